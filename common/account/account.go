@@ -1,0 +1,178 @@
+// Package account holds the sandbox account aggregate: where an account
+// sits in the pool (its OU), its recorded status, the one table of allowed
+// moves between pool OUs, and the validation of a registration.
+package account
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/lease"
+)
+
+// OU is one of the pool's organizational units.
+type OU string
+
+// The seven pool OUs. The first five are also account statuses.
+const (
+	Available  OU = "Available"
+	Active     OU = "Active"
+	CleanUp    OU = "CleanUp"
+	Quarantine OU = "Quarantine"
+	Frozen     OU = "Frozen"
+	// Entry holds accounts waiting to be registered; they have no row.
+	Entry OU = "Entry"
+	// Exit holds accounts ejected from the pool; their row is deleted.
+	Exit OU = "Exit"
+)
+
+// Status is the recorded status of a registered account: the OU it should
+// be in. Only the five OUs that hold registered accounts are statuses.
+type Status = OU
+
+// Statuses lists the five account statuses.
+var Statuses = []Status{Available, Active, CleanUp, Quarantine, Frozen}
+
+// OUs lists the seven pool OUs.
+var OUs = []OU{Available, Active, CleanUp, Quarantine, Frozen, Entry, Exit}
+
+// moves is the one table of allowed account moves between pool OUs. Every
+// writer of an account status or an Organizations move consults it.
+var moves = map[OU][]OU{
+	Entry:      {CleanUp},                           // registration
+	CleanUp:    {Available, Quarantine},             // cleanup succeeded / failed
+	Available:  {Active, Quarantine, Exit},          // grant / drift / eject
+	Active:     {Frozen, CleanUp, Quarantine, Exit}, // freeze / end of lease / drift / eject
+	Frozen:     {Active, CleanUp, Quarantine, Exit}, // unfreeze / end of lease / drift / eject
+	Quarantine: {CleanUp, Exit},                     // retry cleanup / eject
+}
+
+// CanMove reports whether an account may move from one OU to another.
+// Staying put is not a move.
+func CanMove(from, to OU) bool {
+	for _, o := range moves[from] {
+		if o == to {
+			return true
+		}
+	}
+	return false
+}
+
+// IsStatus reports whether o is one of the five account statuses.
+func (o OU) IsStatus() bool {
+	for _, s := range Statuses {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
+
+// Valid reports whether o is one of the seven pool OUs.
+func (o OU) Valid() bool {
+	for _, v := range OUs {
+		if v == o {
+			return true
+		}
+	}
+	return false
+}
+
+// CleanupExecution records the cleanup run working on the account.
+type CleanupExecution struct {
+	ExecutionARN string
+	StartedAt    time.Time
+}
+
+// Account is a registered sandbox account.
+type Account struct {
+	ID     string
+	Email  string
+	Name   string
+	Status Status
+
+	// Lease is the lease holding the account, if any.
+	Lease *lease.Key
+	// DriftAtLastScan is set when the last drift scan found the account
+	// outside the OU its status names.
+	DriftAtLastScan bool
+	Cleanup         *CleanupExecution
+	// LastCleanedAt is when the last successful cleanup finished.
+	LastCleanedAt time.Time
+	// CleanupFailures counts failed cleanups in a row.
+	CleanupFailures int
+
+	Version         int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	StatusChangedAt time.Time
+}
+
+// Move returns a copy of a with status to, or a conflict error naming both
+// statuses when the move table forbids it.
+func (a Account) Move(to Status, now time.Time) (Account, error) {
+	if !to.IsStatus() || !CanMove(a.Status, to) {
+		return a, &fault.ConflictError{Entity: "account", Key: a.ID,
+			Reason: fmt.Sprintf("cannot go from %s to %s", a.Status, to)}
+	}
+	a.Status = to
+	a.StatusChangedAt = now
+	if to == Available {
+		a.LastCleanedAt = now
+		a.CleanupFailures = 0
+		a.Cleanup = nil
+	}
+	if to != Active && to != Frozen {
+		a.Lease = nil
+	}
+	return a, nil
+}
+
+var accountIDPattern = regexp.MustCompile(`^\d{12}$`)
+
+// ValidID reports whether id is a 12-digit AWS account id.
+func ValidID(id string) bool { return accountIDPattern.MatchString(id) }
+
+// MaxNameLength bounds an account's display name.
+const MaxNameLength = 50
+
+// Registration is an admin's request to add an account from the Entry OU.
+type Registration struct {
+	AccountID string
+	Email     string
+	Name      string
+}
+
+// Protected are the accounts that may never join the pool: the
+// Organizations management account, the IAM Identity Center account and
+// the hub account.
+type Protected struct {
+	ManagementAccountID string
+	IDCAccountID        string
+	HubAccountID        string
+}
+
+// Validate checks a registration field by field and refuses the
+// protected accounts.
+func (r Registration) Validate(p Protected) error {
+	var f fault.Fields
+	switch {
+	case !ValidID(r.AccountID):
+		f.Add("awsAccountId", "must be 12 digits")
+	case r.AccountID == p.ManagementAccountID:
+		f.Add("awsAccountId", "is the Organizations management account and cannot join the pool")
+	case r.AccountID == p.IDCAccountID:
+		f.Add("awsAccountId", "is the IAM Identity Center account and cannot join the pool")
+	case r.AccountID == p.HubAccountID:
+		f.Add("awsAccountId", "is the hub account and cannot join the pool")
+	}
+	if r.Email != "" && !lease.ValidEmail(r.Email) {
+		f.Add("email", "must be an email address")
+	}
+	if len(r.Name) > MaxNameLength {
+		f.Add("name", "must be at most %d characters", MaxNameLength)
+	}
+	return f.Err()
+}

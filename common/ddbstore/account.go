@@ -1,0 +1,215 @@
+package ddbstore
+
+import (
+	"context"
+
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/names"
+)
+
+// AccountStore reads and writes sandbox accounts.
+type AccountStore struct{ s *Store }
+
+// Accounts returns the account store.
+func (s *Store) Accounts() AccountStore { return AccountStore{s} }
+
+func accountKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{names.AttrAccountID: str(id)}
+}
+
+// Create stores a newly registered account at version 1; an account that
+// is already registered is a conflict.
+func (as AccountStore) Create(ctx context.Context, a account.Account) (account.Account, error) {
+	if !a.Status.IsStatus() {
+		return a, fmt.Errorf("create account %s: unknown status %q", a.ID, a.Status)
+	}
+	stampNew(&a.Version, &a.CreatedAt, &a.UpdatedAt, &a.StatusChangedAt)
+	item, err := accountToItem(a)
+	if err != nil {
+		return a, err
+	}
+	_, err = as.s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(as.s.tables.Accounts), Item: item,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": names.AttrAccountID},
+	})
+	if ok, _ := conditionFailed(err); ok {
+		return a, &fault.ConflictError{Entity: "account", Key: a.ID, Reason: "it is already registered"}
+	}
+	if err != nil {
+		return a, fmt.Errorf("create account %s: %w", a.ID, err)
+	}
+	return a, nil
+}
+
+// stampNew sets the metadata of a new item: version 1 and its times.
+func stampNew(version *int64, created, updated, statusChanged *time.Time) {
+	now := time.Now()
+	*version = 1
+	if created.IsZero() {
+		*created = now
+	}
+	*updated = now
+	if statusChanged.IsZero() {
+		*statusChanged = *created
+	}
+}
+
+// Import writes accounts in batches of 25 without conditions. It is for
+// seeding an empty table (local mode, benchmarks); use Create otherwise.
+func (as AccountStore) Import(ctx context.Context, accounts []account.Account) error {
+	for start := 0; start < len(accounts); start += 25 {
+		end := min(start+25, len(accounts))
+		reqs := make([]types.WriteRequest, 0, end-start)
+		for _, a := range accounts[start:end] {
+			stampNew(&a.Version, &a.CreatedAt, &a.UpdatedAt, &a.StatusChangedAt)
+			item, err := accountToItem(a)
+			if err != nil {
+				return err
+			}
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+		}
+		for len(reqs) > 0 {
+			out, err := as.s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
+				RequestItems: map[string][]types.WriteRequest{as.s.tables.Accounts: reqs},
+			})
+			if err != nil {
+				return fmt.Errorf("import accounts: %w", err)
+			}
+			reqs = out.UnprocessedItems[as.s.tables.Accounts]
+		}
+	}
+	return nil
+}
+
+// Get reads one account.
+func (as AccountStore) Get(ctx context.Context, id string) (account.Account, error) {
+	out, err := as.s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(as.s.tables.Accounts), Key: accountKey(id), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return account.Account{}, fmt.Errorf("get account %s: %w", id, err)
+	}
+	if len(out.Item) == 0 {
+		return account.Account{}, &fault.NotFoundError{Entity: "account", Key: id}
+	}
+	return accountFromItem(out.Item)
+}
+
+// Save writes next over read, on condition that the stored account is
+// still at read's version and status. A status change must be allowed by
+// the account move table.
+func (as AccountStore) Save(ctx context.Context, read, next account.Account) (account.Account, error) {
+	put, next, err := as.savePut(read, next)
+	if err != nil {
+		return next, err
+	}
+	_, err = as.s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if ok, current := conditionFailed(err); ok {
+		return next, writeConflict("account", read.ID, current, read.Version)
+	}
+	if err != nil {
+		return next, fmt.Errorf("save account %s: %w", read.ID, err)
+	}
+	return next, nil
+}
+
+// savePut builds the conditional put of Save, for use alone or inside a
+// transaction.
+func (as AccountStore) savePut(read, next account.Account) (types.Put, account.Account, error) {
+	if read.ID != next.ID || read.Version != next.Version {
+		return types.Put{}, next, fmt.Errorf("save account %s: next must be the read account changed (id and version)", read.ID)
+	}
+	if read.Status != next.Status && !account.CanMove(read.Status, next.Status) {
+		return types.Put{}, next, &fault.ConflictError{Entity: "account", Key: read.ID,
+			Reason: fmt.Sprintf("cannot go from %s to %s", read.Status, next.Status)}
+	}
+	if next.StatusChangedAt.IsZero() || read.Status != next.Status && !next.StatusChangedAt.After(read.StatusChangedAt) {
+		next.StatusChangedAt = time.Now()
+	}
+	next.Version = read.Version + 1
+	next.UpdatedAt = time.Now()
+	item, err := accountToItem(next)
+	if err != nil {
+		return types.Put{}, next, err
+	}
+	return types.Put{
+		TableName: aws.String(as.s.tables.Accounts), Item: item,
+		ConditionExpression:      aws.String("#v = :v AND #s = :s"),
+		ExpressionAttributeNames: map[string]string{"#v": names.AttrVersion, "#s": names.AttrStatus},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":v": num(read.Version), ":s": str(string(read.Status)),
+		},
+	}, next, nil
+}
+
+// Delete removes an account row (after it was ejected to the Exit OU), on
+// condition that it is still at the version read.
+func (as AccountStore) Delete(ctx context.Context, read account.Account) error {
+	if !account.CanMove(read.Status, account.Exit) {
+		return &fault.ConflictError{Entity: "account", Key: read.ID,
+			Reason: fmt.Sprintf("cannot leave the pool from %s", read.Status)}
+	}
+	_, err := as.s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(as.s.tables.Accounts), Key: accountKey(read.ID),
+		ConditionExpression:                 aws.String("#v = :v"),
+		ExpressionAttributeNames:            map[string]string{"#v": names.AttrVersion},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":v": num(read.Version)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if ok, current := conditionFailed(err); ok {
+		return writeConflict("account", read.ID, current, read.Version)
+	}
+	if err != nil {
+		return fmt.Errorf("delete account %s: %w", read.ID, err)
+	}
+	return nil
+}
+
+func decodeAccounts(items []map[string]types.AttributeValue) ([]account.Account, error) {
+	out := make([]account.Account, 0, len(items))
+	for _, it := range items {
+		a, err := accountFromItem(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// ListByStatus returns one page of the accounts in a status, longest in
+// that status first, through the status index (never a scan).
+func (as AccountStore) ListByStatus(ctx context.Context, q StatusQuery, p Page) ([]account.Account, string, error) {
+	scope := "accounts/status/" + q.Status + "/" + fmtTime(q.ChangedBefore)
+	items, next, err := as.s.listPage(ctx, scope, p, as.s.query(ctx, as.s.statusQuery(as.s.tables.Accounts, q)))
+	if err != nil {
+		return nil, "", fmt.Errorf("list %s accounts: %w", q.Status, err)
+	}
+	accounts, err := decodeAccounts(items)
+	return accounts, next, err
+}
+
+// List returns one page of every account.
+func (as AccountStore) List(ctx context.Context, p Page) ([]account.Account, string, error) {
+	all := func(map[string]types.AttributeValue) bool { return true }
+	items, next, err := as.s.listPage(ctx, "accounts/all", p,
+		as.s.scanFiltered(ctx, as.s.tables.Accounts, []string{names.AttrAccountID}, all))
+	if err != nil {
+		return nil, "", fmt.Errorf("list accounts: %w", err)
+	}
+	accounts, err := decodeAccounts(items)
+	return accounts, next, err
+}

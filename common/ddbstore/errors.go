@@ -1,0 +1,55 @@
+package ddbstore
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/isb-go/isb/common/fault"
+)
+
+// conditionFailed reports whether err is a failed condition on a single
+// write, returning the item as it is now (nil when it does not exist).
+func conditionFailed(err error) (bool, map[string]types.AttributeValue) {
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return true, ccf.Item
+	}
+	return false, nil
+}
+
+// cancelReasons returns the per-item reason codes of a cancelled
+// transaction, or nil when err is something else.
+func cancelReasons(err error) []string {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		return nil
+	}
+	codes := make([]string, len(tce.CancellationReasons))
+	for i, r := range tce.CancellationReasons {
+		if r.Code != nil {
+			codes[i] = *r.Code
+		}
+	}
+	if len(codes) == 0 {
+		codes = []string{"Unknown"}
+	}
+	return codes
+}
+
+// lostRace reports whether a transaction item's reason means another
+// writer got there first.
+func lostRace(code string) bool {
+	return code == "ConditionalCheckFailed" || code == "TransactionConflict"
+}
+
+// writeConflict turns a failed conditional write into NotFound or
+// Conflict. current is the item as DynamoDB returned it.
+func writeConflict(entity, key string, current map[string]types.AttributeValue, readVersion int64) error {
+	if len(current) == 0 {
+		return &fault.NotFoundError{Entity: entity, Key: key}
+	}
+	return &fault.ConflictError{Entity: entity, Key: key,
+		Reason: fmt.Sprintf("it changed since it was read at version %d", readVersion)}
+}

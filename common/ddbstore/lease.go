@@ -1,0 +1,281 @@
+package ddbstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/names"
+)
+
+// quotaSK is the sort key of the per-user quota item that lives beside a
+// user's leases. It sorts before every UUID, and it has no status, so the
+// status index never sees it.
+const quotaSK = "#quota"
+
+const attrCount = "leaseCount"
+
+// LeaseStore reads and writes leases.
+type LeaseStore struct{ s *Store }
+
+// Leases returns the lease store.
+func (s *Store) Leases() LeaseStore { return LeaseStore{s} }
+
+func leaseKey(k lease.Key) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{names.AttrUserEmail: str(k.UserEmail), names.AttrUUID: str(k.UUID)}
+}
+
+func quotaKey(email string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{names.AttrUserEmail: str(email), names.AttrUUID: str(quotaSK)}
+}
+
+// Create stores a new lease at version 1. When the lease counts toward the
+// per-user limit, the same transaction raises the user's lease count,
+// on condition that it is below maxPerUser (0 means no limit). A user at
+// the limit gets a *fault.LimitError; nothing is written.
+func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int) (lease.Lease, error) {
+	if !l.Status.Valid() {
+		return l, fmt.Errorf("create lease %s: unknown status %q", l.Key, l.Status)
+	}
+	stampNew(&l.Version, &l.CreatedAt, &l.UpdatedAt, &l.StatusChangedAt)
+	item, err := leaseToItem(l)
+	if err != nil {
+		return l, err
+	}
+	put := types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(ls.s.tables.Leases), Item: item,
+		ConditionExpression:      aws.String("attribute_not_exists(#sk)"),
+		ExpressionAttributeNames: map[string]string{"#sk": names.AttrUUID},
+	}}
+	if !l.Status.CountsTowardLimit() {
+		_, err := ls.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put}})
+		if reasons := cancelReasons(err); reasons != nil {
+			return l, &fault.ConflictError{Entity: "lease", Key: l.Key.String(), Reason: "it already exists"}
+		}
+		if err != nil {
+			return l, fmt.Errorf("create lease %s: %w", l.Key, err)
+		}
+		return l, nil
+	}
+	quota := types.Update{
+		TableName:                aws.String(ls.s.tables.Leases),
+		Key:                      quotaKey(l.UserEmail),
+		UpdateExpression:         aws.String("SET #c = if_not_exists(#c, :zero) + :one"),
+		ExpressionAttributeNames: map[string]string{"#c": attrCount},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": num(0), ":one": num(1),
+		},
+	}
+	if maxPerUser > 0 {
+		quota.ConditionExpression = aws.String("attribute_not_exists(#c) OR #c < :max")
+		quota.ExpressionAttributeValues[":max"] = num(int64(maxPerUser))
+	}
+	_, err = ls.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{put, {Update: &quota}},
+	})
+	if reasons := cancelReasons(err); reasons != nil {
+		switch {
+		case lostRace(reasons[0]):
+			return l, &fault.ConflictError{Entity: "lease", Key: l.Key.String(), Reason: "it already exists"}
+		case len(reasons) > 1 && reasons[1] == "ConditionalCheckFailed":
+			return l, &fault.LimitError{Limit: "maxLeasesPerUser", Value: maxPerUser}
+		default:
+			return l, &fault.ConflictError{Entity: "lease", Key: l.Key.String(), Reason: "a concurrent request for the same user won; retry"}
+		}
+	}
+	if err != nil {
+		return l, fmt.Errorf("create lease %s: %w", l.Key, err)
+	}
+	return l, nil
+}
+
+// Get reads one lease.
+func (ls LeaseStore) Get(ctx context.Context, k lease.Key) (lease.Lease, error) {
+	if k.UUID == quotaSK {
+		return lease.Lease{}, &fault.NotFoundError{Entity: "lease", Key: k.String()}
+	}
+	out, err := ls.s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(ls.s.tables.Leases), Key: leaseKey(k), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return lease.Lease{}, fmt.Errorf("get lease %s: %w", k, err)
+	}
+	if len(out.Item) == 0 {
+		return lease.Lease{}, &fault.NotFoundError{Entity: "lease", Key: k.String()}
+	}
+	return leaseFromItem(out.Item)
+}
+
+// Count returns how many of the user's leases count toward the limit.
+func (ls LeaseStore) Count(ctx context.Context, email string) (int, error) {
+	out, err := ls.s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(ls.s.tables.Leases), Key: quotaKey(email), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count leases of %s: %w", email, err)
+	}
+	c, ok := out.Item[attrCount].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(c.Value)
+	if err != nil {
+		return 0, fmt.Errorf("count leases of %s: %w", email, err)
+	}
+	return n, nil
+}
+
+// Save writes next over read, on condition that the stored lease is still
+// at read's version and status. A status change must be allowed by the
+// lease transition table. Leaving a status that counts toward the per-user
+// limit lowers the count in the same transaction. It returns the lease as
+// stored, at the next version.
+func (ls LeaseStore) Save(ctx context.Context, read, next lease.Lease) (lease.Lease, error) {
+	put, next, err := ls.savePut(read, next)
+	if err != nil {
+		return next, err
+	}
+	items := []types.TransactWriteItem{{Put: &put}}
+	if read.Status.CountsTowardLimit() && !next.Status.CountsTowardLimit() {
+		items = append(items, types.TransactWriteItem{Update: &types.Update{
+			TableName:                 aws.String(ls.s.tables.Leases),
+			Key:                       quotaKey(read.UserEmail),
+			UpdateExpression:          aws.String("SET #c = if_not_exists(#c, :one) - :one"),
+			ExpressionAttributeNames:  map[string]string{"#c": attrCount},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)},
+		}})
+	}
+	_, err = ls.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err != nil {
+		return next, ls.saveError(err, read)
+	}
+	return next, nil
+}
+
+// savePut builds the conditional put of Save, for use alone or inside a
+// transaction. It checks the transition and stamps the version and times.
+func (ls LeaseStore) savePut(read, next lease.Lease) (types.Put, lease.Lease, error) {
+	if read.Key != next.Key || read.Version != next.Version {
+		return types.Put{}, next, fmt.Errorf("save lease %s: next must be the read lease changed (key and version)", read.Key)
+	}
+	if read.Status != next.Status && !lease.CanTransition(read.Status, next.Status) {
+		return types.Put{}, next, &fault.ConflictError{Entity: "lease", Key: read.Key.String(),
+			Reason: fmt.Sprintf("cannot go from %s to %s", read.Status, next.Status)}
+	}
+	if next.StatusChangedAt.IsZero() || read.Status != next.Status && !next.StatusChangedAt.After(read.StatusChangedAt) {
+		next.StatusChangedAt = time.Now()
+	}
+	next.Version = read.Version + 1
+	next.UpdatedAt = time.Now()
+	item, err := leaseToItem(next)
+	if err != nil {
+		return types.Put{}, next, err
+	}
+	return types.Put{
+		TableName: aws.String(ls.s.tables.Leases), Item: item,
+		ConditionExpression:      aws.String("#v = :v AND #s = :s"),
+		ExpressionAttributeNames: map[string]string{"#v": names.AttrVersion, "#s": names.AttrStatus},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":v": num(read.Version), ":s": str(string(read.Status)),
+		},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}, next, nil
+}
+
+func (ls LeaseStore) saveError(err error, read lease.Lease) error {
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) && len(tce.CancellationReasons) > 0 {
+		r := tce.CancellationReasons[0]
+		if r.Code != nil && lostRace(*r.Code) {
+			return writeConflict("lease", read.Key.String(), r.Item, read.Version)
+		}
+	}
+	return fmt.Errorf("save lease %s: %w", read.Key, err)
+}
+
+func decodeLeases(items []map[string]types.AttributeValue) ([]lease.Lease, error) {
+	out := make([]lease.Lease, 0, len(items))
+	for _, it := range items {
+		l, err := leaseFromItem(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// ListByUser returns one page of a user's leases, in UUID order.
+func (ls LeaseStore) ListByUser(ctx context.Context, email string, p Page) ([]lease.Lease, string, error) {
+	items, next, err := ls.s.listPage(ctx, "leases/user/"+email, p, ls.s.query(ctx, dynamodb.QueryInput{
+		TableName:                 aws.String(ls.s.tables.Leases),
+		KeyConditionExpression:    aws.String("#pk = :pk AND #sk > :quota"),
+		ExpressionAttributeNames:  map[string]string{"#pk": names.AttrUserEmail, "#sk": names.AttrUUID},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(email), ":quota": str(quotaSK)},
+		ConsistentRead:            aws.Bool(true),
+	}))
+	if err != nil {
+		return nil, "", fmt.Errorf("list leases of %s: %w", email, err)
+	}
+	leases, err := decodeLeases(items)
+	return leases, next, err
+}
+
+// StatusQuery selects leases or accounts through the status index.
+type StatusQuery struct {
+	Status string
+	// ChangedBefore, when set, keeps only items whose status changed
+	// before this time (for example pending requests older than a limit).
+	ChangedBefore time.Time
+}
+
+func (s *Store) statusQuery(table string, q StatusQuery) dynamodb.QueryInput {
+	in := dynamodb.QueryInput{
+		TableName:                 aws.String(table),
+		IndexName:                 aws.String(names.StatusIndex),
+		KeyConditionExpression:    aws.String("#s = :s"),
+		ExpressionAttributeNames:  map[string]string{"#s": names.AttrStatus},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":s": str(q.Status)},
+	}
+	if !q.ChangedBefore.IsZero() {
+		in.KeyConditionExpression = aws.String("#s = :s AND #t < :t")
+		in.ExpressionAttributeNames["#t"] = names.AttrStatusChangedAt
+		in.ExpressionAttributeValues[":t"] = str(fmtTime(q.ChangedBefore))
+	}
+	return in
+}
+
+// ListByStatus returns one page of the leases in a status, oldest status
+// change first, through the status index (never a scan).
+func (ls LeaseStore) ListByStatus(ctx context.Context, q StatusQuery, p Page) ([]lease.Lease, string, error) {
+	scope := "leases/status/" + q.Status + "/" + fmtTime(q.ChangedBefore)
+	items, next, err := ls.s.listPage(ctx, scope, p, ls.s.query(ctx, ls.s.statusQuery(ls.s.tables.Leases, q)))
+	if err != nil {
+		return nil, "", fmt.Errorf("list %s leases: %w", q.Status, err)
+	}
+	leases, err := decodeLeases(items)
+	return leases, next, err
+}
+
+// List returns one page of every lease (a scan; for managers' listings).
+func (ls LeaseStore) List(ctx context.Context, p Page) ([]lease.Lease, string, error) {
+	isLease := func(it map[string]types.AttributeValue) bool {
+		sk, _ := it[names.AttrUUID].(*types.AttributeValueMemberS)
+		return sk != nil && sk.Value != quotaSK
+	}
+	items, next, err := ls.s.listPage(ctx, "leases/all", p,
+		ls.s.scanFiltered(ctx, ls.s.tables.Leases, []string{names.AttrUserEmail, names.AttrUUID}, isLease))
+	if err != nil {
+		return nil, "", fmt.Errorf("list leases: %w", err)
+	}
+	leases, err := decodeLeases(items)
+	return leases, next, err
+}

@@ -1,0 +1,112 @@
+package ddbstore
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/isb-go/isb/common/fault"
+)
+
+// Page asks for one page of a listing.
+type Page struct {
+	// Size is the most items to return; 0 or less means DefaultPageSize.
+	Size int32
+	// Token continues a listing; empty starts it.
+	Token string
+}
+
+// DefaultPageSize is the page size when none is asked for.
+const DefaultPageSize = 100
+
+func (p Page) limit() int32 {
+	if p.Size <= 0 {
+		return DefaultPageSize
+	}
+	return p.Size
+}
+
+// PageCodec turns DynamoDB's LastEvaluatedKey into an opaque page token
+// and back. Tokens are sealed with AES-GCM: a client can neither read the
+// key inside nor craft one, and a token is bound to the listing (scope) it
+// came from, so it cannot be replayed against another query.
+type PageCodec struct {
+	aead cipher.AEAD
+}
+
+// NewPageCodec builds a codec from a secret of at least 16 bytes; the
+// AES-256 key is derived from it with SHA-256.
+func NewPageCodec(secret []byte) (*PageCodec, error) {
+	if len(secret) < 16 {
+		return nil, errors.New("page token secret must be at least 16 bytes")
+	}
+	key := sha256.Sum256(secret)
+	block, err := aes.NewCipher(key[:])
+	if err != nil {
+		return nil, fmt.Errorf("page token cipher: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("page token cipher: %w", err)
+	}
+	return &PageCodec{aead: aead}, nil
+}
+
+// ErrBadPageToken is returned for a token that was altered, forged,
+// truncated or issued for another listing.
+var ErrBadPageToken = fmt.Errorf("%w: pageIdentifier is not a token this listing issued", fault.Invalid)
+
+func (c *PageCodec) encode(scope string, key map[string]types.AttributeValue) (string, error) {
+	if len(key) == 0 {
+		return "", nil
+	}
+	plain := map[string]string{}
+	for k, v := range key {
+		s, ok := v.(*types.AttributeValueMemberS)
+		if !ok {
+			return "", fmt.Errorf("page key attribute %s is not a string", k)
+		}
+		plain[k] = s.Value
+	}
+	b, err := json.Marshal(plain)
+	if err != nil {
+		return "", fmt.Errorf("encode page key: %w", err)
+	}
+	nonce := make([]byte, c.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", fmt.Errorf("page token nonce: %w", err)
+	}
+	sealed := c.aead.Seal(nonce, nonce, b, []byte(scope))
+	return base64.RawURLEncoding.EncodeToString(sealed), nil
+}
+
+func (c *PageCodec) decode(scope, token string) (map[string]types.AttributeValue, error) {
+	if token == "" {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) < c.aead.NonceSize() {
+		return nil, ErrBadPageToken
+	}
+	nonce, sealed := raw[:c.aead.NonceSize()], raw[c.aead.NonceSize():]
+	b, err := c.aead.Open(nil, nonce, sealed, []byte(scope))
+	if err != nil {
+		return nil, ErrBadPageToken
+	}
+	var plain map[string]string
+	if err := json.Unmarshal(b, &plain); err != nil {
+		return nil, ErrBadPageToken
+	}
+	key := make(map[string]types.AttributeValue, len(plain))
+	for k, v := range plain {
+		key[k] = &types.AttributeValueMemberS{Value: v}
+	}
+	return key, nil
+}

@@ -1,0 +1,152 @@
+package events
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/names"
+)
+
+func TestParseEnvelopeDecodesDeliveredMessages(t *testing.T) {
+	tests := []struct {
+		fixture    string
+		detailType string
+		source     string
+		check      func(t *testing.T, env Envelope, e Event)
+	}{
+		{"envelope-lease-expired", names.LeaseExpired, names.SourceMonitoring,
+			func(t *testing.T, _ Envelope, e Event) {
+				got := e.(LeaseExpired)
+				want := time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
+				if !got.LeaseExpirationDate.Equal(want) {
+					t.Errorf("LeaseExpirationDate = %v, want %v", got.LeaseExpirationDate, want)
+				}
+			}},
+		{"envelope-cleanup-failed", names.AccountCleanupFailed, names.SourceCleaner,
+			func(t *testing.T, env Envelope, e Event) {
+				if got := e.(AccountCleanupFailed).ConsecutiveFailures; got != 3 {
+					t.Errorf("ConsecutiveFailures = %d, want 3", got)
+				}
+				if len(env.Resources) != 2 {
+					t.Errorf("Resources = %v, want 2 ARNs", env.Resources)
+				}
+			}},
+		{"envelope-replayed-lease-terminated", names.LeaseTerminated, names.SourceAPI,
+			func(t *testing.T, env Envelope, e Event) {
+				if env.ReplayName == "" {
+					t.Error("ReplayName is empty")
+				}
+				if got := e.(LeaseTerminated).Reason.Type; got != TerminationManual {
+					t.Errorf("Reason.Type = %s, want %s", got, TerminationManual)
+				}
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.fixture, func(t *testing.T) {
+			body := readFixture(t, tc.fixture)
+			env, e, err := ParseEnvelope(body)
+			if err != nil {
+				t.Fatalf("ParseEnvelope: %v", err)
+			}
+			if env.DetailType != tc.detailType || e.DetailType() != tc.detailType {
+				t.Errorf("detail-type: envelope %q, event %q, want %q", env.DetailType, e.DetailType(), tc.detailType)
+			}
+			if env.Source != tc.source {
+				t.Errorf("Source = %q, want %q", env.Source, tc.source)
+			}
+			if env.Version != EnvelopeVersion || env.ID == "" || env.Time.IsZero() || env.Account == "" || env.Region == "" {
+				t.Errorf("envelope metadata incomplete: %+v", env)
+			}
+			tc.check(t, env, e)
+			again, err := json.Marshal(env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if eq, w, g := jsonEqual(t, body, again); !eq {
+				t.Errorf("envelope round trip changed it\nwant %s\n got %s", w, g)
+			}
+		})
+	}
+}
+
+func TestParseEnvelopeRejectsBadMessages(t *testing.T) {
+	good := `"version":"0","id":"1","source":"isb.api","account":"210987654321",` +
+		`"time":"2026-03-14T10:00:05Z","region":"eu-west-2","resources":[]`
+	clean := `{"accountId":"123456789012","reason":"ACCOUNT_REGISTRATION"}`
+	tests := []struct {
+		name    string
+		body    string
+		field   string
+		unknown bool
+	}{
+		{"a body that is not JSON is refused", `hello`, "", false},
+		{"an envelope without detail-type names detail-type",
+			`{` + good + `,"detail":` + clean + `}`, "detail-type", false},
+		{"an envelope without detail names detail",
+			`{` + good + `,"detail-type":"CleanAccountRequest"}`, "detail", false},
+		{"an envelope with a null detail names detail",
+			`{` + good + `,"detail-type":"CleanAccountRequest","detail":null}`, "detail", false},
+		{"an envelope of another version names version",
+			`{"version":"1","id":"1","source":"isb.api","time":"2026-03-14T10:00:05Z",` +
+				`"detail-type":"CleanAccountRequest","detail":` + clean + `}`, "version", false},
+		{"an envelope without time names time",
+			`{"version":"0","id":"1","source":"isb.api","detail-type":"CleanAccountRequest","detail":` + clean + `}`,
+			"time", false},
+		{"an envelope of an unknown detail-type is refused by name",
+			`{` + good + `,"detail-type":"LeaseExtended","detail":` + clean + `}`, "", true},
+		{"an envelope whose detail lacks the account id names accountId",
+			`{` + good + `,"detail-type":"CleanAccountRequest","detail":{"reason":"LEASE_RESET"}}`, "accountId", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, e, err := ParseEnvelope([]byte(tc.body))
+			if err == nil {
+				t.Fatalf("ParseEnvelope = %#v, want an error", e)
+			}
+			if !errors.Is(err, fault.Invalid) {
+				t.Errorf("error %v does not match fault.Invalid", err)
+			}
+			if tc.field != "" && !fault.Has(err, tc.field) {
+				t.Errorf("error %v does not name %s", err, tc.field)
+			}
+			if errors.Is(err, ErrUnknownDetailType) != tc.unknown {
+				t.Errorf("errors.Is(err, ErrUnknownDetailType) = %v, want %v", !tc.unknown, tc.unknown)
+			}
+		})
+	}
+}
+
+func TestNewEnvelopeIsWhatParseEnvelopeReads(t *testing.T) {
+	want := fixture[AccountCleanupSucceeded](t)
+	at := time.Date(2026, 3, 14, 11, 0, 0, 0, time.UTC)
+	env, err := NewEnvelope(want, "evt-1", "210987654321", "eu-west-2", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.Source != names.SourceCleaner || env.DetailType != names.AccountCleanupSucceeded {
+		t.Errorf("envelope source/detail-type = %s/%s", env.Source, env.DetailType)
+	}
+	body, err := json.Marshal(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotEnv, got, err := ParseEnvelope(body)
+	if err != nil {
+		t.Fatalf("ParseEnvelope(%s): %v", body, err)
+	}
+	if !gotEnv.Time.Equal(at) || gotEnv.ID != "evt-1" {
+		t.Errorf("envelope = %+v", gotEnv)
+	}
+	wantJSON, _ := Encode(want)
+	gotJSON, _ := Encode(got)
+	if eq, w, g := jsonEqual(t, wantJSON, gotJSON); !eq {
+		t.Errorf("event changed through the envelope\nwant %s\n got %s", w, g)
+	}
+
+	if _, err := NewEnvelope(CleanAccountRequest{}, "evt-2", "210987654321", "eu-west-2", at); !fault.Has(err, "accountId") {
+		t.Errorf("NewEnvelope of an invalid event: %v, want an error naming accountId", err)
+	}
+}

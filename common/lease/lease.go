@@ -1,0 +1,163 @@
+package lease
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/isb-go/isb/common/fault"
+)
+
+// AutoApproved is the approver recorded when a template needs no approval.
+const AutoApproved = "AUTO_APPROVED"
+
+// MaxCommentLength bounds free text such as request comments.
+const MaxCommentLength = 1000
+
+// Lease is one lease of a sandbox account by one user.
+type Lease struct {
+	Key
+	Status Status
+	Terms
+
+	OriginalTemplateUUID string
+	OriginalTemplateName string
+	Comments             string
+	CreatedBy            string
+
+	// Set when an account is granted.
+	AccountID        string
+	ApprovedBy       string
+	StartDate        time.Time
+	ExpirationDate   *time.Time
+	LastCheckedDate  time.Time
+	TotalCostAccrued float64
+
+	// Set when the lease ends.
+	EndDate time.Time
+	// TTL is when the store may delete the ended lease (epoch seconds).
+	TTL int64
+
+	// Version counts the writes to this lease; every update is
+	// conditional on the version it read.
+	Version         int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	StatusChangedAt time.Time
+}
+
+// Transition returns a copy of l in status to, or a conflict error naming
+// both statuses when the transition table forbids it. It stamps the times
+// that the new status implies.
+func (l Lease) Transition(to Status, now time.Time) (Lease, error) {
+	if !CanTransition(l.Status, to) {
+		return l, &fault.ConflictError{Entity: "lease", Key: l.Key.String(),
+			Reason: fmt.Sprintf("cannot go from %s to %s", l.Status, to)}
+	}
+	l.Status = to
+	l.StatusChangedAt = now
+	if to.Terminal() && l.EndDate.IsZero() {
+		l.EndDate = now
+	}
+	return l, nil
+}
+
+// Request is what a user sends to ask for a lease.
+type Request struct {
+	LeaseTemplateUUID string
+	Comments          string
+	// UserEmail names the lessee when a manager requests on someone's
+	// behalf; empty means the caller.
+	UserEmail string
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ValidUUID reports whether s is a canonical UUID.
+func ValidUUID(s string) bool { return uuidPattern.MatchString(s) }
+
+// ValidEmail reports whether s is a bare email address (no display name).
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s, "@")
+}
+
+// Validate checks a lease request field by field.
+func (r Request) Validate() error {
+	var f fault.Fields
+	if !ValidUUID(r.LeaseTemplateUUID) {
+		f.Add("leaseTemplateUuid", "must be a UUID")
+	}
+	if len(r.Comments) > MaxCommentLength {
+		f.Add("comments", "must be at most %d characters", MaxCommentLength)
+	}
+	if r.UserEmail != "" && !ValidEmail(r.UserEmail) {
+		f.Add("userEmail", "must be an email address")
+	}
+	return f.Err()
+}
+
+// Patch is a manager's change to a running lease. A nil field is left
+// alone; a Clear flag removes the value.
+type Patch struct {
+	MaxSpend             *float64
+	ClearMaxSpend        bool
+	ExpirationDate       *time.Time
+	ClearExpirationDate  bool
+	BudgetThresholds     *[]BudgetThreshold
+	DurationThresholds   *[]DurationThreshold
+	CostReportGroup      *string
+	ClearCostReportGroup bool
+}
+
+// Apply returns l with the patch applied, validated against the limits and
+// report groups. Only leases holding an account may be patched; the new
+// duration (expiration minus start) must respect the global maximum.
+func (l Lease) Apply(p Patch, limits Limits, groups ReportGroups) (Lease, error) {
+	if !l.Status.Monitored() {
+		var f fault.Fields
+		f.Add("status", "only Active or Frozen leases can be changed; this one is %s", l.Status)
+		return l, f.Err()
+	}
+	var f fault.Fields
+	switch {
+	case p.ClearMaxSpend:
+		l.MaxSpend = nil
+	case p.MaxSpend != nil:
+		l.MaxSpend = p.MaxSpend
+	}
+	switch {
+	case p.ClearExpirationDate:
+		l.ExpirationDate = nil
+		l.LeaseDurationInHours = nil
+	case p.ExpirationDate != nil:
+		if !p.ExpirationDate.After(l.StartDate) {
+			f.Add("expirationDate", "must be after the lease start (%s)", l.StartDate.Format(time.RFC3339))
+		}
+		exp := *p.ExpirationDate
+		l.ExpirationDate = &exp
+		hours := exp.Sub(l.StartDate).Hours()
+		l.LeaseDurationInHours = &hours
+	}
+	if p.BudgetThresholds != nil {
+		l.BudgetThresholds = *p.BudgetThresholds
+	}
+	if p.DurationThresholds != nil {
+		l.DurationThresholds = *p.DurationThresholds
+	}
+	switch {
+	case p.ClearCostReportGroup:
+		l.CostReportGroup = nil
+	case p.CostReportGroup != nil:
+		l.CostReportGroup = p.CostReportGroup
+	}
+	if err := l.Terms.Validate(limits, groups); err != nil {
+		f.Merge("", err)
+	}
+	if err := f.Err(); err != nil {
+		return l, err
+	}
+	return l, nil
+}

@@ -1,0 +1,83 @@
+// Package lease holds the lease aggregate: its statuses and the one table
+// of allowed status transitions, the lease terms (budget, duration,
+// thresholds) shared with lease templates, and their validation.
+package lease
+
+// Status is the lifecycle status of a lease.
+type Status string
+
+// The 11 lease statuses.
+const (
+	// PendingApproval: requested, waiting for a manager (or auto-approval).
+	PendingApproval Status = "PendingApproval"
+	// ApprovalDenied: a manager denied the request. Terminal.
+	ApprovalDenied Status = "ApprovalDenied"
+	// Provisioning: approved, an account is granted, a blueprint is deploying.
+	Provisioning Status = "Provisioning"
+	// Active: the lessee has access to the account.
+	Active Status = "Active"
+	// Frozen: access revoked, resources kept; still monitored.
+	Frozen Status = "Frozen"
+	// Expired: the lease ran out of time (or a pending request timed out). Terminal.
+	Expired Status = "Expired"
+	// BudgetExceeded: spend reached the lease's maximum. Terminal.
+	BudgetExceeded Status = "BudgetExceeded"
+	// ManuallyTerminated: ended by the lessee or a manager. Terminal.
+	ManuallyTerminated Status = "ManuallyTerminated"
+	// AccountQuarantined: the account was quarantined under the lease. Terminal.
+	AccountQuarantined Status = "AccountQuarantined"
+	// Ejected: the account was ejected from the pool. Terminal.
+	Ejected Status = "Ejected"
+	// ProvisioningFailed: an auto-approved blueprint deployment failed. Terminal.
+	ProvisioningFailed Status = "ProvisioningFailed"
+)
+
+// Statuses lists every lease status.
+var Statuses = []Status{
+	PendingApproval, ApprovalDenied, Provisioning, Active, Frozen, Expired,
+	BudgetExceeded, ManuallyTerminated, AccountQuarantined, Ejected, ProvisioningFailed,
+}
+
+// transitions is the one table of allowed lease status changes. Every
+// writer consults it through CanTransition; the store refuses anything else.
+var transitions = map[Status][]Status{
+	PendingApproval: {Active, Provisioning, ApprovalDenied, Expired, ManuallyTerminated},
+	Provisioning:    {Active, ProvisioningFailed, PendingApproval, ManuallyTerminated, AccountQuarantined, Ejected},
+	Active:          {Frozen, Expired, BudgetExceeded, ManuallyTerminated, AccountQuarantined, Ejected},
+	Frozen:          {Active, Expired, BudgetExceeded, ManuallyTerminated, AccountQuarantined, Ejected},
+}
+
+// CanTransition reports whether a lease may move from one status to another.
+// Staying in the same status is not a transition.
+func CanTransition(from, to Status) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Valid reports whether s is one of the 11 statuses.
+func (s Status) Valid() bool {
+	for _, v := range Statuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Terminal reports whether no transition leaves s.
+func (s Status) Terminal() bool { return s.Valid() && len(transitions[s]) == 0 }
+
+// Monitored reports whether the lease holds an account whose cost and time
+// are watched (Active or Frozen).
+func (s Status) Monitored() bool { return s == Active || s == Frozen }
+
+// HoldsAccount reports whether a lease in s has an account granted to it.
+func (s Status) HoldsAccount() bool { return s == Active || s == Frozen || s == Provisioning }
+
+// CountsTowardLimit reports whether a lease in s counts against the
+// per-user lease limit.
+func (s Status) CountsTowardLimit() bool { return !s.Terminal() && s.Valid() }

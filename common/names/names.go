@@ -1,0 +1,105 @@
+// Package names owns every name that both the infrastructure (CDK) and the
+// code need: table, index and attribute names, event sources and
+// detail-types, bus and queue names, and the environment variable keys
+// that carry them into the Lambdas. Nothing here is spelled twice.
+package names
+
+import "fmt"
+
+// DefaultNamespace is the namespace used when none is configured.
+const DefaultNamespace = "isb"
+
+// Resource base names. The physical name of a resource is Physical(ns, base).
+const (
+	LeaseTable         = "Leases"
+	AccountTable       = "SandboxAccounts"
+	LeaseTemplateTable = "LeaseTemplates"
+	EventBus           = "Events"
+)
+
+// Physical returns the deployed name of the resource base in namespace ns,
+// for example "isb-dev-Leases". An empty namespace uses DefaultNamespace.
+func Physical(namespace, base string) string {
+	if namespace == "" {
+		namespace = DefaultNamespace
+	}
+	return fmt.Sprintf("isb-%s-%s", namespace, base)
+}
+
+// Index names.
+const (
+	// StatusIndex is the global secondary index of the lease and account
+	// tables: partition key AttrStatus, sort key AttrStatusChangedAt.
+	StatusIndex = "StatusIndex"
+)
+
+// Attribute names used in key schemas, indexes and TTL.
+const (
+	AttrUserEmail       = "userEmail"
+	AttrUUID            = "uuid"
+	AttrAccountID       = "awsAccountId"
+	AttrStatus          = "status"
+	AttrStatusChangedAt = "statusChangedAt"
+	AttrTTL             = "ttl"
+	AttrVersion         = "version"
+)
+
+// Environment variable keys read by the functions and set by the stacks.
+const (
+	EnvNamespace          = "ISB_NAMESPACE"
+	EnvLeaseTable         = "ISB_LEASE_TABLE"
+	EnvAccountTable       = "ISB_ACCOUNT_TABLE"
+	EnvLeaseTemplateTable = "ISB_LEASE_TEMPLATE_TABLE"
+	EnvEventBus           = "ISB_EVENT_BUS"
+	EnvPageTokenKey       = "ISB_PAGE_TOKEN_KEY"
+	EnvReuseCooldown      = "ISB_ACCOUNT_REUSE_COOLDOWN"
+	// EnvEndpoint overrides every AWS endpoint (the local emulator).
+	EnvEndpoint = "ISB_AWS_ENDPOINT"
+)
+
+// Event sources: the component that emits an event.
+const (
+	SourceAPI        = "isb.api"
+	SourceLifecycle  = "isb.lifecycle"
+	SourceMonitoring = "isb.monitoring"
+	SourceDrift      = "isb.drift"
+	SourceCleaner    = "isb.cleaner"
+	SourceReporting  = "isb.reporting"
+)
+
+// Event detail-types: the 22 events of the platform.
+const (
+	LeaseRequested                  = "LeaseRequested"
+	LeaseApproved                   = "LeaseApproved"
+	LeaseDenied                     = "LeaseDenied"
+	LeaseBudgetThresholdAlert       = "LeaseBudgetThresholdAlert"
+	LeaseDurationThresholdAlert     = "LeaseDurationThresholdAlert"
+	LeaseFreezingThresholdAlert     = "LeaseFreezingThresholdAlert"
+	LeaseBudgetExceeded             = "LeaseBudgetExceeded"
+	LeaseExpired                    = "LeaseExpired"
+	LeaseTerminated                 = "LeaseTerminated"
+	LeaseFrozen                     = "LeaseFrozen"
+	LeaseUnfrozen                   = "LeaseUnfrozen"
+	LeaseProvisioningFailed         = "LeaseProvisioningFailed"
+	CleanAccountRequest             = "CleanAccountRequest"
+	AccountCleanupSucceeded         = "AccountCleanupSucceeded"
+	AccountCleanupFailed            = "AccountCleanupFailed"
+	AccountQuarantined              = "AccountQuarantined"
+	AccountDriftDetected            = "AccountDriftDetected"
+	BlueprintDeploymentRequest      = "BlueprintDeploymentRequest"
+	BlueprintDeploymentSucceeded    = "BlueprintDeploymentSucceeded"
+	BlueprintDeploymentFailed       = "BlueprintDeploymentFailed"
+	GroupCostReportGenerated        = "GroupCostReportGenerated"
+	GroupCostReportGeneratedFailure = "GroupCostReportGeneratedFailure"
+)
+
+// DetailTypes lists every event detail-type, in catalog order.
+var DetailTypes = []string{
+	LeaseRequested, LeaseApproved, LeaseDenied,
+	LeaseBudgetThresholdAlert, LeaseDurationThresholdAlert, LeaseFreezingThresholdAlert,
+	LeaseBudgetExceeded, LeaseExpired, LeaseTerminated, LeaseFrozen, LeaseUnfrozen,
+	LeaseProvisioningFailed, CleanAccountRequest, AccountCleanupSucceeded,
+	AccountCleanupFailed, AccountQuarantined, AccountDriftDetected,
+	BlueprintDeploymentRequest, BlueprintDeploymentSucceeded, BlueprintDeploymentFailed,
+	GroupCostReportGenerated, GroupCostReportGeneratedFailure,
+}

@@ -1,0 +1,666 @@
+#!/usr/bin/env python3
+"""Start the moto server that the isb-go tests and local mode run against.
+
+Usage: python3 moto_launcher.py --host 127.0.0.1 --port N   (N = 0 picks a free port)
+
+This is the project's own launcher. It serves moto 5.2.1 on a loopback
+address, applies a few in-process fixes for moto bugs and gaps that the
+sandbox-pool workflows hit, and adds two endpoints of its own:
+
+  GET /_local/health                               readiness probe
+  GET /_local/ses/sent?account=<12 digits>&region=<r>  mail sent with SES/SESv2
+
+In-process fixes (each one is our own code and logs a warning instead of
+failing when the moto symbol it hooks is missing):
+
+  1. Step Functions: every StartExecution after the first answered HTTP 500.
+  2. EventBridge: DISABLED rules delivered; Step Functions targets failed;
+     target Input/InputPath were ignored; the envelope had no "account".
+  3. Step Functions aws-sdk:ssoadmin tasks: "Unknown service: 'ssoadmin'".
+  4. IAM: AWS managed policies are parsed once instead of on every backend
+     creation (speed only).
+
+When it is serving it prints exactly one line on stdout:
+
+  READY http://127.0.0.1:<port>
+
+Everything else (warnings, moto's request errors) goes to stderr.
+It exits with status 0 on SIGTERM or SIGINT, 2 on bad arguments and 3 when
+moto or its server extras cannot be imported.
+"""
+
+import argparse
+import copy
+import datetime
+import ipaddress
+import json
+import logging
+import os
+import re
+import signal
+import threading
+import sys
+import uuid
+
+SUPPORTED_MOTO = "5.2."
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+log = logging.getLogger("isb.moto_launcher")
+
+
+def warn(msg, *args):
+    log.warning(msg, *args)
+
+
+# --------------------------------------------------------------------------
+# Environment and imports
+# --------------------------------------------------------------------------
+
+
+def prepare_environment():
+    """Sets the environment moto reads before it is imported."""
+    # AWS managed policies (AdministratorAccess, ...) must exist so that
+    # AttachRolePolicy with an AWS managed ARN behaves as on AWS.
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    # MOTO_ACCOUNT_ID would pin every request to one account and break the
+    # hub/sandbox AssumeRole chain, so never let it through.
+    if os.environ.pop("MOTO_ACCOUNT_ID", None) is not None:
+        warn("ignoring MOTO_ACCOUNT_ID from the environment: the pool needs several accounts")
+
+
+def import_moto():
+    """Imports moto's server pieces or exits with status 3 saying what is missing."""
+    missing = []
+    for module in (
+        "moto",
+        "flask",
+        "flask_cors",
+        "werkzeug",
+        "antlr4",  # Step Functions interpreter
+        "jsonpath_ng",  # Step Functions interpreter and EventBridge
+    ):
+        try:
+            __import__(module)
+        except ImportError as err:
+            missing.append(f"{module} ({err})")
+    if missing:
+        sys.stderr.write(
+            "moto_launcher: cannot import " + ", ".join(missing) + ".\n"
+            f"moto_launcher: python {sys.executable} needs moto 5.2.1 with its server extras "
+            "(pip install 'moto[server]==5.2.1'): flask, flask-cors, antlr4-python3-runtime, jsonpath-ng.\n"
+            "moto_launcher: PyPI is not reachable from this machine; use the Python that ships with "
+            "the machine image (pyenv 3.11) or point ISB_PYTHON at an interpreter that has moto.\n"
+        )
+        sys.exit(3)
+
+    import moto
+
+    version = getattr(moto, "__version__", "unknown")
+    if not str(version).startswith(SUPPORTED_MOTO):
+        warn(
+            "moto %s found; the launcher's patches target moto 5.2.1 and may not apply",
+            version,
+        )
+    return version
+
+
+# --------------------------------------------------------------------------
+# Configuration
+# --------------------------------------------------------------------------
+
+
+def enable_interpreters():
+    """Turns on the Step Functions interpreter and Docker-less Lambda.
+
+    moto has no environment variable for these. The interpreter uses a separate
+    backend, so state machines created before the switch would be invisible
+    afterwards: set it before the server takes its first request.
+    """
+    try:
+        from moto.core.config import default_user_config
+    except ImportError as err:
+        warn("cannot enable the Step Functions interpreter: %s", err)
+        return
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    default_user_config["lambda"] = {"use_docker": False}
+
+
+# --------------------------------------------------------------------------
+# Patch 1: Step Functions, second StartExecution fails with HTTP 500
+# --------------------------------------------------------------------------
+
+
+def patch_sfn_state_machine_copy():
+    """moto 5.2.1 bug (fixed upstream in 5.2.3): StepFunctionsParserBackend.
+    start_execution deep-copies the state machine, which drags along its
+    running executions (threads, RLocks) and the whole backend. From the second
+    execution on this raises "cannot pickle '_thread.RLock'" and StartExecution
+    answers HTTP 500.
+
+    We give state machines a __deepcopy__ that copies the definition and
+    settings, starts the copy with no executions and shares the backend.
+    """
+    try:
+        from moto.stepfunctions.models import StateMachineInstance
+    except ImportError as err:
+        warn("SFN copy patch not applied: %s", err)
+        return
+    if "__deepcopy__" in vars(StateMachineInstance):
+        warn("SFN copy patch not applied: StateMachineInstance already defines __deepcopy__")
+        return
+
+    shared = {"backend"}
+    emptied = {"executions"}
+
+    def state_machine_deepcopy(self, memo):
+        clone = self.__class__.__new__(self.__class__)
+        memo[id(self)] = clone
+        for key, value in vars(self).items():
+            if key in shared:
+                setattr(clone, key, value)
+            elif key in emptied:
+                setattr(clone, key, [])
+            else:
+                setattr(clone, key, copy.deepcopy(value, memo))
+        return clone
+
+    StateMachineInstance.__deepcopy__ = state_machine_deepcopy
+
+
+# --------------------------------------------------------------------------
+# Patch 2: EventBridge rule delivery
+# --------------------------------------------------------------------------
+
+# The fields of the event envelope EventBridge delivers to a target.
+ENVELOPE_FIELDS = (
+    "version",
+    "id",
+    "detail-type",
+    "source",
+    "account",
+    "time",
+    "region",
+    "resources",
+    "detail",
+)
+
+
+def _iso_time(value):
+    """Formats moto's internal epoch-seconds event time as EventBridge does."""
+    if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"[0-9.]+", value)):
+        moment = datetime.datetime.fromtimestamp(float(value), tz=datetime.timezone.utc)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _envelope(event):
+    """Builds the delivered envelope, including the account field moto drops."""
+    out = {key: copy.deepcopy(event[key]) for key in ENVELOPE_FIELDS if key in event}
+    if "time" in out:
+        out["time"] = _iso_time(out["time"])
+    return out
+
+
+def _target_payload(target, event):
+    """Returns the JSON text a target receives, or None to drop the event.
+
+    Input (constant JSON) and InputPath (a JSONPath into the envelope) are
+    honoured; moto 5.2.1 ignores both and always sends the whole envelope.
+    """
+    if target.get("Input") is not None:
+        return target["Input"]
+    envelope = _envelope(event)
+    if target.get("InputPath"):
+        from jsonpath_ng.ext import parse
+
+        matches = parse(target["InputPath"]).find(envelope)
+        if not matches:
+            warn("InputPath %s matched nothing; event %s dropped for target %s",
+                 target["InputPath"], event.get("id"), target.get("Id"))
+            return None
+        return json.dumps(matches[0].value)
+    return json.dumps(envelope)
+
+
+def _send_to_queue(rule, target, queue_name, body):
+    from moto.sqs import sqs_backends
+
+    backend = sqs_backends[rule.account_id][rule.region_name]
+    group_id = (target.get("SqsParameters") or {}).get("MessageGroupId")
+    if group_id:
+        attrs = backend.get_queue_attributes(
+            queue_name=queue_name, attribute_names=["ContentBasedDeduplication"]
+        )
+        if attrs.get("ContentBasedDeduplication") == "false":
+            warn("FIFO queue %s needs content-based deduplication for EventBridge; event dropped", queue_name)
+            return
+    backend.send_message(queue_name=queue_name, message_body=body, group_id=group_id)
+
+
+def _execution_name():
+    try:
+        from moto.moto_api._internal import mock_random
+
+        return str(mock_random.uuid4())  # deterministic after /moto-api/seed
+    except ImportError:
+        return str(uuid.uuid4())
+
+
+def _start_state_machine(arn, state_machine_arn, body):
+    from moto.stepfunctions.responses import get_backend
+
+    backend = get_backend(arn.account, arn.region)
+    backend.start_execution(
+        state_machine_arn=state_machine_arn,
+        name=_execution_name(),
+        execution_input=body,
+    )
+
+
+def patch_events_delivery():
+    """moto 5.2.1 gaps in Rule.send_to_targets / EventsBackend.put_events:
+
+    - DISABLED rules still deliver (put_events never checks Rule.state);
+    - Step Functions targets raise NotImplementedError, so PutEvents answers 500;
+    - target Input and InputPath are ignored (only InputTransformer is honoured);
+    - the delivered envelope lacks the "account" field.
+
+    We wrap Rule.send_to_targets: disabled rules deliver nothing; SQS and Step
+    Functions targets without an InputTransformer are delivered here; every
+    other target (InputTransformer, logs, archives, buses, API destinations,
+    unsupported services) goes through moto's own code unchanged.
+    """
+    try:
+        from moto.events.models import Rule
+        from moto.utilities.arns import parse_arn
+    except ImportError as err:
+        warn("EventBridge patch not applied: %s", err)
+        return
+    original = getattr(Rule, "send_to_targets", None)
+    if original is None or getattr(original, "_isb_patched", False):
+        warn("EventBridge patch not applied: Rule.send_to_targets is missing or already patched")
+        return
+
+    def send_to_targets(self, original_event, transform_input=True):
+        if getattr(self, "state", "ENABLED") == "DISABLED":
+            return
+        if not self.event_pattern.matches_event(original_event):
+            return
+        left_to_moto = []
+        for target in self.targets:
+            arn = parse_arn(target["Arn"])
+            ours = (
+                transform_input
+                and not target.get("InputTransformer")
+                and (
+                    arn.service == "sqs"
+                    or (arn.service == "states" and arn.resource_type == "stateMachine")
+                )
+            )
+            if not ours:
+                left_to_moto.append(target)
+                continue
+            body = _target_payload(target, original_event)
+            if body is None:
+                continue
+            if arn.service == "sqs":
+                _send_to_queue(self, target, arn.resource_id, body)
+            else:
+                _start_state_machine(arn, target["Arn"], body)
+        if left_to_moto:
+            view = copy.copy(self)
+            view.targets = left_to_moto
+            original(view, original_event, transform_input)
+
+    send_to_targets._isb_patched = True
+    Rule.send_to_targets = send_to_targets
+
+
+# --------------------------------------------------------------------------
+# Patch 3: Step Functions aws-sdk:ssoadmin tasks
+# --------------------------------------------------------------------------
+
+
+def patch_sfn_sdk_service_names():
+    """moto 5.2.1 gap: arn:aws:states:::aws-sdk:ssoadmin:* tasks fail with
+    "Unknown service: 'ssoadmin'": the interpreter maps only sfn/states to
+    boto3 names, and boto3 calls the service sso-admin.
+    """
+    try:
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+            state_task_service,
+        )
+    except ImportError as err:
+        warn("SFN ssoadmin mapping not applied: %s", err)
+        return
+    overrides = getattr(state_task_service.StateTaskService, "_SERVICE_NAME_SFN_TO_BOTO_OVERRIDES", None)
+    if not isinstance(overrides, dict):
+        warn("SFN ssoadmin mapping not applied: service-name override table not found")
+        return
+    overrides.setdefault("ssoadmin", "sso-admin")
+    try:
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+            state_task_service_aws_sdk as aws_sdk,
+        )
+
+        # Error names as Step Functions reports them (SsoAdmin.ConflictException).
+        aws_sdk._SERVICE_ERROR_NAMES.setdefault("ssoadmin", "SsoAdmin")
+    except (ImportError, AttributeError):
+        pass
+
+
+# --------------------------------------------------------------------------
+# Patch 4: IAM managed-policy loading (speed only)
+# --------------------------------------------------------------------------
+
+
+def patch_iam_managed_policy_cache():
+    """moto 5.2.1 cost: with MOTO_IAM_LOAD_MANAGED_POLICIES every IAMBackend
+    (7 per account, one per partition, rebuilt on every /moto-api/reset)
+    re-parses the ~1,500-policy JSON blob and re-serialises each document.
+    That made each test's reset and first call ~0.5 s slower.
+
+    We parse and serialise once and build the same AWSManagedPolicy objects
+    from the cached values. Behaviour is unchanged.
+    """
+    try:
+        from moto.iam import models as iam_models
+
+        policy_cls = iam_models.AWSManagedPolicy
+        backend_cls = iam_models.IAMBackend
+        enabled = iam_models.load_iam_aws_managed_policies
+        raw = iam_models.aws_managed_policies_data
+    except (ImportError, AttributeError) as err:
+        warn("IAM managed-policy cache not applied: %s", err)
+        return
+    if not callable(getattr(backend_cls, "_init_aws_policies", None)):
+        warn("IAM managed-policy cache not applied: IAMBackend._init_aws_policies not found")
+        return
+
+    cache = []
+
+    def cached_policies():
+        if not cache:
+            for name, data in json.loads(raw).items():
+                cache.append(
+                    dict(
+                        name=name,
+                        default_version_id=data.get("DefaultVersionId"),
+                        path=data.get("Path"),
+                        document=json.dumps(data.get("Document")),
+                        create_date=datetime.datetime.fromisoformat(data["CreateDate"]),
+                        update_date=datetime.datetime.fromisoformat(data["UpdateDate"]),
+                    )
+                )
+        return cache
+
+    def init_aws_policies(self):
+        if not enabled():
+            return []
+        return [
+            policy_cls(
+                p["name"],
+                account_id=self.account_id,
+                region=self.region_name,
+                default_version_id=p["default_version_id"],
+                path=p["path"],
+                document=p["document"],
+                create_date=p["create_date"],
+                update_date=p["update_date"],
+            )
+            for p in cached_policies()
+        ]
+
+    backend_cls._init_aws_policies = init_aws_policies
+
+
+# --------------------------------------------------------------------------
+# Patch 5: DynamoDB requests are atomic, transactions copy only what they touch
+# --------------------------------------------------------------------------
+
+
+def patch_dynamodb_atomicity():
+    """moto 5.2.1 gap: the threaded server runs DynamoDB requests side by
+    side with no lock, and TransactWriteItems applies its items one by one,
+    then "rolls back" a failed transaction by restoring a deep copy of every
+    table it touched, taken at the start. Two concurrent transactions can
+    therefore both pass their conditions (two grants of one account), a
+    rollback can erase another request's committed write, and every
+    transaction costs a copy of whole tables (O(table size)).
+
+    DynamoDB makes each request atomic. We (1) run every DynamoDB request
+    under one lock, and (2) make a transaction snapshot only the items it
+    names and restore exactly those if it fails, instead of whole tables.
+    """
+    try:
+        from moto.dynamodb import models as ddb_models
+        from moto.dynamodb import responses as ddb_responses
+
+        handler_cls = ddb_responses.DynamoHandler
+        backend_cls = ddb_models.DynamoDBBackend
+        table_cls = ddb_models.Table
+        original_call = handler_cls.call_action
+        original_transact = backend_cls.transact_write_items
+    except (ImportError, AttributeError) as err:
+        warn("DynamoDB atomicity patch not applied: %s", err)
+        return
+
+    lock = threading.RLock()
+
+    def call_action(self):
+        with lock:
+            return original_call(self)
+
+    real_copy = ddb_models.copy
+
+    class TableSharingCopy:
+        """Stands in for the copy module inside one transaction: tables are
+        "copied" by reference (we restore touched items ourselves)."""
+
+        def deepcopy(self, obj, memo=None):
+            if isinstance(obj, table_cls):
+                return obj
+            return real_copy.deepcopy(obj, memo)
+
+        def __getattr__(self, name):
+            return getattr(real_copy, name)
+
+    def item_key(backend, op_type, op):
+        table = backend.get_table(op["TableName"])
+        if op_type != "Put":
+            return table, op["Key"]
+        attrs = op["Item"]
+        key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+        if table.range_key_attr is not None:
+            key[table.range_key_attr] = attrs[table.range_key_attr]
+        return table, key
+
+    def transact_write_items(self, transact_items):
+        with lock:
+            touched = []
+            for entry in transact_items:
+                try:
+                    op_type, op = next(iter(entry.items()))
+                    table, key = item_key(self, op_type, op)
+                    current = self.get_item(table.name, key)
+                    before = real_copy.deepcopy(current.to_json()["Attributes"]) if current else None
+                    touched.append((table.name, key, before))
+                except Exception:  # the original reports malformed items itself
+                    continue
+            ddb_models.copy = TableSharingCopy()
+            try:
+                return original_transact(self, transact_items)
+            except Exception:
+                for table_name, key, before in reversed(touched):
+                    if before is None:
+                        if self.get_item(table_name, key) is not None:
+                            self.delete_item(table_name, key)
+                    else:
+                        self.put_item(table_name, before)
+                raise
+            finally:
+                ddb_models.copy = real_copy
+
+    handler_cls.call_action = call_action
+    backend_cls.transact_write_items = transact_write_items
+
+
+# --------------------------------------------------------------------------
+# Endpoints of our own
+# --------------------------------------------------------------------------
+
+ACCOUNT_RE = re.compile(r"^[0-9]{12}$")
+REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+
+
+def _sent_messages(account, region):
+    """Lists what SES and SESv2 sent from account+region.
+
+    /moto-api/data.json would show the same data, but it answers 500 as soon as
+    a Lambda function exists without Docker.
+    """
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends[account][region]
+    out = []
+    for message in list(getattr(backend, "sent_messages", [])):
+        entry = {"kind": type(message).__name__}
+        for key, name in (
+            ("id", "id"),
+            ("source", "source"),
+            ("destinations", "destinations"),
+            ("subject", "subject"),
+            ("body", "body"),
+            ("template", "template"),
+            ("template_data", "templateData"),
+            ("raw_data", "rawData"),
+        ):
+            if hasattr(message, key):
+                entry[name] = getattr(message, key)
+        out.append(entry)
+    return out
+
+
+class LocalRoutes:
+    """WSGI middleware serving /_local/* and passing everything else to moto."""
+
+    def __init__(self, app, version):
+        self.app = app
+        self.version = version
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/_local/"):
+            return self.app(environ, start_response)
+        from werkzeug.wrappers import Request
+
+        request = Request(environ)
+        status, payload = self.route(request)
+        body = json.dumps(payload, default=str).encode("utf-8")
+        start_response(
+            status,
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    def route(self, request):
+        if request.method != "GET":
+            return "405 Method Not Allowed", {"error": "only GET is served under /_local/"}
+        if request.path == "/_local/health":
+            return "200 OK", {"status": "ok", "moto": self.version}
+        if request.path == "/_local/ses/sent":
+            account = request.args.get("account", DEFAULT_ACCOUNT)
+            region = request.args.get("region", DEFAULT_REGION)
+            if not ACCOUNT_RE.match(account):
+                return "400 Bad Request", {"error": f"account must be 12 digits, got {account!r}"}
+            if not REGION_RE.match(region):
+                return "400 Bad Request", {"error": f"region {region!r} is not a region name"}
+            try:
+                messages = _sent_messages(account, region)
+            except Exception as err:  # report, don't take the server down
+                log.exception("listing sent SES messages")
+                return "500 Internal Server Error", {"error": str(err)}
+            return "200 OK", {"account": account, "region": region, "messages": messages}
+        return "404 Not Found", {"error": f"no local endpoint {request.path}"}
+
+
+# --------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------
+
+
+def is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="isb-go moto server launcher")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
+    parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    if not is_loopback(args.host):
+        parser.error(f"--host {args.host} is not a loopback address; the emulator must not be reachable from outside")
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port {args.port} is out of range")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s: %(levelname)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.INFO if args.verbose else logging.WARNING)
+
+    prepare_environment()
+    version = import_moto()
+    enable_interpreters()
+    patch_sfn_state_machine_copy()
+    patch_events_delivery()
+    patch_sfn_sdk_service_names()
+    patch_iam_managed_policy_cache()
+    patch_dynamodb_atomicity()
+
+    from werkzeug.serving import make_server
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    app = LocalRoutes(DomainDispatcherApplication(create_backend_app), version)
+    try:
+        server = make_server(args.host, args.port, app, threaded=True)
+    except OSError as err:
+        sys.stderr.write(f"moto_launcher: cannot listen on {args.host}:{args.port}: {err}\n")
+        return 1
+    port = server.socket.getsockname()[1]
+    # The Step Functions interpreter calls back into this server at
+    # localhost:$MOTO_PORT, so this must be the real port, set before any request.
+    os.environ["MOTO_PORT"] = str(port)
+
+    def stop(signum, _frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"READY http://{host}:{port}", flush=True)
+    try:
+        server.serve_forever()
+    except SystemExit:
+        pass
+    finally:
+        server.server_close()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    # Execution threads blocked in .waitForTaskToken must not keep us alive.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
