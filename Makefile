@@ -52,7 +52,7 @@ test: fmt-check vet test-unit test-emulator test-infra ## every test (what CI ru
 
 .PHONY: bench
 bench: check-emulator ## benchmark figures against the emulator (grant latency by pool size)
-	cd test && $(GO) test -run '^$$' -bench . -benchtime 30x -timeout 30m ./bench/
+	cd test && $(GO) test -run '^$$' -bench . -benchtime 10x -timeout 30m ./bench/
 
 .PHONY: local
 local: ## run the whole platform locally (not built yet)

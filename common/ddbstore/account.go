@@ -145,13 +145,11 @@ func (as AccountStore) savePut(read, next account.Account) (types.Put, account.A
 	if err != nil {
 		return types.Put{}, next, err
 	}
+	c := versionCondition(read.Version, string(read.Status))
 	return types.Put{
 		TableName: aws.String(as.s.tables.Accounts), Item: item,
-		ConditionExpression:      aws.String("#v = :v AND #s = :s"),
-		ExpressionAttributeNames: map[string]string{"#v": names.AttrVersion, "#s": names.AttrStatus},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":v": num(read.Version), ":s": str(string(read.Status)),
-		},
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}, next, nil
 }
 
@@ -162,11 +160,10 @@ func (as AccountStore) Delete(ctx context.Context, read account.Account) error {
 		return &fault.ConflictError{Entity: "account", Key: read.ID,
 			Reason: fmt.Sprintf("cannot leave the pool from %s", read.Status)}
 	}
+	c := versionCondition(read.Version, "")
 	_, err := as.s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: aws.String(as.s.tables.Accounts), Key: accountKey(read.ID),
-		ConditionExpression:                 aws.String("#v = :v"),
-		ExpressionAttributeNames:            map[string]string{"#v": names.AttrVersion},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":v": num(read.Version)},
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if ok, current := conditionFailed(err); ok {

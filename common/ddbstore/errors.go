@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/names"
 )
 
 // conditionFailed reports whether err is a failed condition on a single
@@ -52,4 +54,26 @@ func writeConflict(entity, key string, current map[string]types.AttributeValue, 
 	}
 	return &fault.ConflictError{Entity: entity, Key: key,
 		Reason: fmt.Sprintf("it changed since it was read at version %d", readVersion)}
+}
+
+// onVersion is the condition of every update: the stored item is still at
+// the version read and, when status is not empty, in the status read.
+type onVersion struct {
+	expr   *string
+	names  map[string]string
+	values map[string]types.AttributeValue
+}
+
+func versionCondition(version int64, status string) onVersion {
+	c := onVersion{
+		expr:   aws.String("#v = :v"),
+		names:  map[string]string{"#v": names.AttrVersion},
+		values: map[string]types.AttributeValue{":v": num(version)},
+	}
+	if status != "" {
+		c.expr = aws.String("#v = :v AND #s = :s")
+		c.names["#s"] = names.AttrStatus
+		c.values[":s"] = str(status)
+	}
+	return c
 }

@@ -179,13 +179,10 @@ func (ls LeaseStore) savePut(read, next lease.Lease) (types.Put, lease.Lease, er
 	if err != nil {
 		return types.Put{}, next, err
 	}
+	c := versionCondition(read.Version, string(read.Status))
 	return types.Put{
 		TableName: aws.String(ls.s.tables.Leases), Item: item,
-		ConditionExpression:      aws.String("#v = :v AND #s = :s"),
-		ExpressionAttributeNames: map[string]string{"#v": names.AttrVersion, "#s": names.AttrStatus},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":v": num(read.Version), ":s": str(string(read.Status)),
-		},
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}, next, nil
 }

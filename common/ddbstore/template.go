@@ -72,11 +72,10 @@ func (ts TemplateStore) Save(ctx context.Context, read, next template.Template) 
 	if err != nil {
 		return next, err
 	}
+	c := versionCondition(read.Version, "")
 	_, err = ts.s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(ts.s.tables.Templates), Item: item,
-		ConditionExpression:                 aws.String("#v = :v"),
-		ExpressionAttributeNames:            map[string]string{"#v": names.AttrVersion},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":v": num(read.Version)},
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if ok, current := conditionFailed(err); ok {
@@ -90,11 +89,10 @@ func (ts TemplateStore) Save(ctx context.Context, read, next template.Template) 
 
 // Delete removes a template, on condition that it is at the version read.
 func (ts TemplateStore) Delete(ctx context.Context, read template.Template) error {
+	c := versionCondition(read.Version, "")
 	_, err := ts.s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: aws.String(ts.s.tables.Templates), Key: templateKey(read.UUID),
-		ConditionExpression:                 aws.String("#v = :v"),
-		ExpressionAttributeNames:            map[string]string{"#v": names.AttrVersion},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":v": num(read.Version)},
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if ok, current := conditionFailed(err); ok {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
 	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/names"
@@ -71,8 +72,9 @@ func isolateFromAWS(endpoint string) {
 
 // Config empties the emulator and returns the aws.Config a test should use:
 // the production constructor awscfg.Load with only the endpoint, dummy
-// static credentials, region us-east-1 and a single attempt changed (moto
-// answers unimplemented calls with HTTP 500; retrying only slows the failure).
+// static credentials, region us-east-1 and the retry policy changed: only a
+// dropped connection is retried, never an HTTP error (moto answers
+// unimplemented calls with HTTP 500; retrying would only slow the failure).
 // If the test fails, the emulator's log from the test is attached to it.
 func Config(t testing.TB) aws.Config {
 	t.Helper()
@@ -193,10 +195,19 @@ func config(t testing.TB, srv *Server) aws.Config {
 		Endpoint:     srv.URL(),
 		StaticKey:    "test",
 		StaticSecret: "test",
-		MaxAttempts:  1,
+		MaxAttempts:  1, // replaced below by a connection-only retryer
 	})
 	if err != nil {
 		t.Fatalf("build AWS config for the emulator: %v", err)
+	}
+	// Retry only a broken connection (the emulator's HTTP server sometimes
+	// drops a reused keep-alive connection mid-response), never an HTTP
+	// error: production's SDK retries both, the tests must not hide 500s.
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 3
+			o.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}, connectionDropped{}}
+		})
 	}
 	if srv.log != nil {
 		mark := srv.log.Mark()
@@ -209,4 +220,16 @@ func config(t testing.TB, srv *Server) aws.Config {
 		})
 	}
 	return cfg
+}
+
+// connectionDropped retries a response whose body could not be read because
+// the connection closed under it, which the SDK reports as a
+// deserialization error rather than a connection error.
+type connectionDropped struct{}
+
+func (connectionDropped) IsErrorRetryable(err error) aws.Ternary {
+	if err != nil && strings.Contains(err.Error(), "use of closed network connection") {
+		return aws.TrueTernary
+	}
+	return aws.UnknownTernary
 }
