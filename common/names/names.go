@@ -26,6 +26,65 @@ func Physical(namespace, base string) string {
 	return fmt.Sprintf("isb-%s-%s", namespace, base)
 }
 
+// Role base names; the deployed role name is Physical(ns, base). The hub's
+// functions build the target ARNs from these, so they must match the stacks.
+const (
+	// IntermediateRole is the hub role every cross-account call goes
+	// through first.
+	IntermediateRole = "IntermediateRole"
+	// OrgMgtRole is assumed (through IntermediateRole) for Organizations
+	// and Cost Explorer calls in the management account.
+	OrgMgtRole = "OrgMgtRole"
+	// IdcRole is assumed (through IntermediateRole) for Identity Store and
+	// SSO Admin calls in the Identity Center account.
+	IdcRole = "IdcRole"
+	// SandboxAccountRole is the cleanup role in every pool account,
+	// assumed (through IntermediateRole) by the account cleaner.
+	SandboxAccountRole = "SandboxAccountRole"
+)
+
+// SSM parameter base names; the parameter name is "/" + Physical(ns, base).
+// Their JSON documents are config.AccountPoolParam, config.IdcParam and
+// config.DataParam.
+const (
+	AccountPoolConfigParam = "AccountPoolConfig"
+	IdcConfigParam         = "IdcConfig"
+	DataConfigParam        = "DataConfig"
+)
+
+// AppConfig names. The application is Physical(ns, AppConfigApplication).
+const (
+	AppConfigApplication   = "Config"
+	AppConfigEnvironment   = "live"
+	GlobalConfigProfile    = "global-config"
+	NukeConfigProfile      = "nuke-config"
+	ReportingConfigProfile = "reporting-config"
+)
+
+// JwtSecret is the base name of the JWT signing secret: Physical(ns, JwtSecret).
+const JwtSecret = "JwtSecret"
+
+// MetricNamespace returns the CloudWatch namespace of the platform's custom
+// metrics, for example "ISB/dev".
+func MetricNamespace(ns string) string { return "ISB/" + ns }
+
+// Custom metrics the functions publish and the Compute stack alarms on.
+const (
+	// MetricAvailableAccounts is the number of accounts in Available.
+	MetricAvailableAccounts = "AvailableAccounts"
+	// MetricQuarantinedAccounts is the number of accounts in Quarantine.
+	MetricQuarantinedAccounts = "QuarantinedAccounts"
+	// MetricCleanupFailures counts failed cleanups (one per failure).
+	MetricCleanupFailures = "CleanupFailures"
+	// MetricAuthorizerErrors counts authorizer faults (not denials).
+	MetricAuthorizerErrors = "AuthorizerErrors"
+)
+
+// TagNamespace is the tag key carrying the namespace on every resource of a
+// deployment; it is also the cost allocation tag the AccountPool stack
+// activates.
+const TagNamespace = "isb:namespace"
+
 // Index names.
 const (
 	// StatusIndex is the global secondary index of the lease and account

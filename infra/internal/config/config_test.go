@@ -1,0 +1,86 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func lookup(ctx map[string]any, env map[string]string) Lookup {
+	return FromContextAndEnv(
+		func(k string) any { return ctx[k] },
+		func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+	)
+}
+
+func TestLoadDevDefaults(t *testing.T) {
+	c, err := Load(lookup(nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mode != ModeDev || c.IsProd() {
+		t.Errorf("mode = %s", c.Mode)
+	}
+	if c.Namespace != "isb" || c.AdminGroupName != "isb_IsbAdmins" || c.AdminPermissionSetName() != "isb_IsbAdminsPS" {
+		t.Errorf("namespace-derived names: %+v", c)
+	}
+	if len(c.ManagedRegions) != 1 || c.ManagedRegions[0] != c.Region {
+		t.Errorf("managed regions default to the region: %v", c.ManagedRegions)
+	}
+	if c.SsoInstanceID() != "ssoins-0000000000000000" {
+		t.Errorf("instance id = %s", c.SsoInstanceID())
+	}
+}
+
+func TestLoadContextWinsOverEnv(t *testing.T) {
+	c, err := Load(lookup(
+		map[string]any{"hubAccountId": "444444444444", "managedRegions": []any{"eu-west-2", "eu-west-1", "eu-west-2"}, "logRetentionDays": float64(30)},
+		map[string]string{"HUB_ACCOUNT_ID": "555555555555", "NAMESPACE": "ignored", "ISB_DEPLOY_NAMESPACE": "dev"},
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HubAccountID != "444444444444" || c.Namespace != "dev" || c.LogRetentionDays != 30 {
+		t.Errorf("got %+v", c)
+	}
+	if strings.Join(c.ManagedRegions, ",") != "eu-west-2,eu-west-1" {
+		t.Errorf("regions = %v (want de-duplicated, in order)", c.ManagedRegions)
+	}
+}
+
+func TestLoadErrorsNameEveryParameter(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ctx  map[string]any
+		env  map[string]string
+		want []string
+	}{
+		{
+			name: "prod mode requires every account and identifier",
+			env:  map[string]string{"DEPLOYMENT_MODE": "prod"},
+			want: []string{"hubAccountId", "HUB_ACCOUNT_ID", "orgMgtAccountId", "idcAccountId", "parentOuId", "identityStoreId", "ssoInstanceArn", "region"},
+		},
+		{
+			name: "malformed values are refused",
+			ctx: map[string]any{"hubAccountId": "12345", "parentOuId": "ou-x", "namespace": "Has-Caps", "managedRegions": "eu-west-2,mars-1",
+				"logRetentionDays": "45", "deploymentMode": "staging"},
+			want: []string{"hubAccountId", "parentOuId", "namespace", "managedRegions", "logRetentionDays", "deploymentMode"},
+		},
+		{
+			name: "the hub cannot be the management account",
+			ctx:  map[string]any{"hubAccountId": "222222222222", "orgMgtAccountId": "222222222222"},
+			want: []string{"hub must not be the organization management account"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(lookup(tc.ctx, tc.env))
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not mention %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}

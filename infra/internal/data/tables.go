@@ -1,0 +1,92 @@
+// Package data holds the constructs of the Data stack: the three DynamoDB
+// tables, the AppConfig application with its three hosted profiles, and
+// the parameter that tells the Compute stack their identifiers.
+package data
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/infra/internal/config"
+	"github.com/isb-go/isb/infra/internal/platform"
+)
+
+// TablesProps configures the tables.
+type TablesProps struct {
+	Namespace string
+	// Key encrypts every table.
+	Key  awskms.IKey
+	Mode config.Mode
+}
+
+// Tables are the lease, sandbox account and lease template tables.
+type Tables struct {
+	constructs.Construct
+	Leases         awsdynamodb.Table
+	Accounts       awsdynamodb.Table
+	LeaseTemplates awsdynamodb.Table
+}
+
+// NewTables creates the three tables with the key schema the stores in
+// common expect. All are on-demand, point-in-time recoverable and
+// encrypted with the customer-managed key; prod mode retains them and
+// turns deletion protection on.
+func NewTables(scope constructs.Construct, id string, props *TablesProps) *Tables {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	t := &Tables{Construct: c}
+
+	t.Leases = newTable(c, "LeaseTable", props, names.LeaseTable,
+		str(names.AttrUserEmail), str(names.AttrUUID), names.AttrTTL)
+	addStatusIndex(t.Leases)
+
+	t.Accounts = newTable(c, "SandboxAccountTable", props, names.AccountTable,
+		str(names.AttrAccountID), nil, "")
+	addStatusIndex(t.Accounts)
+
+	t.LeaseTemplates = newTable(c, "LeaseTemplateTable", props, names.LeaseTemplateTable,
+		str(names.AttrUUID), nil, "")
+	return t
+}
+
+// All returns the tables in a fixed order.
+func (t *Tables) All() []awsdynamodb.Table {
+	return []awsdynamodb.Table{t.Leases, t.Accounts, t.LeaseTemplates}
+}
+
+func str(name string) *awsdynamodb.Attribute {
+	return &awsdynamodb.Attribute{Name: jsii.String(name), Type: awsdynamodb.AttributeType_STRING}
+}
+
+func newTable(scope constructs.Construct, id string, props *TablesProps, base string,
+	pk, sk *awsdynamodb.Attribute, ttl string) awsdynamodb.Table {
+	tp := &awsdynamodb.TableProps{
+		TableName:    jsii.String(names.Physical(props.Namespace, base)),
+		PartitionKey: pk,
+		SortKey:      sk,
+		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		Encryption:         awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
+		EncryptionKey:      props.Key,
+		DeletionProtection: jsii.Bool(props.Mode == config.ModeProd),
+		RemovalPolicy:      platform.RemovalPolicy(props.Mode),
+	}
+	if ttl != "" {
+		tp.TimeToLiveAttribute = jsii.String(ttl)
+	}
+	return awsdynamodb.NewTable(scope, jsii.String(id), tp)
+}
+
+// addStatusIndex adds the StatusIndex GSI: status → statusChangedAt.
+func addStatusIndex(t awsdynamodb.Table) {
+	t.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+		IndexName:      jsii.String(names.StatusIndex),
+		PartitionKey:   str(names.AttrStatus),
+		SortKey:        str(names.AttrStatusChangedAt),
+		ProjectionType: awsdynamodb.ProjectionType_ALL,
+	})
+}

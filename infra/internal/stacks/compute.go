@@ -1,0 +1,49 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/isb-go/isb/infra/internal/config"
+	"github.com/isb-go/isb/infra/internal/events"
+	"github.com/isb-go/isb/infra/internal/hub"
+	"github.com/isb-go/isb/infra/internal/observability"
+	"github.com/isb-go/isb/infra/internal/platform"
+	"github.com/isb-go/isb/infra/internal/secrets"
+)
+
+// eventArchiveDays is how long every event stays replayable.
+const eventArchiveDays = 90
+
+// NewComputeStack composes the Compute stack as far as it exists without
+// the functions: the event bus with archive, DLQ and audit log, the
+// intermediate role, the JWT secret, the alarms and the dashboard. The
+// API, the scheduled functions and the cleaner arrive with their code.
+func NewComputeStack(scope constructs.Construct, cfg config.Config) awscdk.Stack {
+	stack := newStack(scope, StackCompute, cfg, cfg.HubAccountID,
+		"Innovation Sandbox compute: events, cross-account role, secrets and observability (hub account)")
+	key := platform.NewKey(stack, "Key", &platform.KeyProps{
+		Alias: keyAlias(cfg, StackCompute), Description: "Encrypts the Innovation Sandbox bus, queues, secrets, topics and logs", Mode: cfg.Mode,
+	})
+	bus := events.NewBus(stack, "Events", &events.BusProps{
+		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, Key: key, ArchiveRetentionDays: eventArchiveDays,
+	})
+	events.NewAuditLog(stack, "AuditLog", &events.AuditLogProps{
+		Namespace: cfg.Namespace, Bus: bus.Bus, DeadLetter: bus.DeadLetter, Key: key,
+		LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
+	})
+	hub.NewIntermediateRole(stack, "IntermediateRole", &hub.IntermediateRoleProps{
+		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID,
+		OrgMgtAccountID: cfg.OrgMgtAccountID, IdcAccountID: cfg.IdcAccountID,
+	})
+	secrets.NewJwtSecret(stack, "JwtSecret", &secrets.JwtSecretProps{Namespace: cfg.Namespace, Key: key, Mode: cfg.Mode})
+	alarms := observability.NewAlarms(stack, "Alarms", &observability.AlarmsProps{
+		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, Key: key,
+		AlarmEmail: cfg.AlarmEmail, MinFreeAccounts: cfg.MinFreeAccounts,
+	})
+	alarms.AlarmOnDeadLetters("EventsDLQ", bus.DeadLetter)
+	observability.NewDashboard(stack, "Dashboard", &observability.DashboardProps{Namespace: cfg.Namespace, Alarms: alarms})
+	awscdk.NewCfnOutput(stack, jsii.String("EventBusArn"), &awscdk.CfnOutputProps{Value: bus.Bus.EventBusArn()})
+	return stack
+}

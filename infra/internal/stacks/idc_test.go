@@ -1,0 +1,91 @@
+package stacks
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/infra/internal/hub"
+)
+
+func TestIDCConfigurerFunction(t *testing.T) {
+	tpl := template(t, StackIDC)
+	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(1))
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props{
+		"Runtime":       "provided.al2023",
+		"Architectures": []any{"arm64"},
+		"Handler":       "bootstrap",
+		"MemorySize":    assertions.Match_AnyValue(),
+		"TracingConfig": assertions.Match_Absent(),
+		"LoggingConfig": objectLike(props{"LogFormat": "JSON"}),
+	})
+	tpl.AllResourcesProperties(jsii.String("AWS::Logs::LogGroup"), props{
+		"RetentionInDays": testCfg.LogRetentionDays,
+		"KmsKeyId":        assertions.Match_AnyValue(),
+	})
+	tpl.AllResourcesProperties(jsii.String("AWS::IAM::Role"), props{"ManagedPolicyArns": assertions.Match_Absent()})
+
+	all := resources(t, StackIDC)
+	for _, id := range ofType(all, "AWS::Lambda::Function") {
+		if mem := all[id].Properties["MemorySize"].(float64); mem < 128 || mem > 256 {
+			t.Errorf("function memory %v MB outside 128–256", mem)
+		}
+	}
+	crs := ofType(all, "Custom::IdcConfiguration")
+	if len(crs) != 1 {
+		t.Fatalf("want one Custom::IdcConfiguration, got %v", crs)
+	}
+	var spec struct {
+		Groups []struct {
+			Role, DisplayName string
+		}
+		PermissionSets []struct {
+			Role, Name, SessionDuration string
+			ManagedPolicyArns           []string
+		}
+	}
+	if err := json.Unmarshal([]byte(all[crs[0]].Properties["Spec"].(string)), &spec); err != nil {
+		t.Fatal(err)
+	}
+	if len(spec.Groups) != 3 || spec.Groups[0].DisplayName != testCfg.AdminGroupName || spec.Groups[2].DisplayName != testCfg.UserGroupName {
+		t.Errorf("groups = %+v", spec.Groups)
+	}
+	for _, ps := range spec.PermissionSets {
+		if ps.SessionDuration == "" {
+			t.Errorf("permission set %s has no session duration", ps.Name)
+		}
+		if ps.Role != "Admin" && strings.Contains(strings.Join(ps.ManagedPolicyArns, ","), "AdministratorAccess") {
+			t.Errorf("permission set %s must not be AdministratorAccess", ps.Name)
+		}
+	}
+	assertNoWildcardActions(t, all)
+}
+
+func TestIDCRole(t *testing.T) {
+	tpl := template(t, StackIDC)
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), props{
+		"RoleName": names.Physical(testCfg.Namespace, names.IdcRole),
+		"AssumeRolePolicyDocument": objectLike(props{"Statement": []any{objectLike(props{
+			"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.IntermediateRoleArn(testCfg.HubAccountID, testCfg.Namespace)}},
+		})}}),
+	})
+	all := resources(t, StackIDC)
+	for _, st := range statements(all) {
+		if !contains(actions(st), "sso:CreateAccountAssignment") {
+			continue
+		}
+		b, _ := json.Marshal(st["Resource"])
+		if !strings.Contains(string(b), "PermissionSetArn") || strings.Contains(string(b), "permissionSet/") {
+			t.Errorf("assignments must be limited to the three ISB permission sets: %s", b)
+		}
+	}
+	tpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), props{
+		"Name": "/" + names.Physical(testCfg.Namespace, names.IdcConfigParam),
+		"Tier": "Advanced",
+	})
+	tpl.HasResourceProperties(jsii.String("AWS::RAM::ResourceShare"), props{"Principals": []any{testCfg.HubAccountID}})
+}
