@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"os"
+	"path"
 	"reflect"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/names"
 )
 
 const templatePath = "../../nuke-config/nuke-config.yaml"
@@ -131,7 +133,7 @@ func TestNukeTemplateKeepsTheControlPlane(t *testing.T) {
 		resourceType string
 		want         []config.NukeFilter
 	}{
-		{"the platform's StackSet stack is kept", "CloudFormationStack", []config.NukeFilter{{Type: "glob", Value: "StackSet-Isb-*"}}},
+		{"the platform's StackSet stack is kept", "CloudFormationStack", []config.NukeFilter{{Type: "glob", Value: "StackSet-isb-*-SandboxAccount-*"}}},
 		{"Control Tower trails and the organization trail are kept", "CloudTrailTrail", []config.NukeFilter{
 			{Type: "glob", Value: "aws-controltower-*"}, {Value: "all-org-cloud-trail"},
 		}},
@@ -165,6 +167,27 @@ func TestNukeTemplateKeepsTheControlPlane(t *testing.T) {
 			t.Errorf("SNSTopic filters %+v lack the name glob", got)
 		}
 	})
+}
+
+func TestNukeTemplateKeepsTheStackTheStackSetDeploys(t *testing.T) {
+	n, err := config.ParseNuke(readTemplate(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stacks := n.Accounts[config.PlaceholderCleanupAccountID].Filters["CloudFormationStack"]
+	for _, ns := range []string{"isb", "dev", "prod1"} {
+		// CloudFormation names a StackSet's stack instance StackSet-<set name>-<id>.
+		instance := "StackSet-" + names.Physical(ns, names.SandboxAccountStackSet) + "-0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
+		t.Run("the stack instance in namespace "+ns+" matches a filter", func(t *testing.T) {
+			kept := slices.ContainsFunc(stacks, func(f config.NukeFilter) bool {
+				ok, err := path.Match(f.Value, instance)
+				return f.Type == "glob" && err == nil && ok
+			})
+			if !kept {
+				t.Fatalf("no CloudFormationStack filter in %+v keeps %s", stacks, instance)
+			}
+		})
+	}
 }
 
 func TestRenderedNukeTemplateStillParses(t *testing.T) {

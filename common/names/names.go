@@ -43,6 +43,12 @@ const (
 	SandboxAccountRole = "SandboxAccountRole"
 )
 
+// SandboxAccountStackSet is the base name of the StackSet that deploys the
+// cleanup role into every pool account. CloudFormation names each stack
+// instance "StackSet-" + Physical(ns, SandboxAccountStackSet) + "-<uuid>";
+// the nuke template keeps those stacks.
+const SandboxAccountStackSet = "SandboxAccount"
+
 // SSM parameter base names; the parameter name is "/" + Physical(ns, base).
 // Their JSON documents are config.AccountPoolParam, config.IdcParam and
 // config.DataParam.

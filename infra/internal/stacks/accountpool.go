@@ -15,8 +15,7 @@ import (
 	"github.com/isb-go/isb/infra/scp"
 )
 
-// sandboxStackSetBase is the StackSet's base name.
-const sandboxStackSetBase = "SandboxAccount"
+// names.SandboxAccountStackSet is the StackSet's base name.
 
 // AccountPoolStack is the management-account stack.
 type AccountPoolStack struct {
@@ -45,7 +44,7 @@ func NewAccountPoolStack(scope constructs.Construct, cfg config.Config, sandboxT
 	org.NewOrgMgtRole(stack, "OrgMgtRole", &org.OrgMgtRoleProps{
 		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, OrgMgtAccountID: cfg.OrgMgtAccountID, OUs: ous,
 	})
-	stackSetName := names.Physical(cfg.Namespace, sandboxStackSetBase)
+	stackSetName := names.Physical(cfg.Namespace, names.SandboxAccountStackSet)
 	org.NewSandboxStackSet(stack, "SandboxAccountStackSet", &org.SandboxStackSetProps{
 		Name: stackSetName, TemplateBody: sandboxTemplate, Target: ous.Pool, Region: cfg.Region,
 	})
