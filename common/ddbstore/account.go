@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/names"
 )
@@ -26,8 +27,9 @@ func accountKey(id string) map[string]types.AttributeValue {
 }
 
 // Create stores a newly registered account at version 1; an account that
-// is already registered is a conflict.
-func (as AccountStore) Create(ctx context.Context, a account.Account) (account.Account, error) {
+// is already registered is a conflict. recs are written to the outbox in
+// the same transaction.
+func (as AccountStore) Create(ctx context.Context, a account.Account, recs ...events.Record) (account.Account, error) {
 	if !a.Status.IsStatus() {
 		return a, fmt.Errorf("create account %s: unknown status %q", a.ID, a.Status)
 	}
@@ -36,12 +38,12 @@ func (as AccountStore) Create(ctx context.Context, a account.Account) (account.A
 	if err != nil {
 		return a, err
 	}
-	_, err = as.s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	err = as.s.commit(ctx, []types.TransactWriteItem{{Put: &types.Put{
 		TableName: aws.String(as.s.tables.Accounts), Item: item,
 		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 		ExpressionAttributeNames: map[string]string{"#pk": names.AttrAccountID},
-	})
-	if ok, _ := conditionFailed(err); ok {
+	}}}, recs)
+	if reasons := cancelReasons(err); reasons != nil && lostRace(reasons[0]) {
 		return a, &fault.ConflictError{Entity: "account", Key: a.ID, Reason: "it is already registered"}
 	}
 	if err != nil {
@@ -106,19 +108,16 @@ func (as AccountStore) Get(ctx context.Context, id string) (account.Account, err
 
 // Save writes next over read, on condition that the stored account is
 // still at read's version and status. A status change must be allowed by
-// the account move table.
-func (as AccountStore) Save(ctx context.Context, read, next account.Account) (account.Account, error) {
+// the account move table. recs are written to the outbox in the same
+// transaction.
+func (as AccountStore) Save(ctx context.Context, read, next account.Account, recs ...events.Record) (account.Account, error) {
 	put, next, err := as.savePut(read, next)
 	if err != nil {
 		return next, err
 	}
-	_, err = as.s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
-		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	if ok, current := conditionFailed(err); ok {
-		return next, writeConflict("account", read.ID, current, read.Version)
+	err = as.s.commit(ctx, []types.TransactWriteItem{{Put: &put}}, recs)
+	if conflict := firstItemConflict(err, "account", read.ID, read.Version); conflict != nil {
+		return next, conflict
 	}
 	if err != nil {
 		return next, fmt.Errorf("save account %s: %w", read.ID, err)
@@ -154,20 +153,21 @@ func (as AccountStore) savePut(read, next account.Account) (types.Put, account.A
 }
 
 // Delete removes an account row (after it was ejected to the Exit OU), on
-// condition that it is still at the version read.
-func (as AccountStore) Delete(ctx context.Context, read account.Account) error {
+// condition that it is still at the version read. recs are written to the
+// outbox in the same transaction.
+func (as AccountStore) Delete(ctx context.Context, read account.Account, recs ...events.Record) error {
 	if !account.CanMove(read.Status, account.Exit) {
 		return &fault.ConflictError{Entity: "account", Key: read.ID,
 			Reason: fmt.Sprintf("cannot leave the pool from %s", read.Status)}
 	}
 	c := versionCondition(read.Version, "")
-	_, err := as.s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+	err := as.s.commit(ctx, []types.TransactWriteItem{{Delete: &types.Delete{
 		TableName: aws.String(as.s.tables.Accounts), Key: accountKey(read.ID),
 		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	if ok, current := conditionFailed(err); ok {
-		return writeConflict("account", read.ID, current, read.Version)
+	}}}, recs)
+	if conflict := firstItemConflict(err, "account", read.ID, read.Version); conflict != nil {
+		return conflict
 	}
 	if err != nil {
 		return fmt.Errorf("delete account %s: %w", read.ID, err)

@@ -46,6 +46,20 @@ func lostRace(code string) bool {
 	return code == "ConditionalCheckFailed" || code == "TransactionConflict"
 }
 
+// firstItemConflict returns NotFound or Conflict when err is a transaction
+// whose first item (the conditional write) lost its condition, else nil.
+func firstItemConflict(err error, entity, key string, readVersion int64) error {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) || len(tce.CancellationReasons) == 0 {
+		return nil
+	}
+	r := tce.CancellationReasons[0]
+	if r.Code == nil || !lostRace(*r.Code) {
+		return nil
+	}
+	return writeConflict(entity, key, r.Item, readVersion)
+}
+
 // writeConflict turns a failed conditional write into NotFound or
 // Conflict. current is the item as DynamoDB returned it.
 func writeConflict(entity, key string, current map[string]types.AttributeValue, readVersion int64) error {

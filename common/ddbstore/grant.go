@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
@@ -30,6 +31,9 @@ type GrantRequest struct {
 	// Cooldown prefers accounts whose last cleanup finished longer ago
 	// than this; fresher accounts are used only when no other is left.
 	Cooldown time.Duration
+	// Announce, when set, returns the events that announce the grant; they
+	// are written to the outbox in the grant's transaction.
+	Announce func(lease.Lease, account.Account) ([]events.Record, error)
 }
 
 // Granted is the outcome of a grant.
@@ -87,7 +91,7 @@ func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 			rand.Shuffle(len(candidates), func(i, j int) { candidates[i], candidates[j] = candidates[j], candidates[i] })
 			for _, c := range candidates {
 				g.Attempts++
-				granted, acct, taken, err := s.tryGrant(ctx, c, r.Lease, active, r.Now)
+				granted, acct, taken, err := s.tryGrant(ctx, c, r, active)
 				if err != nil {
 					return g, err
 				}
@@ -107,8 +111,9 @@ func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 
 // tryGrant runs the grant transaction for one candidate. taken reports
 // that a concurrent writer changed the candidate first.
-func (s *Store) tryGrant(ctx context.Context, c account.Account, read, active lease.Lease, now time.Time) (lease.Lease, account.Account, bool, error) {
-	next, err := c.Move(account.Active, now)
+func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest, active lease.Lease) (lease.Lease, account.Account, bool, error) {
+	read := r.Lease
+	next, err := c.Move(account.Active, r.Now)
 	if err != nil {
 		return read, c, true, nil // the index was stale: not Available any more
 	}
@@ -123,9 +128,13 @@ func (s *Store) tryGrant(ctx context.Context, c account.Account, read, active le
 	if err != nil {
 		return read, c, false, err
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{{Put: &acctPut}, {Put: &leasePut}},
-	})
+	var recs []events.Record
+	if r.Announce != nil {
+		if recs, err = r.Announce(active, next); err != nil {
+			return read, c, false, fmt.Errorf("announce grant of %s to lease %s: %w", c.ID, read.Key, err)
+		}
+	}
+	err = s.commit(ctx, []types.TransactWriteItem{{Put: &acctPut}, {Put: &leasePut}}, recs)
 	reasons := cancelReasons(err)
 	switch {
 	case err == nil:

@@ -2,7 +2,6 @@ package ddbstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
@@ -41,7 +41,9 @@ func quotaKey(email string) map[string]types.AttributeValue {
 // per-user limit, the same transaction raises the user's lease count,
 // on condition that it is below maxPerUser (0 means no limit). A user at
 // the limit gets a *fault.LimitError; nothing is written.
-func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int) (lease.Lease, error) {
+//
+// recs are written to the outbox in the same transaction.
+func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int, recs ...events.Record) (lease.Lease, error) {
 	if !l.Status.Valid() {
 		return l, fmt.Errorf("create lease %s: unknown status %q", l.Key, l.Status)
 	}
@@ -56,7 +58,7 @@ func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int) 
 		ExpressionAttributeNames: map[string]string{"#sk": names.AttrUUID},
 	}}
 	if !l.Status.CountsTowardLimit() {
-		_, err := ls.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put}})
+		err := ls.s.commit(ctx, []types.TransactWriteItem{put}, recs)
 		if reasons := cancelReasons(err); reasons != nil {
 			return l, &fault.ConflictError{Entity: "lease", Key: l.Key.String(), Reason: "it already exists"}
 		}
@@ -78,9 +80,7 @@ func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int) 
 		quota.ConditionExpression = aws.String("attribute_not_exists(#c) OR #c < :max")
 		quota.ExpressionAttributeValues[":max"] = num(int64(maxPerUser))
 	}
-	_, err = ls.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{put, {Update: &quota}},
-	})
+	err = ls.s.commit(ctx, []types.TransactWriteItem{put, {Update: &quota}}, recs)
 	if reasons := cancelReasons(err); reasons != nil {
 		switch {
 		case lostRace(reasons[0]):
@@ -138,7 +138,10 @@ func (ls LeaseStore) Count(ctx context.Context, email string) (int, error) {
 // lease transition table. Leaving a status that counts toward the per-user
 // limit lowers the count in the same transaction. It returns the lease as
 // stored, at the next version.
-func (ls LeaseStore) Save(ctx context.Context, read, next lease.Lease) (lease.Lease, error) {
+//
+// recs are written to the outbox in the same transaction, so the change and
+// its announcement happen together or not at all.
+func (ls LeaseStore) Save(ctx context.Context, read, next lease.Lease, recs ...events.Record) (lease.Lease, error) {
 	put, next, err := ls.savePut(read, next)
 	if err != nil {
 		return next, err
@@ -153,8 +156,7 @@ func (ls LeaseStore) Save(ctx context.Context, read, next lease.Lease) (lease.Le
 			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)},
 		}})
 	}
-	_, err = ls.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err != nil {
+	if err := ls.s.commit(ctx, items, recs); err != nil {
 		return next, ls.saveError(err, read)
 	}
 	return next, nil
@@ -188,12 +190,8 @@ func (ls LeaseStore) savePut(read, next lease.Lease) (types.Put, lease.Lease, er
 }
 
 func (ls LeaseStore) saveError(err error, read lease.Lease) error {
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) && len(tce.CancellationReasons) > 0 {
-		r := tce.CancellationReasons[0]
-		if r.Code != nil && lostRace(*r.Code) {
-			return writeConflict("lease", read.Key.String(), r.Item, read.Version)
-		}
+	if conflict := firstItemConflict(err, "lease", read.Key.String(), read.Version); conflict != nil {
+		return conflict
 	}
 	return fmt.Errorf("save lease %s: %w", read.Key, err)
 }

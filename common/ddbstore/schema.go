@@ -13,7 +13,7 @@ import (
 	"github.com/isb-go/isb/common/names"
 )
 
-// CreateTables creates the three tables with the key schema, status
+// CreateTables creates the four tables with the key schema, status
 // indexes and TTL the Data stack deploys. Local mode and the tests use it;
 // on AWS the stack creates them. Existing tables are left alone.
 func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
@@ -50,6 +50,11 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 			KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(names.AttrUUID), KeyType: types.KeyTypeHash}},
 			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrUUID)},
 		},
+		{
+			TableName:            aws.String(t.Outbox),
+			KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(names.AttrID), KeyType: types.KeyTypeHash}},
+			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrID)},
+		},
 	}
 	for i := range defs {
 		in := defs[i]
@@ -67,12 +72,14 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 			return fmt.Errorf("wait for table %s: %w", aws.ToString(in.TableName), err)
 		}
 	}
-	_, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
-		TableName:               aws.String(t.Leases),
-		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(names.AttrTTL), Enabled: aws.Bool(true)},
-	})
-	if err != nil && !isTTLAlreadyOn(err) {
-		return fmt.Errorf("enable TTL on %s: %w", t.Leases, err)
+	for _, table := range []string{t.Leases, t.Outbox} {
+		_, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+			TableName:               aws.String(table),
+			TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(names.AttrTTL), Enabled: aws.Bool(true)},
+		})
+		if err != nil && !isTTLAlreadyOn(err) {
+			return fmt.Errorf("enable TTL on %s: %w", table, err)
+		}
 	}
 	return nil
 }

@@ -22,6 +22,7 @@ type Tables struct {
 	Leases    string
 	Accounts  string
 	Templates string
+	Outbox    string
 }
 
 // TablesFor returns the table names of a namespace, as the stacks name them.
@@ -30,6 +31,7 @@ func TablesFor(namespace string) Tables {
 		Leases:    names.Physical(namespace, names.LeaseTable),
 		Accounts:  names.Physical(namespace, names.AccountTable),
 		Templates: names.Physical(namespace, names.LeaseTemplateTable),
+		Outbox:    names.Physical(namespace, names.OutboxTable),
 	}
 }
 

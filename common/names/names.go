@@ -14,7 +14,10 @@ const (
 	LeaseTable         = "Leases"
 	AccountTable       = "SandboxAccounts"
 	LeaseTemplateTable = "LeaseTemplates"
-	EventBus           = "Events"
+	// OutboxTable holds events written in the same transaction as the
+	// change they announce, until the bus has them.
+	OutboxTable = "Outbox"
+	EventBus    = "Events"
 )
 
 // Physical returns the deployed name of the resource base in namespace ns,
@@ -107,6 +110,7 @@ const (
 	AttrStatusChangedAt = "statusChangedAt"
 	AttrTTL             = "ttl"
 	AttrVersion         = "version"
+	AttrID              = "id"
 )
 
 // Environment variable keys read by the functions and set by the stacks.
@@ -115,6 +119,7 @@ const (
 	EnvLeaseTable         = "ISB_LEASE_TABLE"
 	EnvAccountTable       = "ISB_ACCOUNT_TABLE"
 	EnvLeaseTemplateTable = "ISB_LEASE_TEMPLATE_TABLE"
+	EnvOutboxTable        = "ISB_OUTBOX_TABLE"
 	EnvEventBus           = "ISB_EVENT_BUS"
 	EnvPageTokenKey       = "ISB_PAGE_TOKEN_KEY"
 	EnvReuseCooldown      = "ISB_ACCOUNT_REUSE_COOLDOWN"

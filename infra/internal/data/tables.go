@@ -1,4 +1,4 @@
-// Package data holds the constructs of the Data stack: the three DynamoDB
+// Package data holds the constructs of the Data stack: the four DynamoDB
 // tables, the AppConfig application with its three hosted profiles, and
 // the parameter that tells the Compute stack their identifiers.
 package data
@@ -22,15 +22,18 @@ type TablesProps struct {
 	Mode config.Mode
 }
 
-// Tables are the lease, sandbox account and lease template tables.
+// Tables are the lease, sandbox account, lease template and outbox tables.
 type Tables struct {
 	constructs.Construct
 	Leases         awsdynamodb.Table
 	Accounts       awsdynamodb.Table
 	LeaseTemplates awsdynamodb.Table
+	// Outbox holds events committed with the changes they announce until
+	// the bus has them.
+	Outbox awsdynamodb.Table
 }
 
-// NewTables creates the three tables with the key schema the stores in
+// NewTables creates the four tables with the key schema the stores in
 // common expect. All are on-demand, point-in-time recoverable and
 // encrypted with the customer-managed key; prod mode retains them and
 // turns deletion protection on.
@@ -48,12 +51,15 @@ func NewTables(scope constructs.Construct, id string, props *TablesProps) *Table
 
 	t.LeaseTemplates = newTable(c, "LeaseTemplateTable", props, names.LeaseTemplateTable,
 		str(names.AttrUUID), nil, "")
+
+	t.Outbox = newTable(c, "OutboxTable", props, names.OutboxTable,
+		str(names.AttrID), nil, names.AttrTTL)
 	return t
 }
 
 // All returns the tables in a fixed order.
 func (t *Tables) All() []awsdynamodb.Table {
-	return []awsdynamodb.Table{t.Leases, t.Accounts, t.LeaseTemplates}
+	return []awsdynamodb.Table{t.Leases, t.Accounts, t.LeaseTemplates, t.Outbox}
 }
 
 func str(name string) *awsdynamodb.Attribute {

@@ -1,0 +1,188 @@
+// Package outbox_test checks that a change and the event announcing it are
+// committed together, and that the relay delivers every record to the bus.
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/google/uuid"
+
+	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/bus"
+	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/events"
+	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/test/emulator"
+	"github.com/isb-go/isb/test/fixture"
+)
+
+func TestMain(m *testing.M) { emulator.Main(m) }
+
+var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func requested(t *testing.T, l lease.Lease) []events.Record {
+	t.Helper()
+	recs, err := events.Records(t0, events.LeaseRequested{LeaseID: l.Key, RequiresManualApproval: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func pending(email string) lease.Lease {
+	return lease.Lease{Key: lease.Key{UserEmail: email, UUID: uuid.NewString()}, Status: lease.PendingApproval, CreatedAt: t0}
+}
+
+func TestChangesAndTheirEventsCommitTogether(t *testing.T) {
+	ctx := context.Background()
+	cfg := emulator.Config(t)
+	s := fixture.Store(t, cfg)
+	tap := fixture.Bus(t, cfg)
+	pub := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
+	relay := outbox.New(s.Outbox(), pub)
+
+	l := pending("dev@example.com")
+	recs := requested(t, l)
+	created, err := s.Leases().Create(ctx, l, 3, recs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("the event waits in the outbox until it is delivered", func(t *testing.T) {
+		waiting, err := s.Outbox().Pending(ctx, t0.Add(time.Hour), 10)
+		if err != nil || len(waiting) != 1 || waiting[0].ID != recs[0].ID {
+			t.Fatalf("outbox = %v, %v", waiting, err)
+		}
+		if got := tap.Drain(t); len(got) != 0 {
+			t.Fatalf("the bus saw %v before delivery", fixture.DetailTypes(got))
+		}
+	})
+	t.Run("delivery puts it on the bus and clears the outbox", func(t *testing.T) {
+		if err := relay.Deliver(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		got := tap.Drain(t)
+		if len(got) != 1 || got[0].Envelope.DetailType != names.LeaseRequested || got[0].Envelope.Source != names.SourceAPI {
+			t.Fatalf("bus got %s", fixture.JSON(got))
+		}
+		if ev := got[0].Event.(events.LeaseRequested); ev.LeaseID != l.Key {
+			t.Fatalf("event names lease %v, want %v", ev.LeaseID, l.Key)
+		}
+		if waiting, _ := s.Outbox().Pending(ctx, t0.Add(time.Hour), 10); len(waiting) != 0 {
+			t.Fatalf("outbox still holds %d records", len(waiting))
+		}
+	})
+	t.Run("a change that loses its race writes no event", func(t *testing.T) {
+		denied, _ := created.Transition(lease.ApprovalDenied, t0)
+		if _, err := s.Leases().Save(ctx, created, denied); err != nil {
+			t.Fatal(err)
+		}
+		stale, _ := created.Transition(lease.ManuallyTerminated, t0)
+		recs, _ := events.Records(t0, events.LeaseDenied{LeaseID: l.Key, DeniedBy: "mgr@example.com"})
+		if _, err := s.Leases().Save(ctx, created, stale, recs...); !errors.Is(err, fault.Conflict) {
+			t.Fatalf("stale save: %v", err)
+		}
+		if waiting, _ := s.Outbox().Pending(ctx, t0.Add(time.Hour), 10); len(waiting) != 0 {
+			t.Fatalf("a refused change left %d events in the outbox", len(waiting))
+		}
+	})
+	t.Run("a grant writes its announcement in the same transaction", func(t *testing.T) {
+		if err := s.Accounts().Import(ctx, []account.Account{{ID: "123456789012", Status: account.Available, StatusChangedAt: t0}}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.Leases().Create(ctx, pending("ci@example.com"), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := s.Grant(ctx, ddbstore.GrantRequest{Lease: p, ApprovedBy: lease.AutoApproved, Now: t0,
+			Announce: func(l lease.Lease, a account.Account) ([]events.Record, error) {
+				return events.Records(t0, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: l.ApprovedBy})
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waiting, _ := s.Outbox().Pending(ctx, t0.Add(time.Hour), 10)
+		if len(waiting) != 1 || waiting[0].DetailType != names.LeaseApproved {
+			t.Fatalf("outbox after a grant = %v", waiting)
+		}
+		ev, err := events.Decode(waiting[0].DetailType, []byte(waiting[0].Detail))
+		if err != nil || ev.(events.LeaseApproved).AccountID != g.Account.ID {
+			t.Fatalf("announcement = %v, %v", ev, err)
+		}
+	})
+}
+
+func TestTheSweeperDeliversWhatAFailedPublishLeft(t *testing.T) {
+	ctx := context.Background()
+	cfg := emulator.Config(t)
+	s := fixture.Store(t, cfg)
+	tap := fixture.Bus(t, cfg)
+	eb := eventbridge.NewFromConfig(cfg)
+
+	l := pending("dev@example.com")
+	recs := requested(t, l)
+	if _, err := s.Leases().Create(ctx, l, 3, recs...); err != nil {
+		t.Fatal(err)
+	}
+	broken := bus.New(eb, "no-such-bus")
+	broken.Backoff = time.Millisecond
+	if err := outbox.New(s.Outbox(), broken).Deliver(ctx, recs); err == nil {
+		t.Fatal("publishing to a missing bus succeeded")
+	}
+	if waiting, _ := s.Outbox().Pending(ctx, t0.Add(time.Hour), 10); len(waiting) != 1 {
+		t.Fatalf("after a failed publish the outbox holds %d records, want 1", len(waiting))
+	}
+
+	relay := outbox.New(s.Outbox(), bus.New(eb, fixture.BusName))
+	t.Run("records younger than the minimum age are left to the deliverer in flight", func(t *testing.T) {
+		res, err := relay.Sweep(ctx, t0.Add(30*time.Second), time.Minute, 100)
+		if err != nil || res.Found != 0 {
+			t.Fatalf("sweep = %+v, %v", res, err)
+		}
+	})
+	t.Run("older records are delivered and cleared", func(t *testing.T) {
+		res, err := relay.Sweep(ctx, t0.Add(2*time.Minute), time.Minute, 100)
+		if err != nil || res.Found != 1 || res.Delivered != 1 {
+			t.Fatalf("sweep = %+v, %v", res, err)
+		}
+		if got := fixture.DetailTypes(tap.Drain(t)); !slices.Equal(got, []string{names.LeaseRequested}) {
+			t.Fatalf("bus got %v", got)
+		}
+		if waiting, _ := s.Outbox().Pending(ctx, t0.Add(time.Hour), 10); len(waiting) != 0 {
+			t.Fatalf("outbox still holds %d", len(waiting))
+		}
+	})
+}
+
+func TestPublisherBatchesByTen(t *testing.T) {
+	ctx := context.Background()
+	cfg := emulator.Config(t)
+	tap := fixture.Bus(t, cfg)
+	pub := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
+	var evs []events.Event
+	for i := range 25 {
+		evs = append(evs, events.LeaseRequested{LeaseID: lease.Key{UserEmail: fmt.Sprintf("u%d@example.com", i), UUID: uuid.NewString()}})
+	}
+	recs, err := events.Records(t0, evs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	published, err := pub.Publish(ctx, recs)
+	if err != nil || len(published) != 25 {
+		t.Fatalf("published %d, %v", len(published), err)
+	}
+	if pub.Calls != 3 {
+		t.Fatalf("25 events took %d PutEvents calls, want 3", pub.Calls)
+	}
+	if got := tap.Drain(t); len(got) != 25 {
+		t.Fatalf("bus got %d events, want 25", len(got))
+	}
+}
