@@ -10,12 +10,12 @@ import (
 
 // ThresholdAction is what a budget or duration threshold asks for when it
 // is crossed.
-type ThresholdAction string
+type ThresholdAction = lease.Action
 
 // Threshold actions.
 const (
-	ActionAlert  ThresholdAction = "ALERT"
-	ActionFreeze ThresholdAction = "FREEZE_ACCOUNT"
+	ActionAlert  = lease.ActionAlert
+	ActionFreeze = lease.ActionFreeze
 )
 
 // ThresholdActions lists every ThresholdAction.

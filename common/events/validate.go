@@ -7,21 +7,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 )
 
 // AutoApproved is the approvedBy value of a lease that no person approved.
-const AutoApproved = "AUTO_APPROVED"
+const AutoApproved = lease.AutoApproved
 
-var (
-	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
-	uuidPattern      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	// emailPattern is deliberately loose: one @, no spaces, a dot in the
-	// domain. Identity Center owns the real rules.
-	emailPattern  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
-	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-)
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 
 func checkRequired(f *fault.Fields, field, v string) {
 	if strings.TrimSpace(v) == "" {
@@ -33,7 +27,7 @@ func checkAccountID(f *fault.Fields, field, v string) {
 	switch {
 	case v == "":
 		f.Add(field, "is required")
-	case !accountIDPattern.MatchString(v):
+	case !account.ValidID(v):
 		f.Add(field, "must be 12 digits")
 	}
 }
@@ -42,7 +36,7 @@ func checkEmail(f *fault.Fields, field, v string) {
 	switch {
 	case v == "":
 		f.Add(field, "is required")
-	case !emailPattern.MatchString(v):
+	case !lease.ValidEmail(v):
 		f.Add(field, "must be an email address")
 	}
 }
@@ -51,7 +45,7 @@ func checkUUID(f *fault.Fields, field, v string) {
 	switch {
 	case v == "":
 		f.Add(field, "is required")
-	case !uuidPattern.MatchString(v):
+	case !lease.ValidUUID(v):
 		f.Add(field, "must be a UUID")
 	}
 }
