@@ -84,7 +84,17 @@ func (o OU) Valid() bool {
 type CleanupExecution struct {
 	ExecutionARN string
 	StartedAt    time.Time
+	// Outcome is empty while the run has not reported; then it is
+	// CleanupSucceeded or CleanupFailed. The cleaner sets it in the same
+	// write as the event it emits, so a run is reported once.
+	Outcome string
 }
+
+// Outcomes of a cleanup run (CleanupExecution.Outcome).
+const (
+	CleanupSucceeded = "Succeeded"
+	CleanupFailed    = "Failed"
+)
 
 // Account is a registered sandbox account.
 type Account struct {

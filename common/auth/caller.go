@@ -6,6 +6,7 @@ package auth
 import (
 	"slices"
 
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/routes"
 )
 
@@ -21,3 +22,9 @@ func (c Caller) Has(role routes.Role) bool { return slices.Contains(c.Roles, rol
 
 // Privileged reports whether the caller is a Manager or an Admin.
 func (c Caller) Privileged() bool { return routes.Privileged(c.Roles) }
+
+// Issuer is the "iss" of the tokens a deployment's SSO handler issues.
+func Issuer(namespace string) string { return names.Physical(namespace, "Sso") }
+
+// Audience is the "aud" of the tokens a deployment's API accepts.
+func Audience(namespace string) string { return names.Physical(namespace, "Api") }

@@ -34,6 +34,14 @@ type GrantRequest struct {
 	// Announce, when set, returns the events that announce the grant; they
 	// are written to the outbox in the grant's transaction.
 	Announce func(lease.Lease, account.Account) ([]events.Record, error)
+	// New, when set, means Lease is a pending lease that is not stored yet
+	// (a request that needs no approval): the grant's transaction creates
+	// it directly in Active and raises the user's lease count on condition
+	// that it is below MaxPerUser (0 means no limit). Nothing at all is
+	// written when the pool is empty or the user is at the limit
+	// (*fault.LimitError).
+	New        bool
+	MaxPerUser int
 }
 
 // Granted is the outcome of a grant.
@@ -124,9 +132,22 @@ func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest,
 		return read, c, false, err
 	}
 	active.AccountID = c.ID
-	leasePut, active, err := s.Leases().savePut(read, active)
-	if err != nil {
-		return read, c, false, err
+	var leaseItems []types.TransactWriteItem
+	if r.New {
+		put, created, err := s.Leases().createPut(active)
+		if err != nil {
+			return read, c, false, err
+		}
+		active = created
+		quota := s.Leases().quotaRaise(active.UserEmail, r.MaxPerUser)
+		leaseItems = []types.TransactWriteItem{put, {Update: &quota}}
+	} else {
+		put, saved, err := s.Leases().savePut(read, active)
+		if err != nil {
+			return read, c, false, err
+		}
+		active = saved
+		leaseItems = []types.TransactWriteItem{{Put: &put}}
 	}
 	var recs []events.Record
 	if r.Announce != nil {
@@ -134,13 +155,18 @@ func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest,
 			return read, c, false, fmt.Errorf("announce grant of %s to lease %s: %w", c.ID, read.Key, err)
 		}
 	}
-	err = s.commit(ctx, []types.TransactWriteItem{{Put: &acctPut}, {Put: &leasePut}}, recs)
+	err = s.commit(ctx, append([]types.TransactWriteItem{{Put: &acctPut}}, leaseItems...), recs)
 	reasons := cancelReasons(err)
 	switch {
 	case err == nil:
 		return active, next, false, nil
 	case reasons == nil:
 		return read, c, false, fmt.Errorf("grant account %s to lease %s: %w", c.ID, read.Key, err)
+	case r.New && len(reasons) > 2 && reasons[2] == "ConditionalCheckFailed":
+		return read, c, false, &fault.LimitError{Limit: "maxLeasesPerUser", Value: r.MaxPerUser}
+	case r.New && len(reasons) > 2 && reasons[2] == "TransactionConflict":
+		return read, c, false, &fault.ConflictError{Entity: "lease", Key: read.Key.String(),
+			Reason: "a concurrent request for the same user won; retry"}
 	case len(reasons) > 1 && reasons[1] == "ConditionalCheckFailed":
 		return read, c, false, &fault.ConflictError{Entity: "lease", Key: read.Key.String(),
 			Reason: "it changed while an account was being granted"}

@@ -141,6 +141,8 @@ func leaseFromItem(m map[string]types.AttributeValue) (lease.Lease, error) {
 type cleanupItem struct {
 	StateMachineExecutionArn       string `json:"stateMachineExecutionArn"`
 	StateMachineExecutionStartTime string `json:"stateMachineExecutionStartTime"`
+	// Outcome is set by the cleaner when it has reported the run.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // accountItem is the stored form of a sandbox account.
@@ -172,7 +174,7 @@ func accountToItem(a account.Account) (map[string]types.AttributeValue, error) {
 		it.LeaseUserEmail, it.LeaseUUID = a.Lease.UserEmail, a.Lease.UUID
 	}
 	if a.Cleanup != nil {
-		it.CleanupExecutionContext = &cleanupItem{a.Cleanup.ExecutionARN, fmtTime(a.Cleanup.StartedAt)}
+		it.CleanupExecutionContext = &cleanupItem{a.Cleanup.ExecutionARN, fmtTime(a.Cleanup.StartedAt), a.Cleanup.Outcome}
 	}
 	m, err := marshal(it)
 	if err != nil {
@@ -210,7 +212,7 @@ func accountFromItem(m map[string]types.AttributeValue) (account.Account, error)
 		if err != nil {
 			return account.Account{}, fmt.Errorf("account %s: %w", it.AwsAccountID, err)
 		}
-		a.Cleanup = &account.CleanupExecution{ExecutionARN: c.StateMachineExecutionArn, StartedAt: started}
+		a.Cleanup = &account.CleanupExecution{ExecutionARN: c.StateMachineExecutionArn, StartedAt: started, Outcome: c.Outcome}
 	}
 	if !a.Status.IsStatus() {
 		return account.Account{}, fmt.Errorf("account %s has unknown status %q", it.AwsAccountID, it.Status)

@@ -47,16 +47,10 @@ func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int, 
 	if !l.Status.Valid() {
 		return l, fmt.Errorf("create lease %s: unknown status %q", l.Key, l.Status)
 	}
-	stampNew(&l.Version, &l.CreatedAt, &l.UpdatedAt, &l.StatusChangedAt)
-	item, err := leaseToItem(l)
+	put, l, err := ls.createPut(l)
 	if err != nil {
 		return l, err
 	}
-	put := types.TransactWriteItem{Put: &types.Put{
-		TableName: aws.String(ls.s.tables.Leases), Item: item,
-		ConditionExpression:      aws.String("attribute_not_exists(#sk)"),
-		ExpressionAttributeNames: map[string]string{"#sk": names.AttrUUID},
-	}}
 	if !l.Status.CountsTowardLimit() {
 		err := ls.s.commit(ctx, []types.TransactWriteItem{put}, recs)
 		if reasons := cancelReasons(err); reasons != nil {
@@ -67,19 +61,7 @@ func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int, 
 		}
 		return l, nil
 	}
-	quota := types.Update{
-		TableName:                aws.String(ls.s.tables.Leases),
-		Key:                      quotaKey(l.UserEmail),
-		UpdateExpression:         aws.String("SET #c = if_not_exists(#c, :zero) + :one"),
-		ExpressionAttributeNames: map[string]string{"#c": attrCount},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":zero": num(0), ":one": num(1),
-		},
-	}
-	if maxPerUser > 0 {
-		quota.ConditionExpression = aws.String("attribute_not_exists(#c) OR #c < :max")
-		quota.ExpressionAttributeValues[":max"] = num(int64(maxPerUser))
-	}
+	quota := ls.quotaRaise(l.UserEmail, maxPerUser)
 	err = ls.s.commit(ctx, []types.TransactWriteItem{put, {Update: &quota}}, recs)
 	if reasons := cancelReasons(err); reasons != nil {
 		switch {
@@ -95,6 +77,40 @@ func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int, 
 		return l, fmt.Errorf("create lease %s: %w", l.Key, err)
 	}
 	return l, nil
+}
+
+// createPut builds the put of a new lease at version 1, on condition that
+// it does not exist yet.
+func (ls LeaseStore) createPut(l lease.Lease) (types.TransactWriteItem, lease.Lease, error) {
+	stampNew(&l.Version, &l.CreatedAt, &l.UpdatedAt, &l.StatusChangedAt)
+	item, err := leaseToItem(l)
+	if err != nil {
+		return types.TransactWriteItem{}, l, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(ls.s.tables.Leases), Item: item,
+		ConditionExpression:      aws.String("attribute_not_exists(#sk)"),
+		ExpressionAttributeNames: map[string]string{"#sk": names.AttrUUID},
+	}}, l, nil
+}
+
+// quotaRaise raises a user's lease count by one, on condition that it is
+// below maxPerUser (0 means no limit).
+func (ls LeaseStore) quotaRaise(email string, maxPerUser int) types.Update {
+	quota := types.Update{
+		TableName:                aws.String(ls.s.tables.Leases),
+		Key:                      quotaKey(email),
+		UpdateExpression:         aws.String("SET #c = if_not_exists(#c, :zero) + :one"),
+		ExpressionAttributeNames: map[string]string{"#c": attrCount},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": num(0), ":one": num(1),
+		},
+	}
+	if maxPerUser > 0 {
+		quota.ConditionExpression = aws.String("attribute_not_exists(#c) OR #c < :max")
+		quota.ExpressionAttributeValues[":max"] = num(int64(maxPerUser))
+	}
+	return quota
 }
 
 // Get reads one lease.

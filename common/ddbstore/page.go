@@ -13,25 +13,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/page"
 )
 
-// Page asks for one page of a listing.
-type Page struct {
-	// Size is the most items to return; 0 or less means DefaultPageSize.
-	Size int32
-	// Token continues a listing; empty starts it.
-	Token string
-}
+// Page asks for one page of a listing (see package page).
+type Page = page.Page
 
 // DefaultPageSize is the page size when none is asked for.
-const DefaultPageSize = 100
-
-func (p Page) limit() int32 {
-	if p.Size <= 0 {
-		return DefaultPageSize
-	}
-	return p.Size
-}
+const DefaultPageSize = page.DefaultSize
 
 // PageCodec turns DynamoDB's LastEvaluatedKey into an opaque page token
 // and back. Tokens are sealed with AES-GCM: a client can neither read the

@@ -59,7 +59,7 @@ func (s *Store) listPage(ctx context.Context, scope string, p Page,
 	if err != nil {
 		return nil, "", err
 	}
-	items, last, err := fetch(start, p.limit())
+	items, last, err := fetch(start, p.Limit())
 	if err != nil {
 		return nil, "", err
 	}

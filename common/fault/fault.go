@@ -23,7 +23,20 @@ var (
 	PoolEmpty = errors.New("no accounts are available to lease")
 	// LimitReached: a per-user quota is used up.
 	LimitReached = errors.New("limit reached")
+	// Forbidden: the caller is known but may not do this (for example a
+	// user acting on someone else's lease).
+	Forbidden = errors.New("forbidden")
 )
+
+// ForbiddenError says what the caller may not do.
+type ForbiddenError struct {
+	Reason string
+}
+
+func (e *ForbiddenError) Error() string { return "forbidden: " + e.Reason }
+
+// Is reports a ForbiddenError as Forbidden.
+func (e *ForbiddenError) Is(target error) bool { return target == Forbidden }
 
 // ConflictError says which item lost a race or was in the wrong state.
 type ConflictError struct {

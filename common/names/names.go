@@ -73,6 +73,14 @@ const (
 // JwtSecret is the base name of the JWT signing secret: Physical(ns, JwtSecret).
 const JwtSecret = "JwtSecret"
 
+// IdpMetadataSecret is the base name of the secret an administrator fills
+// with the Identity Center SAML application's metadata (XML).
+const IdpMetadataSecret = "IdpMetadata"
+
+// PageTokenSecret is the base name of the secret that seals API page
+// tokens: Physical(ns, PageTokenSecret).
+const PageTokenSecret = "PageTokenSecret"
+
 // MetricNamespace returns the CloudWatch namespace of the platform's custom
 // metrics, for example "ISB/dev".
 func MetricNamespace(ns string) string { return "ISB/" + ns }
@@ -123,6 +131,24 @@ const (
 	EnvEventBus           = "ISB_EVENT_BUS"
 	EnvPageTokenKey       = "ISB_PAGE_TOKEN_KEY"
 	EnvReuseCooldown      = "ISB_ACCOUNT_REUSE_COOLDOWN"
+	// EnvJwtSecret is the name or ARN of the JWT signing secret.
+	EnvJwtSecret = "ISB_JWT_SECRET"
+	// EnvIdpMetadataSecret is the name or ARN of the secret holding the
+	// Identity Center SAML application's metadata document.
+	EnvIdpMetadataSecret = "ISB_IDP_METADATA_SECRET"
+	// EnvIdcConfigParam is the ARN of the IDC stack's shared parameter
+	// (config.IdcParam: identity store and group ids).
+	EnvIdcConfigParam = "ISB_IDC_CONFIG_PARAM"
+	// EnvPageTokenSecret is the name or ARN of the secret that seals the
+	// API's page tokens (read on the first listing, not at start).
+	EnvPageTokenSecret = "ISB_PAGE_TOKEN_SECRET"
+	// EnvAccountPoolParam is the ARN of the AccountPool stack's shared
+	// parameter (config.AccountPoolParam), read across accounts.
+	EnvAccountPoolParam = "ISB_ACCOUNT_POOL_PARAM"
+	// EnvHubAccountID and EnvIdcAccountID name the accounts that may never
+	// join the pool (with the management account from the pool parameter).
+	EnvHubAccountID = "ISB_HUB_ACCOUNT_ID"
+	EnvIdcAccountID = "ISB_IDC_ACCOUNT_ID"
 	// EnvEndpoint overrides every AWS endpoint (the local emulator).
 	EnvEndpoint = "ISB_AWS_ENDPOINT"
 )
@@ -173,3 +199,40 @@ var DetailTypes = []string{
 	BlueprintDeploymentRequest, BlueprintDeploymentSucceeded, BlueprintDeploymentFailed,
 	GroupCostReportGenerated, GroupCostReportGeneratedFailure,
 }
+
+// ---------------------------------------------------------------------------
+// Account cleaner (issue 6): resources and the environment of the cleaner
+// program (CodeBuild), its worker and its watchdog.
+// ---------------------------------------------------------------------------
+
+// Cleaner resource base names: Physical(ns, base).
+const (
+	// CleanupStateMachine drives one cleanup of one account.
+	CleanupStateMachine = "Cleanup"
+	// CleanupBuildQueue carries the state machine's build requests (with
+	// their task token) to the worker that starts CodeBuild.
+	CleanupBuildQueue = "CleanupBuilds"
+	// CleanupProject is the CodeBuild project that runs aws-nuke.
+	CleanupProject = "Cleanup"
+)
+
+// Environment of the cleaner program, the cleanup worker and the watchdog.
+const (
+	EnvCleanupAccountID = "ISB_CLEANUP_ACCOUNT_ID"
+	EnvCleanupTaskToken = "ISB_CLEANUP_TASK_TOKEN"
+	// EnvManagementAccountID is the Organizations management account (the
+	// hub and IDC accounts are EnvHubAccountID and EnvIdcAccountID).
+	EnvManagementAccountID = "ISB_MANAGEMENT_ACCOUNT_ID"
+	// EnvAwsNukeBinary is the aws-nuke executable the cleaner runs.
+	EnvAwsNukeBinary = "ISB_AWS_NUKE"
+	// EnvAwsNukeSHA256 is the sha256 the cleaner checks the binary against.
+	EnvAwsNukeSHA256 = "ISB_AWS_NUKE_SHA256"
+	// EnvNukeConfigFile and EnvGlobalConfigFile are the configuration
+	// files the cleaner reads (the build fetches them from AppConfig).
+	EnvNukeConfigFile   = "ISB_NUKE_CONFIG_FILE"
+	EnvGlobalConfigFile = "ISB_GLOBAL_CONFIG_FILE"
+	EnvCleanupProject   = "ISB_CLEANUP_PROJECT"
+	EnvStateMachineArn  = "ISB_CLEANUP_STATE_MACHINE_ARN"
+	// EnvWatchdogMaxAgeMinutes: a cleanup running longer is stopped.
+	EnvWatchdogMaxAgeMinutes = "ISB_CLEANUP_MAX_AGE_MINUTES"
+)

@@ -19,6 +19,11 @@ failing when the moto symbol it hooks is missing):
   3. Step Functions aws-sdk:ssoadmin tasks: "Unknown service: 'ssoadmin'".
   4. IAM: AWS managed policies are parsed once instead of on every backend
      creation (speed only).
+  6. Step Functions: $$.Execution.StartTime was a datetime (tasks passing it
+     failed) and $$.State.EnteredTime Python's isoformat; both are now AWS's
+     ISO 8601 UTC with milliseconds. SendTaskFailure dropped its cause.
+  7. CodeBuild: StartBuild/BatchGetBuilds timestamps were ISO strings, which
+     the SDKs cannot read (they want epoch seconds).
 
 When it is serving it prints exactly one line on stdout:
 
@@ -509,6 +514,120 @@ def patch_dynamodb_atomicity():
 
 
 # --------------------------------------------------------------------------
+# Patch 6: Step Functions context object times (account cleaner, issue 6)
+# --------------------------------------------------------------------------
+# $$.Execution.StartTime is a Python datetime in moto, so a task that passes
+# it to an AWS call fails with "Object of type datetime is not JSON
+# serializable", and $$.State.EnteredTime is Python's isoformat(). AWS gives
+# both as ISO 8601 strings in UTC with milliseconds: 2026-11-23T10:00:00.123Z.
+
+
+def _aws_time(value):
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    value = value.astimezone(datetime.timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def patch_sfn_context_times():
+    try:
+        from moto.stepfunctions.parser.backend import execution_worker
+        from moto.stepfunctions.parser.asl.component.state import state as state_module
+    except ImportError as err:
+        warn("cannot patch Step Functions context times: %s", err)
+        return
+    worker_cls = execution_worker.ExecutionWorker
+    original_env = worker_cls._get_evaluation_environment
+
+    def get_evaluation_environment(self):
+        env = original_env(self)
+        execution = env.states.context_object.context_object_data["Execution"]
+        execution["StartTime"] = _aws_time(execution["StartTime"])
+        return env
+
+    worker_cls._get_evaluation_environment = get_evaluation_environment
+
+    class _AwsDatetime(datetime.datetime):
+        def isoformat(self, *args, **kwargs):
+            return _aws_time(self)
+
+    utc_timezone = datetime.timezone
+
+    class _DatetimeModule:
+        datetime = _AwsDatetime
+        timezone = utc_timezone
+
+    state_module.datetime = _DatetimeModule
+
+    # SendTaskFailure dropped its cause, so a Catch saw {"Error", "Cause": null}.
+    try:
+        from moto.stepfunctions.responses import StepFunctionResponse
+        from moto.core.responses import EmptyResult
+    except ImportError as err:
+        warn("cannot patch SendTaskFailure: %s", err)
+        return
+
+    def send_task_failure(self):
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause"))
+        return EmptyResult()
+
+    StepFunctionResponse.send_task_failure = send_task_failure
+
+
+# --------------------------------------------------------------------------
+# Patch 7: CodeBuild build timestamps (account cleaner, issue 6)
+# --------------------------------------------------------------------------
+# StartBuild and BatchGetBuilds answered startTime/endTime as ISO strings;
+# CodeBuild's JSON protocol (and so the Go SDK) wants epoch seconds.
+
+
+def _epoch_times(value):
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k.endswith("Time") and isinstance(v, str):
+                try:
+                    v = datetime.datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp()
+                except ValueError:
+                    pass
+            out[k] = _epoch_times(v)
+        return out
+    if isinstance(value, list):
+        return [_epoch_times(v) for v in value]
+    return value
+
+
+def patch_codebuild_times():
+    try:
+        from moto.codebuild.responses import CodeBuildResponse
+    except ImportError as err:
+        warn("cannot patch CodeBuild timestamps: %s", err)
+        return
+    for name in ("start_build", "batch_get_builds"):
+        original = getattr(CodeBuildResponse, name, None)
+        if original is None:
+            warn("cannot patch CodeBuild %s: not found", name)
+            continue
+
+        def wrapped(self, _original=original):
+            body = _original(self)
+            if isinstance(body, str):
+                try:
+                    return json.dumps(_epoch_times(json.loads(body)))
+                except ValueError:
+                    return body
+            return body
+
+        setattr(CodeBuildResponse, name, wrapped)
+
+
+# --------------------------------------------------------------------------
 # Endpoints of our own
 # --------------------------------------------------------------------------
 
@@ -627,6 +746,8 @@ def main(argv=None):
     patch_sfn_sdk_service_names()
     patch_iam_managed_policy_cache()
     patch_dynamodb_atomicity()
+    patch_sfn_context_times()
+    patch_codebuild_times()
 
     from werkzeug.serving import make_server
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app

@@ -34,8 +34,9 @@ func Build(app awscdk.App, cfg config.Config) *Stacks {
 	s := &Stacks{}
 	s.AccountPool = NewAccountPoolStack(app, cfg, SandboxAccountTemplate(cfg)).Stack
 	s.IDC = NewIDCStack(app, cfg)
-	s.Data = NewDataStack(app, cfg).Stack
-	s.Compute = NewComputeStack(app, cfg)
+	data := NewDataStack(app, cfg)
+	s.Data = data.Stack
+	s.Compute = NewComputeStack(app, cfg, data)
 	s.SandboxAccount = NewSandboxAccountStack(app, cfg)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return s

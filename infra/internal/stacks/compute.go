@@ -5,6 +5,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/isb-go/isb/infra/internal/cleaner"
 	"github.com/isb-go/isb/infra/internal/config"
 	"github.com/isb-go/isb/infra/internal/events"
 	"github.com/isb-go/isb/infra/internal/hub"
@@ -16,11 +17,13 @@ import (
 // eventArchiveDays is how long every event stays replayable.
 const eventArchiveDays = 90
 
-// NewComputeStack composes the Compute stack as far as it exists without
-// the functions: the event bus with archive, DLQ and audit log, the
-// intermediate role, the JWT secret, the alarms and the dashboard. The
-// API, the scheduled functions and the cleaner arrive with their code.
-func NewComputeStack(scope constructs.Construct, cfg config.Config) awscdk.Stack {
+// NewComputeStack composes the Compute stack: the event bus with archive,
+// DLQ and audit log, the intermediate role, the JWT secret and its
+// rotation, the account cleaner, the alarms and the dashboard, and the
+// REST API with its functions (newAPI), which reach the Data stack's
+// tables and AppConfig profiles through cross-stack references. The
+// scheduled monitors and the lifecycle manager arrive with their code.
+func NewComputeStack(scope constructs.Construct, cfg config.Config, data *DataStack) awscdk.Stack {
 	stack := newStack(scope, StackCompute, cfg, cfg.HubAccountID,
 		"Innovation Sandbox compute: events, cross-account role, secrets and observability (hub account)")
 	key := platform.NewKey(stack, "Key", &platform.KeyProps{
@@ -37,13 +40,24 @@ func NewComputeStack(scope constructs.Construct, cfg config.Config) awscdk.Stack
 		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID,
 		OrgMgtAccountID: cfg.OrgMgtAccountID, IdcAccountID: cfg.IdcAccountID,
 	})
-	secrets.NewJwtSecret(stack, "JwtSecret", &secrets.JwtSecretProps{Namespace: cfg.Namespace, Key: key, Mode: cfg.Mode})
+	jwt := secrets.NewJwtSecret(stack, "JwtSecret", &secrets.JwtSecretProps{
+		Namespace: cfg.Namespace, Key: key, Mode: cfg.Mode,
+		AssetDir: cfg.LambdaAssetDir, LogRetentionDays: cfg.LogRetentionDays,
+	})
 	alarms := observability.NewAlarms(stack, "Alarms", &observability.AlarmsProps{
 		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, Key: key,
 		AlarmEmail: cfg.AlarmEmail, MinFreeAccounts: cfg.MinFreeAccounts,
 	})
 	alarms.AlarmOnDeadLetters("EventsDLQ", bus.DeadLetter)
+	// The account cleaner (issue 6): state machine, CodeBuild, worker, watchdog.
+	cleanup := cleaner.New(stack, "Cleaner", &cleaner.Props{
+		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, OrgMgtAccountID: cfg.OrgMgtAccountID, IdcAccountID: cfg.IdcAccountID,
+		Bus: bus.Bus, BusDeadLetter: bus.DeadLetter, Key: key,
+		AssetDir: cfg.LambdaAssetDir, RepoRoot: cfg.RepoRoot, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
+	})
+	alarms.AlarmOnDeadLetters("CleanupBuildDLQ", cleanup.BuildDeadLetter)
 	observability.NewDashboard(stack, "Dashboard", &observability.DashboardProps{Namespace: cfg.Namespace, Alarms: alarms})
+	newAPI(stack, cfg, data, key, bus.Bus, jwt.Secret, alarms.Topic)
 	awscdk.NewCfnOutput(stack, jsii.String("EventBusArn"), &awscdk.CfnOutputProps{Value: bus.Bus.EventBusArn()})
 	return stack
 }

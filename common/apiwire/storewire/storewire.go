@@ -1,0 +1,29 @@
+// Package storewire builds the DynamoDB store an API function uses, with
+// the page-token key read from its secret.
+package storewire
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/isb-go/isb/common/apiwire"
+	"github.com/isb-go/isb/common/ddbstore"
+)
+
+// Store reads the page-token secret and returns the store over the tables.
+func Store(ctx context.Context, db *dynamodb.Client, sm apiwire.SecretsClient, e apiwire.Env) (*ddbstore.Store, error) {
+	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(e.PageTokenSecret)})
+	if err != nil {
+		return nil, fmt.Errorf("read page token secret: %w", err)
+	}
+	codec, err := ddbstore.NewPageCodec([]byte(aws.ToString(out.SecretString)))
+	if err != nil {
+		return nil, fmt.Errorf("page token secret: %w", err)
+	}
+	t := e.Tables
+	return ddbstore.New(db, ddbstore.Tables{Leases: t.Leases, Accounts: t.Accounts, Templates: t.Templates, Outbox: t.Outbox}, codec), nil
+}

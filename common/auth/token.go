@@ -1,0 +1,281 @@
+package auth
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/isb-go/isb/common/routes"
+)
+
+// Token rules. Tokens are compact JWS (RFC 7515) with HS256 only: the
+// verifier never reads the algorithm from the token to pick a key type, so
+// "alg":"none" and RS/HS confusion are refused outright.
+const (
+	// Leeway is the clock skew tolerated on exp, nbf and iat.
+	Leeway = 30 * time.Second
+	// MinKeyBytes is the shortest HMAC key accepted (RFC 7518 §3.2: at
+	// least the hash size).
+	MinKeyBytes = 32
+	// MaxTokenBytes bounds the work spent on one header.
+	MaxTokenBytes = 8 << 10
+	// MaxTTL is the longest lifetime a token may claim (exp - iat); a
+	// longer one was not issued by us.
+	MaxTTL = 24 * time.Hour
+
+	algHS256 = "HS256"
+)
+
+// ErrInvalidToken is the kind of every error that means "the caller is not
+// authenticated": a handler answers 401, the authorizer denies. Any other
+// error from Verify is a fault (the keys could not be loaded).
+var ErrInvalidToken = errors.New("invalid token")
+
+// The reasons a token is refused; each is also an ErrInvalidToken.
+var (
+	ErrNoToken          = invalid("missing bearer token")
+	ErrMalformed        = invalid("malformed token")
+	ErrAlgorithm        = invalid("unsupported algorithm")
+	ErrSignature        = invalid("bad signature")
+	ErrExpired          = invalid("token expired")
+	ErrNotYetValid      = invalid("token not yet valid")
+	ErrIssuer           = invalid("wrong issuer")
+	ErrAudience         = invalid("wrong audience")
+	ErrClaims           = invalid("bad claims")
+	ErrUnknownRole      = invalid("unknown role")
+	errKeysNotAvailable = errors.New("signing keys not available")
+)
+
+type invalidError struct{ msg string }
+
+func invalid(msg string) error { return &invalidError{msg: msg} }
+
+func (e *invalidError) Error() string { return e.msg }
+
+// Is reports every refusal as ErrInvalidToken.
+func (e *invalidError) Is(target error) bool { return target == ErrInvalidToken }
+
+// claims is the token payload.
+type claims struct {
+	Issuer    string          `json:"iss"`
+	Audience  json.RawMessage `json:"aud"`
+	Email     string          `json:"email"`
+	Name      string          `json:"name,omitempty"`
+	Roles     []string        `json:"roles"`
+	ExpiresAt *int64          `json:"exp"`
+	IssuedAt  *int64          `json:"iat"`
+	NotBefore *int64          `json:"nbf,omitempty"`
+}
+
+type header struct {
+	Alg  string          `json:"alg"`
+	Typ  string          `json:"typ,omitempty"`
+	Crit json.RawMessage `json:"crit,omitempty"`
+}
+
+var enc = base64.RawURLEncoding
+
+// Issue signs a token naming the caller, valid for ttl from now.
+func Issue(key []byte, c Caller, issuer, audience string, ttl time.Duration, now time.Time) (string, error) {
+	if len(key) < MinKeyBytes {
+		return "", fmt.Errorf("issue token: key of %d bytes, need at least %d", len(key), MinKeyBytes)
+	}
+	if ttl <= 0 || ttl > MaxTTL {
+		return "", fmt.Errorf("issue token: lifetime %s outside (0, %s]", ttl, MaxTTL)
+	}
+	if issuer == "" || audience == "" {
+		return "", errors.New("issue token: issuer and audience are required")
+	}
+	roles, err := checkCaller(c.Email, c.Roles)
+	if err != nil {
+		return "", fmt.Errorf("issue token: %w", err)
+	}
+	aud, _ := json.Marshal(audience)
+	iat, exp := now.Unix(), now.Add(ttl).Unix()
+	body, err := json.Marshal(claims{
+		Issuer: issuer, Audience: aud, Email: c.Email, Name: c.Name, Roles: roles,
+		ExpiresAt: &exp, IssuedAt: &iat, NotBefore: &iat,
+	})
+	if err != nil {
+		return "", fmt.Errorf("issue token: %w", err)
+	}
+	h, _ := json.Marshal(header{Alg: algHS256, Typ: "JWT"})
+	signing := enc.EncodeToString(h) + "." + enc.EncodeToString(body)
+	return signing + "." + enc.EncodeToString(sign(key, signing)), nil
+}
+
+func sign(key []byte, signingInput string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(signingInput))
+	return m.Sum(nil)
+}
+
+// BearerToken extracts the token from an Authorization header value
+// "Bearer <token>" (the scheme is case-insensitive).
+func BearerToken(authorization string) (string, error) {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(authorization), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", ErrNoToken
+	}
+	tok = strings.TrimSpace(tok)
+	if tok == "" {
+		return "", ErrNoToken
+	}
+	return tok, nil
+}
+
+// parsed is a token whose structure and header are sound, not yet verified.
+type parsed struct {
+	signingInput string
+	payload      []byte
+	signature    []byte
+}
+
+// parse checks the structure and the header of a compact token.
+func parse(tok string) (parsed, error) {
+	if len(tok) > MaxTokenBytes {
+		return parsed{}, ErrMalformed
+	}
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return parsed{}, ErrMalformed
+	}
+	hb, err := enc.DecodeString(parts[0])
+	if err != nil {
+		return parsed{}, ErrMalformed
+	}
+	var h header
+	if err := strictUnmarshal(hb, &h); err != nil {
+		return parsed{}, ErrMalformed
+	}
+	// Only HS256, compared exactly: "none", "HS512", "RS256", "hs256" are
+	// all refused. A critical extension we do not understand is refused
+	// (RFC 7515 §4.1.11).
+	if h.Alg != algHS256 || len(h.Crit) > 0 {
+		return parsed{}, ErrAlgorithm
+	}
+	if h.Typ != "" && h.Typ != "JWT" {
+		return parsed{}, ErrMalformed
+	}
+	payload, err := enc.DecodeString(parts[1])
+	if err != nil {
+		return parsed{}, ErrMalformed
+	}
+	sig, err := enc.DecodeString(parts[2])
+	if err != nil || len(sig) != sha256.Size {
+		return parsed{}, ErrMalformed
+	}
+	return parsed{signingInput: parts[0] + "." + parts[1], payload: payload, signature: sig}, nil
+}
+
+// signedBy reports whether one of the keys made the signature.
+func (p parsed) signedBy(keys ...[]byte) bool {
+	ok := false
+	for _, k := range keys {
+		if len(k) > 0 && hmac.Equal(sign(k, p.signingInput), p.signature) {
+			ok = true
+		}
+	}
+	return ok
+}
+
+// caller checks the claims of a token whose signature is good.
+func (p parsed) caller(issuer, audience string, now time.Time) (Caller, error) {
+	var c claims
+	if err := json.Unmarshal(p.payload, &c); err != nil {
+		return Caller{}, ErrMalformed
+	}
+	if c.ExpiresAt == nil || c.IssuedAt == nil {
+		return Caller{}, ErrClaims
+	}
+	exp, iat := time.Unix(*c.ExpiresAt, 0), time.Unix(*c.IssuedAt, 0)
+	if !now.Before(exp.Add(Leeway)) {
+		return Caller{}, ErrExpired
+	}
+	if now.Add(Leeway).Before(iat) {
+		return Caller{}, ErrNotYetValid
+	}
+	if c.NotBefore != nil && now.Add(Leeway).Before(time.Unix(*c.NotBefore, 0)) {
+		return Caller{}, ErrNotYetValid
+	}
+	if exp.Sub(iat) > MaxTTL || !exp.After(iat) {
+		return Caller{}, ErrClaims
+	}
+	if c.Issuer != issuer {
+		return Caller{}, ErrIssuer
+	}
+	if !audienceHas(c.Audience, audience) {
+		return Caller{}, ErrAudience
+	}
+	roles := make([]routes.Role, 0, len(c.Roles))
+	for _, r := range c.Roles {
+		roles = append(roles, routes.Role(r))
+	}
+	clean, err := checkCaller(c.Email, roles)
+	if err != nil {
+		return Caller{}, err
+	}
+	out := Caller{Email: c.Email, Name: c.Name}
+	for _, r := range clean {
+		out.Roles = append(out.Roles, routes.Role(r))
+	}
+	return out, nil
+}
+
+// audienceHas accepts "aud" as a string or an array of strings (RFC 7519
+// §4.1.3).
+func audienceHas(raw json.RawMessage, want string) bool {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return one == want
+	}
+	var many []string
+	if json.Unmarshal(raw, &many) == nil {
+		return slices.Contains(many, want)
+	}
+	return false
+}
+
+// checkCaller validates the email and roles and returns the roles as
+// strings, without duplicates, in canonical order.
+func checkCaller(email string, roles []routes.Role) ([]string, error) {
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || addr.Name != "" {
+		return nil, fmt.Errorf("%w: email %q", ErrClaims, email)
+	}
+	if len(roles) == 0 {
+		return nil, fmt.Errorf("%w: no roles", ErrClaims)
+	}
+	for _, r := range roles {
+		if !slices.Contains(routes.Roles, r) {
+			return nil, fmt.Errorf("%w: %q", ErrUnknownRole, r)
+		}
+	}
+	var out []string
+	for _, r := range routes.Roles {
+		if slices.Contains(roles, r) {
+			out = append(out, string(r))
+		}
+	}
+	return out, nil
+}
+
+// strictUnmarshal decodes one JSON object and nothing after it.
+func strictUnmarshal(b []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	if err := d.Decode(v); err != nil {
+		return err
+	}
+	if d.More() {
+		return errors.New("trailing data")
+	}
+	return nil
+}

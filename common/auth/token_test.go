@@ -1,0 +1,243 @@
+package auth
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/isb-go/isb/common/routes"
+)
+
+var (
+	keyA  = []byte("0123456789abcdef0123456789abcdef-key-a")
+	keyB  = []byte("0123456789abcdef0123456789abcdef-key-b")
+	t0    = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	alice = Caller{Email: "alice@example.com", Name: "Alice", Roles: []routes.Role{routes.User, routes.Manager}}
+)
+
+const (
+	iss = "isb-test-Sso"
+	aud = "isb-test-Api"
+)
+
+func mustIssue(t testing.TB, key []byte, c Caller, ttl time.Duration, now time.Time) string {
+	t.Helper()
+	tok, err := Issue(key, c, iss, aud, ttl, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// forge signs an arbitrary header and payload with HMAC-SHA256 under key.
+func forge(header, payload string, key []byte) string {
+	in := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(payload))
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(in))
+	return in + "." + enc.EncodeToString(m.Sum(nil))
+}
+
+func payload(mod func(map[string]any)) string {
+	p := map[string]any{
+		"iss": iss, "aud": aud, "email": "alice@example.com", "roles": []string{"User"},
+		"iat": t0.Unix(), "nbf": t0.Unix(), "exp": t0.Add(time.Hour).Unix(),
+	}
+	if mod != nil {
+		mod(p)
+	}
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+func TestVerifyAcceptsWhatIssueSigns(t *testing.T) {
+	v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return t0.Add(10 * time.Minute) })
+	got, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, keyA, alice, time.Hour, t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Email != alice.Email || got.Name != alice.Name || len(got.Roles) != 2 || got.Roles[0] != routes.Manager || got.Roles[1] != routes.User {
+		t.Errorf("caller = %+v, want alice with Manager and User", got)
+	}
+	if _, err := v.Verify(t.Context(), "bearer   "+mustIssue(t, keyA, alice, time.Hour, t0)+" "); err != nil {
+		t.Errorf("lower-case scheme and spaces: %v", err)
+	}
+}
+
+func TestVerifyRefuses(t *testing.T) {
+	hs256 := `{"alg":"HS256","typ":"JWT"}`
+	good := mustIssue(t, keyA, alice, time.Hour, t0)
+	parts := strings.Split(good, ".")
+	sha512sig := func() string {
+		h := `{"alg":"HS512","typ":"JWT"}`
+		in := enc.EncodeToString([]byte(h)) + "." + parts[1]
+		m := hmac.New(sha512.New, keyA)
+		m.Write([]byte(in))
+		return in + "." + enc.EncodeToString(m.Sum(nil))
+	}()
+	tests := []struct {
+		name   string
+		header string
+		now    time.Time
+		want   error
+	}{
+		{"no header", "", t0, ErrNoToken},
+		{"another scheme", "Basic " + good, t0, ErrNoToken},
+		{"a bare token", good, t0, ErrNoToken},
+		{"bearer with nothing", "Bearer ", t0, ErrNoToken},
+		{"two parts", "Bearer " + parts[0] + "." + parts[1], t0, ErrMalformed},
+		{"four parts", "Bearer " + good + ".x", t0, ErrMalformed},
+		{"padded base64", "Bearer " + parts[0] + "=." + parts[1] + "." + parts[2], t0, ErrMalformed},
+		{"header not JSON", "Bearer " + enc.EncodeToString([]byte("{")) + "." + parts[1] + "." + parts[2], t0, ErrMalformed},
+		{"oversized", "Bearer " + strings.Repeat("a", MaxTokenBytes+1), t0, ErrMalformed},
+		{"expired", "Bearer " + good, t0.Add(time.Hour + Leeway), ErrExpired},
+		{"issued in the future", "Bearer " + good, t0.Add(-Leeway - time.Second), ErrNotYetValid},
+		{"signed with another key", "Bearer " + mustIssue(t, keyB, alice, time.Hour, t0), t0, ErrSignature},
+		{"signature altered", "Bearer " + parts[0] + "." + parts[1] + "." + enc.EncodeToString(make([]byte, 32)), t0, ErrSignature},
+		{"payload altered", "Bearer " + parts[0] + "." + enc.EncodeToString([]byte(payload(func(p map[string]any) { p["roles"] = []string{"Admin"} }))) + "." + parts[2], t0, ErrSignature},
+		{"alg none, unsigned", "Bearer " + enc.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + ".", t0, ErrAlgorithm},
+		{"alg none with a signature", "Bearer " + enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + parts[1] + "." + parts[2], t0, ErrAlgorithm},
+		{"alg HS512 (confusion)", "Bearer " + sha512sig, t0, ErrAlgorithm},
+		{"alg RS256", "Bearer " + forge(`{"alg":"RS256"}`, payload(nil), keyA), t0, ErrAlgorithm},
+		{"alg lower case", "Bearer " + forge(`{"alg":"hs256"}`, payload(nil), keyA), t0, ErrAlgorithm},
+		{"no alg", "Bearer " + forge(`{"typ":"JWT"}`, payload(nil), keyA), t0, ErrAlgorithm},
+		{"critical extension", "Bearer " + forge(`{"alg":"HS256","crit":["b64"],"b64":false}`, payload(nil), keyA), t0, ErrAlgorithm},
+		{"wrong issuer", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["iss"] = "someone-else" }), keyA), t0, ErrIssuer},
+		{"wrong audience", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["aud"] = "isb-prod-Api" }), keyA), t0, ErrAudience},
+		{"audience list without ours", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["aud"] = []string{"a", "b"} }), keyA), t0, ErrAudience},
+		{"no exp", "Bearer " + forge(hs256, payload(func(p map[string]any) { delete(p, "exp") }), keyA), t0, ErrClaims},
+		{"no iat", "Bearer " + forge(hs256, payload(func(p map[string]any) { delete(p, "iat") }), keyA), t0, ErrClaims},
+		{"lifetime over the cap", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["exp"] = t0.Add(MaxTTL + time.Hour).Unix() }), keyA), t0, ErrClaims},
+		{"nbf in the future", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["nbf"] = t0.Add(time.Hour).Unix() }), keyA), t0, ErrNotYetValid},
+		{"unknown role", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["roles"] = []string{"User", "Root"} }), keyA), t0, ErrUnknownRole},
+		{"no roles", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["roles"] = []string{} }), keyA), t0, ErrClaims},
+		{"no email", "Bearer " + forge(hs256, payload(func(p map[string]any) { delete(p, "email") }), keyA), t0, ErrClaims},
+		{"email with a display name", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["email"] = "Eve <eve@example.com>" }), keyA), t0, ErrClaims},
+		{"roles of the wrong type", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["roles"] = "Admin" }), keyA), t0, ErrMalformed},
+		{"payload not JSON", "Bearer " + forge(hs256, "not json", keyA), t0, ErrMalformed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return tc.now })
+			_, err := v.Verify(t.Context(), tc.header)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if !errors.Is(err, ErrInvalidToken) || IsFault(err) {
+				t.Errorf("err = %v is not an ErrInvalidToken", err)
+			}
+		})
+	}
+}
+
+func TestVerifyAcceptsThePreviousKey(t *testing.T) {
+	v := NewVerifier(StaticKeys{Current: keyB, Previous: keyA}, iss, aud, func() time.Time { return t0 })
+	for name, key := range map[string][]byte{"current": keyB, "previous": keyA} {
+		if _, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, key, alice, time.Hour, t0)); err != nil {
+			t.Errorf("token signed with the %s key: %v", name, err)
+		}
+	}
+}
+
+func TestVerifyLeewayAroundExpiry(t *testing.T) {
+	tok := "Bearer " + mustIssue(t, keyA, alice, time.Hour, t0)
+	for _, tc := range []struct {
+		at time.Time
+		ok bool
+	}{
+		{t0.Add(time.Hour), true},
+		{t0.Add(time.Hour + Leeway - time.Second), true},
+		{t0.Add(time.Hour + Leeway), false},
+		{t0.Add(-Leeway), true},
+	} {
+		v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return tc.at })
+		if _, err := v.Verify(t.Context(), tok); (err == nil) != tc.ok {
+			t.Errorf("at %s: err = %v, want ok %v", tc.at.Sub(t0), err, tc.ok)
+		}
+	}
+}
+
+type failingKeys struct{}
+
+func (failingKeys) Keys(context.Context) (KeySet, error) {
+	return KeySet{}, errors.New("secrets manager is down")
+}
+
+func TestVerifyKeyFailureIsAFaultNotARefusal(t *testing.T) {
+	v := NewVerifier(failingKeys{}, iss, aud, nil)
+	_, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, keyA, alice, time.Hour, time.Now()))
+	if err == nil || errors.Is(err, ErrInvalidToken) || !IsFault(err) {
+		t.Fatalf("err = %v, want a fault", err)
+	}
+	// A malformed token is refused before any key is needed.
+	if _, err := v.Verify(t.Context(), "Bearer x.y"); !errors.Is(err, ErrMalformed) {
+		t.Errorf("malformed token with broken keys: err = %v", err)
+	}
+}
+
+// reloadingKeys serves stale keys until reloaded.
+type reloadingKeys struct {
+	stale, fresh KeySet
+	reloads      atomic.Int32
+}
+
+func (r *reloadingKeys) Keys(context.Context) (KeySet, error) { return r.stale, nil }
+func (r *reloadingKeys) Reload(context.Context) (KeySet, error) {
+	r.reloads.Add(1)
+	return r.fresh, nil
+}
+
+func TestVerifyReloadsOnAnUnknownSignature(t *testing.T) {
+	keys := &reloadingKeys{stale: KeySet{Current: keyA}, fresh: KeySet{Current: keyB, Previous: keyA}}
+	v := NewVerifier(keys, iss, aud, func() time.Time { return t0 })
+	if _, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, keyA, alice, time.Hour, t0)); err != nil || keys.reloads.Load() != 0 {
+		t.Fatalf("known key: err = %v, reloads = %d", err, keys.reloads.Load())
+	}
+	if _, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, keyB, alice, time.Hour, t0)); err != nil || keys.reloads.Load() != 1 {
+		t.Fatalf("new key: err = %v, reloads = %d", err, keys.reloads.Load())
+	}
+}
+
+func TestIssueRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		key  []byte
+		c    Caller
+		ttl  time.Duration
+	}{
+		{"a short key", []byte("short"), alice, time.Hour},
+		{"no roles", keyA, Caller{Email: "a@example.com"}, time.Hour},
+		{"an unknown role", keyA, Caller{Email: "a@example.com", Roles: []routes.Role{"Root"}}, time.Hour},
+		{"no email", keyA, Caller{Roles: []routes.Role{routes.User}}, time.Hour},
+		{"a zero lifetime", keyA, alice, 0},
+		{"a lifetime over the cap", keyA, alice, MaxTTL + time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := Issue(tc.key, tc.c, iss, aud, tc.ttl, t0); err == nil {
+				t.Fatal("Issue succeeded")
+			}
+		})
+	}
+}
+
+func TestIssuerAndAudienceDifferPerNamespace(t *testing.T) {
+	if Issuer("dev") == Issuer("prod") || Audience("dev") == Audience("prod") || Issuer("dev") == Audience("dev") {
+		t.Errorf("issuer/audience collide: %s %s", Issuer("dev"), Audience("dev"))
+	}
+}
+
+func TestCallerRoundTripsThroughTheAuthorizerContext(t *testing.T) {
+	got, err := FromContext(alice.ToContext())
+	if err != nil || got.Email != alice.Email || got.Name != alice.Name || len(got.Roles) != 2 {
+		t.Fatalf("FromContext = %+v, %v", got, err)
+	}
+	if _, err := FromContext(map[string]any{ContextEmail: "x@example.com", ContextRoles: "Root"}); err == nil {
+		t.Error("an unknown role was accepted")
+	}
+}

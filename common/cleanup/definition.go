@@ -1,0 +1,270 @@
+package cleanup
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/names"
+)
+
+// DefinitionInput is what the state machine definition depends on. The
+// CDK stack passes CloudFormation tokens, the tests real names.
+type DefinitionInput struct {
+	// AccountTable is the sandbox account table's name.
+	AccountTable string
+	// EventBus is the platform bus's name.
+	EventBus string
+	// BuildQueueURL is the queue the build requests go to, with the task
+	// token (the worker on AWS, the local runner here).
+	BuildQueueURL string
+	// ProtectedAccounts are never cleaned: hub, management, IDC.
+	ProtectedAccounts []string
+	// BuildTimeoutSeconds bounds the wait for the build's answer.
+	BuildTimeoutSeconds int
+	// MetricNamespace receives names.MetricCleanupFailures.
+	MetricNamespace string
+}
+
+// Errors the state machine ends with (besides the AWS ones).
+const (
+	ErrProtectedAccount     = "ProtectedAccount"
+	ErrAccountNotRegistered = "AccountNotRegistered"
+	ErrAccountNotInCleanUp  = "AccountNotInCleanUp"
+	ErrCleanupFailed        = "CleanupFailed"
+)
+
+// BuildRequest is the message the state machine sends to the build
+// queue; whoever runs the build answers with SendTaskSuccess (a Result as
+// output) or SendTaskFailure, using TaskToken.
+type BuildRequest struct {
+	TaskToken     string `json:"taskToken"`
+	AccountID     string `json:"accountId"`
+	Reason        string `json:"reason"`
+	ExecutionArn  string `json:"executionArn"`
+	ExecutionName string `json:"executionName"`
+}
+
+type obj = map[string]any
+
+// Definition returns the cleanup state machine in Amazon States Language
+// (JSONPath only, so that it runs on AWS and on the emulator alike). Its
+// input is the CleanAccountRequest event as EventBridge delivers it.
+//
+//	Prepare → CheckProtected → ReadAccount → CheckAccount
+//	  → AlreadyRunning (another execution recorded, not reported yet)
+//	  or RecordExecution
+//	  → RunCleanup (sqs:sendMessage.waitForTaskToken)
+//	  → EmitSucceeded → MarkSucceeded → Cleaned
+//	  or (any failure) → CountFailures → EmitFailed → MarkFailed → PublishFailureMetric → CleanupFailed
+//
+// A cleanup is running while the account names an execution that has not
+// recorded an outcome; every execution ends by recording one, and the
+// watchdog records one for an execution that died first (Step Functions'
+// DescribeExecution is not used: its timestamps break the emulator). The
+// execution is recorded on the account with a write conditioned on the
+// version it read, so of two executions racing for one account only one
+// runs; the other re-reads, finds the first and ends without an event. Outputs never hold timestamps from AWS responses (the
+// emulator cannot serialise them).
+func Definition(in DefinitionInput) (string, error) {
+	if in.AccountTable == "" || in.EventBus == "" || in.BuildQueueURL == "" || in.MetricNamespace == "" || len(in.ProtectedAccounts) == 0 || in.BuildTimeoutSeconds <= 0 {
+		return "", fmt.Errorf("cleanup definition: table, bus, queue, metric namespace, protected accounts and build timeout are required")
+	}
+	key := obj{names.AttrAccountID: obj{"S.$": "$.accountId"}}
+	ctxPath := "cleanupExecutionContext"
+	protected := make([]obj, 0, len(in.ProtectedAccounts))
+	for _, id := range in.ProtectedAccounts {
+		protected = append(protected, obj{"Variable": "$.accountId", "StringEquals": id})
+	}
+	executionContext := obj{
+		"stateMachineExecutionArn.$":       "$.execution.arn",
+		"stateMachineExecutionStartTime.$": "$.execution.startTime",
+	}
+	putEvent := func(detailType string, detail obj, next string) obj {
+		return obj{
+			"Type":     "Task",
+			"Resource": "arn:aws:states:::events:putEvents",
+			"Parameters": obj{"Entries": []obj{{
+				"EventBusName": in.EventBus,
+				"Source":       names.SourceCleaner,
+				"DetailType":   detailType,
+				"Detail":       detail,
+			}}},
+			"ResultPath": nil,
+			"Retry":      []obj{{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 2, "MaxAttempts": 5, "BackoffRate": 2}},
+			"Next":       next,
+		}
+	}
+	// mark records the outcome on the account, once: only while the
+	// account still names this execution and no outcome is recorded.
+	mark := func(outcome, extraSet string, extraValues obj, next string) obj {
+		values := obj{":self": obj{"S.$": "$.execution.arn"}, ":outcome": obj{"S": outcome}, ":one": obj{"N": "1"},
+			":now": obj{"S.$": "$$.State.EnteredTime"}}
+		for k, v := range extraValues {
+			values[k] = v
+		}
+		return obj{
+			"Type":     "Task",
+			"Resource": "arn:aws:states:::aws-sdk:dynamodb:updateItem",
+			"Parameters": obj{
+				"TableName":                 in.AccountTable,
+				"Key":                       key,
+				"ConditionExpression":       "#ctx.#arn = :self AND attribute_not_exists(#ctx.#outcome)",
+				"UpdateExpression":          "SET #ctx.#outcome = :outcome, #v = #v + :one, #mod = :now" + extraSet,
+				"ExpressionAttributeNames":  obj{"#ctx": ctxPath, "#arn": "stateMachineExecutionArn", "#outcome": "outcome", "#v": names.AttrVersion, "#mod": "lastModifiedDate"},
+				"ExpressionAttributeValues": values,
+			},
+			"ResultPath": nil,
+			// Already marked (by the watchdog) or no longer ours: the event
+			// is out either way, and consumers are idempotent.
+			"Catch": []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.markError", "Next": next}},
+			"Next":  next,
+		}
+	}
+
+	states := obj{
+		"Prepare": obj{
+			"Type": "Pass",
+			"Parameters": obj{
+				"accountId.$": "$.detail.accountId",
+				"reason.$":    "$.detail.reason",
+				"execution":   obj{"arn.$": "$$.Execution.Id", "name.$": "$$.Execution.Name", "startTime.$": "$$.Execution.StartTime"},
+			},
+			"Next": "CheckProtected",
+		},
+		"CheckProtected": obj{
+			"Type":    "Choice",
+			"Choices": []obj{{"Or": protected, "Next": "RefuseProtected"}},
+			"Default": "ReadAccount",
+		},
+		"RefuseProtected": obj{"Type": "Fail", "Error": ErrProtectedAccount, "Cause": "the hub, management and IAM Identity Center accounts are never cleaned"},
+		"ReadAccount": obj{
+			"Type":       "Task",
+			"Resource":   "arn:aws:states:::aws-sdk:dynamodb:getItem",
+			"Parameters": obj{"TableName": in.AccountTable, "Key": key, "ConsistentRead": true},
+			"ResultPath": "$.read",
+			"Retry":      []obj{{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2}},
+			"Next":       "CheckAccount",
+		},
+		"CheckAccount": obj{
+			"Type": "Choice",
+			"Choices": []obj{
+				{"Variable": "$.read.Item", "IsPresent": false, "Next": "RefuseUnregistered"},
+				{"Not": obj{"Variable": "$.read.Item.status.S", "StringEquals": string(account.CleanUp)}, "Next": "RefuseNotInCleanUp"},
+				{"And": []obj{
+					{"Variable": "$.read.Item." + ctxPath + ".M.stateMachineExecutionArn.S", "IsPresent": true},
+					{"Not": obj{"Variable": "$.read.Item." + ctxPath + ".M.outcome.S", "IsPresent": true}},
+					{"Not": obj{"Variable": "$.read.Item." + ctxPath + ".M.stateMachineExecutionArn.S", "StringEqualsPath": "$.execution.arn"}},
+				}, "Next": "AlreadyRunning"},
+			},
+			"Default": "RecordExecution",
+		},
+		"RefuseUnregistered": obj{"Type": "Fail", "Error": ErrAccountNotRegistered, "Cause": "the account is not in the account table"},
+		"RefuseNotInCleanUp": obj{"Type": "Fail", "Error": ErrAccountNotInCleanUp, "Cause": "only an account in CleanUp is cleaned"},
+		"AlreadyRunning":     obj{"Type": "Succeed", "Comment": "another execution is cleaning this account and has not reported; it (or the watchdog) will"},
+		"RecordExecution": obj{
+			"Type":     "Task",
+			"Resource": "arn:aws:states:::aws-sdk:dynamodb:updateItem",
+			"Parameters": obj{
+				"TableName":                in.AccountTable,
+				"Key":                      key,
+				"ConditionExpression":      "#s = :cleanup AND #v = :read",
+				"UpdateExpression":         "SET #ctx = :ctx, #v = #v + :one, #mod = :now",
+				"ExpressionAttributeNames": obj{"#s": names.AttrStatus, "#v": names.AttrVersion, "#ctx": ctxPath, "#mod": "lastModifiedDate"},
+				"ExpressionAttributeValues": obj{
+					":cleanup": obj{"S": string(account.CleanUp)},
+					":read":    obj{"N.$": "$.read.Item.version.N"},
+					":one":     obj{"N": "1"},
+					":now":     obj{"S.$": "$$.State.EnteredTime"},
+					":ctx": obj{"M": obj{
+						"stateMachineExecutionArn":       obj{"S.$": "$.execution.arn"},
+						"stateMachineExecutionStartTime": obj{"S.$": "$.execution.startTime"},
+					}},
+				},
+			},
+			"ResultPath": nil,
+			// Someone changed the account since it was read: read it again.
+			"Catch": []obj{{"ErrorEquals": []string{"DynamoDB.ConditionalCheckFailedException"}, "ResultPath": nil, "Next": "ReadAccount"}},
+			"Next":  "RunCleanup",
+		},
+		"RunCleanup": obj{
+			"Type":     "Task",
+			"Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+			"Parameters": obj{
+				"QueueUrl": in.BuildQueueURL,
+				"MessageBody": obj{
+					"taskToken.$":     "$$.Task.Token",
+					"accountId.$":     "$.accountId",
+					"reason.$":        "$.reason",
+					"executionArn.$":  "$.execution.arn",
+					"executionName.$": "$.execution.name",
+				},
+			},
+			"TimeoutSeconds": in.BuildTimeoutSeconds,
+			"ResultPath":     "$.cleanup",
+			"Catch":          []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.error", "Next": "CountFailures"}},
+			"Next":           "EmitSucceeded",
+		},
+		"EmitSucceeded": putEvent(names.AccountCleanupSucceeded, obj{
+			"accountId.$": "$.accountId", "reason.$": "$.reason", "cleanupExecutionContext": executionContext,
+		}, "MarkSucceeded"),
+		"MarkSucceeded": mark(account.CleanupSucceeded, "", nil, "Cleaned"),
+		"Cleaned":       obj{"Type": "Succeed"},
+		"CountFailures": obj{
+			"Type":    "Choice",
+			"Choices": []obj{{"Variable": "$.read.Item.cleanupFailures.N", "IsPresent": true, "Next": "AddFailure"}},
+			"Default": "FirstFailure",
+		},
+		"AddFailure": obj{
+			"Type":       "Pass",
+			"Parameters": obj{"count.$": "States.MathAdd(States.StringToJson($.read.Item.cleanupFailures.N), 1)"},
+			"ResultPath": "$.failures",
+			"Next":       "FailureMessage",
+		},
+		"FirstFailure": obj{"Type": "Pass", "Result": obj{"count": 1}, "ResultPath": "$.failures", "Next": "FailureMessage"},
+		"FailureMessage": obj{
+			"Type":    "Choice",
+			"Choices": []obj{{"Variable": "$.error.Cause", "IsPresent": true, "Next": "MessageWithCause"}},
+			"Default": "MessageWithoutCause",
+		},
+		"MessageWithCause": obj{
+			"Type": "Pass", "Parameters": obj{"text.$": "States.Format('{}: {}', $.error.Error, $.error.Cause)"},
+			"ResultPath": "$.message", "Next": "EmitFailed",
+		},
+		"MessageWithoutCause": obj{
+			"Type": "Pass", "Parameters": obj{"text.$": "$.error.Error"},
+			"ResultPath": "$.message", "Next": "EmitFailed",
+		},
+		"EmitFailed": putEvent(names.AccountCleanupFailed, obj{
+			"accountId.$": "$.accountId", "reason.$": "$.reason", "cleanupExecutionContext": executionContext,
+			"consecutiveFailures.$": "$.failures.count", "errorMessage.$": "$.message.text",
+		}, "MarkFailed"),
+		"MarkFailed": mark(account.CleanupFailed, ", #failures = :failures", obj{":failures": obj{"N.$": "States.Format('{}', $.failures.count)"}}, "PublishFailureMetric"),
+		"PublishFailureMetric": obj{
+			"Type":     "Task",
+			"Resource": "arn:aws:states:::aws-sdk:cloudwatch:putMetricData",
+			"Parameters": obj{
+				"Namespace":  in.MetricNamespace,
+				"MetricData": []obj{{"MetricName": names.MetricCleanupFailures, "Value": 1, "Unit": "Count"}},
+			},
+			"ResultPath": nil,
+			"Catch":      []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": nil, "Next": "CleanupFailed"}},
+			"Next":       "CleanupFailed",
+		},
+		"CleanupFailed": obj{"Type": "Fail", "Error": ErrCleanupFailed, "Cause": "the cleanup failed; AccountCleanupFailed was emitted"},
+	}
+	// The mark of a failure also stores the new failure count.
+	states["MarkFailed"].(obj)["Parameters"].(obj)["ExpressionAttributeNames"].(obj)["#failures"] = "cleanupFailures"
+
+	def := obj{
+		"Comment":        "Cleans one sandbox account with aws-nuke (isb-go account cleaner)",
+		"StartAt":        "Prepare",
+		"TimeoutSeconds": in.BuildTimeoutSeconds + 1800,
+		"States":         states,
+	}
+	b, err := json.MarshalIndent(def, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("cleanup definition: %w", err)
+	}
+	return string(b), nil
+}

@@ -1,0 +1,232 @@
+package cleanup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/events"
+	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/names"
+)
+
+// Executions is the Step Functions calls the watchdog makes.
+type Executions interface {
+	DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, opts ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
+	StopExecution(ctx context.Context, in *sfn.StopExecutionInput, opts ...func(*sfn.Options)) (*sfn.StopExecutionOutput, error)
+}
+
+// AccountStore is the account store calls the watchdog makes.
+type AccountStore interface {
+	Get(ctx context.Context, id string) (account.Account, error)
+	Save(ctx context.Context, read, next account.Account, recs ...events.Record) (account.Account, error)
+	ListByStatus(ctx context.Context, q ddbstore.StatusQuery, p ddbstore.Page) ([]account.Account, string, error)
+}
+
+// Delivery publishes records the store just committed (outbox.Relay).
+type Delivery interface {
+	Deliver(ctx context.Context, recs []events.Record) error
+}
+
+// Watchdog makes sure every cleanup ends with an event. A cleanup
+// execution that failed, timed out or was aborted before it reported
+// leaves its account in CleanUp with an outcome-less execution recorded;
+// the watchdog reports it as AccountCleanupFailed. It writes the outcome
+// and the event in one store transaction (the outbox), on the version it
+// read, so whatever the races (the state machine reporting at the same
+// moment, two watchdogs) a run is reported once.
+type Watchdog struct {
+	Accounts   AccountStore
+	Executions Executions
+	Outbox     Delivery
+	Now        func() time.Time
+	// MaxAge: a recorded execution still running after this long is
+	// stopped and reported (the state machine's own timeout plus slack).
+	MaxAge time.Duration
+	// Namespace is the metric namespace's namespace.
+	Namespace string
+	// Metrics receives names.MetricCleanupFailures in CloudWatch embedded
+	// metric format (the Lambda's stdout).
+	Metrics io.Writer
+	Log     *slog.Logger
+}
+
+// ExecutionInput is the part of the state machine's input (the
+// CleanAccountRequest envelope) the watchdog reads.
+type ExecutionInput struct {
+	Detail events.CleanAccountRequest `json:"detail"`
+}
+
+// failedStatuses are the end states that need a report from the watchdog.
+var failedStatuses = []sfntypes.ExecutionStatus{
+	sfntypes.ExecutionStatusFailed, sfntypes.ExecutionStatusTimedOut, sfntypes.ExecutionStatusAborted,
+}
+
+// ExecutionEnded handles one "Step Functions Execution Status Change"
+// event: input is the execution's input. It reports whether it emitted.
+func (w *Watchdog) ExecutionEnded(ctx context.Context, executionARN string, status sfntypes.ExecutionStatus, input string) (bool, error) {
+	if !slices.Contains(failedStatuses, status) {
+		return false, nil
+	}
+	var in ExecutionInput
+	if err := json.Unmarshal([]byte(input), &in); err != nil || !account.ValidID(in.Detail.AccountID) {
+		w.Log.WarnContext(ctx, "watchdog: execution input is not a cleanup request; ignored", "execution", executionARN)
+		return false, nil
+	}
+	return w.report(ctx, in.Detail.AccountID, executionARN, in.Detail.Reason, "cleanup execution ended "+string(status)+" without reporting")
+}
+
+// SweepResult says what a sweep found.
+type SweepResult struct {
+	Checked  int      `json:"checked"`
+	Reported []string `json:"reported"`
+}
+
+// Sweep checks every account in CleanUp: one whose recorded execution
+// has ended without reporting, no longer exists or has run longer than
+// MaxAge is reported as failed (a too-old execution is stopped first).
+// Step Functions' status-change events do not exist on the emulator; the
+// sweep is how the watchdog works there, and a safety net on AWS.
+func (w *Watchdog) Sweep(ctx context.Context) (SweepResult, error) {
+	var res SweepResult
+	page := ddbstore.Page{Size: 100}
+	for {
+		accounts, next, err := w.Accounts.ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.CleanUp)}, page)
+		if err != nil {
+			return res, fmt.Errorf("watchdog sweep: %w", err)
+		}
+		for _, a := range accounts {
+			res.Checked++
+			if a.Cleanup == nil || a.Cleanup.Outcome != "" {
+				continue
+			}
+			msg, reason, stuck, err := w.check(ctx, *a.Cleanup)
+			if err != nil {
+				return res, err
+			}
+			if !stuck {
+				continue
+			}
+			done, err := w.report(ctx, a.ID, a.Cleanup.ExecutionARN, reason, msg)
+			if err != nil {
+				return res, err
+			}
+			if done {
+				res.Reported = append(res.Reported, a.ID)
+			}
+		}
+		if next == "" {
+			return res, nil
+		}
+		page.Token = next
+	}
+}
+
+// check decides whether a recorded execution is stuck, and why.
+func (w *Watchdog) check(ctx context.Context, c account.CleanupExecution) (msg string, reason events.CleanupReason, stuck bool, err error) {
+	out, err := w.Executions.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(c.ExecutionARN)})
+	var gone *sfntypes.ExecutionDoesNotExist
+	if errors.As(err, &gone) {
+		return "cleanup execution no longer exists", "", true, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("watchdog: describe %s: %w", c.ExecutionARN, err)
+	}
+	var in ExecutionInput
+	_ = json.Unmarshal([]byte(aws.ToString(out.Input)), &in)
+	reason = in.Detail.Reason
+	switch {
+	case slices.Contains(failedStatuses, out.Status):
+		return "cleanup execution ended " + string(out.Status) + " without reporting", reason, true, nil
+	case out.Status == sfntypes.ExecutionStatusRunning && w.Now().Sub(c.StartedAt) > w.MaxAge:
+		if _, err := w.Executions.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: aws.String(c.ExecutionARN),
+			Error: aws.String("WatchdogTimeout"), Cause: aws.String("the cleanup ran longer than " + w.MaxAge.String())}); err != nil {
+			return "", "", false, fmt.Errorf("watchdog: stop %s: %w", c.ExecutionARN, err)
+		}
+		return "cleanup execution ran longer than " + w.MaxAge.String() + " and was stopped", reason, true, nil
+	}
+	return "", "", false, nil
+}
+
+// report emits AccountCleanupFailed for the execution recorded on the
+// account, once. It reports whether it emitted.
+func (w *Watchdog) report(ctx context.Context, accountID, executionARN string, reason events.CleanupReason, msg string) (bool, error) {
+	if !slices.Contains(events.CleanupReasons, reason) {
+		// The reason is lost with the execution; a failed cleanup is
+		// retried through retryCleanup, whatever started it.
+		reason = events.CleanupRetryFailed
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		a, err := w.Accounts.Get(ctx, accountID)
+		if errors.Is(err, fault.NotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("watchdog: %w", err)
+		}
+		if a.Status != account.CleanUp || a.Cleanup == nil || a.Cleanup.ExecutionARN != executionARN || a.Cleanup.Outcome != "" {
+			return false, nil // reported already, or another run owns the account
+		}
+		next := a
+		run := *a.Cleanup
+		run.Outcome = account.CleanupFailed
+		next.Cleanup = &run
+		next.CleanupFailures = a.CleanupFailures + 1
+		rec, err := events.NewRecord(events.AccountCleanupFailed{
+			AccountID:               a.ID,
+			CleanupExecutionContext: events.ExecutionContext{StateMachineExecutionArn: run.ExecutionARN, StateMachineExecutionStartTime: run.StartedAt},
+			Reason:                  reason,
+			ConsecutiveFailures:     next.CleanupFailures,
+			ErrorMessage:            msg,
+		}, w.Now())
+		if err != nil {
+			return false, fmt.Errorf("watchdog: %w", err)
+		}
+		if _, err := w.Accounts.Save(ctx, a, next, rec); errors.Is(err, fault.Conflict) {
+			continue
+		} else if err != nil {
+			return false, fmt.Errorf("watchdog: %w", err)
+		}
+		w.Log.WarnContext(ctx, "watchdog: cleanup reported as failed", "account_id", a.ID, "execution", executionARN,
+			"consecutive_failures", next.CleanupFailures, "error", msg)
+		w.metric()
+		// The event is committed; a failed delivery stays in the outbox
+		// for its sweeper.
+		if err := w.Outbox.Deliver(ctx, []events.Record{rec}); err != nil {
+			w.Log.WarnContext(ctx, "watchdog: event left in the outbox", "error", err)
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("watchdog: account %s kept changing; will retry", accountID)
+}
+
+// metric writes one CleanupFailures data point in embedded metric format.
+func (w *Watchdog) metric() {
+	if w.Metrics == nil {
+		return
+	}
+	doc := map[string]any{
+		"_aws": map[string]any{
+			"Timestamp": w.Now().UnixMilli(),
+			"CloudWatchMetrics": []any{map[string]any{
+				"Namespace":  names.MetricNamespace(w.Namespace),
+				"Dimensions": [][]string{{}},
+				"Metrics":    []any{map[string]string{"Name": names.MetricCleanupFailures, "Unit": "Count"}},
+			}},
+		},
+		names.MetricCleanupFailures: 1,
+	}
+	b, _ := json.Marshal(doc)
+	_, _ = fmt.Fprintln(w.Metrics, string(b))
+}

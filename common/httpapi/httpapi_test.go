@@ -1,0 +1,230 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/smithy-go"
+
+	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/httpapi"
+	"github.com/isb-go/isb/common/routes"
+)
+
+func TestStatusMapsEveryErrorKind(t *testing.T) {
+	cases := []struct {
+		name       string
+		err        error
+		status     int
+		retryAfter bool
+	}{
+		{"a validation error is 400", func() error { var f fault.Fields; f.Add("x", "bad"); return f.Err() }(), 400, false},
+		{"an unauthenticated caller is 401", fmt.Errorf("wrap: %w", httpapi.Unauthenticated), 401, false},
+		{"a forbidden action is 403", &fault.ForbiddenError{Reason: "no"}, 403, false},
+		{"maintenance mode is 403", httpapi.Maintenance, 403, false},
+		{"a missing item is 404", &fault.NotFoundError{Entity: "lease", Key: "k"}, 404, false},
+		{"a lost race is 409", &fault.ConflictError{Entity: "lease", Key: "k"}, 409, false},
+		{"an empty pool is 409 with Retry-After", fmt.Errorf("grant: %w", fault.PoolEmpty), 409, true},
+		{"a reached limit is 409", &fault.LimitError{Limit: "maxLeasesPerUser", Value: 3}, 409, false},
+		{"a body that is not JSON is 415", fmt.Errorf("%w: x", httpapi.UnsupportedMediaType), 415, false},
+		{"AWS throttling is 429", fmt.Errorf("query: %w", &smithy.GenericAPIError{Code: "ProvisionedThroughputExceededException"}), 429, true},
+		{"anything else is 500", errors.New("boom"), 500, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, headers := httpapi.Status(tc.err)
+			if status != tc.status || (headers["Retry-After"] != "") != tc.retryAfter {
+				t.Fatalf("Status = %d %v, want %d (Retry-After %v)", status, headers, tc.status, tc.retryAfter)
+			}
+		})
+	}
+}
+
+func TestParsePage(t *testing.T) {
+	cases := []struct {
+		name  string
+		query map[string]string
+		size  int32
+		ok    bool
+	}{
+		{"no size gives the maximum", map[string]string{}, 20, true},
+		{"a size within range is kept", map[string]string{"pageSize": "5"}, 5, true},
+		{"zero is refused", map[string]string{"pageSize": "0"}, 0, false},
+		{"above the maximum is refused", map[string]string{"pageSize": "21"}, 0, false},
+		{"a non-number is refused", map[string]string{"pageSize": "ten"}, 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := httpapi.ParsePage(tc.query, 20)
+			if (err == nil) != tc.ok || (tc.ok && p.Size != tc.size) {
+				t.Fatalf("ParsePage = %+v, %v", p, err)
+			}
+			if err != nil && !fault.Has(err, "pageSize") {
+				t.Fatalf("error does not name pageSize: %v", err)
+			}
+		})
+	}
+}
+
+func TestDecodeNamesTheField(t *testing.T) {
+	type body struct {
+		Name  string `json:"name"`
+		Count int    `json:"count"`
+	}
+	cases := []struct{ name, in, field string }{
+		{"an unknown key", `{"name":"a","colour":"red"}`, "colour"},
+		{"a wrong type", `{"count":"three"}`, "count"},
+		{"broken JSON", `{"name":`, "body"},
+		{"two values", `{} {}`, "body"},
+		{"an empty body", ``, "body"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name+" is an error naming "+tc.field, func(t *testing.T) {
+			var b body
+			if err := httpapi.DecodeBytes([]byte(tc.in), &b); !fault.Has(err, tc.field) {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+}
+
+// staticVerifier stands in for the token verifier: the token is the
+// caller's email, looked up in a table (pure routing logic under test).
+type staticVerifier map[string]auth.Caller
+
+func (v staticVerifier) Verify(_ context.Context, header string) (auth.Caller, error) {
+	c, ok := v[header]
+	if !ok {
+		return auth.Caller{}, auth.ErrInvalidToken
+	}
+	return c, nil
+}
+
+type staticConfig struct{ maintenance bool }
+
+func (c staticConfig) Global(context.Context) (config.Global, error) {
+	g := config.DefaultGlobal()
+	g.MaintenanceMode = c.maintenance
+	return g, nil
+}
+
+func server(t *testing.T, maintenance bool) *httpapi.Server {
+	t.Helper()
+	ok := func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		return httpapi.OK(r.Params), nil
+	}
+	handlers := map[string]httpapi.HandlerFunc{}
+	for _, r := range routes.Table {
+		if r.Family == routes.Accounts {
+			handlers[httpapi.Key(r.Method, r.Path)] = ok
+		}
+	}
+	srv, err := httpapi.NewServer(routes.Accounts, staticVerifier{
+		"admin": {Email: "a@example.com", Roles: []routes.Role{routes.Admin}},
+		"user":  {Email: "u@example.com", Roles: []routes.Role{routes.User}},
+	}, staticConfig{maintenance}, handlers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+func TestServerRoutesAndGuards(t *testing.T) {
+	srv := server(t, false)
+	cases := []struct {
+		name, method, path, token string
+		status                    int
+	}{
+		{"an admin reaches the route", "GET", "/accounts/123456789012", "admin", 200},
+		{"a literal segment wins over a parameter", "GET", "/accounts/unregistered", "admin", 200},
+		{"a user without the role is 403", "GET", "/accounts", "user", 403},
+		{"no token is 401", "GET", "/accounts", "", 401},
+		{"an unknown path is 404", "GET", "/nowhere", "admin", 404},
+		{"another family's route is 404 here", "GET", "/leases", "admin", 404},
+		{"a wrong method is 405", "DELETE", "/accounts", "admin", 405},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := srv.Handle(context.Background(), events.APIGatewayProxyRequest{
+				HTTPMethod: tc.method, Path: tc.path, Headers: map[string]string{"authorization": tc.token},
+			})
+			if err != nil || resp.StatusCode != tc.status {
+				t.Fatalf("status %d (%v), want %d: %s", resp.StatusCode, err, tc.status, resp.Body)
+			}
+			var env map[string]any
+			if json.Unmarshal([]byte(resp.Body), &env) != nil || env["status"] == nil {
+				t.Fatalf("body is not JSend: %s", resp.Body)
+			}
+		})
+	}
+	t.Run("maintenance mode refuses a user but not an admin", func(t *testing.T) {
+		m := server(t, true)
+		resp, _ := m.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts", Headers: map[string]string{"Authorization": "admin"}})
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("admin in maintenance: %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestNewServerRefusesHandlersThatDoNotMatchTheTable(t *testing.T) {
+	if _, err := httpapi.NewServer(routes.Configurations, staticVerifier{}, staticConfig{}, map[string]httpapi.HandlerFunc{}); err == nil {
+		t.Fatal("a server without the family's handlers was built")
+	}
+	ok := func(context.Context, *httpapi.Request) (httpapi.Response, error) { return httpapi.OK(nil), nil }
+	if _, err := httpapi.NewServer(routes.Configurations, staticVerifier{}, staticConfig{}, map[string]httpapi.HandlerFunc{
+		"GET /configurations": ok, "GET /leases": ok,
+	}); err == nil {
+		t.Fatal("a server with another family's handler was built")
+	}
+}
+
+func FuzzDecodeBytes(f *testing.F) {
+	for _, s := range []string{`{"name":"a"}`, `{"a":1}`, `[`, `"\u0000"`, `{"name":{"x":[1,2,{}]}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var v struct {
+			Name  string            `json:"name"`
+			Items []json.RawMessage `json:"items"`
+		}
+		err := httpapi.DecodeBytes(b, &v)
+		var ve *fault.ValidationError
+		if err != nil && !errors.As(err, &ve) {
+			t.Fatalf("not a validation error: %v", err)
+		}
+	})
+}
+
+func FuzzParsePage(f *testing.F) {
+	f.Add("10", "tok")
+	f.Add("-1", "")
+	f.Add("99999999999999999999", "x")
+	f.Fuzz(func(t *testing.T, size, token string) {
+		p, err := httpapi.ParsePage(map[string]string{"pageSize": size, "pageIdentifier": token}, 50)
+		if err == nil && (p.Size < 1 || p.Size > 50) {
+			t.Fatalf("accepted size %d", p.Size)
+		}
+	})
+}
+
+func FuzzServerHandle(f *testing.F) {
+	f.Add("GET", "/accounts/123", "admin", "application/json", `{}`, false)
+	f.Add("POST", "/accounts", "user", "text/plain", `x`, true)
+	f.Fuzz(func(t *testing.T, method, path, token, ct, body string, b64 bool) {
+		srv := server(t, false)
+		resp, err := srv.Handle(context.Background(), events.APIGatewayProxyRequest{
+			HTTPMethod: method, Path: path, Body: body, IsBase64Encoded: b64,
+			Headers: map[string]string{"Authorization": token, "Content-Type": ct},
+		})
+		if err != nil || resp.StatusCode < 200 || resp.StatusCode > 599 || !json.Valid([]byte(resp.Body)) {
+			t.Fatalf("Handle = %d %v %q", resp.StatusCode, err, resp.Body)
+		}
+	})
+}

@@ -1,0 +1,416 @@
+// Package leasing holds the lease lifecycle's business rules as the API
+// applies them: requesting a lease (auto-approved when its template needs
+// no approval), listing and reading leases, and a manager's patch, review,
+// freeze and unfreeze, and termination by a manager or the lessee.
+//
+// Every decision is one conditional write in DynamoDB, and the events that
+// announce it are written to the outbox in the same transaction, then
+// delivered to the bus. The side effects in AWS Organizations and IAM
+// Identity Center (moving the account between pool OUs, granting and
+// revoking SSO access, sending the account to cleanup) are the lifecycle
+// manager's, which acts on those events; the API answers without waiting
+// for them.
+package leasing
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/events"
+	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/template"
+)
+
+// Leases is the lease store.
+type Leases interface {
+	Create(ctx context.Context, l lease.Lease, maxPerUser int, recs ...events.Record) (lease.Lease, error)
+	Get(ctx context.Context, k lease.Key) (lease.Lease, error)
+	Save(ctx context.Context, read, next lease.Lease, recs ...events.Record) (lease.Lease, error)
+	ListByUser(ctx context.Context, email string, p ddbstore.Page) ([]lease.Lease, string, error)
+	List(ctx context.Context, p ddbstore.Page) ([]lease.Lease, string, error)
+}
+
+// Granter gives an available account to a lease in one transaction.
+type Granter interface {
+	Grant(ctx context.Context, r ddbstore.GrantRequest) (ddbstore.Granted, error)
+}
+
+// Templates reads lease templates.
+type Templates interface {
+	Get(ctx context.Context, id string) (template.Template, error)
+}
+
+// Config gives the current global and reporting configuration.
+type Config interface {
+	Global(ctx context.Context) (config.Global, error)
+	Reporting(ctx context.Context) (config.Reporting, error)
+}
+
+// Deliverer publishes outbox records right after their commit.
+type Deliverer interface {
+	Deliver(ctx context.Context, recs []events.Record) error
+}
+
+// Service applies the lease rules.
+type Service struct {
+	leases    Leases
+	granter   Granter
+	templates Templates
+	cfg       Config
+	outbox    Deliverer
+	now       func() time.Time
+	newID     func() string
+}
+
+// Deps are the service's collaborators; Now and NewID are injected so
+// tests control time and ids.
+type Deps struct {
+	Leases    Leases
+	Granter   Granter
+	Templates Templates
+	Config    Config
+	Outbox    Deliverer
+	Now       func() time.Time
+	NewID     func() string
+}
+
+// New returns the service.
+func New(d Deps) *Service {
+	return &Service{leases: d.Leases, granter: d.Granter, templates: d.Templates, cfg: d.Config,
+		outbox: d.Outbox, now: d.Now, newID: d.NewID}
+}
+
+// Request asks for a lease on a template for the caller, or, for a manager
+// or admin naming userEmail, for someone else.
+//
+// Approval is never bypassed: a user who names their own email makes an
+// ordinary request (upstream treated it as an assignment and auto-approved
+// it). Only the template decides: a template that needs no approval is
+// granted at once, in the same transaction that creates the lease, so an
+// empty pool writes nothing and answers fault.PoolEmpty; otherwise the
+// lease waits in PendingApproval and LeaseRequested tells the managers.
+// Either way the user's lease count is checked atomically
+// (*fault.LimitError at leases.maxLeasesPerUser).
+func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Request) (lease.Lease, error) {
+	if err := r.Validate(); err != nil {
+		return lease.Lease{}, err
+	}
+	lessee := normalEmail(caller.Email)
+	if r.UserEmail != "" && !strings.EqualFold(r.UserEmail, caller.Email) {
+		if !caller.Privileged() {
+			return lease.Lease{}, &fault.ForbiddenError{Reason: "only managers and admins may request a lease for someone else"}
+		}
+		lessee = normalEmail(r.UserEmail)
+	}
+	tpl, err := s.templates.Get(ctx, r.LeaseTemplateUUID)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	if !tpl.VisibleTo(caller.Privileged()) {
+		return lease.Lease{}, &fault.NotFoundError{Entity: "lease template", Key: r.LeaseTemplateUUID}
+	}
+	g, rep, err := s.config(ctx)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	if err := tpl.Terms.Validate(g, rep); err != nil {
+		return lease.Lease{}, fmt.Errorf("lease template %s no longer meets the global limits: %w", tpl.UUID, err)
+	}
+	now := s.now()
+	pending := lease.Lease{
+		Key:    lease.Key{UserEmail: lessee, UUID: s.newID()},
+		Status: lease.PendingApproval, Terms: tpl.Terms,
+		OriginalTemplateUUID: tpl.UUID, OriginalTemplateName: tpl.Name,
+		Comments: r.Comments, CreatedBy: normalEmail(caller.Email),
+		CreatedAt: now, StatusChangedAt: now,
+	}
+	log := slog.With("lease_id", pending.Key.ID(), "lessee", lessee, "template", tpl.UUID)
+	max := g.Leases.MaxLeasesPerUser
+	if !tpl.RequiresApproval {
+		var recs []events.Record
+		granted, err := s.granter.Grant(ctx, ddbstore.GrantRequest{
+			Lease: pending, ApprovedBy: lease.AutoApproved, Now: now,
+			Cooldown: g.Leases.AccountReuseCooldown(), New: true, MaxPerUser: max,
+			Announce: func(l lease.Lease, a account.Account) ([]events.Record, error) {
+				var err error
+				recs, err = events.Records(now, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: lease.AutoApproved})
+				return recs, err
+			},
+		})
+		if err != nil {
+			log.InfoContext(ctx, "lease request refused", "error", err)
+			return lease.Lease{}, err
+		}
+		log.InfoContext(ctx, "lease auto-approved", "account_id", granted.Account.ID, "attempts", granted.Attempts)
+		s.deliver(ctx, recs)
+		return granted.Lease, nil
+	}
+	recs, err := events.Records(now, events.LeaseRequested{LeaseID: pending.Key, Comments: r.Comments, RequiresManualApproval: true})
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	created, err := s.leases.Create(ctx, pending, max, recs...)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	log.InfoContext(ctx, "lease requested, waiting for approval")
+	s.deliver(ctx, recs)
+	return created, nil
+}
+
+// List returns one page of leases. Users see their own; managers and admins
+// see everyone's, or one user's when userEmail is given.
+func (s *Service) List(ctx context.Context, caller auth.Caller, userEmail string, p ddbstore.Page) ([]lease.Lease, string, error) {
+	if userEmail != "" && !lease.ValidEmail(userEmail) {
+		var f fault.Fields
+		f.Add("userEmail", "must be an email address")
+		return nil, "", f.Err()
+	}
+	if !caller.Privileged() {
+		if userEmail != "" && !strings.EqualFold(userEmail, caller.Email) {
+			return nil, "", &fault.ForbiddenError{Reason: "users may list only their own leases"}
+		}
+		userEmail = caller.Email
+	}
+	if userEmail != "" {
+		return s.leases.ListByUser(ctx, normalEmail(userEmail), p)
+	}
+	return s.leases.List(ctx, p)
+}
+
+// Get reads one lease; users may read only their own.
+func (s *Service) Get(ctx context.Context, caller auth.Caller, k lease.Key) (lease.Lease, error) {
+	if err := ownerOrManager(caller, k); err != nil {
+		return lease.Lease{}, err
+	}
+	return s.leases.Get(ctx, k)
+}
+
+// Patch changes a running lease's terms (managers and admins), checked
+// against the global limits and cost report groups.
+func (s *Service) Patch(ctx context.Context, caller auth.Caller, k lease.Key, p lease.Patch) (lease.Lease, error) {
+	if err := managerOnly(caller); err != nil {
+		return lease.Lease{}, err
+	}
+	read, err := s.leases.Get(ctx, k)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	g, rep, err := s.config(ctx)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	next, err := read.Apply(p, g, rep)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	saved, err := s.leases.Save(ctx, read, next)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	slog.InfoContext(ctx, "lease patched", "lease_id", k.ID(), "by", caller.Email)
+	return saved, nil
+}
+
+// Review approves or denies a pending lease (managers and admins). An
+// approval grants an account atomically; with the pool empty the lease
+// stays pending and the answer is fault.PoolEmpty, so the manager can
+// approve again later.
+func (s *Service) Review(ctx context.Context, caller auth.Caller, k lease.Key, approve bool) (lease.Lease, error) {
+	if err := managerOnly(caller); err != nil {
+		return lease.Lease{}, err
+	}
+	read, err := s.leases.Get(ctx, k)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	if read.Status != lease.PendingApproval {
+		return lease.Lease{}, &fault.ConflictError{Entity: "lease", Key: k.String(),
+			Reason: fmt.Sprintf("only a PendingApproval lease can be reviewed; this one is %s", read.Status)}
+	}
+	g, err := s.cfg.Global(ctx)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	now := s.now()
+	approver := normalEmail(caller.Email)
+	log := slog.With("lease_id", k.ID(), "by", approver)
+	if approve {
+		var recs []events.Record
+		granted, err := s.granter.Grant(ctx, ddbstore.GrantRequest{
+			Lease: read, ApprovedBy: approver, Now: now, Cooldown: g.Leases.AccountReuseCooldown(),
+			Announce: func(l lease.Lease, a account.Account) ([]events.Record, error) {
+				var err error
+				recs, err = events.Records(now, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: approver})
+				return recs, err
+			},
+		})
+		if err != nil {
+			return lease.Lease{}, err
+		}
+		log.InfoContext(ctx, "lease approved", "account_id", granted.Account.ID)
+		s.deliver(ctx, recs)
+		return granted.Lease, nil
+	}
+	next, err := read.Transition(lease.ApprovalDenied, now)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	next.ApprovedBy = approver
+	next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
+	recs, err := events.Records(now, events.LeaseDenied{LeaseID: k, DeniedBy: approver})
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	saved, err := s.leases.Save(ctx, read, next, recs...)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	log.InfoContext(ctx, "lease denied")
+	s.deliver(ctx, recs)
+	return saved, nil
+}
+
+// Freeze freezes an active lease (managers and admins): the lifecycle
+// manager revokes access and moves the account to the Frozen OU.
+func (s *Service) Freeze(ctx context.Context, caller auth.Caller, k lease.Key) (lease.Lease, error) {
+	if err := managerOnly(caller); err != nil {
+		return lease.Lease{}, err
+	}
+	return s.transition(ctx, k, lease.Frozen, func(l lease.Lease) events.Event {
+		return events.LeaseFrozen{LeaseID: l.Key, AccountID: l.AccountID, Reason: events.FrozenManually("frozen by " + normalEmail(caller.Email))}
+	})
+}
+
+// Unfreeze makes a frozen lease active again (managers and admins).
+func (s *Service) Unfreeze(ctx context.Context, caller auth.Caller, k lease.Key) (lease.Lease, error) {
+	if err := managerOnly(caller); err != nil {
+		return lease.Lease{}, err
+	}
+	return s.transition(ctx, k, lease.Active, func(l lease.Lease) events.Event {
+		return events.LeaseUnfrozen{LeaseID: l.Key, AccountID: l.AccountID, MaxBudget: l.MaxSpend,
+			LeaseDurationInHours: wholeHours(l.LeaseDurationInHours), Reason: "unfrozen by " + normalEmail(caller.Email)}
+	}, lease.Frozen)
+}
+
+// Terminate ends a lease. The lessee may end their own (a pipeline releases
+// what it leased), managers and admins anyone's. A pending request is
+// withdrawn; a lease holding an account is announced with LeaseTerminated,
+// on which the lifecycle manager revokes access and sends the account to
+// cleanup.
+func (s *Service) Terminate(ctx context.Context, caller auth.Caller, k lease.Key) (lease.Lease, error) {
+	if err := ownerOrManager(caller, k); err != nil {
+		return lease.Lease{}, err
+	}
+	by := normalEmail(caller.Email)
+	return s.transition(ctx, k, lease.ManuallyTerminated, func(l lease.Lease) events.Event {
+		if l.AccountID == "" {
+			return nil
+		}
+		return events.LeaseTerminated{LeaseID: l.Key, AccountID: l.AccountID,
+			Reason: events.TerminatedWithComment(events.TerminationManual, "terminated by "+by)}
+	})
+}
+
+// transition moves a lease to status through the transition table (a
+// forbidden move is a fault.Conflict naming both statuses) and writes the
+// event announce returns (nil: none) in the same transaction. from, when
+// given, narrows the statuses the move is accepted from.
+func (s *Service) transition(ctx context.Context, k lease.Key, to lease.Status, announce func(lease.Lease) events.Event, from ...lease.Status) (lease.Lease, error) {
+	read, err := s.leases.Get(ctx, k)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	if len(from) > 0 && !containsStatus(from, read.Status) {
+		return lease.Lease{}, &fault.ConflictError{Entity: "lease", Key: k.String(),
+			Reason: fmt.Sprintf("cannot go from %s to %s", read.Status, to)}
+	}
+	now := s.now()
+	next, err := read.Transition(to, now)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	if to.Terminal() {
+		g, err := s.cfg.Global(ctx)
+		if err != nil {
+			return lease.Lease{}, err
+		}
+		next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
+	}
+	var recs []events.Record
+	if ev := announce(next); ev != nil {
+		if recs, err = events.Records(now, ev); err != nil {
+			return lease.Lease{}, err
+		}
+	}
+	saved, err := s.leases.Save(ctx, read, next, recs...)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	slog.InfoContext(ctx, "lease status changed", "lease_id", k.ID(), "account_id", saved.AccountID,
+		"state_from", read.Status, "state_to", saved.Status)
+	s.deliver(ctx, recs)
+	return saved, nil
+}
+
+// deliver publishes committed records. A failure is not the caller's
+// problem: the records stay in the outbox and the sweeper publishes them
+// (outbox.Relay.Deliver has logged it).
+func (s *Service) deliver(ctx context.Context, recs []events.Record) {
+	_ = s.outbox.Deliver(ctx, recs)
+}
+
+func (s *Service) config(ctx context.Context) (config.Global, config.Reporting, error) {
+	g, err := s.cfg.Global(ctx)
+	if err != nil {
+		return g, config.Reporting{}, err
+	}
+	rep, err := s.cfg.Reporting(ctx)
+	return g, rep, err
+}
+
+func ownerOrManager(caller auth.Caller, k lease.Key) error {
+	if caller.Privileged() || strings.EqualFold(caller.Email, k.UserEmail) {
+		return nil
+	}
+	return &fault.ForbiddenError{Reason: "users may act only on their own leases"}
+}
+
+func managerOnly(caller auth.Caller) error {
+	if caller.Privileged() {
+		return nil
+	}
+	return &fault.ForbiddenError{Reason: "only managers and admins may do this"}
+}
+
+func containsStatus(list []lease.Status, s lease.Status) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// normalEmail lower-cases an address: the lessee's email is the lease
+// table's partition key, so one person must have one spelling.
+func normalEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func wholeHours(h *float64) *int {
+	if h == nil {
+		return nil
+	}
+	n := int(*h)
+	if n < 1 {
+		return nil
+	}
+	return &n
+}

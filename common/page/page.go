@@ -1,0 +1,22 @@
+// Package page holds a request for one page of a listing. It is its own
+// package so the HTTP layer can parse paging without linking a store.
+package page
+
+// Page asks for one page of a listing.
+type Page struct {
+	// Size is the most items to return; 0 or less means DefaultSize.
+	Size int32
+	// Token continues a listing; empty starts it.
+	Token string
+}
+
+// DefaultSize is the page size when none is asked for.
+const DefaultSize = 100
+
+// Limit returns the page size to ask the store for.
+func (p Page) Limit() int32 {
+	if p.Size <= 0 {
+		return DefaultSize
+	}
+	return p.Size
+}

@@ -1,0 +1,334 @@
+// Package pool holds the rules for the sandbox accounts an admin manages
+// through the API: listing them, registering an account from the Entry OU,
+// listing the accounts still waiting there, retrying a failed cleanup and
+// ejecting an account from the pool.
+//
+// Registration checks with AWS Organizations, read-only and through the
+// hub's role chain (intermediate role, then the management account's
+// OrgMgt role), that the account really sits in the Entry OU; it then
+// records the account in CleanUp and announces CleanAccountRequest in the
+// same transaction. Moving it out of Entry is the lifecycle manager's.
+// Ejection is the one change the API makes in Organizations itself (moving
+// the account to the Exit OU), because no event asks anyone else to.
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/events"
+	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/lease"
+)
+
+// Accounts is the account store.
+type Accounts interface {
+	Create(ctx context.Context, a account.Account, recs ...events.Record) (account.Account, error)
+	Get(ctx context.Context, id string) (account.Account, error)
+	Save(ctx context.Context, read, next account.Account, recs ...events.Record) (account.Account, error)
+	Delete(ctx context.Context, read account.Account, recs ...events.Record) error
+	List(ctx context.Context, p ddbstore.Page) ([]account.Account, string, error)
+}
+
+// Leases reads and ends the lease holding an ejected account.
+type Leases interface {
+	Get(ctx context.Context, k lease.Key) (lease.Lease, error)
+	Save(ctx context.Context, read, next lease.Lease, recs ...events.Record) (lease.Lease, error)
+}
+
+// Organizations is the calls made in the management account.
+type Organizations interface {
+	DescribeAccount(ctx context.Context, in *organizations.DescribeAccountInput, opts ...func(*organizations.Options)) (*organizations.DescribeAccountOutput, error)
+	ListParents(ctx context.Context, in *organizations.ListParentsInput, opts ...func(*organizations.Options)) (*organizations.ListParentsOutput, error)
+	ListAccountsForParent(ctx context.Context, in *organizations.ListAccountsForParentInput, opts ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error)
+	MoveAccount(ctx context.Context, in *organizations.MoveAccountInput, opts ...func(*organizations.Options)) (*organizations.MoveAccountOutput, error)
+}
+
+// PoolConfig gives the pool's shared configuration (OU ids, management
+// account).
+type PoolConfig interface {
+	Get(ctx context.Context) (config.AccountPoolParam, error)
+}
+
+// OrgFactory returns the Organizations client for the management account
+// named in the pool configuration (built through the role chain).
+type OrgFactory func(ctx context.Context, p config.AccountPoolParam) (Organizations, error)
+
+// Deliverer publishes outbox records right after their commit.
+type Deliverer interface {
+	Deliver(ctx context.Context, recs []events.Record) error
+}
+
+// Config gives the global configuration (the TTL of ended leases).
+type Config interface {
+	Global(ctx context.Context) (config.Global, error)
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	Accounts Accounts
+	Leases   Leases
+	Pool     PoolConfig
+	Org      OrgFactory
+	Outbox   Deliverer
+	Config   Config
+	// HubAccountID and IdcAccountID may never join the pool (nor the
+	// management account, from the pool configuration).
+	HubAccountID, IdcAccountID string
+	Now                        func() time.Time
+}
+
+// Service applies the account rules.
+type Service struct{ d Deps }
+
+// New returns the service.
+func New(d Deps) *Service { return &Service{d: d} }
+
+// MaxUnregisteredPage is the largest page of Entry OU accounts (as
+// upstream; Organizations pages at most 20).
+const MaxUnregisteredPage = 20
+
+// List returns one page of registered accounts.
+func (s *Service) List(ctx context.Context, p ddbstore.Page) ([]account.Account, string, error) {
+	return s.d.Accounts.List(ctx, p)
+}
+
+// Get reads one account.
+func (s *Service) Get(ctx context.Context, id string) (account.Account, error) {
+	if !account.ValidID(id) {
+		return account.Account{}, &fault.NotFoundError{Entity: "account", Key: id}
+	}
+	return s.d.Accounts.Get(ctx, id)
+}
+
+// Unregistered is an account waiting in the Entry OU.
+type Unregistered struct {
+	ID    string `json:"Id"`
+	Email string `json:"Email"`
+	Name  string `json:"Name"`
+}
+
+// Unregistered lists one page of the Entry OU. The page token is
+// Organizations' own.
+func (s *Service) Unregistered(ctx context.Context, p ddbstore.Page) ([]Unregistered, string, error) {
+	pc, org, err := s.org(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	in := &organizations.ListAccountsForParentInput{ParentId: aws.String(pc.EntryOuID), MaxResults: aws.Int32(min(max(p.Size, 1), MaxUnregisteredPage))}
+	if p.Token != "" {
+		in.NextToken = aws.String(p.Token)
+	}
+	out, err := org.ListAccountsForParent(ctx, in)
+	var bad *orgtypes.InvalidInputException
+	if errors.As(err, &bad) {
+		var f fault.Fields
+		f.Add("pageIdentifier", "is not a token this listing issued")
+		return nil, "", f.Err()
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("list the Entry OU: %w", err)
+	}
+	list := make([]Unregistered, 0, len(out.Accounts))
+	for _, a := range out.Accounts {
+		list = append(list, Unregistered{ID: aws.ToString(a.Id), Email: aws.ToString(a.Email), Name: aws.ToString(a.Name)})
+	}
+	return list, aws.ToString(out.NextToken), nil
+}
+
+// Register records an account from the Entry OU in CleanUp and asks for
+// its first cleanup. The account must not be a protected one and must be in
+// the Entry OU now.
+func (s *Service) Register(ctx context.Context, r account.Registration) (account.Account, error) {
+	pc, err := s.d.Pool.Get(ctx)
+	if err != nil {
+		return account.Account{}, err
+	}
+	if err := r.Validate(account.Protected{ManagementAccountID: pc.OrgMgtAccountID, IDCAccountID: s.d.IdcAccountID, HubAccountID: s.d.HubAccountID}); err != nil {
+		return account.Account{}, err
+	}
+	_, org, err := s.org(ctx)
+	if err != nil {
+		return account.Account{}, err
+	}
+	desc, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(r.AccountID)})
+	var nf *orgtypes.AccountNotFoundException
+	if errors.As(err, &nf) {
+		return account.Account{}, &fault.NotFoundError{Entity: "account in the organization", Key: r.AccountID}
+	}
+	if err != nil {
+		return account.Account{}, fmt.Errorf("describe account %s: %w", r.AccountID, err)
+	}
+	parent, err := parentOf(ctx, org, r.AccountID)
+	if err != nil {
+		return account.Account{}, err
+	}
+	if parent != pc.EntryOuID {
+		return account.Account{}, &fault.ConflictError{Entity: "account", Key: r.AccountID,
+			Reason: "it is not in the Entry OU; move it there first"}
+	}
+	a := account.Account{ID: r.AccountID, Email: r.Email, Name: r.Name, Status: account.CleanUp}
+	if a.Email == "" {
+		a.Email = aws.ToString(desc.Account.Email)
+	}
+	if a.Name == "" {
+		a.Name = truncate(aws.ToString(desc.Account.Name), account.MaxNameLength)
+	}
+	now := s.d.Now()
+	a.CreatedAt, a.StatusChangedAt = now, now
+	recs, err := events.Records(now, events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupAccountRegistration})
+	if err != nil {
+		return account.Account{}, err
+	}
+	created, err := s.d.Accounts.Create(ctx, a, recs...)
+	if err != nil {
+		return account.Account{}, err
+	}
+	slog.InfoContext(ctx, "account registered", "account_id", a.ID)
+	_ = s.d.Outbox.Deliver(ctx, recs) // a failure stays in the outbox for the sweeper
+	return created, nil
+}
+
+// RetryCleanup sends a quarantined account (or one stuck in CleanUp) to
+// cleanup again.
+func (s *Service) RetryCleanup(ctx context.Context, id string) (account.Account, error) {
+	read, err := s.Get(ctx, id)
+	if err != nil {
+		return account.Account{}, err
+	}
+	next := read
+	switch read.Status {
+	case account.Quarantine:
+		if next, err = read.Move(account.CleanUp, s.d.Now()); err != nil {
+			return account.Account{}, err
+		}
+	case account.CleanUp:
+	default:
+		return account.Account{}, &fault.ConflictError{Entity: "account", Key: id,
+			Reason: fmt.Sprintf("only a Quarantine or CleanUp account can be cleaned again; this one is %s", read.Status)}
+	}
+	recs, err := events.Records(s.d.Now(), events.CleanAccountRequest{AccountID: id, Reason: events.CleanupRetryFailed})
+	if err != nil {
+		return account.Account{}, err
+	}
+	saved, err := s.d.Accounts.Save(ctx, read, next, recs...)
+	if err != nil {
+		return account.Account{}, err
+	}
+	slog.InfoContext(ctx, "account cleanup retried", "account_id", id, "state_from", read.Status)
+	_ = s.d.Outbox.Deliver(ctx, recs)
+	return saved, nil
+}
+
+// Eject takes an account out of the pool, as it is (no cleanup): the lease
+// holding it ends as Ejected, the account moves to the Exit OU and its
+// record is deleted. Each step is safe to repeat, so a failed ejection is
+// completed by asking again.
+func (s *Service) Eject(ctx context.Context, id string) error {
+	read, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if read.Status == account.CleanUp {
+		return &fault.ConflictError{Entity: "account", Key: id, Reason: "it is being cleaned; eject it after the cleanup"}
+	}
+	if !account.CanMove(read.Status, account.Exit) {
+		return &fault.ConflictError{Entity: "account", Key: id, Reason: fmt.Sprintf("cannot leave the pool from %s", read.Status)}
+	}
+	log := slog.With("account_id", id)
+	if read.Lease != nil {
+		if err := s.endLease(ctx, *read.Lease, id); err != nil {
+			return err
+		}
+	}
+	pc, org, err := s.org(ctx)
+	if err != nil {
+		return err
+	}
+	parent, err := parentOf(ctx, org, id)
+	if err != nil {
+		return err
+	}
+	if parent != pc.ExitOuID {
+		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{
+			AccountId: aws.String(id), SourceParentId: aws.String(parent), DestinationParentId: aws.String(pc.ExitOuID),
+		}); err != nil {
+			return fmt.Errorf("move account %s to the Exit OU: %w", id, err)
+		}
+	}
+	if err := s.d.Accounts.Delete(ctx, read); err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "account ejected", "state_from", read.Status)
+	return nil
+}
+
+func (s *Service) endLease(ctx context.Context, k lease.Key, accountID string) error {
+	l, err := s.d.Leases.Get(ctx, k)
+	if errors.Is(err, fault.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !l.Status.HoldsAccount() {
+		return nil
+	}
+	now := s.d.Now()
+	next, err := l.Transition(lease.Ejected, now)
+	if err != nil {
+		return err
+	}
+	g, err := s.d.Config.Global(ctx)
+	if err != nil {
+		return err
+	}
+	next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
+	recs, err := events.Records(now, events.LeaseTerminated{LeaseID: k, AccountID: accountID,
+		Reason: events.TerminatedWithComment(events.TerminationEjected, "account ejected from the pool")})
+	if err != nil {
+		return err
+	}
+	if _, err := s.d.Leases.Save(ctx, l, next, recs...); err != nil {
+		return err
+	}
+	_ = s.d.Outbox.Deliver(ctx, recs)
+	return nil
+}
+
+func (s *Service) org(ctx context.Context) (config.AccountPoolParam, Organizations, error) {
+	pc, err := s.d.Pool.Get(ctx)
+	if err != nil {
+		return pc, nil, err
+	}
+	org, err := s.d.Org(ctx, pc)
+	return pc, org, err
+}
+
+func parentOf(ctx context.Context, org Organizations, id string) (string, error) {
+	out, err := org.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(id)})
+	if err != nil {
+		return "", fmt.Errorf("find the OU of account %s: %w", id, err)
+	}
+	if len(out.Parents) == 0 {
+		return "", fmt.Errorf("account %s has no parent", id)
+	}
+	return aws.ToString(out.Parents[0].Id), nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,150 @@
+// Package templatesapi serves the /leaseTemplates routes: it decodes each
+// request, calls the catalog service and encodes the template it returns.
+package templatesapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/isb-go/isb/common/catalog"
+	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/httpapi"
+	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/template"
+)
+
+// MaxPageSize is the largest page GET /leaseTemplates returns.
+const MaxPageSize = 2000
+
+// Template is a lease template as the API shows it.
+type Template struct {
+	UUID             string `json:"uuid"`
+	Name             string `json:"name"`
+	Description      string `json:"description,omitempty"`
+	RequiresApproval bool   `json:"requiresApproval"`
+	Visibility       string `json:"visibility"`
+	CreatedBy        string `json:"createdBy"`
+	lease.Terms
+	Version          int64     `json:"version"`
+	CreatedDate      time.Time `json:"createdDate"`
+	LastModifiedDate time.Time `json:"lastModifiedDate"`
+}
+
+// View renders a template for the API.
+func View(t template.Template) Template {
+	return Template{UUID: t.UUID, Name: t.Name, Description: t.Description, RequiresApproval: t.RequiresApproval,
+		Visibility: string(t.Visibility), CreatedBy: t.CreatedBy, Terms: t.Terms, Version: t.Version,
+		CreatedDate: t.CreatedAt, LastModifiedDate: t.UpdatedAt}
+}
+
+// Body is the body of POST and PUT /leaseTemplates.
+type Body struct {
+	Name                 string                    `json:"name"`
+	Description          string                    `json:"description,omitempty"`
+	RequiresApproval     *bool                     `json:"requiresApproval"`
+	Visibility           string                    `json:"visibility,omitempty"`
+	MaxSpend             *float64                  `json:"maxSpend,omitempty"`
+	LeaseDurationInHours *float64                  `json:"leaseDurationInHours,omitempty"`
+	BudgetThresholds     []lease.BudgetThreshold   `json:"budgetThresholds,omitempty"`
+	DurationThresholds   []lease.DurationThreshold `json:"durationThresholds,omitempty"`
+	CostReportGroup      *string                   `json:"costReportGroup,omitempty"`
+	// Version is accepted on PUT only: the version the client read.
+	Version int64 `json:"version,omitempty"`
+	// CreatedBy is refused: the creator is always the caller.
+	CreatedBy *json.RawMessage `json:"createdBy,omitempty"`
+}
+
+// DecodeBody decodes a template body. update allows "version".
+func DecodeBody(body []byte, update bool) (catalog.Draft, error) {
+	var b Body
+	if err := httpapi.DecodeBytes(body, &b); err != nil {
+		return catalog.Draft{}, err
+	}
+	var f fault.Fields
+	if b.CreatedBy != nil {
+		f.Add("createdBy", "is always the caller; do not send it")
+	}
+	if b.RequiresApproval == nil {
+		f.Add("requiresApproval", "is required")
+	}
+	if !update && b.Version != 0 {
+		f.Add("version", "is not known on create")
+	}
+	if b.Visibility != "" && b.Visibility != string(template.Public) && b.Visibility != string(template.Private) {
+		f.Add("visibility", "must be PUBLIC or PRIVATE")
+	}
+	if err := f.Err(); err != nil {
+		return catalog.Draft{}, err
+	}
+	return catalog.Draft{
+		Name: b.Name, Description: b.Description, RequiresApproval: *b.RequiresApproval,
+		Visibility: template.Visibility(b.Visibility), Version: b.Version,
+		Terms: lease.Terms{MaxSpend: b.MaxSpend, LeaseDurationInHours: b.LeaseDurationInHours,
+			BudgetThresholds: b.BudgetThresholds, DurationThresholds: b.DurationThresholds, CostReportGroup: b.CostReportGroup},
+	}, nil
+}
+
+// Handlers returns the handlers of every /leaseTemplates route.
+func Handlers(svc *catalog.Service) map[string]httpapi.HandlerFunc {
+	const item = "/leaseTemplates/{leaseTemplateId}"
+	return map[string]httpapi.HandlerFunc{
+		httpapi.Key(http.MethodGet, "/leaseTemplates"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+			p, err := httpapi.ParsePage(r.Query, MaxPageSize)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			ts, next, err := svc.List(ctx, r.Caller, p)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			views := make([]Template, len(ts))
+			for i, t := range ts {
+				views[i] = View(t)
+			}
+			return httpapi.OK(httpapi.NewPage(views, next)), nil
+		},
+		httpapi.Key(http.MethodPost, "/leaseTemplates"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+			if err := httpapi.RequireJSON(r); err != nil {
+				return httpapi.Response{}, err
+			}
+			d, err := DecodeBody(r.Body, false)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			t, err := svc.Create(ctx, r.Caller, d)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			return httpapi.Created(View(t)), nil
+		},
+		httpapi.Key(http.MethodGet, item): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+			t, err := svc.Get(ctx, r.Caller, r.Params["leaseTemplateId"])
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			return httpapi.OK(View(t)), nil
+		},
+		httpapi.Key(http.MethodPut, item): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+			if err := httpapi.RequireJSON(r); err != nil {
+				return httpapi.Response{}, err
+			}
+			d, err := DecodeBody(r.Body, true)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			t, err := svc.Update(ctx, r.Caller, r.Params["leaseTemplateId"], d)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			return httpapi.OK(View(t)), nil
+		},
+		httpapi.Key(http.MethodDelete, item): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+			if err := svc.Delete(ctx, r.Caller, r.Params["leaseTemplateId"]); err != nil {
+				return httpapi.Response{}, err
+			}
+			return httpapi.OK(nil), nil
+		},
+	}
+}

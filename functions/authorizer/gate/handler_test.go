@@ -1,0 +1,316 @@
+package gate
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/routes"
+)
+
+const ns = "test"
+
+var (
+	key      = []byte("authorizer-test-key-0123456789abcdef0123456789")
+	otherKey = []byte("somebody-elses-key-0123456789abcdef0123456789")
+	now      = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+)
+
+// fakeConfig is the one-method global configuration source.
+type fakeConfig struct {
+	maintenance bool
+	err         error
+	reads       int
+}
+
+func (f *fakeConfig) Global(context.Context) (config.Global, error) {
+	f.reads++
+	return config.Global{MaintenanceMode: f.maintenance}, f.err
+}
+
+type faultCount struct{ n int }
+
+func (f *faultCount) Fault(context.Context) { f.n++ }
+
+func newHandler(keys auth.KeySource, cfg *fakeConfig, faults *faultCount) *Handler {
+	return New(auth.NewVerifier(keys, auth.Issuer(ns), auth.Audience(ns), func() time.Time { return now }), cfg, faults)
+}
+
+// concrete turns a route template into a request path.
+func concrete(p string) string {
+	r := strings.NewReplacer("{leaseId}", "bGVhc2U", "{leaseTemplateId}", "0d9a8c1e-5b7f-4e7a-9f51-1b2c3d4e5f60", "{awsAccountId}", "123456789012")
+	return r.Replace(p)
+}
+
+func methodArn(method, path string) string {
+	return "arn:aws:execute-api:us-east-1:111111111111:abcdef1234/prod/" + method + path
+}
+
+func request(method, path, authorization string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
+	return events.APIGatewayCustomAuthorizerRequestTypeRequest{
+		Type: "REQUEST", MethodArn: methodArn(method, path), Path: path, HTTPMethod: method,
+		Headers: map[string]string{"authorization": authorization},
+	}
+}
+
+func issue(t *testing.T, k []byte, roles []routes.Role, audience string, issuedAt time.Time) string {
+	t.Helper()
+	tok, err := auth.Issue(k, auth.Caller{Email: "pat@example.com", Name: "Pat", Roles: roles}, auth.Issuer(ns), audience, time.Hour, issuedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "Bearer " + tok
+}
+
+// signedRaw signs a payload as-is, to make tokens Issue refuses to make
+// (no roles), and "unsigned" alg:none tokens.
+func signedRaw(header string, payload map[string]any, k []byte) string {
+	e := base64.RawURLEncoding
+	b, _ := json.Marshal(payload)
+	in := e.EncodeToString([]byte(header)) + "." + e.EncodeToString(b)
+	if k == nil {
+		return "Bearer " + in + "."
+	}
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte(in))
+	return "Bearer " + in + "." + e.EncodeToString(m.Sum(nil))
+}
+
+func claims(roles []routes.Role) map[string]any {
+	return map[string]any{
+		"iss": auth.Issuer(ns), "aud": auth.Audience(ns), "email": "pat@example.com", "roles": roles,
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+	}
+}
+
+type outcome string
+
+const (
+	allow        outcome = "Allow"
+	deny         outcome = "Deny"
+	unauthorized outcome = "401"
+	fault        outcome = "500"
+)
+
+func run(t *testing.T, h *Handler, req events.APIGatewayCustomAuthorizerRequestTypeRequest) outcome {
+	t.Helper()
+	resp, err := h.Handle(t.Context(), req)
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		if err.Error() != "Unauthorized" {
+			t.Fatalf("401 error text %q: API Gateway needs exactly \"Unauthorized\"", err)
+		}
+		return unauthorized
+	case err != nil:
+		return fault
+	}
+	st := resp.PolicyDocument.Statement
+	if len(st) != 1 || len(st[0].Resource) != 1 || st[0].Resource[0] != req.MethodArn || len(st[0].Action) != 1 || st[0].Action[0] != "execute-api:Invoke" {
+		t.Fatalf("policy %+v does not name exactly the method ARN %s", resp.PolicyDocument, req.MethodArn)
+	}
+	if resp.PrincipalID == "" || resp.Context[auth.ContextEmail] != "pat@example.com" {
+		t.Fatalf("response lacks the caller: %+v", resp)
+	}
+	return outcome(st[0].Effect)
+}
+
+// TestMatrix walks every route × every role set × every kind of token.
+func TestMatrix(t *testing.T) {
+	roleSets := map[string][]routes.Role{
+		"no role": nil, "User": {routes.User}, "Manager": {routes.Manager}, "Admin": {routes.Admin},
+		"User+Manager": {routes.User, routes.Manager}, "all roles": routes.Roles,
+	}
+	type token struct {
+		name  string
+		make  func(roles []routes.Role) string
+		valid bool
+	}
+	tokens := []token{
+		{"valid", func(r []routes.Role) string {
+			if len(r) == 0 {
+				return signedRaw(`{"alg":"HS256","typ":"JWT"}`, claims(r), key) // Issue refuses to make it
+			}
+			return issue(t, key, r, auth.Audience(ns), now.Add(-time.Minute))
+		}, true},
+		{"expired", func(r []routes.Role) string {
+			c := claims(r)
+			c["iat"], c["nbf"], c["exp"] = now.Add(-2*time.Hour).Unix(), now.Add(-2*time.Hour).Unix(), now.Add(-time.Hour).Unix()
+			return signedRaw(`{"alg":"HS256","typ":"JWT"}`, c, key)
+		}, false},
+		{"wrongly signed", func(r []routes.Role) string { return signedRaw(`{"alg":"HS256","typ":"JWT"}`, claims(r), otherKey) }, false},
+		{"wrong audience", func(r []routes.Role) string {
+			c := claims(r)
+			c["aud"] = auth.Audience("prod")
+			return signedRaw(`{"alg":"HS256","typ":"JWT"}`, c, key)
+		}, false},
+		{"unsigned", func(r []routes.Role) string { return signedRaw(`{"alg":"none","typ":"JWT"}`, claims(r), nil) }, false},
+		{"missing", func([]routes.Role) string { return "" }, false},
+	}
+	counts := map[outcome]int{}
+	for _, route := range routes.Table {
+		path := concrete(route.Path)
+		for setName, roles := range roleSets {
+			for _, tok := range tokens {
+				name := fmt.Sprintf("%s %s/%s/%s token", route.Method, route.Path, setName, tok.name)
+				cfg, faults := &fakeConfig{}, &faultCount{}
+				h := newHandler(auth.StaticKeys{Current: key}, cfg, faults)
+				got := run(t, h, request(route.Method, path, tok.make(roles)))
+				want := unauthorized
+				if tok.valid && len(roles) > 0 {
+					want = deny
+					if route.Allows(roles) {
+						want = allow
+					}
+				}
+				if got != want {
+					t.Errorf("%s: %s, want %s", name, got, want)
+				}
+				if faults.n != 0 {
+					t.Errorf("%s: counted %d faults", name, faults.n)
+				}
+				counts[got]++
+			}
+		}
+	}
+	// The table grants and refuses something: the matrix is not vacuous.
+	if counts[allow] == 0 || counts[deny] == 0 || counts[unauthorized] == 0 {
+		t.Errorf("outcomes %v: the matrix must see allows, denials and 401s", counts)
+	}
+	t.Logf("matrix outcomes: %v", counts)
+}
+
+// TestRoleSpotChecks pins a few grants by hand, independent of Allows.
+func TestRoleSpotChecks(t *testing.T) {
+	h := newHandler(auth.StaticKeys{Current: key}, &fakeConfig{}, &faultCount{})
+	for _, tc := range []struct {
+		method, path string
+		role         routes.Role
+		want         outcome
+	}{
+		{"GET", "/leases", routes.User, allow},
+		{"POST", "/leases/abc/review", routes.User, deny},
+		{"POST", "/leases/abc/review", routes.Manager, allow},
+		{"GET", "/accounts", routes.Manager, deny},
+		{"GET", "/accounts/unregistered", routes.Admin, allow},
+		{"POST", "/accounts", routes.User, deny},
+		{"DELETE", "/leaseTemplates/x", routes.User, deny},
+		{"DELETE", "/leaseTemplates/x", routes.Manager, allow},
+		{"GET", "/configurations", routes.User, allow},
+		{"DELETE", "/leases", routes.Admin, deny},    // no such route
+		{"GET", "/blueprints", routes.Admin, deny},   // not served
+		{"GET", "/leases/a/b/c", routes.Admin, deny}, // no such path
+	} {
+		if got := run(t, h, request(tc.method, tc.path, issue(t, key, []routes.Role{tc.role}, auth.Audience(ns), now))); got != tc.want {
+			t.Errorf("%s %s as %s: %s, want %s", tc.method, tc.path, tc.role, got, tc.want)
+		}
+	}
+}
+
+func TestMaintenanceMode(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		method, path string
+		role         routes.Role
+		want         outcome
+		reads        int
+	}{
+		{"blocks a user", "GET", "/leases", routes.User, deny, 1},
+		{"blocks a manager", "POST", "/leases/x/review", routes.Manager, deny, 1},
+		{"lets an admin through without reading the configuration", "GET", "/accounts", routes.Admin, allow, 0},
+		{"lets a user read the configuration", "GET", "/configurations", routes.User, allow, 0},
+		{"still refuses what the role may not do", "GET", "/accounts", routes.User, deny, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := &fakeConfig{maintenance: true}
+			h := newHandler(auth.StaticKeys{Current: key}, cfg, &faultCount{})
+			if got := run(t, h, request(tc.method, tc.path, issue(t, key, []routes.Role{tc.role}, auth.Audience(ns), now))); got != tc.want {
+				t.Errorf("%s, want %s", got, tc.want)
+			}
+			if cfg.reads != tc.reads {
+				t.Errorf("configuration read %d times, want %d", cfg.reads, tc.reads)
+			}
+		})
+	}
+}
+
+type brokenKeys struct{}
+
+func (brokenKeys) Keys(context.Context) (auth.KeySet, error) {
+	return auth.KeySet{}, errors.New("AccessDeniedException")
+}
+
+func TestFaultsAreErrorsAndCounted(t *testing.T) {
+	t.Run("keys unreadable", func(t *testing.T) {
+		faults := &faultCount{}
+		h := newHandler(brokenKeys{}, &fakeConfig{}, faults)
+		if got := run(t, h, request("GET", "/leases", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now))); got != fault || faults.n != 1 {
+			t.Errorf("outcome %s, %d faults; want 500 and 1", got, faults.n)
+		}
+	})
+	t.Run("configuration unreadable", func(t *testing.T) {
+		faults := &faultCount{}
+		h := newHandler(auth.StaticKeys{Current: key}, &fakeConfig{err: errors.New("extension down")}, faults)
+		if got := run(t, h, request("GET", "/leases", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now))); got != fault || faults.n != 1 {
+			t.Errorf("outcome %s, %d faults; want 500 and 1", got, faults.n)
+		}
+	})
+	t.Run("a denial is not a fault", func(t *testing.T) {
+		faults := &faultCount{}
+		h := newHandler(auth.StaticKeys{Current: key}, &fakeConfig{}, faults)
+		run(t, h, request("GET", "/accounts", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now)))
+		run(t, h, request("GET", "/accounts", "Bearer nope"))
+		if faults.n != 0 {
+			t.Errorf("%d faults for denials", faults.n)
+		}
+	})
+}
+
+func TestHeaderLookupIgnoresCase(t *testing.T) {
+	h := newHandler(auth.StaticKeys{Current: key}, &fakeConfig{}, &faultCount{})
+	req := request("GET", "/leases", "")
+	req.Headers = map[string]string{"AUTHORIZATION": issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now)}
+	if got := run(t, h, req); got != allow {
+		t.Errorf("upper-case header: %s", got)
+	}
+}
+
+func TestEMFLineIsTheAlarmedMetric(t *testing.T) {
+	var buf bytes.Buffer
+	c := NewEMFCounter(names.MetricNamespace(ns), &buf, func() time.Time { return now })
+	c.Fault(t.Context())
+	var got struct {
+		AWS struct {
+			Timestamp         int64
+			CloudWatchMetrics []struct {
+				Namespace  string
+				Dimensions [][]string
+				Metrics    []struct{ Name, Unit string }
+			}
+		} `json:"_aws"`
+		Value *float64 `json:"AuthorizerErrors"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("EMF line %q: %v", buf.String(), err)
+	}
+	m := got.AWS.CloudWatchMetrics
+	if got.AWS.Timestamp != now.UnixMilli() || len(m) != 1 || m[0].Namespace != "ISB/test" ||
+		len(m[0].Metrics) != 1 || m[0].Metrics[0].Name != names.MetricAuthorizerErrors || got.Value == nil || *got.Value != 1 {
+		t.Errorf("EMF line = %s", buf.String())
+	}
+	if !strings.HasSuffix(buf.String(), "\n") || strings.Count(buf.String(), "\n") != 1 {
+		t.Errorf("EMF must be one line: %q", buf.String())
+	}
+}

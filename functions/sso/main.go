@@ -1,0 +1,85 @@
+// Command sso is the SAML sign-in handler of the /auth routes. See package
+// signin.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/isb-go/isb/common/appconfig"
+	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/functions/sso/signin"
+)
+
+func main() {
+	slog.SetDefault(lambdacontext.NewLogger())
+	env := map[string]string{}
+	for _, k := range []string{names.EnvNamespace, names.EnvJwtSecret, names.EnvIdpMetadataSecret, names.EnvIdcConfigParam, names.EnvHubAccountID} {
+		if env[k] = os.Getenv(k); env[k] == "" {
+			fmt.Fprintf(os.Stderr, "sso: %s is required\n", k)
+			os.Exit(1)
+		}
+	}
+	ns := env[names.EnvNamespace]
+	cfg, err := awscfg.Load(context.Background(), awscfg.FromEnv())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sso: load AWS config:", err)
+		os.Exit(1)
+	}
+	sm := secretsmanager.NewFromConfig(cfg)
+	params := ssm.NewFromConfig(cfg)
+	// Nothing below calls AWS before the first event.
+	svc := &signin.Service{
+		Keys:   auth.NewSecretKeys(sm, env[names.EnvJwtSecret], auth.DefaultKeyTTL, nil),
+		Config: appconfig.New(appconfig.NewExtension(ns), 0, nil),
+		IdP:    signin.NewSecretMetadata(sm, env[names.EnvIdpMetadataSecret], nil),
+		Callers: &signin.LazyCallers{
+			Param: func(ctx context.Context) (config.IdcParam, error) {
+				out, err := params.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(env[names.EnvIdcConfigParam])})
+				if err != nil {
+					return config.IdcParam{}, fmt.Errorf("read %s: %w", env[names.EnvIdcConfigParam], err)
+				}
+				return signin.ParseIdcParam(aws.ToString(out.Parameter.Value))
+			},
+			// The Identity Store lives in the IDC account: through the hub's
+			// intermediate role, then the IDC role.
+			Store: func(p config.IdcParam) signin.IdentityStore {
+				return identitystore.NewFromConfig(chain(cfg, names.Physical(ns, "sso"),
+					roleArn(env[names.EnvHubAccountID], ns, names.IntermediateRole),
+					roleArn(p.IdcAccountID, ns, names.IdcRole)))
+			},
+		},
+		Issuer: auth.Issuer(ns), Audience: auth.Audience(ns), Now: time.Now,
+	}
+	lambda.Start(svc.Handle)
+}
+
+func roleArn(account, ns, base string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:role/%s", account, names.Physical(ns, base))
+}
+
+// chain returns cfg with credentials that assume each role in turn.
+func chain(cfg aws.Config, session string, roles ...string) aws.Config {
+	out := cfg.Copy()
+	for _, arn := range roles {
+		prov := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(out), arn, func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = session })
+		out = out.Copy()
+		out.Credentials = aws.NewCredentialsCache(prov)
+	}
+	return out
+}

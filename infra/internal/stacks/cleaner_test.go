@@ -1,0 +1,127 @@
+package stacks
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/infra/internal/cleaner"
+)
+
+// writeCleanerAssets fakes the cleaner's function zips and its CodeBuild
+// bundle (make build-lambdas and make cleaner-bundle build the real ones).
+func writeCleanerAssets(dir string) error {
+	for _, name := range []string{"cleanup-worker", "cleanup-watchdog"} {
+		if err := writeFakeAsset(filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	bundle := filepath.Join(dir, cleaner.BuildAssetName)
+	if err := os.MkdirAll(bundle, 0o755); err != nil {
+		return err
+	}
+	for _, f := range []string{"aws-nuke", "isb-cleaner"} {
+		if err := os.WriteFile(filepath.Join(bundle, f), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestComputeCleanerStateMachine(t *testing.T) {
+	tpl := template(t, StackCompute)
+	tpl.HasResourceProperties(jsii.String("AWS::StepFunctions::StateMachine"), props{
+		"StateMachineName":     names.Physical(testCfg.Namespace, names.CleanupStateMachine),
+		"TracingConfiguration": props{"Enabled": true},
+		"LoggingConfiguration": objectLike(props{"Level": "ALL", "IncludeExecutionData": true}),
+		"DefinitionString":     assertions.Match_AnyValue(),
+	})
+	all := resources(t, StackCompute)
+	machines := ofType(all, "AWS::StepFunctions::StateMachine")
+	if len(machines) != 1 {
+		t.Fatalf("state machines = %v, want one", machines)
+	}
+	def, _ := json.Marshal(all[machines[0]].Properties["DefinitionString"])
+	for _, want := range []string{
+		"arn:aws:states:::sqs:sendMessage.waitForTaskToken", "arn:aws:states:::events:putEvents",
+		"arn:aws:states:::aws-sdk:dynamodb:updateItem", names.AccountCleanupFailed, names.AccountCleanupSucceeded,
+		testCfg.HubAccountID, testCfg.OrgMgtAccountID, testCfg.IdcAccountID,
+	} {
+		if !strings.Contains(string(def), want) {
+			t.Errorf("definition does not mention %s", want)
+		}
+	}
+	for _, banned := range []string{"JSONata", "startBuild.sync", `\"Assign\"`} {
+		if strings.Contains(string(def), banned) {
+			t.Errorf("definition uses %s, which the emulator cannot run", banned)
+		}
+	}
+
+	t.Run("CleanAccountRequest starts it, with retries and a dead-letter queue", func(t *testing.T) {
+		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{
+			"EventPattern": props{"detail-type": []any{names.CleanAccountRequest}},
+			"Targets": []any{objectLike(props{
+				"Arn":              objectLike(props{"Ref": assertions.Match_AnyValue()}),
+				"DeadLetterConfig": objectLike(props{}),
+				"RetryPolicy":      objectLike(props{"MaximumRetryAttempts": 20}),
+			})},
+		})
+	})
+}
+
+func TestComputeCleanerBuild(t *testing.T) {
+	tpl := template(t, StackCompute)
+	tpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), props{
+		"Name":             names.Physical(testCfg.Namespace, names.CleanupProject),
+		"TimeoutInMinutes": cleaner.BuildTimeoutMinutes,
+		"EncryptionKey":    assertions.Match_AnyValue(),
+		"Environment": objectLike(props{
+			"Image": "aws/codebuild/standard:7.0", "PrivilegedMode": false,
+			"EnvironmentVariables": assertions.Match_ArrayWith(&[]any{
+				objectLike(props{"Name": names.EnvAwsNukeSHA256, "Value": cleaner.NukeSHA256(testCfg.RepoRoot)}),
+			}),
+		}),
+	})
+	all := resources(t, StackCompute)
+	projects := ofType(all, "AWS::CodeBuild::Project")
+	if len(projects) != 1 {
+		t.Fatalf("projects = %v", projects)
+	}
+	spec, _ := json.Marshal(all[projects[0]].Properties["Source"])
+	if !strings.Contains(string(spec), "sha256sum -c") {
+		t.Errorf("the buildspec does not check aws-nuke's sha256 first: %s", spec)
+	}
+
+	t.Run("the build may assume only the intermediate role", func(t *testing.T) {
+		for _, st := range statements(all) {
+			if !contains(actions(st), "sts:AssumeRole") {
+				continue
+			}
+			b, _ := json.Marshal(st["Resource"])
+			if strings.Contains(string(b), names.SandboxAccountRole) || strings.Contains(string(b), names.OrgMgtRole) {
+				continue // the intermediate role's own policy
+			}
+			if !strings.Contains(string(b), "IntermediateRole") {
+				t.Errorf("sts:AssumeRole on %s, want only the intermediate role", b)
+			}
+		}
+	})
+	t.Run("the worker and the watchdog exist, the watchdog on status changes and a schedule", func(t *testing.T) {
+		tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), props{
+			"FunctionResponseTypes": []any{"ReportBatchItemFailures"},
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{
+			"EventPattern": objectLike(props{
+				"source": []any{"aws.states"},
+				"detail": objectLike(props{"status": []any{"FAILED", "TIMED_OUT", "ABORTED"}}),
+			}),
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{"ScheduleExpression": "rate(30 minutes)"})
+	})
+}

@@ -1,0 +1,63 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/routes"
+	"github.com/isb-go/isb/infra/internal/api"
+	"github.com/isb-go/isb/infra/internal/config"
+	"github.com/isb-go/isb/infra/internal/hub"
+)
+
+// newAPI composes the REST API: the four handler functions and the outbox
+// relay (api.NewFunctions), the request authorizer, the SAML sign-in
+// handler (api.NewSSO), and the API with its WAF. The functions reach the Data stack's tables and AppConfig profiles
+// through cross-stack references (Data deploys first).
+func newAPI(scope constructs.Construct, cfg config.Config, data *DataStack, key awskms.IKey,
+	bus awsevents.IEventBus, jwt awssecretsmanager.ISecret, alarmTopic awssns.ITopic) *api.RestAPI {
+	app := data.AppConfig
+	reader := api.NewConfigReader(scope, "AppConfigExtension", &api.ConfigReadProps{
+		Namespace: cfg.Namespace, Region: cfg.Region,
+		ApplicationID: *app.Application.Ref(), EnvironmentID: *app.Environment.Ref(),
+		ProfileIDs: []string{*app.Global.Profile.Ref(), *app.Reporting.Profile.Ref()},
+	})
+	fns := api.NewFunctions(scope, "ApiFunctions", &api.FunctionsProps{
+		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir,
+		Tables: api.Tables{Leases: data.Tables.Leases, Accounts: data.Tables.Accounts,
+			Templates: data.Tables.LeaseTemplates, Outbox: data.Tables.Outbox},
+		Bus: bus, JwtSecret: jwt, JwtSecretKey: key, Key: key, Config: reader,
+		AccountPoolParamArn: fmt.Sprintf("arn:aws:ssm:%s:%s:parameter/%s", cfg.Region, cfg.OrgMgtAccountID,
+			names.Physical(cfg.Namespace, names.AccountPoolConfigParam)),
+		IntermediateRoleArn: hub.IntermediateRoleArn(cfg.HubAccountID, cfg.Namespace),
+		HubAccountID:        cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID,
+		LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
+	})
+	authorizer := api.NewAuthorizer(scope, "Authorizer", &api.AuthorizerProps{
+		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir, Secret: jwt, SecretKey: key,
+		LogKey: key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode, GrantConfigRead: reader.Grant,
+	})
+	sso := api.NewSSO(scope, "Sso", &api.SSOProps{
+		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir, HubAccountID: cfg.HubAccountID,
+		JwtSecret: jwt, JwtSecretKey: key,
+		IdcConfigParamArn: fmt.Sprintf("arn:aws:ssm:%s:%s:parameter/%s", cfg.Region, cfg.IdcAccountID,
+			names.Physical(cfg.Namespace, names.IdcConfigParam)),
+		IntermediateRoleArn: hub.IntermediateRoleArn(cfg.HubAccountID, cfg.Namespace),
+		LogKey:              key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode, GrantConfigRead: reader.Grant,
+	})
+	integrations := map[routes.Family]awslambda.IFunction{routes.Auth: sso.Function.Function}
+	for family, fn := range fns.Integrations {
+		integrations[family] = fn
+	}
+	return api.NewRestAPI(scope, "Api", &api.RestAPIProps{
+		Namespace: cfg.Namespace, Integrations: integrations, Authorizer: authorizer.Function,
+		Key: key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode, AlarmTopic: alarmTopic,
+	})
+}

@@ -1,0 +1,260 @@
+// Package accounts_test drives the /accounts routes through the real
+// handler, pool service and stores, with AWS Organizations in the emulator
+// reached through the hub's role chain.
+package accounts_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/ddbstore"
+	isbevents "github.com/isb-go/isb/common/events"
+	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/pool"
+	"github.com/isb-go/isb/common/poolparam"
+	"github.com/isb-go/isb/common/routes"
+	"github.com/isb-go/isb/functions/api-accounts/accountsapi"
+	"github.com/isb-go/isb/test/api/apitest"
+	"github.com/isb-go/isb/test/emulator"
+	"github.com/isb-go/isb/test/fixture"
+)
+
+func TestMain(m *testing.M) { emulator.Main(m) }
+
+const (
+	mgmt = "123456789012" // the emulator's default account creates the organization
+	hub  = "111111111111"
+	idc  = "333333333333"
+)
+
+type handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
+
+type org struct {
+	api                         *organizations.Client
+	root, entry, exit, avail    string
+	inEntry, outside, available []string
+}
+
+// newOrg builds an organization with the pool's Entry, Exit and Available
+// OUs: two accounts wait in Entry, one sits under the root, one is in
+// Available.
+func newOrg(t *testing.T, cfg aws.Config) org {
+	t.Helper()
+	ctx := context.Background()
+	api := organizations.NewFromConfig(cfg)
+	if _, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+		t.Fatal(err)
+	}
+	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := org{api: api, root: aws.ToString(roots.Roots[0].Id)}
+	ou := func(name string) string {
+		out, err := api.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(o.root), Name: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.OrganizationalUnit.Id)
+	}
+	o.entry, o.exit, o.avail = ou("Entry"), ou("Exit"), ou("Available")
+	acct := func(i int, parent string) string {
+		out, err := api.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(fmt.Sprintf("sandbox-%d", i)), Email: aws.String(fmt.Sprintf("sandbox-%d@example.com", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := api.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := aws.ToString(st.CreateAccountStatus.AccountId)
+		if parent != o.root {
+			if _, err := api.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id), SourceParentId: aws.String(o.root), DestinationParentId: aws.String(parent)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return id
+	}
+	o.inEntry = []string{acct(1, o.entry), acct(2, o.entry)}
+	o.outside = []string{acct(3, o.root)}
+	o.available = []string{acct(4, o.avail), acct(5, o.avail)}
+	return o
+}
+
+func setup(t *testing.T) (*apitest.Env, handler, org) {
+	t.Helper()
+	e := apitest.New(t)
+	o := newOrg(t, e.Cfg)
+	doc, _ := json.Marshal(config.AccountPoolParam{EntryOuID: o.entry, ExitOuID: o.exit, AvailableOuID: o.avail, OrgMgtAccountID: mgmt})
+	name := "/" + names.Physical(fixture.Namespace, names.AccountPoolConfigParam)
+	sp := ssm.NewFromConfig(e.Cfg)
+	if _, err := sp.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
+		t.Fatal(err)
+	}
+	svc := pool.New(pool.Deps{Accounts: e.Store.Accounts(), Leases: e.Store.Leases(), Config: e.Config,
+		Pool: poolparam.New(sp, name, 0, nil), Org: pool.OrgThroughChain(e.Cfg, fixture.Namespace, hub),
+		Outbox: e.Relay, HubAccountID: hub, IdcAccountID: idc, Now: e.Clock.Now})
+	return e, e.Server(routes.Accounts, accountsapi.Handlers(svc)), o
+}
+
+func register(id string) map[string]any { return map[string]any{"awsAccountId": id} }
+
+func parent(t *testing.T, o org, id string) string {
+	t.Helper()
+	out, err := o.api.ListParents(context.Background(), &organizations.ListParentsInput{ChildId: aws.String(id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.Parents[0].Id)
+}
+
+func TestAdminsRegisterAccountsFromTheEntryOU(t *testing.T) {
+	e, h, o := setup(t)
+	t.Run("the Entry OU is listed page by page", func(t *testing.T) {
+		var seen []string
+		q := "?pageSize=1"
+		for range 3 {
+			var p struct {
+				Result []pool.Unregistered `json:"result"`
+				Next   *string             `json:"nextPageIdentifier"`
+			}
+			apitest.Call(t, h, e.Event("GET", "/accounts/unregistered"+q, &apitest.Admin, nil)).Into(t, &p)
+			for _, a := range p.Result {
+				seen = append(seen, a.ID)
+			}
+			if p.Next == nil {
+				break
+			}
+			q = "?pageSize=1&pageIdentifier=" + *p.Next
+		}
+		slices.Sort(seen)
+		want := slices.Sorted(slices.Values(o.inEntry))
+		if !slices.Equal(seen, want) {
+			t.Fatalf("unregistered = %v, want %v", seen, want)
+		}
+	})
+	var reg accountsapi.Account
+	t.Run("an Entry account is recorded in CleanUp and sent to cleanup", func(t *testing.T) {
+		r := apitest.Call(t, h, e.Event("POST", "/accounts", &apitest.Admin, register(o.inEntry[0])))
+		r.Want(t, http.StatusCreated, "")
+		r.Into(t, &reg)
+		if reg.Status != string(account.CleanUp) || reg.Email != "sandbox-1@example.com" || reg.Name != "sandbox-1" {
+			t.Fatalf("account = %+v", reg)
+		}
+		evs := e.Events()
+		if len(evs) != 1 || evs[0].Envelope.DetailType != names.CleanAccountRequest {
+			t.Fatalf("events = %s", fixture.JSON(evs))
+		}
+		if ev := evs[0].Event.(isbevents.CleanAccountRequest); ev.AccountID != reg.AwsAccountID || ev.Reason != isbevents.CleanupAccountRegistration {
+			t.Fatalf("event = %+v", ev)
+		}
+		if p := parent(t, o, reg.AwsAccountID); p != o.entry {
+			t.Fatalf("the API moved the account (to %s); the move is the lifecycle manager's", p)
+		}
+	})
+	cases := []struct {
+		name   string
+		body   any
+		status int
+		field  string
+	}{
+		{"registering it again is 409", register(o.inEntry[0]), 409, ""},
+		{"an account outside the Entry OU is 409", register(o.outside[0]), 409, ""},
+		{"an account outside the organization is 404", register("999999999999"), 404, ""},
+		{"the management account is 400 naming the field", register(mgmt), 400, "awsAccountId"},
+		{"the hub account is 400 naming the field", register(hub), 400, "awsAccountId"},
+		{"the IDC account is 400 naming the field", register(idc), 400, "awsAccountId"},
+		{"an id that is not 12 digits is 400 naming it", register("12345"), 400, "awsAccountId"},
+		{"an unknown field is 400 naming it", map[string]any{"awsAccountId": o.inEntry[1], "ou": "x"}, 400, "ou"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			apitest.Call(t, h, e.Event("POST", "/accounts", &apitest.Admin, tc.body)).Want(t, tc.status, tc.field)
+		})
+	}
+	t.Run("only admins may register", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/accounts", &apitest.Manager, register(o.inEntry[1]))).Want(t, http.StatusForbidden, "")
+	})
+	t.Run("registered accounts are listed and read", func(t *testing.T) {
+		var p struct {
+			Result []accountsapi.Account `json:"result"`
+		}
+		apitest.Call(t, h, e.Event("GET", "/accounts", &apitest.Admin, nil)).Into(t, &p)
+		if len(p.Result) != 1 || p.Result[0].AwsAccountID != reg.AwsAccountID {
+			t.Fatalf("accounts = %+v", p.Result)
+		}
+		apitest.Call(t, h, e.Event("GET", "/accounts/"+reg.AwsAccountID, &apitest.Admin, nil)).Want(t, http.StatusOK, "")
+		apitest.Call(t, h, e.Event("GET", "/accounts/000000000001", &apitest.Admin, nil)).Want(t, http.StatusNotFound, "")
+	})
+	t.Run("a cleanup can be asked again for an account in CleanUp", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+reg.AwsAccountID+"/retryCleanup", &apitest.Admin, nil)).Want(t, http.StatusOK, "")
+		evs := e.Events()
+		if len(evs) != 1 || evs[0].Event.(isbevents.CleanAccountRequest).Reason != isbevents.CleanupRetryFailed {
+			t.Fatalf("events = %s", fixture.JSON(evs))
+		}
+	})
+	t.Run("an account in CleanUp cannot be ejected", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+reg.AwsAccountID+"/eject", &apitest.Admin, nil)).Want(t, http.StatusConflict, "")
+	})
+}
+
+func TestEjectionEndsTheLeaseAndLeavesThePool(t *testing.T) {
+	e, h, o := setup(t)
+	ctx := context.Background()
+	if err := e.Store.Accounts().Import(ctx, []account.Account{
+		{ID: o.available[0], Status: account.Available, StatusChangedAt: apitest.T0.Add(-48e9 * 3600)},
+		{ID: o.available[1], Status: account.Quarantine, StatusChangedAt: apitest.T0},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := e.Store.Grant(ctx, ddbstore.GrantRequest{New: true, Now: apitest.T0, ApprovedBy: lease.AutoApproved,
+		Lease: lease.Lease{Key: lease.Key{UserEmail: apitest.CI.Email, UUID: "5a1b2c3d-0000-4000-8000-000000000001"}, Status: lease.PendingApproval}})
+	if err != nil || g.Account.ID != o.available[0] {
+		t.Fatalf("grant = %+v, %v", g, err)
+	}
+	t.Run("retrying cleanup of an active account is 409", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[0]+"/retryCleanup", &apitest.Admin, nil)).Want(t, http.StatusConflict, "")
+	})
+	t.Run("a quarantined account goes back to CleanUp", func(t *testing.T) {
+		var a accountsapi.Account
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[1]+"/retryCleanup", &apitest.Admin, nil)).Into(t, &a)
+		if a.Status != string(account.CleanUp) {
+			t.Fatalf("account = %+v", a)
+		}
+		e.Events()
+	})
+	t.Run("an ejected account's lease ends as Ejected", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[0]+"/eject", &apitest.Admin, nil)).Want(t, http.StatusOK, "")
+		l, err := e.Store.Leases().Get(ctx, g.Lease.Key)
+		if err != nil || l.Status != lease.Ejected {
+			t.Fatalf("lease = %+v, %v", l.Status, err)
+		}
+		evs := e.Events()
+		if len(evs) != 1 || evs[0].Event.(isbevents.LeaseTerminated).Reason.Type != isbevents.TerminationEjected {
+			t.Fatalf("events = %s", fixture.JSON(evs))
+		}
+	})
+	t.Run("the account is in the Exit OU and no longer recorded", func(t *testing.T) {
+		if p := parent(t, o, o.available[0]); p != o.exit {
+			t.Fatalf("parent = %s, want the Exit OU %s", p, o.exit)
+		}
+		apitest.Call(t, h, e.Event("GET", "/accounts/"+o.available[0], &apitest.Admin, nil)).Want(t, http.StatusNotFound, "")
+	})
+	t.Run("ejecting it again is 404", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[0]+"/eject", &apitest.Admin, nil)).Want(t, http.StatusNotFound, "")
+	})
+}

@@ -1,0 +1,455 @@
+// Package leases_test drives the /leases routes through the real handler,
+// leasing service and stores against the emulator.
+package leases_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/ddbstore"
+	isbevents "github.com/isb-go/isb/common/events"
+	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/leasing"
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/routes"
+	"github.com/isb-go/isb/common/template"
+	"github.com/isb-go/isb/functions/api-leases/leasesapi"
+	"github.com/isb-go/isb/test/api/apitest"
+	"github.com/isb-go/isb/test/emulator"
+	"github.com/isb-go/isb/test/fixture"
+)
+
+func TestMain(m *testing.M) { emulator.Main(m) }
+
+type handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
+
+func setup(t *testing.T) (*apitest.Env, handler) {
+	t.Helper()
+	e := apitest.New(t)
+	svc := leasing.New(leasing.Deps{Leases: e.Store.Leases(), Granter: e.Store, Templates: e.Store.Templates(),
+		Config: e.Config, Outbox: e.Relay, Now: e.Clock.Now, NewID: e.NewID})
+	return e, e.Server(routes.Leases, leasesapi.Handlers(svc))
+}
+
+func request(tpl string) map[string]any { return map[string]any{"leaseTemplateUuid": tpl} }
+
+func types(rs []fixture.Received) []string { return fixture.DetailTypes(rs) }
+
+func TestAPipelineLeasesAnAccountAndReleasesIt(t *testing.T) {
+	e, h := setup(t)
+	pool := e.Pool(2)
+	tpl := e.Template("ci", false, template.Public)
+
+	var leased leasesapi.Lease
+	t.Run("the request is granted at once from the pool", func(t *testing.T) {
+		r := apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl.UUID)))
+		r.Want(t, http.StatusCreated, "")
+		r.Into(t, &leased)
+		if leased.Status != string(lease.Active) || !slices.Contains(pool, leased.AwsAccountID) || leased.ApprovedBy != lease.AutoApproved {
+			t.Fatalf("lease = %+v", leased)
+		}
+		if leased.ExpirationDate == nil || !leased.ExpirationDate.Equal(apitest.T0.Add(24*60*60*1e9)) {
+			t.Fatalf("expiration = %v, want start + 24 h", leased.ExpirationDate)
+		}
+		acct, err := e.Store.Accounts().Get(context.Background(), leased.AwsAccountID)
+		if err != nil || acct.Status != account.Active || acct.Lease == nil || acct.Lease.ID() != leased.LeaseID {
+			t.Fatalf("account = %+v, %v", acct, err)
+		}
+		got := e.Events()
+		if !slices.Equal(types(got), []string{names.LeaseApproved}) {
+			t.Fatalf("events = %v", types(got))
+		}
+		if ev := got[0].Event.(isbevents.LeaseApproved); ev.AccountID != leased.AwsAccountID || ev.ApprovedBy != lease.AutoApproved {
+			t.Fatalf("LeaseApproved = %+v", ev)
+		}
+		if n := e.Outboxed(); n != 0 {
+			t.Fatalf("outbox holds %d delivered records", n)
+		}
+	})
+	t.Run("the pipeline reads its lease", func(t *testing.T) {
+		var got leasesapi.Lease
+		apitest.Call(t, h, e.Event("GET", "/leases/"+leased.LeaseID, &apitest.CI, nil)).Into(t, &got)
+		if got.AwsAccountID != leased.AwsAccountID {
+			t.Fatalf("lease = %+v", got)
+		}
+	})
+	t.Run("the pipeline terminates its own lease", func(t *testing.T) {
+		var got leasesapi.Lease
+		apitest.Call(t, h, e.Event("POST", "/leases/"+leased.LeaseID+"/terminate", &apitest.CI, nil)).Into(t, &got)
+		if got.Status != string(lease.ManuallyTerminated) || got.EndDate == nil || got.TTL == 0 {
+			t.Fatalf("lease = %+v", got)
+		}
+		evs := e.Events()
+		if !slices.Equal(types(evs), []string{names.LeaseTerminated}) {
+			t.Fatalf("events = %v", types(evs))
+		}
+		if ev := evs[0].Event.(isbevents.LeaseTerminated); ev.AccountID != leased.AwsAccountID || ev.Reason.Type != isbevents.TerminationManual {
+			t.Fatalf("LeaseTerminated = %+v", ev)
+		}
+		if n, _ := e.Store.Leases().Count(context.Background(), apitest.CI.Email); n != 0 {
+			t.Fatalf("the pipeline still has %d leases counted", n)
+		}
+	})
+	t.Run("terminating it again is a conflict", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/leases/"+leased.LeaseID+"/terminate", &apitest.CI, nil)).Want(t, http.StatusConflict, "")
+	})
+}
+
+func TestAnEmptyPoolAnswers409WithRetryAfterAndWritesNothing(t *testing.T) {
+	e, h := setup(t)
+	tpl := e.Template("ci", false, template.Public)
+	r := apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl.UUID)))
+	r.Want(t, http.StatusConflict, "")
+	if r.Headers["Retry-After"] == "" || len(r.Errors) != 1 || r.Errors[0].Message == "" {
+		t.Fatalf("response = %+v", r)
+	}
+	ls, _, err := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, ddbstore.Page{})
+	if err != nil || len(ls) != 0 {
+		t.Fatalf("leases after a refused request = %v, %v", ls, err)
+	}
+	if n, _ := e.Store.Leases().Count(context.Background(), apitest.CI.Email); n != 0 {
+		t.Fatalf("lease count = %d", n)
+	}
+	if got := e.Events(); len(got) != 0 || e.Outboxed() != 0 {
+		t.Fatalf("events = %v", types(got))
+	}
+}
+
+func TestTheLeaseLimitIsNamedInThe409(t *testing.T) {
+	e, h := setup(t)
+	e.SetGlobal("maintenanceMode: false\nleases:\n  maxLeasesPerUser: 1\n")
+	e.Pool(3)
+	auto := e.Template("ci", false, template.Public)
+	manual := e.Template("manual", true, template.Public)
+	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(auto.UUID))).Want(t, http.StatusCreated, "")
+	t.Run("an auto-approved request over the limit is refused", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(auto.UUID))).Want(t, http.StatusConflict, "maxLeasesPerUser")
+	})
+	t.Run("a request needing approval over the limit is refused", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(manual.UUID))).Want(t, http.StatusConflict, "maxLeasesPerUser")
+	})
+	t.Run("nothing of the refused requests was written", func(t *testing.T) {
+		ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, ddbstore.Page{})
+		if len(ls) != 1 {
+			t.Fatalf("the pipeline has %d leases, want 1", len(ls))
+		}
+	})
+}
+
+func TestApprovalIsNeverBypassed(t *testing.T) {
+	e, h := setup(t)
+	e.Pool(1)
+	tpl := e.Template("needs approval", true, template.Public)
+	body := map[string]any{"leaseTemplateUuid": tpl.UUID, "userEmail": apitest.Dev.Email, "comments": "for the demo"}
+	var l leasesapi.Lease
+	r := apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Dev, body))
+	r.Want(t, http.StatusCreated, "")
+	r.Into(t, &l)
+	if l.Status != string(lease.PendingApproval) || l.AwsAccountID != "" || l.CreatedBy != apitest.Dev.Email {
+		t.Fatalf("a user naming their own email got %+v", l)
+	}
+	evs := e.Events()
+	if !slices.Equal(types(evs), []string{names.LeaseRequested}) || evs[0].Event.(isbevents.LeaseRequested).Comments != "for the demo" {
+		t.Fatalf("events = %s", fixture.JSON(evs))
+	}
+}
+
+func TestRequestsAreRefusedWithTheRightStatus(t *testing.T) {
+	e, h := setup(t)
+	public := e.Template("public", true, template.Public)
+	private := e.Template("private", true, template.Private)
+	cases := []struct {
+		name   string
+		ev     events.APIGatewayProxyRequest
+		status int
+		field  string
+	}{
+		{"a request without a token is 401", e.Event("POST", "/leases", nil, request(public.UUID)), 401, "Authorization"},
+		{"a request with a forged token is 401", func() events.APIGatewayProxyRequest {
+			ev := e.Event("POST", "/leases", &apitest.Dev, request(public.UUID))
+			ev.Headers["Authorization"] += "x"
+			return ev
+		}(), 401, "Authorization"},
+		{"a body that is not JSON by content type is 415", func() events.APIGatewayProxyRequest {
+			ev := e.Event("POST", "/leases", &apitest.Dev, request(public.UUID))
+			ev.Headers["Content-Type"] = "text/plain"
+			return ev
+		}(), 415, "Content-Type"},
+		{"an unknown field is 400 naming it", e.Event("POST", "/leases", &apitest.Dev, map[string]any{"leaseTemplateUuid": public.UUID, "approved": true}), 400, "approved"},
+		{"a template id that is not a UUID is 400 naming it", e.Event("POST", "/leases", &apitest.Dev, request("nope")), 400, "leaseTemplateUuid"},
+		{"a field of the wrong type is 400 naming it", e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": 7}`), 400, "leaseTemplateUuid"},
+		{"a body that does not parse is 400", e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid":`), 400, "body"},
+		{"an unknown template is 404", e.Event("POST", "/leases", &apitest.Dev, request("00000000-0000-4000-8000-000000000000")), 404, ""},
+		{"a private template is 404 for a user", e.Event("POST", "/leases", &apitest.Dev, request(private.UUID)), 404, ""},
+		{"a user requesting for someone else is 403", e.Event("POST", "/leases", &apitest.Dev, map[string]any{"leaseTemplateUuid": public.UUID, "userEmail": apitest.Other.Email}), 403, ""},
+		{"a user listing someone else's leases is 403", e.Event("GET", "/leases?userEmail=other@example.com", &apitest.Dev, nil), 403, ""},
+		{"a page size out of range is 400 naming it", e.Event("GET", "/leases?pageSize=0", &apitest.Dev, nil), 400, "pageSize"},
+		{"a forged page token is 400", e.Event("GET", "/leases?pageIdentifier=abc", &apitest.Dev, nil), 400, ""},
+		{"an unknown lease is 404", e.Event("GET", "/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: "x"}.ID(), &apitest.Dev, nil), 404, ""},
+		{"a lease id that does not decode is 404", e.Event("GET", "/leases/%%%", &apitest.Dev, nil), 404, ""},
+		{"a user reviewing is 403", e.Event("POST", "/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: "x"}.ID()+"/review", &apitest.Dev, map[string]any{"action": "Approve"}), 403, ""},
+		{"a wrong method is 405", e.Event("DELETE", "/leases", &apitest.Dev, nil), 405, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			apitest.Call(t, h, tc.ev).Want(t, tc.status, tc.field)
+		})
+	}
+	t.Run("a privileged user may request for someone else", func(t *testing.T) {
+		var l leasesapi.Lease
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, map[string]any{"leaseTemplateUuid": private.UUID, "userEmail": "Dev@Example.com"})).Into(t, &l)
+		if l.UserEmail != apitest.Dev.Email || l.CreatedBy != apitest.Manager.Email || l.Status != string(lease.PendingApproval) {
+			t.Fatalf("lease = %+v", l)
+		}
+	})
+}
+
+func TestManagersReviewPendingLeases(t *testing.T) {
+	e, h := setup(t)
+	tpl := e.Template("manual", true, template.Public)
+	pending := func(c auth.Caller) leasesapi.Lease {
+		t.Helper()
+		var l leasesapi.Lease
+		apitest.Call(t, h, e.Event("POST", "/leases", &c, request(tpl.UUID))).Into(t, &l)
+		return l
+	}
+	a, b := pending(apitest.Dev), pending(apitest.Other)
+	e.Events()
+	review := func(l leasesapi.Lease, action string) apitest.Result {
+		return apitest.Call(t, h, e.Event("POST", "/leases/"+l.LeaseID+"/review", &apitest.Manager, map[string]any{"action": action}))
+	}
+	t.Run("approving with an empty pool is 409 and the lease stays pending", func(t *testing.T) {
+		r := review(a, "Approve")
+		r.Want(t, http.StatusConflict, "")
+		if r.Headers["Retry-After"] == "" {
+			t.Fatal("no Retry-After")
+		}
+		l, _ := e.Store.Leases().Get(context.Background(), lease.Key{UserEmail: a.UserEmail, UUID: a.UUID})
+		if l.Status != lease.PendingApproval {
+			t.Fatalf("status = %s", l.Status)
+		}
+	})
+	e.Pool(1)
+	t.Run("an approval grants an account", func(t *testing.T) {
+		var l leasesapi.Lease
+		review(a, "Approve").Into(t, &l)
+		if l.Status != string(lease.Active) || l.ApprovedBy != apitest.Manager.Email || l.AwsAccountID == "" {
+			t.Fatalf("lease = %+v", l)
+		}
+		if got := types(e.Events()); !slices.Equal(got, []string{names.LeaseApproved}) {
+			t.Fatalf("events = %v", got)
+		}
+	})
+	t.Run("reviewing a lease that is not pending is 409", func(t *testing.T) {
+		review(a, "Deny").Want(t, http.StatusConflict, "")
+	})
+	t.Run("a denial ends the request", func(t *testing.T) {
+		var l leasesapi.Lease
+		review(b, "Deny").Into(t, &l)
+		if l.Status != string(lease.ApprovalDenied) || l.TTL == 0 {
+			t.Fatalf("lease = %+v", l)
+		}
+		evs := e.Events()
+		if !slices.Equal(types(evs), []string{names.LeaseDenied}) || evs[0].Event.(isbevents.LeaseDenied).DeniedBy != apitest.Manager.Email {
+			t.Fatalf("events = %s", fixture.JSON(evs))
+		}
+	})
+	t.Run("an unknown action is 400 naming it", func(t *testing.T) {
+		review(b, "Maybe").Want(t, http.StatusBadRequest, "action")
+	})
+}
+
+func TestUsersSeeOnlyTheirOwnLeases(t *testing.T) {
+	e, h := setup(t)
+	tpl := e.Template("manual", true, template.Public)
+	var mine, theirs leasesapi.Lease
+	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Dev, request(tpl.UUID))).Into(t, &mine)
+	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Other, request(tpl.UUID))).Into(t, &theirs)
+	list := func(c auth.Caller, q string) []leasesapi.Lease {
+		t.Helper()
+		var p struct {
+			Result []leasesapi.Lease `json:"result"`
+		}
+		apitest.Call(t, h, e.Event("GET", "/leases"+q, &c, nil)).Into(t, &p)
+		return p.Result
+	}
+	if got := list(apitest.Dev, ""); len(got) != 1 || got[0].LeaseID != mine.LeaseID {
+		t.Fatalf("a user's listing = %+v", got)
+	}
+	if got := list(apitest.Manager, ""); len(got) != 2 {
+		t.Fatalf("a manager's listing has %d leases, want 2", len(got))
+	}
+	if got := list(apitest.Manager, "?userEmail=other@example.com"); len(got) != 1 || got[0].LeaseID != theirs.LeaseID {
+		t.Fatalf("a manager's listing of one user = %+v", got)
+	}
+	t.Run("reading someone else's lease is 403", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("GET", "/leases/"+theirs.LeaseID, &apitest.Dev, nil)).Want(t, http.StatusForbidden, "")
+	})
+	t.Run("terminating someone else's lease is 403", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/leases/"+theirs.LeaseID+"/terminate", &apitest.Dev, nil)).Want(t, http.StatusForbidden, "")
+	})
+	t.Run("a user withdraws their own pending request", func(t *testing.T) {
+		var l leasesapi.Lease
+		apitest.Call(t, h, e.Event("POST", "/leases/"+mine.LeaseID+"/terminate", &apitest.Dev, nil)).Into(t, &l)
+		if l.Status != string(lease.ManuallyTerminated) {
+			t.Fatalf("lease = %+v", l)
+		}
+	})
+	t.Run("pages are cut at the page size and continue with the token", func(t *testing.T) {
+		var p struct {
+			Result []leasesapi.Lease `json:"result"`
+			Next   *string           `json:"nextPageIdentifier"`
+		}
+		apitest.Call(t, h, e.Event("GET", "/leases?pageSize=1", &apitest.Manager, nil)).Into(t, &p)
+		if len(p.Result) != 1 || p.Next == nil {
+			t.Fatalf("first page = %+v", p)
+		}
+		first := p.Result[0].LeaseID
+		apitest.Call(t, h, e.Event("GET", "/leases?pageSize=1&pageIdentifier="+*p.Next, &apitest.Manager, nil)).Into(t, &p)
+		if len(p.Result) != 1 || p.Result[0].LeaseID == first {
+			t.Fatalf("second page = %+v", p)
+		}
+	})
+}
+
+func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
+	e, h := setup(t)
+	e.Pool(1)
+	tpl := e.Template("ci", false, template.Public)
+	var l leasesapi.Lease
+	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Dev, request(tpl.UUID))).Into(t, &l)
+	e.Events()
+	path := "/leases/" + l.LeaseID
+	t.Run("a patch changes the budget and the report group", func(t *testing.T) {
+		var got leasesapi.Lease
+		apitest.Call(t, h, e.Event("PATCH", path, &apitest.Manager, map[string]any{"maxSpend": 45, "costReportGroup": "research"})).Into(t, &got)
+		if got.MaxSpend == nil || *got.MaxSpend != 45 || got.CostReportGroup == nil || *got.CostReportGroup != "research" || got.Version != l.Version+1 {
+			t.Fatalf("lease = %+v", got)
+		}
+	})
+	t.Run("null clears a field", func(t *testing.T) {
+		var got leasesapi.Lease
+		apitest.Call(t, h, e.Event("PATCH", path, &apitest.Manager, `{"costReportGroup": null}`)).Into(t, &got)
+		if got.CostReportGroup != nil {
+			t.Fatalf("lease = %+v", got)
+		}
+	})
+	patchErrors := []struct {
+		name, body, field string
+	}{
+		{"a budget over the global maximum is 400 naming it", `{"maxSpend": 5000}`, "maxSpend"},
+		{"an unknown report group is 400 naming it", `{"costReportGroup": "nope"}`, "costReportGroup"},
+		{"a threshold of the wrong shape is 400 naming its field", `{"budgetThresholds": [{"dollarsSpent": "ten", "action": "ALERT"}]}`, "budgetThresholds.dollarsSpent"},
+		{"an expiration date that is not a date is 400 naming it", `{"expirationDate": "tomorrow"}`, "expirationDate"},
+		{"an unknown field is 400 naming it", `{"status": "Active"}`, "status"},
+	}
+	for _, tc := range patchErrors {
+		t.Run(tc.name, func(t *testing.T) {
+			apitest.Call(t, h, e.Event("PATCH", path, &apitest.Manager, tc.body)).Want(t, http.StatusBadRequest, tc.field)
+		})
+	}
+	t.Run("a user may not patch", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("PATCH", path, &apitest.Dev, `{"maxSpend": 10}`)).Want(t, http.StatusForbidden, "")
+	})
+	t.Run("a freeze is recorded and announced", func(t *testing.T) {
+		var got leasesapi.Lease
+		apitest.Call(t, h, e.Event("POST", path+"/freeze", &apitest.Manager, nil)).Into(t, &got)
+		if got.Status != string(lease.Frozen) {
+			t.Fatalf("lease = %+v", got)
+		}
+		evs := e.Events()
+		if !slices.Equal(types(evs), []string{names.LeaseFrozen}) || evs[0].Event.(isbevents.LeaseFrozen).Reason.Type != isbevents.FreezeManual {
+			t.Fatalf("events = %s", fixture.JSON(evs))
+		}
+	})
+	t.Run("freezing a frozen lease is 409", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", path+"/freeze", &apitest.Manager, nil)).Want(t, http.StatusConflict, "")
+	})
+	t.Run("an unfreeze makes it active again", func(t *testing.T) {
+		var got leasesapi.Lease
+		apitest.Call(t, h, e.Event("POST", path+"/unfreeze", &apitest.Admin, nil)).Into(t, &got)
+		if got.Status != string(lease.Active) {
+			t.Fatalf("lease = %+v", got)
+		}
+		if evs := types(e.Events()); !slices.Equal(evs, []string{names.LeaseUnfrozen}) {
+			t.Fatalf("events = %v", evs)
+		}
+	})
+	t.Run("unfreezing an active lease is 409", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", path+"/unfreeze", &apitest.Manager, nil)).Want(t, http.StatusConflict, "")
+	})
+	t.Run("of concurrent terminations exactly one wins, the others lose the race with 409", func(t *testing.T) {
+		var wg sync.WaitGroup
+		statuses := make([]int, 5)
+		for i := range statuses {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = apitest.Call(t, h, e.Event("POST", path+"/terminate", &apitest.Manager, nil)).Status
+			}()
+		}
+		wg.Wait()
+		won := 0
+		for _, s := range statuses {
+			switch s {
+			case http.StatusOK:
+				won++
+			case http.StatusConflict:
+			default:
+				t.Fatalf("statuses = %v", statuses)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("statuses = %v, want exactly one 200", statuses)
+		}
+		if evs := types(e.Events()); !slices.Equal(evs, []string{names.LeaseTerminated}) {
+			t.Fatalf("events = %v", evs)
+		}
+	})
+}
+
+func TestMaintenanceModeLocksOutEveryoneButAdmins(t *testing.T) {
+	e, h := setup(t)
+	e.SetGlobal("maintenanceMode: true\n")
+	apitest.Call(t, h, e.Event("GET", "/leases", &apitest.Manager, nil)).Want(t, http.StatusForbidden, "")
+	apitest.Call(t, h, e.Event("GET", "/leases", &apitest.Admin, nil)).Want(t, http.StatusOK, "")
+}
+
+func TestConcurrentAutoApprovedRequestsNeverExceedTheLimit(t *testing.T) {
+	e, h := setup(t)
+	e.Pool(10)
+	tpl := e.Template("ci", false, template.Public)
+	statuses := make([]int, 10)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl.UUID))).Status
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusConflict:
+		default:
+			t.Fatalf("statuses = %v", statuses)
+		}
+	}
+	ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, ddbstore.Page{})
+	n, _ := e.Store.Leases().Count(context.Background(), apitest.CI.Email)
+	active, _, _ := e.Store.Accounts().ListByStatus(context.Background(), ddbstore.StatusQuery{Status: string(account.Active)}, ddbstore.Page{})
+	if created != 3 || len(ls) != 3 || n != 3 || len(active) != 3 {
+		t.Fatalf("created %d (statuses %v), stored %d leases, count %d, %d accounts active; want 3 of each", created, statuses, len(ls), n, len(active))
+	}
+}
