@@ -1,9 +1,12 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
 	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/names"
@@ -72,9 +74,9 @@ func isolateFromAWS(endpoint string) {
 
 // Config empties the emulator and returns the aws.Config a test should use:
 // the production constructor awscfg.Load with only the endpoint, dummy
-// static credentials, region us-east-1 and the retry policy changed: only a
-// dropped connection is retried, never an HTTP error (moto answers
-// unimplemented calls with HTTP 500; retrying would only slow the failure).
+// static credentials, region us-east-1, a single attempt (moto answers
+// unimplemented calls with HTTP 500; retrying would only slow the failure)
+// and an HTTP client that reads each response whole changed.
 // If the test fails, the emulator's log from the test is attached to it.
 func Config(t testing.TB) aws.Config {
 	t.Helper()
@@ -195,20 +197,17 @@ func config(t testing.TB, srv *Server) aws.Config {
 		Endpoint:     srv.URL(),
 		StaticKey:    "test",
 		StaticSecret: "test",
-		MaxAttempts:  1, // replaced below by a connection-only retryer
+		MaxAttempts:  1,
 	})
 	if err != nil {
 		t.Fatalf("build AWS config for the emulator: %v", err)
 	}
-	// Retry only a broken connection (the emulator's HTTP server sometimes
-	// drops a reused keep-alive connection mid-response), never an HTTP
-	// error: production's SDK retries both, the tests must not hide 500s.
-	cfg.Retryer = func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = 3
-			o.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}, connectionDropped{}}
-		})
-	}
+	// Read each response whole as soon as its headers arrive. Under CPU
+	// load the emulator's connection was sometimes gone by the time the SDK
+	// got round to reading the body of a response the emulator had sent
+	// ("use of closed network connection"); a response read at once is not
+	// lost. Nothing is retried: a retried write could apply twice.
+	cfg.HTTPClient = &http.Client{Transport: eagerBody{&http.Transport{DisableKeepAlives: true}}}
 	if srv.log != nil {
 		mark := srv.log.Mark()
 		t.Cleanup(func() {
@@ -222,14 +221,19 @@ func config(t testing.TB, srv *Server) aws.Config {
 	return cfg
 }
 
-// connectionDropped retries a response whose body could not be read because
-// the connection closed under it, which the SDK reports as a
-// deserialization error rather than a connection error.
-type connectionDropped struct{}
+// eagerBody reads every response body completely inside RoundTrip.
+type eagerBody struct{ next http.RoundTripper }
 
-func (connectionDropped) IsErrorRetryable(err error) aws.Ternary {
-	if err != nil && strings.Contains(err.Error(), "use of closed network connection") {
-		return aws.TrueTernary
+func (e eagerBody) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := e.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
 	}
-	return aws.UnknownTernary
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read the emulator's response to %s %s: %w", req.Method, req.URL.Path, err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
 }
