@@ -17,6 +17,8 @@ import (
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	"github.com/isb-go/isb/common/idcspec"
 )
 
 // DefaultSessionDuration is used when a permission set spec has none.
@@ -24,65 +26,20 @@ import (
 // answers a request without one in a shape the SDK cannot decode).
 const DefaultSessionDuration = "PT8H"
 
-// Spec is the desired Identity Center configuration.
-type Spec struct {
-	IdentityStoreID string              `json:"identityStoreId"`
-	InstanceArn     string              `json:"instanceArn"`
-	Groups          []GroupSpec         `json:"groups"`
-	PermissionSets  []PermissionSetSpec `json:"permissionSets"`
-}
+// Spec is the desired Identity Center configuration (see package idcspec,
+// which the IDC stack writes it with).
+type Spec = idcspec.Spec
 
 // GroupSpec is one identity store group, found by display name.
-type GroupSpec struct {
-	// Role keys the result (Admin, Manager, User).
-	Role        string `json:"role"`
-	DisplayName string `json:"displayName"`
-	Description string `json:"description"`
-}
+type GroupSpec = idcspec.GroupSpec
 
-// PermissionSetSpec is one permission set, found by name. Its policies are
-// converged: managed policies not listed are detached, and the inline
-// policy is replaced (or removed when empty).
-type PermissionSetSpec struct {
-	Role              string   `json:"role"`
-	Name              string   `json:"name"`
-	Description       string   `json:"description"`
-	SessionDuration   string   `json:"sessionDuration"`
-	ManagedPolicyArns []string `json:"managedPolicyArns"`
-	InlinePolicy      string   `json:"inlinePolicy"`
-}
+// PermissionSetSpec is one permission set, found by name.
+type PermissionSetSpec = idcspec.PermissionSetSpec
 
 // Result maps each role to what was found or created.
 type Result struct {
 	GroupIDs          map[string]string
 	PermissionSetArns map[string]string
-}
-
-// Validate reports the first problem that would make Ensure fail half-way.
-func (s Spec) Validate() error {
-	if s.IdentityStoreID == "" || s.InstanceArn == "" {
-		return errors.New("identityStoreId and instanceArn are required")
-	}
-	seen := map[string]bool{}
-	for _, g := range s.Groups {
-		if g.Role == "" || g.DisplayName == "" {
-			return fmt.Errorf("group %+v needs a role and a display name", g)
-		}
-		if seen["g"+g.Role] {
-			return fmt.Errorf("group role %q appears twice", g.Role)
-		}
-		seen["g"+g.Role] = true
-	}
-	for _, p := range s.PermissionSets {
-		if p.Role == "" || p.Name == "" {
-			return fmt.Errorf("permission set %+v needs a role and a name", p)
-		}
-		if seen["p"+p.Role] {
-			return fmt.Errorf("permission set role %q appears twice", p.Role)
-		}
-		seen["p"+p.Role] = true
-	}
-	return nil
 }
 
 // IdentityStore is the part of the Identity Store API the service uses.

@@ -7,6 +7,7 @@ package idc
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/isb-go/isb/common/idcspec"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -22,41 +23,14 @@ import (
 // Roles of the platform; the custom resource returns <Role>GroupId and
 // <Role>PermissionSetArn for each.
 const (
-	RoleAdmin   = "Admin"
-	RoleManager = "Manager"
-	RoleUser    = "User"
+	RoleAdmin   = idcspec.RoleAdmin
+	RoleManager = idcspec.RoleManager
+	RoleUser    = idcspec.RoleUser
 )
 
 // FunctionName is the directory of the custom resource's handler under
 // functions/ (and of its asset under the Lambda asset directory).
 const FunctionName = "idc-configurer"
-
-// Spec mirrors the JSON the handler reads (functions/idc-configurer
-// idcsetup.Spec); infra does not import the functions module, so the
-// field names are checked by a test on both sides of the wire instead.
-type Spec struct {
-	IdentityStoreID string              `json:"identityStoreId"`
-	InstanceArn     string              `json:"instanceArn"`
-	Groups          []GroupSpec         `json:"groups"`
-	PermissionSets  []PermissionSetSpec `json:"permissionSets"`
-}
-
-// GroupSpec is one group.
-type GroupSpec struct {
-	Role        string `json:"role"`
-	DisplayName string `json:"displayName"`
-	Description string `json:"description"`
-}
-
-// PermissionSetSpec is one permission set and its policies.
-type PermissionSetSpec struct {
-	Role              string   `json:"role"`
-	Name              string   `json:"name"`
-	Description       string   `json:"description"`
-	SessionDuration   string   `json:"sessionDuration"`
-	ManagedPolicyArns []string `json:"managedPolicyArns"`
-	InlinePolicy      string   `json:"inlinePolicy,omitempty"`
-}
 
 // userInlinePolicy lets sandbox users manage the IAM roles and policies
 // their workloads need, which PowerUserAccess leaves out. IAM users,
@@ -69,16 +43,16 @@ const userInlinePolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"ManageWor
 // DefaultSpec is the Identity Center configuration of a deployment.
 // Unlike upstream, where every permission set was AdministratorAccess,
 // managers only read in sandbox accounts and users are power users.
-func DefaultSpec(cfg config.Config) Spec {
-	return Spec{
+func DefaultSpec(cfg config.Config) idcspec.Spec {
+	return idcspec.Spec{
 		IdentityStoreID: cfg.IdentityStoreID,
 		InstanceArn:     cfg.SsoInstanceArn,
-		Groups: []GroupSpec{
+		Groups: []idcspec.GroupSpec{
 			{Role: RoleAdmin, DisplayName: cfg.AdminGroupName, Description: "Innovation Sandbox administrators"},
 			{Role: RoleManager, DisplayName: cfg.ManagerGroupName, Description: "Innovation Sandbox managers"},
 			{Role: RoleUser, DisplayName: cfg.UserGroupName, Description: "Innovation Sandbox users"},
 		},
-		PermissionSets: []PermissionSetSpec{
+		PermissionSets: []idcspec.PermissionSetSpec{
 			{Role: RoleAdmin, Name: cfg.AdminPermissionSetName(), Description: "Innovation Sandbox administrator access",
 				SessionDuration: "PT4H", ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}},
 			{Role: RoleManager, Name: cfg.ManagerPermissionSetName(), Description: "Innovation Sandbox manager access (read only)",
@@ -92,7 +66,7 @@ func DefaultSpec(cfg config.Config) Spec {
 
 // ConfigurerProps configures the custom resource.
 type ConfigurerProps struct {
-	Spec         Spec
+	Spec         idcspec.Spec
 	IdcAccountID string
 	// AssetDir holds idc-configurer/bootstrap.zip.
 	AssetDir         string
