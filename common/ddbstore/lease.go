@@ -164,18 +164,24 @@ func (ls LeaseStore) Save(ctx context.Context, read, next lease.Lease, recs ...e
 	}
 	items := []types.TransactWriteItem{{Put: &put}}
 	if read.Status.CountsTowardLimit() && !next.Status.CountsTowardLimit() {
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName:                 aws.String(ls.s.tables.Leases),
-			Key:                       quotaKey(read.UserEmail),
-			UpdateExpression:          aws.String("SET #c = if_not_exists(#c, :one) - :one"),
-			ExpressionAttributeNames:  map[string]string{"#c": attrCount},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)},
-		}})
+		items = append(items, ls.quotaLower(read.UserEmail))
 	}
 	if err := ls.s.commit(ctx, items, recs); err != nil {
 		return next, ls.saveError(err, read)
 	}
 	return next, nil
+}
+
+// quotaLower is the transaction item that lowers a user's lease count when
+// a lease stops counting toward the limit.
+func (ls LeaseStore) quotaLower(email string) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                 aws.String(ls.s.tables.Leases),
+		Key:                       quotaKey(email),
+		UpdateExpression:          aws.String("SET #c = if_not_exists(#c, :one) - :one"),
+		ExpressionAttributeNames:  map[string]string{"#c": attrCount},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)},
+	}}
 }
 
 // savePut builds the conditional put of Save, for use alone or inside a

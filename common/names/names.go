@@ -189,6 +189,19 @@ const (
 	GroupCostReportGeneratedFailure = "GroupCostReportGeneratedFailure"
 )
 
+// LifecycleDetailTypes are the events the account lifecycle manager
+// consumes (common/lifecycle): the bus rule routes exactly these to its
+// queue.
+var LifecycleDetailTypes = []string{
+	LeaseApproved, LeaseTerminated, LeaseFrozen, LeaseUnfrozen,
+	LeaseFreezingThresholdAlert, LeaseBudgetExceeded, LeaseExpired,
+	CleanAccountRequest, AccountCleanupSucceeded, AccountCleanupFailed, AccountDriftDetected,
+}
+
+// LifecycleQueue is the base name of the lifecycle manager's queue (its
+// dead-letter queue adds "DLQ").
+const LifecycleQueue = "LifecycleEvents"
+
 // DetailTypes lists every event detail-type, in catalog order.
 var DetailTypes = []string{
 	LeaseRequested, LeaseApproved, LeaseDenied,

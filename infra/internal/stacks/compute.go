@@ -56,6 +56,8 @@ func NewComputeStack(scope constructs.Construct, cfg config.Config, data *DataSt
 		AssetDir: cfg.LambdaAssetDir, RepoRoot: cfg.RepoRoot, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
 	})
 	alarms.AlarmOnDeadLetters("CleanupBuildDLQ", cleanup.BuildDeadLetter)
+	// The account lifecycle manager (issue 5): rule, queue, DLQ, function.
+	newLifecycle(stack, cfg, data, key, bus.Bus, bus.DeadLetter, alarms)
 	observability.NewDashboard(stack, "Dashboard", &observability.DashboardProps{Namespace: cfg.Namespace, Alarms: alarms})
 	newAPI(stack, cfg, data, key, bus.Bus, jwt.Secret, alarms.Topic)
 	awscdk.NewCfnOutput(stack, jsii.String("EventBusArn"), &awscdk.CfnOutputProps{Value: bus.Bus.EventBusArn()})

@@ -127,8 +127,9 @@ func TestComputeHasNoStubFunctions(t *testing.T) {
 	// The API, schedules and consumers arrive with their code; until then
 	// the Compute stack deploys only the functions that exist: the JWT
 	// rotator, the authorizer, the SSO handler, the four API handlers and
-	// the outbox relay, and the cleaner's worker and watchdog.
-	template(t, StackCompute).ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(10))
+	// the outbox relay, the cleaner's worker and watchdog, and the
+	// lifecycle manager.
+	template(t, StackCompute).ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(11))
 }
 
 func TestComputeServesEveryRoute(t *testing.T) {

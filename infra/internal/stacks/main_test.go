@@ -29,7 +29,8 @@ var (
 // testLambdas are the functions whose assets the stacks reference; the
 // tests give each a tiny fake bootstrap.zip so they need no Go cross-build.
 var testLambdas = []string{"idc-configurer", "jwt-rotator", "authorizer",
-	"api-leases", "api-lease-templates", "api-accounts", "api-configurations", "outbox-relay", "sso"}
+	"api-leases", "api-lease-templates", "api-accounts", "api-configurations", "outbox-relay", "sso",
+	"lifecycle"}
 
 func TestMain(m *testing.M) {
 	os.Setenv("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")

@@ -1,0 +1,331 @@
+package lifecycle_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	awsevents "github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+
+	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/events"
+	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/names"
+)
+
+const dev = "dev@example.com"
+
+func run(arn string) events.ExecutionContext {
+	return events.ExecutionContext{StateMachineExecutionArn: arn, StateMachineExecutionStartTime: t0.Add(-time.Hour)}
+}
+
+func wantAccount(t *testing.T, w *world, id string, status account.Status, access []string) {
+	t.Helper()
+	if a := w.account(id); a.Status != status {
+		t.Errorf("account status = %s, want %s", a.Status, status)
+	}
+	if ou := w.ouOf(id); ou != string(status) {
+		t.Errorf("account sits in %s, want %s", ou, status)
+	}
+	if got := w.assignees(id); !slices.Equal(got, access) {
+		t.Errorf("user access = %v, want %v", got, access)
+	}
+}
+
+func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
+	t.Run("an approved lease's account moves to Active and the lessee gets access", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased(dev, lease.Active, account.Active, account.Available)
+		w.ok(events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"})
+		wantAccount(t, w, id, account.Active, []string{w.users[dev]})
+		if evs := w.detailTypes(); len(evs) != 0 {
+			t.Errorf("events = %v, want none", evs)
+		}
+	})
+	t.Run("a lessee without an Identity Center user gets no access, and nothing fails", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased("ghost@example.com", lease.Active, account.Active, account.Available)
+		if _, err := w.ids.DeleteUser(t.Context(), &identitystore.DeleteUserInput{IdentityStoreId: aws.String(w.idc.IdentityStoreID),
+			UserId: aws.String(w.users["ghost@example.com"])}); err != nil {
+			t.Fatal(err)
+		}
+		w.ok(events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "m@example.com"})
+		wantAccount(t, w, id, account.Active, nil)
+	})
+	t.Run("duplicate assignments of the lessee are reduced to one", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+		w.grantAccess(id, dev)
+		w.grantAccess(id, dev)
+		w.ok(events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"})
+		wantAccount(t, w, id, account.Active, []string{w.users[dev]})
+	})
+	t.Run("a late termination of an earlier lease leaves the account's next lease alone", func(t *testing.T) {
+		w := newWorld(t)
+		next, id := w.leased("next@example.com", lease.Active, account.Active, account.Active)
+		w.grantAccess(id, "next@example.com")
+		old := lease.Key{UserEmail: dev, UUID: "00000000-0000-4000-8000-000000000001"}
+		if _, err := w.store.Leases().Create(t.Context(), lease.Lease{Key: old, Status: lease.ManuallyTerminated, AccountID: id,
+			StartDate: t0.Add(-72 * time.Hour), EndDate: t0.Add(-48 * time.Hour), CreatedAt: t0.Add(-72 * time.Hour)}, 0); err != nil {
+			t.Fatal(err)
+		}
+		w.ok(events.LeaseTerminated{LeaseID: old, AccountID: id, Reason: events.TerminatedWithComment(events.TerminationManual, "late")})
+		wantAccount(t, w, id, account.Active, []string{w.users["next@example.com"]})
+		if a := w.account(id); a.Lease == nil || *a.Lease != next.Key {
+			t.Errorf("the account's lease = %v, want %v", a.Lease, next.Key)
+		}
+	})
+	t.Run("a terminated lease's account goes to cleanup, loses access and is announced", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased(dev, lease.ManuallyTerminated, account.Active, account.Active)
+		w.grantAccess(id, dev)
+		w.ok(events.LeaseTerminated{LeaseID: l.Key, AccountID: id, Reason: events.TerminatedWithComment(events.TerminationManual, "done")})
+		wantAccount(t, w, id, account.CleanUp, nil)
+		if a := w.account(id); a.Lease != nil {
+			t.Errorf("the account still names lease %v", a.Lease)
+		}
+		if got := w.detailTypes(); !slices.Equal(got, []string{names.CleanAccountRequest}) {
+			t.Errorf("events = %v, want one CleanAccountRequest", got)
+		}
+	})
+	t.Run("a budget-exceeded lease ends and its account goes to cleanup in one step", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+		w.grantAccess(id, dev)
+		w.ok(events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51})
+		if got := w.lease(l.Key); got.Status != lease.BudgetExceeded || got.TTL == 0 {
+			t.Errorf("lease = %s ttl %d, want BudgetExceeded with a TTL", got.Status, got.TTL)
+		}
+		wantAccount(t, w, id, account.CleanUp, nil)
+		if got := w.detailTypes(); !slices.Equal(got, []string{names.CleanAccountRequest, names.LeaseTerminated}) {
+			t.Errorf("events = %v", got)
+		}
+	})
+	t.Run("an expired frozen lease ends and its account goes to cleanup", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased(dev, lease.Frozen, account.Frozen, account.Frozen)
+		w.ok(events.LeaseExpired{LeaseID: l.Key, AccountID: id, LeaseExpirationDate: t0})
+		if got := w.lease(l.Key); got.Status != lease.Expired {
+			t.Errorf("lease = %s, want Expired", got.Status)
+		}
+		wantAccount(t, w, id, account.CleanUp, nil)
+	})
+	t.Run("a freezing alert freezes the lease and the account and revokes access", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+		w.grantAccess(id, dev)
+		w.ok(events.LeaseFreezingThresholdAlert{LeaseID: l.Key, AccountID: id, Reason: events.FrozenByBudget(40, ptr(50.0), 41)})
+		if got := w.lease(l.Key); got.Status != lease.Frozen {
+			t.Errorf("lease = %s, want Frozen", got.Status)
+		}
+		wantAccount(t, w, id, account.Frozen, nil)
+		if got := w.detailTypes(); !slices.Equal(got, []string{names.LeaseFrozen}) {
+			t.Errorf("events = %v", got)
+		}
+	})
+	t.Run("a freezing alert for a lease that already ended changes nothing", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased(dev, lease.Expired, account.CleanUp, account.CleanUp)
+		w.ok(events.LeaseFreezingThresholdAlert{LeaseID: l.Key, AccountID: id, Reason: events.FrozenByBudget(40, ptr(50.0), 41)})
+		if got := w.lease(l.Key); got.Status != lease.Expired {
+			t.Errorf("lease = %s, want Expired", got.Status)
+		}
+		wantAccount(t, w, id, account.CleanUp, nil)
+	})
+	t.Run("a lease frozen by a manager freezes its account", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased(dev, lease.Frozen, account.Active, account.Active)
+		w.grantAccess(id, dev)
+		w.ok(events.LeaseFrozen{LeaseID: l.Key, AccountID: id, Reason: events.FrozenManually("by manager")})
+		wantAccount(t, w, id, account.Frozen, nil)
+	})
+	t.Run("an unfrozen lease's account becomes Active and the lessee gets access back", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased(dev, lease.Active, account.Frozen, account.Frozen)
+		w.ok(events.LeaseUnfrozen{LeaseID: l.Key, AccountID: id, Reason: "by manager"})
+		wantAccount(t, w, id, account.Active, []string{w.users[dev]})
+	})
+}
+
+func TestAccountEventsMoveTheAccount(t *testing.T) {
+	t.Run("a registered account leaves the Entry OU when its cleanup is requested", func(t *testing.T) {
+		w := newWorld(t)
+		id := w.newAccount(account.Entry)
+		w.row(account.Account{ID: id, Status: account.CleanUp})
+		w.ok(events.CleanAccountRequest{AccountID: id, Reason: events.CleanupAccountRegistration})
+		wantAccount(t, w, id, account.CleanUp, nil)
+	})
+	t.Run("a successful cleanup makes the account Available", func(t *testing.T) {
+		w := newWorld(t)
+		id := w.newAccount(account.CleanUp)
+		w.row(account.Account{ID: id, Status: account.CleanUp, Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-1", StartedAt: t0}})
+		w.ok(events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-1"), Reason: events.CleanupLeaseTermination})
+		wantAccount(t, w, id, account.Available, nil)
+		if a := w.account(id); !a.LastCleanedAt.Equal(t0) || a.Cleanup != nil {
+			t.Errorf("account = %+v, want cleaned at t0 with no run recorded", a)
+		}
+	})
+	t.Run("a success of an earlier cleanup run does not end the current one", func(t *testing.T) {
+		w := newWorld(t)
+		id := w.newAccount(account.CleanUp)
+		w.row(account.Account{ID: id, Status: account.CleanUp, Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-2", StartedAt: t0}})
+		w.ok(events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-1"), Reason: events.CleanupLeaseTermination})
+		wantAccount(t, w, id, account.CleanUp, nil)
+	})
+	t.Run("a failed cleanup below the limit asks for another run, once", func(t *testing.T) {
+		w := newWorld(t)
+		id := w.newAccount(account.CleanUp)
+		w.row(account.Account{ID: id, Status: account.CleanUp, Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-1", StartedAt: t0, Outcome: account.CleanupFailed}})
+		failed := events.AccountCleanupFailed{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-1"), Reason: events.CleanupLeaseTermination, ConsecutiveFailures: 1}
+		w.ok(failed, failed)
+		wantAccount(t, w, id, account.CleanUp, nil)
+		if got := w.detailTypes(); !slices.Equal(got, []string{names.CleanAccountRequest}) {
+			t.Errorf("events = %v, want one CleanAccountRequest", got)
+		}
+	})
+	t.Run("a failed cleanup at the limit quarantines the account", func(t *testing.T) {
+		w := newWorld(t)
+		id := w.newAccount(account.CleanUp)
+		w.row(account.Account{ID: id, Status: account.CleanUp, Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-3", StartedAt: t0, Outcome: account.CleanupFailed}})
+		w.ok(events.AccountCleanupFailed{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-3"), Reason: events.CleanupRetryFailed, ConsecutiveFailures: 3, ErrorMessage: "nuke failed"})
+		wantAccount(t, w, id, account.Quarantine, nil)
+		if got := w.detailTypes(); !slices.Equal(got, []string{names.AccountQuarantined}) {
+			t.Errorf("events = %v", got)
+		}
+	})
+	t.Run("drift of a leased account quarantines it and ends the lease", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+		w.grantAccess(id, dev)
+		w.moveTo(id, account.Available)
+		w.ok(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active), ActualOU: string(account.Available)})
+		if got := w.lease(l.Key); got.Status != lease.AccountQuarantined {
+			t.Errorf("lease = %s, want AccountQuarantined", got.Status)
+		}
+		wantAccount(t, w, id, account.Quarantine, nil)
+		if got := w.detailTypes(); !slices.Equal(got, []string{names.AccountQuarantined, names.LeaseTerminated}) {
+			t.Errorf("events = %v", got)
+		}
+	})
+	t.Run("a stale drift report changes nothing", func(t *testing.T) {
+		w := newWorld(t)
+		id := w.newAccount(account.Available)
+		w.row(account.Account{ID: id, Status: account.Available})
+		w.ok(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Available), ActualOU: string(account.CleanUp)})
+		wantAccount(t, w, id, account.Available, nil)
+	})
+	t.Run("a drift report on a registered account still in Entry moves it instead of quarantining it", func(t *testing.T) {
+		w := newWorld(t)
+		id := w.newAccount(account.Entry)
+		w.row(account.Account{ID: id, Status: account.CleanUp})
+		w.ok(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.CleanUp), ActualOU: string(account.Entry)})
+		wantAccount(t, w, id, account.CleanUp, nil)
+	})
+	t.Run("an account that left every pool OU loses its row", func(t *testing.T) {
+		w := newWorld(t)
+		id := w.newAccount(account.Available)
+		w.row(account.Account{ID: id, Status: account.Available})
+		w.moveTo(id, "")
+		w.ok(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Available)})
+		if _, err := w.store.Accounts().Get(t.Context(), id); err == nil {
+			t.Error("the row is still there")
+		}
+		if ou := w.ouOf(id); ou != "root" {
+			t.Errorf("the account was moved to %s", ou)
+		}
+	})
+	t.Run("an untracked account inside the pool is recorded in quarantine", func(t *testing.T) {
+		w := newWorld(t)
+		id := w.newAccount(account.Available)
+		w.ok(events.AccountDriftDetected{AccountID: id, ActualOU: string(account.Available)})
+		wantAccount(t, w, id, account.Quarantine, nil)
+	})
+}
+
+func TestTheHandlerWorksInBatches(t *testing.T) {
+	w := newWorld(t)
+	ok1 := w.newAccount(account.Entry)
+	w.row(account.Account{ID: ok1, Status: account.CleanUp})
+	ok2 := w.newAccount(account.Entry)
+	w.row(account.Account{ID: ok2, Status: account.CleanUp})
+	// A row for an account the organization does not know: every event of
+	// it fails, as an unreachable account would.
+	bad := "999999999999"
+	w.row(account.Account{ID: bad, Status: account.CleanUp})
+	batch := []events.Event{
+		events.CleanAccountRequest{AccountID: ok1, Reason: events.CleanupAccountRegistration},
+		events.CleanAccountRequest{AccountID: bad, Reason: events.CleanupAccountRegistration},
+		events.CleanAccountRequest{AccountID: ok2, Reason: events.CleanupAccountRegistration},
+		events.CleanAccountRequest{AccountID: bad, Reason: events.CleanupRetryFailed},
+	}
+	resp := w.send(batch...)
+	var failed []string
+	for _, f := range resp.BatchItemFailures {
+		failed = append(failed, f.ItemIdentifier)
+	}
+	slices.Sort(failed)
+	t.Run("only the failing account's messages are reported, both of them", func(t *testing.T) {
+		if !slices.Equal(failed, []string{"m1", "m3"}) {
+			t.Errorf("failures = %v, want [m1 m3]", failed)
+		}
+	})
+	t.Run("the other accounts were handled", func(t *testing.T) {
+		wantAccount(t, w, ok1, account.CleanUp, nil)
+		wantAccount(t, w, ok2, account.CleanUp, nil)
+	})
+	t.Run("a message that is not a platform event is dropped, not retried", func(t *testing.T) {
+		resp, err := w.handler.Handle(t.Context(), awsevents.SQSEvent{Records: []awsevents.SQSMessage{
+			{MessageId: "junk", Body: "{not json"},
+			{MessageId: "unknown", Body: mustJSON(map[string]any{"version": "0", "id": "x", "detail-type": "Nope", "source": "isb.api", "time": t0, "detail": map[string]any{}})},
+		}})
+		if err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Errorf("response = %+v, %v; want no failures", resp, err)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func TestItsOwnEventsComingBackThroughTheBusChangeNothing(t *testing.T) {
+	w := newWorld(t)
+	l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+	w.grantAccess(id, dev)
+	w.ok(events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51})
+	before := w.snapshot([]string{id}, []lease.Key{l.Key})
+	// The bus delivered LeaseTerminated and CleanAccountRequest to the tap
+	// as EventBridge envelopes; hand the same bodies to the handler.
+	received := w.tap.Drain(t)
+	var batch awsevents.SQSEvent
+	for i, r := range received {
+		body, err := json.Marshal(r.Envelope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch.Records = append(batch.Records, awsevents.SQSMessage{MessageId: fmt.Sprint(i), Body: string(body)})
+	}
+	if len(batch.Records) != 2 {
+		t.Fatalf("the bus carried %d events, want 2", len(batch.Records))
+	}
+	resp, err := w.handler.Handle(t.Context(), batch)
+	if err != nil || len(resp.BatchItemFailures) > 0 {
+		t.Fatalf("response = %+v, %v", resp, err)
+	}
+	if after := w.snapshot([]string{id}, []lease.Key{l.Key}); after != before {
+		t.Errorf("state changed:\n%s\nwas:\n%s", after, before)
+	}
+	if got := w.detailTypes(); len(got) != 0 {
+		t.Errorf("it announced %v again", got)
+	}
+}
