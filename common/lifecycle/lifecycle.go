@@ -239,16 +239,10 @@ func (s *Service) end(ctx context.Context, k lease.Key, accountID string, status
 		// followed.
 		return s.settle(ctx, k, accountID)
 	}
-	g, err := s.d.Config.Global(ctx)
+	next, err := s.endLease(ctx, l, status)
 	if err != nil {
 		return err
 	}
-	now := s.d.Now()
-	next, err := l.Transition(status, now)
-	if err != nil {
-		return err
-	}
-	next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
 	ended := events.LeaseTerminated{LeaseID: l.Key, AccountID: l.AccountID, Reason: reason(l)}
 	if err := s.saveWithAccount(ctx, l, next, account.CleanUp, ended,
 		events.CleanAccountRequest{AccountID: l.AccountID, Reason: events.CleanupLeaseTermination}); err != nil {
@@ -401,33 +395,26 @@ func (s *Service) quarantine(ctx context.Context, a account.Account, reason stri
 	}
 	now := s.d.Now()
 	quarantined := events.AccountQuarantined{AccountID: a.ID, Reason: reason}
-	if a.Lease != nil {
-		l, err := s.d.Leases.Get(ctx, *a.Lease)
-		if err != nil && !errors.Is(err, fault.NotFound) {
+	l, held, err := s.heldLease(ctx, a)
+	if err != nil {
+		return err
+	}
+	if held {
+		next, err := s.endLease(ctx, l, lease.AccountQuarantined)
+		if err != nil {
 			return err
 		}
-		if err == nil && l.Status.HoldsAccount() {
-			g, err := s.d.Config.Global(ctx)
-			if err != nil {
-				return err
-			}
-			next, err := l.Transition(lease.AccountQuarantined, now)
-			if err != nil {
-				return err
-			}
-			next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
-			ended := events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
-				Reason: events.TerminatedWithComment(events.TerminationAccountQuarantined, reason)}
-			if err := s.saveWithAccount(ctx, l, next, account.Quarantine, ended, quarantined); err != nil {
-				return err
-			}
-			// The lease has ended; the account moved with it unless it was
-			// no longer the lease's. Either way, start again from the rows.
-			if a, err = s.d.Accounts.Get(ctx, a.ID); err != nil {
-				return err
-			}
-			return s.quarantine(ctx, a, reason)
+		ended := events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
+			Reason: events.TerminatedWithComment(events.TerminationAccountQuarantined, reason)}
+		if err := s.saveWithAccount(ctx, l, next, account.Quarantine, ended, quarantined); err != nil {
+			return err
 		}
+		// The lease has ended; the account moved with it unless it was
+		// no longer the lease's. Either way, start again from the rows.
+		if a, err = s.d.Accounts.Get(ctx, a.ID); err != nil {
+			return err
+		}
+		return s.quarantine(ctx, a, reason)
 	}
 	next, err := a.Move(account.Quarantine, now)
 	if err != nil {
@@ -497,31 +484,24 @@ func (s *Service) drift(ctx context.Context, e events.AccountDriftDetected) erro
 // passes through Quarantine, each step retried until the row is gone.
 func (s *Service) forget(ctx context.Context, a account.Account) error {
 	now := s.d.Now()
-	if a.Lease != nil {
-		l, err := s.d.Leases.Get(ctx, *a.Lease)
-		if err != nil && !errors.Is(err, fault.NotFound) {
+	l, held, err := s.heldLease(ctx, a)
+	if err != nil {
+		return err
+	}
+	if held {
+		next, err := s.endLease(ctx, l, lease.Ejected)
+		if err != nil {
 			return err
 		}
-		if err == nil && l.Status.HoldsAccount() {
-			g, err := s.d.Config.Global(ctx)
-			if err != nil {
-				return err
-			}
-			next, err := l.Transition(lease.Ejected, now)
-			if err != nil {
-				return err
-			}
-			next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
-			recs, err := events.Records(now, events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
-				Reason: events.TerminatedWithComment(events.TerminationEjected, "the account left the pool's OUs")})
-			if err != nil {
-				return err
-			}
-			if _, err := s.d.Leases.Save(ctx, l, next, recs...); err != nil {
-				return err
-			}
-			s.deliver(ctx, recs)
+		recs, err := events.Records(now, events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
+			Reason: events.TerminatedWithComment(events.TerminationEjected, "the account left the pool's OUs")})
+		if err != nil {
+			return err
 		}
+		if _, err := s.d.Leases.Save(ctx, l, next, recs...); err != nil {
+			return err
+		}
+		s.deliver(ctx, recs)
 	}
 	if !account.CanMove(a.Status, account.Exit) {
 		next, err := a.Move(account.Quarantine, now)
@@ -537,6 +517,38 @@ func (s *Service) forget(ctx context.Context, a account.Account) error {
 	}
 	slog.InfoContext(ctx, "account left the pool; its row is deleted", "account_id", a.ID, "status", a.Status)
 	return nil
+}
+
+// heldLease returns the lease that still holds the account (Active,
+// Frozen or Provisioning), if any.
+func (s *Service) heldLease(ctx context.Context, a account.Account) (lease.Lease, bool, error) {
+	if a.Lease == nil {
+		return lease.Lease{}, false, nil
+	}
+	l, err := s.d.Leases.Get(ctx, *a.Lease)
+	switch {
+	case errors.Is(err, fault.NotFound):
+		return lease.Lease{}, false, nil
+	case err != nil:
+		return lease.Lease{}, false, err
+	}
+	return l, l.Status.HoldsAccount(), nil
+}
+
+// endLease returns l moved to the terminal status, with the TTL the global
+// configuration gives ended leases.
+func (s *Service) endLease(ctx context.Context, l lease.Lease, status lease.Status) (lease.Lease, error) {
+	g, err := s.d.Config.Global(ctx)
+	if err != nil {
+		return l, err
+	}
+	now := s.d.Now()
+	next, err := l.Transition(status, now)
+	if err != nil {
+		return l, err
+	}
+	next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
+	return next, nil
 }
 
 // reconcile brings AWS in line with the account's row.
