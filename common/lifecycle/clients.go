@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/isb-go/isb/common/awscfg"
 	"sync"
 	"time"
 
@@ -15,7 +16,6 @@ import (
 
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
-	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
 )
 
@@ -89,9 +89,9 @@ func (c *ChainClients) Org(_ context.Context, p config.AccountPoolParam) (Organi
 	if o, ok := c.orgs[p.OrgMgtAccountID]; ok {
 		return o, nil
 	}
-	chained := pool.Chain(c.cfg, c.session(),
-		pool.RoleArn(c.hub, c.namespace, names.IntermediateRole),
-		pool.RoleArn(p.OrgMgtAccountID, c.namespace, names.OrgMgtRole))
+	chained := awscfg.Chain(c.cfg, c.session(),
+		awscfg.RoleARN(c.hub, c.namespace, names.IntermediateRole),
+		awscfg.RoleARN(p.OrgMgtAccountID, c.namespace, names.OrgMgtRole))
 	o := organizations.NewFromConfig(chained)
 	c.orgs[p.OrgMgtAccountID] = o
 	return o, nil
@@ -105,9 +105,9 @@ func (c *ChainClients) Identity(_ context.Context, p config.IdcParam) (IdentityS
 	if i, ok := c.idcs[p.IdcAccountID]; ok {
 		return i.ids, i.sso, nil
 	}
-	chained := pool.Chain(c.cfg, c.session(),
-		pool.RoleArn(c.hub, c.namespace, names.IntermediateRole),
-		pool.RoleArn(p.IdcAccountID, c.namespace, names.IdcRole))
+	chained := awscfg.Chain(c.cfg, c.session(),
+		awscfg.RoleARN(c.hub, c.namespace, names.IntermediateRole),
+		awscfg.RoleARN(p.IdcAccountID, c.namespace, names.IdcRole))
 	i := idcClients{ids: identitystore.NewFromConfig(chained), sso: ssoadmin.NewFromConfig(chained)}
 	c.idcs[p.IdcAccountID] = i
 	return i.ids, i.sso, nil

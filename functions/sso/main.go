@@ -12,11 +12,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/auth"
@@ -59,27 +57,12 @@ func main() {
 			// The Identity Store lives in the IDC account: through the hub's
 			// intermediate role, then the IDC role.
 			Store: func(p config.IdcParam) signin.IdentityStore {
-				return identitystore.NewFromConfig(chain(cfg, names.Physical(ns, "sso"),
-					roleArn(env[names.EnvHubAccountID], ns, names.IntermediateRole),
-					roleArn(p.IdcAccountID, ns, names.IdcRole)))
+				return identitystore.NewFromConfig(awscfg.Chain(cfg, names.Physical(ns, "sso"),
+					awscfg.RoleARN(env[names.EnvHubAccountID], ns, names.IntermediateRole),
+					awscfg.RoleARN(p.IdcAccountID, ns, names.IdcRole)))
 			},
 		},
 		Issuer: auth.Issuer(ns), Audience: auth.Audience(ns), Now: time.Now,
 	}
 	lambda.Start(svc.Handle)
-}
-
-func roleArn(account, ns, base string) string {
-	return fmt.Sprintf("arn:aws:iam::%s:role/%s", account, names.Physical(ns, base))
-}
-
-// chain returns cfg with credentials that assume each role in turn.
-func chain(cfg aws.Config, session string, roles ...string) aws.Config {
-	out := cfg.Copy()
-	for _, arn := range roles {
-		prov := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(out), arn, func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = session })
-		out = out.Copy()
-		out.Credentials = aws.NewCredentialsCache(prov)
-	}
-	return out
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/isb-go/isb/common/awscfg"
 	"slices"
 	"sort"
 	"testing"
@@ -35,7 +36,6 @@ import (
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
-	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/functions/lifecycle/consumer"
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
@@ -113,8 +113,8 @@ func newWorld(t *testing.T, svcOpts ...func(*aws.Config)) *world {
 
 	// Identity Center lives in the IDC account: set it up with the
 	// credentials the service will use there.
-	idcCfg := pool.Chain(cfg, "setup", pool.RoleArn(hub, fixture.Namespace, names.IntermediateRole),
-		pool.RoleArn(idc, fixture.Namespace, names.IdcRole))
+	idcCfg := awscfg.Chain(cfg, "setup", awscfg.RoleARN(hub, fixture.Namespace, names.IntermediateRole),
+		awscfg.RoleARN(idc, fixture.Namespace, names.IdcRole))
 	w.sso, w.ids = ssoadmin.NewFromConfig(idcCfg), identitystore.NewFromConfig(idcCfg)
 	inst, err := w.sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
 	if err != nil || len(inst.Instances) == 0 {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/isb-go/isb/common/awscfg"
 	"io"
 	"log/slog"
 	"os"
@@ -22,7 +23,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -58,12 +58,8 @@ type Cleaner struct {
 
 // RoleARNs returns the chain the cleaner assumes to reach account.
 func (c *Cleaner) RoleARNs(account string) (intermediate, sandbox string) {
-	p := c.Partition
-	if p == "" {
-		p = "aws"
-	}
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", p, c.Accounts.Hub, names.Physical(c.Namespace, names.IntermediateRole)),
-		fmt.Sprintf("arn:%s:iam::%s:role/%s", p, account, names.Physical(c.Namespace, names.SandboxAccountRole))
+	return awscfg.RoleARNIn(c.Partition, c.Accounts.Hub, c.Namespace, names.IntermediateRole),
+		awscfg.RoleARNIn(c.Partition, account, c.Namespace, names.SandboxAccountRole)
 }
 
 // Credentials returns the sandbox account's credentials through the
@@ -71,11 +67,7 @@ func (c *Cleaner) RoleARNs(account string) (intermediate, sandbox string) {
 // one hour, and a cleanup can take longer).
 func (c *Cleaner) Credentials(account string) aws.CredentialsProvider {
 	intermediate, sandbox := c.RoleARNs(account)
-	hub := c.Base.Copy()
-	hub.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(c.Base), intermediate,
-		func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = "IsbCleanerIntermediate" }))
-	return aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(hub), sandbox,
-		func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = "IsbCleaner" }))
+	return awscfg.Chain(c.Base, "IsbCleaner", intermediate, sandbox).Credentials
 }
 
 // EnabledRegions asks the account which regions are enabled in it.
