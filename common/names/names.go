@@ -249,3 +249,39 @@ const (
 	// EnvWatchdogMaxAgeMinutes: a cleanup running longer is stopped.
 	EnvWatchdogMaxAgeMinutes = "ISB_CLEANUP_MAX_AGE_MINUTES"
 )
+
+// ---------------------------------------------------------------------------
+// Lease monitoring, drift monitoring and email notifications (issue 5).
+// ---------------------------------------------------------------------------
+
+// Schedule and queue base names: Physical(ns, base).
+const (
+	// LeaseMonitoringSchedule runs the lease monitor every hour.
+	LeaseMonitoringSchedule = "LeaseMonitoring"
+	// DriftMonitoringSchedule runs the drift monitor every six hours.
+	DriftMonitoringSchedule = "DriftMonitoring"
+	// EmailQueue carries the events that send email to the email
+	// notifier (its dead-letter queue adds "DLQ").
+	EmailQueue = "EmailEvents"
+)
+
+// EmailDetailTypes are the events the email notifier consumes
+// (common/notify): the bus rule routes exactly these to its queue.
+var EmailDetailTypes = []string{
+	LeaseRequested, LeaseApproved, LeaseDenied,
+	LeaseBudgetThresholdAlert, LeaseDurationThresholdAlert,
+	LeaseFrozen, LeaseTerminated, LeaseUnfrozen, LeaseProvisioningFailed,
+	AccountCleanupFailed, AccountDriftDetected,
+	GroupCostReportGenerated, GroupCostReportGeneratedFailure,
+}
+
+// Metrics of the monitors and the notifier (the lease monitor also
+// publishes MetricAvailableAccounts and MetricQuarantinedAccounts every
+// run, which the pool alarms watch).
+const (
+	// MetricDriftedAccounts is the number of accounts a drift scan found
+	// outside the OU their status names (confirmed or not).
+	MetricDriftedAccounts = "DriftedAccounts"
+	// MetricEmailFailures counts recipients an email could not reach.
+	MetricEmailFailures = "EmailFailures"
+)
