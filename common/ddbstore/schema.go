@@ -13,7 +13,7 @@ import (
 	"github.com/isb-go/isb/common/names"
 )
 
-// CreateTables creates the four tables with the key schema, status
+// CreateTables creates the tables (four, and Deliveries when named) with the key schema, status
 // indexes and TTL the Data stack deploys. Local mode and the tests use it;
 // on AWS the stack creates them. Existing tables are left alone.
 func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
@@ -56,6 +56,13 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrID)},
 		},
 	}
+	if t.Deliveries != "" {
+		defs = append(defs, dynamodb.CreateTableInput{
+			TableName:            aws.String(t.Deliveries),
+			KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(names.AttrID), KeyType: types.KeyTypeHash}},
+			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrID)},
+		})
+	}
 	for i := range defs {
 		in := defs[i]
 		in.BillingMode = types.BillingModePayPerRequest
@@ -72,7 +79,10 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 			return fmt.Errorf("wait for table %s: %w", aws.ToString(in.TableName), err)
 		}
 	}
-	for _, table := range []string{t.Leases, t.Outbox} {
+	for _, table := range []string{t.Leases, t.Outbox, t.Deliveries} {
+		if table == "" {
+			continue
+		}
 		_, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
 			TableName:               aws.String(table),
 			TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(names.AttrTTL), Enabled: aws.Bool(true)},

@@ -23,15 +23,18 @@ type Tables struct {
 	Accounts  string
 	Templates string
 	Outbox    string
+	// Deliveries remembers sent notifications (common/notify); optional.
+	Deliveries string
 }
 
 // TablesFor returns the table names of a namespace, as the stacks name them.
 func TablesFor(namespace string) Tables {
 	return Tables{
-		Leases:    names.Physical(namespace, names.LeaseTable),
-		Accounts:  names.Physical(namespace, names.AccountTable),
-		Templates: names.Physical(namespace, names.LeaseTemplateTable),
-		Outbox:    names.Physical(namespace, names.OutboxTable),
+		Leases:     names.Physical(namespace, names.LeaseTable),
+		Accounts:   names.Physical(namespace, names.AccountTable),
+		Templates:  names.Physical(namespace, names.LeaseTemplateTable),
+		Outbox:     names.Physical(namespace, names.OutboxTable),
+		Deliveries: names.Physical(namespace, names.DeliveryTable),
 	}
 }
 

@@ -17,7 +17,10 @@ const (
 	// OutboxTable holds events written in the same transaction as the
 	// change they announce, until the bus has them.
 	OutboxTable = "Outbox"
-	EventBus    = "Events"
+	// DeliveryTable remembers which notifications were sent, so an event
+	// delivered twice sends its email once (items expire by TTL).
+	DeliveryTable = "Deliveries"
+	EventBus      = "Events"
 )
 
 // Physical returns the deployed name of the resource base in namespace ns,
@@ -128,6 +131,7 @@ const (
 	EnvAccountTable       = "ISB_ACCOUNT_TABLE"
 	EnvLeaseTemplateTable = "ISB_LEASE_TEMPLATE_TABLE"
 	EnvOutboxTable        = "ISB_OUTBOX_TABLE"
+	EnvDeliveryTable      = "ISB_DELIVERY_TABLE"
 	EnvEventBus           = "ISB_EVENT_BUS"
 	EnvPageTokenKey       = "ISB_PAGE_TOKEN_KEY"
 	EnvReuseCooldown      = "ISB_ACCOUNT_REUSE_COOLDOWN"
