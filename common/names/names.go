@@ -132,9 +132,11 @@ const (
 	EnvLeaseTemplateTable = "ISB_LEASE_TEMPLATE_TABLE"
 	EnvOutboxTable        = "ISB_OUTBOX_TABLE"
 	EnvDeliveryTable      = "ISB_DELIVERY_TABLE"
-	EnvEventBus           = "ISB_EVENT_BUS"
-	EnvPageTokenKey       = "ISB_PAGE_TOKEN_KEY"
-	EnvReuseCooldown      = "ISB_ACCOUNT_REUSE_COOLDOWN"
+	// EnvReportBucket is the bucket the group cost report is written to.
+	EnvReportBucket  = "ISB_REPORT_BUCKET"
+	EnvEventBus      = "ISB_EVENT_BUS"
+	EnvPageTokenKey  = "ISB_PAGE_TOKEN_KEY"
+	EnvReuseCooldown = "ISB_ACCOUNT_REUSE_COOLDOWN"
 	// EnvJwtSecret is the name or ARN of the JWT signing secret.
 	EnvJwtSecret = "ISB_JWT_SECRET"
 	// EnvIdpMetadataSecret is the name or ARN of the secret holding the
@@ -264,6 +266,10 @@ const (
 	LeaseMonitoringSchedule = "LeaseMonitoring"
 	// DriftMonitoringSchedule runs the drift monitor every six hours.
 	DriftMonitoringSchedule = "DriftMonitoring"
+	// CostReportSchedule runs the group cost report monthly.
+	CostReportSchedule = "CostReport"
+	// ReportBucket holds the monthly group cost reports (CSV).
+	ReportBucket = "reports"
 	// EmailQueue carries the events that send email to the email
 	// notifier (its dead-letter queue adds "DLQ").
 	EmailQueue = "EmailEvents"
