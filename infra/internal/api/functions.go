@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/routes"
@@ -128,12 +127,7 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 		}
 		return env
 	}
-	readPoolParam := func(fn *platform.GoFunction) {
-		fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("ReadPoolParameter"), Actions: jsii.Strings("ssm:GetParameter"),
-			Resources: jsii.Strings(props.AccountPoolParamArn),
-		}))
-	}
+	readPoolParam := func(fn *platform.GoFunction) { fn.AllowParameters(props.AccountPoolParamArn) }
 
 	leases := base(routes.Leases, "REST API: /leases", tableEnv(nil))
 	props.Tables.Leases.GrantReadWriteData(leases.Role)
@@ -155,10 +149,7 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 	props.Tables.Outbox.GrantReadWriteData(accounts.Role)
 	props.Bus.GrantPutEventsTo(accounts.Role, nil)
 	readPoolParam(accounts)
-	accounts.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("AssumeIntermediateRole"), Actions: jsii.Strings("sts:AssumeRole"),
-		Resources: jsii.Strings(props.IntermediateRoleArn),
-	}))
+	accounts.AllowAssume(props.IntermediateRoleArn)
 
 	configurations := base(routes.Configurations, "REST API: /configurations", map[string]string{
 		names.EnvAccountPoolParam: props.AccountPoolParamArn,
@@ -166,7 +157,7 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 	readPoolParam(configurations)
 
 	for _, fn := range f.ByFamily {
-		suppressGrantWildcards(fn)
+		fn.SuppressGrantWildcards()
 	}
 	f.newOutboxRelay(c, props)
 	return f
@@ -187,7 +178,7 @@ func (f *Functions) newOutboxRelay(c constructs.Construct, props *FunctionsProps
 	})
 	props.Tables.Outbox.GrantReadWriteData(fn.Role)
 	props.Bus.GrantPutEventsTo(fn.Role, nil)
-	suppressGrantWildcards(fn)
+	fn.SuppressGrantWildcards()
 	role := awsiam.NewRole(c, jsii.String("OutboxScheduleRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), nil),
 		Description: jsii.String("Lets EventBridge Scheduler invoke the outbox relay"),
@@ -208,21 +199,4 @@ func (f *Functions) newOutboxRelay(c constructs.Construct, props *FunctionsProps
 		},
 	})
 	f.OutboxRelay = fn
-}
-
-// suppressGrantWildcards waives the two wildcards CDK's own grants write:
-// a table grant covers the table's indexes (<table ARN>/index/*, needed for
-// the status-index queries), and a KMS grant for a table or secret carries
-// kms:GenerateDataKey* and kms:ReEncrypt* on that one key. The table ARN is
-// a token or a cross-stack import, so the finding is matched by pattern.
-func suppressGrantWildcards(fn *platform.GoFunction) {
-	cdknag.NagSuppressions_AddResourceSuppressions(fn.Role, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("CDK table grants include the table's index ARNs (<table>/index/*) for the status-index queries, " +
-			"and CDK KMS grants for the table and secret keys carry kms:GenerateDataKey*/ReEncrypt* on that one key."),
-		AppliesTo: &[]any{
-			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*\/index\/\*$/`)},
-			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
-		},
-	}}, jsii.Bool(true))
 }

@@ -100,10 +100,7 @@ func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 		Sid: jsii.String("ReadIdcParameter"), Actions: jsii.Strings("ssm:GetParameter"),
 		Resources: jsii.Strings(props.IdcConfigParamArn),
 	}))
-	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("AssumeIntermediateRole"), Actions: jsii.Strings("sts:AssumeRole"),
-		Resources: jsii.Strings(props.IntermediateRoleArn),
-	}))
+	fn.AllowAssume(props.IntermediateRoleArn)
 	props.GrantConfigRead(fn)
 	return &SSO{Function: fn, IdpMetadata: md}
 }

@@ -14,6 +14,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
@@ -67,6 +68,10 @@ type Config struct {
 	MinFreeAccounts int
 	// AlarmEmail, when set, subscribes an address to the alarm topic.
 	AlarmEmail string
+	// AllowedIPRanges are the CIDRs (IPv4 or IPv6) the API's WAF lets in;
+	// empty lets every address in (the rate limit and managed rules still
+	// apply).
+	AllowedIPRanges []string
 	// LambdaAssetDir is the directory holding <name>/bootstrap.zip for
 	// every function (built by `make build-lambdas`).
 	LambdaAssetDir string
@@ -106,6 +111,7 @@ var (
 	ParamLogRetention     = Param{Context: "logRetentionDays", Env: "LOG_RETENTION_DAYS", Default: "90"}
 	ParamMinFreeAccounts  = Param{Context: "minFreeAccounts", Env: "MIN_FREE_ACCOUNTS", Default: "2"}
 	ParamAlarmEmail       = Param{Context: "alarmEmail", Env: "ALARM_EMAIL"}
+	ParamAllowedIPRanges  = Param{Context: "allowedIpRanges", Env: "ALLOWED_IP_RANGES"}
 	ParamLambdaAssetDir   = Param{Context: "lambdaAssetDir", Env: "ISB_LAMBDA_ASSET_DIR", Default: "build/lambda"}
 	ParamRepoRoot         = Param{Context: "repoRoot", Env: "ISB_REPO_ROOT", Default: "."}
 	errMissingParameters  = errors.New("missing deployment parameters")
@@ -192,6 +198,7 @@ func Load(lookup Lookup) (Config, error) {
 	c.ManagerGroupName = strOr(lookup, ParamManagerGroup, c.Namespace+"_IsbManagers")
 	c.UserGroupName = strOr(lookup, ParamUserGroup, c.Namespace+"_IsbUsers")
 	c.ManagedRegions = splitList(strOr(lookup, ParamManagedRegions, c.Region))
+	c.AllowedIPRanges = splitList(strOr(lookup, ParamAllowedIPRanges, ""))
 
 	intParam := func(p Param, lo, hi int) int {
 		raw := str(p)
@@ -228,6 +235,11 @@ func Load(lookup Lookup) (Config, error) {
 	}
 	for _, r := range c.ManagedRegions {
 		check(ParamManagedRegions, r, regionPattern, "a region name")
+	}
+	for _, r := range c.AllowedIPRanges {
+		if _, err := netip.ParsePrefix(r); err != nil {
+			invalid = append(invalid, describe(ParamAllowedIPRanges, fmt.Sprintf("%q is not a CIDR such as 203.0.113.0/24", r)))
+		}
 	}
 	if c.HubAccountID != "" && c.HubAccountID == c.OrgMgtAccountID {
 		// Upstream allows it, but the SCP exemptions and the cleanup guard

@@ -47,6 +47,19 @@ func TestLoadContextWinsOverEnv(t *testing.T) {
 	}
 }
 
+func TestLoadReadsTheAllowListAsCIDRs(t *testing.T) {
+	c, err := Load(lookup(map[string]any{"allowedIpRanges": []any{"203.0.113.0/24", "2001:db8::/32"}}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.AllowedIPRanges, ",") != "203.0.113.0/24,2001:db8::/32" {
+		t.Errorf("allowed ranges = %v", c.AllowedIPRanges)
+	}
+	if c, _ := Load(lookup(nil, nil)); len(c.AllowedIPRanges) != 0 {
+		t.Errorf("no allow-list by default, got %v", c.AllowedIPRanges)
+	}
+}
+
 func TestLoadErrorsNameEveryParameter(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -64,6 +77,11 @@ func TestLoadErrorsNameEveryParameter(t *testing.T) {
 			ctx: map[string]any{"hubAccountId": "12345", "parentOuId": "ou-x", "namespace": "Has-Caps", "managedRegions": "eu-west-2,mars-1",
 				"logRetentionDays": "45", "deploymentMode": "staging"},
 			want: []string{"hubAccountId", "parentOuId", "namespace", "managedRegions", "logRetentionDays", "deploymentMode"},
+		},
+		{
+			name: "an allowed IP range must be a CIDR",
+			env:  map[string]string{"ALLOWED_IP_RANGES": "203.0.113.0/24, 10.0.0.300/8"},
+			want: []string{"allowedIpRanges", "ALLOWED_IP_RANGES", "10.0.0.300/8"},
 		},
 		{
 			name: "the hub cannot be the management account",

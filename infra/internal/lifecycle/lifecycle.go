@@ -7,18 +7,15 @@ package lifecycle
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/api"
 	"github.com/isb-go/isb/infra/internal/config"
+	"github.com/isb-go/isb/infra/internal/events"
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
@@ -73,22 +70,13 @@ type Manager struct {
 func New(scope constructs.Construct, id string, props *Props) *Manager {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	m := &Manager{Construct: c}
-	m.DeadLetter = platform.NewQueue(c, "DeadLetter", &platform.QueueProps{
-		Name: names.Physical(props.Namespace, names.LifecycleQueue+"DLQ"), Key: props.Key, IsDeadLetterQueue: true,
+	route := events.NewConsumer(c, &events.ConsumerProps{
+		Namespace: props.Namespace, QueueName: names.LifecycleQueue,
+		Description: "Routes lease and account lifecycle events to the lifecycle manager",
+		DetailTypes: names.LifecycleDetailTypes, Bus: props.Bus, BusDeadLetter: props.BusDeadLetter, Key: props.Key,
+		FunctionTimeoutSeconds: TimeoutSeconds, MaxReceiveCount: MaxReceiveCount,
 	})
-	m.Queue = platform.NewQueue(c, "Queue", &platform.QueueProps{
-		Name: names.Physical(props.Namespace, names.LifecycleQueue), Key: props.Key,
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(6 * TimeoutSeconds)),
-		DeadLetter:        m.DeadLetter, MaxReceiveCount: MaxReceiveCount,
-	})
-	m.Rule = awsevents.NewRule(c, jsii.String("Rule"), &awsevents.RuleProps{
-		EventBus:     props.Bus,
-		Description:  jsii.String("Routes lease and account lifecycle events to the lifecycle manager"),
-		EventPattern: &awsevents.EventPattern{DetailType: jsii.Strings(names.LifecycleDetailTypes...)},
-	})
-	m.Rule.AddTarget(awseventstargets.NewSqsQueue(m.Queue, &awseventstargets.SqsQueueProps{
-		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(20), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
-	}))
+	m.Queue, m.DeadLetter, m.Rule = route.Queue, route.DeadLetter, route.Rule
 
 	t := props.Tables
 	fn := platform.NewGoFunction(c, "Function", &platform.GoFunctionProps{
@@ -109,28 +97,9 @@ func New(scope constructs.Construct, id string, props *Props) *Manager {
 	t.Outbox.GrantReadWriteData(fn.Role)
 	props.Bus.GrantPutEventsTo(fn.Role, nil)
 	props.Config.Grant(fn)
-	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("ReadSharedParameters"), Actions: jsii.Strings("ssm:GetParameter"),
-		Resources: jsii.Strings(props.AccountPoolParamArn, props.IdcConfigParamArn),
-	}))
-	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("AssumeIntermediateRole"), Actions: jsii.Strings("sts:AssumeRole"),
-		Resources: jsii.Strings(props.IntermediateRoleArn),
-	}))
-	fn.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(m.Queue, &awslambdaeventsources.SqsEventSourceProps{
-		BatchSize:               jsii.Number(BatchSize),
-		MaxBatchingWindow:       awscdk.Duration_Seconds(jsii.Number(1)),
-		ReportBatchItemFailures: jsii.Bool(true),
-		MaxConcurrency:          jsii.Number(MaxConcurrency),
-	}))
-	cdknag.NagSuppressions_AddResourceSuppressions(fn.Role, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("CDK table grants include the table's index ARNs (<table>/index/*) for the status-index queries, " +
-			"and CDK KMS grants for the table and bus keys carry kms:GenerateDataKey*/ReEncrypt* on that one key."),
-		AppliesTo: &[]any{
-			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*\/index\/\*$/`)},
-			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
-		},
-	}}, jsii.Bool(true))
+	fn.AllowParameters(props.AccountPoolParamArn, props.IdcConfigParamArn)
+	fn.AllowAssume(props.IntermediateRoleArn)
+	route.Attach(fn, BatchSize, MaxConcurrency)
+	fn.SuppressGrantWildcards()
 	return m
 }

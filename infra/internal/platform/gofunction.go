@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/isb-go/isb/infra/internal/config"
 )
@@ -128,4 +129,38 @@ func NewGoFunction(scope constructs.Construct, id string, props *GoFunctionProps
 		})
 	}
 	return &GoFunction{Construct: c, Function: fn, Role: role, LogGroup: logGroup}
+}
+
+// AllowParameters lets the function read the SSM parameters (names or
+// ARNs), for example the shared parameters of other accounts.
+func (f *GoFunction) AllowParameters(arns ...string) {
+	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ReadSharedParameters"), Actions: jsii.Strings("ssm:GetParameter"), Resources: jsii.Strings(arns...),
+	}))
+}
+
+// AllowAssume lets the function assume one role, the hub's intermediate
+// role that every cross-account call starts from.
+func (f *GoFunction) AllowAssume(roleArn string) {
+	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("AssumeIntermediateRole"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(roleArn),
+	}))
+}
+
+// SuppressGrantWildcards waives the two wildcards CDK's own grants write:
+// a table grant covers the table's indexes (<table ARN>/index/*, needed for
+// the status-index queries), and a KMS grant for a table, queue or secret
+// carries kms:GenerateDataKey* and kms:ReEncrypt* on that one key. The
+// table ARN is a token or a cross-stack import, so the finding is matched
+// by pattern.
+func (f *GoFunction) SuppressGrantWildcards() {
+	cdknag.NagSuppressions_AddResourceSuppressions(f.Role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("CDK table grants include the table's index ARNs (<table>/index/*) for the status-index queries, " +
+			"and CDK KMS grants for the table, queue and secret keys carry kms:GenerateDataKey*/ReEncrypt* on that one key."),
+		AppliesTo: &[]any{
+			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*\/index\/\*$/`)},
+			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
+		},
+	}}, jsii.Bool(true))
 }

@@ -59,5 +59,6 @@ func newAPI(scope constructs.Construct, cfg config.Config, data *DataStack, key 
 	return api.NewRestAPI(scope, "Api", &api.RestAPIProps{
 		Namespace: cfg.Namespace, Integrations: integrations, Authorizer: authorizer.Function,
 		Key: key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode, AlarmTopic: alarmTopic,
+		AllowedIPRanges: cfg.AllowedIPRanges,
 	})
 }
