@@ -1,4 +1,4 @@
-// Package data holds the constructs of the Data stack: the four DynamoDB
+// Package data holds the constructs of the Data stack: the DynamoDB
 // tables, the AppConfig application with its three hosted profiles, and
 // the parameter that tells the Compute stack their identifiers.
 package data
@@ -31,9 +31,12 @@ type Tables struct {
 	// Outbox holds events committed with the changes they announce until
 	// the bus has them.
 	Outbox awsdynamodb.Table
+	// Deliveries remembers sent notifications until their TTL, so an
+	// event delivered twice sends its email once.
+	Deliveries awsdynamodb.Table
 }
 
-// NewTables creates the four tables with the key schema the stores in
+// NewTables creates the tables with the key schema the stores in
 // common expect. All are on-demand, point-in-time recoverable and
 // encrypted with the customer-managed key; prod mode retains them and
 // turns deletion protection on.
@@ -54,12 +57,15 @@ func NewTables(scope constructs.Construct, id string, props *TablesProps) *Table
 
 	t.Outbox = newTable(c, "OutboxTable", props, names.OutboxTable,
 		str(names.AttrID), nil, names.AttrTTL)
+
+	t.Deliveries = newTable(c, "DeliveryTable", props, names.DeliveryTable,
+		str(names.AttrID), nil, names.AttrTTL)
 	return t
 }
 
 // All returns the tables in a fixed order.
 func (t *Tables) All() []awsdynamodb.Table {
-	return []awsdynamodb.Table{t.Leases, t.Accounts, t.LeaseTemplates, t.Outbox}
+	return []awsdynamodb.Table{t.Leases, t.Accounts, t.LeaseTemplates, t.Outbox, t.Deliveries}
 }
 
 func str(name string) *awsdynamodb.Attribute {

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
@@ -66,16 +67,18 @@ func NewAlarms(scope constructs.Construct, id string, props *AlarmsProps) *Alarm
 			Namespace: jsii.String(ns), MetricName: jsii.String(name), Statistic: jsii.String(stat), Period: period,
 		})
 	}
+	// The lease monitor publishes the pool gauges once an hour.
+	gaugePeriod := awscdk.Duration_Hours(jsii.Number(1))
 	a.add("FreeAccountsLow", &awscloudwatch.AlarmProps{
 		AlarmDescription:   jsii.String("Fewer accounts are Available than the pool needs to serve new leases"),
-		Metric:             metric(names.MetricAvailableAccounts, "Minimum", awscdk.Duration_Minutes(jsii.Number(15))),
+		Metric:             metric(names.MetricAvailableAccounts, "Minimum", gaugePeriod),
 		Threshold:          jsii.Number(float64(props.MinFreeAccounts)),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
 		EvaluationPeriods:  jsii.Number(2),
 	})
 	a.add("AccountsQuarantined", &awscloudwatch.AlarmProps{
 		AlarmDescription:   jsii.String("At least one account is in Quarantine and needs an operator"),
-		Metric:             metric(names.MetricQuarantinedAccounts, "Maximum", awscdk.Duration_Minutes(jsii.Number(15))),
+		Metric:             metric(names.MetricQuarantinedAccounts, "Maximum", gaugePeriod),
 		Threshold:          jsii.Number(0),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
 		EvaluationPeriods:  jsii.Number(1),
@@ -105,6 +108,20 @@ func (a *Alarms) AlarmOnDeadLetters(id string, queue awssqs.IQueue) {
 		AlarmDescription: jsii.String("Dead-letter queue " + id + " holds undelivered messages"),
 		Metric: queue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
 			Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
+		}),
+		Threshold:          jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(1),
+	})
+}
+
+// AlarmOnFunctionErrors raises an alarm when a function fails (a
+// scheduled run that errors, or one that times out).
+func (a *Alarms) AlarmOnFunctionErrors(id string, fn awslambda.IFunction) {
+	a.add(id, &awscloudwatch.AlarmProps{
+		AlarmDescription: jsii.String("Function " + id + " failed"),
+		Metric: fn.MetricErrors(&awscloudwatch.MetricOptions{
+			Period: awscdk.Duration_Hours(jsii.Number(1)), Statistic: jsii.String("Sum"),
 		}),
 		Threshold:          jsii.Number(1),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

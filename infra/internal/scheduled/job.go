@@ -7,12 +7,14 @@ package scheduled
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsschedulertargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/config"
@@ -80,7 +82,16 @@ func New(scope constructs.Construct, id string, props *JobProps) *Job {
 	if props.Window != nil {
 		window = awsscheduler.TimeWindow_Flexible(props.Window)
 	}
+	// The scheduler's own role: it may invoke this one function (CDK's
+	// invoke grant covers the function and its version qualifiers).
+	role := awsiam.NewRole(c, jsii.String("SchedulerRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Stack_Of(c).Account()}},
+		}),
+		Description: jsii.String("EventBridge Scheduler role that runs " + props.Name),
+	})
 	target := awsschedulertargets.NewLambdaInvoke(j.Function.Function, &awsschedulertargets.ScheduleTargetBaseProps{
+		Role:            role,
 		DeadLetterQueue: j.DeadLetter,
 		Input:           awsscheduler.ScheduleTargetInput_FromObject(input),
 		RetryAttempts:   jsii.Number(float64(props.RetryAttempts)),
@@ -94,5 +105,11 @@ func New(scope constructs.Construct, id string, props *JobProps) *Job {
 		TimeWindow:   window,
 		Key:          props.Key,
 	})
+	// After the schedule: binding the target writes the role's policy.
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("lambda:InvokeFunction on <function ARN>:* covers the versions and aliases of this one function (CDK's invoke grant)."),
+		AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<.*Function[0-9A-F]{8}\.Arn>:\*$/`)}},
+	}}, jsii.Bool(true))
 	return j
 }

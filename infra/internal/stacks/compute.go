@@ -21,8 +21,9 @@ const eventArchiveDays = 90
 // DLQ and audit log, the intermediate role, the JWT secret and its
 // rotation, the account cleaner, the alarms and the dashboard, and the
 // REST API with its functions (newAPI), which reach the Data stack's
-// tables and AppConfig profiles through cross-stack references. The
-// scheduled monitors and the lifecycle manager arrive with their code.
+// tables and AppConfig profiles through cross-stack references, and the
+// lifecycle manager, the scheduled monitors, the cost report and the email
+// notifier.
 func NewComputeStack(scope constructs.Construct, cfg config.Config, data *DataStack) awscdk.Stack {
 	stack := newStack(scope, StackCompute, cfg, cfg.HubAccountID,
 		"Innovation Sandbox compute: events, cross-account role, secrets and observability (hub account)")
@@ -58,6 +59,8 @@ func NewComputeStack(scope constructs.Construct, cfg config.Config, data *DataSt
 	alarms.AlarmOnDeadLetters("CleanupBuildDLQ", cleanup.BuildDeadLetter)
 	// The account lifecycle manager (issue 5): rule, queue, DLQ, function.
 	newLifecycle(stack, cfg, data, key, bus.Bus, bus.DeadLetter, alarms)
+	// Lease and drift monitoring, the cost report and email (issue 5).
+	newOperations(stack, cfg, data, key, bus.Bus, bus.DeadLetter, alarms)
 	observability.NewDashboard(stack, "Dashboard", &observability.DashboardProps{Namespace: cfg.Namespace, Alarms: alarms})
 	newAPI(stack, cfg, data, key, bus.Bus, jwt.Secret, alarms.Topic)
 	awscdk.NewCfnOutput(stack, jsii.String("EventBusArn"), &awscdk.CfnOutputProps{Value: bus.Bus.EventBusArn()})

@@ -1,8 +1,6 @@
 package stacks
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -10,7 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 
-	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/infra/internal/api"
 	"github.com/isb-go/isb/infra/internal/config"
@@ -23,19 +20,13 @@ import (
 // through cross-stack references (Data deploys first).
 func newAPI(scope constructs.Construct, cfg config.Config, data *DataStack, key awskms.IKey,
 	bus awsevents.IEventBus, jwt awssecretsmanager.ISecret, alarmTopic awssns.ITopic) *api.RestAPI {
-	app := data.AppConfig
-	reader := api.NewConfigReader(scope, "AppConfigExtension", &api.ConfigReadProps{
-		Namespace: cfg.Namespace, Region: cfg.Region,
-		ApplicationID: *app.Application.Ref(), EnvironmentID: *app.Environment.Ref(),
-		ProfileIDs: []string{*app.Global.Profile.Ref(), *app.Reporting.Profile.Ref()},
-	})
+	reader := configReader(scope, "AppConfigExtension", cfg, data)
 	fns := api.NewFunctions(scope, "ApiFunctions", &api.FunctionsProps{
 		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir,
 		Tables: api.Tables{Leases: data.Tables.Leases, Accounts: data.Tables.Accounts,
 			Templates: data.Tables.LeaseTemplates, Outbox: data.Tables.Outbox},
 		Bus: bus, JwtSecret: jwt, JwtSecretKey: key, Key: key, Config: reader,
-		AccountPoolParamArn: fmt.Sprintf("arn:aws:ssm:%s:%s:parameter/%s", cfg.Region, cfg.OrgMgtAccountID,
-			names.Physical(cfg.Namespace, names.AccountPoolConfigParam)),
+		AccountPoolParamArn: poolParamArn(cfg),
 		IntermediateRoleArn: hub.IntermediateRoleArn(cfg.HubAccountID, cfg.Namespace),
 		HubAccountID:        cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID,
 		LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
@@ -47,8 +38,7 @@ func newAPI(scope constructs.Construct, cfg config.Config, data *DataStack, key 
 	sso := api.NewSSO(scope, "Sso", &api.SSOProps{
 		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir, HubAccountID: cfg.HubAccountID,
 		JwtSecret: jwt, JwtSecretKey: key,
-		IdcConfigParamArn: fmt.Sprintf("arn:aws:ssm:%s:%s:parameter/%s", cfg.Region, cfg.IdcAccountID,
-			names.Physical(cfg.Namespace, names.IdcConfigParam)),
+		IdcConfigParamArn:   idcParamArn(cfg),
 		IntermediateRoleArn: hub.IntermediateRoleArn(cfg.HubAccountID, cfg.Namespace),
 		LogKey:              key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode, GrantConfigRead: reader.Grant,
 	})

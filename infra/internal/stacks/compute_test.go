@@ -124,12 +124,12 @@ func TestComputeSecretAndAlarms(t *testing.T) {
 }
 
 func TestComputeHasNoStubFunctions(t *testing.T) {
-	// The API, schedules and consumers arrive with their code; until then
-	// the Compute stack deploys only the functions that exist: the JWT
+	// The Compute stack deploys exactly the functions that exist: the JWT
 	// rotator, the authorizer, the SSO handler, the four API handlers and
-	// the outbox relay, the cleaner's worker and watchdog, and the
-	// lifecycle manager.
-	template(t, StackCompute).ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(11))
+	// the outbox relay, the cleaner's worker and watchdog, the lifecycle
+	// manager, the lease and drift monitors, the cost report and the email
+	// notifier.
+	template(t, StackCompute).ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(15))
 }
 
 func TestComputeServesEveryRoute(t *testing.T) {

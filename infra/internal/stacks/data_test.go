@@ -12,7 +12,7 @@ import (
 
 func TestDataTables(t *testing.T) {
 	tpl := template(t, StackData)
-	tpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(4))
+	tpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(5))
 	tpl.ResourceCountIs(jsii.String("AWS::KMS::Key"), jsii.Number(1))
 	tpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), props{"EnableKeyRotation": true})
 
@@ -56,6 +56,11 @@ func TestDataTables(t *testing.T) {
 		}},
 		{"outbox table has the id key and TTL", props{
 			"TableName":               names.Physical(testCfg.Namespace, names.OutboxTable),
+			"KeySchema":               []any{props{"AttributeName": names.AttrID, "KeyType": "HASH"}},
+			"TimeToLiveSpecification": props{"AttributeName": names.AttrTTL, "Enabled": true},
+		}},
+		{"delivery table has the id key and TTL", props{
+			"TableName":               names.Physical(testCfg.Namespace, names.DeliveryTable),
 			"KeySchema":               []any{props{"AttributeName": names.AttrID, "KeyType": "HASH"}},
 			"TimeToLiveSpecification": props{"AttributeName": names.AttrTTL, "Enabled": true},
 		}},

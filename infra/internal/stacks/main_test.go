@@ -1,6 +1,9 @@
 package stacks
 
 import (
+	"github.com/isb-go/isb/infra/internal/monitoring"
+	"github.com/isb-go/isb/infra/internal/notify"
+
 	"archive/zip"
 	"fmt"
 	"os"
@@ -30,7 +33,8 @@ var (
 // tests give each a tiny fake bootstrap.zip so they need no Go cross-build.
 var testLambdas = []string{"idc-configurer", "jwt-rotator", "authorizer",
 	"api-leases", "api-lease-templates", "api-accounts", "api-configurations", "outbox-relay", "sso",
-	"lifecycle"}
+	"lifecycle", monitoring.LeaseMonitorFunction, monitoring.DriftMonitorFunction, monitoring.CostReportFunction,
+	notify.FunctionName}
 
 func TestMain(m *testing.M) {
 	os.Setenv("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
@@ -74,6 +78,8 @@ func run(m *testing.M) (int, error) {
 			return "us-east-1,eu-west-2"
 		case "alarmEmail":
 			return "ops@example.com"
+		case "allowedIpRanges":
+			return []any{"203.0.113.0/24", "2001:db8::/32"}
 		}
 		return nil
 	}, nil))

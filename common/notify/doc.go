@@ -1,0 +1,11 @@
+// Package notify sends the platform's email notifications: one template
+// per event of names.EmailDetailTypes (subject, HTML escaped by
+// html/template, plain text), recipients by a rules table (the lessee in
+// To, the Identity Center admin and manager groups in Bcc), at most
+// MaxDestinations recipients per message, and SESv2 SendEmail with a
+// failing recipient isolated by bisection. Email is off while
+// notification.emailFrom is empty.
+//
+// Each message is sent at least once and, in the normal case, exactly
+// once: see Notifier for the de-duplication over the Deliveries table.
+package notify

@@ -1,0 +1,56 @@
+// Command email-notifier sends the platform's email notifications: it
+// consumes the events of names.EmailDetailTypes from its SQS queue and
+// sends SESv2 email to the lessee and the Identity Center admin and
+// manager groups (see common/notify).
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/isb-go/isb/common/appconfig"
+	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/notify"
+	"github.com/isb-go/isb/functions/email-notifier/consumer"
+)
+
+func main() {
+	slog.SetDefault(lambdacontext.NewLogger())
+	keys := []string{names.EnvNamespace, names.EnvHubAccountID, names.EnvIdcConfigParam, names.EnvDeliveryTable}
+	env := map[string]string{}
+	var missing []string
+	for _, k := range keys {
+		if env[k] = os.Getenv(k); env[k] == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		slog.Error("email-notifier cannot start: missing environment", "needs", keys, "missing", missing)
+		os.Exit(1)
+	}
+	cfg, err := awscfg.Load(context.Background(), awscfg.FromEnv())
+	if err != nil {
+		slog.Error("email-notifier cannot start", "error", err)
+		os.Exit(1)
+	}
+	ns := env[names.EnvNamespace]
+	n := &notify.Notifier{
+		Config: appconfig.New(appconfig.NewExtension(ns), 0, nil),
+		Recipients: notify.NewDirectory(notify.NewChainIdentityCenter(cfg, ns, env[names.EnvHubAccountID],
+			env[names.EnvIdcConfigParam]), nil),
+		Deliveries: ddbstore.NewDeliveryStore(dynamodb.NewFromConfig(cfg), env[names.EnvDeliveryTable]),
+		Sender:     &notify.Sender{Mail: sesv2.NewFromConfig(cfg), Metrics: os.Stdout, Namespace: ns},
+		Now:        time.Now,
+	}
+	slog.Info("email-notifier configured", "env", env)
+	lambda.Start((&consumer.Handler{Notifier: n}).Handle)
+}
