@@ -68,6 +68,8 @@ type leaseItem struct {
 	ExpirationDate            string                    `json:"expirationDate,omitempty"`
 	LastCheckedDate           string                    `json:"lastCheckedDate,omitempty"`
 	TotalCostAccrued          float64                   `json:"totalCostAccrued"`
+	EndRequested              string                    `json:"endRequested,omitempty"`
+	EndRequestedAt            string                    `json:"endRequestedAt,omitempty"`
 	EndDate                   string                    `json:"endDate,omitempty"`
 	TTL                       int64                     `json:"ttl,omitempty"`
 	Version                   int64                     `json:"version"`
@@ -86,6 +88,7 @@ func leaseToItem(l lease.Lease) (map[string]types.AttributeValue, error) {
 		AwsAccountID: l.AccountID, ApprovedBy: l.ApprovedBy,
 		StartDate: fmtTime(l.StartDate), ExpirationDate: fmtTimePtr(l.ExpirationDate),
 		LastCheckedDate: fmtTime(l.LastCheckedDate), TotalCostAccrued: l.TotalCostAccrued,
+		EndRequested: string(l.EndRequested), EndRequestedAt: fmtTime(l.EndRequestedAt),
 		EndDate: fmtTime(l.EndDate), TTL: l.TTL, Version: l.Version,
 		CreatedDate: fmtTime(l.CreatedAt), LastModifiedDate: fmtTime(l.UpdatedAt),
 	}
@@ -110,6 +113,7 @@ func leaseFromItem(m map[string]types.AttributeValue) (lease.Lease, error) {
 		OriginalTemplateUUID: it.OriginalLeaseTemplateUUID, OriginalTemplateName: it.OriginalLeaseTemplateName,
 		Comments: it.Comments, CreatedBy: it.CreatedBy, AccountID: it.AwsAccountID, ApprovedBy: it.ApprovedBy,
 		TotalCostAccrued: it.TotalCostAccrued, TTL: it.TTL, Version: it.Version,
+		EndRequested: lease.Status(it.EndRequested),
 	}
 	var err error
 	times := []struct {
@@ -119,6 +123,7 @@ func leaseFromItem(m map[string]types.AttributeValue) (lease.Lease, error) {
 		{&l.StatusChangedAt, it.StatusChangedAt}, {&l.StartDate, it.StartDate},
 		{&l.LastCheckedDate, it.LastCheckedDate}, {&l.EndDate, it.EndDate},
 		{&l.CreatedAt, it.CreatedDate}, {&l.UpdatedAt, it.LastModifiedDate},
+		{&l.EndRequestedAt, it.EndRequestedAt},
 	}
 	for _, t := range times {
 		if *t.dst, err = parseTime(t.src); err != nil {

@@ -35,6 +35,13 @@ type Lease struct {
 	LastCheckedDate  time.Time
 	TotalCostAccrued float64
 
+	// EndRequested is the terminal status (Expired or BudgetExceeded) the
+	// lease monitor already asked the lifecycle manager for, and
+	// EndRequestedAt when. While it is set the monitor does not ask again;
+	// a patch that changes the budget or the expiration clears it.
+	EndRequested   Status
+	EndRequestedAt time.Time
+
 	// Set when the lease ends.
 	EndDate time.Time
 	// TTL is when the store may delete the ended lease (epoch seconds).
@@ -158,6 +165,10 @@ func (l Lease) Apply(p Patch, limits Limits, groups ReportGroups) (Lease, error)
 	}
 	if err := f.Err(); err != nil {
 		return l, err
+	}
+	if p.ClearMaxSpend || p.MaxSpend != nil || p.ClearExpirationDate || p.ExpirationDate != nil {
+		// New limits: the monitor judges the lease afresh.
+		l.EndRequested, l.EndRequestedAt = "", time.Time{}
 	}
 	return l, nil
 }

@@ -33,7 +33,7 @@ type ChainClients struct {
 	idcName   string
 
 	mu      sync.Mutex
-	orgs    map[string]Organizations
+	orgs    map[string]*organizations.Client
 	idcs    map[string]idcClients
 	idc     config.IdcParam
 	idcRead time.Time
@@ -50,7 +50,7 @@ func NewChainClients(cfg aws.Config, namespace, hubAccountID, poolParam, idcPara
 	api := ssm.NewFromConfig(cfg)
 	return &ChainClients{cfg: cfg, namespace: namespace, hub: hubAccountID,
 		pool: poolparam.New(api, poolParam, 0, nil), ssm: api, idcName: idcParam,
-		orgs: map[string]Organizations{}, idcs: map[string]idcClients{}}
+		orgs: map[string]*organizations.Client{}, idcs: map[string]idcClients{}}
 }
 
 func (c *ChainClients) session() string { return names.Physical(c.namespace, "lifecycle") }
@@ -84,17 +84,27 @@ func (c *ChainClients) Idc(ctx context.Context) (config.IdcParam, error) {
 
 // Org returns the Organizations client of the pool's management account.
 func (c *ChainClients) Org(_ context.Context, p config.AccountPoolParam) (Organizations, error) {
+	return c.org(p), nil
+}
+
+// OrgAccounts returns the same client, for listing the accounts of an OU
+// (the drift scan).
+func (c *ChainClients) OrgAccounts(_ context.Context, p config.AccountPoolParam) (organizations.ListAccountsForParentAPIClient, error) {
+	return c.org(p), nil
+}
+
+func (c *ChainClients) org(p config.AccountPoolParam) *organizations.Client {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if o, ok := c.orgs[p.OrgMgtAccountID]; ok {
-		return o, nil
+		return o
 	}
 	chained := awscfg.Chain(c.cfg, c.session(),
 		awscfg.RoleARN(c.hub, c.namespace, names.IntermediateRole),
 		awscfg.RoleARN(p.OrgMgtAccountID, c.namespace, names.OrgMgtRole))
 	o := organizations.NewFromConfig(chained)
 	c.orgs[p.OrgMgtAccountID] = o
-	return o, nil
+	return o
 }
 
 // Identity returns the Identity Store and SSO Admin clients of the IDC

@@ -435,8 +435,8 @@ func (s *Service) quarantine(ctx context.Context, a account.Account, reason stri
 // drift handles an account found outside the OU its status names. The
 // report may be stale, so the account's OU is read again first: an account
 // back where it belongs is left alone; one in another pool OU is
-// quarantined; one that left every pool OU loses its row (its lease ends
-// as Ejected).
+// quarantined; one that left every pool OU, or sits in Exit, loses its
+// row (its lease ends as Ejected).
 func (s *Service) drift(ctx context.Context, e events.AccountDriftDetected) error {
 	where, err := s.d.AWS.Where(ctx, e.AccountID)
 	if err != nil {
@@ -472,7 +472,9 @@ func (s *Service) drift(ctx context.Context, e events.AccountDriftDetected) erro
 	case where.OU == account.Entry && a.Status == account.CleanUp:
 		// Registered, and not yet moved out of Entry: that move is ours.
 		return s.reconcile(ctx, a.ID)
-	case !where.InPool():
+	case !where.InPool() || where.OU == account.Exit:
+		// Out of the pool, or in Exit: an ejection that stopped before
+		// deleting the row (quarantining it would leave it in Exit for ever).
 		return s.forget(ctx, a)
 	default:
 		return s.quarantine(ctx, a, fmt.Sprintf("Drift Detected: expected OU %s, actual OU %s", a.Status, where.OU))
@@ -549,6 +551,18 @@ func (s *Service) endLease(ctx context.Context, l lease.Lease, status lease.Stat
 	}
 	next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
 	return next, nil
+}
+
+// Reconcile brings AWS in line with the account's row: the account moves
+// to the OU its status names, and the lessee's access follows the lease
+// holding it. The drift monitor calls it to finish a transition of ours
+// that stopped half-way (the row written, the OU not yet moved). Only the
+// Accounts, Leases and AWS dependencies are used.
+func (s *Service) Reconcile(ctx context.Context, accountID string) error {
+	if err := s.reconcile(ctx, accountID); err != nil {
+		return fmt.Errorf("reconcile account %s: %w", accountID, err)
+	}
+	return nil
 }
 
 // reconcile brings AWS in line with the account's row.

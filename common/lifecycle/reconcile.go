@@ -66,6 +66,9 @@ type Location struct {
 // InPool reports whether the account sits in one of the pool's OUs.
 func (l Location) InPool() bool { return l.OU != "" }
 
+// PoolOUIDs maps each of the seven pool OUs to its id in p.
+func PoolOUIDs(p config.AccountPoolParam) map[account.OU]string { return ouIDs(p) }
+
 // ouIDs maps each pool OU to its id.
 func ouIDs(p config.AccountPoolParam) map[account.OU]string {
 	return map[account.OU]string{

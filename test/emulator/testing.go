@@ -237,3 +237,54 @@ func (e eagerBody) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
 }
+
+// CostAndUsage is one answer of Cost Explorer's GetCostAndUsage, in the
+// API's JSON shape, for QueueCostAndUsage.
+type CostAndUsage struct {
+	ResultsByTime            []CostResultByTime `json:"ResultsByTime"`
+	DimensionValueAttributes []any              `json:"DimensionValueAttributes"`
+	// NextPageToken, when set, makes the caller ask for another page
+	// (whose request differs, so it takes the next queued answer).
+	NextPageToken string `json:"NextPageToken,omitempty"`
+}
+
+// CostResultByTime is one time period of a CostAndUsage.
+type CostResultByTime struct {
+	TimePeriod CostPeriod            `json:"TimePeriod"`
+	Total      map[string]CostAmount `json:"Total"`
+	Groups     []CostGroup           `json:"Groups"`
+	Estimated  bool                  `json:"Estimated"`
+}
+
+// CostPeriod is a period of days, yyyy-mm-dd, End exclusive.
+type CostPeriod struct {
+	Start string `json:"Start"`
+	End   string `json:"End"`
+}
+
+// CostGroup is the metrics of one group (for example one linked account).
+type CostGroup struct {
+	Keys    []string              `json:"Keys"`
+	Metrics map[string]CostAmount `json:"Metrics"`
+}
+
+// CostAmount is an amount as Cost Explorer writes it (a decimal string).
+type CostAmount struct {
+	Amount string `json:"Amount"`
+	Unit   string `json:"Unit"`
+}
+
+// QueueCostAndUsage appends answers to the emulator's GetCostAndUsage
+// queue of callerAccount, the account that calls Cost Explorer (with the
+// role chain, the account of the last role). moto hands them out in order,
+// one per distinct request body, and repeats an answer for a repeated body;
+// once the queue is empty a new body gets an empty answer.
+func QueueCostAndUsage(ctx context.Context, callerAccount string, results ...CostAndUsage) error {
+	for i := range results {
+		if results[i].DimensionValueAttributes == nil {
+			results[i].DimensionValueAttributes = []any{}
+		}
+	}
+	return PostJSON(ctx, "/moto-api/static/ce/cost-and-usage-results",
+		map[string]any{"account_id": callerAccount, "results": results})
+}
