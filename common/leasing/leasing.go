@@ -124,6 +124,11 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 	if err := tpl.Terms.Validate(g, rep); err != nil {
 		return lease.Lease{}, fmt.Errorf("lease template %s no longer meets the global limits: %w", tpl.UUID, err)
 	}
+	if g.Leases.MaxLeasesPerUser == 0 {
+		// The documented meaning of 0: no new requests at all. (The store
+		// reads a limit of 0 as "unchecked", so it is decided here.)
+		return lease.Lease{}, &fault.LimitError{Limit: "maxLeasesPerUser", Value: 0}
+	}
 	now := s.now()
 	pending := lease.Lease{
 		Key:    lease.Key{UserEmail: lessee, UUID: s.newID()},

@@ -5,8 +5,8 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
+	"github.com/isb-go/isb/functions/internal/boot"
 	"log/slog"
 	"os"
 	"time"
@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
-	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
@@ -27,26 +26,9 @@ import (
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
 	keys := []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvEventBus, names.EnvHubAccountID,
 		names.EnvAccountPoolParam, names.EnvReportBucket}
-	env := map[string]string{}
-	var missing []string
-	for _, k := range keys {
-		if env[k] = os.Getenv(k); env[k] == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		slog.Error("cost-reporter cannot start: missing environment", "needs", keys, "missing", missing)
-		os.Exit(1)
-	}
-	awsOpts := awscfg.FromEnv()
-	cfg, err := awscfg.Load(context.Background(), awsOpts)
-	if err != nil {
-		slog.Error("cost-reporter cannot start", "error", err)
-		os.Exit(1)
-	}
+	env, cfg, awsOpts := boot.Start("cost-reporter", keys...)
 	// Page tokens only live within one run, so a per-process secret will do.
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
@@ -55,8 +37,7 @@ func main() {
 	}
 	pages, err := ddbstore.NewPageCodec(secret)
 	if err != nil {
-		slog.Error("cost-reporter cannot start", "error", err)
-		os.Exit(1)
+		boot.Fail("cost-reporter", err)
 	}
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable]}, pages)
 	logName := lambdacontext.LogGroupName

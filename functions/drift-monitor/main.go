@@ -7,16 +7,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"github.com/isb-go/isb/functions/internal/boot"
 	"log/slog"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
-	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/drift"
@@ -26,33 +25,16 @@ import (
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
 	keys := []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable,
 		names.EnvEventBus, names.EnvHubAccountID, names.EnvAccountPoolParam, names.EnvIdcConfigParam}
-	env := map[string]string{}
-	var missing []string
-	for _, k := range keys {
-		if env[k] = os.Getenv(k); env[k] == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		slog.Error("drift-monitor cannot start: missing environment", "needs", keys, "missing", missing)
-		os.Exit(1)
-	}
 	// No network here: the AWS config resolves credentials lazily, and the
 	// shared parameters and the role chain are read on the first scan.
-	cfg, err := awscfg.Load(context.Background(), awscfg.FromEnv())
-	if err != nil {
-		slog.Error("drift-monitor cannot start", "error", err)
-		os.Exit(1)
-	}
+	env, cfg, _ := boot.Start("drift-monitor", keys...)
 	// The scan pages through the account table but hands no page token to
 	// anyone, so a key made for this process is enough to seal them.
 	codec, err := ddbstore.NewPageCodec([]byte(rand.Text()))
 	if err != nil {
-		slog.Error("drift-monitor cannot start", "error", err)
-		os.Exit(1)
+		boot.Fail("drift-monitor", err)
 	}
 	ns := env[names.EnvNamespace]
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable],

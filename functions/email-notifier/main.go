@@ -5,18 +5,16 @@
 package main
 
 import (
-	"context"
+	"github.com/isb-go/isb/functions/internal/boot"
 	"log/slog"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/isb-go/isb/common/appconfig"
-	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/notify"
@@ -24,24 +22,8 @@ import (
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
 	keys := []string{names.EnvNamespace, names.EnvHubAccountID, names.EnvIdcConfigParam, names.EnvDeliveryTable}
-	env := map[string]string{}
-	var missing []string
-	for _, k := range keys {
-		if env[k] = os.Getenv(k); env[k] == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		slog.Error("email-notifier cannot start: missing environment", "needs", keys, "missing", missing)
-		os.Exit(1)
-	}
-	cfg, err := awscfg.Load(context.Background(), awscfg.FromEnv())
-	if err != nil {
-		slog.Error("email-notifier cannot start", "error", err)
-		os.Exit(1)
-	}
+	env, cfg, _ := boot.Start("email-notifier", keys...)
 	ns := env[names.EnvNamespace]
 	n := &notify.Notifier{
 		Config: appconfig.New(appconfig.NewExtension(ns), 0, nil),

@@ -7,18 +7,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/isb-go/isb/functions/internal/boot"
 	"log/slog"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/appconfig"
-	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/monitor"
@@ -28,27 +27,11 @@ import (
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
 	keys := []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable,
 		names.EnvEventBus, names.EnvHubAccountID, names.EnvAccountPoolParam}
-	env := map[string]string{}
-	var missing []string
-	for _, k := range keys {
-		if env[k] = os.Getenv(k); env[k] == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		slog.Error("lease-monitor cannot start: missing environment", "needs", keys, "missing", missing)
-		os.Exit(1)
-	}
 	// No network here: the AWS config resolves credentials lazily, and the
 	// pool parameter and the role chain are read on the first pass.
-	cfg, err := awscfg.Load(context.Background(), awscfg.FromEnv())
-	if err != nil {
-		slog.Error("lease-monitor cannot start", "error", err)
-		os.Exit(1)
-	}
+	env, cfg, _ := boot.Start("lease-monitor", keys...)
 	ns := env[names.EnvNamespace]
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable],
 		Accounts: env[names.EnvAccountTable], Outbox: env[names.EnvOutboxTable]}, nil)

@@ -5,18 +5,15 @@
 package main
 
 import (
-	"context"
+	"github.com/isb-go/isb/functions/internal/boot"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/isb-go/isb/common/appconfig"
-	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lifecycle"
@@ -26,21 +23,9 @@ import (
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
 	keys := []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable,
 		names.EnvEventBus, names.EnvHubAccountID, names.EnvAccountPoolParam, names.EnvIdcConfigParam}
-	env := map[string]string{}
-	for _, k := range keys {
-		if env[k] = os.Getenv(k); env[k] == "" {
-			slog.Error("lifecycle cannot start: missing environment", "needs", keys, "missing", k)
-			os.Exit(1)
-		}
-	}
-	cfg, err := awscfg.Load(context.Background(), awscfg.FromEnv())
-	if err != nil {
-		slog.Error("lifecycle cannot start", "error", err)
-		os.Exit(1)
-	}
+	env, cfg, _ := boot.Start("lifecycle", keys...)
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable],
 		Accounts: env[names.EnvAccountTable], Outbox: env[names.EnvOutboxTable]}, nil)
 	svc := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,

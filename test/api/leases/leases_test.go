@@ -143,6 +143,20 @@ func TestTheLeaseLimitIsNamedInThe409(t *testing.T) {
 	})
 }
 
+func TestALimitOfZeroStopsEveryNewRequest(t *testing.T) {
+	e, h := setup(t)
+	e.SetGlobal("maintenanceMode: false\nleases:\n  maxLeasesPerUser: 0\n")
+	e.Pool(2)
+	auto := e.Template("ci", false, template.Public)
+	manual := e.Template("manual", true, template.Public)
+	for _, tpl := range []string{auto.UUID, manual.UUID} {
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl))).Want(t, http.StatusConflict, "maxLeasesPerUser")
+	}
+	if ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, ddbstore.Page{}); len(ls) != 0 {
+		t.Fatalf("%d leases written, want none", len(ls))
+	}
+}
+
 func TestApprovalIsNeverBypassed(t *testing.T) {
 	e, h := setup(t)
 	e.Pool(1)
