@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/isb-go/isb/common/costs"
+
 	"cmp"
 	"maps"
 	"slices"
@@ -11,19 +13,6 @@ import (
 
 // NoGroup is the group of leases without a cost report group.
 const NoGroup = "No cost report group"
-
-// dailyCosts holds Cost Explorer's daily spend: account id → day
-// ("yyyy-MM-dd") → amount.
-type dailyCosts map[string]map[string]float64
-
-// add records an amount of an account on a day; amounts for the same
-// account and day (from several pages) add up.
-func (d dailyCosts) add(account, day string, amount float64) {
-	if d[account] == nil {
-		d[account] = map[string]float64{}
-	}
-	d[account][day] += amount
-}
 
 // held is a lease that held its account during the report month.
 type held struct {
@@ -60,7 +49,7 @@ func group(l lease.Lease) string {
 // account was idle or being cleaned) are reported on nobody.
 //
 // The result is indexed like hs.
-func allocate(hs []held, costs dailyCosts) []float64 {
+func allocate(hs []held, daily costs.Daily) []float64 {
 	byAccount := map[string][]int{}
 	for i, h := range hs {
 		byAccount[h.lease.AccountID] = append(byAccount[h.lease.AccountID], i)
@@ -82,7 +71,7 @@ func allocate(hs []held, costs dailyCosts) []float64 {
 		}
 		// In day order, so the float sums do not depend on map order.
 		for _, day := range slices.Sorted(maps.Keys(owner)) {
-			out[owner[day]] += costs[acct][day]
+			out[owner[day]] += daily[acct][day]
 		}
 	}
 	return out
@@ -99,10 +88,10 @@ type Row struct {
 }
 
 // rows sums the lease costs per group, sorted by group name.
-func rows(hs []held, costs []float64, month time.Time) []Row {
+func rows(hs []held, leaseCosts []float64, month time.Time) []Row {
 	totals := map[string]float64{}
 	for i, h := range hs {
-		totals[group(h.lease)] += costs[i]
+		totals[group(h.lease)] += leaseCosts[i]
 	}
 	out := make([]Row, 0, len(totals))
 	for g, c := range totals {

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/isb-go/isb/common/costs"
+
 	"testing"
 	"time"
 
@@ -20,20 +22,20 @@ func leaseOf(uuid, account, group string, start, end time.Time) lease.Lease {
 }
 
 // everyDay gives account the same amount on every day of October 2026.
-func everyDay(costs dailyCosts, account string, amount float64) {
+func everyDay(daily costs.Daily, account string, amount float64) {
 	for d := day("2026-10-01"); d.Before(day("2026-11-01")); d = d.AddDate(0, 0, 1) {
-		costs.add(account, d.Format(dayLayout), amount)
+		daily.Add(account, d.Format(dayLayout), amount)
 	}
 }
 
 func TestAllocate(t *testing.T) {
 	month := day("2026-10-01")
 	now := at("2026-11-02T01:25:00Z")
-	costs := dailyCosts{}
-	everyDay(costs, "A", 1)
-	everyDay(costs, "B", 10)
-	costs.add("C", "2026-10-15", 2.5)
-	costs.add("C", "2026-09-30", 1000) // outside the month
+	daily := costs.Daily{}
+	everyDay(daily, "A", 1)
+	everyDay(daily, "B", 10)
+	daily.Add("C", "2026-10-15", 2.5)
+	daily.Add("C", "2026-09-30", 1000) // outside the month
 
 	for _, tc := range []struct {
 		name   string
@@ -71,7 +73,7 @@ func TestAllocate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			hs := holding(tc.leases, month, now)
 			got := map[string]float64{}
-			for i, c := range allocate(hs, costs) {
+			for i, c := range allocate(hs, daily) {
 				got[hs[i].lease.UUID] = c
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
@@ -84,10 +86,10 @@ func TestAllocate(t *testing.T) {
 func TestRows(t *testing.T) {
 	month := day("2026-10-01")
 	now := at("2026-11-02T01:25:00Z")
-	costs := dailyCosts{}
-	everyDay(costs, "A", 1)
-	everyDay(costs, "B", 10)
-	everyDay(costs, "C", 100)
+	daily := costs.Daily{}
+	everyDay(daily, "A", 1)
+	everyDay(daily, "B", 10)
+	everyDay(daily, "C", 100)
 	leases := []lease.Lease{
 		leaseOf("l1", "B", "zeta", at("2026-10-01T00:00:00Z"), at("2026-10-02T00:00:00Z")),
 		leaseOf("l2", "A", "alpha", at("2026-10-31T00:00:00Z"), time.Time{}),
@@ -96,7 +98,7 @@ func TestRows(t *testing.T) {
 		leaseOf("l5", "A", "zeta", at("2026-08-01T00:00:00Z"), at("2026-08-31T00:00:00Z")),
 	}
 	hs := holding(leases, month, now)
-	got := rows(hs, allocate(hs, costs), month)
+	got := rows(hs, allocate(hs, daily), month)
 	end := day("2026-10-31")
 	want := []Row{
 		{Group: "No cost report group", Start: month, End: end, Cost: 100, Currency: "USD"},

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/isb-go/isb/common/costs"
+
 	"bytes"
 	"encoding/csv"
 	"fmt"
@@ -9,7 +11,7 @@ import (
 )
 
 // currency is the unit of every amount in the report.
-const currency = "USD"
+const currency = costs.Currency
 
 // header is the first line of the CSV file.
 var header = []string{"CostReportGroup", "StartDate", "EndDate", "Cost", "Currency"}

@@ -20,6 +20,8 @@
 package report
 
 import (
+	"github.com/isb-go/isb/common/costs"
+
 	"bytes"
 	"context"
 	"errors"
@@ -55,7 +57,7 @@ type LeaseLister interface {
 // CostExplorers gives the Cost Explorer client of the organization's
 // management account, where the whole organization's spend is visible.
 type CostExplorers interface {
-	CostExplorer(ctx context.Context) (CostExplorer, error)
+	Client(ctx context.Context) (CostExplorer, error)
 }
 
 // ObjectWriter writes the report file. *s3.Client satisfies it.
@@ -137,19 +139,19 @@ func (s *Service) run(ctx context.Context, month, now time.Time) (Result, error)
 	accounts := accountsOf(hs)
 	res.Leases, res.Accounts = len(hs), len(accounts)
 
-	costs := dailyCosts{}
+	daily := costs.Daily{}
 	if len(accounts) > 0 {
-		ce, err := s.d.Costs.CostExplorer(ctx)
+		ce, err := s.d.Costs.Client(ctx)
 		if err != nil {
 			return res, err
 		}
 		start, end := period(month, now)
-		costs, res.CostExplorerCalls, err = fetchCosts(ctx, ce, accounts, start, end)
+		daily, res.CostExplorerCalls, err = fetchCosts(ctx, ce, accounts, start, end)
 		if err != nil {
 			return res, err
 		}
 	}
-	res.Rows = rows(hs, allocate(hs, costs), month)
+	res.Rows = rows(hs, allocate(hs, daily), month)
 	body, err := renderCSV(res.Rows)
 	if err != nil {
 		return res, err

@@ -176,8 +176,8 @@ type recorder struct {
 	inputs []*costexplorer.GetCostAndUsageInput
 }
 
-func (r *recorder) CostExplorer(ctx context.Context) (report.CostExplorer, error) {
-	ce, err := r.inner.CostExplorer(ctx)
+func (r *recorder) Client(ctx context.Context) (report.CostExplorer, error) {
+	ce, err := r.inner.Client(ctx)
 	if err != nil {
 		return nil, err
 	}
