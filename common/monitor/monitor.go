@@ -36,6 +36,7 @@ const (
 type Leases interface {
 	AllByStatus(ctx context.Context, q ddbstore.StatusQuery) ([]lease.Lease, error)
 	RecordCost(ctx context.Context, read lease.Lease, cost float64, checkedAt time.Time, endRequested lease.Status, recs ...events.Record) error
+	RecordCosts(ctx context.Context, recs []ddbstore.CostRecord) (conflicts []lease.Key, err error)
 	Save(ctx context.Context, read, next lease.Lease, recs ...events.Record) (lease.Lease, error)
 }
 
@@ -217,9 +218,17 @@ func (p *pass) monitorLeases(ctx context.Context) {
 	}
 	for range workers(p.svc.WriteWorkers, DefaultWriteWorkers) {
 		writers.Go(func() {
+			// Cost-only writes go out ddbstore.MaxCostRecords at a time.
+			var group []ddbstore.CostRecord
 			for c := range results {
-				p.check(ctx, c.l, c.cost)
+				if w, ok := p.check(ctx, c.l, c.cost); ok {
+					if group = append(group, w); len(group) == ddbstore.MaxCostRecords {
+						p.record(ctx, group)
+						group = nil
+					}
+				}
 			}
+			p.record(ctx, group)
 		})
 	}
 	for _, b := range batches(leases, MaxAccountsPerCall) {
@@ -254,8 +263,28 @@ func (p *pass) fetch(ctx context.Context, ce CostExplorer, batch []lease.Lease, 
 	}
 }
 
-// check decides and writes one lease.
-func (p *pass) check(ctx context.Context, l lease.Lease, fetched float64) {
+// record makes a group of cost-only writes.
+func (p *pass) record(ctx context.Context, group []ddbstore.CostRecord) {
+	if len(group) == 0 {
+		return
+	}
+	conflicts, err := p.svc.Leases.RecordCosts(ctx, group)
+	for _, k := range conflicts {
+		p.svc.Log.InfoContext(ctx, "lease monitor: lease changed meanwhile; left for the next pass", "lease_id", k.ID())
+	}
+	if err != nil {
+		p.svc.Log.ErrorContext(ctx, "lease monitor: cost writes failed", "leases", len(group)-len(conflicts), "error", err)
+		p.add(func(s *Summary) { s.Conflicts += len(conflicts); s.Failed += len(group) - len(conflicts) })
+		p.fail(err)
+		return
+	}
+	p.add(func(s *Summary) { s.Conflicts += len(conflicts); s.Writes += len(group) - len(conflicts) })
+}
+
+// check decides one lease. A lease with events (or an end to ask for) is
+// written here, with its events; a cost-only write is returned for the
+// caller to group.
+func (p *pass) check(ctx context.Context, l lease.Lease, fetched float64) (ddbstore.CostRecord, bool) {
 	log := p.svc.Log.With("lease_id", l.Key.ID(), "account_id", l.AccountID)
 	// Never lower the stored cost. Cost Explorer revises recent days and
 	// may not know an account for hours; a lower figure would re-arm
@@ -272,26 +301,29 @@ func (p *pass) check(ctx context.Context, l lease.Lease, fetched float64) {
 	// Frozen lease, is written too, so it cannot fire after an unfreeze.
 	if len(d.Events) == 0 && cost == l.TotalCostAccrued && len(crossedDuration(l, p.now)) == 0 {
 		p.add(func(s *Summary) { s.Unchanged++ })
-		return
+		return ddbstore.CostRecord{}, false
+	}
+	if len(d.Events) == 0 && d.End == "" {
+		return ddbstore.CostRecord{Read: l, Cost: cost, CheckedAt: p.now}, true
 	}
 	recs, err := events.Records(p.now, d.Events...)
 	if err != nil {
 		log.ErrorContext(ctx, "lease monitor: events not valid; lease skipped", "error", err)
 		p.add(func(s *Summary) { s.Failed++ })
 		p.fail(fmt.Errorf("lease %s: %w", l.Key, err))
-		return
+		return ddbstore.CostRecord{}, false
 	}
 	err = p.svc.Leases.RecordCost(ctx, l, cost, p.now, d.End, recs...)
 	if errors.Is(err, fault.Conflict) {
 		log.InfoContext(ctx, "lease monitor: lease changed meanwhile; left for the next pass", "status_read", l.Status)
 		p.add(func(s *Summary) { s.Conflicts++ })
-		return
+		return ddbstore.CostRecord{}, false
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "lease monitor: write failed", "error", err)
 		p.add(func(s *Summary) { s.Failed++ })
 		p.fail(err)
-		return
+		return ddbstore.CostRecord{}, false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -300,9 +332,8 @@ func (p *pass) check(ctx context.Context, l lease.Lease, fetched float64) {
 	for _, r := range recs {
 		p.sum.Events[r.DetailType]++
 	}
-	if len(recs) > 0 {
-		log.InfoContext(ctx, "lease monitor: events committed", "cost", cost, "events", len(recs), "end_requested", d.End)
-	}
+	log.InfoContext(ctx, "lease monitor: events committed", "cost", cost, "events", len(recs), "end_requested", d.End)
+	return ddbstore.CostRecord{}, false
 }
 
 // expirePending expires requests that waited for approval longer than the

@@ -344,3 +344,44 @@ func TestFailedCostBatchIsSkippedAndReported(t *testing.T) {
 		t.Errorf("the other batch's lease cost %v, want 30", got)
 	}
 }
+
+func TestCostOnlyWritesSkipALeaseTerminatedMeanwhileAndKeepTheRest(t *testing.T) {
+	w := newWorld(t, config.DefaultGlobal())
+	ctx := context.Background()
+	// Three leases whose cost moves without crossing anything: their
+	// writes go out together in one transaction.
+	doomed := w.create(active(1, "100000000001", 10, 100))
+	a := w.create(active(2, "100000000002", 10, 100))
+	b := w.create(active(3, "100000000003", 10, 100))
+	w.queue(answer(spend{"100000000001", day(0), 12}, spend{"100000000002", day(0), 13}, spend{"100000000003", day(0), 14}))
+	w.svc.WriteWorkers = 1 // one writer, so the three writes make one group
+	w.costs.during = func() {
+		l := w.get(doomed.Key)
+		next, err := l.Transition(lease.ManuallyTerminated, t0)
+		if err == nil {
+			_, err = w.store.Leases().Save(ctx, l, next)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	}
+
+	sum := w.run(t0)
+	if sum.Conflicts != 1 || sum.Writes != 2 || sum.Failed != 0 {
+		t.Fatalf("summary %+v; want 1 conflict and 2 writes", sum)
+	}
+	if got := w.get(doomed.Key); got.Status != lease.ManuallyTerminated || got.TotalCostAccrued != 10 {
+		t.Errorf("terminated lease: status %s cost %v; want untouched", got.Status, got.TotalCostAccrued)
+	}
+	for _, c := range []struct {
+		l    lease.Lease
+		cost float64
+	}{{a, 13}, {b, 14}} {
+		if got := w.get(c.l.Key); got.TotalCostAccrued != c.cost || got.Version != c.l.Version+1 {
+			t.Errorf("lease %s: cost %v version %d; want %v at version %d", c.l.Key.ID(), got.TotalCostAccrued, got.Version, c.cost, c.l.Version+1)
+		}
+	}
+	if got := w.tap.Drain(t); len(got) != 0 {
+		t.Errorf("sent %v, want nothing", fixture.DetailTypes(got))
+	}
+}
