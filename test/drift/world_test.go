@@ -11,25 +11,15 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"sort"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/identitystore"
-	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
-	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/account"
-	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
@@ -57,11 +47,6 @@ var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 // longAgo is a status change well outside the grace period.
 var longAgo = t0.Add(-24 * time.Hour)
 
-// staticConfig serves a fixed global configuration to the lifecycle manager.
-type staticConfig struct{ g config.Global }
-
-func (c staticConfig) Global(context.Context) (config.Global, error) { return c.g, nil }
-
 // world is one test's platform.
 type world struct {
 	t     *testing.T
@@ -69,16 +54,11 @@ type world struct {
 	store *ddbstore.Store
 	tap   *fixture.Tap
 
-	org  *organizations.Client
-	root string
-	ous  map[account.OU]string
-	idc  config.IdcParam
-	ids  *identitystore.Client
-	sso  *ssoadmin.Client
+	org *fixture.Org
+	ic  *fixture.IdentityCenter
 	// users maps the email of each Identity Center user made to its id.
 	users map[string]string
 
-	poolName, idcName string
 	// life is the real lifecycle manager the drift reports are fed to.
 	life *lifecycle.Service
 	// scanner is the service under test; metrics receives its EMF lines.
@@ -90,56 +70,13 @@ type world struct {
 // the drift monitor only (fault injection).
 func newWorld(t *testing.T, scanOpts ...func(*aws.Config)) *world {
 	t.Helper()
-	ctx := context.Background()
 	cfg := emulator.Config(t)
 	w := &world{t: t, cfg: cfg, store: fixture.Store(t, cfg), tap: fixture.Bus(t, cfg), users: map[string]string{}}
 
-	w.org = organizations.NewFromConfig(cfg)
-	if _, err := w.org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := w.org.ListRoots(ctx, &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.root = aws.ToString(roots.Roots[0].Id)
-	w.ous = map[account.OU]string{}
-	for _, ou := range account.OUs {
-		out, err := w.org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(w.root), Name: aws.String(string(ou))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.ous[ou] = aws.ToString(out.OrganizationalUnit.Id)
-	}
-	pool := config.AccountPoolParam{AvailableOuID: w.ous[account.Available], ActiveOuID: w.ous[account.Active],
-		CleanUpOuID: w.ous[account.CleanUp], QuarantineOuID: w.ous[account.Quarantine], FrozenOuID: w.ous[account.Frozen],
-		EntryOuID: w.ous[account.Entry], ExitOuID: w.ous[account.Exit], OrgMgtAccountID: mgmt}
-
-	// Identity Center lives in the IDC account: set it up with the
-	// credentials the services will use there.
-	idcCfg := awscfg.Chain(cfg, "setup", awscfg.RoleARN(hub, fixture.Namespace, names.IntermediateRole),
-		awscfg.RoleARN(idc, fixture.Namespace, names.IdcRole))
-	w.sso, w.ids = ssoadmin.NewFromConfig(idcCfg), identitystore.NewFromConfig(idcCfg)
-	inst, err := w.sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
-	if err != nil || len(inst.Instances) == 0 {
-		t.Fatalf("no SSO instance: %v", err)
-	}
-	ps, err := w.sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: inst.Instances[0].InstanceArn,
-		Name: aws.String("test_IsbUsersPS"), SessionDuration: aws.String("PT8H")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.idc = config.IdcParam{IdcAccountID: idc, IdentityStoreID: aws.ToString(inst.Instances[0].IdentityStoreId),
-		SsoInstanceArn: aws.ToString(inst.Instances[0].InstanceArn), UserPermissionSetArn: aws.ToString(ps.PermissionSet.PermissionSetArn)}
-
-	w.poolName, w.idcName = "/"+names.Physical(fixture.Namespace, names.AccountPoolConfigParam), "/"+names.Physical(fixture.Namespace, names.IdcConfigParam)
-	sp := ssm.NewFromConfig(cfg)
-	for name, doc := range map[string]any{w.poolName: pool, w.idcName: w.idc} {
-		b, _ := json.Marshal(doc)
-		if _, err := sp.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(string(b)), Type: ssmtypes.ParameterTypeString}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w.org = fixture.NewOrg(t, cfg)
+	w.ic = fixture.NewIdentityCenter(t, cfg, hub, idc)
+	fixture.PutParam(t, cfg, fixture.PoolParamName, w.org.PoolParam(mgmt))
+	fixture.PutParam(t, cfg, fixture.IdcParamName, w.ic.Param)
 
 	w.life = w.lifecycle(cfg)
 	scanCfg := cfg.Copy()
@@ -154,9 +91,9 @@ func newWorld(t *testing.T, scanOpts ...func(*aws.Config)) *world {
 func (w *world) lifecycle(cfg aws.Config) *lifecycle.Service {
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), w.store.Tables(), nil)
 	return lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
-		Config: staticConfig{config.DefaultGlobal()},
+		Config: fixture.StaticConfig(config.DefaultGlobal()),
 		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)),
-		AWS:    lifecycle.NewReconciler(lifecycle.NewChainClients(cfg, fixture.Namespace, hub, w.poolName, w.idcName)),
+		AWS:    lifecycle.NewReconciler(lifecycle.NewChainClients(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)),
 		Now:    func() time.Time { return t0 }})
 }
 
@@ -169,7 +106,7 @@ func (w *world) newScanner(cfg aws.Config) *drift.Service {
 	}
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), w.store.Tables(), codec)
 	publisher := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
-	clients := lifecycle.NewChainClients(cfg, fixture.Namespace, hub, w.poolName, w.idcName)
+	clients := lifecycle.NewChainClients(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
 	reconciler := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
 		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients)})
 	return drift.New(drift.Deps{Accounts: store.Accounts(), Org: clients, Complete: reconciler, Bus: publisher,
@@ -226,60 +163,14 @@ func (w *world) handle(reports ...events.AccountDriftDetected) {
 }
 
 // newAccount creates an organization account in the OU ou.
-func (w *world) newAccount(ou account.OU) string {
-	w.t.Helper()
-	ctx := context.Background()
-	n := uuid.NewString()[:8]
-	out, err := w.org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("sandbox-" + n), Email: aws.String("sandbox-" + n + "@example.com")})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	st, err := w.org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	id := aws.ToString(st.CreateAccountStatus.AccountId)
-	w.moveTo(id, ou)
-	return id
-}
+func (w *world) newAccount(ou account.OU) string { w.t.Helper(); return w.org.NewAccount(ou) }
 
 // moveTo moves an account, as someone outside the platform would ("" is
 // the organization's root).
-func (w *world) moveTo(id string, ou account.OU) {
-	w.t.Helper()
-	dst := w.root
-	if ou != "" {
-		dst = w.ous[ou]
-	}
-	if _, err := w.org.MoveAccount(context.Background(), &organizations.MoveAccountInput{AccountId: aws.String(id),
-		SourceParentId: aws.String(w.parent(id)), DestinationParentId: aws.String(dst)}); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-func (w *world) parent(id string) string {
-	w.t.Helper()
-	out, err := w.org.ListParents(context.Background(), &organizations.ListParentsInput{ChildId: aws.String(id)})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return aws.ToString(out.Parents[0].Id)
-}
+func (w *world) moveTo(id string, ou account.OU) { w.t.Helper(); w.org.MoveTo(id, ou) }
 
 // ouOf names the pool OU an account sits in ("root" outside the pool).
-func (w *world) ouOf(id string) string {
-	w.t.Helper()
-	p := w.parent(id)
-	for ou, ouID := range w.ous {
-		if ouID == p {
-			return string(ou)
-		}
-	}
-	if p == w.root {
-		return "root"
-	}
-	return p
-}
+func (w *world) ouOf(id string) string { w.t.Helper(); return w.org.OUOf(id) }
 
 // row writes an account row whose status last changed at changed.
 func (w *world) row(id string, status account.Status, changed time.Time) {
@@ -297,11 +188,7 @@ func (w *world) put(a account.Account) {
 // account reads an account row.
 func (w *world) account(id string) account.Account {
 	w.t.Helper()
-	a, err := w.store.Accounts().Get(context.Background(), id)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return a
+	return fixture.Account(w.t, w.store, id)
 }
 
 // gone reports whether the account has no row.
@@ -336,35 +223,13 @@ func (w *world) leased(email string, status account.Status, ou account.OU) (leas
 // user creates an Identity Center user with the email.
 func (w *world) user(email string) string {
 	w.t.Helper()
-	out, err := w.ids.CreateUser(context.Background(), &identitystore.CreateUserInput{IdentityStoreId: aws.String(w.idc.IdentityStoreID),
-		UserName: aws.String(email), DisplayName: aws.String(email),
-		Name:   &istypes.Name{GivenName: aws.String("Test"), FamilyName: aws.String("User")},
-		Emails: []istypes.Email{{Value: aws.String(email), Primary: true}}})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	w.users[email] = aws.ToString(out.UserId)
+	w.users[email] = w.ic.CreateUser(email)
 	return w.users[email]
 }
 
 // assignees lists the user principals holding the user permission set on
 // an account.
-func (w *world) assignees(id string) []string {
-	w.t.Helper()
-	out, err := w.sso.ListAccountAssignments(context.Background(), &ssoadmin.ListAccountAssignmentsInput{
-		InstanceArn: aws.String(w.idc.SsoInstanceArn), AccountId: aws.String(id), PermissionSetArn: aws.String(w.idc.UserPermissionSetArn)})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	var ps []string
-	for _, a := range out.AccountAssignments {
-		if a.PrincipalType == ssotypes.PrincipalTypeUser {
-			ps = append(ps, aws.ToString(a.PrincipalId))
-		}
-	}
-	sort.Strings(ps)
-	return ps
-}
+func (w *world) assignees(id string) []string { w.t.Helper(); return w.ic.Assignees(id) }
 
 // drifted returns the DriftedAccounts values of the metric lines written
 // so far, and forgets them.

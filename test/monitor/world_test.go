@@ -8,7 +8,6 @@ package monitor_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,18 +15,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/monitor"
-	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/test/emulator"
@@ -48,11 +44,6 @@ const (
 // question (same days) and gets the same queued answer.
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
-// staticConfig serves a fixed global configuration.
-type staticConfig struct{ g config.Global }
-
-func (c staticConfig) Global(context.Context) (config.Global, error) { return c.g, nil }
-
 // world is one test's platform and the monitor under test.
 type world struct {
 	t       *testing.T
@@ -66,22 +57,16 @@ type world struct {
 
 func newWorld(t *testing.T, g config.Global) *world {
 	t.Helper()
-	ctx := context.Background()
 	cfg := emulator.Config(t)
 	w := &world{t: t, store: fixture.Store(t, cfg), tap: fixture.Bus(t, cfg), metrics: &bytes.Buffer{}}
 
-	poolName := "/" + names.Physical(fixture.Namespace, names.AccountPoolConfigParam)
-	doc, _ := json.Marshal(config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: mgmt})
-	if _, err := ssm.NewFromConfig(cfg).PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(poolName),
-		Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
-		t.Fatal(err)
-	}
+	fixture.PutParam(t, cfg, fixture.PoolParamName, config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: mgmt})
 	w.pub = bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
 	w.costs = &countingCosts{inner: monitor.NewChainCosts(cfg, fixture.Namespace, hub,
-		poolparam.New(ssm.NewFromConfig(cfg), poolName, 0, nil))}
+		poolparam.New(ssm.NewFromConfig(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = &monitor.Service{
 		Leases: w.store.Leases(), Accounts: w.store.Accounts(), Costs: w.costs,
-		Config: staticConfig{g}, Outbox: outbox.New(w.store.Outbox(), w.pub),
+		Config: fixture.StaticConfig(g), Outbox: outbox.New(w.store.Outbox(), w.pub),
 		Namespace: fixture.Namespace, Metrics: w.metrics, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)),
 		// One Cost Explorer call at a time: moto hands out queued answers
 		// in the order requests arrive.
@@ -198,13 +183,10 @@ func (w *world) create(l lease.Lease) lease.Lease {
 	return l
 }
 
+// get reads a lease.
 func (w *world) get(k lease.Key) lease.Lease {
 	w.t.Helper()
-	l, err := w.store.Leases().Get(context.Background(), k)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return l
+	return fixture.Lease(w.t, w.store, k)
 }
 
 func ptr[T any](v T) *T { return &v }

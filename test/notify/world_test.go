@@ -21,16 +21,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
 
-	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/events"
-	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/notify"
 	"github.com/isb-go/isb/functions/email-notifier/consumer"
 	"github.com/isb-go/isb/test/emulator"
@@ -51,11 +47,6 @@ const (
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-
-// staticConfig serves a fixed global configuration.
-type staticConfig struct{ g config.Global }
-
-func (c staticConfig) Global(context.Context) (config.Global, error) { return c.g, nil }
 
 // world is one test's platform.
 type world struct {
@@ -86,9 +77,7 @@ func newWorld(t *testing.T) *world {
 
 	// The groups live in the IDC account: create them with the
 	// credentials the notifier will use there.
-	idcCfg := awscfg.Chain(cfg, "setup", awscfg.RoleARN(hub, fixture.Namespace, names.IntermediateRole),
-		awscfg.RoleARN(idc, fixture.Namespace, names.IdcRole))
-	w.ids = identitystore.NewFromConfig(idcCfg)
+	w.ids = identitystore.NewFromConfig(fixture.IdcConfig(cfg, hub, idc))
 	group := func(name string) string {
 		out, err := w.ids.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: aws.String(storeID), DisplayName: aws.String(name)})
 		if err != nil {
@@ -98,28 +87,17 @@ func newWorld(t *testing.T) *world {
 	}
 	w.idc = config.IdcParam{IdcAccountID: idc, IdentityStoreID: storeID,
 		AdminGroupID: group("test_IsbAdmins"), ManagerGroupID: group("test_IsbManagers"), UserGroupID: group("test_IsbUsers")}
-	w.paramName = "/" + names.Physical(fixture.Namespace, names.IdcConfigParam)
-	b, _ := json.Marshal(w.idc)
-	if _, err := ssm.NewFromConfig(cfg).PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(w.paramName),
-		Value: aws.String(string(b)), Type: ssmtypes.ParameterTypeString}); err != nil {
-		t.Fatal(err)
-	}
+	w.paramName = fixture.IdcParamName
+	fixture.PutParam(t, cfg, w.paramName, w.idc)
 	return w
 }
 
 // member creates a user with the email in the group.
 func (w *world) member(groupID, email string) {
 	w.t.Helper()
-	ctx := context.Background()
-	u, err := w.ids.CreateUser(ctx, &identitystore.CreateUserInput{IdentityStoreId: aws.String(storeID),
-		UserName: aws.String(email), DisplayName: aws.String(email),
-		Name:   &istypes.Name{GivenName: aws.String("Test"), FamilyName: aws.String("User")},
-		Emails: []istypes.Email{{Value: aws.String(email), Primary: true}}})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if _, err := w.ids.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(storeID),
-		GroupId: aws.String(groupID), MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(u.UserId)}}); err != nil {
+	userID := fixture.CreateUser(w.t, w.ids, storeID, email)
+	if _, err := w.ids.CreateGroupMembership(context.Background(), &identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(storeID),
+		GroupId: aws.String(groupID), MemberId: &istypes.MemberIdMemberUserId{Value: userID}}); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -133,7 +111,7 @@ func (w *world) handler(opts ...func(*aws.Config)) *consumer.Handler {
 		o(&cfg)
 	}
 	n := &notify.Notifier{
-		Config:     staticConfig{w.global},
+		Config:     fixture.StaticConfig(w.global),
 		Recipients: notify.NewDirectory(notify.NewChainIdentityCenter(cfg, fixture.Namespace, hub, w.paramName), nil),
 		Deliveries: ddbstore.New(dynamoClient(cfg), w.store.Tables(), nil).Deliveries(),
 		Sender:     &notify.Sender{Mail: sesv2.NewFromConfig(cfg), Metrics: &w.metrics, Namespace: fixture.Namespace},
