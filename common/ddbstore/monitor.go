@@ -2,7 +2,6 @@ package ddbstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/events"
-	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
 )
@@ -49,50 +47,14 @@ func (ls LeaseStore) AllByStatus(ctx context.Context, q StatusQuery) ([]lease.Le
 	return out, nil
 }
 
-// RecordCost writes what one monitoring pass learned about a lease: the
-// cost accrued, when it was checked and, when endRequested is not empty,
-// the terminal status the monitor asked for. Only those attributes change
-// (and the version goes up by one), so a concurrent change to anything else
-// is never undone, unlike upstream's whole-row overwrite.
-//
-// The write is conditional on the lease still existing in the status it
-// was read in: a lease terminated or frozen meanwhile is left alone and the
-// error is a *fault.ConflictError. When recs are given the write also
-// requires the version read, because the events were decided on the terms
-// read (a manager's concurrent patch must not be answered with an event
-// about the old terms); the update and the outbox records are then one
-// transaction.
-func (ls LeaseStore) RecordCost(ctx context.Context, read lease.Lease, cost float64, checkedAt time.Time,
-	endRequested lease.Status, recs ...events.Record) error {
-	update := ls.costUpdate(read, cost, checkedAt, endRequested, len(recs) > 0)
-	attrNames, values := update.ExpressionAttributeNames, update.ExpressionAttributeValues
-	if len(recs) == 0 {
-		_, err := ls.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: update.TableName, Key: update.Key, UpdateExpression: update.UpdateExpression,
-			ConditionExpression: update.ConditionExpression, ExpressionAttributeNames: attrNames,
-			ExpressionAttributeValues: values,
-		})
-		var ccf *types.ConditionalCheckFailedException
-		if errors.As(err, &ccf) {
-			return monitorConflict(read)
-		}
-		if err != nil {
-			return fmt.Errorf("record cost of lease %s: %w", read.Key, err)
-		}
-		return nil
-	}
-	err := ls.s.commit(ctx, []types.TransactWriteItem{{Update: &update}}, recs)
-	if reasons := cancelReasons(err); reasons != nil && lostRace(reasons[0]) {
-		return monitorConflict(read)
-	}
-	if err != nil {
-		return fmt.Errorf("record cost of lease %s with %d events: %w", read.Key, len(recs), err)
-	}
-	return nil
-}
-
-// costUpdate is the update RecordCost makes; withVersion adds the version
-// read to the condition.
+// costUpdate is the update of one CostRecord: only the cost fields (and
+// the end requested) change, and the version goes up by one, so a
+// concurrent change to anything else is never undone, unlike upstream's
+// whole-row overwrite. It is conditional on the lease still existing in
+// the status it was read in; withVersion adds the version read, for a
+// write that carries events, because they were decided on the terms read
+// (a manager's concurrent patch must not be answered with an event about
+// the old terms).
 func (ls LeaseStore) costUpdate(read lease.Lease, cost float64, checkedAt time.Time, endRequested lease.Status, withVersion bool) types.Update {
 	set := "SET #cost = :cost, #checked = :checked, #modified = :modified"
 	attrNames := map[string]string{
@@ -125,48 +87,63 @@ func (ls LeaseStore) costUpdate(read lease.Lease, cost float64, checkedAt time.T
 	}
 }
 
-// CostRecord is one cost-only write of a monitoring pass: no events, no
-// end requested.
+// CostRecord is what one monitoring pass learned about a lease: the cost
+// accrued, when it was checked, the terminal status the monitor asks for
+// (empty: none) and the events announcing it, committed with the write.
 type CostRecord struct {
 	Read      lease.Lease
 	Cost      float64
 	CheckedAt time.Time
+	End       lease.Status
+	Events    []events.Record
 }
 
-// MaxCostRecords is how many cost-only writes RecordCosts takes at once.
+// MaxCostRecords is how many leases RecordCosts writes at once.
 const MaxCostRecords = 25
 
-// RecordCosts makes up to MaxCostRecords cost-only writes (RecordCost's
-// update, each conditional on the status read) in one transaction: one
-// request instead of 25. A lease whose condition fails (changed or
-// deleted meanwhile) is left out and returned in conflicts, and the
-// transaction is made again without it, so one concurrent termination
-// never holds back the others.
+// maxTransactItems is DynamoDB's limit of items in one transaction.
+const maxTransactItems = 100
+
+// RecordCosts writes up to MaxCostRecords leases' costs, with their events
+// in the outbox, in one transaction: one request instead of one per
+// lease. A lease whose condition fails (changed or deleted meanwhile) is
+// left out, with its events, and returned in conflicts; the transaction is
+// then made again without it, so one concurrent termination never holds
+// back the others.
 func (ls LeaseStore) RecordCosts(ctx context.Context, recs []CostRecord) (conflicts []lease.Key, err error) {
-	if len(recs) > MaxCostRecords {
-		return nil, fmt.Errorf("record costs of %d leases: at most %d at once", len(recs), MaxCostRecords)
+	total := 0
+	for _, r := range recs {
+		total += 1 + len(r.Events)
+	}
+	if len(recs) > MaxCostRecords || total > maxTransactItems {
+		return nil, fmt.Errorf("record costs of %d leases (%d items): at most %d leases and %d items at once",
+			len(recs), total, MaxCostRecords, maxTransactItems)
 	}
 	pending := recs
 	for len(pending) > 0 {
-		items := make([]types.TransactWriteItem, len(pending))
-		for i, r := range pending {
-			u := ls.costUpdate(r.Read, r.Cost, r.CheckedAt, "", false)
-			items[i] = types.TransactWriteItem{Update: &u}
+		// The leases' updates come first, so cancellation reason i is
+		// lease i's; the outbox puts follow.
+		items := make([]types.TransactWriteItem, 0, len(pending))
+		var outbox []events.Record
+		for _, r := range pending {
+			u := ls.costUpdate(r.Read, r.Cost, r.CheckedAt, r.End, len(r.Events) > 0)
+			items = append(items, types.TransactWriteItem{Update: &u})
+			outbox = append(outbox, r.Events...)
 		}
-		_, err := ls.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		err := ls.s.commit(ctx, items, outbox)
 		if err == nil {
 			return conflicts, nil
 		}
 		reasons := cancelReasons(err)
-		if len(reasons) != len(pending) {
+		if len(reasons) < len(pending) {
 			return conflicts, fmt.Errorf("record costs of %d leases: %w", len(pending), err)
 		}
 		var keep []CostRecord
-		for i, code := range reasons {
-			if lostRace(code) {
-				conflicts = append(conflicts, pending[i].Read.Key)
+		for i, r := range pending {
+			if lostRace(reasons[i]) {
+				conflicts = append(conflicts, r.Read.Key)
 			} else {
-				keep = append(keep, pending[i])
+				keep = append(keep, r)
 			}
 		}
 		if len(keep) == len(pending) {
@@ -175,11 +152,6 @@ func (ls LeaseStore) RecordCosts(ctx context.Context, recs []CostRecord) (confli
 		pending = keep
 	}
 	return conflicts, nil
-}
-
-func monitorConflict(read lease.Lease) error {
-	return &fault.ConflictError{Entity: "lease", Key: read.Key.String(),
-		Reason: fmt.Sprintf("it is no longer %s at version %d (changed or deleted meanwhile)", read.Status, read.Version)}
 }
 
 // Import writes leases in batches of 25 without conditions and without

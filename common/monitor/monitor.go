@@ -35,7 +35,6 @@ const (
 // Leases is the lease store calls the monitor makes.
 type Leases interface {
 	AllByStatus(ctx context.Context, q ddbstore.StatusQuery) ([]lease.Lease, error)
-	RecordCost(ctx context.Context, read lease.Lease, cost float64, checkedAt time.Time, endRequested lease.Status, recs ...events.Record) error
 	RecordCosts(ctx context.Context, recs []ddbstore.CostRecord) (conflicts []lease.Key, err error)
 	Save(ctx context.Context, read, next lease.Lease, recs ...events.Record) (lease.Lease, error)
 }
@@ -218,7 +217,9 @@ func (p *pass) monitorLeases(ctx context.Context) {
 	}
 	for range workers(p.svc.WriteWorkers, DefaultWriteWorkers) {
 		writers.Go(func() {
-			// Cost-only writes go out ddbstore.MaxCostRecords at a time.
+			// Writes go out ddbstore.MaxCostRecords to a transaction; a lease
+			// has at most three events (a freeze and two alerts), so 25
+			// leases stay within DynamoDB's 100 items.
 			var group []ddbstore.CostRecord
 			for c := range results {
 				if w, ok := p.check(ctx, c.l, c.cost); ok {
@@ -263,27 +264,45 @@ func (p *pass) fetch(ctx context.Context, ce CostExplorer, batch []lease.Lease, 
 	}
 }
 
-// record makes a group of cost-only writes.
+// record makes a group of writes (one transaction) and keeps the events
+// of the leases written for delivery.
 func (p *pass) record(ctx context.Context, group []ddbstore.CostRecord) {
 	if len(group) == 0 {
 		return
 	}
 	conflicts, err := p.svc.Leases.RecordCosts(ctx, group)
+	lost := map[lease.Key]bool{}
 	for _, k := range conflicts {
+		lost[k] = true
 		p.svc.Log.InfoContext(ctx, "lease monitor: lease changed meanwhile; left for the next pass", "lease_id", k.ID())
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sum.Conflicts += len(conflicts)
 	if err != nil {
-		p.svc.Log.ErrorContext(ctx, "lease monitor: cost writes failed", "leases", len(group)-len(conflicts), "error", err)
-		p.add(func(s *Summary) { s.Conflicts += len(conflicts); s.Failed += len(group) - len(conflicts) })
-		p.fail(err)
+		p.svc.Log.ErrorContext(ctx, "lease monitor: writes failed", "leases", len(group)-len(conflicts), "error", err)
+		p.sum.Failed += len(group) - len(conflicts)
+		p.errs = append(p.errs, err)
 		return
 	}
-	p.add(func(s *Summary) { s.Conflicts += len(conflicts); s.Writes += len(group) - len(conflicts) })
+	for _, w := range group {
+		if lost[w.Read.Key] {
+			continue
+		}
+		p.sum.Writes++
+		p.recs = append(p.recs, w.Events...)
+		for _, r := range w.Events {
+			p.sum.Events[r.DetailType]++
+		}
+		if len(w.Events) > 0 {
+			p.svc.Log.InfoContext(ctx, "lease monitor: events committed", "lease_id", w.Read.Key.ID(),
+				"account_id", w.Read.AccountID, "cost", w.Cost, "events", len(w.Events), "end_requested", w.End)
+		}
+	}
 }
 
-// check decides one lease. A lease with events (or an end to ask for) is
-// written here, with its events; a cost-only write is returned for the
-// caller to group.
+// check decides one lease and returns its write, if it needs one; the
+// caller groups the writes.
 func (p *pass) check(ctx context.Context, l lease.Lease, fetched float64) (ddbstore.CostRecord, bool) {
 	log := p.svc.Log.With("lease_id", l.Key.ID(), "account_id", l.AccountID)
 	// Never lower the stored cost. Cost Explorer revises recent days and
@@ -303,9 +322,6 @@ func (p *pass) check(ctx context.Context, l lease.Lease, fetched float64) (ddbst
 		p.add(func(s *Summary) { s.Unchanged++ })
 		return ddbstore.CostRecord{}, false
 	}
-	if len(d.Events) == 0 && d.End == "" {
-		return ddbstore.CostRecord{Read: l, Cost: cost, CheckedAt: p.now}, true
-	}
 	recs, err := events.Records(p.now, d.Events...)
 	if err != nil {
 		log.ErrorContext(ctx, "lease monitor: events not valid; lease skipped", "error", err)
@@ -313,27 +329,7 @@ func (p *pass) check(ctx context.Context, l lease.Lease, fetched float64) (ddbst
 		p.fail(fmt.Errorf("lease %s: %w", l.Key, err))
 		return ddbstore.CostRecord{}, false
 	}
-	err = p.svc.Leases.RecordCost(ctx, l, cost, p.now, d.End, recs...)
-	if errors.Is(err, fault.Conflict) {
-		log.InfoContext(ctx, "lease monitor: lease changed meanwhile; left for the next pass", "status_read", l.Status)
-		p.add(func(s *Summary) { s.Conflicts++ })
-		return ddbstore.CostRecord{}, false
-	}
-	if err != nil {
-		log.ErrorContext(ctx, "lease monitor: write failed", "error", err)
-		p.add(func(s *Summary) { s.Failed++ })
-		p.fail(err)
-		return ddbstore.CostRecord{}, false
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.sum.Writes++
-	p.recs = append(p.recs, recs...)
-	for _, r := range recs {
-		p.sum.Events[r.DetailType]++
-	}
-	log.InfoContext(ctx, "lease monitor: events committed", "cost", cost, "events", len(recs), "end_requested", d.End)
-	return ddbstore.CostRecord{}, false
+	return ddbstore.CostRecord{Read: l, Cost: cost, CheckedAt: p.now, End: d.End, Events: recs}, true
 }
 
 // expirePending expires requests that waited for approval longer than the
