@@ -68,25 +68,37 @@ func stampNew(version *int64, created, updated, statusChanged *time.Time) {
 // Import writes accounts in batches of 25 without conditions. It is for
 // seeding an empty table (local mode, benchmarks); use Create otherwise.
 func (as AccountStore) Import(ctx context.Context, accounts []account.Account) error {
-	for start := 0; start < len(accounts); start += 25 {
-		end := min(start+25, len(accounts))
-		reqs := make([]types.WriteRequest, 0, end-start)
-		for _, a := range accounts[start:end] {
-			stampNew(&a.Version, &a.CreatedAt, &a.UpdatedAt, &a.StatusChangedAt)
-			item, err := accountToItem(a)
-			if err != nil {
-				return err
-			}
+	items := make([]map[string]types.AttributeValue, 0, len(accounts))
+	for _, a := range accounts {
+		stampNew(&a.Version, &a.CreatedAt, &a.UpdatedAt, &a.StatusChangedAt)
+		item, err := accountToItem(a)
+		if err != nil {
+			return err
+		}
+		items = append(items, item)
+	}
+	if err := as.s.putAll(ctx, as.s.tables.Accounts, items); err != nil {
+		return fmt.Errorf("import accounts: %w", err)
+	}
+	return nil
+}
+
+// putAll writes items to table without conditions, 25 to a
+// BatchWriteItem, until DynamoDB has processed every one.
+func (s *Store) putAll(ctx context.Context, table string, items []map[string]types.AttributeValue) error {
+	for start := 0; start < len(items); start += 25 {
+		reqs := make([]types.WriteRequest, 0, 25)
+		for _, item := range items[start:min(start+25, len(items))] {
 			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
 		}
 		for len(reqs) > 0 {
-			out, err := as.s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
-				RequestItems: map[string][]types.WriteRequest{as.s.tables.Accounts: reqs},
+			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
+				RequestItems: map[string][]types.WriteRequest{table: reqs},
 			})
 			if err != nil {
-				return fmt.Errorf("import accounts: %w", err)
+				return err
 			}
-			reqs = out.UnprocessedItems[as.s.tables.Accounts]
+			reqs = out.UnprocessedItems[table]
 		}
 	}
 	return nil

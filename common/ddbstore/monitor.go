@@ -158,26 +158,17 @@ func (ls LeaseStore) RecordCosts(ctx context.Context, recs []CostRecord) (confli
 // touching the per-user counts. It is for seeding an empty table
 // (benchmarks, local mode); use Create otherwise.
 func (ls LeaseStore) Import(ctx context.Context, leases []lease.Lease) error {
-	for start := 0; start < len(leases); start += 25 {
-		end := min(start+25, len(leases))
-		reqs := make([]types.WriteRequest, 0, end-start)
-		for _, l := range leases[start:end] {
-			stampNew(&l.Version, &l.CreatedAt, &l.UpdatedAt, &l.StatusChangedAt)
-			item, err := leaseToItem(l)
-			if err != nil {
-				return err
-			}
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+	items := make([]map[string]types.AttributeValue, 0, len(leases))
+	for _, l := range leases {
+		stampNew(&l.Version, &l.CreatedAt, &l.UpdatedAt, &l.StatusChangedAt)
+		item, err := leaseToItem(l)
+		if err != nil {
+			return err
 		}
-		for len(reqs) > 0 {
-			out, err := ls.s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
-				RequestItems: map[string][]types.WriteRequest{ls.s.tables.Leases: reqs},
-			})
-			if err != nil {
-				return fmt.Errorf("import leases: %w", err)
-			}
-			reqs = out.UnprocessedItems[ls.s.tables.Leases]
-		}
+		items = append(items, item)
+	}
+	if err := ls.s.putAll(ctx, ls.s.tables.Leases, items); err != nil {
+		return fmt.Errorf("import leases: %w", err)
 	}
 	return nil
 }

@@ -82,37 +82,6 @@ func New(d Deps) *Service {
 	return &Service{d: d}
 }
 
-// AccountOf returns the account an event is about ("" when none): events
-// of one account are handled in order, those of different accounts in
-// parallel.
-func AccountOf(ev events.Event) string {
-	switch e := ev.(type) {
-	case events.LeaseApproved:
-		return e.AccountID
-	case events.LeaseTerminated:
-		return e.AccountID
-	case events.LeaseFrozen:
-		return e.AccountID
-	case events.LeaseUnfrozen:
-		return e.AccountID
-	case events.LeaseFreezingThresholdAlert:
-		return e.AccountID
-	case events.LeaseBudgetExceeded:
-		return e.AccountID
-	case events.LeaseExpired:
-		return e.AccountID
-	case events.CleanAccountRequest:
-		return e.AccountID
-	case events.AccountCleanupSucceeded:
-		return e.AccountID
-	case events.AccountCleanupFailed:
-		return e.AccountID
-	case events.AccountDriftDetected:
-		return e.AccountID
-	}
-	return ""
-}
-
 // Handle applies one event. A nil error means the recorded state and AWS
 // agree with what the event implies (possibly because an earlier delivery
 // did the work); an error means the event should be delivered again.
@@ -150,7 +119,7 @@ func (s *Service) Handle(ctx context.Context, ev events.Event) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("handle %s for account %s: %w", ev.DetailType(), AccountOf(ev), err)
+		return fmt.Errorf("handle %s for account %s: %w", ev.DetailType(), events.AccountOf(ev), err)
 	}
 	return nil
 }

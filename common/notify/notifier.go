@@ -88,8 +88,9 @@ func (n *Notifier) Notify(ctx context.Context, s Settings, env events.Envelope, 
 	if !s.Enabled() {
 		return nil
 	}
-	user, leaseUUID := LeaseOf(ev)
-	attrs := []any{"event_id", env.ID, "detail_type", ev.DetailType(), "lease_id", leaseUUID, "account_id", AccountOf(ev)}
+	k, _ := events.LeaseOf(ev)
+	user, leaseUUID := k.UserEmail, k.UUID
+	attrs := []any{"event_id", env.ID, "detail_type", ev.DetailType(), "lease_id", leaseUUID, "account_id", events.AccountOf(ev)}
 	aud, ok := AudienceOf(ev)
 	if !ok {
 		slog.InfoContext(ctx, "event sends no email", attrs...)

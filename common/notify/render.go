@@ -113,8 +113,9 @@ func Render(ev events.Event, webAppURL string) (Message, error) {
 	if !ok {
 		return Message{}, fmt.Errorf("render %s: no email template", ev.DetailType())
 	}
-	user, leaseUUID := LeaseOf(ev)
-	v := view{Event: ev, User: user, LeaseUUID: leaseUUID, AccountID: AccountOf(ev)}
+	k, _ := events.LeaseOf(ev)
+	user, leaseUUID := k.UserEmail, k.UUID
+	v := view{Event: ev, User: user, LeaseUUID: leaseUUID, AccountID: events.AccountOf(ev)}
 	fm := funcs(webAppURL)
 
 	// Clone before Funcs: the parsed templates are shared by every call

@@ -21,7 +21,7 @@ func TestEveryFixtureRenders(t *testing.T) {
 				if strings.TrimSpace(body) == "" || strings.Contains(body, "<no value>") || strings.Contains(body, "%!") {
 					t.Errorf("bad %s body:\n%s", part, body)
 				}
-				if a := AccountOf(ev); a != "" && !strings.Contains(body, a) {
+				if a := events.AccountOf(ev); a != "" && !strings.Contains(body, a) {
 					t.Errorf("the %s body does not name account %s:\n%s", part, a, body)
 				}
 			}

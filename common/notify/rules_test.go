@@ -121,7 +121,8 @@ func TestEveryEmailTypeAndReasonHasARule(t *testing.T) {
 func TestTheLesseeIsTakenFromTheLeaseKey(t *testing.T) {
 	for _, ev := range fixtures {
 		a, _ := AudienceOf(ev)
-		user, _ := LeaseOf(ev)
+		k, _ := events.LeaseOf(ev)
+		user := k.UserEmail
 		if a.User && user != k.UserEmail {
 			t.Errorf("%s: lessee %q, want %q", ev.DetailType(), user, k.UserEmail)
 		}

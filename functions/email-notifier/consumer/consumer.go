@@ -54,10 +54,11 @@ func (h *Handler) Handle(ctx context.Context, e awsevents.SQSEvent) (awsevents.S
 			continue
 		}
 		if err := h.Notifier.Notify(ctx, s, env, ev); err != nil {
-			_, leaseUUID := notify.LeaseOf(ev)
+			k, _ := events.LeaseOf(ev)
+			leaseUUID := k.UUID
 			slog.ErrorContext(ctx, "email failed; the event will be delivered again", "message_id", r.MessageId,
 				"event_id", env.ID, "detail_type", env.DetailType, "lease_id", leaseUUID,
-				"account_id", notify.AccountOf(ev), "error", err)
+				"account_id", events.AccountOf(ev), "error", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, awsevents.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
 		}
 	}

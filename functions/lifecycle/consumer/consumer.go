@@ -12,7 +12,6 @@ import (
 	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/isb-go/isb/common/events"
-	"github.com/isb-go/isb/common/lifecycle"
 )
 
 // Service handles one event.
@@ -49,7 +48,7 @@ func (h *Handler) Handle(ctx context.Context, e awsevents.SQSEvent) (awsevents.S
 			slog.ErrorContext(ctx, "message dropped: not a valid platform event", "message_id", r.MessageId, "error", err)
 			continue
 		}
-		key := lifecycle.AccountOf(ev)
+		key := events.AccountOf(ev)
 		if key == "" {
 			key = "event:" + env.ID
 		}
@@ -80,7 +79,7 @@ func (h *Handler) Handle(ctx context.Context, e awsevents.SQSEvent) (awsevents.S
 					continue
 				}
 				slog.ErrorContext(ctx, "event failed; it will be delivered again", "message_id", m.id,
-					"detail_type", m.ev.DetailType(), "account_id", lifecycle.AccountOf(m.ev), "error", err)
+					"detail_type", m.ev.DetailType(), "account_id", events.AccountOf(m.ev), "error", err)
 				mu.Lock()
 				for _, rest := range msgs[i:] {
 					failed = append(failed, awsevents.SQSBatchItemFailure{ItemIdentifier: rest.id})
