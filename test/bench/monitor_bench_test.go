@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,13 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/monitor"
-	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/test/emulator"
@@ -101,12 +98,8 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 	if _, err := eventbridge.NewFromConfig(cfg).CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(fixture.BusName)}); err != nil {
 		b.Fatal(err)
 	}
-	poolName := "/" + names.Physical(fixture.Namespace, names.AccountPoolConfigParam)
-	doc, _ := json.Marshal(config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: benchMgmt})
-	if _, err := ssm.NewFromConfig(cfg).PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(poolName),
-		Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
-		b.Fatal(err)
-	}
+	poolName := fixture.PoolParamName
+	fixture.PutParam(b, cfg, poolName, config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: benchMgmt})
 
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	start := now.Add(-72 * time.Hour)
@@ -137,7 +130,7 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 	pub := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
 	svc := &monitor.Service{
 		Leases: store.Leases(), Accounts: store.Accounts(), Costs: costs,
-		Config: staticBenchConfig{config.DefaultGlobal()}, Outbox: outbox.New(store.Outbox(), pub),
+		Config: fixture.StaticConfig(config.DefaultGlobal()), Outbox: outbox.New(store.Outbox(), pub),
 		Namespace: fixture.Namespace, Metrics: io.Discard, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// moto hands queued answers out in arrival order; one call at a
 		// time keeps them with their batch.
@@ -192,11 +185,6 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 	b.ReportMetric(float64(events)/n, "events/pass")
 	b.ReportMetric(float64(writes)/n, "writes/pass")
 }
-
-// staticBenchConfig serves a fixed global configuration.
-type staticBenchConfig struct{ g config.Global }
-
-func (c staticBenchConfig) Global(context.Context) (config.Global, error) { return c.g, nil }
 
 // queueBenchCosts queues one answer per batch of 199 leases for a pass at
 // at: one account in ten crosses $50, one in a hundred exceeds the $100

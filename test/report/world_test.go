@@ -7,7 +7,6 @@ package report_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
@@ -19,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
@@ -68,14 +66,9 @@ func newWorld(t *testing.T) *world {
 	if _, err := w.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(w.bucket)}); err != nil {
 		t.Fatal(err)
 	}
-	poolName := "/" + names.Physical(fixture.Namespace, names.AccountPoolConfigParam)
-	doc, _ := json.Marshal(config.AccountPoolParam{EntryOuID: "ou-test-entry", OrgMgtAccountID: mgmt})
-	sp := ssm.NewFromConfig(cfg)
-	if _, err := sp.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(poolName),
-		Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
-		t.Fatal(err)
-	}
-	w.ce = &recorder{inner: report.NewChainCostExplorers(cfg, fixture.Namespace, hub, poolparam.New(sp, poolName, 0, nil))}
+	fixture.PutParam(t, cfg, fixture.PoolParamName, config.AccountPoolParam{EntryOuID: "ou-test-entry", OrgMgtAccountID: mgmt})
+	w.ce = &recorder{inner: report.NewChainCostExplorers(cfg, fixture.Namespace, hub,
+		poolparam.New(ssm.NewFromConfig(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = report.New(report.Deps{
 		Leases:  w.store.Leases(),
 		Costs:   w.ce,
