@@ -54,6 +54,11 @@ type Watchdog struct {
 	// MaxAge: a recorded execution still running after this long is
 	// stopped and reported (the state machine's own timeout plus slack).
 	MaxAge time.Duration
+	// RequestGrace: an account in CleanUp with no cleanup run recorded,
+	// unchanged for this long, lost its CleanAccountRequest (or the state
+	// machine never started) and is asked for again. 0 means
+	// DefaultRequestGrace.
+	RequestGrace time.Duration
 	// Namespace is the metric namespace's namespace.
 	Namespace string
 	// Metrics receives names.MetricCleanupFailures in CloudWatch embedded
@@ -67,6 +72,12 @@ type Watchdog struct {
 type ExecutionInput struct {
 	Detail events.CleanAccountRequest `json:"detail"`
 }
+
+// DefaultRequestGrace is how long a cleanup request may take to start its
+// execution (which records the run on the account) before the sweep asks
+// again. A duplicate request is harmless: the state machine skips an
+// account whose cleanup is running.
+const DefaultRequestGrace = 30 * time.Minute
 
 // failedStatuses are the end states that need a report from the watchdog.
 var failedStatuses = []sfntypes.ExecutionStatus{
@@ -91,11 +102,16 @@ func (w *Watchdog) ExecutionEnded(ctx context.Context, executionARN string, stat
 type SweepResult struct {
 	Checked  int      `json:"checked"`
 	Reported []string `json:"reported"`
+	// Requested are accounts whose lost cleanup request was made again.
+	Requested []string `json:"requested"`
 }
 
 // Sweep checks every account in CleanUp: one whose recorded execution
 // has ended without reporting, no longer exists or has run longer than
-// MaxAge is reported as failed (a too-old execution is stopped first).
+// MaxAge is reported as failed (a too-old execution is stopped first); one
+// with no run recorded that has not changed for RequestGrace is asked to
+// be cleaned again, so a lost CleanAccountRequest cannot leave an account
+// in CleanUp for ever.
 // Step Functions' status-change events do not exist on the emulator; the
 // sweep is how the watchdog works there, and a safety net on AWS.
 func (w *Watchdog) Sweep(ctx context.Context) (SweepResult, error) {
@@ -108,7 +124,17 @@ func (w *Watchdog) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 		for _, a := range accounts {
 			res.Checked++
-			if a.Cleanup == nil || a.Cleanup.Outcome != "" {
+			if a.Cleanup == nil {
+				done, err := w.requestAgain(ctx, a)
+				if err != nil {
+					return res, err
+				}
+				if done {
+					res.Requested = append(res.Requested, a.ID)
+				}
+				continue
+			}
+			if a.Cleanup.Outcome != "" {
 				continue
 			}
 			msg, reason, stuck, err := w.check(ctx, *a.Cleanup)
@@ -131,6 +157,35 @@ func (w *Watchdog) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 		page.Token = next
 	}
+}
+
+// requestAgain asks again for the cleanup of an account in CleanUp with no
+// run recorded, once it has been unchanged for RequestGrace. The request
+// is committed with a versioned write of the account (which resets the
+// wait), so two sweeps never both ask. It reports whether it asked.
+func (w *Watchdog) requestAgain(ctx context.Context, a account.Account) (bool, error) {
+	grace := w.RequestGrace
+	if grace <= 0 {
+		grace = DefaultRequestGrace
+	}
+	if w.Now().Sub(a.UpdatedAt) <= grace {
+		return false, nil
+	}
+	rec, err := events.NewRecord(events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupRetryFailed}, w.Now())
+	if err != nil {
+		return false, fmt.Errorf("watchdog: %w", err)
+	}
+	if _, err := w.Accounts.Save(ctx, a, a, rec); errors.Is(err, fault.Conflict) || errors.Is(err, fault.NotFound) {
+		return false, nil // changed meanwhile: the next sweep looks again
+	} else if err != nil {
+		return false, fmt.Errorf("watchdog: %w", err)
+	}
+	w.Log.WarnContext(ctx, "watchdog: account in CleanUp with no cleanup running; cleanup requested again",
+		"account_id", a.ID, "unchanged_since", a.UpdatedAt)
+	if err := w.Outbox.Deliver(ctx, []events.Record{rec}); err != nil {
+		w.Log.WarnContext(ctx, "watchdog: event left in the outbox", "error", err)
+	}
+	return true, nil
 }
 
 // check decides whether a recorded execution is stuck, and why.

@@ -320,7 +320,6 @@ func (p *pipeline) watchdog(now time.Time) *cleanup.Watchdog {
 func TestWatchdogReportsAStuckCleanupOnce(t *testing.T) {
 	p := deployPipeline(t)
 	p.register(t, sandboxAccount, account.CleanUp)
-	p.register(t, "555555555555", account.CleanUp) // no execution recorded: nothing to report
 	exec := p.requestCleanup(t, sandboxAccount)
 	waitForBuildRequest(t, p) // the build never answers
 
@@ -329,7 +328,7 @@ func TestWatchdogReportsAStuckCleanupOnce(t *testing.T) {
 	}
 	later := p.watchdog(time.Now().Add(14 * time.Hour))
 	res, err := later.Sweep(t.Context())
-	if err != nil || res.Checked != 2 || !slices.Equal(res.Reported, []string{sandboxAccount}) {
+	if err != nil || res.Checked != 1 || !slices.Equal(res.Reported, []string{sandboxAccount}) {
 		t.Fatalf("sweep 14 h later = %+v, %v; want %s reported", res, err, sandboxAccount)
 	}
 	// The watchdog stopped the execution; on AWS it is now ABORTED, but
@@ -357,6 +356,35 @@ func TestWatchdogReportsAStuckCleanupOnce(t *testing.T) {
 	}
 	if evs := p.cleanupEvents(t); len(evs) != 0 {
 		t.Errorf("duplicate events %s", fixture.JSON(evs))
+	}
+}
+
+func TestWatchdogAsksAgainForALostCleanupRequest(t *testing.T) {
+	p := deployPipeline(t)
+	// Registered in CleanUp, but its CleanAccountRequest never started a
+	// cleanup: no run is recorded on the account.
+	p.register(t, "555555555555", account.CleanUp)
+
+	if res, err := p.watchdog(time.Now()).Sweep(t.Context()); err != nil || len(res.Requested) != 0 {
+		t.Fatalf("sweep while the request may still be on its way = %+v, %v; want nothing asked", res, err)
+	}
+	res, err := p.watchdog(time.Now().Add(time.Hour)).Sweep(t.Context())
+	if err != nil || !slices.Equal(res.Requested, []string{"555555555555"}) || len(res.Reported) != 0 {
+		t.Fatalf("sweep an hour later = %+v, %v; want 555555555555 asked again and nothing reported", res, err)
+	}
+	var asked []events.CleanAccountRequest
+	for _, r := range p.tap.Drain(t) {
+		if req, ok := r.Event.(events.CleanAccountRequest); ok {
+			asked = append(asked, req)
+		}
+	}
+	if len(asked) != 1 || asked[0].AccountID != "555555555555" || asked[0].Reason != events.CleanupRetryFailed {
+		t.Fatalf("cleanup requests on the bus = %s; want one for 555555555555", fixture.JSON(asked))
+	}
+	// Asking wrote the account, which resets the wait: a sweep now asks
+	// nothing (and two watchdogs never both ask).
+	if res, err := p.watchdog(time.Now()).Sweep(t.Context()); err != nil || len(res.Requested) != 0 {
+		t.Errorf("sweep right after asking = %+v, %v; want nothing asked", res, err)
 	}
 }
 
