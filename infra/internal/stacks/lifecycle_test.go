@@ -86,35 +86,11 @@ func TestComputeLifecycleManager(t *testing.T) {
 		})
 	})
 	t.Run("its role may assume only the intermediate role and read only the two shared parameters", func(t *testing.T) {
-		var assume, params, put []string
-		for id, r := range all {
-			if r.Type != "AWS::IAM::Policy" {
-				continue
-			}
-			attached := false
-			for _, role := range asList(r.Properties["Roles"]) {
-				if getAttTarget(role) == roleID {
-					attached = true
-				}
-			}
-			if !attached {
-				continue
-			}
-			for _, st := range statements(map[string]resource{id: r}) {
-				b, _ := json.Marshal(st["Resource"])
-				for _, a := range actions(st) {
-					switch a {
-					case "sts:AssumeRole":
-						assume = append(assume, string(b))
-					case "ssm:GetParameter":
-						params = append(params, string(b))
-					case "events:PutEvents":
-						put = append(put, string(b))
-					}
-					if a == "*" || strings.HasSuffix(a, ":*") {
-						t.Errorf("wildcard action %s", a)
-					}
-				}
+		grants := grantsOf(all, roleID)
+		assume, params, put := grants["sts:AssumeRole"], grants["ssm:GetParameter"], grants["events:PutEvents"]
+		for a := range grants {
+			if a == "*" || strings.HasSuffix(a, ":*") {
+				t.Errorf("wildcard action %s", a)
 			}
 		}
 		want := hub.IntermediateRoleArn(testCfg.HubAccountID, testCfg.Namespace)
