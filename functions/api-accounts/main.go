@@ -2,22 +2,17 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/apiwire"
 	"github.com/isb-go/isb/common/apiwire/storewire"
-	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/bus"
+	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
@@ -25,23 +20,14 @@ import (
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-accounts/accountsapi"
+	"github.com/isb-go/isb/functions/internal/boot/apiboot"
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
-	env, err := apiwire.LoadEnv()
-	hub, idc, param := os.Getenv(names.EnvHubAccountID), os.Getenv(names.EnvIdcAccountID), os.Getenv(names.EnvAccountPoolParam)
-	cfg, cfgErr := awscfg.Load(context.Background(), awscfg.FromEnv())
-	if err != nil || cfgErr != nil || hub == "" || idc == "" || param == "" {
-		slog.Error("api-accounts cannot start", "error", err, "aws_config_error", cfgErr, "needs", []string{names.EnvHubAccountID, names.EnvIdcAccountID, names.EnvAccountPoolParam})
-		os.Exit(1)
-	}
+	env, more, cfg := apiboot.Start("api-accounts", names.EnvHubAccountID, names.EnvIdcAccountID, names.EnvAccountPoolParam)
+	hub, idc, param := more[names.EnvHubAccountID], more[names.EnvIdcAccountID], more[names.EnvAccountPoolParam]
 	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(env)
-	lambda.Start(apiwire.Lazy(func(ctx context.Context) (*httpapi.Server, error) {
-		store, err := storewire.Store(ctx, dynamodb.NewFromConfig(cfg), sm, env)
-		if err != nil {
-			return nil, err
-		}
+	lambda.Start(storewire.Serve(cfg, sm, env, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
 			Pool: poolparam.New(ssm.NewFromConfig(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, env.Namespace, hub),
 			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env.EventBus)), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})

@@ -6,7 +6,6 @@ package main
 
 import (
 	"crypto/rand"
-	"github.com/isb-go/isb/functions/internal/boot"
 	"log/slog"
 	"os"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/report"
+	"github.com/isb-go/isb/functions/internal/boot"
 )
 
 func main() {

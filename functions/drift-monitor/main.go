@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"github.com/isb-go/isb/functions/internal/boot"
 	"log/slog"
 	"os"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/functions/internal/boot"
 )
 
 func main() {

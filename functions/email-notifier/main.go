@@ -5,7 +5,6 @@
 package main
 
 import (
-	"github.com/isb-go/isb/functions/internal/boot"
 	"log/slog"
 	"os"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/notify"
 	"github.com/isb-go/isb/functions/email-notifier/consumer"
+	"github.com/isb-go/isb/functions/internal/boot"
 )
 
 func main() {

@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/isb-go/isb/functions/internal/boot"
 	"log/slog"
 	"os"
 	"time"
@@ -24,6 +23,7 @@ import (
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/poolparam"
+	"github.com/isb-go/isb/functions/internal/boot"
 )
 
 func main() {

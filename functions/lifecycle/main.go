@@ -5,7 +5,6 @@
 package main
 
 import (
-	"github.com/isb-go/isb/functions/internal/boot"
 	"log/slog"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/functions/internal/boot"
 	"github.com/isb-go/isb/functions/lifecycle/consumer"
 )
 
