@@ -180,16 +180,11 @@ func (s *Service) follow(ctx context.Context, l lease.Lease, a account.Account) 
 	if err != nil {
 		return err
 	}
-	recs, err := events.Records(now, evs...)
-	if err != nil {
-		return err
-	}
-	if _, err := s.d.Accounts.Save(ctx, a, next, recs...); err != nil {
+	if err := s.saveAccount(ctx, a, next, evs...); err != nil {
 		return err
 	}
 	slog.InfoContext(ctx, "account follows its lease", "lease_id", l.Key.ID(), "account_id", a.ID,
 		"lease_status", l.Status, "state_from", a.Status, "state_to", to)
-	s.deliver(ctx, recs)
 	return nil
 }
 
@@ -271,15 +266,10 @@ func (s *Service) saveWithAccount(ctx context.Context, read, next lease.Lease, a
 		s.deliver(ctx, recs)
 		return nil
 	}
-	recs, err := events.Records(now, leaseEvent)
-	if err != nil {
-		return err
-	}
-	if _, err := s.d.Leases.Save(ctx, read, next, recs...); err != nil {
+	if err := s.saveLease(ctx, read, next, leaseEvent); err != nil {
 		return err
 	}
 	log.InfoContext(ctx, "lease changed")
-	s.deliver(ctx, recs)
 	return nil
 }
 
@@ -339,19 +329,13 @@ func (s *Service) cleanupFailed(ctx context.Context, e events.AccountCleanupFail
 		}
 		return s.quarantine(ctx, a, reason)
 	}
-	now := s.d.Now()
 	next := a
 	next.Cleanup = nil
 	next.CleanupFailures = max(a.CleanupFailures, e.ConsecutiveFailures)
-	recs, err := events.Records(now, events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupRetryFailed})
-	if err != nil {
-		return err
-	}
-	if _, err := s.d.Accounts.Save(ctx, a, next, recs...); err != nil {
+	if err := s.saveAccount(ctx, a, next, events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupRetryFailed}); err != nil {
 		return err
 	}
 	slog.InfoContext(ctx, "cleanup failed; asked for another run", "account_id", a.ID, "consecutive_failures", e.ConsecutiveFailures)
-	s.deliver(ctx, recs)
 	return s.reconcile(ctx, a.ID)
 }
 
@@ -389,15 +373,10 @@ func (s *Service) quarantine(ctx context.Context, a account.Account, reason stri
 	if err != nil {
 		return err
 	}
-	recs, err := events.Records(now, quarantined)
-	if err != nil {
-		return err
-	}
-	if _, err := s.d.Accounts.Save(ctx, a, next, recs...); err != nil {
+	if err := s.saveAccount(ctx, a, next, quarantined); err != nil {
 		return err
 	}
 	slog.InfoContext(ctx, "account quarantined", "account_id", a.ID, "state_from", a.Status, "reason", reason)
-	s.deliver(ctx, recs)
 	return s.reconcile(ctx, a.ID)
 }
 
@@ -464,15 +443,10 @@ func (s *Service) forget(ctx context.Context, a account.Account) error {
 		if err != nil {
 			return err
 		}
-		recs, err := events.Records(now, events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
-			Reason: events.TerminatedWithComment(events.TerminationEjected, "the account left the pool's OUs")})
-		if err != nil {
+		if err := s.saveLease(ctx, l, next, events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
+			Reason: events.TerminatedWithComment(events.TerminationEjected, "the account left the pool's OUs")}); err != nil {
 			return err
 		}
-		if _, err := s.d.Leases.Save(ctx, l, next, recs...); err != nil {
-			return err
-		}
-		s.deliver(ctx, recs)
 	}
 	if !account.CanMove(a.Status, account.Exit) {
 		next, err := a.Move(account.Quarantine, now)
@@ -554,6 +528,33 @@ func (s *Service) reconcile(ctx context.Context, accountID string) error {
 		}
 	}
 	return s.d.AWS.Reconcile(ctx, a, holder)
+}
+
+// saveAccount writes the account change with the events announcing it (one
+// transaction, the outbox) and delivers them.
+func (s *Service) saveAccount(ctx context.Context, read, next account.Account, evs ...events.Event) error {
+	recs, err := events.Records(s.d.Now(), evs...)
+	if err != nil {
+		return err
+	}
+	if _, err := s.d.Accounts.Save(ctx, read, next, recs...); err != nil {
+		return err
+	}
+	s.deliver(ctx, recs)
+	return nil
+}
+
+// saveLease is saveAccount for a lease.
+func (s *Service) saveLease(ctx context.Context, read, next lease.Lease, evs ...events.Event) error {
+	recs, err := events.Records(s.d.Now(), evs...)
+	if err != nil {
+		return err
+	}
+	if _, err := s.d.Leases.Save(ctx, read, next, recs...); err != nil {
+		return err
+	}
+	s.deliver(ctx, recs)
+	return nil
 }
 
 func (s *Service) deliver(ctx context.Context, recs []events.Record) {
