@@ -3,7 +3,6 @@ package idc
 import (
 	"fmt"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -32,40 +31,33 @@ func NewIdcRole(scope constructs.Construct, id string, props *IdcRoleProps) awsi
 	const users, groups, memberships = "arn:aws:identitystore:::user/*", "arn:aws:identitystore:::group/*", "arn:aws:identitystore:::membership/*"
 	const accounts = "arn:aws:sso:::account/*"
 	assignTargets := append([]*string{jsii.String(props.InstanceArn), jsii.String(accounts)}, props.PermissionSetArns...)
-	doc := awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("ReadIdentityStore"),
-			Actions: jsii.Strings("identitystore:GetUserId", "identitystore:DescribeUser", "identitystore:ListUsers",
-				"identitystore:DescribeGroup", "identitystore:GetGroupId", "identitystore:ListGroups",
-				"identitystore:ListGroupMemberships", "identitystore:ListGroupMembershipsForMember",
-				"identitystore:IsMemberInGroups", "identitystore:GetGroupMembershipId"),
-			Resources: jsii.Strings(storeArn, users, groups, memberships),
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("AssignIsbPermissionSets"),
-			Actions: jsii.Strings("sso:CreateAccountAssignment", "sso:DeleteAccountAssignment",
-				"sso:ListAccountAssignments", "sso:DescribePermissionSet"),
-			Resources: &assignTargets,
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("TrackAssignments"),
-			Actions: jsii.Strings("sso:ListPermissionSets", "sso:DescribeAccountAssignmentCreationStatus",
-				"sso:DescribeAccountAssignmentDeletionStatus", "sso:ListAccountAssignmentsForPrincipal"),
-			Resources: jsii.Strings(props.InstanceArn),
-		}),
-	}})
-	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
-		RoleName:           jsii.String(names.Physical(props.Namespace, names.IdcRole)),
-		Description:        jsii.String("Innovation Sandbox: Identity Store and SSO Admin access for the hub's intermediate role"),
-		AssumedBy:          hub.TrustIntermediateRole(props.HubAccountID, props.Namespace),
-		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
-		InlinePolicies:     &map[string]awsiam.PolicyDocument{"Idc": doc},
-	})
-	platform.Suppress(role, platform.Suppression{
-		Rule: "AwsSolutions-IAM5",
-		Reason: "Users, groups and memberships of the identity store and the pool accounts are dynamic, so they are matched as user/*, group/*, " +
+	return hub.NewTrustedRole(scope, id, &hub.TrustedRoleProps{
+		Namespace: props.Namespace, HubAccountID: props.HubAccountID, Base: names.IdcRole,
+		Description: "Innovation Sandbox: Identity Store and SSO Admin access for the hub's intermediate role", PolicyName: "Idc",
+		Statements: []awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("ReadIdentityStore"),
+				Actions: jsii.Strings("identitystore:GetUserId", "identitystore:DescribeUser", "identitystore:ListUsers",
+					"identitystore:DescribeGroup", "identitystore:GetGroupId", "identitystore:ListGroups",
+					"identitystore:ListGroupMemberships", "identitystore:ListGroupMembershipsForMember",
+					"identitystore:IsMemberInGroups", "identitystore:GetGroupMembershipId"),
+				Resources: jsii.Strings(storeArn, users, groups, memberships),
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("AssignIsbPermissionSets"),
+				Actions: jsii.Strings("sso:CreateAccountAssignment", "sso:DeleteAccountAssignment",
+					"sso:ListAccountAssignments", "sso:DescribePermissionSet"),
+				Resources: &assignTargets,
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("TrackAssignments"),
+				Actions: jsii.Strings("sso:ListPermissionSets", "sso:DescribeAccountAssignmentCreationStatus",
+					"sso:DescribeAccountAssignmentDeletionStatus", "sso:ListAccountAssignmentsForPrincipal"),
+				Resources: jsii.Strings(props.InstanceArn),
+			}),
+		},
+		Wildcards: &platform.Suppression{Reason: "Users, groups and memberships of the identity store and the pool accounts are dynamic, so they are matched as user/*, group/*, " +
 			"membership/* and account/*; assignments are limited to this instance and the three ISB permission sets.",
-		AppliesTo: []string{"Resource::" + users, "Resource::" + groups, "Resource::" + memberships, "Resource::" + accounts},
+			AppliesTo: []string{"Resource::" + users, "Resource::" + groups, "Resource::" + memberships, "Resource::" + accounts}},
 	})
-	return role
 }

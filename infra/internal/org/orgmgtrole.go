@@ -3,7 +3,6 @@ package org
 import (
 	"fmt"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -34,42 +33,35 @@ func NewOrgMgtRole(scope constructs.Construct, id string, props *OrgMgtRoleProps
 	// time; o-* is bounded by the management account in the ARN.
 	accounts := fmt.Sprintf("arn:aws:organizations::%s:account/o-*/*", props.OrgMgtAccountID)
 	moveTargets := append(append([]*string{}, ouArns...), jsii.String(accounts))
-	doc := awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("MoveAccountsBetweenPoolOus"),
-			Actions:   jsii.Strings("organizations:MoveAccount"),
-			Resources: &moveTargets,
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("ReadPoolOus"),
-			Actions: jsii.Strings("organizations:ListAccountsForParent", "organizations:ListChildren",
-				"organizations:ListOrganizationalUnitsForParent", "organizations:DescribeOrganizationalUnit",
-				"organizations:ListParents"),
-			Resources: &ouArns,
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("ReadAccounts"),
-			Actions:   jsii.Strings("organizations:DescribeAccount", "organizations:ListParents", "organizations:ListTagsForResource"),
-			Resources: jsii.Strings(accounts),
-		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("ReadCosts"),
-			Actions:   jsii.Strings("ce:GetCostAndUsage"),
-			Resources: jsii.Strings("*"),
-		}),
-	}})
-	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
-		RoleName:           jsii.String(names.Physical(props.Namespace, names.OrgMgtRole)),
-		Description:        jsii.String("Innovation Sandbox: Organizations and Cost Explorer access for the hub's intermediate role"),
-		AssumedBy:          hub.TrustIntermediateRole(props.HubAccountID, props.Namespace),
-		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
-		InlinePolicies:     &map[string]awsiam.PolicyDocument{"OrgMgt": doc},
-	})
-	platform.Suppress(role, platform.Suppression{
-		Rule: "AwsSolutions-IAM5",
-		Reason: "Account ARNs embed the organization id, unknown at synth time, so they are matched as account/o-*/* under this management account; " +
+	return hub.NewTrustedRole(scope, id, &hub.TrustedRoleProps{
+		Namespace: props.Namespace, HubAccountID: props.HubAccountID, Base: names.OrgMgtRole,
+		Description: "Innovation Sandbox: Organizations and Cost Explorer access for the hub's intermediate role", PolicyName: "OrgMgt",
+		Statements: []awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("MoveAccountsBetweenPoolOus"),
+				Actions:   jsii.Strings("organizations:MoveAccount"),
+				Resources: &moveTargets,
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("ReadPoolOus"),
+				Actions: jsii.Strings("organizations:ListAccountsForParent", "organizations:ListChildren",
+					"organizations:ListOrganizationalUnitsForParent", "organizations:DescribeOrganizationalUnit",
+					"organizations:ListParents"),
+				Resources: &ouArns,
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("ReadAccounts"),
+				Actions:   jsii.Strings("organizations:DescribeAccount", "organizations:ListParents", "organizations:ListTagsForResource"),
+				Resources: jsii.Strings(accounts),
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("ReadCosts"),
+				Actions:   jsii.Strings("ce:GetCostAndUsage"),
+				Resources: jsii.Strings("*"),
+			}),
+		},
+		Wildcards: &platform.Suppression{Reason: "Account ARNs embed the organization id, unknown at synth time, so they are matched as account/o-*/* under this management account; " +
 			"ce:GetCostAndUsage has no resource-level permissions.",
-		AppliesTo: []string{"Resource::" + accounts, "Resource::*"},
+			AppliesTo: []string{"Resource::" + accounts, "Resource::*"}},
 	})
-	return role
 }

@@ -3,7 +3,6 @@
 package sandbox
 
 import (
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -26,26 +25,17 @@ type CleanupRoleProps struct {
 // bound it (they exempt isb-<ns>-* roles only from the write protection,
 // not from the region and service limits).
 func NewCleanupRole(scope constructs.Construct, id string, props *CleanupRoleProps) awsiam.Role {
-	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
-		RoleName:           jsii.String(names.Physical(props.Namespace, names.SandboxAccountRole)),
-		Description:        jsii.String("Innovation Sandbox cleanup role: aws-nuke runs as this role, assumed only from the hub's intermediate role"),
-		AssumedBy:          hub.TrustIntermediateRole(props.HubAccountID, props.Namespace),
-		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
-		InlinePolicies: &map[string]awsiam.PolicyDocument{
-			"Cleanup": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
-				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Sid:       jsii.String("NukeEverything"),
-					Actions:   jsii.Strings("*"),
-					Resources: jsii.Strings("*"),
-				})},
-			}),
+	return hub.NewTrustedRole(scope, id, &hub.TrustedRoleProps{
+		Namespace: props.Namespace, HubAccountID: props.HubAccountID, Base: names.SandboxAccountRole,
+		Description: "Innovation Sandbox cleanup role: aws-nuke runs as this role, assumed only from the hub's intermediate role",
+		PolicyName:  "Cleanup",
+		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("NukeEverything"), Actions: jsii.Strings("*"), Resources: jsii.Strings("*"),
+		})},
+		Wildcards: &platform.Suppression{
+			Reason: "aws-nuke deletes every resource type a sandbox user can create, so the cleanup role needs *:* in the sandbox account; " +
+				"only the hub's intermediate role can assume it and the pool OU's SCPs bound what it can touch.",
+			AppliesTo: []string{"Action::*", "Resource::*"},
 		},
 	})
-	platform.Suppress(role, platform.Suppression{
-		Rule: "AwsSolutions-IAM5",
-		Reason: "aws-nuke deletes every resource type a sandbox user can create, so the cleanup role needs *:* in the sandbox account; " +
-			"only the hub's intermediate role can assume it and the pool OU's SCPs bound what it can touch.",
-		AppliesTo: []string{"Action::*", "Resource::*"},
-	})
-	return role
 }
