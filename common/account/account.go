@@ -49,6 +49,21 @@ var moves = map[OU][]OU{
 	Quarantine: {CleanUp, Exit},                     // retry cleanup / eject
 }
 
+// creations is the table of the statuses a row may be created in, by the
+// OU the account is found in without a row. Each is a move of the table
+// above (or staying put): a registration takes an account from Entry to
+// CleanUp; an untracked account found in a pool OU that holds registered
+// accounts is quarantined where it stands. Accounts in Entry awaiting
+// registration and in Exit (ejected) are not untracked.
+var creations = map[OU]Status{
+	Entry:      CleanUp,    // registration
+	Available:  Quarantine, // untracked
+	Active:     Quarantine, // untracked
+	Frozen:     Quarantine, // untracked
+	CleanUp:    Quarantine, // untracked
+	Quarantine: Quarantine, // untracked, already where it belongs
+}
+
 // CanMove reports whether an account may move from one OU to another.
 // Staying put is not a move.
 func CanMove(from, to OU) bool {
@@ -58,6 +73,66 @@ func CanMove(from, to OU) bool {
 		}
 	}
 	return false
+}
+
+// CanCreate reports whether a row may be created in status for an account
+// found in the OU foundIn.
+func CanCreate(foundIn OU, status Status) bool {
+	s, ok := creations[foundIn]
+	return ok && s == status
+}
+
+// Creatable reports whether some OU lets a row be created in status; the
+// store refuses any other status on creation.
+func Creatable(status Status) bool {
+	for _, s := range creations {
+		if s == status {
+			return true
+		}
+	}
+	return false
+}
+
+// New returns the row of account id, found in the OU foundIn, created in
+// status at now, or a conflict error naming both when the creation table
+// forbids it.
+func New(id string, foundIn OU, status Status, now time.Time) (Account, error) {
+	if !CanCreate(foundIn, status) {
+		return Account{}, &fault.ConflictError{Entity: "account", Key: id,
+			Reason: fmt.Sprintf("cannot be recorded in %s when found in %s", status, foundIn)}
+	}
+	return Account{ID: id, Status: status, CreatedAt: now, StatusChangedAt: now}, nil
+}
+
+// Path returns the moves that take an account from one OU to another, one
+// allowed move of the table at a time (the fewest), ending with to; none
+// when from is to. When no sequence of moves leads there, the error names
+// both OUs.
+func Path(from, to OU) ([]OU, error) {
+	if from == to {
+		return nil, nil
+	}
+	prev := map[OU]OU{from: from}
+	queue := []OU{from}
+	for len(queue) > 0 {
+		at := queue[0]
+		queue = queue[1:]
+		for _, next := range moves[at] {
+			if _, seen := prev[next]; seen {
+				continue
+			}
+			prev[next] = at
+			if next == to {
+				var path []OU
+				for o := to; o != from; o = prev[o] {
+					path = append([]OU{o}, path...)
+				}
+				return path, nil
+			}
+			queue = append(queue, next)
+		}
+	}
+	return nil, fmt.Errorf("no allowed move leads from %s to %s: %w", from, to, fault.Conflict)
 }
 
 // IsStatus reports whether o is one of the five account statuses.

@@ -3,6 +3,7 @@ package account
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,6 +94,103 @@ func TestRegistrationValidation(t *testing.T) {
 			err := tc.reg.Validate(p)
 			if (tc.field == "") != (err == nil) || (tc.field != "" && !fault.Has(err, tc.field)) {
 				t.Fatalf("want field %q, got %v", tc.field, err)
+			}
+		})
+	}
+}
+
+// created is the expected creation table: the status a row may be created
+// in, by the OU the account is found in.
+var created = map[OU]Status{
+	Entry:      CleanUp,
+	Available:  Quarantine,
+	Active:     Quarantine,
+	Frozen:     Quarantine,
+	CleanUp:    Quarantine,
+	Quarantine: Quarantine,
+}
+
+func TestEveryRowCreationPair(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	for _, foundIn := range OUs {
+		for _, status := range Statuses {
+			want := created[foundIn] == status
+			verdict := "forbidden"
+			if want {
+				verdict = "allowed"
+			}
+			t.Run(fmt.Sprintf("a row in %s for an account found in %s is %s", status, foundIn, verdict), func(t *testing.T) {
+				if got := CanCreate(foundIn, status); got != want {
+					t.Fatalf("CanCreate = %v, want %v", got, want)
+				}
+				a, err := New("111122223333", foundIn, status, now)
+				if want {
+					if err != nil || a.Status != status || a.ID != "111122223333" || !a.CreatedAt.Equal(now) || !a.StatusChangedAt.Equal(now) {
+						t.Fatalf("New = %+v, %v", a, err)
+					}
+					if foundIn != status && !CanMove(foundIn, status) {
+						t.Fatalf("the creation is not a move of the move table")
+					}
+					return
+				}
+				if !errors.Is(err, fault.Conflict) {
+					t.Fatalf("New = %+v, %v; want a conflict", a, err)
+				}
+				for _, name := range []string{string(foundIn), string(status)} {
+					if !strings.Contains(err.Error(), name) {
+						t.Errorf("error %q does not name %s", err, name)
+					}
+				}
+			})
+		}
+	}
+	t.Run("only the created statuses are creatable", func(t *testing.T) {
+		for _, s := range Statuses {
+			if got, want := Creatable(s), s == CleanUp || s == Quarantine; got != want {
+				t.Errorf("Creatable(%s) = %v, want %v", s, got, want)
+			}
+		}
+	})
+}
+
+func TestPathsFollowTheMoveTable(t *testing.T) {
+	tests := []struct {
+		name     string
+		from, to OU
+		want     []OU
+	}{
+		{"staying put takes no move", Active, Active, nil},
+		{"an allowed move is one step", Available, Active, []OU{Active}},
+		{"a registered account cleaned before it left Entry passes through CleanUp", Entry, Available, []OU{CleanUp, Available}},
+		{"an account back from Active to Available passes through CleanUp", Active, Available, []OU{CleanUp, Available}},
+		{"Available to Frozen passes through Active", Available, Frozen, []OU{Active, Frozen}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Path(tt.from, tt.to)
+			if err != nil || fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("Path = %v, %v; want %v", got, err, tt.want)
+			}
+			at := tt.from
+			for _, o := range got {
+				if !CanMove(at, o) {
+					t.Fatalf("step %s to %s is not an allowed move", at, o)
+				}
+				at = o
+			}
+		})
+	}
+	for _, tt := range []struct {
+		name     string
+		from, to OU
+	}{
+		{"nothing leaves Exit", Exit, Available},
+		{"nothing goes back to Entry", Available, Entry},
+	} {
+		t.Run(tt.name+" and the error names both OUs", func(t *testing.T) {
+			_, err := Path(tt.from, tt.to)
+			if !errors.Is(err, fault.Conflict) || !strings.Contains(err.Error(), string(tt.from)) || !strings.Contains(err.Error(), string(tt.to)) {
+				t.Fatalf("Path = %v", err)
 			}
 		})
 	}

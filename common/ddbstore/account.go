@@ -26,12 +26,19 @@ func accountKey(id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{names.AttrAccountID: str(id)}
 }
 
-// Create stores a newly registered account at version 1; an account that
-// is already registered is a conflict. recs are written to the outbox in
+// Create stores a newly registered account at version 1, in a status the
+// account creation table allows (account.New); an account that is already
+// registered is a conflict. recs are written to the outbox in
 // the same transaction.
 func (as AccountStore) Create(ctx context.Context, a account.Account, recs ...events.Record) (account.Account, error) {
 	if !a.Status.IsStatus() {
 		return a, fmt.Errorf("create account %s: unknown status %q", a.ID, a.Status)
+	}
+	if !account.Creatable(a.Status) {
+		// Rows start where account.New allows (registration, untracked
+		// accounts); any other status is reached by moves.
+		return a, &fault.ConflictError{Entity: "account", Key: a.ID,
+			Reason: fmt.Sprintf("a row cannot be created in %s", a.Status)}
 	}
 	stampNew(&a.Version, &a.CreatedAt, &a.UpdatedAt, &a.StatusChangedAt)
 	item, err := accountToItem(a)

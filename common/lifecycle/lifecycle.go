@@ -138,12 +138,13 @@ func (s *Service) settle(ctx context.Context, k lease.Key, accountID string) err
 		a, err := s.d.Accounts.Get(ctx, accountID)
 		switch {
 		case errors.Is(err, fault.NotFound):
-			return nil
+			// No row (ejected, forgotten): reconcile revokes any access.
 		case err != nil:
 			return err
-		}
-		if err := s.follow(ctx, l, a); err != nil {
-			return err
+		default:
+			if err := s.follow(ctx, l, a); err != nil {
+				return err
+			}
 		}
 	}
 	return s.reconcile(ctx, accountID)
@@ -279,7 +280,7 @@ func (s *Service) cleanupSucceeded(ctx context.Context, e events.AccountCleanupS
 	a, err := s.d.Accounts.Get(ctx, e.AccountID)
 	switch {
 	case errors.Is(err, fault.NotFound):
-		return nil
+		return s.reconcile(ctx, e.AccountID)
 	case err != nil:
 		return err
 	}
@@ -309,7 +310,7 @@ func (s *Service) cleanupFailed(ctx context.Context, e events.AccountCleanupFail
 	a, err := s.d.Accounts.Get(ctx, e.AccountID)
 	switch {
 	case errors.Is(err, fault.NotFound):
-		return nil
+		return s.reconcile(ctx, e.AccountID)
 	case err != nil:
 		return err
 	}
@@ -392,8 +393,10 @@ func (s *Service) drift(ctx context.Context, e events.AccountDriftDetected) erro
 	}
 	a, err := s.d.Accounts.Get(ctx, e.AccountID)
 	if errors.Is(err, fault.NotFound) {
-		if !where.InPool() || where.OU == account.Entry || where.OU == account.Exit {
-			return nil
+		if !where.InPool() || !account.CanCreate(where.OU, account.Quarantine) {
+			// Outside the pool, waiting in Entry or ejected to Exit: no
+			// row to record, but no lessee keeps access either.
+			return s.reconcile(ctx, e.AccountID)
 		}
 		// Untracked, yet inside the pool: record it in quarantine.
 		now := s.d.Now()
@@ -402,8 +405,12 @@ func (s *Service) drift(ctx context.Context, e events.AccountDriftDetected) erro
 		if err != nil {
 			return err
 		}
-		if _, err := s.d.Accounts.Create(ctx, account.Account{ID: e.AccountID, Status: account.Quarantine,
-			DriftAtLastScan: true, StatusChangedAt: now, CreatedAt: now}, recs...); err != nil {
+		row, err := account.New(e.AccountID, where.OU, account.Quarantine, now)
+		if err != nil {
+			return err
+		}
+		row.DriftAtLastScan = true
+		if _, err := s.d.Accounts.Create(ctx, row, recs...); err != nil {
 			return err
 		}
 		slog.InfoContext(ctx, "untracked account recorded in quarantine", "account_id", e.AccountID, "ou", where.OU)
@@ -430,8 +437,9 @@ func (s *Service) drift(ctx context.Context, e events.AccountDriftDetected) erro
 }
 
 // forget deletes the row of an account that left the pool, ending its
-// lease first (Ejected). An account in CleanUp cannot leave directly; it
-// passes through Quarantine, each step retried until the row is gone.
+// lease first (Ejected) and revoking every user's access before the row
+// goes. An account in CleanUp cannot leave directly; it passes through
+// Quarantine, each step retried until the row is gone.
 func (s *Service) forget(ctx context.Context, a account.Account) error {
 	now := s.d.Now()
 	l, held, err := s.heldLease(ctx, a)
@@ -456,6 +464,11 @@ func (s *Service) forget(ctx context.Context, a account.Account) error {
 		if a, err = s.d.Accounts.Save(ctx, a, next); err != nil {
 			return err
 		}
+	}
+	// Revoke while the row still exists: if this fails, the row is still
+	// there and the next delivery starts again from it.
+	if err := s.d.AWS.Revoke(ctx, a.ID); err != nil {
+		return err
 	}
 	if err := s.d.Accounts.Delete(ctx, a); err != nil {
 		return err
@@ -508,12 +521,18 @@ func (s *Service) Reconcile(ctx context.Context, accountID string) error {
 	return nil
 }
 
-// reconcile brings AWS in line with the account's row.
+// reconcile brings AWS in line with the account's row. An account with no
+// row (ejected, forgotten, never registered) keeps no user assignment:
+// whatever event names it, a late or repeated one included, its lessee's
+// access is removed.
 func (s *Service) reconcile(ctx context.Context, accountID string) error {
 	a, err := s.d.Accounts.Get(ctx, accountID)
 	switch {
 	case errors.Is(err, fault.NotFound):
-		return nil
+		if !account.ValidID(accountID) {
+			return nil
+		}
+		return s.d.AWS.Revoke(ctx, accountID)
 	case err != nil:
 		return err
 	}

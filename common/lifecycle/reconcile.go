@@ -115,12 +115,29 @@ func (r *Reconciler) Reconcile(ctx context.Context, a account.Account, holder *l
 	if err := r.placeAccount(ctx, a); err != nil {
 		return err
 	}
-	return r.settleAccess(ctx, a, holder)
+	want := ""
+	if a.Status == account.Active && holder != nil && holder.Status == lease.Active {
+		want = holder.UserEmail
+	}
+	var leaseID string
+	if holder != nil {
+		leaseID = holder.Key.ID()
+	}
+	return r.settleAccess(ctx, a.ID, want, leaseID)
 }
 
-// placeAccount moves the account into the OU of its status. It moves only
-// from another pool OU (never from Exit, nor from outside the pool: those
-// are an eject in progress or drift, which is reported, not undone).
+// Revoke removes every user assignment of the user permission set on the
+// account: no one keeps access to an account that has no row (ejected,
+// forgotten) or is about to lose it. Group assignments are not touched.
+func (r *Reconciler) Revoke(ctx context.Context, accountID string) error {
+	return r.settleAccess(ctx, accountID, "", "")
+}
+
+// placeAccount moves the account into the OU of its status, one move of
+// the account move table at a time (a registered account whose cleanup
+// ended before it left Entry passes through CleanUp). It moves only from
+// another pool OU (never from Exit, nor from outside the pool: those are
+// an eject in progress or drift, which is reported, not undone).
 func (r *Reconciler) placeAccount(ctx context.Context, a account.Account) error {
 	p, err := r.c.Pool(ctx)
 	if err != nil {
@@ -134,11 +151,11 @@ func (r *Reconciler) placeAccount(ctx context.Context, a account.Account) error 
 	if err != nil {
 		return err
 	}
-	want := ouIDs(p)[a.Status]
-	if want == "" {
+	ids := ouIDs(p)
+	if ids[a.Status] == "" {
 		return fmt.Errorf("the pool configuration has no OU id for %s", a.Status)
 	}
-	if loc.ParentID == want {
+	if loc.ParentID == ids[a.Status] {
 		return nil
 	}
 	log := slog.With("account_id", a.ID, "state_from", loc.OU, "state_to", a.Status)
@@ -146,19 +163,30 @@ func (r *Reconciler) placeAccount(ctx context.Context, a account.Account) error 
 		log.WarnContext(ctx, "account is outside the pool's OUs; not moved", "parent_id", loc.ParentID)
 		return nil
 	}
-	if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(a.ID),
-		SourceParentId: aws.String(loc.ParentID), DestinationParentId: aws.String(want)}); err != nil {
-		return fmt.Errorf("move account %s from %s to %s: %w", a.ID, loc.OU, a.Status, err)
+	path, err := account.Path(loc.OU, a.Status)
+	if err != nil {
+		return fmt.Errorf("place account %s: %w", a.ID, err)
 	}
-	log.InfoContext(ctx, "account moved to the OU of its status")
+	from := loc.OU
+	for _, to := range path {
+		if ids[to] == "" {
+			return fmt.Errorf("the pool configuration has no OU id for %s", to)
+		}
+		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(a.ID),
+			SourceParentId: aws.String(ids[from]), DestinationParentId: aws.String(ids[to])}); err != nil {
+			return fmt.Errorf("move account %s from %s to %s: %w", a.ID, from, to, err)
+		}
+		from = to
+	}
+	log.InfoContext(ctx, "account moved to the OU of its status", "moves", len(path))
 	return nil
 }
 
 // settleAccess keeps exactly one user assignment of the user permission
-// set on the account: the lessee's while the account is Active under an
-// Active lease, none otherwise. Group assignments (admins, managers) are
-// not touched.
-func (r *Reconciler) settleAccess(ctx context.Context, a account.Account, holder *lease.Lease) error {
+// set on the account: the lessee's (the Identity Center user with email
+// lessee) when lessee is set, none otherwise. Group assignments (admins,
+// managers) are not touched.
+func (r *Reconciler) settleAccess(ctx context.Context, accountID, lessee, leaseID string) error {
 	p, err := r.c.Idc(ctx)
 	if err != nil {
 		return err
@@ -167,16 +195,18 @@ func (r *Reconciler) settleAccess(ctx context.Context, a account.Account, holder
 	if err != nil {
 		return err
 	}
-	log := slog.With("account_id", a.ID)
+	log := slog.With("account_id", accountID)
+	if leaseID != "" {
+		log = log.With("lease_id", leaseID)
+	}
 	wantUser := ""
-	if a.Status == account.Active && holder != nil && holder.Status == lease.Active {
-		log = log.With("lease_id", holder.Key.ID())
-		id, err := userID(ctx, ids, p.IdentityStoreID, holder.UserEmail)
+	if lessee != "" {
+		id, err := userID(ctx, ids, p.IdentityStoreID, lessee)
 		if err != nil {
 			return err
 		}
 		if id == "" {
-			log.WarnContext(ctx, "lessee has no Identity Center user; no access granted", "lessee", holder.UserEmail)
+			log.WarnContext(ctx, "lessee has no Identity Center user; no access granted", "lessee", lessee)
 		}
 		wantUser = id
 	}
@@ -184,11 +214,11 @@ func (r *Reconciler) settleAccess(ctx context.Context, a account.Account, holder
 	var next *string
 	for {
 		out, err := sso.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{
-			InstanceArn: aws.String(p.SsoInstanceArn), AccountId: aws.String(a.ID),
+			InstanceArn: aws.String(p.SsoInstanceArn), AccountId: aws.String(accountID),
 			PermissionSetArn: aws.String(p.UserPermissionSetArn), NextToken: next,
 		})
 		if err != nil {
-			return fmt.Errorf("list assignments on account %s: %w", a.ID, err)
+			return fmt.Errorf("list assignments on account %s: %w", accountID, err)
 		}
 		for _, as := range out.AccountAssignments {
 			if as.PrincipalType != ssotypes.PrincipalTypeUser {
@@ -202,9 +232,9 @@ func (r *Reconciler) settleAccess(ctx context.Context, a account.Account, holder
 			if _, err := sso.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{
 				InstanceArn: aws.String(p.SsoInstanceArn), PermissionSetArn: aws.String(p.UserPermissionSetArn),
 				PrincipalId: as.PrincipalId, PrincipalType: ssotypes.PrincipalTypeUser,
-				TargetId: aws.String(a.ID), TargetType: ssotypes.TargetTypeAwsAccount,
+				TargetId: aws.String(accountID), TargetType: ssotypes.TargetTypeAwsAccount,
 			}); err != nil && !notFound(err) {
-				return fmt.Errorf("revoke user %s on account %s: %w", principal, a.ID, err)
+				return fmt.Errorf("revoke user %s on account %s: %w", principal, accountID, err)
 			}
 			log.InfoContext(ctx, "access revoked", "principal_id", principal)
 		}
@@ -218,9 +248,9 @@ func (r *Reconciler) settleAccess(ctx context.Context, a account.Account, holder
 	if _, err := sso.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{
 		InstanceArn: aws.String(p.SsoInstanceArn), PermissionSetArn: aws.String(p.UserPermissionSetArn),
 		PrincipalId: aws.String(wantUser), PrincipalType: ssotypes.PrincipalTypeUser,
-		TargetId: aws.String(a.ID), TargetType: ssotypes.TargetTypeAwsAccount,
+		TargetId: aws.String(accountID), TargetType: ssotypes.TargetTypeAwsAccount,
 	}); err != nil {
-		return fmt.Errorf("grant user %s on account %s: %w", wantUser, a.ID, err)
+		return fmt.Errorf("grant user %s on account %s: %w", wantUser, accountID, err)
 	}
 	log.InfoContext(ctx, "access granted", "principal_id", wantUser)
 	return nil

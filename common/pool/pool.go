@@ -29,6 +29,7 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/lifecycle"
 )
 
 // Accounts is the account store.
@@ -69,6 +70,13 @@ type Deliverer interface {
 	Deliver(ctx context.Context, recs []events.Record) error
 }
 
+// Access removes every lessee's access to an account
+// (lifecycle.Reconciler.Revoke, through the hub's role chain to IAM
+// Identity Center).
+type Access interface {
+	Revoke(ctx context.Context, accountID string) error
+}
+
 // Config gives the global configuration (the TTL of ended leases).
 type Config interface {
 	Global(ctx context.Context) (config.Global, error)
@@ -82,6 +90,9 @@ type Deps struct {
 	Org      OrgFactory
 	Outbox   Deliverer
 	Config   Config
+	// Access revokes the lessee's access before an ejected account's row
+	// is deleted.
+	Access Access
 	// HubAccountID and IdcAccountID may never join the pool (nor the
 	// management account, from the pool configuration).
 	HubAccountID, IdcAccountID string
@@ -177,15 +188,18 @@ func (s *Service) Register(ctx context.Context, r account.Registration) (account
 		return account.Account{}, &fault.ConflictError{Entity: "account", Key: r.AccountID,
 			Reason: "it is not in the Entry OU; move it there first"}
 	}
-	a := account.Account{ID: r.AccountID, Email: r.Email, Name: r.Name, Status: account.CleanUp}
+	now := s.d.Now()
+	a, err := account.New(r.AccountID, account.Entry, account.CleanUp, now)
+	if err != nil {
+		return account.Account{}, err
+	}
+	a.Email, a.Name = r.Email, r.Name
 	if a.Email == "" {
 		a.Email = aws.ToString(desc.Account.Email)
 	}
 	if a.Name == "" {
 		a.Name = truncate(aws.ToString(desc.Account.Name), account.MaxNameLength)
 	}
-	now := s.d.Now()
-	a.CreatedAt, a.StatusChangedAt = now, now
 	recs, err := events.Records(now, events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupAccountRegistration})
 	if err != nil {
 		return account.Account{}, err
@@ -231,9 +245,11 @@ func (s *Service) RetryCleanup(ctx context.Context, id string) (account.Account,
 }
 
 // Eject takes an account out of the pool, as it is (no cleanup): the lease
-// holding it ends as Ejected, the account moves to the Exit OU and its
-// record is deleted. Each step is safe to repeat, so a failed ejection is
-// completed by asking again.
+// holding it ends as Ejected, every user's access to it is revoked, the
+// account moves to the Exit OU and its record is deleted. Access goes
+// before the row: once the row is gone nothing names the account any
+// more. Each step is safe to repeat, so a failed ejection is completed by
+// asking again.
 func (s *Service) Eject(ctx context.Context, id string) error {
 	read, err := s.Get(ctx, id)
 	if err != nil {
@@ -251,6 +267,10 @@ func (s *Service) Eject(ctx context.Context, id string) error {
 			return err
 		}
 	}
+	if err := s.d.Access.Revoke(ctx, id); err != nil {
+		return fmt.Errorf("revoke access to account %s: %w", id, err)
+	}
+	log.InfoContext(ctx, "account access revoked before ejection")
 	pc, org, err := s.org(ctx)
 	if err != nil {
 		return err
@@ -260,6 +280,12 @@ func (s *Service) Eject(ctx context.Context, id string) error {
 		return err
 	}
 	if parent != pc.ExitOuID {
+		// The move out is the table's, from the OU the account really
+		// sits in (which may lag its row).
+		if from := ouOf(pc, parent); from != "" && !account.CanMove(from, account.Exit) {
+			return &fault.ConflictError{Entity: "account", Key: id,
+				Reason: fmt.Sprintf("cannot go from the %s OU to %s", from, account.Exit)}
+		}
 		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{
 			AccountId: aws.String(id), SourceParentId: aws.String(parent), DestinationParentId: aws.String(pc.ExitOuID),
 		}); err != nil {
@@ -313,6 +339,16 @@ func (s *Service) org(ctx context.Context) (config.AccountPoolParam, Organizatio
 	}
 	org, err := s.d.Org(ctx, pc)
 	return pc, org, err
+}
+
+// ouOf names the pool OU with id parent ("" when it is none of them).
+func ouOf(pc config.AccountPoolParam, parent string) account.OU {
+	for ou, ouID := range lifecycle.PoolOUIDs(pc) {
+		if ouID != "" && ouID == parent {
+			return ou
+		}
+	}
+	return ""
 }
 
 func parentOf(ctx context.Context, org Organizations, id string) (string, error) {

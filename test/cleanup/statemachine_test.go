@@ -86,7 +86,9 @@ func deployPipeline(t *testing.T) *pipeline {
 
 func (p *pipeline) register(t *testing.T, id string, status account.Status) {
 	t.Helper()
-	if _, err := p.store.Accounts().Create(t.Context(), account.Account{ID: id, Status: status}); err != nil {
+	// Seeded as an earlier run left it: a row may be created only in the
+	// statuses account.New allows, and these tests need others.
+	if err := p.store.Accounts().Import(t.Context(), []account.Account{{ID: id, Status: status}}); err != nil {
 		t.Fatalf("register %s: %v", id, err)
 	}
 }

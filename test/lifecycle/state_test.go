@@ -2,6 +2,7 @@ package lifecycle_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 )
 
@@ -58,7 +60,8 @@ func (w *world) snapshot(accounts []string, leases []lease.Key) string {
 // assignment exists iff the account is Active under an Active lease, and
 // no other user has one; every lease that holds an account (Active,
 // Frozen) is named by that account's row in the matching status, so no
-// lease is lost.
+// lease is lost. Accounts without a row (deleted, or never registered)
+// count too: none of them has a user assignment.
 func (w *world) invariants(leases []lease.Key) []string {
 	return w.invariantsOf(nil, leases)
 }
@@ -74,6 +77,10 @@ func (w *world) invariantsOf(accounts []string, leases []lease.Key) []string {
 		if a, err := w.store.Accounts().Get(ctx, id); err == nil {
 			rows = append(rows, a)
 		}
+	}
+	untracked := accounts
+	if untracked == nil {
+		untracked = w.created
 	}
 	token := ""
 	for accounts == nil {
@@ -101,6 +108,14 @@ func (w *world) invariantsOf(accounts []string, leases []lease.Key) []string {
 		sort.Strings(want)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			problems = append(problems, fmt.Sprintf("account %s (%s) has user access %v, want %v", a.ID, a.Status, got, want))
+		}
+	}
+	for _, id := range untracked {
+		if _, err := w.store.Accounts().Get(ctx, id); !errors.Is(err, fault.NotFound) {
+			continue // a row: checked above
+		}
+		if got := w.assignees(id); len(got) > 0 {
+			problems = append(problems, fmt.Sprintf("account %s has no row but user access %v", id, got))
 		}
 	}
 	for _, k := range leases {

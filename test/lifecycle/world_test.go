@@ -51,8 +51,11 @@ type world struct {
 	tap   *fixture.Tap
 	clock *fixture.Clock
 
-	org   *fixture.Org
-	ic    *fixture.IdentityCenter
+	org *fixture.Org
+	// created lists every organization account the test made, so the
+	// invariants cover accounts whose row was deleted (or never written).
+	created []string
+	ic      *fixture.IdentityCenter
 	idc   config.IdcParam
 	ids   *identitystore.Client
 	users map[string]string // email → user id
@@ -98,7 +101,12 @@ func (w *world) newHandler(opts ...func(*aws.Config)) *consumer.Handler {
 }
 
 // newAccount creates an organization account in the OU ou.
-func (w *world) newAccount(ou account.OU) string { w.t.Helper(); return w.org.NewAccount(ou) }
+func (w *world) newAccount(ou account.OU) string {
+	w.t.Helper()
+	id := w.org.NewAccount(ou)
+	w.created = append(w.created, id)
+	return id
+}
 
 // moveTo moves an account, as someone outside the platform would.
 func (w *world) moveTo(id string, ou account.OU) { w.t.Helper(); w.org.MoveTo(id, ou) }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,6 +27,17 @@ func TestAccountStore(t *testing.T) {
 	t.Run("registering an account twice is a conflict", func(t *testing.T) {
 		if _, err := accounts.Create(ctx, reg); !errors.Is(err, fault.Conflict) {
 			t.Fatalf("duplicate Create: %v", err)
+		}
+	})
+	t.Run("a row is never created in a status the creation table does not allow", func(t *testing.T) {
+		for _, st := range []account.Status{account.Available, account.Active, account.Frozen} {
+			_, err := accounts.Create(ctx, account.Account{ID: accountID(3), Status: st})
+			if !errors.Is(err, fault.Conflict) || !strings.Contains(err.Error(), string(st)) {
+				t.Errorf("Create in %s: %v; want a conflict naming it", st, err)
+			}
+		}
+		if _, err := accounts.Get(ctx, accountID(3)); !errors.Is(err, fault.NotFound) {
+			t.Fatalf("a refused creation wrote a row: %v", err)
 		}
 	})
 	t.Run("a cleanup success moves the account to Available on its version", func(t *testing.T) {

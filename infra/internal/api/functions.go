@@ -53,8 +53,11 @@ type FunctionsProps struct {
 	Config *ConfigReader
 	// AccountPoolParamArn is the management account's shared pool
 	// parameter; IntermediateRoleArn the hub role the accounts function
-	// assumes (then the OrgMgt role) for read-only Organizations calls.
+	// assumes (then the OrgMgt role) for its Organizations calls, and
+	// (then the IDC role, configured by IdcConfigParamArn) to revoke an
+	// ejected account's user assignments.
 	AccountPoolParamArn string
+	IdcConfigParamArn   string
 	IntermediateRoleArn string
 	HubAccountID        string
 	IdcAccountID        string
@@ -141,6 +144,7 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 
 	accounts := base(routes.Accounts, "REST API: /accounts", tableEnv(map[string]string{
 		names.EnvAccountPoolParam: props.AccountPoolParamArn,
+		names.EnvIdcConfigParam:   props.IdcConfigParamArn,
 		names.EnvHubAccountID:     props.HubAccountID,
 		names.EnvIdcAccountID:     props.IdcAccountID,
 	}))
@@ -148,7 +152,7 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 	props.Tables.Leases.GrantReadWriteData(accounts.Role) // eject ends the account's lease
 	props.Tables.Outbox.GrantReadWriteData(accounts.Role)
 	props.Bus.GrantPutEventsTo(accounts.Role, nil)
-	readPoolParam(accounts)
+	accounts.AllowParameters(props.AccountPoolParamArn, props.IdcConfigParamArn)
 	accounts.AllowAssume(props.IntermediateRoleArn)
 
 	configurations := base(routes.Configurations, "REST API: /configurations", map[string]string{

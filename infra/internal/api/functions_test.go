@@ -27,6 +27,7 @@ import (
 )
 
 const poolParamArn = "arn:aws:ssm:us-east-1:222222222222:parameter/isb-test-AccountPoolConfig"
+const idcParamArn = "arn:aws:ssm:us-east-1:333333333333:parameter/isb-test-IdcConfig"
 
 // synth builds a stack holding only the functions construct and the
 // resources it is given, synthesizes it and returns its template.
@@ -69,7 +70,7 @@ func synth(t *testing.T) (map[string]any, assertions.Template, assertions.Annota
 		Namespace: "test", AssetDir: assets,
 		Tables: api.Tables{Leases: table("Leases"), Accounts: table("Accounts"), Templates: table("Templates"), Outbox: table("Outbox")},
 		Bus:    bus, JwtSecret: jwt, JwtSecretKey: key, Key: key, Config: reader,
-		AccountPoolParamArn: poolParamArn, IntermediateRoleArn: "arn:aws:iam::111111111111:role/isb-test-IntermediateRole",
+		AccountPoolParamArn: poolParamArn, IdcConfigParamArn: idcParamArn, IntermediateRoleArn: "arn:aws:iam::111111111111:role/isb-test-IntermediateRole",
 		HubAccountID: "111111111111", IdcAccountID: "333333333333", LogRetentionDays: 90, Mode: config.ModeDev,
 	})
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
@@ -160,6 +161,11 @@ func TestFunctions(t *testing.T) {
 			t.Fatalf("env = %v", env)
 		}
 	})
+	t.Run("the accounts handler knows the IDC parameter, to revoke access on eject", func(t *testing.T) {
+		if env := envOf("Apiaccounts"); env[names.EnvIdcConfigParam] != idcParamArn {
+			t.Fatalf("env = %v", env)
+		}
+	})
 	t.Run("the configurations handler has no table", func(t *testing.T) {
 		if _, ok := envOf("Apiconfigurations")[names.EnvLeaseTable]; ok {
 			t.Fatal("the configurations handler was given the lease table")
@@ -172,7 +178,13 @@ func TestFunctions(t *testing.T) {
 				if strings.Contains(fmt.Sprint(st["Action"]), "sts:AssumeRole") && !strings.HasPrefix(policy, "Apiaccounts") {
 					t.Errorf("%s may assume %v", policy, st["Resource"])
 				}
-				if strings.Contains(fmt.Sprint(st["Action"]), "ssm:GetParameter") && st["Resource"] != poolParamArn {
+				// The accounts handler also reads the IDC parameter (eject
+				// revokes access); every other handler only the pool's.
+				wantParams := fmt.Sprint(poolParamArn)
+				if strings.HasPrefix(policy, "Apiaccounts") {
+					wantParams = fmt.Sprint([]any{poolParamArn, idcParamArn})
+				}
+				if strings.Contains(fmt.Sprint(st["Action"]), "ssm:GetParameter") && fmt.Sprint(st["Resource"]) != wantParams {
 					t.Errorf("%s reads parameters %v", policy, st["Resource"])
 				}
 				if fmt.Sprint(st["Action"]) == "*" || strings.HasSuffix(fmt.Sprint(st["Action"]), ":*") {

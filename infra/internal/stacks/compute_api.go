@@ -26,7 +26,7 @@ func newAPI(scope constructs.Construct, cfg config.Config, data *DataStack, key 
 		Tables: api.Tables{Leases: data.Tables.Leases, Accounts: data.Tables.Accounts,
 			Templates: data.Tables.LeaseTemplates, Outbox: data.Tables.Outbox},
 		Bus: bus, JwtSecret: jwt, JwtSecretKey: key, Key: key, Config: reader,
-		AccountPoolParamArn: poolParamArn(cfg),
+		AccountPoolParamArn: poolParamArn(cfg), IdcConfigParamArn: idcParamArn(cfg),
 		IntermediateRoleArn: hub.IntermediateRoleArn(cfg.HubAccountID, cfg.Namespace),
 		HubAccountID:        cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID,
 		LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,

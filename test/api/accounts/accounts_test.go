@@ -17,12 +17,15 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	isbevents "github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
@@ -47,6 +50,8 @@ type org struct {
 	api                         *organizations.Client
 	root, entry, exit, avail    string
 	inEntry, outside, available []string
+	// ic is the IAM Identity Center eject revokes access in.
+	ic *fixture.IdentityCenter
 }
 
 // newOrg builds an organization with the pool's Entry, Exit and Available
@@ -105,10 +110,31 @@ func setup(t *testing.T) (*apitest.Env, handler, org) {
 	if _, err := sp.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
 		t.Fatal(err)
 	}
+	o.ic = fixture.NewIdentityCenter(t, e.Cfg, hub, idc)
+	fixture.PutParam(t, e.Cfg, fixture.IdcParamName, o.ic.Param)
+	return e, server(e, sp, name, fixture.IdcParamName), o
+}
+
+// server builds the accounts API over the pool service, its access
+// revoked through the IDC parameter idcParam.
+func server(e *apitest.Env, sp *ssm.Client, poolParam, idcParam string) handler {
+	access := lifecycle.NewReconciler(lifecycle.NewChainClients(e.Cfg, fixture.Namespace, hub, poolParam, idcParam))
 	svc := pool.New(pool.Deps{Accounts: e.Store.Accounts(), Leases: e.Store.Leases(), Config: e.Config,
-		Pool: poolparam.New(sp, name, 0, nil), Org: pool.OrgThroughChain(e.Cfg, fixture.Namespace, hub),
-		Outbox: e.Relay, HubAccountID: hub, IdcAccountID: idc, Now: e.Clock.Now})
-	return e, e.Server(routes.Accounts, accountsapi.Handlers(svc)), o
+		Pool: poolparam.New(sp, poolParam, 0, nil), Org: pool.OrgThroughChain(e.Cfg, fixture.Namespace, hub),
+		Outbox: e.Relay, Access: access, HubAccountID: hub, IdcAccountID: idc, Now: e.Clock.Now})
+	return e.Server(routes.Accounts, accountsapi.Handlers(svc))
+}
+
+// grantAccess assigns the user permission set to a new user with the email
+// on an account, as the lifecycle manager does for a lessee.
+func grantAccess(t *testing.T, ic *fixture.IdentityCenter, accountID, email string) {
+	t.Helper()
+	if _, err := ic.SSO.CreateAccountAssignment(t.Context(), &ssoadmin.CreateAccountAssignmentInput{
+		InstanceArn: aws.String(ic.Param.SsoInstanceArn), PermissionSetArn: aws.String(ic.Param.UserPermissionSetArn),
+		PrincipalId: aws.String(ic.CreateUser(email)), PrincipalType: ssotypes.PrincipalTypeUser,
+		TargetId: aws.String(accountID), TargetType: ssotypes.TargetTypeAwsAccount}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func register(id string) map[string]any { return map[string]any{"awsAccountId": id} }
@@ -237,6 +263,7 @@ func TestEjectionEndsTheLeaseAndLeavesThePool(t *testing.T) {
 		}
 		e.Events()
 	})
+	grantAccess(t, o.ic, o.available[0], apitest.CI.Email)
 	t.Run("an ejected account's lease ends as Ejected", func(t *testing.T) {
 		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[0]+"/eject", &apitest.Admin, nil)).Want(t, http.StatusOK, "")
 		l, err := e.Store.Leases().Get(ctx, g.Lease.Key)
@@ -248,6 +275,11 @@ func TestEjectionEndsTheLeaseAndLeavesThePool(t *testing.T) {
 			t.Fatalf("events = %s", fixture.JSON(evs))
 		}
 	})
+	t.Run("no one keeps access to the ejected account", func(t *testing.T) {
+		if got := o.ic.Assignees(o.available[0]); len(got) != 0 {
+			t.Fatalf("user assignments left on the ejected account: %v", got)
+		}
+	})
 	t.Run("the account is in the Exit OU and no longer recorded", func(t *testing.T) {
 		if p := parent(t, o, o.available[0]); p != o.exit {
 			t.Fatalf("parent = %s, want the Exit OU %s", p, o.exit)
@@ -256,5 +288,54 @@ func TestEjectionEndsTheLeaseAndLeavesThePool(t *testing.T) {
 	})
 	t.Run("ejecting it again is 404", func(t *testing.T) {
 		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[0]+"/eject", &apitest.Admin, nil)).Want(t, http.StatusNotFound, "")
+	})
+}
+
+func TestEjectionRevokesAccessBeforeTheRowIsDeleted(t *testing.T) {
+	e, h, o := setup(t)
+	ctx := context.Background()
+	id := o.available[0]
+	if err := e.Store.Accounts().Import(ctx, []account.Account{{ID: id, Status: account.Available, StatusChangedAt: apitest.T0.Add(-48e9 * 3600)}}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := e.Store.Grant(ctx, ddbstore.GrantRequest{New: true, Now: apitest.T0, ApprovedBy: lease.AutoApproved,
+		Lease: lease.Lease{Key: lease.Key{UserEmail: apitest.CI.Email, UUID: "5a1b2c3d-0000-4000-8000-000000000002"}, Status: lease.PendingApproval}})
+	if err != nil || g.Account.ID != id {
+		t.Fatalf("grant = %+v, %v", g, err)
+	}
+	grantAccess(t, o.ic, id, apitest.CI.Email)
+	t.Run("an ejection that cannot revoke access keeps the row and the OU, so it can be asked again", func(t *testing.T) {
+		broken := server(e, ssm.NewFromConfig(e.Cfg), fixture.PoolParamName, "/no-such-idc-parameter")
+		apitest.Call(t, broken, e.Event("POST", "/accounts/"+id+"/eject", &apitest.Admin, nil)).Want(t, http.StatusInternalServerError, "")
+		if _, err := e.Store.Accounts().Get(ctx, id); err != nil {
+			t.Fatalf("the row is gone while the lessee keeps access: %v", err)
+		}
+		if p := parent(t, o, id); p != o.avail {
+			t.Fatalf("the account moved to %s before its access was revoked", p)
+		}
+		if got := o.ic.Assignees(id); len(got) != 1 {
+			t.Fatalf("assignees = %v, want the lessee's", got)
+		}
+	})
+	t.Run("asking again revokes the access, then moves the account and deletes the row", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+id+"/eject", &apitest.Admin, nil)).Want(t, http.StatusOK, "")
+		if got := o.ic.Assignees(id); len(got) != 0 {
+			t.Fatalf("user assignments left on the ejected account: %v", got)
+		}
+		if p := parent(t, o, id); p != o.exit {
+			t.Fatalf("parent = %s, want the Exit OU %s", p, o.exit)
+		}
+		if _, err := e.Store.Accounts().Get(ctx, id); err == nil {
+			t.Fatal("the row is still there")
+		}
+	})
+	t.Run("the lease ended once, as Ejected", func(t *testing.T) {
+		l, err := e.Store.Leases().Get(ctx, g.Lease.Key)
+		if err != nil || l.Status != lease.Ejected {
+			t.Fatalf("lease = %+v, %v", l.Status, err)
+		}
+		if evs := e.Events(); len(evs) != 1 || evs[0].Envelope.DetailType != names.LeaseTerminated {
+			t.Fatalf("events = %s", fixture.JSON(evs))
+		}
 	})
 }
