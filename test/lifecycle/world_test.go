@@ -56,9 +56,9 @@ type world struct {
 	// invariants cover accounts whose row was deleted (or never written).
 	created []string
 	ic      *fixture.IdentityCenter
-	idc   config.IdcParam
-	ids   *identitystore.Client
-	users map[string]string // email → user id
+	idc     config.IdcParam
+	ids     *identitystore.Client
+	users   map[string]string // email → user id
 
 	global  config.Global
 	handler *consumer.Handler
