@@ -329,3 +329,63 @@ func TestItsOwnEventsComingBackThroughTheBusChangeNothing(t *testing.T) {
 		t.Errorf("it announced %v again", got)
 	}
 }
+
+// TestNoOneKeepsAccessToAnAccountWithoutARow delivers every lifecycle
+// event for an account whose row is gone (ejected, forgotten) while a
+// user assignment is left on it: whatever the event, the assignment goes.
+func TestNoOneKeepsAccessToAnAccountWithoutARow(t *testing.T) {
+	w := newWorld(t)
+	k := lease.Key{UserEmail: dev, UUID: "00000000-0000-4000-8000-0000000000e1"}
+	tests := []struct {
+		name string
+		ev   func(id string) events.Event
+	}{
+		{"a late approval", func(id string) events.Event {
+			return events.LeaseApproved{LeaseID: k, AccountID: id, ApprovedBy: "manager@example.com"}
+		}},
+		{"a termination", func(id string) events.Event {
+			return events.LeaseTerminated{LeaseID: k, AccountID: id, Reason: events.TerminatedWithComment(events.TerminationEjected, "ejected")}
+		}},
+		{"a freeze", func(id string) events.Event {
+			return events.LeaseFrozen{LeaseID: k, AccountID: id, Reason: events.FrozenManually("by manager")}
+		}},
+		{"an unfreeze", func(id string) events.Event {
+			return events.LeaseUnfrozen{LeaseID: k, AccountID: id, Reason: "by manager"}
+		}},
+		{"a freezing alert", func(id string) events.Event {
+			return events.LeaseFreezingThresholdAlert{LeaseID: k, AccountID: id, Reason: events.FrozenByBudget(40, ptr(50.0), 41)}
+		}},
+		{"a budget exceeded", func(id string) events.Event {
+			return events.LeaseBudgetExceeded{LeaseID: k, AccountID: id, Budget: 50, TotalSpend: 51}
+		}},
+		{"an expiry", func(id string) events.Event {
+			return events.LeaseExpired{LeaseID: k, AccountID: id, LeaseExpirationDate: t0}
+		}},
+		{"a cleanup request", func(id string) events.Event {
+			return events.CleanAccountRequest{AccountID: id, Reason: events.CleanupRetryFailed}
+		}},
+		{"a cleanup success", func(id string) events.Event {
+			return events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-1"), Reason: events.CleanupLeaseTermination}
+		}},
+		{"a cleanup failure", func(id string) events.Event {
+			return events.AccountCleanupFailed{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-1"), Reason: events.CleanupLeaseTermination, ConsecutiveFailures: 1}
+		}},
+		{"a drift report of an account in Exit", func(id string) events.Event {
+			return events.AccountDriftDetected{AccountID: id, ActualOU: string(account.Exit)}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" on an ejected account revokes the left-over assignment", func(t *testing.T) {
+			w.t = t
+			id := w.newAccount(account.Exit)
+			w.grantAccess(id, dev)
+			w.ok(tt.ev(id))
+			if got := w.assignees(id); len(got) != 0 {
+				t.Errorf("user access = %v, want none", got)
+			}
+			if _, err := w.store.Accounts().Get(t.Context(), id); err == nil {
+				t.Error("a row was created for the ejected account")
+			}
+		})
+	}
+}

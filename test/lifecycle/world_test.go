@@ -14,6 +14,8 @@ import (
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
@@ -27,6 +29,7 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/functions/lifecycle/consumer"
 	"github.com/isb-go/isb/test/emulator"
@@ -143,6 +146,20 @@ func (w *world) grantAccess(id, email string) {
 func (w *world) row(a account.Account) {
 	w.t.Helper()
 	if err := w.store.Accounts().Import(context.Background(), []account.Account{a}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// deleteRow deletes an account row, as an ejection does.
+func (w *world) deleteRow(id string) {
+	w.t.Helper()
+	if _, err := w.store.Accounts().Get(context.Background(), id); err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := dynamoClient(w.cfg).DeleteItem(context.Background(), &dynamodb.DeleteItemInput{
+		TableName: aws.String(w.store.Tables().Accounts),
+		Key:       map[string]dbtypes.AttributeValue{names.AttrAccountID: &dbtypes.AttributeValueMemberS{Value: id}},
+	}); err != nil {
 		w.t.Fatal(err)
 	}
 }
