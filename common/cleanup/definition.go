@@ -13,6 +13,9 @@ import (
 type DefinitionInput struct {
 	// AccountTable is the sandbox account table's name.
 	AccountTable string
+	// OutboxTable is the event outbox's name: a run's outcome and its
+	// event are committed together there.
+	OutboxTable string
 	// EventBus is the platform bus's name.
 	EventBus string
 	// BuildQueueURL is the queue the build requests go to, with the task
@@ -32,7 +35,15 @@ const (
 	ErrAccountNotRegistered = "AccountNotRegistered"
 	ErrAccountNotInCleanUp  = "AccountNotInCleanUp"
 	ErrCleanupFailed        = "CleanupFailed"
+	// ErrOutcomeNotRecorded ends a run whose outcome could not be
+	// committed; the watchdog reports it as failed.
+	ErrOutcomeNotRecorded = "OutcomeNotRecorded"
 )
+
+// transactionCanceled are the names Step Functions gives a DynamoDB
+// transaction refused by a condition (the service's SDK name varies in
+// case between the emulator and AWS).
+var transactionCanceled = []string{"DynamoDB.TransactionCanceledException", "DynamoDb.TransactionCanceledException"}
 
 // BuildRequest is the message the state machine sends to the build
 // queue; whoever runs the build answers with SendTaskSuccess (a Result as
@@ -55,20 +66,29 @@ type obj = map[string]any
 //	  → AlreadyRunning (another execution recorded, not reported yet)
 //	  or RecordExecution
 //	  → RunCleanup (sqs:sendMessage.waitForTaskToken)
-//	  → EmitSucceeded → MarkSucceeded → Cleaned
-//	  or (any failure) → CountFailures → EmitFailed → MarkFailed → PublishFailureMetric → CleanupFailed
+//	  → SucceededEvent → CommitSucceeded → PublishSucceeded → ClearSucceeded → Cleaned
+//	  or (any failure) → CountFailures → FailedEvent → CommitFailed → PublishFailed → ClearFailed
+//	     → PublishFailureMetric → CleanupFailed
+//	  a commit refused by its condition → ReadOutcome → AlreadyReported,
+//	  or OutcomeNotRecorded (Fail) when the run still owns an unreported account
 //
 // A cleanup is running while the account names an execution that has not
-// recorded an outcome; every execution ends by recording one, and the
-// watchdog records one for an execution that died first (Step Functions'
-// DescribeExecution is not used: its timestamps break the emulator). The
-// execution is recorded on the account with a write conditioned on the
-// version it read, so of two executions racing for one account only one
-// runs; the other re-reads, finds the first and ends without an event. Outputs never hold timestamps from AWS responses (the
-// emulator cannot serialise them).
+// recorded an outcome. Every execution ends by committing its outcome on
+// the account and its event in the outbox in one transaction, conditioned
+// on no outcome being recorded yet, so a run is reported exactly once: by
+// itself or, for an execution that died first, by the watchdog. The event
+// is then published and its outbox record cleared; if publishing fails
+// the record stays for the outbox relay. A commit that cannot be made ends
+// the execution as failed (OutcomeNotRecorded), which the watchdog reports
+// (Step Functions' DescribeExecution is not used here: its timestamps
+// break the emulator). The execution is recorded on the account with a
+// write conditioned on the version it read, so of two executions racing
+// for one account only one runs; the other re-reads, finds the first and
+// ends without an event. Outputs never hold timestamps from AWS responses
+// (the emulator cannot serialise them).
 func Definition(in DefinitionInput) (string, error) {
-	if in.AccountTable == "" || in.EventBus == "" || in.BuildQueueURL == "" || in.MetricNamespace == "" || len(in.ProtectedAccounts) == 0 || in.BuildTimeoutSeconds <= 0 {
-		return "", fmt.Errorf("cleanup definition: table, bus, queue, metric namespace, protected accounts and build timeout are required")
+	if in.AccountTable == "" || in.OutboxTable == "" || in.EventBus == "" || in.BuildQueueURL == "" || in.MetricNamespace == "" || len(in.ProtectedAccounts) == 0 || in.BuildTimeoutSeconds <= 0 {
+		return "", fmt.Errorf("cleanup definition: tables, bus, queue, metric namespace, protected accounts and build timeout are required")
 	}
 	key := obj{names.AttrAccountID: obj{"S.$": "$.accountId"}}
 	ctxPath := "cleanupExecutionContext"
@@ -80,7 +100,68 @@ func Definition(in DefinitionInput) (string, error) {
 		"stateMachineExecutionArn.$":       "$.execution.arn",
 		"stateMachineExecutionStartTime.$": "$.execution.startTime",
 	}
-	putEvent := func(detailType string, detail obj, next string) obj {
+	// report builds the run's event (detail) and the id of its outbox
+	// record, at $.report.
+	report := func(detail obj, next string) obj {
+		return obj{"Type": "Pass", "Parameters": obj{"id.$": "States.UUID()", "event": detail}, "ResultPath": "$.report", "Next": next}
+	}
+	// commit records the outcome on the account and the event in the
+	// outbox in one transaction, once: only while the account still names
+	// this execution and no outcome is recorded.
+	commit := func(outcome, detailType, extraSet string, extraValues obj, next string) obj {
+		values := obj{":self": obj{"S.$": "$.execution.arn"}, ":outcome": obj{"S": outcome}, ":one": obj{"N": "1"},
+			":now": obj{"S.$": "$$.State.EnteredTime"}}
+		attrNames := obj{"#ctx": ctxPath, "#arn": "stateMachineExecutionArn", "#outcome": "outcome", "#v": names.AttrVersion, "#mod": "lastModifiedDate"}
+		for k, v := range extraValues {
+			values[k] = v
+		}
+		if extraSet != "" {
+			attrNames["#failures"] = "cleanupFailures"
+		}
+		return obj{
+			"Type":     "Task",
+			"Resource": "arn:aws:states:::aws-sdk:dynamodb:transactWriteItems",
+			"Parameters": obj{"TransactItems": []obj{
+				{"Update": obj{
+					"TableName":                 in.AccountTable,
+					"Key":                       key,
+					"ConditionExpression":       "#ctx.#arn = :self AND attribute_not_exists(#ctx.#outcome)",
+					"UpdateExpression":          "SET #ctx.#outcome = :outcome, #v = #v + :one, #mod = :now" + extraSet,
+					"ExpressionAttributeNames":  attrNames,
+					"ExpressionAttributeValues": values,
+				}},
+				// The outbox record, as ddbstore writes it (no TTL: it is
+				// removed once published).
+				{"Put": obj{
+					"TableName": in.OutboxTable,
+					"Item": obj{
+						names.AttrID: obj{"S.$": "$.report.id"},
+						"source":     obj{"S": names.SourceCleaner},
+						"detailType": obj{"S": detailType},
+						"detail":     obj{"S.$": "States.JsonToString($.report.event)"},
+						"createdAt":  obj{"S.$": "$$.State.EnteredTime"},
+					},
+					"ConditionExpression":      "attribute_not_exists(#id)",
+					"ExpressionAttributeNames": obj{"#id": names.AttrID},
+				}},
+			}},
+			"ResultPath": nil,
+			"Retry": []obj{
+				{"ErrorEquals": transactionCanceled, "MaxAttempts": 0},
+				{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2},
+			},
+			"Catch": []obj{
+				// Refused by its condition: reported already, or no longer
+				// this run's account. Read which.
+				{"ErrorEquals": transactionCanceled, "ResultPath": "$.commitError", "Next": "ReadOutcome"},
+				{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.commitError", "Next": "OutcomeNotRecorded"},
+			},
+			"Next": next,
+		}
+	}
+	// publish puts the committed event on the bus; on failure the outbox
+	// record stays for the relay.
+	publish := func(detailType, next, ifFailed string) obj {
 		return obj{
 			"Type":     "Task",
 			"Resource": "arn:aws:states:::events:putEvents",
@@ -88,37 +169,24 @@ func Definition(in DefinitionInput) (string, error) {
 				"EventBusName": in.EventBus,
 				"Source":       names.SourceCleaner,
 				"DetailType":   detailType,
-				"Detail":       detail,
+				"Detail.$":     "$.report.event",
 			}}},
 			"ResultPath": nil,
-			"Retry":      []obj{{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 2, "MaxAttempts": 5, "BackoffRate": 2}},
+			"Retry":      []obj{{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 1, "MaxAttempts": 2, "BackoffRate": 2}},
+			"Catch":      []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.publishError", "Next": ifFailed}},
 			"Next":       next,
 		}
 	}
-	// mark records the outcome on the account, once: only while the
-	// account still names this execution and no outcome is recorded.
-	mark := func(outcome, extraSet string, extraValues obj, next string) obj {
-		values := obj{":self": obj{"S.$": "$.execution.arn"}, ":outcome": obj{"S": outcome}, ":one": obj{"N": "1"},
-			":now": obj{"S.$": "$$.State.EnteredTime"}}
-		for k, v := range extraValues {
-			values[k] = v
-		}
+	// clear removes the published event's outbox record; if that fails
+	// the relay publishes it once more, which consumers tolerate.
+	clearRecord := func(next string) obj {
 		return obj{
-			"Type":     "Task",
-			"Resource": "arn:aws:states:::aws-sdk:dynamodb:updateItem",
-			"Parameters": obj{
-				"TableName":                 in.AccountTable,
-				"Key":                       key,
-				"ConditionExpression":       "#ctx.#arn = :self AND attribute_not_exists(#ctx.#outcome)",
-				"UpdateExpression":          "SET #ctx.#outcome = :outcome, #v = #v + :one, #mod = :now" + extraSet,
-				"ExpressionAttributeNames":  obj{"#ctx": ctxPath, "#arn": "stateMachineExecutionArn", "#outcome": "outcome", "#v": names.AttrVersion, "#mod": "lastModifiedDate"},
-				"ExpressionAttributeValues": values,
-			},
+			"Type":       "Task",
+			"Resource":   "arn:aws:states:::aws-sdk:dynamodb:deleteItem",
+			"Parameters": obj{"TableName": in.OutboxTable, "Key": obj{names.AttrID: obj{"S.$": "$.report.id"}}},
 			"ResultPath": nil,
-			// Already marked (by the watchdog) or no longer ours: the event
-			// is out either way, and consumers are idempotent.
-			"Catch": []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.markError", "Next": next}},
-			"Next":  next,
+			"Catch":      []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.clearError", "Next": next}},
+			"Next":       next,
 		}
 	}
 
@@ -203,13 +271,36 @@ func Definition(in DefinitionInput) (string, error) {
 			"TimeoutSeconds": in.BuildTimeoutSeconds,
 			"ResultPath":     "$.cleanup",
 			"Catch":          []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.error", "Next": "CountFailures"}},
-			"Next":           "EmitSucceeded",
+			"Next":           "SucceededEvent",
 		},
-		"EmitSucceeded": putEvent(names.AccountCleanupSucceeded, obj{
+		"SucceededEvent": report(obj{
 			"accountId.$": "$.accountId", "reason.$": "$.reason", "cleanupExecutionContext": executionContext,
-		}, "MarkSucceeded"),
-		"MarkSucceeded": mark(account.CleanupSucceeded, "", nil, "Cleaned"),
-		"Cleaned":       obj{"Type": "Succeed"},
+		}, "CommitSucceeded"),
+		"CommitSucceeded":  commit(account.CleanupSucceeded, names.AccountCleanupSucceeded, "", nil, "PublishSucceeded"),
+		"PublishSucceeded": publish(names.AccountCleanupSucceeded, "ClearSucceeded", "Cleaned"),
+		"ClearSucceeded":   clearRecord("Cleaned"),
+		"Cleaned":          obj{"Type": "Succeed"},
+		"ReadOutcome": obj{
+			"Type":       "Task",
+			"Resource":   "arn:aws:states:::aws-sdk:dynamodb:getItem",
+			"Parameters": obj{"TableName": in.AccountTable, "Key": key, "ConsistentRead": true},
+			"ResultPath": "$.recheck",
+			"Retry":      []obj{{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2}},
+			"Catch":      []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.commitError", "Next": "OutcomeNotRecorded"}},
+			"Next":       "CheckOutcome",
+		},
+		"CheckOutcome": obj{
+			"Type": "Choice",
+			"Choices": []obj{{"And": []obj{
+				{"Variable": "$.recheck.Item." + ctxPath + ".M.stateMachineExecutionArn.S", "IsPresent": true},
+				{"Variable": "$.recheck.Item." + ctxPath + ".M.stateMachineExecutionArn.S", "StringEqualsPath": "$.execution.arn"},
+				{"Not": obj{"Variable": "$.recheck.Item." + ctxPath + ".M.outcome.S", "IsPresent": true}},
+			}, "Next": "OutcomeNotRecorded"}},
+			"Default": "AlreadyReported",
+		},
+		"AlreadyReported": obj{"Type": "Succeed", "Comment": "the run was reported already (by the watchdog) or the account is no longer this run's; nothing to emit"},
+		"OutcomeNotRecorded": obj{"Type": "Fail", "Error": ErrOutcomeNotRecorded,
+			"Cause": "the outcome and its event could not be committed; the watchdog reports this run as failed"},
 		"CountFailures": obj{
 			"Type":    "Choice",
 			"Choices": []obj{{"Variable": "$.read.Item.cleanupFailures.N", "IsPresent": true, "Next": "AddFailure"}},
@@ -229,17 +320,21 @@ func Definition(in DefinitionInput) (string, error) {
 		},
 		"MessageWithCause": obj{
 			"Type": "Pass", "Parameters": obj{"text.$": "States.Format('{}: {}', $.error.Error, $.error.Cause)"},
-			"ResultPath": "$.message", "Next": "EmitFailed",
+			"ResultPath": "$.message", "Next": "FailedEvent",
 		},
 		"MessageWithoutCause": obj{
 			"Type": "Pass", "Parameters": obj{"text.$": "$.error.Error"},
-			"ResultPath": "$.message", "Next": "EmitFailed",
+			"ResultPath": "$.message", "Next": "FailedEvent",
 		},
-		"EmitFailed": putEvent(names.AccountCleanupFailed, obj{
+		"FailedEvent": report(obj{
 			"accountId.$": "$.accountId", "reason.$": "$.reason", "cleanupExecutionContext": executionContext,
 			"consecutiveFailures.$": "$.failures.count", "errorMessage.$": "$.message.text",
-		}, "MarkFailed"),
-		"MarkFailed": mark(account.CleanupFailed, ", #failures = :failures", obj{":failures": obj{"N.$": "States.Format('{}', $.failures.count)"}}, "PublishFailureMetric"),
+		}, "CommitFailed"),
+		// The failure count is stored with the outcome.
+		"CommitFailed": commit(account.CleanupFailed, names.AccountCleanupFailed, ", #failures = :failures",
+			obj{":failures": obj{"N.$": "States.Format('{}', $.failures.count)"}}, "PublishFailed"),
+		"PublishFailed": publish(names.AccountCleanupFailed, "ClearFailed", "PublishFailureMetric"),
+		"ClearFailed":   clearRecord("PublishFailureMetric"),
 		"PublishFailureMetric": obj{
 			"Type":     "Task",
 			"Resource": "arn:aws:states:::aws-sdk:cloudwatch:putMetricData",
@@ -253,8 +348,6 @@ func Definition(in DefinitionInput) (string, error) {
 		},
 		"CleanupFailed": obj{"Type": "Fail", "Error": ErrCleanupFailed, "Cause": "the cleanup failed; AccountCleanupFailed was emitted"},
 	}
-	// The mark of a failure also stores the new failure count.
-	states["MarkFailed"].(obj)["Parameters"].(obj)["ExpressionAttributeNames"].(obj)["#failures"] = "cleanupFailures"
 
 	def := obj{
 		"Comment":        "Cleans one sandbox account with aws-nuke (isb-go account cleaner)",

@@ -10,13 +10,14 @@ import (
 var transitionRE = regexp.MustCompile(`"(?:Next|Default)":\s*"([^"]+)"`)
 
 func TestDefinitionNeedsEveryInput(t *testing.T) {
-	ok := DefinitionInput{AccountTable: "t", EventBus: "b", BuildQueueURL: "q", ProtectedAccounts: []string{"111111111111"},
+	ok := DefinitionInput{AccountTable: "t", OutboxTable: "o", EventBus: "b", BuildQueueURL: "q", ProtectedAccounts: []string{"111111111111"},
 		BuildTimeoutSeconds: 60, MetricNamespace: "ISB/dev"}
 	if _, err := Definition(ok); err != nil {
 		t.Fatalf("Definition: %v", err)
 	}
 	for name, change := range map[string]func(*DefinitionInput){
 		"no table":              func(in *DefinitionInput) { in.AccountTable = "" },
+		"no outbox table":       func(in *DefinitionInput) { in.OutboxTable = "" },
 		"no bus":                func(in *DefinitionInput) { in.EventBus = "" },
 		"no queue":              func(in *DefinitionInput) { in.BuildQueueURL = "" },
 		"no protected accounts": func(in *DefinitionInput) { in.ProtectedAccounts = nil },
@@ -34,7 +35,7 @@ func TestDefinitionNeedsEveryInput(t *testing.T) {
 }
 
 func TestDefinitionEveryStateIsReachableAndEveryNextExists(t *testing.T) {
-	def, err := Definition(DefinitionInput{AccountTable: "t", EventBus: "b", BuildQueueURL: "q",
+	def, err := Definition(DefinitionInput{AccountTable: "t", OutboxTable: "o", EventBus: "b", BuildQueueURL: "q",
 		ProtectedAccounts: []string{"111111111111"}, BuildTimeoutSeconds: 60, MetricNamespace: "ISB/dev"})
 	if err != nil {
 		t.Fatal(err)

@@ -46,6 +46,14 @@ type pipeline struct {
 
 func deployPipeline(t *testing.T) *pipeline {
 	t.Helper()
+	return deployPipelineWith(t, nil)
+}
+
+// deployPipelineWith deploys the pipeline with the definition's input
+// changed by change (a bus or table that does not exist, to make a step
+// fail).
+func deployPipelineWith(t *testing.T, change func(*cleanup.DefinitionInput)) *pipeline {
+	t.Helper()
 	ctx := t.Context()
 	p := &pipeline{cfg: emulator.Config(t)}
 	p.store = fixture.Store(t, p.cfg)
@@ -56,11 +64,15 @@ func deployPipeline(t *testing.T) *pipeline {
 		t.Fatal(err)
 	}
 	p.queueURL = aws.ToString(q.QueueUrl)
-	def, err := cleanup.Definition(cleanup.DefinitionInput{
-		AccountTable: p.store.Tables().Accounts, EventBus: fixture.BusName, BuildQueueURL: p.queueURL,
+	in := cleanup.DefinitionInput{
+		AccountTable: p.store.Tables().Accounts, OutboxTable: p.store.Tables().Outbox, EventBus: fixture.BusName, BuildQueueURL: p.queueURL,
 		ProtectedAccounts: []string{hubAccount, mgmtAccount, idcAccount}, BuildTimeoutSeconds: 900,
 		MetricNamespace: names.MetricNamespace(fixture.Namespace),
-	})
+	}
+	if change != nil {
+		change(&in)
+	}
+	def, err := cleanup.Definition(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -437,6 +449,93 @@ func TestWatchdogReportsAnExecutionThatEndedWithoutReporting(t *testing.T) {
 		}
 		if res, err := w.Sweep(ctx); err != nil || len(res.Reported) != 0 {
 			t.Errorf("second sweep = %+v, %v; want nothing", res, err)
+		}
+	})
+}
+
+// succeed is a build that cleans the account.
+func succeed(context.Context, string) (cleanup.Result, error) {
+	return cleanup.Result{Succeeded: true, Passes: 1}, nil
+}
+
+func TestARunReportsItsOutcomeAndEventInOneCommit(t *testing.T) {
+	t.Run("a success after the watchdog reported the run emits nothing and keeps the failure", func(t *testing.T) {
+		p := deployPipeline(t)
+		p.register(t, sandboxAccount, account.CleanUp)
+		exec := p.requestCleanup(t, sandboxAccount)
+		waitForBuildRequest(t, p)
+		// The watchdog saw the run as failed (say, a status change that
+		// raced the build's answer) and reported it.
+		input, _ := json.Marshal(map[string]any{"detail": map[string]string{"accountId": sandboxAccount, "reason": "LEASE_TERMINATION"}})
+		if done, err := p.watchdog(time.Now()).ExecutionEnded(t.Context(), exec, sfntypes.ExecutionStatusFailed, string(input)); err != nil || !done {
+			t.Fatalf("watchdog report = %v, %v", done, err)
+		}
+		p.cleanupEvents(t)
+		p.runBuilds(t, p.runner(succeed), 1)
+		if got := p.wait(t, exec); got.Status != sfntypes.ExecutionStatusSucceeded {
+			t.Errorf("execution %s %s, want SUCCEEDED (already reported)", got.Status, aws.ToString(got.Error))
+		}
+		if evs := p.cleanupEvents(t); len(evs) != 0 {
+			t.Errorf("the run emitted %v after the watchdog reported it", fixture.DetailTypes(evs))
+		}
+		if a := fixture.Account(t, p.store, sandboxAccount); a.Cleanup == nil || a.Cleanup.Outcome != account.CleanupFailed || a.CleanupFailures != 1 {
+			t.Errorf("account = %s, want the watchdog's failure kept", fixture.JSON(a))
+		}
+		if recs, err := p.store.Outbox().Pending(t.Context(), time.Now().Add(time.Hour), 10); err != nil || len(recs) != 0 {
+			t.Errorf("outbox = %v, %v; want empty", recs, err)
+		}
+	})
+	t.Run("an event the bus refused stays in the outbox and the relay delivers it", func(t *testing.T) {
+		p := deployPipelineWith(t, func(in *cleanup.DefinitionInput) { in.EventBus = "no-such-bus" })
+		p.register(t, sandboxAccount, account.CleanUp)
+		exec := p.requestCleanup(t, sandboxAccount)
+		p.runBuilds(t, p.runner(succeed), 1)
+		if got := p.wait(t, exec); got.Status != sfntypes.ExecutionStatusSucceeded {
+			t.Fatalf("execution %s %s (%s), want SUCCEEDED", got.Status, aws.ToString(got.Error), aws.ToString(got.Cause))
+		}
+		if evs := p.cleanupEvents(t); len(evs) != 0 {
+			t.Fatalf("events = %v, want none yet", fixture.DetailTypes(evs))
+		}
+		if a := fixture.Account(t, p.store, sandboxAccount); a.Cleanup == nil || a.Cleanup.Outcome != account.CleanupSucceeded {
+			t.Fatalf("account = %s, want outcome Succeeded", fixture.JSON(a))
+		}
+		relay := outbox.New(p.store.Outbox(), bus.New(eventbridge.NewFromConfig(p.cfg), fixture.BusName))
+		if res, err := relay.Sweep(t.Context(), time.Now().Add(time.Hour), 0, 10); err != nil {
+			t.Fatalf("relay sweep = %+v, %v", res, err)
+		}
+		evs := p.cleanupEvents(t)
+		if len(evs) != 1 {
+			t.Fatalf("the relay delivered %d cleaner events, want 1: %s", len(evs), fixture.JSON(evs))
+		}
+		if ok, isOK := evs[0].Event.(events.AccountCleanupSucceeded); !isOK || ok.AccountID != sandboxAccount || ok.CleanupExecutionContext.StateMachineExecutionArn != exec {
+			t.Errorf("event = %s, want AccountCleanupSucceeded of %s", fixture.JSON(evs[0]), exec)
+		}
+	})
+	t.Run("a run that cannot record its outcome emits nothing, fails, and the watchdog reports it", func(t *testing.T) {
+		p := deployPipelineWith(t, func(in *cleanup.DefinitionInput) { in.OutboxTable = "no-such-table" })
+		p.register(t, sandboxAccount, account.CleanUp)
+		exec := p.requestCleanup(t, sandboxAccount)
+		p.runBuilds(t, p.runner(succeed), 1)
+		got := p.wait(t, exec)
+		if got.Status != sfntypes.ExecutionStatusFailed || aws.ToString(got.Error) != cleanup.ErrOutcomeNotRecorded {
+			t.Fatalf("execution %s %s, want FAILED %s", got.Status, aws.ToString(got.Error), cleanup.ErrOutcomeNotRecorded)
+		}
+		if evs := p.cleanupEvents(t); len(evs) != 0 {
+			t.Fatalf("events = %v, want none: nothing was recorded", fixture.DetailTypes(evs))
+		}
+		if a := fixture.Account(t, p.store, sandboxAccount); a.Cleanup == nil || a.Cleanup.Outcome != "" {
+			t.Fatalf("account = %s, want the run recorded without an outcome", fixture.JSON(a))
+		}
+		res, err := p.watchdog(time.Now()).Sweep(t.Context())
+		if err != nil || !slices.Equal(res.Reported, []string{sandboxAccount}) {
+			t.Fatalf("sweep = %+v, %v; want %s reported", res, err, sandboxAccount)
+		}
+		evs := p.cleanupEvents(t)
+		if len(evs) != 1 {
+			t.Fatalf("got %d events, want 1: %s", len(evs), fixture.JSON(evs))
+		}
+		if failed, ok := evs[0].Event.(events.AccountCleanupFailed); !ok || failed.ConsecutiveFailures != 1 || failed.CleanupExecutionContext.StateMachineExecutionArn != exec {
+			t.Errorf("event = %s, want AccountCleanupFailed of %s", fixture.JSON(evs[0]), exec)
 		}
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/events"
+	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 )
 
@@ -50,26 +51,117 @@ func (in *injector) install(cfg *aws.Config) {
 	})
 }
 
-// transition is one multi-step change driven by one event.
-type transition struct {
-	name  string
-	setup func(w *world) ([]string, []lease.Key, events.Event)
+// step is what a transition retries until it succeeds: one event
+// delivered to the handler, or a call to the API's service followed by
+// the event it announces.
+type step func(w *world) error
+
+// deliver is the step that hands ev to the handler.
+func deliver(ev events.Event) step {
+	return func(w *world) error {
+		if r := w.send(ev); len(r.BatchItemFailures) > 0 {
+			return fmt.Errorf("%s failed", ev.DetailType())
+		}
+		return nil
+	}
 }
 
+// transition is one multi-step change driven by one step, and the state
+// it ends in (a snapshot).
+type transition struct {
+	name  string
+	setup func(w *world) ([]string, []lease.Key, step)
+	want  string
+}
+
+// failedRun records a cleanup run of the account that ended in failure,
+// failures in a row counted, with the account in CleanUp.
+func failedRun(w *world, failures int) (string, events.Event) {
+	id := w.newAccount(account.CleanUp)
+	arn := "arn:aws:states:run-" + id
+	w.row(account.Account{ID: id, Status: account.CleanUp, CleanupFailures: failures,
+		Cleanup: &account.CleanupExecution{ExecutionARN: arn, StartedAt: t0, Outcome: account.CleanupFailed}})
+	return id, events.AccountCleanupFailed{AccountID: id, CleanupExecutionContext: run(arn), Reason: events.CleanupLeaseTermination,
+		ConsecutiveFailures: failures, ErrorMessage: "nuke failed"}
+}
+
+// transitions are every lifecycle transition the manager (or the eject
+// route) drives. The starting state is what the rows hold when the step
+// runs.
 var transitions = []transition{
-	{"budget exceeded: lease ends, account to cleanup, access revoked", func(w *world) ([]string, []lease.Key, events.Event) {
+	{"budget exceeded: lease ends, account to cleanup, access revoked", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
 		w.grantAccess(id, dev)
-		return []string{id}, []lease.Key{l.Key}, events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51}
-	}},
-	{"approval: account to Active, access granted", func(w *world) ([]string, []lease.Key, events.Event) {
+		return []string{id}, []lease.Key{l.Key}, deliver(events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51})
+	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\nlease0: BudgetExceeded\n"},
+	{"approval: account to Active, access granted", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Active, account.Available)
-		return []string{id}, []lease.Key{l.Key}, events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"}
-	}},
-	{"drift: lease ends, account quarantined, access revoked", func(w *world) ([]string, []lease.Key, events.Event) {
+		return []string{id}, []lease.Key{l.Key}, deliver(events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"})
+	}, "account0: Active holder=lease0 cleanupRun=false; ou=Active; access=[dev@example.com]\nlease0: Active\n"},
+	{"freeze: lease and account frozen, access revoked", func(w *world) ([]string, []lease.Key, step) {
+		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+		w.grantAccess(id, dev)
+		return []string{id}, []lease.Key{l.Key}, deliver(events.LeaseFreezingThresholdAlert{LeaseID: l.Key, AccountID: id, Reason: events.FrozenByBudget(40, ptr(50.0), 41)})
+	}, "account0: Frozen holder=lease0 cleanupRun=false; ou=Frozen; access=[]\nlease0: Frozen\n"},
+	{"unfreeze: account back to Active, access granted", func(w *world) ([]string, []lease.Key, step) {
+		l, id := w.leased(dev, lease.Active, account.Frozen, account.Frozen)
+		return []string{id}, []lease.Key{l.Key}, deliver(events.LeaseUnfrozen{LeaseID: l.Key, AccountID: id, Reason: "by manager"})
+	}, "account0: Active holder=lease0 cleanupRun=false; ou=Active; access=[dev@example.com]\nlease0: Active\n"},
+	{"termination: account to cleanup, access revoked", func(w *world) ([]string, []lease.Key, step) {
+		l, id := w.leased(dev, lease.ManuallyTerminated, account.Active, account.Active)
+		w.grantAccess(id, dev)
+		return []string{id}, []lease.Key{l.Key}, deliver(events.LeaseTerminated{LeaseID: l.Key, AccountID: id,
+			Reason: events.TerminatedWithComment(events.TerminationManual, "done")})
+	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\nlease0: ManuallyTerminated\n"},
+	{"cleanup success: account Available", func(w *world) ([]string, []lease.Key, step) {
+		id := w.newAccount(account.CleanUp)
+		arn := "arn:aws:states:run-" + id
+		w.row(account.Account{ID: id, Status: account.CleanUp,
+			Cleanup: &account.CleanupExecution{ExecutionARN: arn, StartedAt: t0, Outcome: account.CleanupSucceeded}})
+		return []string{id}, nil, deliver(events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run(arn), Reason: events.CleanupLeaseTermination})
+	}, "account0: Available holder=- cleanupRun=false; ou=Available; access=[]\n"},
+	{"cleanup failure below the limit: another cleanup asked", func(w *world) ([]string, []lease.Key, step) {
+		id, ev := failedRun(w, 1)
+		return []string{id}, nil, deliver(ev)
+	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\n"},
+	{"cleanup failure at the limit: account quarantined", func(w *world) ([]string, []lease.Key, step) {
+		id, ev := failedRun(w, 3)
+		return []string{id}, nil, deliver(ev)
+	}, "account0: Quarantine holder=- cleanupRun=true; ou=Quarantine; access=[]\n"},
+	{"retry cleanup: a quarantined account back to CleanUp", func(w *world) ([]string, []lease.Key, step) {
+		id := w.newAccount(account.Quarantine)
+		w.row(account.Account{ID: id, Status: account.CleanUp, CleanupFailures: 3})
+		return []string{id}, nil, deliver(events.CleanAccountRequest{AccountID: id, Reason: events.CleanupRetryFailed})
+	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\n"},
+	{"eject: lease ends, access revoked, account to Exit, row deleted", func(w *world) ([]string, []lease.Key, step) {
+		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+		w.grantAccess(id, dev)
+		ended := deliver(events.LeaseTerminated{LeaseID: l.Key, AccountID: id,
+			Reason: events.TerminatedWithComment(events.TerminationEjected, "account ejected from the pool")})
+		return []string{id}, []lease.Key{l.Key}, func(w *world) error {
+			// A retried ejection of a row already deleted answers 404:
+			// the ejection is complete.
+			if err := w.pool.Eject(context.Background(), id); err != nil && !errors.Is(err, fault.NotFound) {
+				return err
+			}
+			return ended(w)
+		}
+	}, "account0: no row; ou=Exit; access=[]\nlease0: Ejected\n"},
+	{"drift: lease ends, account quarantined, access revoked", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Frozen, account.Frozen, account.Available)
-		return []string{id}, []lease.Key{l.Key}, events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Frozen), ActualOU: string(account.Available)}
-	}},
+		return []string{id}, []lease.Key{l.Key}, deliver(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Frozen), ActualOU: string(account.Available)})
+	}, "account0: Quarantine holder=- cleanupRun=false; ou=Quarantine; access=[]\nlease0: AccountQuarantined\n"},
+	{"drift: a leased account that left the pool is forgotten, access revoked first", func(w *world) ([]string, []lease.Key, step) {
+		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+		w.grantAccess(id, dev)
+		w.moveTo(id, "")
+		return []string{id}, []lease.Key{l.Key}, deliver(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active)})
+	}, "account0: no row; ou=root; access=[]\nlease0: Ejected\n"},
+	{"drift: an untracked account in a pool OU is recorded in quarantine", func(w *world) ([]string, []lease.Key, step) {
+		id := w.newAccount(account.Frozen)
+		w.grantAccess(id, dev)
+		return []string{id}, nil, deliver(events.AccountDriftDetected{AccountID: id, ActualOU: string(account.Frozen)})
+	}, "account0: Quarantine holder=- cleanupRun=false; ou=Quarantine; access=[]\n"},
 }
 
 // TestEveryFailedStepIsRetriedToCompletion fails the k-th AWS call of a
@@ -84,10 +176,15 @@ func TestEveryFailedStepIsRetriedToCompletion(t *testing.T) {
 			{
 				in := &injector{k: -1}
 				w := newWorld(t, in.install)
-				accounts, leases, ev := tr.setup(w)
-				w.ok(ev)
+				accounts, leases, do := tr.setup(w)
+				if err := do(w); err != nil {
+					t.Fatalf("a fault-free run fails: %v", err)
+				}
 				calls = in.calls.Load()
 				want = w.snapshot(accounts, leases)
+				if want != tr.want {
+					t.Fatalf("a fault-free run ends in\n%s\nwant\n%s", want, tr.want)
+				}
 				if p := w.invariants(leases); len(p) > 0 {
 					t.Fatalf("a fault-free run breaks the invariants: %v", p)
 				}
@@ -109,13 +206,13 @@ func TestEveryFailedStepIsRetriedToCompletion(t *testing.T) {
 						in := &injector{k: k, after: after}
 						w.t = t
 						w.handler = w.newHandler(in.install)
-						accounts, leases, ev := tr.setup(w)
+						accounts, leases, do := tr.setup(w)
 						failures := 0
 						for attempt := 0; ; attempt++ {
 							if attempt == 4 {
 								t.Fatalf("no convergence after %d deliveries (fault on %v)", attempt, in.failed.Load())
 							}
-							if r := w.send(ev); len(r.BatchItemFailures) == 0 {
+							if err := do(w); err == nil {
 								break
 							}
 							failures++

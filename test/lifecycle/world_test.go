@@ -18,6 +18,7 @@ import (
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/google/uuid"
@@ -31,6 +32,8 @@ import (
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/pool"
+	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/functions/lifecycle/consumer"
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
@@ -65,6 +68,9 @@ type world struct {
 
 	global  config.Global
 	handler *consumer.Handler
+	// pool is the accounts API's service (eject), built with the same
+	// AWS configuration as the handler.
+	pool *pool.Service
 }
 
 // newWorld builds the platform. svcOpts change the AWS configuration of
@@ -96,10 +102,13 @@ func (w *world) newHandler(opts ...func(*aws.Config)) *consumer.Handler {
 	}
 	svcStore := ddbstore.New(dynamoClient(svcCfg), w.store.Tables(), nil)
 	relay := outbox.New(svcStore.Outbox(), bus.New(eventbridge.NewFromConfig(svcCfg), fixture.BusName))
+	reconciler := lifecycle.NewReconciler(lifecycle.NewChainClients(svcCfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName))
 	svc := lifecycle.New(lifecycle.Deps{Accounts: svcStore.Accounts(), Leases: svcStore.Leases(), Pair: svcStore,
-		Config: fixture.StaticConfig(w.global), Outbox: relay,
-		AWS: lifecycle.NewReconciler(lifecycle.NewChainClients(svcCfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)),
-		Now: w.clock.Now})
+		Config: fixture.StaticConfig(w.global), Outbox: relay, AWS: reconciler, Now: w.clock.Now})
+	w.pool = pool.New(pool.Deps{Accounts: svcStore.Accounts(), Leases: svcStore.Leases(),
+		Pool: poolparam.New(ssm.NewFromConfig(svcCfg), fixture.PoolParamName, 0, nil),
+		Org:  pool.OrgThroughChain(svcCfg, fixture.Namespace, hub), Outbox: relay, Config: fixture.StaticConfig(w.global),
+		Access: reconciler, HubAccountID: hub, IdcAccountID: idc, Now: w.clock.Now})
 	return &consumer.Handler{Service: svc}
 }
 

@@ -173,6 +173,7 @@ func checkSHA256(path, want string) error {
 func printDefinition(w io.Writer) error {
 	def, err := cleanup.Definition(cleanup.DefinitionInput{
 		AccountTable:        names.Physical("dev", names.AccountTable),
+		OutboxTable:         names.Physical("dev", names.OutboxTable),
 		EventBus:            names.Physical("dev", names.EventBus),
 		BuildQueueURL:       "https://sqs.us-east-1.amazonaws.com/123456789012/" + names.Physical("dev", names.CleanupBuildQueue),
 		ProtectedAccounts:   []string{"111111111111", "222222222222", "333333333333"},

@@ -122,8 +122,8 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 
 	// The state machine.
 	def, err := cleanup.Definition(cleanup.DefinitionInput{
-		AccountTable: names.Physical(props.Namespace, names.AccountTable), EventBus: *props.Bus.EventBusName(),
-		BuildQueueURL: *c.BuildQueue.QueueUrl(), ProtectedAccounts: []string{props.HubAccountID, props.OrgMgtAccountID, props.IdcAccountID},
+		AccountTable: names.Physical(props.Namespace, names.AccountTable), OutboxTable: names.Physical(props.Namespace, names.OutboxTable),
+		EventBus: *props.Bus.EventBusName(), BuildQueueURL: *c.BuildQueue.QueueUrl(), ProtectedAccounts: []string{props.HubAccountID, props.OrgMgtAccountID, props.IdcAccountID},
 		BuildTimeoutSeconds: stateWaitSeconds, MetricNamespace: names.MetricNamespace(props.Namespace),
 	})
 	if err != nil {
@@ -145,6 +145,11 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	role := c.StateMachine.Role()
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("AccountTable"), Actions: jsii.Strings("dynamodb:GetItem", "dynamodb:UpdateItem"), Resources: jsii.Strings(accountTableArn),
+	}))
+	// A run's outcome and its event are one transaction; the record is
+	// removed once published.
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("OutboxTable"), Actions: jsii.Strings("dynamodb:PutItem", "dynamodb:DeleteItem"), Resources: jsii.Strings(outboxTableArn),
 	}))
 	role.AddToPrincipalPolicy(tableKeyStatement(stack))
 	props.Bus.GrantPutEventsTo(role, nil)
