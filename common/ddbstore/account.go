@@ -177,7 +177,7 @@ func (as AccountStore) savePut(read, next account.Account) (types.Put, account.A
 func (as AccountStore) Delete(ctx context.Context, read account.Account, recs ...events.Record) error {
 	if !account.CanMove(read.Status, account.Exit) {
 		return &fault.ConflictError{Entity: "account", Key: read.ID,
-			Reason: fmt.Sprintf("cannot leave the pool from %s", read.Status)}
+			Reason: fmt.Sprintf("cannot go from %s to %s (leave the pool)", read.Status, account.Exit)}
 	}
 	c := versionCondition(read.Version, "")
 	err := as.s.commit(ctx, []types.TransactWriteItem{{Delete: &types.Delete{

@@ -8,8 +8,10 @@
 // conditional writes (a lease and its account together when both change,
 // with the events that announce it in the same transaction), and then
 // reconciles AWS to the account row: the account sits in the pool OU its
-// status names, and the lessee's IAM Identity Center assignment exists
-// exactly while the lease holding the account is Active. Every step looks
+// status names (one move of the account move table at a time), and the
+// lessee's IAM Identity Center assignment exists exactly while the lease
+// holding the account is Active. An account with no row keeps no user
+// assignment, whichever event names it. Every step looks
 // before it acts, so a duplicate or late event finds the work done and
 // succeeds, and a step that failed is simply retried: the next attempt
 // starts again from the recorded state and converges.

@@ -259,7 +259,7 @@ func (s *Service) Eject(ctx context.Context, id string) error {
 		return &fault.ConflictError{Entity: "account", Key: id, Reason: "it is being cleaned; eject it after the cleanup"}
 	}
 	if !account.CanMove(read.Status, account.Exit) {
-		return &fault.ConflictError{Entity: "account", Key: id, Reason: fmt.Sprintf("cannot leave the pool from %s", read.Status)}
+		return &fault.ConflictError{Entity: "account", Key: id, Reason: fmt.Sprintf("cannot go from %s to %s (leave the pool)", read.Status, account.Exit)}
 	}
 	log := slog.With("account_id", id)
 	if read.Lease != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -25,6 +27,22 @@ type injector struct {
 	after  bool
 	calls  atomic.Int64
 	failed atomic.Value // the operation that failed
+
+	mu  sync.Mutex
+	ops []string // every call made, in order
+}
+
+// changesNothing reports whether an operation only reads (or only hands
+// out credentials): losing its response is the same fault as failing it
+// before it is made, so only the latter is injected.
+func changesNothing(op string) bool {
+	name := op[strings.LastIndex(op, ".")+1:]
+	for _, p := range []string{"Get", "List", "Describe", "Query", "Scan", "BatchGet", "AssumeRole"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 var errInjected = errors.New("injected fault")
@@ -35,6 +53,9 @@ func (in *injector) install(cfg *aws.Config) {
 			func(ctx context.Context, input middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 				n := in.calls.Add(1)
 				op := awsmiddleware.GetServiceID(ctx) + "." + awsmiddleware.GetOperationName(ctx)
+				in.mu.Lock()
+				in.ops = append(in.ops, op)
+				in.mu.Unlock()
 				if n != in.k {
 					return next.HandleInitialize(ctx, input)
 				}
@@ -172,6 +193,7 @@ func TestEveryFailedStepIsRetriedToCompletion(t *testing.T) {
 	for _, tr := range transitions {
 		t.Run(tr.name, func(t *testing.T) {
 			var calls int64
+			var ops []string
 			var want string
 			{
 				in := &injector{k: -1}
@@ -181,6 +203,7 @@ func TestEveryFailedStepIsRetriedToCompletion(t *testing.T) {
 					t.Fatalf("a fault-free run fails: %v", err)
 				}
 				calls = in.calls.Load()
+				ops = in.ops
 				want = w.snapshot(accounts, leases)
 				if want != tr.want {
 					t.Fatalf("a fault-free run ends in\n%s\nwant\n%s", want, tr.want)
@@ -189,7 +212,7 @@ func TestEveryFailedStepIsRetriedToCompletion(t *testing.T) {
 					t.Fatalf("a fault-free run breaks the invariants: %v", p)
 				}
 			}
-			t.Logf("a fault-free run makes %d AWS calls", calls)
+			t.Logf("a fault-free run makes %d AWS calls: %v", calls, ops)
 			if calls < 5 {
 				t.Fatalf("the transition made only %d AWS calls; the injector is not in the path", calls)
 			}
@@ -201,6 +224,9 @@ func TestEveryFailedStepIsRetriedToCompletion(t *testing.T) {
 					mode := "before"
 					if after {
 						mode = "after"
+						if changesNothing(ops[k-1]) {
+							continue
+						}
 					}
 					t.Run(fmt.Sprintf("call %d fails %s it is made", k, mode), func(t *testing.T) {
 						in := &injector{k: k, after: after}
@@ -231,7 +257,7 @@ func TestEveryFailedStepIsRetriedToCompletion(t *testing.T) {
 			}
 			w.t = t
 			if p := w.invariants(nil); len(p) > 0 {
-				t.Errorf("invariants broken across the %d runs: %v", 2*calls, p)
+				t.Errorf("invariants broken across the runs: %v", p)
 			}
 		})
 	}

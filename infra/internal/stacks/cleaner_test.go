@@ -51,6 +51,7 @@ func TestComputeCleanerStateMachine(t *testing.T) {
 	for _, want := range []string{
 		"arn:aws:states:::sqs:sendMessage.waitForTaskToken", "arn:aws:states:::events:putEvents",
 		"arn:aws:states:::aws-sdk:dynamodb:updateItem", names.AccountCleanupFailed, names.AccountCleanupSucceeded,
+		"arn:aws:states:::aws-sdk:dynamodb:transactWriteItems", names.Physical(testCfg.Namespace, names.OutboxTable),
 		testCfg.HubAccountID, testCfg.OrgMgtAccountID, testCfg.IdcAccountID,
 	} {
 		if !strings.Contains(string(def), want) {
@@ -63,6 +64,23 @@ func TestComputeCleanerStateMachine(t *testing.T) {
 		}
 	}
 
+	t.Run("it may write and clear the outbox records of its outcomes, nothing else there", func(t *testing.T) {
+		outbox := names.Physical(testCfg.Namespace, names.OutboxTable)
+		found := false
+		for _, st := range statements(all) {
+			if st["Sid"] != "OutboxTable" {
+				continue
+			}
+			found = true
+			b, _ := json.Marshal(st["Resource"])
+			if got := actions(st); len(got) != 2 || !contains(got, "dynamodb:PutItem") || !contains(got, "dynamodb:DeleteItem") || !strings.Contains(string(b), outbox) {
+				t.Errorf("outbox statement = %v on %s, want PutItem and DeleteItem on %s", got, b, outbox)
+			}
+		}
+		if !found {
+			t.Error("the state machine's role has no outbox statement")
+		}
+	})
 	t.Run("CleanAccountRequest starts it, with retries and a dead-letter queue", func(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{
 			"EventPattern": props{"detail-type": []any{names.CleanAccountRequest}},
