@@ -1,15 +1,19 @@
 package lifecycle_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/events"
@@ -385,6 +389,69 @@ func TestNoOneKeepsAccessToAnAccountWithoutARow(t *testing.T) {
 			}
 			if _, err := w.store.Accounts().Get(t.Context(), id); err == nil {
 				t.Error("a row was created for the ejected account")
+			}
+		})
+	}
+}
+
+// moves records, in order, the OUs the service moves accounts into.
+type moves struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (m *moves) install(cfg *aws.Config) {
+	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("RecordMoves",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				if mv, ok := in.Parameters.(*organizations.MoveAccountInput); ok {
+					m.mu.Lock()
+					m.ids = append(m.ids, aws.ToString(mv.DestinationParentId))
+					m.mu.Unlock()
+				}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+	})
+}
+
+func TestEveryOUMoveIsAMoveOfTheTable(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(w *world) (string, events.Event)
+		want  []account.OU
+	}{
+		{"a registered account cleaned before it left Entry passes through CleanUp", func(w *world) (string, events.Event) {
+			id := cleanedRun(w, account.Entry, account.CleanupSucceeded)
+			return id, events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-" + id), Reason: events.CleanupAccountRegistration}
+		}, []account.OU{account.CleanUp, account.Available}},
+		{"a frozen account still in Available passes through Active", func(w *world) (string, events.Event) {
+			l, id := w.leased(dev, lease.Frozen, account.Frozen, account.Available)
+			return id, events.LeaseFrozen{LeaseID: l.Key, AccountID: id, Reason: events.FrozenManually("by manager")}
+		}, []account.OU{account.Active, account.Frozen}},
+		{"a granted account moves once", func(w *world) (string, events.Event) {
+			l, id := w.leased(dev, lease.Active, account.Active, account.Available)
+			return id, events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"}
+		}, []account.OU{account.Active}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &moves{}
+			w := newWorld(t, rec.install)
+			id, ev := tt.setup(w)
+			w.ok(ev)
+			var got []account.OU
+			for _, dst := range rec.ids {
+				for ou, ouID := range w.org.OUs {
+					if ouID == dst {
+						got = append(got, ou)
+					}
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("moves into %v, want %v", got, tt.want)
+			}
+			if ou := w.ouOf(id); ou != string(tt.want[len(tt.want)-1]) {
+				t.Errorf("the account sits in %s", ou)
 			}
 		})
 	}
