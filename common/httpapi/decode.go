@@ -36,6 +36,9 @@ func DecodeBytes(body []byte, v any) error {
 	if len(body) > MaxBodyBytes {
 		return invalid("body", "must be at most %d bytes", MaxBodyBytes)
 	}
+	if err := checkValues(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -88,15 +89,28 @@ func NewServer(family routes.Family, verifier Verifier, cfg GlobalConfig, handle
 // every failure is an HTTP response, so API Gateway never answers 502.
 func (s *Server) Handle(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	log := slog.With("request_id", e.RequestContext.RequestID, "method", e.HTTPMethod, "path", e.Path)
-	resp, req, err := s.serve(ctx, e)
+	var req *Request
+	resp, err := s.serveSafely(ctx, e, &req)
 	if req != nil {
 		log = log.With("route", req.Route.Path, "caller", req.Caller.Email)
 	}
 	if err != nil {
 		status, fields, headers := Status(err)
+		var p *panicError
+		if errors.As(err, &p) {
+			log.ErrorContext(ctx, "request handler panicked", "status", status, "panic", fmt.Sprint(p.value), "stack", string(p.stack))
+			return errorResponse(), nil
+		}
 		if status == http.StatusInternalServerError {
 			log.ErrorContext(ctx, "request failed", "status", status, "error", err)
 			return errorResponse(), nil
+		}
+		if storeRefused(err) {
+			// A value reached DynamoDB that a check here should have
+			// refused first: the client gets a 400, the log says a check
+			// is missing.
+			log.WarnContext(ctx, "request refused by the store, not by a check", "status", status, "error", err)
+			return failResponse(status, fields, headers), nil
 		}
 		log.InfoContext(ctx, "request refused", "status", status, "error", err)
 		return failResponse(status, fields, headers), nil
@@ -105,48 +119,71 @@ func (s *Server) Handle(ctx context.Context, e events.APIGatewayProxyRequest) (e
 	return successResponse(resp), nil
 }
 
-func (s *Server) serve(ctx context.Context, e events.APIGatewayProxyRequest) (Response, *Request, error) {
+// panicError is a panic in a route handler (or in serving), recovered so
+// the invocation survives and API Gateway gets a 500 instead of a 502.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+// serveSafely is serve with panics recovered into a *panicError. The
+// request, once built, is stored in *req so the log can name its route.
+func (s *Server) serveSafely(ctx context.Context, e events.APIGatewayProxyRequest, req **Request) (resp Response, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			resp, err = Response{}, &panicError{value: v, stack: debug.Stack()}
+		}
+	}()
+	return s.serve(ctx, e, req)
+}
+
+func (s *Server) serve(ctx context.Context, e events.APIGatewayProxyRequest, out **Request) (Response, error) {
 	route, params, ok := routes.Match(e.HTTPMethod, e.Path)
 	if !ok || route.Family != s.family {
 		if methods := routes.Methods(e.Path); ok || len(methods) > 0 {
 			if !ok {
-				return Response{}, nil, methodNotAllowed(e.HTTPMethod, methods)
+				return Response{}, methodNotAllowed(e.HTTPMethod, methods)
 			}
 		}
-		return Response{}, nil, notFound(e.Path)
+		return Response{}, notFound(e.Path)
 	}
 	req := &Request{Route: route, Params: params, Query: query(e), ContentType: header(e, "Content-Type"), RequestID: e.RequestContext.RequestID}
+	*out = req
 	caller, err := s.verifier.Verify(ctx, header(e, "Authorization"))
 	if errors.Is(err, auth.ErrInvalidToken) {
-		return Response{}, req, fmt.Errorf("%w: %v", Unauthenticated, err)
+		return Response{}, fmt.Errorf("%w: %v", Unauthenticated, err)
 	}
 	if err != nil {
-		return Response{}, req, fmt.Errorf("verify token: %w", err)
+		return Response{}, fmt.Errorf("verify token: %w", err)
 	}
 	req.Caller = caller
 	if !route.Allows(caller.Roles) {
-		return Response{}, req, forbidden("%s %s needs one of the roles %v", route.Method, route.Path, route.Roles)
+		return Response{}, forbidden("%s %s needs one of the roles %v", route.Method, route.Path, route.Roles)
 	}
 	if !caller.Has(routes.Admin) && !(route.Method == http.MethodGet && route.Path == "/configurations") {
 		g, err := s.cfg.Global(ctx)
 		if err != nil {
-			return Response{}, req, err
+			return Response{}, err
 		}
 		if g.MaintenanceMode {
-			return Response{}, req, Maintenance
+			return Response{}, Maintenance
 		}
 	}
 	if e.IsBase64Encoded && e.Body != "" {
 		b, err := base64.StdEncoding.DecodeString(e.Body)
 		if err != nil {
-			return Response{}, req, invalid("body", "is not valid base64")
+			return Response{}, invalid("body", "is not valid base64")
 		}
 		req.Body = b
 	} else {
 		req.Body = []byte(e.Body)
 	}
-	resp, err := s.handlers[Key(route.Method, route.Path)](ctx, req)
-	return resp, req, err
+	if err := checkParams(req); err != nil {
+		return Response{}, err
+	}
+	return s.handlers[Key(route.Method, route.Path)](ctx, req)
 }
 
 func header(e events.APIGatewayProxyRequest, name string) string {
