@@ -107,7 +107,7 @@ func setup(t *testing.T) (*apitest.Env, handler, org) {
 	}
 	svc := pool.New(pool.Deps{Accounts: e.Store.Accounts(), Leases: e.Store.Leases(), Config: e.Config,
 		Pool: poolparam.New(sp, name, 0, nil), Org: pool.OrgThroughChain(e.Cfg, fixture.Namespace, hub),
-		Outbox: e.Relay, HubAccountID: hub, IdcAccountID: idc, Now: e.Clock.Now})
+		Outbox: e.Relay, Pages: e.Store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: e.Clock.Now})
 	return e, e.Server(routes.Accounts, accountsapi.Handlers(svc)), o
 }
 
