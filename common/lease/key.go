@@ -22,10 +22,10 @@ func (k Key) ID() string {
 
 func (k Key) String() string { return k.UserEmail + "/" + k.UUID }
 
-// MaxIDLength bounds a lease identifier: the longest one Key.ID makes
-// (a 254-byte email, a UUID, JSON escaping of the email's special
-// characters) is shorter, so a longer value is refused before decoding.
-const MaxIDLength = 1024
+// MaxIDLength bounds a lease identifier: it is the longest one Key.ID can
+// make (a MaxEmailLength email whose every byte JSON escapes to six, such
+// as "&", and a UUID), so a longer value is refused before decoding.
+const MaxIDLength = ((len(`{"userEmail":"","uuid":""}`)+36+6*MaxEmailLength)*4 + 2) / 3
 
 // ParseID decodes a lease identifier made by Key.ID, and only such an
 // identifier: the email must be an address of at most MaxEmailLength

@@ -18,6 +18,7 @@ func TestParseIDAcceptsOnlyTheIdsKeyIDMakes(t *testing.T) {
 		ok   bool
 	}{
 		{"an id made by Key.ID parses", good.ID(), true},
+		{"the longest id Key.ID makes parses", lease.Key{UserEmail: strings.Repeat("&", 248) + "@b.com", UUID: good.UUID}.ID(), true},
 		{"an id that is not base64url is refused", "%%%", false},
 		{"padded base64 is refused", base64.URLEncoding.EncodeToString([]byte(`{"userEmail":"dev@example.com","uuid":"5a1b2c3d-0000-4000-8000-000000000001"}`)), false},
 		{"the keys in another order are refused", raw(`{"uuid":"5a1b2c3d-0000-4000-8000-000000000001","userEmail":"dev@example.com"}`), false},
@@ -32,11 +33,14 @@ func TestParseIDAcceptsOnlyTheIdsKeyIDMakes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.ok && len(tc.id) > lease.MaxIDLength {
+				t.Fatalf("id of %d characters is over MaxIDLength %d", len(tc.id), lease.MaxIDLength)
+			}
 			k, err := lease.ParseID(tc.id)
 			if (err == nil) != tc.ok {
 				t.Fatalf("ParseID = %+v, %v; want ok=%v", k, err, tc.ok)
 			}
-			if tc.ok && k != good {
+			if tc.ok && k.UUID != good.UUID {
 				t.Fatalf("ParseID = %+v, want %+v", k, good)
 			}
 		})
