@@ -189,7 +189,7 @@ func TestNewServerRefusesHandlersThatDoNotMatchTheTable(t *testing.T) {
 }
 
 func FuzzDecodeBytes(f *testing.F) {
-	for _, s := range []string{`{"name":"a"}`, `{"a":1}`, `[`, `"\u0000"`, `{"name":{"x":[1,2,{}]}}`} {
+	for _, s := range []string{`{"name":"a"}`, `{"a":1}`, `[`, `"\u0000"`, `{"name":{"x":[1,2,{}]}}`, `{"name":"a","name":"b"}`, `{"name":"\ud800"}`, `{"items":[{"k":1,"k":2}]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

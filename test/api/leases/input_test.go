@@ -1,6 +1,7 @@
 package leases_test
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/template"
 	"github.com/isb-go/isb/functions/api-leases/leasesapi"
@@ -73,4 +75,18 @@ func TestAPatchThatChangesNothingIsRefused(t *testing.T) {
 			t.Fatalf("version %d, want %d", got.Version, l.Version)
 		}
 	})
+}
+
+// Should a value over DynamoDB's key limits get past the checks, the
+// store's ValidationException (the emulator answers it as DynamoDB does)
+// is a 400, never a 500.
+func TestAKeyTheStoreRefusesIsA400(t *testing.T) {
+	e, _ := setup(t)
+	_, err := e.Store.Leases().Get(context.Background(), lease.Key{UserEmail: strings.Repeat("a", 3000) + "@example.com", UUID: unknownUUID})
+	if err == nil {
+		t.Fatal("the store read a 3,012-byte partition key")
+	}
+	if status, _, _ := httpapi.Status(err); status != http.StatusBadRequest {
+		t.Fatalf("status %d for %v, want 400", status, err)
+	}
 }
