@@ -89,8 +89,7 @@ func NewServer(family routes.Family, verifier Verifier, cfg GlobalConfig, handle
 // every failure is an HTTP response, so API Gateway never answers 502.
 func (s *Server) Handle(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	log := slog.With("request_id", e.RequestContext.RequestID, "method", e.HTTPMethod, "path", e.Path)
-	var req *Request
-	resp, err := s.serveSafely(ctx, e, &req)
+	resp, req, err := s.serveSafely(ctx, e)
 	if req != nil {
 		log = log.With("route", req.Route.Path, "caller", req.Caller.Email)
 	}
@@ -128,62 +127,74 @@ type panicError struct {
 
 func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 
-// serveSafely is serve with panics recovered into a *panicError. The
-// request, once built, is stored in *req so the log can name its route.
-func (s *Server) serveSafely(ctx context.Context, e events.APIGatewayProxyRequest, req **Request) (resp Response, err error) {
+func recovered(v any) error { return &panicError{value: v, stack: debug.Stack()} }
+
+// serveSafely is serve with a panic outside the handler recovered too.
+func (s *Server) serveSafely(ctx context.Context, e events.APIGatewayProxyRequest) (resp Response, req *Request, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			resp, err = Response{}, &panicError{value: v, stack: debug.Stack()}
+			resp, err = Response{}, recovered(v)
 		}
 	}()
-	return s.serve(ctx, e, req)
+	return s.serve(ctx, e)
 }
 
-func (s *Server) serve(ctx context.Context, e events.APIGatewayProxyRequest, out **Request) (Response, error) {
+// call runs a route handler, its panic recovered (the request stays known,
+// so the log names the route and caller).
+func call(ctx context.Context, h HandlerFunc, r *Request) (resp Response, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			resp, err = Response{}, recovered(v)
+		}
+	}()
+	return h(ctx, r)
+}
+
+func (s *Server) serve(ctx context.Context, e events.APIGatewayProxyRequest) (Response, *Request, error) {
 	route, params, ok := routes.Match(e.HTTPMethod, e.Path)
 	if !ok || route.Family != s.family {
 		if methods := routes.Methods(e.Path); ok || len(methods) > 0 {
 			if !ok {
-				return Response{}, methodNotAllowed(e.HTTPMethod, methods)
+				return Response{}, nil, methodNotAllowed(e.HTTPMethod, methods)
 			}
 		}
-		return Response{}, notFound(e.Path)
+		return Response{}, nil, notFound(e.Path)
 	}
 	req := &Request{Route: route, Params: params, Query: query(e), ContentType: header(e, "Content-Type"), RequestID: e.RequestContext.RequestID}
-	*out = req
 	caller, err := s.verifier.Verify(ctx, header(e, "Authorization"))
 	if errors.Is(err, auth.ErrInvalidToken) {
-		return Response{}, fmt.Errorf("%w: %v", Unauthenticated, err)
+		return Response{}, req, fmt.Errorf("%w: %v", Unauthenticated, err)
 	}
 	if err != nil {
-		return Response{}, fmt.Errorf("verify token: %w", err)
+		return Response{}, req, fmt.Errorf("verify token: %w", err)
 	}
 	req.Caller = caller
 	if !route.Allows(caller.Roles) {
-		return Response{}, forbidden("%s %s needs one of the roles %v", route.Method, route.Path, route.Roles)
+		return Response{}, req, forbidden("%s %s needs one of the roles %v", route.Method, route.Path, route.Roles)
 	}
 	if !caller.Has(routes.Admin) && !(route.Method == http.MethodGet && route.Path == "/configurations") {
 		g, err := s.cfg.Global(ctx)
 		if err != nil {
-			return Response{}, err
+			return Response{}, req, err
 		}
 		if g.MaintenanceMode {
-			return Response{}, Maintenance
+			return Response{}, req, Maintenance
 		}
 	}
 	if e.IsBase64Encoded && e.Body != "" {
 		b, err := base64.StdEncoding.DecodeString(e.Body)
 		if err != nil {
-			return Response{}, invalid("body", "is not valid base64")
+			return Response{}, req, invalid("body", "is not valid base64")
 		}
 		req.Body = b
 	} else {
 		req.Body = []byte(e.Body)
 	}
 	if err := checkParams(req); err != nil {
-		return Response{}, err
+		return Response{}, req, err
 	}
-	return s.handlers[Key(route.Method, route.Path)](ctx, req)
+	resp, err := call(ctx, s.handlers[Key(route.Method, route.Path)], req)
+	return resp, req, err
 }
 
 func header(e events.APIGatewayProxyRequest, name string) string {
