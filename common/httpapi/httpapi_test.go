@@ -264,9 +264,15 @@ func TestDecodeRefusesWhatWouldBeStoredWrong(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a line break outside free text is an error naming its field", func(t *testing.T) {
+		var b body
+		if err := httpapi.DecodeBytes([]byte(`{"comments":"ok\n","name":"a\nb"}`), &b, "comments"); !fault.Has(err, "name") {
+			t.Fatalf("err = %v", err)
+		}
+	})
 	t.Run("tabs and line breaks in free text are kept", func(t *testing.T) {
 		var b body
-		if err := httpapi.DecodeBytes([]byte(`{"comments":"line one\n\tline two\r\n","name":"café ☕"}`), &b); err != nil {
+		if err := httpapi.DecodeBytes([]byte(`{"comments":"line one\n\tline two\r\n","name":"café ☕"}`), &b, "comments"); err != nil {
 			t.Fatal(err)
 		}
 		if b.Comments != "line one\n\tline two\r\n" || b.Name != "café ☕" {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -18,7 +19,7 @@ const MaxParamBytes = 4096
 // sends, or "" when nothing is. encoding/json and API Gateway turn
 // invalid UTF-8 (and lone surrogates) into U+FFFD, so a replacement
 // character is refused too: it would be stored in place of what was sent.
-// Tabs and line breaks are allowed where free text is (freeText).
+// Tabs and line breaks are allowed in free text (freeText) only.
 func textProblem(s string, freeText bool) string {
 	if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) {
 		return "must be valid UTF-8 text"
@@ -68,24 +69,24 @@ var errNotJSON = errors.New("not JSON")
 // would win) and strings that are not text. Each problem names its field
 // as a path (budgetThresholds[0].action). Syntax errors are left to the
 // decoder, which reports them.
-func checkValues(body []byte) error {
+func checkValues(body []byte, multiline []string) error {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.UseNumber()
-	err := walk(dec, "")
+	err := walk(dec, "", multiline)
 	if errors.Is(err, errNotJSON) {
 		return nil
 	}
 	return err
 }
 
-func walk(dec *json.Decoder, path string) error {
+func walk(dec *json.Decoder, path string, multiline []string) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return errNotJSON
 	}
 	switch t := tok.(type) {
 	case string:
-		if p := textProblem(t, true); p != "" {
+		if p := textProblem(t, slices.Contains(multiline, path)); p != "" {
 			return invalid(fieldName(path), "%s", p)
 		}
 	case json.Delim:
@@ -109,13 +110,13 @@ func walk(dec *json.Decoder, path string) error {
 					return invalid(child, "is given more than once")
 				}
 				seen[k] = true
-				if err := walk(dec, child); err != nil {
+				if err := walk(dec, child, multiline); err != nil {
 					return err
 				}
 			}
 		case '[':
 			for i := 0; dec.More(); i++ {
-				if err := walk(dec, path+"["+strconv.Itoa(i)+"]"); err != nil {
+				if err := walk(dec, path+"["+strconv.Itoa(i)+"]", multiline); err != nil {
 					return err
 				}
 			}

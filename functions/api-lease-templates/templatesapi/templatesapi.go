@@ -59,7 +59,7 @@ type Body struct {
 // DecodeBody decodes a template body. update allows "version".
 func DecodeBody(body []byte, update bool) (catalog.Draft, error) {
 	var b Body
-	if err := httpapi.DecodeBytes(body, &b); err != nil {
+	if err := httpapi.DecodeBytes(body, &b, "description"); err != nil {
 		return catalog.Draft{}, err
 	}
 	var f fault.Fields

@@ -71,7 +71,7 @@ type RequestBody struct {
 // DecodeRequest decodes and validates a lease request body.
 func DecodeRequest(body []byte) (lease.Request, error) {
 	var b RequestBody
-	if err := httpapi.DecodeBytes(body, &b); err != nil {
+	if err := httpapi.DecodeBytes(body, &b, "comments"); err != nil {
 		return lease.Request{}, err
 	}
 	r := lease.Request{LeaseTemplateUUID: b.LeaseTemplateUUID, Comments: b.Comments, UserEmail: b.UserEmail}

@@ -42,6 +42,7 @@ func TestBadLeaseInputIsRefusedNamingTheParameter(t *testing.T) {
 		{"a NUL in a comment", e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+tpl.UUID+`", "comments": "a\u0000b"}`), "comments"},
 		{"an escape sequence in a comment", e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+tpl.UUID+`", "comments": "\u001b[2J"}`), "comments"},
 		{"invalid UTF-8 in a comment", e.Event("POST", "/leases", &apitest.Dev, "{\"leaseTemplateUuid\": \""+tpl.UUID+"\", \"comments\": \"caf\xe9\"}"), "comments"},
+		{"a line break in the lessee's email", e.Event("POST", "/leases", &apitest.Manager, `{"leaseTemplateUuid": "`+tpl.UUID+`", "userEmail": "dev@example.com\n"}`), "userEmail"},
 		{"a key given twice", e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+unknownUUID+`", "leaseTemplateUuid": "`+tpl.UUID+`"}`), "leaseTemplateUuid"},
 	}
 	for _, tc := range cases {
@@ -52,6 +53,13 @@ func TestBadLeaseInputIsRefusedNamingTheParameter(t *testing.T) {
 	t.Run("nothing was written", func(t *testing.T) {
 		if evs := e.Events(); len(evs) != 0 {
 			t.Fatalf("events = %v", types(evs))
+		}
+	})
+	t.Run("a comment may span lines", func(t *testing.T) {
+		var l leasesapi.Lease
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+tpl.UUID+`", "comments": "for CI\n\tthanks"}`)).Into(t, &l)
+		if l.Comments != "for CI\n\tthanks" {
+			t.Fatalf("comments = %q", l.Comments)
 		}
 	})
 }

@@ -30,6 +30,7 @@ func TestBadTemplateInputIsRefusedNamingTheParameter(t *testing.T) {
 		{"a negative version", e.Event("PUT", "/leaseTemplates/"+created.UUID, &apitest.Manager,
 			`{"name": "CI", "requiresApproval": true, "version": -1}`), "version"},
 		{"a NUL in the name", e.Event("POST", "/leaseTemplates", &apitest.Manager, `{"name": "C\u0000I", "requiresApproval": true}`), "name"},
+		{"a line break in the name", e.Event("POST", "/leaseTemplates", &apitest.Manager, `{"name": "C\nI", "requiresApproval": true}`), "name"},
 		{"a control character in the description", e.Event("POST", "/leaseTemplates", &apitest.Manager, `{"name": "CI", "description": "a\u0008b", "requiresApproval": true}`), "description"},
 		{"a key given twice", e.Event("POST", "/leaseTemplates", &apitest.Manager, `{"name": "CI", "requiresApproval": true, "maxSpend": 1, "maxSpend": 40}`), "maxSpend"},
 		{"a key given twice in a threshold", e.Event("POST", "/leaseTemplates", &apitest.Manager,
@@ -40,6 +41,13 @@ func TestBadTemplateInputIsRefusedNamingTheParameter(t *testing.T) {
 			apitest.Call(t, h, tc.ev).Want(t, http.StatusBadRequest, tc.field)
 		})
 	}
+	t.Run("a description may span lines", func(t *testing.T) {
+		var got templatesapi.Template
+		apitest.Call(t, h, e.Event("POST", "/leaseTemplates", &apitest.Manager, `{"name": "CI", "description": "one\n\ttwo", "requiresApproval": true, "maxSpend": 40, "leaseDurationInHours": 8}`)).Into(t, &got)
+		if got.Description != "one\n\ttwo" {
+			t.Fatalf("description = %q", got.Description)
+		}
+	})
 	t.Run("the template is unchanged", func(t *testing.T) {
 		var got templatesapi.Template
 		apitest.Call(t, h, e.Event("GET", "/leaseTemplates/"+created.UUID, &apitest.Manager, nil)).Into(t, &got)
