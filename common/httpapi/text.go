@@ -35,9 +35,9 @@ func textProblem(s string, freeText bool) string {
 	return ""
 }
 
-// CheckParam refuses a path or query value that is not text or is longer
+// checkParam refuses a path or query value that is not text or is longer
 // than MaxParamBytes, naming the parameter.
-func CheckParam(name, value string) error {
+func checkParam(name, value string) error {
 	if len(value) > MaxParamBytes {
 		return invalid(name, "must be at most %d bytes", MaxParamBytes)
 	}
@@ -54,7 +54,7 @@ func checkParams(r *Request) error {
 			if textProblem(k, false) != "" || len(k) > MaxParamBytes {
 				return invalid("query", "has a parameter name that is not text")
 			}
-			if err := CheckParam(k, v); err != nil {
+			if err := checkParam(k, v); err != nil {
 				return err
 			}
 		}
