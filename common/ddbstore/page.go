@@ -68,18 +68,19 @@ func (c *PageCodec) encode(scope string, key map[string]types.AttributeValue) (s
 	if err != nil {
 		return "", fmt.Errorf("encode page key: %w", err)
 	}
+	return c.seal(scope, b)
+}
+
+func (c *PageCodec) seal(scope string, plain []byte) (string, error) {
 	nonce := make([]byte, c.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		return "", fmt.Errorf("page token nonce: %w", err)
 	}
-	sealed := c.aead.Seal(nonce, nonce, b, []byte(scope))
+	sealed := c.aead.Seal(nonce, nonce, plain, []byte(scope))
 	return base64.RawURLEncoding.EncodeToString(sealed), nil
 }
 
-func (c *PageCodec) decode(scope, token string) (map[string]types.AttributeValue, error) {
-	if token == "" {
-		return nil, nil
-	}
+func (c *PageCodec) open(scope, token string) ([]byte, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil || len(raw) < c.aead.NonceSize() {
 		return nil, ErrBadPageToken
@@ -88,6 +89,37 @@ func (c *PageCodec) decode(scope, token string) (map[string]types.AttributeValue
 	b, err := c.aead.Open(nil, nonce, sealed, []byte(scope))
 	if err != nil {
 		return nil, ErrBadPageToken
+	}
+	return b, nil
+}
+
+// Seal wraps another service's continuation token (such as an
+// Organizations NextToken) for scope, so a client only ever holds, and
+// sends back, tokens this API sealed. An empty token stays empty.
+func (c *PageCodec) Seal(scope, token string) (string, error) {
+	if token == "" {
+		return "", nil
+	}
+	return c.seal(scope, []byte(token))
+}
+
+// Open returns the token Seal wrapped for scope, or ErrBadPageToken for a
+// value it did not seal for that scope. An empty token stays empty.
+func (c *PageCodec) Open(scope, token string) (string, error) {
+	if token == "" {
+		return "", nil
+	}
+	b, err := c.open(scope, token)
+	return string(b), err
+}
+
+func (c *PageCodec) decode(scope, token string) (map[string]types.AttributeValue, error) {
+	if token == "" {
+		return nil, nil
+	}
+	b, err := c.open(scope, token)
+	if err != nil {
+		return nil, err
 	}
 	var plain map[string]string
 	if err := json.Unmarshal(b, &plain); err != nil {

@@ -61,3 +61,30 @@ func TestPageTokens(t *testing.T) {
 		t.Fatalf("an empty key should give no token, got %q, %v", tok, err)
 	}
 }
+
+func TestSealedForeignTokensOpenOnlyForTheirScope(t *testing.T) {
+	codec, err := NewPageCodec([]byte("0123456789abcdef-test-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := codec.Seal("organizations/entry-ou/ou-1", "org-next-token")
+	if err != nil || sealed == "" || strings.Contains(sealed, "org-next-token") {
+		t.Fatalf("Seal = %q, %v", sealed, err)
+	}
+	if got, err := codec.Open("organizations/entry-ou/ou-1", sealed); err != nil || got != "org-next-token" {
+		t.Fatalf("Open = %q, %v", got, err)
+	}
+	for _, tc := range []struct{ name, scope, token string }{
+		{"the service's own token is rejected", "organizations/entry-ou/ou-1", "org-next-token"},
+		{"a token sealed for another OU is rejected", "organizations/entry-ou/ou-2", sealed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := codec.Open(tc.scope, tc.token); !errors.Is(err, ErrBadPageToken) {
+				t.Fatalf("Open error = %v, want ErrBadPageToken", err)
+			}
+		})
+	}
+	if tok, err := codec.Seal("x", ""); tok != "" || err != nil {
+		t.Fatalf("an empty token sealed to %q, %v", tok, err)
+	}
+}

@@ -53,6 +53,10 @@ func New(db *dynamodb.Client, tables Tables, pages *PageCodec) *Store {
 // Tables returns the table names the store uses.
 func (s *Store) Tables() Tables { return s.tables }
 
+// Pages returns the codec that seals the store's page tokens, for
+// listings of other services that must seal theirs the same way.
+func (s *Store) Pages() *PageCodec { return s.pages }
+
 // listPage runs one page of a Query or Scan. fetch receives the start key
 // and the limit and returns the items and DynamoDB's last evaluated key.
 func (s *Store) listPage(ctx context.Context, scope string, p Page,

@@ -21,20 +21,25 @@ const MaxBodyBytes = 64 << 10
 // Decode reads a JSON request body into v strictly: the content type must
 // be application/json (or application/*+json), the body one JSON value, and
 // every key one v knows. Every problem is an error naming its field.
-func Decode(r *Request, v any) error {
+func Decode(r *Request, v any, multiline ...string) error {
 	if err := checkJSONContentType(r.ContentType); err != nil {
 		return err
 	}
-	return DecodeBytes(r.Body, v)
+	return DecodeBytes(r.Body, v, multiline...)
 }
 
-// DecodeBytes is Decode without the content-type check.
-func DecodeBytes(body []byte, v any) error {
+// DecodeBytes is Decode without the content-type check. Strings may hold
+// no control character, except tabs and line breaks in the top-level
+// fields named in multiline (free text such as comments).
+func DecodeBytes(body []byte, v any, multiline ...string) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return invalid("body", "is required")
 	}
 	if len(body) > MaxBodyBytes {
 		return invalid("body", "must be at most %d bytes", MaxBodyBytes)
+	}
+	if err := checkValues(body, multiline); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

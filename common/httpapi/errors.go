@@ -63,11 +63,22 @@ func Status(err error) (int, []fault.FieldError, map[string]string) {
 		return http.StatusConflict, message("", err), nil
 	case errors.Is(err, UnsupportedMediaType):
 		return http.StatusUnsupportedMediaType, message("Content-Type", err), nil
+	case storeRefused(err):
+		return http.StatusBadRequest, []fault.FieldError{{Message: "a value in this request is too long or malformed to be looked up"}}, nil
 	case errors.As(err, &apiErr) && slices.Contains(throttleCodes, apiErr.ErrorCode()):
 		return http.StatusTooManyRequests, []fault.FieldError{{Message: "Too many requests. Retry later."}}, retryAfter(5)
 	default:
 		return http.StatusInternalServerError, nil, nil
 	}
+}
+
+// storeRefused reports whether err is AWS refusing a value of the request
+// (DynamoDB's ValidationException, such as a key over 2,048 bytes). The
+// checks before the store are meant to catch every such value; this keeps
+// one they miss from answering 500.
+func storeRefused(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "ValidationException"
 }
 
 func message(field string, err error) []fault.FieldError {

@@ -1,11 +1,14 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -186,7 +189,7 @@ func TestNewServerRefusesHandlersThatDoNotMatchTheTable(t *testing.T) {
 }
 
 func FuzzDecodeBytes(f *testing.F) {
-	for _, s := range []string{`{"name":"a"}`, `{"a":1}`, `[`, `"\u0000"`, `{"name":{"x":[1,2,{}]}}`} {
+	for _, s := range []string{`{"name":"a"}`, `{"a":1}`, `[`, `"\u0000"`, `{"name":{"x":[1,2,{}]}}`, `{"name":"a","name":"b"}`, `{"name":"\ud800"}`, `{"items":[{"k":1,"k":2}]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -227,4 +230,150 @@ func FuzzServerHandle(f *testing.F) {
 			t.Fatalf("Handle = %d %v %q", resp.StatusCode, err, resp.Body)
 		}
 	})
+}
+
+func TestDecodeRefusesWhatWouldBeStoredWrong(t *testing.T) {
+	type threshold struct {
+		Action string `json:"action"`
+	}
+	type body struct {
+		Name       string          `json:"name"`
+		Comments   string          `json:"comments"`
+		Thresholds []threshold     `json:"thresholds"`
+		Raw        json.RawMessage `json:"raw"`
+	}
+	cases := []struct{ name, in, field string }{
+		{"a duplicate key", `{"name":"a","name":"b"}`, "name"},
+		{"a duplicate key inside a list item", `{"thresholds":[{"action":"A","action":"B"}]}`, "thresholds[0].action"},
+		{"a duplicate key inside a raw field", `{"raw":{"x":1,"x":2}}`, "raw.x"},
+		{"a NUL escaped in a string", `{"name":"a\u0000b"}`, "name"},
+		{"a raw control byte, which JSON forbids,", "{\"name\":\"a\x01b\"}", "body"},
+		{"an escaped escape character", `{"comments":"\u001b[31mred"}`, "comments"},
+		{"a DEL character", `{"comments":"a\u007fb"}`, "comments"},
+		{"a C1 control character", `{"comments":"a\u0085b"}`, "comments"},
+		{"a control character deep in a list", `{"thresholds":[{"action":"ok"},{"action":"a\u0007"}]}`, "thresholds[1].action"},
+		{"invalid UTF-8", "{\"name\":\"caf\xe9\"}", "name"},
+		{"a lone surrogate", `{"name":"\ud800"}`, "name"},
+		{"a control character in a key", `{"na\u0000me":"x"}`, "body"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name+" is an error naming "+tc.field, func(t *testing.T) {
+			var b body
+			if err := httpapi.DecodeBytes([]byte(tc.in), &b); !fault.Has(err, tc.field) {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+	t.Run("a line break outside free text is an error naming its field", func(t *testing.T) {
+		var b body
+		if err := httpapi.DecodeBytes([]byte(`{"comments":"ok\n","name":"a\nb"}`), &b, "comments"); !fault.Has(err, "name") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("tabs and line breaks in free text are kept", func(t *testing.T) {
+		var b body
+		if err := httpapi.DecodeBytes([]byte(`{"comments":"line one\n\tline two\r\n","name":"café ☕"}`), &b, "comments"); err != nil {
+			t.Fatal(err)
+		}
+		if b.Comments != "line one\n\tline two\r\n" || b.Name != "café ☕" {
+			t.Fatalf("decoded %+v", b)
+		}
+	})
+	t.Run("a null body decodes to nothing", func(t *testing.T) {
+		var b body
+		if err := httpapi.DecodeBytes([]byte(`null`), &b); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestStatusNeverAnswers500ForAStoreValidationError(t *testing.T) {
+	err := fmt.Errorf("get lease: %w", &smithy.GenericAPIError{Code: "ValidationException",
+		Message: "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes"})
+	status, fields, _ := httpapi.Status(err)
+	if status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400", status)
+	}
+	for _, f := range fields {
+		if strings.Contains(f.Message, "hashkey") {
+			t.Fatalf("the store's message leaks to the client: %+v", fields)
+		}
+	}
+}
+
+func TestServerRefusesControlCharactersInParameters(t *testing.T) {
+	srv := server(t, false)
+	cases := []struct {
+		name  string
+		ev    events.APIGatewayProxyRequest
+		field string
+	}{
+		{"a NUL in a path parameter", events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts/1234\x00"}, "awsAccountId"},
+		{"invalid UTF-8 in a path parameter", events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts/\xff\xfe"}, "awsAccountId"},
+		{"a line break in a query value", events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts",
+			QueryStringParameters: map[string]string{"pageIdentifier": "abc\ndef"}}, "pageIdentifier"},
+		{"an escape character in a multi-value query value", events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts",
+			MultiValueQueryStringParameters: map[string][]string{"pageSize": {"1\x1b"}}}, "pageSize"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name+" is 400 naming "+tc.field, func(t *testing.T) {
+			tc.ev.Headers = map[string]string{"Authorization": "admin"}
+			resp, err := srv.Handle(context.Background(), tc.ev)
+			if err != nil || resp.StatusCode != http.StatusBadRequest || !strings.Contains(resp.Body, `"field":"`+tc.field+`"`) {
+				t.Fatalf("status %d (%v), want 400 naming %s: %s", resp.StatusCode, err, tc.field, resp.Body)
+			}
+		})
+	}
+}
+
+func TestAPanickingHandlerIsALogged500(t *testing.T) {
+	var logs bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, nil)))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+
+	handlers := map[string]httpapi.HandlerFunc{}
+	for _, r := range routes.Table {
+		if r.Family == routes.Configurations {
+			handlers[httpapi.Key(r.Method, r.Path)] = func(context.Context, *httpapi.Request) (httpapi.Response, error) {
+				var m map[string]int
+				m["boom"]++ // a nil map write: a bug in a handler
+				return httpapi.OK(nil), nil
+			}
+		}
+	}
+	srv, err := httpapi.NewServer(routes.Configurations, staticVerifier{
+		"admin": {Email: "a@example.com", Roles: []routes.Role{routes.Admin}}}, staticConfig{}, handlers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/configurations",
+		Headers: map[string]string{"Authorization": "admin"}, RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1"}})
+	if err != nil {
+		t.Fatalf("Handle returned an error: %v", err)
+	}
+	var env struct{ Status, Message string }
+	if resp.StatusCode != http.StatusInternalServerError || json.Unmarshal([]byte(resp.Body), &env) != nil || env.Status != "error" || env.Message == "" {
+		t.Fatalf("response %d %s, want a 500 JSend error", resp.StatusCode, resp.Body)
+	}
+	if strings.Contains(resp.Body, "nil map") {
+		t.Fatalf("the panic leaks to the client: %s", resp.Body)
+	}
+	var line struct {
+		Level     string `json:"level"`
+		Msg       string `json:"msg"`
+		RequestID string `json:"request_id"`
+		Panic     string `json:"panic"`
+		Stack     string `json:"stack"`
+	}
+	found := false
+	for _, l := range bytes.Split(logs.Bytes(), []byte("\n")) {
+		if json.Unmarshal(l, &line) == nil && line.Level == "ERROR" && strings.Contains(line.Panic, "nil map") {
+			found = line.RequestID == "req-1" && line.Stack != ""
+			break
+		}
+	}
+	if !found {
+		t.Fatalf("no ERROR log with the panic, request id and stack:\n%s", logs.String())
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -88,21 +89,65 @@ func NewServer(family routes.Family, verifier Verifier, cfg GlobalConfig, handle
 // every failure is an HTTP response, so API Gateway never answers 502.
 func (s *Server) Handle(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	log := slog.With("request_id", e.RequestContext.RequestID, "method", e.HTTPMethod, "path", e.Path)
-	resp, req, err := s.serve(ctx, e)
+	resp, req, err := s.serveSafely(ctx, e)
 	if req != nil {
 		log = log.With("route", req.Route.Path, "caller", req.Caller.Email)
 	}
 	if err != nil {
 		status, fields, headers := Status(err)
+		var p *panicError
+		if errors.As(err, &p) {
+			log.ErrorContext(ctx, "request handler panicked", "status", status, "panic", fmt.Sprint(p.value), "stack", string(p.stack))
+			return errorResponse(), nil
+		}
 		if status == http.StatusInternalServerError {
 			log.ErrorContext(ctx, "request failed", "status", status, "error", err)
 			return errorResponse(), nil
+		}
+		if storeRefused(err) {
+			// A value reached DynamoDB that a check here should have
+			// refused first: the client gets a 400, the log says a check
+			// is missing.
+			log.WarnContext(ctx, "request refused by the store, not by a check", "status", status, "error", err)
+			return failResponse(status, fields, headers), nil
 		}
 		log.InfoContext(ctx, "request refused", "status", status, "error", err)
 		return failResponse(status, fields, headers), nil
 	}
 	log.InfoContext(ctx, "request served", "status", max(resp.Status, http.StatusOK))
 	return successResponse(resp), nil
+}
+
+// panicError is a panic in a route handler (or in serving), recovered so
+// the invocation survives and API Gateway gets a 500 instead of a 502.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+func recovered(v any) error { return &panicError{value: v, stack: debug.Stack()} }
+
+// serveSafely is serve with a panic outside the handler recovered too.
+func (s *Server) serveSafely(ctx context.Context, e events.APIGatewayProxyRequest) (resp Response, req *Request, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			resp, err = Response{}, recovered(v)
+		}
+	}()
+	return s.serve(ctx, e)
+}
+
+// call runs a route handler, its panic recovered (the request stays known,
+// so the log names the route and caller).
+func call(ctx context.Context, h HandlerFunc, r *Request) (resp Response, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			resp, err = Response{}, recovered(v)
+		}
+	}()
+	return h(ctx, r)
 }
 
 func (s *Server) serve(ctx context.Context, e events.APIGatewayProxyRequest) (Response, *Request, error) {
@@ -145,7 +190,10 @@ func (s *Server) serve(ctx context.Context, e events.APIGatewayProxyRequest) (Re
 	} else {
 		req.Body = []byte(e.Body)
 	}
-	resp, err := s.handlers[Key(route.Method, route.Path)](ctx, req)
+	if err := checkParams(req); err != nil {
+		return Response{}, req, err
+	}
+	resp, err := call(ctx, s.handlers[Key(route.Method, route.Path)], req)
 	return resp, req, err
 }
 

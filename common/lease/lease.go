@@ -85,8 +85,16 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 // ValidUUID reports whether s is a canonical UUID.
 func ValidUUID(s string) bool { return uuidPattern.MatchString(s) }
 
-// ValidEmail reports whether s is a bare email address (no display name).
+// MaxEmailLength is the longest email address SMTP allows (RFC 5321
+// path limit); emails are table keys, which DynamoDB caps at 2,048 bytes.
+const MaxEmailLength = 254
+
+// ValidEmail reports whether s is a bare email address (no display name)
+// of at most MaxEmailLength bytes.
 func ValidEmail(s string) bool {
+	if len(s) > MaxEmailLength {
+		return false
+	}
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && strings.Contains(s, "@")
 }

@@ -77,6 +77,13 @@ type Access interface {
 	Revoke(ctx context.Context, accountID string) error
 }
 
+// PageTokens seals the Organizations page token the client holds
+// (ddbstore.PageCodec), so no client value reaches Organizations.
+type PageTokens interface {
+	Seal(scope, token string) (string, error)
+	Open(scope, token string) (string, error)
+}
+
 // Config gives the global configuration (the TTL of ended leases).
 type Config interface {
 	Global(ctx context.Context) (config.Global, error)
@@ -93,6 +100,7 @@ type Deps struct {
 	// Access revokes the lessee's access before an ejected account's row
 	// is deleted.
 	Access Access
+	Pages  PageTokens
 	// HubAccountID and IdcAccountID may never join the pool (nor the
 	// management account, from the pool configuration).
 	HubAccountID, IdcAccountID string
@@ -129,23 +137,26 @@ type Unregistered struct {
 	Name  string `json:"Name"`
 }
 
-// Unregistered lists one page of the Entry OU. The page token is
-// Organizations' own.
+// Unregistered lists one page of the Entry OU. Organizations' page token
+// travels sealed (bound to the Entry OU), like every other listing's.
 func (s *Service) Unregistered(ctx context.Context, p ddbstore.Page) ([]Unregistered, string, error) {
 	pc, org, err := s.org(ctx)
 	if err != nil {
 		return nil, "", err
 	}
+	scope := "organizations/entry-ou/" + pc.EntryOuID
+	token, err := s.d.Pages.Open(scope, p.Token)
+	if err != nil {
+		return nil, "", badPageToken()
+	}
 	in := &organizations.ListAccountsForParentInput{ParentId: aws.String(pc.EntryOuID), MaxResults: aws.Int32(min(max(p.Size, 1), MaxUnregisteredPage))}
-	if p.Token != "" {
-		in.NextToken = aws.String(p.Token)
+	if token != "" {
+		in.NextToken = aws.String(token)
 	}
 	out, err := org.ListAccountsForParent(ctx, in)
 	var bad *orgtypes.InvalidInputException
 	if errors.As(err, &bad) {
-		var f fault.Fields
-		f.Add("pageIdentifier", "is not a token this listing issued")
-		return nil, "", f.Err()
+		return nil, "", badPageToken()
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("list the Entry OU: %w", err)
@@ -154,7 +165,17 @@ func (s *Service) Unregistered(ctx context.Context, p ddbstore.Page) ([]Unregist
 	for _, a := range out.Accounts {
 		list = append(list, Unregistered{ID: aws.ToString(a.Id), Email: aws.ToString(a.Email), Name: aws.ToString(a.Name)})
 	}
-	return list, aws.ToString(out.NextToken), nil
+	next, err := s.d.Pages.Seal(scope, aws.ToString(out.NextToken))
+	if err != nil {
+		return nil, "", err
+	}
+	return list, next, nil
+}
+
+func badPageToken() error {
+	var f fault.Fields
+	f.Add("pageIdentifier", "is not a token this listing issued")
+	return f.Err()
 }
 
 // Register records an account from the Entry OU in CleanUp and asks for

@@ -34,7 +34,7 @@ func main() {
 	lambda.Start(storewire.Serve(cfg, sm, env, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
 			Pool: poolparam.New(ssm.NewFromConfig(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, env.Namespace, hub),
-			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env.EventBus)), Access: access, HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
+			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env.EventBus)), Access: access, Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
 		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(sm, env), conf, accountsapi.Handlers(svc))
 	}))
 }

@@ -24,6 +24,9 @@ failing when the moto symbol it hooks is missing):
      ISO 8601 UTC with milliseconds. SendTaskFailure dropped its cause.
   7. CodeBuild: StartBuild/BatchGetBuilds timestamps were ISO strings, which
      the SDKs cannot read (they want epoch seconds).
+  8. DynamoDB: reads (GetItem, Query, BatchGetItem, TransactGetItems, ...)
+     with a partition key over 2,048 bytes or a sort key over 1,024 bytes
+     answered "not found" instead of DynamoDB's ValidationException.
 
 When it is serving it prints exactly one line on stdout:
 
@@ -628,6 +631,70 @@ def patch_codebuild_times():
 
 
 # --------------------------------------------------------------------------
+# Patch 8: DynamoDB key sizes on reads
+# --------------------------------------------------------------------------
+
+
+def patch_dynamodb_read_key_sizes():
+    """moto 5.2.1 gap: only writes check key sizes. DynamoDB refuses a
+    partition key over 2,048 bytes or a sort key over 1,024 bytes with a
+    ValidationException on every request that names a key (GetItem,
+    DeleteItem, Query, BatchGetItem, TransactGetItems, ConditionCheck),
+    where moto answers "not found". The API must refuse such values itself,
+    and the tests can only see that it does if the emulator refuses them too.
+
+    We check the key values Table.get_item, Table.delete_item and
+    Table.query receive (every read path goes through them) with moto's own
+    limits and messages, which are DynamoDB's.
+    """
+    try:
+        from moto.dynamodb.models.table import Table
+        from moto.dynamodb.exceptions import HashKeyTooLong, RangeKeyTooLong
+        from moto.dynamodb.limits import HASH_KEY_MAX_LENGTH, RANGE_KEY_MAX_LENGTH
+    except ImportError as err:
+        warn("DynamoDB read key-size patch not applied: %s", err)
+        return
+    originals = {name: getattr(Table, name, None) for name in ("get_item", "delete_item", "query")}
+    if any(f is None or getattr(f, "_isb_patched", False) for f in originals.values()):
+        warn("DynamoDB read key-size patch not applied: Table methods missing or already patched")
+        return
+
+    def size(value):
+        try:
+            return value.size()
+        except Exception:  # not a DynamoType: leave it to moto
+            return 0
+
+    def check(hash_values, range_values):
+        for v in hash_values:
+            if v is not None and size(v) > HASH_KEY_MAX_LENGTH:
+                raise HashKeyTooLong
+        for v in range_values:
+            if v is not None and size(v) > RANGE_KEY_MAX_LENGTH:
+                raise RangeKeyTooLong
+
+    def get_item(self, hash_key, range_key=None, *args, **kwargs):
+        check([hash_key], [range_key])
+        return originals["get_item"](self, hash_key, range_key, *args, **kwargs)
+
+    def delete_item(self, hash_key, range_key, *args, **kwargs):
+        check([hash_key], [range_key])
+        return originals["delete_item"](self, hash_key, range_key, *args, **kwargs)
+
+    def query(self, hash_key, range_comparison, range_objs, *args, **kwargs):
+        hashes = [hash_key] + [v for _, v in kwargs.get("hash_key_conditions") or []]
+        ranges = list(range_objs or [])
+        for cond in kwargs.get("range_key_conditions") or []:
+            ranges.extend(cond[2] or [])
+        check(hashes, ranges)
+        return originals["query"](self, hash_key, range_comparison, range_objs, *args, **kwargs)
+
+    for name, fn in (("get_item", get_item), ("delete_item", delete_item), ("query", query)):
+        fn._isb_patched = True
+        setattr(Table, name, fn)
+
+
+# --------------------------------------------------------------------------
 # Endpoints of our own
 # --------------------------------------------------------------------------
 
@@ -748,6 +815,7 @@ def main(argv=None):
     patch_dynamodb_atomicity()
     patch_sfn_context_times()
     patch_codebuild_times()
+    patch_dynamodb_read_key_sizes()
 
     from werkzeug.serving import make_server
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/pool"
 )
@@ -64,11 +65,26 @@ func DecodeRegistration(body []byte) (account.Registration, error) {
 	return r, r.Validate(account.Protected{})
 }
 
+// accountID reads the awsAccountId path parameter, which must be 12 digits.
+func accountID(r *httpapi.Request) (string, error) {
+	id := r.Params["awsAccountId"]
+	if !account.ValidID(id) {
+		var f fault.Fields
+		f.Add("awsAccountId", "must be a 12-digit AWS account id")
+		return "", f.Err()
+	}
+	return id, nil
+}
+
 // Handlers returns the handlers of every /accounts route.
 func Handlers(svc *pool.Service) map[string]httpapi.HandlerFunc {
 	one := func(fn func(ctx context.Context, id string) (account.Account, error)) httpapi.HandlerFunc {
 		return func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-			a, err := fn(ctx, r.Params["awsAccountId"])
+			id, err := accountID(r)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			a, err := fn(ctx, id)
 			if err != nil {
 				return httpapi.Response{}, err
 			}
@@ -119,7 +135,11 @@ func Handlers(svc *pool.Service) map[string]httpapi.HandlerFunc {
 		httpapi.Key(http.MethodGet, "/accounts/{awsAccountId}"):               one(svc.Get),
 		httpapi.Key(http.MethodPost, "/accounts/{awsAccountId}/retryCleanup"): one(svc.RetryCleanup),
 		httpapi.Key(http.MethodPost, "/accounts/{awsAccountId}/eject"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-			if err := svc.Eject(ctx, r.Params["awsAccountId"]); err != nil {
+			id, err := accountID(r)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			if err := svc.Eject(ctx, id); err != nil {
 				return httpapi.Response{}, err
 			}
 			return httpapi.OK(nil), nil

@@ -59,7 +59,7 @@ type Body struct {
 // DecodeBody decodes a template body. update allows "version".
 func DecodeBody(body []byte, update bool) (catalog.Draft, error) {
 	var b Body
-	if err := httpapi.DecodeBytes(body, &b); err != nil {
+	if err := httpapi.DecodeBytes(body, &b, "description"); err != nil {
 		return catalog.Draft{}, err
 	}
 	var f fault.Fields
@@ -71,6 +71,9 @@ func DecodeBody(body []byte, update bool) (catalog.Draft, error) {
 	}
 	if !update && b.Version != 0 {
 		f.Add("version", "is not known on create")
+	}
+	if update && b.Version < 0 {
+		f.Add("version", "must be the version read (a whole number from 1), or absent")
 	}
 	if b.Visibility != "" && b.Visibility != string(template.Public) && b.Visibility != string(template.Private) {
 		f.Add("visibility", "must be PUBLIC or PRIVATE")
@@ -84,6 +87,19 @@ func DecodeBody(body []byte, update bool) (catalog.Draft, error) {
 		Terms: lease.Terms{MaxSpend: b.MaxSpend, LeaseDurationInHours: b.LeaseDurationInHours,
 			BudgetThresholds: b.BudgetThresholds, DurationThresholds: b.DurationThresholds, CostReportGroup: b.CostReportGroup},
 	}, nil
+}
+
+// templateID reads the leaseTemplateId path parameter, which must be a
+// UUID: no other value names a template, and nothing else reaches the
+// table.
+func templateID(r *httpapi.Request) (string, error) {
+	id := r.Params["leaseTemplateId"]
+	if !lease.ValidUUID(id) {
+		var f fault.Fields
+		f.Add("leaseTemplateId", "must be a UUID")
+		return "", f.Err()
+	}
+	return id, nil
 }
 
 // Handlers returns the handlers of every /leaseTemplates route.
@@ -120,13 +136,21 @@ func Handlers(svc *catalog.Service) map[string]httpapi.HandlerFunc {
 			return httpapi.Created(View(t)), nil
 		},
 		httpapi.Key(http.MethodGet, item): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-			t, err := svc.Get(ctx, r.Caller, r.Params["leaseTemplateId"])
+			id, err := templateID(r)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			t, err := svc.Get(ctx, r.Caller, id)
 			if err != nil {
 				return httpapi.Response{}, err
 			}
 			return httpapi.OK(View(t)), nil
 		},
 		httpapi.Key(http.MethodPut, item): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+			id, err := templateID(r)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
 			if err := httpapi.RequireJSON(r); err != nil {
 				return httpapi.Response{}, err
 			}
@@ -134,14 +158,18 @@ func Handlers(svc *catalog.Service) map[string]httpapi.HandlerFunc {
 			if err != nil {
 				return httpapi.Response{}, err
 			}
-			t, err := svc.Update(ctx, r.Caller, r.Params["leaseTemplateId"], d)
+			t, err := svc.Update(ctx, r.Caller, id, d)
 			if err != nil {
 				return httpapi.Response{}, err
 			}
 			return httpapi.OK(View(t)), nil
 		},
 		httpapi.Key(http.MethodDelete, item): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-			if err := svc.Delete(ctx, r.Caller, r.Params["leaseTemplateId"]); err != nil {
+			id, err := templateID(r)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			if err := svc.Delete(ctx, r.Caller, id); err != nil {
 				return httpapi.Response{}, err
 			}
 			return httpapi.OK(nil), nil

@@ -71,7 +71,7 @@ type RequestBody struct {
 // DecodeRequest decodes and validates a lease request body.
 func DecodeRequest(body []byte) (lease.Request, error) {
 	var b RequestBody
-	if err := httpapi.DecodeBytes(body, &b); err != nil {
+	if err := httpapi.DecodeBytes(body, &b, "comments"); err != nil {
 		return lease.Request{}, err
 	}
 	r := lease.Request{LeaseTemplateUUID: b.LeaseTemplateUUID, Comments: b.Comments, UserEmail: b.UserEmail}
@@ -90,6 +90,7 @@ type patchBody struct {
 
 // DecodePatch decodes a lease patch. maxSpend, expirationDate and
 // costReportGroup may be null to clear them; the threshold lists may not.
+// A patch must name at least one field ({} and null are refused).
 func DecodePatch(body []byte) (lease.Patch, error) {
 	var b patchBody
 	if err := httpapi.DecodeBytes(body, &b); err != nil {
@@ -138,6 +139,10 @@ func DecodePatch(body []byte) (lease.Patch, error) {
 		}
 		p.BudgetThresholds = &v
 	}
+	if b.MaxSpend == nil && b.ExpirationDate == nil && b.CostReportGroup == nil && b.BudgetThresholds == nil && b.DurationThresholds == nil {
+		// Nothing to change would still write a new version.
+		f.Add("body", "must change at least one of maxSpend, expirationDate, budgetThresholds, durationThresholds and costReportGroup")
+	}
 	if b.DurationThresholds != nil {
 		var v []lease.DurationThreshold
 		if httpapi.IsNull(b.DurationThresholds) {
@@ -179,7 +184,9 @@ func Handlers(svc *leasing.Service) map[string]httpapi.HandlerFunc {
 		return func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 			k, err := lease.ParseID(r.Params["leaseId"])
 			if err != nil {
-				return httpapi.Response{}, &fault.NotFoundError{Entity: "lease", Key: r.Params["leaseId"]}
+				var f fault.Fields
+				f.Add("leaseId", "is not a lease id this API issued")
+				return httpapi.Response{}, f.Err()
 			}
 			l, err := fn(ctx, r, k)
 			if err != nil {

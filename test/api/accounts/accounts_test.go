@@ -121,7 +121,7 @@ func server(e *apitest.Env, sp *ssm.Client, poolParam, idcParam string) handler 
 	access := lifecycle.NewReconciler(lifecycle.NewChainClients(e.Cfg, fixture.Namespace, hub, poolParam, idcParam))
 	svc := pool.New(pool.Deps{Accounts: e.Store.Accounts(), Leases: e.Store.Leases(), Config: e.Config,
 		Pool: poolparam.New(sp, poolParam, 0, nil), Org: pool.OrgThroughChain(e.Cfg, fixture.Namespace, hub),
-		Outbox: e.Relay, Access: access, HubAccountID: hub, IdcAccountID: idc, Now: e.Clock.Now})
+		Outbox: e.Relay, Access: access, Pages: e.Store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: e.Clock.Now})
 	return e.Server(routes.Accounts, accountsapi.Handlers(svc))
 }
 

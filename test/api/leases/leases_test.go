@@ -206,9 +206,9 @@ func TestRequestsAreRefusedWithTheRightStatus(t *testing.T) {
 		{"a user listing someone else's leases is 403", e.Event("GET", "/leases?userEmail=other@example.com", &apitest.Dev, nil), 403, ""},
 		{"a page size out of range is 400 naming it", e.Event("GET", "/leases?pageSize=0", &apitest.Dev, nil), 400, "pageSize"},
 		{"a forged page token is 400", e.Event("GET", "/leases?pageIdentifier=abc", &apitest.Dev, nil), 400, ""},
-		{"an unknown lease is 404", e.Event("GET", "/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: "x"}.ID(), &apitest.Dev, nil), 404, ""},
-		{"a lease id that does not decode is 404", e.Event("GET", "/leases/%%%", &apitest.Dev, nil), 404, ""},
-		{"a user reviewing is 403", e.Event("POST", "/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: "x"}.ID()+"/review", &apitest.Dev, map[string]any{"action": "Approve"}), 403, ""},
+		{"an unknown lease is 404", e.Event("GET", "/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: unknownUUID}.ID(), &apitest.Dev, nil), 404, ""},
+		{"a lease id that does not decode is 400 naming it", e.Event("GET", "/leases/%%%", &apitest.Dev, nil), 400, "leaseId"},
+		{"a user reviewing is 403", e.Event("POST", "/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: unknownUUID}.ID()+"/review", &apitest.Dev, map[string]any{"action": "Approve"}), 403, ""},
 		{"a wrong method is 405", e.Event("DELETE", "/leases", &apitest.Dev, nil), 405, ""},
 	}
 	for _, tc := range cases {
