@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+
+	"github.com/isb-go/isb/common/email"
 )
 
 // Key identifies a lease: the lessee's email and the lease UUID, which are
@@ -29,7 +31,9 @@ func ParseID(id string) (Key, error) {
 		return Key{}, fmt.Errorf("lease id %q is not valid base64url", id)
 	}
 	var k Key
-	if err := json.Unmarshal(b, &k); err != nil || k.UserEmail == "" || k.UUID == "" {
+	// The email must be the canonical spelling the lease was stored under:
+	// ownership is compared exactly.
+	if err := json.Unmarshal(b, &k); err != nil || !email.Canonical(k.UserEmail) || k.UUID == "" {
 		return Key{}, fmt.Errorf("lease id %q does not name a lease", id)
 	}
 	return k, nil
