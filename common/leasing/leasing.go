@@ -232,7 +232,8 @@ func (s *Service) Patch(ctx context.Context, caller auth.Caller, k lease.Key, p 
 	return saved, nil
 }
 
-// Review approves or denies a pending lease (managers and admins). An
+// Review approves or denies a pending lease (managers and admins), never
+// the reviewer's own request while leases.fourEyesReview is on. An
 // approval grants an account atomically; with the pool empty the lease
 // stays pending and the answer is fault.PoolEmpty, so the manager can
 // approve again later.
@@ -251,6 +252,9 @@ func (s *Service) Review(ctx context.Context, caller auth.Caller, k lease.Key, a
 	g, err := s.cfg.Global(ctx)
 	if err != nil {
 		return lease.Lease{}, err
+	}
+	if g.Leases.FourEyesReview && (read.UserEmail == caller.Email || read.CreatedBy == caller.Email) {
+		return lease.Lease{}, &fault.ForbiddenError{Reason: "you requested this lease, so another manager or an admin must review it (leases.fourEyesReview)"}
 	}
 	now := s.now()
 	approver := caller.Email

@@ -529,3 +529,63 @@ func TestALookAlikeEmailReachesNoOneElsesLeases(t *testing.T) {
 		apitest.Call(t, h, e.Event("GET", "/leases/"+id, &apitest.Manager, nil)).Want(t, http.StatusNotFound, "")
 	})
 }
+
+func TestAManagerDoesNotReviewTheirOwnRequest(t *testing.T) {
+	e, h := setup(t)
+	e.Pool(2)
+	tpl := e.Template("manual", true, template.Public)
+	second := auth.Caller{Email: "second-manager@example.com", Roles: []routes.Role{routes.Manager}}
+	review := func(c auth.Caller, l leasesapi.Lease, action string) apitest.Result {
+		return apitest.Call(t, h, e.Event("POST", "/leases/"+l.LeaseID+"/review", &c, map[string]any{"action": action}))
+	}
+	var own, onBehalf leasesapi.Lease
+	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, request(tpl.UUID))).Into(t, &own)
+	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, map[string]any{"leaseTemplateUuid": tpl.UUID, "userEmail": apitest.Dev.Email})).Into(t, &onBehalf)
+	e.Events()
+
+	for _, tc := range []struct {
+		name   string
+		l      *leasesapi.Lease
+		action string
+	}{
+		{"approving their own lease is 403", &own, "Approve"},
+		{"denying their own lease is 403", &own, "Deny"},
+		{"approving a lease they requested for someone else is 403", &onBehalf, "Approve"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			review(apitest.Manager, *tc.l, tc.action).Want(t, http.StatusForbidden, "")
+			l, err := e.Store.Leases().Get(context.Background(), lease.Key{UserEmail: tc.l.UserEmail, UUID: tc.l.UUID})
+			if err != nil || l.Status != lease.PendingApproval {
+				t.Fatalf("lease = %+v, %v; want it still pending", l, err)
+			}
+		})
+	}
+	t.Run("nothing was announced", func(t *testing.T) {
+		if got := e.Events(); len(got) != 0 {
+			t.Fatalf("events = %v", types(got))
+		}
+	})
+	t.Run("another manager approves it", func(t *testing.T) {
+		var l leasesapi.Lease
+		review(second, own, "Approve").Into(t, &l)
+		if l.Status != string(lease.Active) || l.ApprovedBy != second.Email {
+			t.Fatalf("lease = %+v", l)
+		}
+	})
+	t.Run("an admin denies the other", func(t *testing.T) {
+		var l leasesapi.Lease
+		review(apitest.Admin, onBehalf, "Deny").Into(t, &l)
+		if l.Status != string(lease.ApprovalDenied) || l.ApprovedBy != apitest.Admin.Email {
+			t.Fatalf("lease = %+v", l)
+		}
+	})
+	t.Run("with fourEyesReview off a manager may approve their own", func(t *testing.T) {
+		e.SetGlobal("maintenanceMode: false\nleases:\n  maxLeasesPerUser: 3\n  fourEyesReview: false\n")
+		var mine, l leasesapi.Lease
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, request(tpl.UUID))).Into(t, &mine)
+		review(apitest.Manager, mine, "Approve").Into(t, &l)
+		if l.Status != string(lease.Active) || l.ApprovedBy != apitest.Manager.Email {
+			t.Fatalf("lease = %+v", l)
+		}
+	})
+}
