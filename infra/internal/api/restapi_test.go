@@ -428,7 +428,9 @@ func TestGatewayErrorsUseTheJSendEnvelope(t *testing.T) {
 			t.Errorf("%v: body %s is not a JSend fail or error (%v)", r["ResponseType"], body, err)
 		}
 	}
-	tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::GatewayResponse"), props{"ResponseType": "UNAUTHORIZED", "StatusCode": "401"})
+	tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::GatewayResponse"), props{"ResponseType": "UNAUTHORIZED", "StatusCode": "401",
+		// The handlers' 401 body, word for word: no reason, whichever layer refused.
+		"ResponseTemplates": props{"application/json": `{"status":"fail","data":{"errors":[{"field":"Authorization","message":"invalid token"}]}}`}})
 }
 
 func TestSSOHandlerIsLeastPrivilege(t *testing.T) {
