@@ -26,6 +26,8 @@ import (
 // Tables names the tables, as the environment gives them.
 type Tables struct {
 	Leases, Accounts, Templates, Outbox string
+	// Sessions holds the revoked session tokens every handler checks.
+	Sessions string
 }
 
 // Env is the configuration every API function reads from its environment.
@@ -52,6 +54,7 @@ func LoadEnv() (Env, error) {
 		Tables: Tables{
 			Leases: get(names.EnvLeaseTable), Accounts: get(names.EnvAccountTable),
 			Templates: get(names.EnvLeaseTemplateTable), Outbox: get(names.EnvOutboxTable),
+			Sessions: get(names.EnvSessionTable),
 		},
 		EventBus:        get(names.EnvEventBus),
 		JwtSecret:       get(names.EnvJwtSecret),
@@ -68,9 +71,11 @@ type SecretsClient interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// Verifier returns the token verifier over the JWT secret (cached, lazy).
-func Verifier(sm SecretsClient, e Env) *auth.Verifier {
-	return auth.NewVerifier(auth.NewSecretKeys(sm, e.JwtSecret, 0, nil), auth.Issuer(e.Namespace), auth.Audience(e.Namespace), nil)
+// Verifier returns the token verifier over the JWT secret (cached, lazy)
+// that refuses the tokens on the revocation list (logout).
+func Verifier(sm SecretsClient, e Env, revoked auth.RevocationList) *auth.Verifier {
+	return auth.NewVerifier(auth.NewSecretKeys(sm, e.JwtSecret, 0, nil), auth.Issuer(e.Namespace), auth.Audience(e.Namespace), nil).
+		CheckRevocations(revoked)
 }
 
 // Config returns the configuration source the functions use on AWS: the

@@ -3,16 +3,17 @@ package auth
 import (
 	"bytes"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
 
+	emailpkg "github.com/isb-go/isb/common/email"
 	"github.com/isb-go/isb/common/routes"
 )
 
@@ -51,6 +52,7 @@ var (
 	ErrAudience         = invalid("wrong audience")
 	ErrClaims           = invalid("bad claims")
 	ErrUnknownRole      = invalid("unknown role")
+	ErrRevoked          = invalid("token revoked")
 	errKeysNotAvailable = errors.New("signing keys not available")
 )
 
@@ -73,6 +75,8 @@ type claims struct {
 	ExpiresAt *int64          `json:"exp"`
 	IssuedAt  *int64          `json:"iat"`
 	NotBefore *int64          `json:"nbf,omitempty"`
+	// ID ("jti") names the session, so logout can revoke it.
+	ID string `json:"jti"`
 }
 
 type header struct {
@@ -100,9 +104,13 @@ func Issue(key []byte, c Caller, issuer, audience string, ttl time.Duration, now
 	}
 	aud, _ := json.Marshal(audience)
 	iat, exp := now.Unix(), now.Add(ttl).Unix()
+	jti := make([]byte, 16)
+	if _, err := rand.Read(jti); err != nil {
+		return "", fmt.Errorf("issue token: %w", err)
+	}
 	body, err := json.Marshal(claims{
 		Issuer: issuer, Audience: aud, Email: c.Email, Name: c.Name, Roles: roles,
-		ExpiresAt: &exp, IssuedAt: &iat, NotBefore: &iat,
+		ExpiresAt: &exp, IssuedAt: &iat, NotBefore: &iat, ID: enc.EncodeToString(jti),
 	})
 	if err != nil {
 		return "", fmt.Errorf("issue token: %w", err)
@@ -187,33 +195,43 @@ func (p parsed) signedBy(keys ...[]byte) bool {
 	return ok
 }
 
-// caller checks the claims of a token whose signature is good.
-func (p parsed) caller(issuer, audience string, now time.Time) (Caller, error) {
+// MaxTokenIDBytes bounds the "jti" a token may carry (Issue makes 22).
+const MaxTokenIDBytes = 64
+
+// Session is a verified token: the caller, the token's id and its expiry.
+type Session struct {
+	Caller    Caller
+	ID        string
+	ExpiresAt time.Time
+}
+
+// session checks the claims of a token whose signature is good.
+func (p parsed) session(issuer, audience string, now time.Time) (Session, error) {
 	var c claims
 	if err := json.Unmarshal(p.payload, &c); err != nil {
-		return Caller{}, ErrMalformed
+		return Session{}, ErrMalformed
 	}
 	if c.ExpiresAt == nil || c.IssuedAt == nil {
-		return Caller{}, ErrClaims
+		return Session{}, ErrClaims
 	}
 	exp, iat := time.Unix(*c.ExpiresAt, 0), time.Unix(*c.IssuedAt, 0)
 	if !now.Before(exp.Add(Leeway)) {
-		return Caller{}, ErrExpired
+		return Session{}, ErrExpired
 	}
 	if now.Add(Leeway).Before(iat) {
-		return Caller{}, ErrNotYetValid
+		return Session{}, ErrNotYetValid
 	}
 	if c.NotBefore != nil && now.Add(Leeway).Before(time.Unix(*c.NotBefore, 0)) {
-		return Caller{}, ErrNotYetValid
+		return Session{}, ErrNotYetValid
 	}
 	if exp.Sub(iat) > MaxTTL || !exp.After(iat) {
-		return Caller{}, ErrClaims
+		return Session{}, ErrClaims
 	}
 	if c.Issuer != issuer {
-		return Caller{}, ErrIssuer
+		return Session{}, ErrIssuer
 	}
 	if !audienceHas(c.Audience, audience) {
-		return Caller{}, ErrAudience
+		return Session{}, ErrAudience
 	}
 	roles := make([]routes.Role, 0, len(c.Roles))
 	for _, r := range c.Roles {
@@ -221,13 +239,17 @@ func (p parsed) caller(issuer, audience string, now time.Time) (Caller, error) {
 	}
 	clean, err := checkCaller(c.Email, roles)
 	if err != nil {
-		return Caller{}, err
+		return Session{}, err
+	}
+	// Without an id a token could not be revoked: we never issue one.
+	if c.ID == "" || len(c.ID) > MaxTokenIDBytes {
+		return Session{}, ErrClaims
 	}
 	out := Caller{Email: c.Email, Name: c.Name}
 	for _, r := range clean {
 		out.Roles = append(out.Roles, routes.Role(r))
 	}
-	return out, nil
+	return Session{Caller: out, ID: c.ID, ExpiresAt: exp}, nil
 }
 
 // audienceHas accepts "aud" as a string or an array of strings (RFC 7519
@@ -247,9 +269,9 @@ func audienceHas(raw json.RawMessage, want string) bool {
 // checkCaller validates the email and roles and returns the roles as
 // strings, without duplicates, in canonical order.
 func checkCaller(email string, roles []routes.Role) ([]string, error) {
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || addr.Name != "" {
-		return nil, fmt.Errorf("%w: email %q", ErrClaims, email)
+	// Only the canonical spelling: every comparison downstream is exact.
+	if !emailpkg.Canonical(email) {
+		return nil, fmt.Errorf("%w: email %q is not a lower-case ASCII address", ErrClaims, email)
 	}
 	if len(roles) == 0 {
 		return nil, fmt.Errorf("%w: no roles", ErrClaims)

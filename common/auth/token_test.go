@@ -241,3 +241,67 @@ func TestCallerRoundTripsThroughTheAuthorizerContext(t *testing.T) {
 		t.Error("an unknown role was accepted")
 	}
 }
+
+func TestVerifyRefusesAnEmailThatIsNotCanonical(t *testing.T) {
+	hs256 := `{"alg":"HS256","typ":"JWT"}`
+	for _, e := range []string{"ſam@example.com", "Sam@example.com", "sam@EXAMPLE.com", "\u212aate@example.com"} {
+		t.Run(e, func(t *testing.T) {
+			v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return t0 })
+			tok := forge(hs256, payload(func(p map[string]any) { p["email"] = e }), keyA)
+			if _, err := v.Verify(t.Context(), "Bearer "+tok); !errors.Is(err, ErrClaims) {
+				t.Fatalf("a token for %q: err = %v, want ErrClaims", e, err)
+			}
+			if _, err := Issue(keyA, Caller{Email: e, Roles: []routes.Role{routes.User}}, iss, aud, time.Hour, t0); err == nil {
+				t.Fatalf("Issue signed a token for %q", e)
+			}
+		})
+	}
+}
+
+func TestVerifyRefusesATokenWithoutAnID(t *testing.T) {
+	hs256 := `{"alg":"HS256","typ":"JWT"}`
+	v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return t0 })
+	for name, jti := range map[string]any{"no jti": nil, "an empty jti": "", "an oversized jti": strings.Repeat("j", MaxTokenIDBytes+1)} {
+		tok := forge(hs256, payload(func(p map[string]any) {
+			if jti != nil {
+				p["jti"] = jti
+			}
+		}), keyA)
+		if _, err := v.Verify(t.Context(), "Bearer "+tok); !errors.Is(err, ErrClaims) {
+			t.Errorf("%s: err = %v, want ErrClaims", name, err)
+		}
+	}
+}
+
+// revocations is an in-memory RevocationList.
+type revocations struct {
+	ids map[string]bool
+	err error
+}
+
+func (r revocations) Revoked(_ context.Context, id string) (bool, error) { return r.ids[id], r.err }
+
+func TestVerifyRefusesARevokedToken(t *testing.T) {
+	tok := "Bearer " + mustIssue(t, keyA, alice, time.Hour, t0)
+	other := "Bearer " + mustIssue(t, keyA, alice, time.Hour, t0)
+	v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return t0 })
+	s, err := v.VerifySession(t.Context(), tok)
+	if err != nil || s.ID == "" || !s.ExpiresAt.Equal(t0.Add(time.Hour)) || s.Caller.Email != alice.Email {
+		t.Fatalf("session = %+v, %v", s, err)
+	}
+	s2, _ := v.VerifySession(t.Context(), other)
+	if s2.ID == s.ID {
+		t.Fatalf("two tokens share the id %q", s.ID)
+	}
+	v.CheckRevocations(revocations{ids: map[string]bool{s.ID: true}})
+	if _, err := v.Verify(t.Context(), tok); !errors.Is(err, ErrRevoked) || !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("revoked token: err = %v, want ErrRevoked", err)
+	}
+	if _, err := v.Verify(t.Context(), other); err != nil {
+		t.Fatalf("another session of the same user: %v", err)
+	}
+	v.CheckRevocations(revocations{err: errors.New("table unreachable")})
+	if _, err := v.Verify(t.Context(), other); !IsFault(err) {
+		t.Fatalf("an unreadable deny-list: err = %v, want a fault (500), not a 401", err)
+	}
+}

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -14,6 +15,19 @@ type Verifier struct {
 	issuer   string
 	audience string
 	now      func() time.Time
+	revoked  RevocationList
+}
+
+// RevocationList answers whether a token id was revoked (logout).
+type RevocationList interface {
+	Revoked(ctx context.Context, tokenID string) (bool, error)
+}
+
+// CheckRevocations makes the verifier refuse revoked tokens (ErrRevoked),
+// one lookup per verification. It returns v.
+func (v *Verifier) CheckRevocations(r RevocationList) *Verifier {
+	v.revoked = r
+	return v
 }
 
 // NewVerifier returns a verifier; now may be nil (time.Now).
@@ -29,33 +43,50 @@ func NewVerifier(keys KeySource, issuer, audience string, now func() time.Time) 
 // ErrInvalidToken (answer 401); any other error means the keys could not
 // be read (answer 500).
 func (v *Verifier) Verify(ctx context.Context, authorizationHeader string) (Caller, error) {
+	s, err := v.VerifySession(ctx, authorizationHeader)
+	return s.Caller, err
+}
+
+// VerifySession is Verify with the token's id and expiry, for logout.
+func (v *Verifier) VerifySession(ctx context.Context, authorizationHeader string) (Session, error) {
 	tok, err := BearerToken(authorizationHeader)
 	if err != nil {
-		return Caller{}, err
+		return Session{}, err
 	}
 	p, err := parse(tok)
 	if err != nil {
-		return Caller{}, err
+		return Session{}, err
 	}
 	keys, err := v.keys.Keys(ctx)
 	if err != nil {
-		return Caller{}, err
+		return Session{}, err
 	}
 	if !p.signedBy(keys.Current, keys.Previous) {
 		// A token signed with a key newer than the cached ones: look once
 		// more (the source rate-limits this).
 		r, ok := v.keys.(Reloader)
 		if !ok {
-			return Caller{}, ErrSignature
+			return Session{}, ErrSignature
 		}
 		if keys, err = r.Reload(ctx); err != nil {
-			return Caller{}, err
+			return Session{}, err
 		}
 		if !p.signedBy(keys.Current, keys.Previous) {
-			return Caller{}, ErrSignature
+			return Session{}, ErrSignature
 		}
 	}
-	return p.caller(v.issuer, v.audience, v.now())
+	sess, err := p.session(v.issuer, v.audience, v.now())
+	if err != nil || v.revoked == nil {
+		return sess, err
+	}
+	revoked, err := v.revoked.Revoked(ctx, sess.ID)
+	if err != nil {
+		return Session{}, fmt.Errorf("check token revocation: %w", err)
+	}
+	if revoked {
+		return Session{}, ErrRevoked
+	}
+	return sess, nil
 }
 
 // IsFault reports whether err from Verify is a fault (keys unreadable)

@@ -66,6 +66,10 @@ type Leases struct {
 	// approval after this many hours expires. 0 means requests never expire
 	// (the upstream behaviour).
 	PendingApprovalTimeoutHours int `yaml:"pendingApprovalTimeoutHours" json:"pendingApprovalTimeoutHours"`
+	// FourEyesReview is our addition: whoever requested a lease (its
+	// lessee, or the manager who asked for it on someone's behalf) may not
+	// approve or deny it; another manager or an admin must.
+	FourEyesReview bool `yaml:"fourEyesReview" json:"fourEyesReview"`
 }
 
 // Cleanup tunes the account cleaner, which runs aws-nuke in passes until

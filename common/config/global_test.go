@@ -28,6 +28,7 @@ func TestDefaultGlobalHoldsTheDocumentedDefaults(t *testing.T) {
 			TTL:                         30,
 			AccountReuseCooldownHours:   24,
 			PendingApprovalTimeoutHours: 168,
+			FourEyesReview:              true,
 		},
 		Cleanup: config.Cleanup{
 			NumberOfFailedAttemptsToCancelCleanup:     3,
@@ -95,6 +96,9 @@ func TestParseGlobalFillsMissingKeysWithDefaults(t *testing.T) {
 		}},
 		{"false overrides a true default", "maintenanceMode: false\n", func(g *config.Global) {
 			g.MaintenanceMode = false
+		}},
+		{"four-eyes review can be turned off", "leases: {fourEyesReview: false}\n", func(g *config.Global) {
+			g.Leases.FourEyesReview = false
 		}},
 		{"zero overrides a non-zero default", "leases: {accountReuseCooldownHours: 0}\n", func(g *config.Global) {
 			g.Leases.AccountReuseCooldownHours = 0

@@ -13,8 +13,9 @@ import (
 	"github.com/isb-go/isb/common/names"
 )
 
-// CreateTables creates the tables (four, and Deliveries when named) with the key schema, status
-// indexes and TTL the Data stack deploys. Local mode and the tests use it;
+// CreateTables creates the tables (four, and Deliveries and Sessions when
+// named) with the key schema, status indexes and TTL the Data stack
+// deploys. Local mode and the tests use it;
 // on AWS the stack creates them. Existing tables are left alone.
 func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 	statusIndex := types.GlobalSecondaryIndex{
@@ -56,9 +57,12 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrID)},
 		},
 	}
-	if t.Deliveries != "" {
+	for _, optional := range []string{t.Deliveries, t.Sessions} {
+		if optional == "" {
+			continue
+		}
 		defs = append(defs, dynamodb.CreateTableInput{
-			TableName:            aws.String(t.Deliveries),
+			TableName:            aws.String(optional),
 			KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(names.AttrID), KeyType: types.KeyTypeHash}},
 			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrID)},
 		})
@@ -79,7 +83,7 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 			return fmt.Errorf("wait for table %s: %w", aws.ToString(in.TableName), err)
 		}
 	}
-	for _, table := range []string{t.Leases, t.Outbox, t.Deliveries} {
+	for _, table := range []string{t.Leases, t.Outbox, t.Deliveries, t.Sessions} {
 		if table == "" {
 			continue
 		}

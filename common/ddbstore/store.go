@@ -25,6 +25,8 @@ type Tables struct {
 	Outbox    string
 	// Deliveries remembers sent notifications (common/notify); optional.
 	Deliveries string
+	// Sessions holds used sign-in requests and revoked tokens; optional.
+	Sessions string
 }
 
 // TablesFor returns the table names of a namespace, as the stacks name them.
@@ -35,6 +37,7 @@ func TablesFor(namespace string) Tables {
 		Templates:  names.Physical(namespace, names.LeaseTemplateTable),
 		Outbox:     names.Physical(namespace, names.OutboxTable),
 		Deliveries: names.Physical(namespace, names.DeliveryTable),
+		Sessions:   names.Physical(namespace, names.SessionTable),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
+	"github.com/isb-go/isb/common/auth"
 	"github.com/isb-go/isb/common/fault"
 )
 
@@ -42,7 +43,9 @@ func Status(err error) (int, []fault.FieldError, map[string]string) {
 	case errors.Is(err, fault.Invalid):
 		return http.StatusBadRequest, message("input", err), nil
 	case errors.Is(err, Unauthenticated):
-		return http.StatusUnauthorized, message("Authorization", err), nil
+		// The reason (expired, bad signature, audience...) is logged by
+		// Handle; telling it to the client helps only someone probing.
+		return http.StatusUnauthorized, []fault.FieldError{{Field: "Authorization", Message: auth.ErrInvalidToken.Error()}}, nil
 	case errors.Is(err, Maintenance):
 		return http.StatusForbidden, []fault.FieldError{{Message: Maintenance.Error()}}, nil
 	case errors.Is(err, fault.Forbidden):

@@ -377,3 +377,60 @@ func TestAPanickingHandlerIsALogged500(t *testing.T) {
 		t.Fatalf("no ERROR log with the panic, request id and stack:\n%s", logs.String())
 	}
 }
+
+// reasonVerifier refuses every token with one precise reason.
+type reasonVerifier struct{ reason error }
+
+func (v reasonVerifier) Verify(context.Context, string) (auth.Caller, error) {
+	return auth.Caller{}, v.reason
+}
+
+func TestA401TellsTheClientOnlyInvalidToken(t *testing.T) {
+	ok := func(context.Context, *httpapi.Request) (httpapi.Response, error) { return httpapi.OK(nil), nil }
+	for _, reason := range []error{auth.ErrExpired, auth.ErrSignature, auth.ErrAudience, auth.ErrIssuer, auth.ErrNoToken, auth.ErrAmbiguous} {
+		t.Run(reason.Error(), func(t *testing.T) {
+			srv, err := httpapi.NewServer(routes.Configurations, reasonVerifier{reason}, staticConfig{}, map[string]httpapi.HandlerFunc{"GET /configurations": ok})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, _ := srv.Handle(context.Background(), events.APIGatewayProxyRequest{
+				HTTPMethod: "GET", Path: "/configurations", Headers: map[string]string{"Authorization": "Bearer x"},
+			})
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401", resp.StatusCode)
+			}
+			var env struct {
+				Data struct {
+					Errors []fault.FieldError `json:"errors"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal([]byte(resp.Body), &env); err != nil || len(env.Data.Errors) != 1 {
+				t.Fatalf("body %s", resp.Body)
+			}
+			if got := env.Data.Errors[0]; got.Message != "invalid token" || got.Field != "Authorization" {
+				t.Errorf("error %+v, want Authorization: invalid token and no reason", got)
+			}
+		})
+	}
+}
+
+func TestTwoDifferentAuthorizationHeadersAreRefused(t *testing.T) {
+	srv := server(t, false)
+	for range 50 {
+		resp, _ := srv.Handle(context.Background(), events.APIGatewayProxyRequest{
+			HTTPMethod: "GET", Path: "/accounts",
+			Headers: map[string]string{"Authorization": "admin", "authorization": "user"},
+		})
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("status %d, want 401 for two different Authorization headers", resp.StatusCode)
+		}
+	}
+	resp, _ := srv.Handle(context.Background(), events.APIGatewayProxyRequest{
+		HTTPMethod: "GET", Path: "/accounts",
+		Headers:           map[string]string{"Authorization": "admin"},
+		MultiValueHeaders: map[string][]string{"Authorization": {"admin"}},
+	})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d, want 200 for one header in both maps", resp.StatusCode)
+	}
+}

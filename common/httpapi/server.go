@@ -161,7 +161,11 @@ func (s *Server) serve(ctx context.Context, e events.APIGatewayProxyRequest) (Re
 		return Response{}, nil, notFound(e.Path)
 	}
 	req := &Request{Route: route, Params: params, Query: query(e), ContentType: header(e, "Content-Type"), RequestID: e.RequestContext.RequestID}
-	caller, err := s.verifier.Verify(ctx, header(e, "Authorization"))
+	authorization, err := auth.AuthorizationHeader(e.Headers, e.MultiValueHeaders)
+	if err != nil {
+		return Response{}, req, fmt.Errorf("%w: %w", Unauthenticated, err)
+	}
+	caller, err := s.verifier.Verify(ctx, authorization)
 	if errors.Is(err, auth.ErrInvalidToken) {
 		return Response{}, req, fmt.Errorf("%w: %v", Unauthenticated, err)
 	}

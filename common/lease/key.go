@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+
+	"github.com/isb-go/isb/common/email"
 )
 
 // Key identifies a lease: the lessee's email and the lease UUID, which are
@@ -41,7 +43,9 @@ func ParseID(id string) (Key, error) {
 		return Key{}, fmt.Errorf("lease id is not valid base64url")
 	}
 	var k Key
-	if err := json.Unmarshal(b, &k); err != nil || !ValidEmail(k.UserEmail) || !ValidUUID(k.UUID) || k.ID() != id {
+	// The email must be the canonical spelling the lease was stored under:
+	// ownership is compared exactly.
+	if err := json.Unmarshal(b, &k); err != nil || !email.Canonical(k.UserEmail) || !ValidUUID(k.UUID) || k.ID() != id {
 		return Key{}, fmt.Errorf("lease id does not name a lease")
 	}
 	return k, nil

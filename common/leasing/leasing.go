@@ -16,13 +16,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/auth"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/email"
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
@@ -103,12 +103,18 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 	if err := r.Validate(); err != nil {
 		return lease.Lease{}, err
 	}
-	lessee := normalEmail(caller.Email)
-	if r.UserEmail != "" && !strings.EqualFold(r.UserEmail, caller.Email) {
-		if !caller.Privileged() {
+	// caller.Email is canonical (the verifier refuses any other token);
+	// the body's email is normalised here, so the comparison is exact.
+	lessee := caller.Email
+	if r.UserEmail != "" {
+		named, err := normalEmailField("userEmail", r.UserEmail)
+		if err != nil {
+			return lease.Lease{}, err
+		}
+		if named != caller.Email && !caller.Privileged() {
 			return lease.Lease{}, &fault.ForbiddenError{Reason: "only managers and admins may request a lease for someone else"}
 		}
-		lessee = normalEmail(r.UserEmail)
+		lessee = named
 	}
 	tpl, err := s.templates.Get(ctx, r.LeaseTemplateUUID)
 	if err != nil {
@@ -134,7 +140,7 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 		Key:    lease.Key{UserEmail: lessee, UUID: s.newID()},
 		Status: lease.PendingApproval, Terms: tpl.Terms,
 		OriginalTemplateUUID: tpl.UUID, OriginalTemplateName: tpl.Name,
-		Comments: r.Comments, CreatedBy: normalEmail(caller.Email),
+		Comments: r.Comments, CreatedBy: caller.Email,
 		CreatedAt: now, StatusChangedAt: now,
 	}
 	log := slog.With("lease_id", pending.Key.ID(), "lessee", lessee, "template", tpl.UUID)
@@ -174,19 +180,20 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 // List returns one page of leases. Users see their own; managers and admins
 // see everyone's, or one user's when userEmail is given.
 func (s *Service) List(ctx context.Context, caller auth.Caller, userEmail string, p ddbstore.Page) ([]lease.Lease, string, error) {
-	if userEmail != "" && !lease.ValidEmail(userEmail) {
-		var f fault.Fields
-		f.Add("userEmail", "must be an email address")
-		return nil, "", f.Err()
+	if userEmail != "" {
+		var err error
+		if userEmail, err = normalEmailField("userEmail", userEmail); err != nil {
+			return nil, "", err
+		}
 	}
 	if !caller.Privileged() {
-		if userEmail != "" && !strings.EqualFold(userEmail, caller.Email) {
+		if userEmail != "" && userEmail != caller.Email {
 			return nil, "", &fault.ForbiddenError{Reason: "users may list only their own leases"}
 		}
 		userEmail = caller.Email
 	}
 	if userEmail != "" {
-		return s.leases.ListByUser(ctx, normalEmail(userEmail), p)
+		return s.leases.ListByUser(ctx, userEmail, p)
 	}
 	return s.leases.List(ctx, p)
 }
@@ -225,7 +232,8 @@ func (s *Service) Patch(ctx context.Context, caller auth.Caller, k lease.Key, p 
 	return saved, nil
 }
 
-// Review approves or denies a pending lease (managers and admins). An
+// Review approves or denies a pending lease (managers and admins), never
+// the reviewer's own request while leases.fourEyesReview is on. An
 // approval grants an account atomically; with the pool empty the lease
 // stays pending and the answer is fault.PoolEmpty, so the manager can
 // approve again later.
@@ -245,8 +253,11 @@ func (s *Service) Review(ctx context.Context, caller auth.Caller, k lease.Key, a
 	if err != nil {
 		return lease.Lease{}, err
 	}
+	if g.Leases.FourEyesReview && (read.UserEmail == caller.Email || read.CreatedBy == caller.Email) {
+		return lease.Lease{}, &fault.ForbiddenError{Reason: "you requested this lease, so another manager or an admin must review it (leases.fourEyesReview)"}
+	}
 	now := s.now()
-	approver := normalEmail(caller.Email)
+	approver := caller.Email
 	log := slog.With("lease_id", k.ID(), "by", approver)
 	if approve {
 		var recs []events.Record
@@ -291,7 +302,7 @@ func (s *Service) Freeze(ctx context.Context, caller auth.Caller, k lease.Key) (
 		return lease.Lease{}, err
 	}
 	return s.transition(ctx, k, lease.Frozen, func(l lease.Lease) events.Event {
-		return events.LeaseFrozen{LeaseID: l.Key, AccountID: l.AccountID, Reason: events.FrozenManually("frozen by " + normalEmail(caller.Email))}
+		return events.LeaseFrozen{LeaseID: l.Key, AccountID: l.AccountID, Reason: events.FrozenManually("frozen by " + caller.Email)}
 	})
 }
 
@@ -302,7 +313,7 @@ func (s *Service) Unfreeze(ctx context.Context, caller auth.Caller, k lease.Key)
 	}
 	return s.transition(ctx, k, lease.Active, func(l lease.Lease) events.Event {
 		return events.LeaseUnfrozen{LeaseID: l.Key, AccountID: l.AccountID, MaxBudget: l.MaxSpend,
-			LeaseDurationInHours: wholeHours(l.LeaseDurationInHours), Reason: "unfrozen by " + normalEmail(caller.Email)}
+			LeaseDurationInHours: wholeHours(l.LeaseDurationInHours), Reason: "unfrozen by " + caller.Email}
 	}, lease.Frozen)
 }
 
@@ -315,7 +326,7 @@ func (s *Service) Terminate(ctx context.Context, caller auth.Caller, k lease.Key
 	if err := ownerOrManager(caller, k); err != nil {
 		return lease.Lease{}, err
 	}
-	by := normalEmail(caller.Email)
+	by := caller.Email
 	return s.transition(ctx, k, lease.ManuallyTerminated, func(l lease.Lease) events.Event {
 		if l.AccountID == "" {
 			return nil
@@ -383,7 +394,7 @@ func (s *Service) config(ctx context.Context) (config.Global, config.Reporting, 
 }
 
 func ownerOrManager(caller auth.Caller, k lease.Key) error {
-	if caller.Privileged() || strings.EqualFold(caller.Email, k.UserEmail) {
+	if caller.Privileged() || caller.Email == k.UserEmail {
 		return nil
 	}
 	return &fault.ForbiddenError{Reason: "users may act only on their own leases"}
@@ -405,9 +416,18 @@ func containsStatus(list []lease.Status, s lease.Status) bool {
 	return false
 }
 
-// normalEmail lower-cases an address: the lessee's email is the lease
-// table's partition key, so one person must have one spelling.
-func normalEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+// normalEmailField normalises an email that arrives in a request: the
+// lessee's email is the lease table's partition key, so one person must
+// have one spelling, and anything but lower-case ASCII is refused.
+func normalEmailField(field, e string) (string, error) {
+	n, err := email.Normalize(e)
+	if err != nil {
+		var f fault.Fields
+		f.Add(field, "%s", err.Error())
+		return "", f.Err()
+	}
+	return n, nil
+}
 
 func wholeHours(h *float64) *int {
 	if h == nil {

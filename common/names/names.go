@@ -20,7 +20,10 @@ const (
 	// DeliveryTable remembers which notifications were sent, so an event
 	// delivered twice sends its email once (items expire by TTL).
 	DeliveryTable = "Deliveries"
-	EventBus      = "Events"
+	// SessionTable holds one-time sign-in request ids and revoked session
+	// token ids, each until its TTL.
+	SessionTable = "Sessions"
+	EventBus     = "Events"
 )
 
 // Physical returns the deployed name of the resource base in namespace ns,
@@ -132,6 +135,7 @@ const (
 	EnvLeaseTemplateTable = "ISB_LEASE_TEMPLATE_TABLE"
 	EnvOutboxTable        = "ISB_OUTBOX_TABLE"
 	EnvDeliveryTable      = "ISB_DELIVERY_TABLE"
+	EnvSessionTable       = "ISB_SESSION_TABLE"
 	// EnvReportBucket is the bucket the group cost report is written to.
 	EnvReportBucket  = "ISB_REPORT_BUCKET"
 	EnvEventBus      = "ISB_EVENT_BUS"

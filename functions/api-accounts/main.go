@@ -35,6 +35,6 @@ func main() {
 		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
 			Pool: poolparam.New(ssm.NewFromConfig(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, env.Namespace, hub),
 			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env.EventBus)), Access: access, Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
-		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(sm, env), conf, accountsapi.Handlers(svc))
+		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(sm, env, store.Sessions()), conf, accountsapi.Handlers(svc))
 	}))
 }

@@ -27,6 +27,6 @@ func main() {
 	lambda.Start(storewire.Serve(cfg, sm, env, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := leasing.New(leasing.Deps{Leases: store.Leases(), Granter: store, Templates: store.Templates(), Config: conf,
 			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env.EventBus)), Now: time.Now, NewID: uuid.NewString})
-		return httpapi.NewServer(routes.Leases, apiwire.Verifier(sm, env), conf, leasesapi.Handlers(svc))
+		return httpapi.NewServer(routes.Leases, apiwire.Verifier(sm, env, store.Sessions()), conf, leasesapi.Handlers(svc))
 	}))
 }

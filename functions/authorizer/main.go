@@ -11,20 +11,22 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/auth"
 	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/functions/authorizer/gate"
 )
 
 func main() {
 	slog.SetDefault(lambdacontext.NewLogger())
-	ns, secret := os.Getenv(names.EnvNamespace), os.Getenv(names.EnvJwtSecret)
-	if ns == "" || secret == "" {
-		fmt.Fprintf(os.Stderr, "authorizer: %s and %s are required\n", names.EnvNamespace, names.EnvJwtSecret)
+	ns, secret, sessions := os.Getenv(names.EnvNamespace), os.Getenv(names.EnvJwtSecret), os.Getenv(names.EnvSessionTable)
+	if ns == "" || secret == "" || sessions == "" {
+		fmt.Fprintf(os.Stderr, "authorizer: %s, %s and %s are required\n", names.EnvNamespace, names.EnvJwtSecret, names.EnvSessionTable)
 		os.Exit(1)
 	}
 	cfg, err := awscfg.Load(context.Background(), awscfg.FromEnv())
@@ -36,7 +38,9 @@ func main() {
 	// configuration load on first use.
 	keys := auth.NewSecretKeys(secretsmanager.NewFromConfig(cfg), secret, auth.DefaultKeyTTL, nil)
 	h := gate.New(
-		auth.NewVerifier(keys, auth.Issuer(ns), auth.Audience(ns), nil),
+		// Logout puts a token's id on the deny-list: one GetItem per call.
+		auth.NewVerifier(keys, auth.Issuer(ns), auth.Audience(ns), nil).
+			CheckRevocations(ddbstore.NewSessionStore(dynamodb.NewFromConfig(cfg), sessions, nil)),
 		appconfig.New(appconfig.NewExtension(ns), 0, nil),
 		gate.NewEMFCounter(names.MetricNamespace(ns), os.Stdout, time.Now),
 	)

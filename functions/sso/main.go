@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -20,6 +21,7 @@ import (
 	"github.com/isb-go/isb/common/auth"
 	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/functions/sso/signin"
 )
@@ -27,7 +29,7 @@ import (
 func main() {
 	slog.SetDefault(lambdacontext.NewLogger())
 	env := map[string]string{}
-	for _, k := range []string{names.EnvNamespace, names.EnvJwtSecret, names.EnvIdpMetadataSecret, names.EnvIdcConfigParam, names.EnvHubAccountID} {
+	for _, k := range []string{names.EnvNamespace, names.EnvJwtSecret, names.EnvIdpMetadataSecret, names.EnvIdcConfigParam, names.EnvHubAccountID, names.EnvSessionTable} {
 		if env[k] = os.Getenv(k); env[k] == "" {
 			fmt.Fprintf(os.Stderr, "sso: %s is required\n", k)
 			os.Exit(1)
@@ -62,7 +64,8 @@ func main() {
 					awscfg.RoleARN(p.IdcAccountID, ns, names.IdcRole)))
 			},
 		},
-		Issuer: auth.Issuer(ns), Audience: auth.Audience(ns), Now: time.Now,
+		Sessions: ddbstore.NewSessionStore(dynamodb.NewFromConfig(cfg), env[names.EnvSessionTable], nil),
+		Issuer:   auth.Issuer(ns), Audience: auth.Audience(ns), Now: time.Now,
 	}
 	lambda.Start(svc.Handle)
 }

@@ -26,7 +26,7 @@ func Store(ctx context.Context, db *dynamodb.Client, sm apiwire.SecretsClient, e
 		return nil, fmt.Errorf("page token secret: %w", err)
 	}
 	t := e.Tables
-	return ddbstore.New(db, ddbstore.Tables{Leases: t.Leases, Accounts: t.Accounts, Templates: t.Templates, Outbox: t.Outbox}, codec), nil
+	return ddbstore.New(db, ddbstore.Tables{Leases: t.Leases, Accounts: t.Accounts, Templates: t.Templates, Outbox: t.Outbox, Sessions: t.Sessions}, codec), nil
 }
 
 // Serve is the handler of an API function over the store: on the first

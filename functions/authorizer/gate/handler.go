@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -62,7 +61,12 @@ var maintenanceExempt = struct{ method, path string }{"GET", "/configurations"}
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	method, path := req.HTTPMethod, req.Path
 	log := slog.With("method", method, "path", path)
-	caller, err := h.verify.Verify(ctx, header(req.Headers, "Authorization"))
+	authorization, err := auth.AuthorizationHeader(req.Headers, req.MultiValueHeaders)
+	if err != nil {
+		log.InfoContext(ctx, "token refused", "reason", err.Error())
+		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
+	}
+	caller, err := h.verify.Verify(ctx, authorization)
 	if err != nil {
 		if auth.IsFault(err) {
 			h.faults.Fault(ctx)
@@ -111,18 +115,4 @@ func policy(c auth.Caller, effect, methodArn string) events.APIGatewayCustomAuth
 		},
 		Context: c.ToContext(),
 	}
-}
-
-// header looks a header up case-insensitively (API Gateway passes them as
-// the client sent them).
-func header(h map[string]string, name string) string {
-	if v, ok := h[name]; ok {
-		return v
-	}
-	for k, v := range h {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
 }

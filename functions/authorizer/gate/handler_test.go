@@ -314,3 +314,35 @@ func TestEMFLineIsTheAlarmedMetric(t *testing.T) {
 		t.Errorf("EMF must be one line: %q", buf.String())
 	}
 }
+
+func TestTwoDifferentAuthorizationHeadersAreRefused(t *testing.T) {
+	h := newHandler(auth.StaticKeys{Current: key}, &fakeConfig{}, &faultCount{})
+	admin := issue(t, key, []routes.Role{routes.Admin}, auth.Audience(ns), now)
+	user := issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now)
+	for _, tc := range []struct {
+		name    string
+		headers map[string]string
+		multi   map[string][]string
+		want    outcome
+	}{
+		{"an admin token beside a user token is refused",
+			map[string]string{"Authorization": admin, "authorization": user}, nil, unauthorized},
+		{"a valid token beside a forged one is refused",
+			map[string]string{"authorization": admin, "AUTHORIZATION": "Bearer forged"}, nil, unauthorized},
+		{"a second value in the multi-value map is refused",
+			map[string]string{"Authorization": admin}, map[string][]string{"Authorization": {admin, user}}, unauthorized},
+		{"the same token under two spellings is one token",
+			map[string]string{"Authorization": admin, "authorization": admin}, nil, allow},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := request("GET", "/accounts", "")
+			req.Headers, req.MultiValueHeaders = tc.headers, tc.multi
+			// Map order is random; the answer may not depend on it.
+			for range 50 {
+				if got := run(t, h, req); got != tc.want {
+					t.Fatalf("%s, want %s", got, tc.want)
+				}
+			}
+		})
+	}
+}

@@ -12,7 +12,13 @@
 //     server, so the token reaches no access log, proxy or Referer header
 //     (upstream put it in the query string).
 //   - GET /auth/login/status reports whether the bearer token is valid.
-//   - GET /auth/logout redirects to the Identity Center sign-out URL.
+//   - GET /auth/logout revokes the bearer token, if one comes with it (its
+//     "jti" goes on the deny-list the authorizer and the handlers check),
+//     and redirects to the Identity Center sign-out URL.
+//
+// A sign-in is one-time: the request id of a completed sign-in is recorded
+// until the request cookie could no longer be valid, and a replay of the
+// cookie with the same SAMLResponse within that window is refused.
 package signin
 
 import (
@@ -26,7 +32,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -37,6 +42,8 @@ import (
 
 	"github.com/isb-go/isb/common/auth"
 	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/ddbstore"
+	emailpkg "github.com/isb-go/isb/common/email"
 	"github.com/isb-go/isb/common/routes"
 )
 
@@ -63,12 +70,22 @@ type CallerLookup interface {
 	Caller(ctx context.Context, email string) (auth.Caller, error)
 }
 
+// Sessions records used sign-in requests and revoked tokens
+// (ddbstore.SessionStore).
+type Sessions interface {
+	// UseSignIn is ddbstore.ErrSignInUsed for a request id used before.
+	UseSignIn(ctx context.Context, requestID string, until time.Time) error
+	Revoke(ctx context.Context, tokenID string, until time.Time) error
+	Revoked(ctx context.Context, tokenID string) (bool, error)
+}
+
 // Service answers the /auth routes.
 type Service struct {
 	Keys     auth.KeySource
 	Config   GlobalConfig
 	IdP      MetadataSource
 	Callers  CallerLookup
+	Sessions Sessions
 	Issuer   string
 	Audience string
 	Now      func() time.Time
@@ -90,7 +107,7 @@ func (s *Service) Handle(ctx context.Context, e events.APIGatewayProxyRequest) (
 	case "GET /auth/login/status":
 		resp, err = s.status(ctx, e)
 	case "GET /auth/logout":
-		resp, err = s.logout(ctx)
+		resp, err = s.logout(ctx, e)
 	}
 	if err != nil {
 		var refused *refusal
@@ -207,20 +224,31 @@ func (s *Service) callback(ctx context.Context, e events.APIGatewayProxyRequest)
 		}
 		return events.APIGatewayProxyResponse{}, refuse("invalid SAML response: " + err.Error())
 	}
-	email := ""
+	nameID := ""
 	if assertion.Subject != nil && assertion.Subject.NameID != nil {
-		email = strings.TrimSpace(assertion.Subject.NameID.Value)
+		nameID = strings.TrimSpace(assertion.Subject.NameID.Value)
 	}
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		return events.APIGatewayProxyResponse{}, refuse(fmt.Sprintf("NameID %q is not an email address", email))
+	email, err := emailpkg.Normalize(nameID)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, refuse(fmt.Sprintf("NameID %q: %v", nameID, err))
 	}
-	c, err := s.Callers.Caller(ctx, email)
+	// The cookie lives at most requestTTL, so a record of that length
+	// covers every replay the cookie check would let through.
+	if err := s.Sessions.UseSignIn(ctx, requestID, s.Now().Add(requestTTL)); errors.Is(err, ddbstore.ErrSignInUsed) {
+		return events.APIGatewayProxyResponse{}, refuse("sign-in request " + requestID + " already used: a replay")
+	} else if err != nil {
+		return events.APIGatewayProxyResponse{}, err
+	}
+	// The Identity Store is asked with the address as Identity Center
+	// spelled it; the token carries the normalised one.
+	c, err := s.Callers.Caller(ctx, nameID)
 	if errors.Is(err, ErrUnknownUser) {
 		return events.APIGatewayProxyResponse{}, refuse(err.Error())
 	}
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
+	c.Email = email
 	if len(c.Roles) == 0 {
 		return events.APIGatewayProxyResponse{}, &refusal{reason: email + " is in no Innovation Sandbox group",
 			message: "You are not a member of any Innovation Sandbox group: ask an administrator for access"}
@@ -236,9 +264,17 @@ func (s *Service) callback(ctx context.Context, e events.APIGatewayProxyRequest)
 	return redirect(to, clear), nil
 }
 
+// verifier checks session tokens, revoked ones included.
+func (s *Service) verifier() *auth.Verifier {
+	return auth.NewVerifier(s.Keys, s.Issuer, s.Audience, s.Now).CheckRevocations(s.Sessions)
+}
+
 func (s *Service) status(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	v := auth.NewVerifier(s.Keys, s.Issuer, s.Audience, s.Now)
-	c, err := v.Verify(ctx, header(e.Headers, "Authorization"))
+	authorization, err := auth.AuthorizationHeader(e.Headers, e.MultiValueHeaders)
+	if err != nil {
+		return jsonResponse(http.StatusOK, map[string]any{"authenticated": false}), nil
+	}
+	c, err := s.verifier().Verify(ctx, authorization)
 	if auth.IsFault(err) {
 		return events.APIGatewayProxyResponse{}, err
 	}
@@ -248,7 +284,29 @@ func (s *Service) status(ctx context.Context, e events.APIGatewayProxyRequest) (
 	return jsonResponse(http.StatusOK, map[string]any{"authenticated": true, "session": c}), nil
 }
 
-func (s *Service) logout(ctx context.Context) (events.APIGatewayProxyResponse, error) {
+func (s *Service) logout(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	authorization, err := auth.AuthorizationHeader(e.Headers, e.MultiValueHeaders)
+	if err != nil {
+		// Two tokens: revoking one and keeping the other is not a logout.
+		return events.APIGatewayProxyResponse{}, &refusal{reason: "logout: " + err.Error(), message: auth.ErrInvalidToken.Error()}
+	}
+	if authorization != "" {
+		sess, err := s.verifier().VerifySession(ctx, authorization)
+		switch {
+		case auth.IsFault(err):
+			return events.APIGatewayProxyResponse{}, err
+		case err != nil:
+			// Expired, revoked or forged: there is no session to end.
+			slog.InfoContext(ctx, "logout without a valid token", "reason", err.Error())
+		default:
+			// Until the token's own expiry plus the verifier's leeway: after
+			// that it is refused anyway.
+			if err := s.Sessions.Revoke(ctx, sess.ID, sess.ExpiresAt.Add(auth.Leeway)); err != nil {
+				return events.APIGatewayProxyResponse{}, err
+			}
+			slog.InfoContext(ctx, "signed out", "caller", sess.Caller.Email, "token_id", sess.ID)
+		}
+	}
 	g, err := s.Config.Global(ctx)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, fmt.Errorf("read global configuration: %w", err)

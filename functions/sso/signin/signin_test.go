@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 
 	"github.com/isb-go/isb/common/auth"
 	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/routes"
 )
 
@@ -59,6 +61,42 @@ func (d directory) Caller(_ context.Context, email string) (auth.Caller, error) 
 		return auth.Caller{}, ErrUnknownUser
 	}
 	return c, nil
+}
+
+// memSessions is an in-memory Sessions (the DynamoDB one is tested
+// against the emulator in test/store and test/auth).
+type memSessions struct {
+	mu      sync.Mutex
+	used    map[string]bool
+	revoked map[string]time.Time
+}
+
+func newMemSessions() *memSessions {
+	return &memSessions{used: map[string]bool{}, revoked: map[string]time.Time{}}
+}
+
+func (m *memSessions) UseSignIn(_ context.Context, id string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.used[id] {
+		return ddbstore.ErrSignInUsed
+	}
+	m.used[id] = true
+	return nil
+}
+
+func (m *memSessions) Revoke(_ context.Context, id string, until time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.revoked[id] = until
+	return nil
+}
+
+func (m *memSessions) Revoked(_ context.Context, id string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.revoked[id]
+	return ok, nil
 }
 
 // testIdP is an identity provider standing in for Identity Center.
@@ -119,8 +157,12 @@ func setup(t *testing.T) (*Service, *testIdP) {
 		Callers: directory{
 			"ada@example.com":    {Email: "ada@example.com", Name: "Ada", Roles: []routes.Role{routes.Manager, routes.User}},
 			"nobody@example.com": {Email: "nobody@example.com", Name: "Nobody"},
+			// Identity Center keeps the spelling the user was created with.
+			"Grace@Example.COM": {Email: "Grace@Example.COM", Name: "Grace", Roles: []routes.Role{routes.User}},
+			"ſam@example.com":   {Email: "ſam@example.com", Name: "Long S", Roles: []routes.Role{routes.Admin}},
 		},
-		Issuer: "iss", Audience: "aud", Now: time.Now,
+		Sessions: newMemSessions(),
+		Issuer:   "iss", Audience: "aud", Now: time.Now,
 	}
 	p := &testIdP{idp: idp, svc: svc}
 	idp.ServiceProviderProvider = p
@@ -327,4 +369,122 @@ func TestParseMetadataRefusesNonMetadata(t *testing.T) {
 			t.Errorf("ParseMetadata(%q) succeeded", doc)
 		}
 	}
+}
+
+// tokenOf returns the session token of a successful callback.
+func tokenOf(t *testing.T, resp events.APIGatewayProxyResponse) string {
+	t.Helper()
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("callback: %d %s", resp.StatusCode, resp.Body)
+	}
+	to, err := url.Parse(resp.Headers["Location"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	frag, _ := url.ParseQuery(to.Fragment)
+	if frag.Get("token") == "" {
+		t.Fatalf("no token in %s", resp.Headers["Location"])
+	}
+	return frag.Get("token")
+}
+
+func TestASignInIsOneTime(t *testing.T) {
+	svc, idp := setup(t)
+	location, cookie := login(t, svc)
+	samlResponse := answer(t, idp.idp, location, "ada@example.com")
+	tokenOf(t, callback(t, svc, samlResponse, cookie))
+
+	t.Run("the same cookie and response again are refused", func(t *testing.T) {
+		resp := callback(t, svc, samlResponse, cookie)
+		if resp.StatusCode != http.StatusUnauthorized || resp.Headers["Location"] != "" {
+			t.Fatalf("replay: %d %v %s; want 401", resp.StatusCode, resp.Headers, resp.Body)
+		}
+	})
+	t.Run("a new sign-in of the same user succeeds", func(t *testing.T) {
+		location, cookie := login(t, svc)
+		tokenOf(t, callback(t, svc, answer(t, idp.idp, location, "ada@example.com"), cookie))
+	})
+}
+
+func TestTheTokenCarriesTheNormalisedEmail(t *testing.T) {
+	svc, idp := setup(t)
+	location, cookie := login(t, svc)
+	tok := tokenOf(t, callback(t, svc, answer(t, idp.idp, location, "Grace@Example.COM"), cookie))
+	c, err := auth.NewVerifier(auth.StaticKeys{Current: jwtKey}, "iss", "aud", nil).Verify(t.Context(), "Bearer "+tok)
+	if err != nil || c.Email != "grace@example.com" || c.Name != "Grace" {
+		t.Fatalf("token names %+v (%v), want grace@example.com", c, err)
+	}
+
+	t.Run("a non-ASCII NameID is refused even when the directory knows it", func(t *testing.T) {
+		location, cookie := login(t, svc)
+		resp := callback(t, svc, answer(t, idp.idp, location, "ſam@example.com"), cookie)
+		if resp.StatusCode != http.StatusUnauthorized || resp.Headers["Location"] != "" {
+			t.Fatalf("status %d %v %s; want 401", resp.StatusCode, resp.Headers, resp.Body)
+		}
+	})
+}
+
+func TestLogoutRevokesTheToken(t *testing.T) {
+	svc, idp := setup(t)
+	signIn := func() string {
+		location, cookie := login(t, svc)
+		return "Bearer " + tokenOf(t, callback(t, svc, answer(t, idp.idp, location, "ada@example.com"), cookie))
+	}
+	status := func(authorization string) string {
+		e := event("GET", "/auth/login/status")
+		e.Headers["Authorization"] = authorization
+		r, _ := svc.Handle(t.Context(), e)
+		return r.Body
+	}
+	logout := func(headers map[string]string) events.APIGatewayProxyResponse {
+		e := event("GET", "/auth/logout")
+		for k, v := range headers {
+			e.Headers[k] = v
+		}
+		r, err := svc.Handle(t.Context(), e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first, second := signIn(), signIn()
+	if !strings.Contains(status(first), `"authenticated":true`) {
+		t.Fatalf("status before logout: %s", status(first))
+	}
+	r := logout(map[string]string{"Authorization": first})
+	if r.StatusCode != http.StatusFound || r.Headers["Location"] != "https://portal.sso.example/logout" {
+		t.Fatalf("logout = %d %v", r.StatusCode, r.Headers)
+	}
+	if got := status(first); got != `{"authenticated":false}` {
+		t.Errorf("status of the token after logout: %s", got)
+	}
+	v := auth.NewVerifier(auth.StaticKeys{Current: jwtKey}, "iss", "aud", nil).CheckRevocations(svc.Sessions)
+	if _, err := v.Verify(t.Context(), first); !errors.Is(err, auth.ErrRevoked) {
+		t.Errorf("verifying the token after logout: %v, want ErrRevoked", err)
+	}
+	if _, err := v.Verify(t.Context(), second); err != nil {
+		t.Errorf("another session of the same user ended too: %v", err)
+	}
+	mem := svc.Sessions.(*memSessions)
+	sess, _ := auth.NewVerifier(auth.StaticKeys{Current: jwtKey}, "iss", "aud", nil).VerifySession(t.Context(), first)
+	if until := mem.revoked[sess.ID]; !until.Equal(sess.ExpiresAt.Add(auth.Leeway)) {
+		t.Errorf("revoked until %v, want the token's expiry plus the leeway %v", until, sess.ExpiresAt.Add(auth.Leeway))
+	}
+
+	t.Run("logging out again, or without a token, still signs out of Identity Center", func(t *testing.T) {
+		for _, h := range []map[string]string{{"Authorization": first}, {}, {"Authorization": "Bearer forged"}} {
+			if r := logout(h); r.StatusCode != http.StatusFound || r.Headers["Location"] != "https://portal.sso.example/logout" {
+				t.Errorf("logout with %v = %d %v", h, r.StatusCode, r.Headers)
+			}
+		}
+	})
+	t.Run("two different tokens are refused and revoke nothing", func(t *testing.T) {
+		r := logout(map[string]string{"Authorization": second, "authorization": first})
+		if r.StatusCode != http.StatusUnauthorized || !strings.Contains(r.Body, `"invalid token"`) {
+			t.Fatalf("logout = %d %s", r.StatusCode, r.Body)
+		}
+		if _, err := v.Verify(t.Context(), second); err != nil {
+			t.Errorf("the second token: %v", err)
+		}
+	})
 }

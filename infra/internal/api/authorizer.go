@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -23,6 +24,8 @@ type AuthorizerProps struct {
 	// Secret is the JWT signing secret; SecretKey encrypts it.
 	Secret    awssecretsmanager.ISecret
 	SecretKey awskms.IKey
+	// Sessions is the table of revoked session tokens (logout).
+	Sessions awsdynamodb.ITable
 	// LogKey encrypts the function's log group.
 	LogKey           awskms.IKey
 	LogRetentionDays int
@@ -35,8 +38,9 @@ type AuthorizerProps struct {
 }
 
 // NewAuthorizer creates the authorizer function. Its role may read the JWT
-// secret (both staged versions) and decrypt it with the secret's key,
-// nothing else besides what GrantConfigRead adds.
+// secret (both staged versions) and decrypt it with the secret's key, and
+// get items from the Sessions table (revoked tokens), nothing else besides
+// what GrantConfigRead adds.
 func NewAuthorizer(scope constructs.Construct, id string, props *AuthorizerProps) *platform.GoFunction {
 	if props.GrantConfigRead == nil {
 		panic("api.NewAuthorizer: GrantConfigRead is required (maintenance mode is in the global configuration)")
@@ -47,8 +51,9 @@ func NewAuthorizer(scope constructs.Construct, id string, props *AuthorizerProps
 		Description: "REST API request authorizer: verifies the session token and the caller's roles",
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(10)),
 		Environment: map[string]string{
-			names.EnvNamespace: props.Namespace,
-			names.EnvJwtSecret: *props.Secret.SecretArn(),
+			names.EnvNamespace:    props.Namespace,
+			names.EnvJwtSecret:    *props.Secret.SecretArn(),
+			names.EnvSessionTable: *props.Sessions.TableName(),
 		},
 		Key: props.LogKey, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
 	})
@@ -65,6 +70,7 @@ func NewAuthorizer(scope constructs.Construct, id string, props *AuthorizerProps
 			"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + *awscdk.Stack_Of(scope).Region() + ".amazonaws.com"},
 		},
 	}))
+	grantRevocationCheck(props.Sessions, fn)
 	props.GrantConfigRead(fn)
 	return fn
 }

@@ -35,6 +35,9 @@ const OutboxSweepSchedule = "rate(1 minute)"
 // Tables are the Data stack's tables the functions use.
 type Tables struct {
 	Leases, Accounts, Templates, Outbox awsdynamodb.ITable
+	// Sessions holds the revoked session tokens every handler checks
+	// (and, for the sign-in handler, used sign-in requests).
+	Sessions awsdynamodb.ITable
 }
 
 // FunctionsProps configures the API handler functions and the outbox relay.
@@ -79,7 +82,8 @@ type Functions struct {
 // NewFunctions creates the handler functions with least-privilege roles:
 // each may touch only the tables, bus, secrets, parameter and role its
 // routes need. Every handler verifies tokens itself (defence in depth), so
-// each reads the JWT secret; the page-token secret seals listing tokens.
+// each reads the JWT secret and the revoked-token list; the page-token
+// secret seals listing tokens.
 func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) *Functions {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	f := &Functions{Construct: c, ByFamily: map[routes.Family]*platform.GoFunction{}, Integrations: map[routes.Family]awslambda.IFunction{}}
@@ -103,6 +107,7 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 			names.EnvNamespace:       props.Namespace,
 			names.EnvJwtSecret:       *props.JwtSecret.SecretArn(),
 			names.EnvPageTokenSecret: *f.PageTokenSecret.SecretArn(),
+			names.EnvSessionTable:    *props.Tables.Sessions.TableName(),
 		}
 		for k, v := range extra {
 			env[k] = v
@@ -114,6 +119,7 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 		})
 		props.JwtSecret.GrantRead(fn.Role, nil)
 		f.PageTokenSecret.GrantRead(fn.Role, nil)
+		grantRevocationCheck(props.Tables.Sessions, fn)
 		props.Config.Grant(fn)
 		f.ByFamily[family] = fn
 		f.Integrations[family] = fn.Function

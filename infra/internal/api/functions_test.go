@@ -68,8 +68,9 @@ func synth(t *testing.T) (map[string]any, assertions.Template, assertions.Annota
 	})
 	api.NewFunctions(stack, "Api", &api.FunctionsProps{
 		Namespace: "test", AssetDir: assets,
-		Tables: api.Tables{Leases: table("Leases"), Accounts: table("Accounts"), Templates: table("Templates"), Outbox: table("Outbox")},
-		Bus:    bus, JwtSecret: jwt, JwtSecretKey: key, Key: key, Config: reader,
+		Tables: api.Tables{Leases: table("Leases"), Accounts: table("Accounts"), Templates: table("Templates"), Outbox: table("Outbox"),
+			Sessions: table("Sessions")},
+		Bus: bus, JwtSecret: jwt, JwtSecretKey: key, Key: key, Config: reader,
 		AccountPoolParamArn: poolParamArn, IdcConfigParamArn: idcParamArn, IntermediateRoleArn: "arn:aws:iam::111111111111:role/isb-test-IntermediateRole",
 		HubAccountID: "111111111111", IdcAccountID: "333333333333", LogRetentionDays: 90, Mode: config.ModeDev,
 	})
@@ -171,6 +172,33 @@ func TestFunctions(t *testing.T) {
 			t.Fatal("the configurations handler was given the lease table")
 		}
 	})
+	t.Run("every handler checks revoked tokens with one GetItem on the Sessions table", func(t *testing.T) {
+		for id, p := range functions {
+			if strings.HasPrefix(id, "ApiOutboxRelay") {
+				continue
+			}
+			env := p["Environment"].(map[string]any)["Variables"].(map[string]any)
+			if fmt.Sprint(env[names.EnvSessionTable]) != fmt.Sprint(map[string]any{"Ref": sessionsID(resources)}) {
+				t.Errorf("%s: %s = %v", id, names.EnvSessionTable, env[names.EnvSessionTable])
+			}
+		}
+		readers := 0
+		for policy, sts := range policyStatements(resources) {
+			for _, st := range sts {
+				res := fmt.Sprint(st["Resource"])
+				if !strings.Contains(res, sessionsID(resources)) || !strings.Contains(fmt.Sprint(st["Action"]), "dynamodb:") {
+					continue
+				}
+				if fmt.Sprint(st["Action"]) != "dynamodb:GetItem" {
+					t.Errorf("%s may %v on the Sessions table, want only GetItem", policy, st["Action"])
+				}
+				readers++
+			}
+		}
+		if readers != 4 {
+			t.Errorf("%d handler policies read the Sessions table, want 4", readers)
+		}
+	})
 	t.Run("only the accounts handler may assume the intermediate role", func(t *testing.T) {
 		statements := policyStatements(resources)
 		for policy, sts := range statements {
@@ -259,4 +287,14 @@ func policyStatements(resources map[string]any) map[string][]map[string]any {
 		}
 	}
 	return out
+}
+
+// sessionsID is the logical id of the Sessions table stand-in.
+func sessionsID(resources map[string]any) string {
+	for id, r := range resources {
+		if r.(map[string]any)["Type"] == "AWS::DynamoDB::Table" && strings.HasPrefix(id, "Sessions") {
+			return id
+		}
+	}
+	return "no Sessions table"
 }

@@ -197,8 +197,10 @@ var GatewayResponses = map[string]struct {
 	Status string
 	Body   string
 }{
+	// The same body the handlers answer (httpapi.Status): the reason a
+	// token was refused is in the authorizer's log only.
 	"Unauthorized": {awsapigateway.ResponseType_UNAUTHORIZED(), "401",
-		`{"status":"fail","data":{"errors":[{"field":"Authorization","message":"Sign in again: the session token is missing, invalid or expired"}]}}`},
+		`{"status":"fail","data":{"errors":[{"field":"Authorization","message":"invalid token"}]}}`},
 	"AccessDenied": {awsapigateway.ResponseType_ACCESS_DENIED(), "403",
 		`{"status":"fail","data":{"errors":[{"message":"Your roles do not allow this request, or the platform is in maintenance mode"}]}}`},
 	"Throttled": {awsapigateway.ResponseType_THROTTLED(), "429",

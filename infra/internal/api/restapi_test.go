@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -22,6 +23,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/infra/internal/config"
 	"github.com/isb-go/isb/infra/internal/platform"
@@ -36,6 +38,8 @@ var (
 	tplJSON  map[string]any
 	outdir   string
 	familyFn = map[routes.Family]string{} // family -> logical id of its test function
+	// sessionsTable is the logical id of the Sessions table stand-in.
+	sessionsTable string
 )
 
 func TestMain(m *testing.M) {
@@ -99,8 +103,17 @@ func synth(assetDir string) {
 		integrations[f] = fn
 		familyFn[f] = *stack.GetLogicalId(fn.Node().DefaultChild().(awscdk.CfnElement))
 	}
+	sessions := awsdynamodb.NewTable(stack, jsii.String("Sessions"), &awsdynamodb.TableProps{
+		PartitionKey:                     &awsdynamodb.Attribute{Name: jsii.String(names.AttrID), Type: awsdynamodb.AttributeType_STRING},
+		BillingMode:                      awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		Encryption:                       awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
+		EncryptionKey:                    key,
+		TimeToLiveAttribute:              jsii.String(names.AttrTTL),
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: jsii.Bool(true)},
+	})
+	sessionsTable = *stack.GetLogicalId(sessions.Node().DefaultChild().(awscdk.CfnElement))
 	authz := NewAuthorizer(stack, "AuthorizerFn", &AuthorizerProps{
-		Namespace: ns, AssetDir: assetDir, Secret: secret, SecretKey: key, LogKey: key,
+		Namespace: ns, AssetDir: assetDir, Secret: secret, SecretKey: key, LogKey: key, Sessions: sessions,
 		LogRetentionDays: 30, Mode: config.ModeDev,
 		GrantConfigRead: func(fn *platform.GoFunction) {
 			fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -114,6 +127,7 @@ func synth(assetDir string) {
 		Namespace: ns, AssetDir: assetDir, HubAccountID: "111111111111", JwtSecret: secret, JwtSecretKey: key,
 		IdcConfigParamArn:   "arn:aws:ssm:us-east-1:333333333333:parameter/isb-test-IdcConfig",
 		IntermediateRoleArn: "arn:aws:iam::111111111111:role/isb-test-IntermediateRole",
+		Sessions:            sessions,
 		LogKey:              key, LogRetentionDays: 30, Mode: config.ModeDev,
 		GrantConfigRead: func(fn *platform.GoFunction) {
 			fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -316,16 +330,22 @@ func TestAuthorizerRoleIsLeastPrivilege(t *testing.T) {
 	}
 	sort.Strings(got)
 	joined := strings.Join(got, "\n")
-	for _, want := range []string{"secretsmanager:GetSecretValue", "kms:Decrypt", "appconfig:GetLatestConfiguration", "logs:PutLogEvents"} {
+	for _, want := range []string{"secretsmanager:GetSecretValue", "kms:Decrypt", "appconfig:GetLatestConfiguration", "logs:PutLogEvents",
+		"dynamodb:GetItem on [{\"Fn::GetAtt\":[\"" + sessionsTable + "\",\"Arn\"]}"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("authorizer role lacks %s:\n%s", want, joined)
 		}
 	}
-	if len(got) != 4 {
-		t.Errorf("authorizer role has %d statements, want 4 (logs, secret, key, config):\n%s", len(got), joined)
+	// The revocation check reads one item: no other table action.
+	if strings.Count(joined, "dynamodb:") != 1 {
+		t.Errorf("authorizer role has table actions beyond one GetItem:\n%s", joined)
+	}
+	if len(got) != 6 {
+		t.Errorf("authorizer role has %d statements, want 6 (logs, secret, secret key, config, revoked tokens, table key):\n%s", len(got), joined)
 	}
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props{
-		"Environment": props{"Variables": assertions.Match_ObjectLike(&map[string]any{"ISB_JWT_SECRET": assertions.Match_AnyValue(), "ISB_NAMESPACE": ns})},
+		"Environment": props{"Variables": assertions.Match_ObjectLike(&map[string]any{"ISB_JWT_SECRET": assertions.Match_AnyValue(), "ISB_NAMESPACE": ns,
+			names.EnvSessionTable: props{"Ref": sessionsTable}})},
 	})
 }
 
@@ -408,7 +428,9 @@ func TestGatewayErrorsUseTheJSendEnvelope(t *testing.T) {
 			t.Errorf("%v: body %s is not a JSend fail or error (%v)", r["ResponseType"], body, err)
 		}
 	}
-	tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::GatewayResponse"), props{"ResponseType": "UNAUTHORIZED", "StatusCode": "401"})
+	tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::GatewayResponse"), props{"ResponseType": "UNAUTHORIZED", "StatusCode": "401",
+		// The handlers' 401 body, word for word: no reason, whichever layer refused.
+		"ResponseTemplates": props{"application/json": `{"status":"fail","data":{"errors":[{"field":"Authorization","message":"invalid token"}]}}`}})
 }
 
 func TestSSOHandlerIsLeastPrivilege(t *testing.T) {
@@ -446,6 +468,15 @@ func TestSSOHandlerIsLeastPrivilege(t *testing.T) {
 	if strings.Contains(joined, "identitystore:") {
 		t.Errorf("the SSO role reads the Identity Store directly; it must go through the IDC role: %s", joined)
 	}
+	// One-time sign-in and logout: a conditional put and a read, nothing
+	// that could scan or delete.
+	if !strings.Contains(joined, "[dynamodb:GetItem dynamodb:PutItem]") || strings.Count(joined, "dynamodb:") != 2 {
+		t.Errorf("SSO role's table actions are not exactly GetItem and PutItem: %s", joined)
+	}
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props{
+		"Environment": props{"Variables": assertions.Match_ObjectLike(&map[string]any{names.EnvIdcConfigParam: assertions.Match_AnyValue(),
+			names.EnvSessionTable: props{"Ref": sessionsTable}})},
+	})
 	tpl.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), props{
 		"Name": "isb-test-IdpMetadata", "SecretString": IdpMetadataPlaceholder, "KmsKeyId": assertions.Match_AnyValue(),
 	})

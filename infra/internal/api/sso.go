@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -35,6 +36,8 @@ type SSOProps struct {
 	// on its way to the IDC role.
 	IdcConfigParamArn   string
 	IntermediateRoleArn string
+	// Sessions records used sign-in requests and revoked tokens.
+	Sessions awsdynamodb.ITable
 	// LogKey encrypts the function's log group.
 	LogKey           awskms.IKey
 	LogRetentionDays int
@@ -52,7 +55,8 @@ type SSO struct {
 }
 
 // NewSSO creates the sign-in handler. Its role may read the two secrets,
-// the IDC parameter and assume the intermediate role (then the IDC role,
+// the IDC parameter, get and put items in the Sessions table (one-time
+// sign-in, logout) and assume the intermediate role (then the IDC role,
 // which may read the Identity Store), nothing else.
 func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 	if props.GrantConfigRead == nil {
@@ -80,6 +84,7 @@ func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 			names.EnvIdpMetadataSecret: *md.SecretArn(),
 			names.EnvIdcConfigParam:    props.IdcConfigParamArn,
 			names.EnvHubAccountID:      props.HubAccountID,
+			names.EnvSessionTable:      *props.Sessions.TableName(),
 		},
 		Key: props.LogKey, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
 	})
@@ -101,6 +106,8 @@ func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 		Resources: jsii.Strings(props.IdcConfigParamArn),
 	}))
 	fn.AllowAssume(props.IntermediateRoleArn)
+	grantSessionWrites(props.Sessions, fn)
+	fn.SuppressGrantWildcards()
 	props.GrantConfigRead(fn)
 	return &SSO{Function: fn, IdpMetadata: md}
 }

@@ -34,6 +34,9 @@ type Tables struct {
 	// Deliveries remembers sent notifications until their TTL, so an
 	// event delivered twice sends its email once.
 	Deliveries awsdynamodb.Table
+	// Sessions holds used sign-in request ids and revoked session token
+	// ids until their TTL (ddbstore.SessionStore).
+	Sessions awsdynamodb.Table
 }
 
 // NewTables creates the tables with the key schema the stores in
@@ -60,12 +63,15 @@ func NewTables(scope constructs.Construct, id string, props *TablesProps) *Table
 
 	t.Deliveries = newTable(c, "DeliveryTable", props, names.DeliveryTable,
 		str(names.AttrID), nil, names.AttrTTL)
+
+	t.Sessions = newTable(c, "SessionTable", props, names.SessionTable,
+		str(names.AttrID), nil, names.AttrTTL)
 	return t
 }
 
 // All returns the tables in a fixed order.
 func (t *Tables) All() []awsdynamodb.Table {
-	return []awsdynamodb.Table{t.Leases, t.Accounts, t.LeaseTemplates, t.Outbox, t.Deliveries}
+	return []awsdynamodb.Table{t.Leases, t.Accounts, t.LeaseTemplates, t.Outbox, t.Deliveries, t.Sessions}
 }
 
 func str(name string) *awsdynamodb.Attribute {

@@ -24,7 +24,7 @@ func newAPI(scope constructs.Construct, cfg config.Config, data *DataStack, key 
 	fns := api.NewFunctions(scope, "ApiFunctions", &api.FunctionsProps{
 		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir,
 		Tables: api.Tables{Leases: data.Tables.Leases, Accounts: data.Tables.Accounts,
-			Templates: data.Tables.LeaseTemplates, Outbox: data.Tables.Outbox},
+			Templates: data.Tables.LeaseTemplates, Outbox: data.Tables.Outbox, Sessions: data.Tables.Sessions},
 		Bus: bus, JwtSecret: jwt, JwtSecretKey: key, Key: key, Config: reader,
 		AccountPoolParamArn: poolParamArn(cfg), IdcConfigParamArn: idcParamArn(cfg),
 		IntermediateRoleArn: hub.IntermediateRoleArn(cfg.HubAccountID, cfg.Namespace),
@@ -33,13 +33,14 @@ func newAPI(scope constructs.Construct, cfg config.Config, data *DataStack, key 
 	})
 	authorizer := api.NewAuthorizer(scope, "Authorizer", &api.AuthorizerProps{
 		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir, Secret: jwt, SecretKey: key,
-		LogKey: key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode, GrantConfigRead: reader.Grant,
+		Sessions: data.Tables.Sessions, LogKey: key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode, GrantConfigRead: reader.Grant,
 	})
 	sso := api.NewSSO(scope, "Sso", &api.SSOProps{
 		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir, HubAccountID: cfg.HubAccountID,
 		JwtSecret: jwt, JwtSecretKey: key,
 		IdcConfigParamArn:   idcParamArn(cfg),
 		IntermediateRoleArn: hub.IntermediateRoleArn(cfg.HubAccountID, cfg.Namespace),
+		Sessions:            data.Tables.Sessions,
 		LogKey:              key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode, GrantConfigRead: reader.Grant,
 	})
 	integrations := map[routes.Family]awslambda.IFunction{routes.Auth: sso.Function.Function}

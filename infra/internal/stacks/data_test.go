@@ -12,7 +12,7 @@ import (
 
 func TestDataTables(t *testing.T) {
 	tpl := template(t, StackData)
-	tpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(5))
+	tpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(6))
 	tpl.ResourceCountIs(jsii.String("AWS::KMS::Key"), jsii.Number(1))
 	tpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), props{"EnableKeyRotation": true})
 
@@ -61,6 +61,11 @@ func TestDataTables(t *testing.T) {
 		}},
 		{"delivery table has the id key and TTL", props{
 			"TableName":               names.Physical(testCfg.Namespace, names.DeliveryTable),
+			"KeySchema":               []any{props{"AttributeName": names.AttrID, "KeyType": "HASH"}},
+			"TimeToLiveSpecification": props{"AttributeName": names.AttrTTL, "Enabled": true},
+		}},
+		{"session table has the id key and TTL", props{
+			"TableName":               names.Physical(testCfg.Namespace, names.SessionTable),
 			"KeySchema":               []any{props{"AttributeName": names.AttrID, "KeyType": "HASH"}},
 			"TimeToLiveSpecification": props{"AttributeName": names.AttrTTL, "Enabled": true},
 		}},

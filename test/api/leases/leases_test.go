@@ -467,3 +467,125 @@ func TestConcurrentAutoApprovedRequestsNeverExceedTheLimit(t *testing.T) {
 		t.Fatalf("created %d (statuses %v), stored %d leases, count %d, %d accounts active; want 3 of each", created, statuses, len(ls), n, len(active))
 	}
 }
+
+func TestALookAlikeEmailReachesNoOneElsesLeases(t *testing.T) {
+	e, h := setup(t)
+	e.Pool(1)
+	tpl := e.Template("ci", false, template.Public)
+	sam := auth.Caller{Email: "sam@example.com", Roles: []routes.Role{routes.User}}
+	var leased leasesapi.Lease
+	apitest.Call(t, h, e.Event("POST", "/leases", &sam, request(tpl.UUID))).Into(t, &leased)
+	e.Events()
+
+	as := func(tokenEmail string, ev events.APIGatewayProxyRequest) events.APIGatewayProxyRequest {
+		ev.Headers["Authorization"] = "Bearer " + e.RawToken(map[string]any{"email": tokenEmail, "roles": []string{"User"}})
+		return ev
+	}
+	t.Run("the same kind of token for sam reads the lease", func(t *testing.T) {
+		apitest.Call(t, h, as(sam.Email, e.Event("GET", "/leases/"+leased.LeaseID, nil, nil))).Want(t, http.StatusOK, "")
+	})
+	// "ſ" (U+017F) folds to "s" under strings.EqualFold; "Sam" is another
+	// spelling. Neither token is sam's.
+	for _, impostor := range []string{"ſam@example.com", "Sam@example.com", "SAM@EXAMPLE.COM"} {
+		t.Run("a token for "+impostor+" is refused", func(t *testing.T) {
+			for _, ev := range []events.APIGatewayProxyRequest{
+				as(impostor, e.Event("GET", "/leases/"+leased.LeaseID, nil, nil)),
+				as(impostor, e.Event("GET", "/leases", nil, nil)),
+				as(impostor, e.Event("GET", "/leases?userEmail=sam@example.com", nil, nil)),
+				as(impostor, e.Event("POST", "/leases/"+leased.LeaseID+"/terminate", nil, nil)),
+			} {
+				apitest.Call(t, h, ev).Want(t, http.StatusUnauthorized, "Authorization")
+			}
+		})
+	}
+	t.Run("the lease is untouched", func(t *testing.T) {
+		l, err := e.Store.Leases().Get(context.Background(), lease.Key{UserEmail: sam.Email, UUID: leased.UUID})
+		if err != nil || l.Status != lease.Active {
+			t.Fatalf("lease = %+v, %v", l, err)
+		}
+		if got := e.Events(); len(got) != 0 {
+			t.Fatalf("events = %v", types(got))
+		}
+	})
+	t.Run("a manager naming a non-ASCII lessee is 400 naming userEmail", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, map[string]any{"leaseTemplateUuid": tpl.UUID, "userEmail": "ſam@example.com"})).
+			Want(t, http.StatusBadRequest, "userEmail")
+	})
+	t.Run("a manager listing a non-ASCII user is 400 naming userEmail", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("GET", "/leases?userEmail=ſam@example.com", &apitest.Manager, nil)).
+			Want(t, http.StatusBadRequest, "userEmail")
+	})
+	t.Run("a manager listing a user in capitals sees that user's leases", func(t *testing.T) {
+		var page struct {
+			Result []leasesapi.Lease `json:"result"`
+		}
+		apitest.Call(t, h, e.Event("GET", "/leases?userEmail=Sam@Example.com", &apitest.Manager, nil)).Into(t, &page)
+		if len(page.Result) != 1 || page.Result[0].LeaseID != leased.LeaseID {
+			t.Fatalf("leases = %+v", page.Result)
+		}
+	})
+	t.Run("a lease id spelling the email another way names no lease", func(t *testing.T) {
+		id := lease.Key{UserEmail: "Sam@example.com", UUID: leased.UUID}.ID()
+		apitest.Call(t, h, e.Event("GET", "/leases/"+id, &apitest.Manager, nil)).Want(t, http.StatusNotFound, "")
+	})
+}
+
+func TestAManagerDoesNotReviewTheirOwnRequest(t *testing.T) {
+	e, h := setup(t)
+	e.Pool(2)
+	tpl := e.Template("manual", true, template.Public)
+	second := auth.Caller{Email: "second-manager@example.com", Roles: []routes.Role{routes.Manager}}
+	review := func(c auth.Caller, l leasesapi.Lease, action string) apitest.Result {
+		return apitest.Call(t, h, e.Event("POST", "/leases/"+l.LeaseID+"/review", &c, map[string]any{"action": action}))
+	}
+	var own, onBehalf leasesapi.Lease
+	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, request(tpl.UUID))).Into(t, &own)
+	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, map[string]any{"leaseTemplateUuid": tpl.UUID, "userEmail": apitest.Dev.Email})).Into(t, &onBehalf)
+	e.Events()
+
+	for _, tc := range []struct {
+		name   string
+		l      *leasesapi.Lease
+		action string
+	}{
+		{"approving their own lease is 403", &own, "Approve"},
+		{"denying their own lease is 403", &own, "Deny"},
+		{"approving a lease they requested for someone else is 403", &onBehalf, "Approve"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			review(apitest.Manager, *tc.l, tc.action).Want(t, http.StatusForbidden, "")
+			l, err := e.Store.Leases().Get(context.Background(), lease.Key{UserEmail: tc.l.UserEmail, UUID: tc.l.UUID})
+			if err != nil || l.Status != lease.PendingApproval {
+				t.Fatalf("lease = %+v, %v; want it still pending", l, err)
+			}
+		})
+	}
+	t.Run("nothing was announced", func(t *testing.T) {
+		if got := e.Events(); len(got) != 0 {
+			t.Fatalf("events = %v", types(got))
+		}
+	})
+	t.Run("another manager approves it", func(t *testing.T) {
+		var l leasesapi.Lease
+		review(second, own, "Approve").Into(t, &l)
+		if l.Status != string(lease.Active) || l.ApprovedBy != second.Email {
+			t.Fatalf("lease = %+v", l)
+		}
+	})
+	t.Run("an admin denies the other", func(t *testing.T) {
+		var l leasesapi.Lease
+		review(apitest.Admin, onBehalf, "Deny").Into(t, &l)
+		if l.Status != string(lease.ApprovalDenied) || l.ApprovedBy != apitest.Admin.Email {
+			t.Fatalf("lease = %+v", l)
+		}
+	})
+	t.Run("with fourEyesReview off a manager may approve their own", func(t *testing.T) {
+		e.SetGlobal("maintenanceMode: false\nleases:\n  maxLeasesPerUser: 3\n  fourEyesReview: false\n")
+		var mine, l leasesapi.Lease
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, request(tpl.UUID))).Into(t, &mine)
+		review(apitest.Manager, mine, "Approve").Into(t, &l)
+		if l.Status != string(lease.Active) || l.ApprovedBy != apitest.Manager.Email {
+			t.Fatalf("lease = %+v", l)
+		}
+	})
+}
