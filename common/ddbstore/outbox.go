@@ -47,13 +47,28 @@ func (s *Store) outboxPuts(recs []events.Record) ([]types.TransactWriteItem, err
 
 // commit writes the items and the outbox records in one transaction. The
 // records come after the items, so cancellation reasons keep the items'
-// positions.
+// positions. A transaction cancelled only by TransactionConflict is tried
+// again within the store's Backoff; the last error is returned when the
+// budget runs out.
 func (s *Store) commit(ctx context.Context, items []types.TransactWriteItem, recs []events.Record) error {
+	r := s.retrier(ctx)
+	for {
+		err := s.commitOnce(ctx, items, recs)
+		if !conflicted(err) || !r.wait(ctx) {
+			return err
+		}
+	}
+}
+
+// commitOnce is commit without retries, for callers that decide
+// themselves what a conflict means (Grant tries another account).
+func (s *Store) commitOnce(ctx context.Context, items []types.TransactWriteItem, recs []events.Record) error {
 	puts, err := s.outboxPuts(recs)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append(items, puts...)})
+	all := append(append(make([]types.TransactWriteItem, 0, len(items)+len(puts)), items...), puts...)
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: all})
 	return err
 }
 
