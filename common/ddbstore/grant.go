@@ -1,6 +1,7 @@
 package ddbstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -99,11 +100,16 @@ func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 			if len(busy) == 0 {
 				return g, fault.PoolEmpty
 			}
+			// Look again at the accounts others held: taken by now, or
+			// free again because their transaction failed.
+			clear(busy)
 			if !retry.wait(ctx) {
+				if _, left, err := s.pickCandidate(ctx, r, skip, &g); err != nil || !left {
+					return g, cmp.Or(err, fault.PoolEmpty)
+				}
 				return g, &fault.ConflictError{Entity: "lease", Key: r.Lease.Key.String(),
 					Reason: "concurrent grants kept the remaining accounts busy; retry"}
 			}
-			clear(busy)
 			continue
 		}
 		g.Attempts++
