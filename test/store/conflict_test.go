@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -252,4 +253,35 @@ func TestConflictsThatOutlastTheBudgetAreAConflictAndWriteNothing(t *testing.T) 
 			t.Fatalf("Save while every transaction conflicts: %v", err)
 		}
 	})
+}
+
+func TestConcurrentRequestsSpreadOverThePoolAndMostlyWinAtTheFirstTry(t *testing.T) {
+	_, s := conflictStores(t, &emulator.Faults{})
+	if err := s.Accounts().Import(context.Background(), availableAccounts(50, t0)); err != nil {
+		t.Fatal(err)
+	}
+	// 200 requests at once on 50 accounts all read the same oldest
+	// accounts first; picking among them at random keeps them apart.
+	var reqs []ddbstore.GrantRequest
+	for i := range 200 {
+		reqs = append(reqs, grantNew(fmt.Sprintf("ci-%03d@example.com", i), 1))
+	}
+	grants, errs := grantAll(s, reqs)
+	var tries []int
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			tries = append(tries, grants[i].Attempts)
+		case !errors.Is(err, fault.PoolEmpty):
+			t.Errorf("request %d: %v", i, err)
+		}
+	}
+	if len(tries) != 50 {
+		t.Fatalf("%d grants, want 50", len(tries))
+	}
+	slices.Sort(tries)
+	if median, worst := tries[len(tries)/2], tries[len(tries)-1]; median != 1 || worst > 4 {
+		t.Fatalf("transactions per grant: median %d, worst %d (all: %v); want 1 and at most 4", median, worst, tries)
+	}
+	checkOneLeasePerAccount(t, s, grants, errs)
 }
