@@ -112,16 +112,24 @@ func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 			}
 			continue
 		}
-		g.Attempts++
 		outcome, granted, acct, err := s.tryGrant(ctx, c, r, active)
+		if outcome != accountStale {
+			g.Attempts++
+		}
 		switch outcome {
 		case grantDone:
 			g.Lease, g.Account = granted, acct
 			return g, nil
-		case accountGone:
+		case accountGone, accountStale:
 			gone[c.ID] = true
 		case accountBusy:
 			busy[c.ID] = true
+			// Other accounts are tried at once, but not a whole pool of
+			// them in a tight loop: every third one waits its turn.
+			if len(busy)%3 == 0 && !retry.wait(ctx) {
+				return g, &fault.ConflictError{Entity: "lease", Key: r.Lease.Key.String(),
+					Reason: "concurrent grants kept the accounts busy; retry"}
+			}
 		case grantAgain:
 			if !retry.wait(ctx) {
 				return g, &fault.ConflictError{Entity: "lease", Key: r.Lease.Key.String(),
@@ -176,11 +184,12 @@ func (s *Store) pickCandidate(ctx context.Context, r GrantRequest, skip func(id 
 type grantOutcome int
 
 const (
-	grantFailed grantOutcome = iota // an error the caller gets
-	grantDone                       // the account is the lease's
-	accountGone                     // a concurrent grant took the account
-	accountBusy                     // another transaction held the account
-	grantAgain                      // another transaction held the lease or the quota item
+	grantFailed  grantOutcome = iota // an error the caller gets
+	grantDone                        // the account is the lease's
+	accountGone                      // a concurrent grant took the account
+	accountStale                     // the index was stale: no transaction was tried
+	accountBusy                      // another transaction held the account
+	grantAgain                       // another transaction held the lease or the quota item
 )
 
 // tryGrant runs the grant transaction for one candidate, once.
@@ -188,7 +197,7 @@ func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest,
 	read := r.Lease
 	next, err := c.Move(account.Active, r.Now)
 	if err != nil {
-		return accountGone, read, c, nil // the index was stale: not Available any more
+		return accountStale, read, c, nil // not Available any more
 	}
 	key := active.Key
 	next.Lease = &key
