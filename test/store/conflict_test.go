@@ -285,3 +285,60 @@ func TestConcurrentRequestsSpreadOverThePoolAndMostlyWinAtTheFirstTry(t *testing
 	}
 	checkOneLeasePerAccount(t, s, grants, errs)
 }
+
+func TestALeaseAndItsAccountEndTogetherUnderTransactionConflicts(t *testing.T) {
+	ctx := context.Background()
+	f := &emulator.Faults{TransactionConflictRate: 0.5, Seed: 13}
+	s, plain := conflictStores(t, f)
+	if err := plain.Accounts().Import(ctx, availableAccounts(5, t0)); err != nil {
+		t.Fatal(err)
+	}
+	var grants []ddbstore.Granted
+	for range 5 {
+		g, err := plain.Grant(ctx, grantNew("ended@example.com", 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		grants = append(grants, g)
+	}
+	// The lifecycle manager ends each lease and sends its account to
+	// cleanup in one transaction; five at once share the quota item.
+	errs := make([]error, len(grants))
+	var wg sync.WaitGroup
+	for i, g := range grants {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			at := t0.Add(90 * time.Hour)
+			l, err := g.Lease.Transition(lease.Expired, at)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			a, err := g.Account.Move(account.CleanUp, at)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			_, _, errs[i] = s.SaveLeaseAndAccount(ctx, g.Lease, l, g.Account, a)
+		}()
+	}
+	wg.Wait()
+	for i, g := range grants {
+		if errs[i] != nil {
+			t.Errorf("end %s: %v", g.Lease.Key, errs[i])
+			continue
+		}
+		l, _ := plain.Leases().Get(ctx, g.Lease.Key)
+		a, _ := plain.Accounts().Get(ctx, g.Account.ID)
+		if l.Status != lease.Expired || a.Status != account.CleanUp {
+			t.Errorf("lease %s is %s, account %s is %s", l.Key, l.Status, a.ID, a.Status)
+		}
+	}
+	if c, err := plain.Leases().Count(ctx, "ended@example.com"); err != nil || c != 0 {
+		t.Fatalf("count after five ends = %d, %v", c, err)
+	}
+	if f.Injected("TransactWriteItems") == 0 {
+		t.Fatal("no conflict was injected")
+	}
+}
