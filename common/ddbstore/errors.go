@@ -57,6 +57,17 @@ func firstItemConflict(err error, entity, key string, readVersion int64) error {
 	if r.Code == nil || !lostRace(*r.Code) {
 		return nil
 	}
+	return itemConflict(entity, key, r, readVersion)
+}
+
+// itemConflict turns a transaction item that lost its race into an error:
+// a failed condition is NotFound or Conflict (writeConflict); an item that
+// other transactions still held when the retries ran out is a Conflict the
+// caller may retry.
+func itemConflict(entity, key string, r types.CancellationReason, readVersion int64) error {
+	if aws.ToString(r.Code) == "TransactionConflict" {
+		return &fault.ConflictError{Entity: entity, Key: key, Reason: "concurrent writes kept it busy; retry"}
+	}
 	return writeConflict(entity, key, r.Item, readVersion)
 }
 

@@ -1,9 +1,11 @@
 package ddbstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,9 +19,13 @@ import (
 	"github.com/isb-go/isb/common/names"
 )
 
-// candidateBatch is how many available accounts one index read returns.
-// Grants try them in random order, so concurrent grants rarely collide.
-const candidateBatch = 10
+// candidatePage is how many available accounts one index read returns.
+// A grant picks one of them at random: concurrent grants all read the
+// same oldest-cleaned accounts, and a random pick in a page this wide
+// sends 200 simultaneous requests on 50 accounts to different accounts
+// mostly, where a page of 10 made twenty requests want each account. Fifty
+// account items are about two read units.
+const candidatePage = 50
 
 // GrantRequest asks for an available account for a pending lease.
 type GrantRequest struct {
@@ -57,9 +63,15 @@ type Granted struct {
 // TransactWriteItems: the account goes Available→Active on its version and
 // the lease PendingApproval→Active on its version, or neither changes.
 // Candidates come from the status index, oldest cleanup first, those past
-// the cooldown before the others. A candidate taken by a concurrent grant
-// is skipped. When no candidate is left the error is fault.PoolEmpty; when
-// the lease itself changed it is a fault.Conflict on the lease.
+// the cooldown before the others; one is picked at random from the first
+// page. A candidate taken by a concurrent grant is skipped and another is
+// picked from a fresh read. A transaction DynamoDB cancels for a
+// TransactionConflict is tried again with jittered backoff within the
+// store's Backoff (and the context's deadline): an account another
+// transaction held is put aside until no other is left, a conflict on the
+// lease or the user's quota item retries the grant. When no candidate is
+// left the error is fault.PoolEmpty; when the lease itself changed it is a
+// fault.Conflict on the lease, as it is when conflicts outlast the budget.
 func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 	var g Granted
 	active, err := r.Lease.Transition(lease.Active, r.Now)
@@ -74,6 +86,65 @@ func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 		active.ExpirationDate = &exp
 	}
 
+	retry := s.retrier(ctx)
+	// gone: accounts a concurrent grant took; busy: accounts another
+	// transaction held when we tried, which come back if it fails.
+	gone, busy := map[string]bool{}, map[string]bool{}
+	skip := func(id string) bool { return gone[id] || busy[id] }
+	for {
+		c, found, err := s.pickCandidate(ctx, r, skip, &g)
+		if err != nil {
+			return g, err
+		}
+		if !found {
+			if len(busy) == 0 {
+				return g, fault.PoolEmpty
+			}
+			// Look again at the accounts others held: taken by now, or
+			// free again because their transaction failed.
+			clear(busy)
+			if !retry.wait(ctx) {
+				if _, left, err := s.pickCandidate(ctx, r, skip, &g); err != nil || !left {
+					return g, cmp.Or(err, fault.PoolEmpty)
+				}
+				return g, &fault.ConflictError{Entity: "lease", Key: r.Lease.Key.String(),
+					Reason: "concurrent grants kept the remaining accounts busy; retry"}
+			}
+			continue
+		}
+		outcome, granted, acct, err := s.tryGrant(ctx, c, r, active)
+		if outcome != accountStale {
+			g.Attempts++
+		}
+		switch outcome {
+		case grantDone:
+			g.Lease, g.Account = granted, acct
+			return g, nil
+		case accountGone, accountStale:
+			gone[c.ID] = true
+		case accountBusy:
+			busy[c.ID] = true
+			// Other accounts are tried at once, but not a whole pool of
+			// them in a tight loop: every third one waits its turn.
+			if len(busy)%3 == 0 && !retry.wait(ctx) {
+				return g, &fault.ConflictError{Entity: "lease", Key: r.Lease.Key.String(),
+					Reason: "concurrent grants kept the accounts busy; retry"}
+			}
+		case grantAgain:
+			if !retry.wait(ctx) {
+				return g, &fault.ConflictError{Entity: "lease", Key: r.Lease.Key.String(),
+					Reason: "concurrent requests for the same user kept it busy; retry"}
+			}
+		default:
+			return g, err
+		}
+	}
+}
+
+// pickCandidate reads the status index, accounts past the cooldown first,
+// and returns one account at random from the first page that holds any
+// account skip does not exclude. found is false when none is left.
+func (s *Store) pickCandidate(ctx context.Context, r GrantRequest, skip func(id string) bool, g *Granted) (c account.Account, found bool, err error) {
 	cutoff := fmtTime(r.Now.Add(-r.Cooldown))
 	for _, cond := range []string{"#t <= :cut", "#t > :cut"} {
 		in := dynamodb.QueryInput{
@@ -84,29 +155,21 @@ func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":s": str(string(account.Available)), ":cut": str(cutoff),
 			},
-			Limit: aws.Int32(candidateBatch),
+			Limit: aws.Int32(candidatePage),
 		}
 		for {
 			out, err := s.db.Query(ctx, &in)
 			if err != nil {
-				return g, fmt.Errorf("grant lease %s: find available accounts: %w", r.Lease.Key, err)
+				return c, false, fmt.Errorf("grant lease %s: find available accounts: %w", r.Lease.Key, err)
 			}
 			g.CandidatesRead += len(out.Items)
 			candidates, err := decodeAccounts(out.Items)
 			if err != nil {
-				return g, err
+				return c, false, err
 			}
-			rand.Shuffle(len(candidates), func(i, j int) { candidates[i], candidates[j] = candidates[j], candidates[i] })
-			for _, c := range candidates {
-				g.Attempts++
-				granted, acct, taken, err := s.tryGrant(ctx, c, r, active)
-				if err != nil {
-					return g, err
-				}
-				if !taken {
-					g.Lease, g.Account = granted, acct
-					return g, nil
-				}
+			candidates = slices.DeleteFunc(candidates, func(a account.Account) bool { return skip(a.ID) })
+			if len(candidates) > 0 {
+				return candidates[rand.IntN(len(candidates))], true, nil
 			}
 			if len(out.LastEvaluatedKey) == 0 {
 				break
@@ -114,29 +177,40 @@ func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 			in.ExclusiveStartKey = out.LastEvaluatedKey
 		}
 	}
-	return g, fault.PoolEmpty
+	return c, false, nil
 }
 
-// tryGrant runs the grant transaction for one candidate. taken reports
-// that a concurrent writer changed the candidate first.
-func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest, active lease.Lease) (lease.Lease, account.Account, bool, error) {
+// grantOutcome is what one grant transaction came to.
+type grantOutcome int
+
+const (
+	grantFailed  grantOutcome = iota // an error the caller gets
+	grantDone                        // the account is the lease's
+	accountGone                      // a concurrent grant took the account
+	accountStale                     // the index was stale: no transaction was tried
+	accountBusy                      // another transaction held the account
+	grantAgain                       // another transaction held the lease or the quota item
+)
+
+// tryGrant runs the grant transaction for one candidate, once.
+func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest, active lease.Lease) (grantOutcome, lease.Lease, account.Account, error) {
 	read := r.Lease
 	next, err := c.Move(account.Active, r.Now)
 	if err != nil {
-		return read, c, true, nil // the index was stale: not Available any more
+		return accountStale, read, c, nil // not Available any more
 	}
 	key := active.Key
 	next.Lease = &key
 	acctPut, next, err := s.Accounts().savePut(c, next)
 	if err != nil {
-		return read, c, false, err
+		return grantFailed, read, c, err
 	}
 	active.AccountID = c.ID
 	var leaseItems []types.TransactWriteItem
 	if r.New {
 		put, created, err := s.Leases().createPut(active)
 		if err != nil {
-			return read, c, false, err
+			return grantFailed, read, c, err
 		}
 		active = created
 		quota := s.Leases().quotaRaise(active.UserEmail, r.MaxPerUser)
@@ -144,7 +218,7 @@ func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest,
 	} else {
 		put, saved, err := s.Leases().savePut(read, active)
 		if err != nil {
-			return read, c, false, err
+			return grantFailed, read, c, err
 		}
 		active = saved
 		leaseItems = []types.TransactWriteItem{{Put: &put}}
@@ -152,27 +226,28 @@ func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest,
 	var recs []events.Record
 	if r.Announce != nil {
 		if recs, err = r.Announce(active, next); err != nil {
-			return read, c, false, fmt.Errorf("announce grant of %s to lease %s: %w", c.ID, read.Key, err)
+			return grantFailed, read, c, fmt.Errorf("announce grant of %s to lease %s: %w", c.ID, read.Key, err)
 		}
 	}
-	err = s.commit(ctx, append([]types.TransactWriteItem{{Put: &acctPut}}, leaseItems...), recs)
+	err = s.commitOnce(ctx, append([]types.TransactWriteItem{{Put: &acctPut}}, leaseItems...), recs)
 	reasons := cancelReasons(err)
 	switch {
 	case err == nil:
-		return active, next, false, nil
+		return grantDone, active, next, nil
 	case reasons == nil:
-		return read, c, false, fmt.Errorf("grant account %s to lease %s: %w", c.ID, read.Key, err)
+		return grantFailed, read, c, fmt.Errorf("grant account %s to lease %s: %w", c.ID, read.Key, err)
 	case r.New && len(reasons) > 2 && reasons[2] == "ConditionalCheckFailed":
-		return read, c, false, &fault.LimitError{Limit: "maxLeasesPerUser", Value: r.MaxPerUser}
-	case r.New && len(reasons) > 2 && reasons[2] == "TransactionConflict":
-		return read, c, false, &fault.ConflictError{Entity: "lease", Key: read.Key.String(),
-			Reason: "a concurrent request for the same user won; retry"}
+		return grantFailed, read, c, &fault.LimitError{Limit: "maxLeasesPerUser", Value: r.MaxPerUser}
 	case len(reasons) > 1 && reasons[1] == "ConditionalCheckFailed":
-		return read, c, false, &fault.ConflictError{Entity: "lease", Key: read.Key.String(),
+		return grantFailed, read, c, &fault.ConflictError{Entity: "lease", Key: read.Key.String(),
 			Reason: "it changed while an account was being granted"}
-	case lostRace(reasons[0]) || (len(reasons) > 1 && reasons[1] == "TransactionConflict"):
-		return read, c, true, nil
+	case reasons[0] == "ConditionalCheckFailed":
+		return accountGone, read, c, nil
+	case conflicted(err) && reasons[0] == "TransactionConflict":
+		return accountBusy, read, c, nil
+	case conflicted(err):
+		return grantAgain, read, c, nil
 	default:
-		return read, c, false, fmt.Errorf("grant account %s to lease %s: transaction cancelled: %v", c.ID, read.Key, reasons)
+		return grantFailed, read, c, fmt.Errorf("grant account %s to lease %s: transaction cancelled: %v", c.ID, read.Key, reasons)
 	}
 }

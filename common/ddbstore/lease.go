@@ -53,6 +53,9 @@ func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int, 
 	}
 	if !l.Status.CountsTowardLimit() {
 		err := ls.s.commit(ctx, []types.TransactWriteItem{put}, recs)
+		if conflicted(err) {
+			return l, &fault.ConflictError{Entity: "lease", Key: l.Key.String(), Reason: "concurrent writes kept it busy; retry"}
+		}
 		if reasons := cancelReasons(err); reasons != nil {
 			return l, &fault.ConflictError{Entity: "lease", Key: l.Key.String(), Reason: "it already exists"}
 		}
@@ -65,7 +68,7 @@ func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int, 
 	err = ls.s.commit(ctx, []types.TransactWriteItem{put, {Update: &quota}}, recs)
 	if reasons := cancelReasons(err); reasons != nil {
 		switch {
-		case lostRace(reasons[0]):
+		case reasons[0] == "ConditionalCheckFailed":
 			return l, &fault.ConflictError{Entity: "lease", Key: l.Key.String(), Reason: "it already exists"}
 		case len(reasons) > 1 && reasons[1] == "ConditionalCheckFailed":
 			return l, &fault.LimitError{Limit: "maxLeasesPerUser", Value: maxPerUser}
@@ -214,6 +217,9 @@ func (ls LeaseStore) savePut(read, next lease.Lease) (types.Put, lease.Lease, er
 func (ls LeaseStore) saveError(err error, read lease.Lease) error {
 	if conflict := firstItemConflict(err, "lease", read.Key.String(), read.Version); conflict != nil {
 		return conflict
+	}
+	if conflicted(err) { // the quota item stayed busy
+		return &fault.ConflictError{Entity: "lease", Key: read.Key.String(), Reason: "concurrent writes kept it busy; retry"}
 	}
 	return fmt.Errorf("save lease %s: %w", read.Key, err)
 }

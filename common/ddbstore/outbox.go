@@ -24,6 +24,8 @@ type outboxItem struct {
 	Detail     string `json:"detail"`
 	CreatedAt  string `json:"createdAt"`
 	TTL        int64  `json:"ttl"`
+	// Pending puts the record in the pending index until it is deleted.
+	Pending string `json:"pending"`
 }
 
 // outboxPuts are the transaction items that write records into the outbox,
@@ -32,7 +34,7 @@ func (s *Store) outboxPuts(recs []events.Record) ([]types.TransactWriteItem, err
 	items := make([]types.TransactWriteItem, 0, len(recs))
 	for _, r := range recs {
 		m, err := marshal(outboxItem{ID: r.ID, Source: r.Source, DetailType: r.DetailType, Detail: r.Detail,
-			CreatedAt: fmtTime(r.Time), TTL: r.Time.Add(outboxTTL).Unix()})
+			CreatedAt: fmtTime(r.Time), TTL: r.Time.Add(outboxTTL).Unix(), Pending: names.OutboxPending})
 		if err != nil {
 			return nil, fmt.Errorf("marshal outbox record %s: %w", r.ID, err)
 		}
@@ -47,13 +49,28 @@ func (s *Store) outboxPuts(recs []events.Record) ([]types.TransactWriteItem, err
 
 // commit writes the items and the outbox records in one transaction. The
 // records come after the items, so cancellation reasons keep the items'
-// positions.
+// positions. A transaction cancelled only by TransactionConflict is tried
+// again within the store's Backoff; the last error is returned when the
+// budget runs out.
 func (s *Store) commit(ctx context.Context, items []types.TransactWriteItem, recs []events.Record) error {
+	r := s.retrier(ctx)
+	for {
+		err := s.commitOnce(ctx, items, recs)
+		if !conflicted(err) || !r.wait(ctx) {
+			return err
+		}
+	}
+}
+
+// commitOnce is commit without retries, for callers that decide
+// themselves what a conflict means (Grant tries another account).
+func (s *Store) commitOnce(ctx context.Context, items []types.TransactWriteItem, recs []events.Record) error {
 	puts, err := s.outboxPuts(recs)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append(items, puts...)})
+	all := append(append(make([]types.TransactWriteItem, 0, len(items)+len(puts)), items...), puts...)
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: all})
 	return err
 }
 
@@ -64,21 +81,29 @@ type OutboxStore struct{ s *Store }
 func (s *Store) Outbox() OutboxStore { return OutboxStore{s} }
 
 // Pending returns up to limit records written before cutoff and not yet
-// removed. The outbox holds only undelivered records, so it stays small.
+// removed, oldest first. It reads the pending index, never the table, so a
+// sweep costs what it returns even when the bus was down for an hour and
+// thousands of records wait. The index is eventually consistent: a record
+// removed a moment ago may come back once more (consumers are idempotent),
+// and records younger than the cutoff are not asked for.
 func (o OutboxStore) Pending(ctx context.Context, cutoff time.Time, limit int) ([]events.Record, error) {
 	var out []events.Record
-	in := &dynamodb.ScanInput{
-		TableName:                 aws.String(o.s.tables.Outbox),
-		FilterExpression:          aws.String("#c < :cut"),
-		ExpressionAttributeNames:  map[string]string{"#c": "createdAt"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":cut": str(fmtTime(cutoff))},
-		ConsistentRead:            aws.Bool(true),
+	in := &dynamodb.QueryInput{
+		TableName:                aws.String(o.s.tables.Outbox),
+		IndexName:                aws.String(names.OutboxPendingIndex),
+		KeyConditionExpression:   aws.String("#p = :p AND #c < :cut"),
+		ExpressionAttributeNames: map[string]string{"#p": names.AttrPending, "#c": names.AttrCreatedAt},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":p": str(names.OutboxPending), ":cut": str(fmtTime(cutoff)),
+		},
+		ScanIndexForward: aws.Bool(true),
+		Limit:            aws.Int32(int32(min(limit, 1000))),
 	}
-	p := dynamodb.NewScanPaginator(o.s.db, in)
+	p := dynamodb.NewQueryPaginator(o.s.db, in)
 	for p.HasMorePages() && len(out) < limit {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("scan outbox: %w", err)
+			return nil, fmt.Errorf("read pending outbox records: %w", err)
 		}
 		for _, m := range page.Items {
 			var it outboxItem

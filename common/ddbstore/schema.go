@@ -14,8 +14,8 @@ import (
 )
 
 // CreateTables creates the tables (four, and Deliveries and Sessions when
-// named) with the key schema, status indexes and TTL the Data stack
-// deploys. Local mode and the tests use it;
+// named) with the key schema, status indexes, the outbox's pending index
+// and TTL the Data stack deploys. Local mode and the tests use it;
 // on AWS the stack creates them. Existing tables are left alone.
 func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 	statusIndex := types.GlobalSecondaryIndex{
@@ -54,7 +54,15 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 		{
 			TableName:            aws.String(t.Outbox),
 			KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(names.AttrID), KeyType: types.KeyTypeHash}},
-			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrID)},
+			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrID), attr(names.AttrPending), attr(names.AttrCreatedAt)},
+			GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+				IndexName: aws.String(names.OutboxPendingIndex),
+				KeySchema: []types.KeySchemaElement{
+					{AttributeName: aws.String(names.AttrPending), KeyType: types.KeyTypeHash},
+					{AttributeName: aws.String(names.AttrCreatedAt), KeyType: types.KeyTypeRange},
+				},
+				Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+			}},
 		},
 	}
 	for _, optional := range []string{t.Deliveries, t.Sessions} {

@@ -43,9 +43,10 @@ func TablesFor(namespace string) Tables {
 
 // Store gives access to the three tables through one DynamoDB client.
 type Store struct {
-	db     *dynamodb.Client
-	tables Tables
-	pages  *PageCodec
+	db      *dynamodb.Client
+	tables  Tables
+	pages   *PageCodec
+	backoff Backoff // zero: DefaultBackoff
 }
 
 // New returns a store over the given tables. pages seals page tokens.

@@ -39,7 +39,7 @@ func (s *Store) SaveLeaseAndAccount(ctx context.Context, lRead, lNext lease.Leas
 		var tce *types.TransactionCanceledException
 		if errors.As(err, &tce) && len(tce.CancellationReasons) > 1 {
 			if r := tce.CancellationReasons[1]; r.Code != nil && lostRace(*r.Code) {
-				return lNext, aNext, writeConflict("account", aRead.ID, r.Item, aRead.Version)
+				return lNext, aNext, itemConflict("account", aRead.ID, r, aRead.Version)
 			}
 		}
 		if conflict := firstItemConflict(err, "lease", lRead.Key.String(), lRead.Version); conflict != nil {

@@ -113,7 +113,15 @@ const (
 	// StatusIndex is the global secondary index of the lease and account
 	// tables: partition key AttrStatus, sort key AttrStatusChangedAt.
 	StatusIndex = "StatusIndex"
+	// OutboxPendingIndex is the global secondary index of the outbox table
+	// that lists undelivered records oldest first: partition key
+	// AttrPending (always OutboxPending), sort key AttrCreatedAt.
+	OutboxPendingIndex = "PendingIndex"
 )
+
+// OutboxPending is the AttrPending value of every undelivered outbox
+// record. A delivered record is deleted, so it leaves the index.
+const OutboxPending = "pending"
 
 // Attribute names used in key schemas, indexes and TTL.
 const (
@@ -125,6 +133,8 @@ const (
 	AttrTTL             = "ttl"
 	AttrVersion         = "version"
 	AttrID              = "id"
+	AttrPending         = "pending"
+	AttrCreatedAt       = "createdAt"
 )
 
 // Environment variable keys read by the functions and set by the stacks.

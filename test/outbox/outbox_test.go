@@ -186,3 +186,68 @@ func TestPublisherBatchesByTen(t *testing.T) {
 		t.Fatalf("bus got %d events, want 25", len(got))
 	}
 }
+
+func TestTheSweeperReadsThePendingIndexOldestFirstAndNeverScans(t *testing.T) {
+	ctx := context.Background()
+	cfg := emulator.Config(t)
+	calls := &emulator.Faults{} // no faults: it only counts the calls
+	s := fixture.Store(t, calls.Wrap(cfg))
+	tap := fixture.Bus(t, cfg)
+
+	// Five requests whose events were written out of time order, as
+	// concurrent writers do.
+	var byAge []string
+	ids := map[time.Duration]string{}
+	for _, m := range []time.Duration{4, 1, 3, 0, 2} {
+		l := pending(fmt.Sprintf("dev%d@example.com", m))
+		recs, err := events.Records(t0.Add(m*time.Minute), events.LeaseRequested{LeaseID: l.Key, RequiresManualApproval: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Leases().Create(ctx, l, 3, recs...); err != nil {
+			t.Fatal(err)
+		}
+		ids[m] = recs[0].ID
+	}
+	for m := range time.Duration(5) {
+		byAge = append(byAge, ids[m])
+	}
+	recordIDs := func(recs []events.Record) []string {
+		var out []string
+		for _, r := range recs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	calls.Reset()
+
+	t.Run("pending records come oldest first", func(t *testing.T) {
+		got, err := s.Outbox().Pending(ctx, t0.Add(time.Hour), 3)
+		if err != nil || !slices.Equal(recordIDs(got), byAge[:3]) {
+			t.Fatalf("pending = %v, %v; want %v", recordIDs(got), err, byAge[:3])
+		}
+		got, err = s.Outbox().Pending(ctx, t0.Add(150*time.Second), 10)
+		if err != nil || !slices.Equal(recordIDs(got), byAge[:3]) {
+			t.Fatalf("pending before 2m30 = %v, %v; want %v", recordIDs(got), err, byAge[:3])
+		}
+	})
+	t.Run("a sweep delivers the oldest records and leaves the younger ones", func(t *testing.T) {
+		relay := outbox.New(s.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName))
+		res, err := relay.Sweep(ctx, t0.Add(time.Hour), time.Minute, 2)
+		if err != nil || res.Found != 2 || res.Delivered != 2 {
+			t.Fatalf("sweep = %+v, %v", res, err)
+		}
+		if got := tap.Drain(t); len(got) != 2 {
+			t.Fatalf("bus got %d events, want 2", len(got))
+		}
+		left, err := s.Outbox().Pending(ctx, t0.Add(time.Hour), 10)
+		if err != nil || !slices.Equal(recordIDs(left), byAge[2:]) {
+			t.Fatalf("left = %v, %v; want %v", recordIDs(left), err, byAge[2:])
+		}
+	})
+	t.Run("the outbox is read through its index, never scanned", func(t *testing.T) {
+		if calls.Calls("Scan") != 0 || calls.Calls("Query") == 0 {
+			t.Fatalf("%d scans and %d queries", calls.Calls("Scan"), calls.Calls("Query"))
+		}
+	})
+}

@@ -186,7 +186,12 @@ func (f *Functions) newOutboxRelay(c constructs.Construct, props *FunctionsProps
 		},
 		Key: props.Key, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
 	})
-	props.Tables.Outbox.GrantReadWriteData(fn.Role)
+	// It reads the pending index and deletes what it delivered; without
+	// Scan it cannot fall back to reading the whole table.
+	props.Tables.Outbox.Grant(fn.Role, jsii.String("dynamodb:Query"), jsii.String("dynamodb:BatchWriteItem"))
+	if key := props.Tables.Outbox.EncryptionKey(); key != nil {
+		key.GrantEncryptDecrypt(fn.Role)
+	}
 	props.Bus.GrantPutEventsTo(fn.Role, nil)
 	fn.SuppressGrantWildcards()
 	role := awsiam.NewRole(c, jsii.String("OutboxScheduleRole"), &awsiam.RoleProps{

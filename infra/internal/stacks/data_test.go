@@ -54,10 +54,18 @@ func TestDataTables(t *testing.T) {
 			"KeySchema":              []any{props{"AttributeName": names.AttrUUID, "KeyType": "HASH"}},
 			"GlobalSecondaryIndexes": assertions.Match_Absent(),
 		}},
-		{"outbox table has the id key and TTL", props{
+		{"outbox table has the id key, TTL and the pending index ordered by time", props{
 			"TableName":               names.Physical(testCfg.Namespace, names.OutboxTable),
 			"KeySchema":               []any{props{"AttributeName": names.AttrID, "KeyType": "HASH"}},
 			"TimeToLiveSpecification": props{"AttributeName": names.AttrTTL, "Enabled": true},
+			"GlobalSecondaryIndexes": []any{props{
+				"IndexName": names.OutboxPendingIndex,
+				"KeySchema": []any{
+					props{"AttributeName": names.AttrPending, "KeyType": "HASH"},
+					props{"AttributeName": names.AttrCreatedAt, "KeyType": "RANGE"},
+				},
+				"Projection": props{"ProjectionType": "ALL"},
+			}},
 		}},
 		{"delivery table has the id key and TTL", props{
 			"TableName":               names.Physical(testCfg.Namespace, names.DeliveryTable),

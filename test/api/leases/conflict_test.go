@@ -1,0 +1,112 @@
+package leases_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/isb-go/isb/common/account"
+	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/leasing"
+	"github.com/isb-go/isb/common/routes"
+	"github.com/isb-go/isb/common/template"
+	"github.com/isb-go/isb/functions/api-leases/leasesapi"
+	"github.com/isb-go/isb/test/api/apitest"
+	"github.com/isb-go/isb/test/emulator"
+)
+
+// TestTransactionConflictsAreNeverA409WhileAccountsRemain runs the API
+// against a DynamoDB that cancels a third of the transactions with
+// TransactionConflict, as DynamoDB does when two requests touch the same
+// user's quota item or the same account.
+func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
+	ctx := context.Background()
+	e := apitest.New(t)
+	f := &emulator.Faults{TransactionConflictRate: 0.3, Seed: 21}
+	faulty := ddbstore.New(dynamodb.NewFromConfig(f.Wrap(e.Cfg)), e.Store.Tables(), nil)
+	svc := leasing.New(leasing.Deps{Leases: faulty.Leases(), Granter: faulty, Templates: e.Store.Templates(),
+		Config: e.Config, Outbox: e.Relay, Now: e.Clock.Now, NewID: e.NewID})
+	h := e.Server(routes.Leases, leasesapi.Handlers(svc))
+	e.Pool(12)
+	tpl := e.Template("ci", false, template.Public)
+
+	// Eight pipelines ask twice each, at once, for twelve accounts.
+	callers := make([]auth.Caller, 16)
+	for i := range callers {
+		callers[i] = auth.Caller{Email: fmt.Sprintf("ci-%d@example.com", i%8), Roles: []routes.Role{routes.User}}
+	}
+	results := make([]apitest.Result, len(callers))
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = apitest.Call(t, h, e.Event("POST", "/leases", &callers[i], request(tpl.UUID)))
+		}()
+	}
+	wg.Wait()
+	var leased []leasesapi.Lease
+	var leasedBy []auth.Caller
+	for i, r := range results {
+		switch {
+		case r.Status == http.StatusCreated:
+			var l leasesapi.Lease
+			r.Into(t, &l)
+			leased, leasedBy = append(leased, l), append(leasedBy, callers[i])
+		case r.Status == http.StatusConflict && r.Headers["Retry-After"] != "":
+			// the pool is empty
+		default:
+			t.Errorf("request %d: %d %s", i, r.Status, r.Raw)
+		}
+	}
+	if len(leased) != 12 {
+		t.Fatalf("%d leases granted, want 12", len(leased))
+	}
+	if f.Injected("TransactWriteItems") == 0 {
+		t.Fatal("no conflict was injected")
+	}
+	held := map[string]bool{}
+	for _, l := range leased {
+		if held[l.AwsAccountID] {
+			t.Fatalf("account %s granted twice", l.AwsAccountID)
+		}
+		held[l.AwsAccountID] = true
+	}
+	if avail, _, _ := e.Store.Accounts().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)}, ddbstore.Page{}); len(avail) != 0 {
+		t.Fatalf("%d accounts left Available while requests were refused", len(avail))
+	}
+
+	t.Run("every pipeline terminates its leases at once and none is refused", func(t *testing.T) {
+		statuses := make([]int, len(leased))
+		var wg sync.WaitGroup
+		for i, l := range leased {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = apitest.Call(t, h, e.Event("POST", "/leases/"+l.LeaseID+"/terminate", &leasedBy[i], nil)).Status
+			}()
+		}
+		wg.Wait()
+		for i, s := range statuses {
+			if s != http.StatusOK {
+				t.Errorf("terminate %s: %d", leased[i].LeaseID, s)
+			}
+		}
+		for i := range 8 {
+			email := fmt.Sprintf("ci-%d@example.com", i)
+			if n, err := e.Store.Leases().Count(ctx, email); err != nil || n != 0 {
+				t.Errorf("%s still counts %d leases (%v)", email, n, err)
+			}
+		}
+		ended, _, _ := e.Store.Leases().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.ManuallyTerminated)}, ddbstore.Page{Size: 50})
+		if len(ended) != 12 {
+			t.Fatalf("%d leases terminated, want 12", len(ended))
+		}
+	})
+}
