@@ -139,7 +139,11 @@ func Definition(in DefinitionInput) (string, error) {
 						"source":     obj{"S": names.SourceCleaner},
 						"detailType": obj{"S": detailType},
 						"detail":     obj{"S.$": "States.JsonToString($.report.event)"},
-						"createdAt":  obj{"S.$": "$$.State.EnteredTime"},
+						// Step Functions gives the entry time as ddbstore
+						// writes times (UTC, milliseconds), so the record
+						// sorts among the others in the pending index.
+						names.AttrCreatedAt: obj{"S.$": "$$.State.EnteredTime"},
+						names.AttrPending:   obj{"S": names.OutboxPending},
 					},
 					"ConditionExpression":      "attribute_not_exists(#id)",
 					"ExpressionAttributeNames": obj{"#id": names.AttrID},

@@ -112,6 +112,11 @@ func (o OutboxStore) Pending(ctx context.Context, cutoff time.Time, limit int) (
 			}
 			at, err := parseTime(it.CreatedAt)
 			if err != nil {
+				// Written by the cleanup state machine in another
+				// RFC 3339 spelling.
+				at, err = time.Parse(time.RFC3339Nano, it.CreatedAt)
+			}
+			if err != nil {
 				return nil, fmt.Errorf("outbox record %s: %w", it.ID, err)
 			}
 			out = append(out, events.Record{ID: it.ID, Source: it.Source, DetailType: it.DetailType, Detail: it.Detail, Time: at})
