@@ -524,9 +524,9 @@ func TestALookAlikeEmailReachesNoOneElsesLeases(t *testing.T) {
 			t.Fatalf("leases = %+v", page.Result)
 		}
 	})
-	t.Run("a lease id spelling the email another way names no lease", func(t *testing.T) {
+	t.Run("a lease id spelling the email another way is not a lease id", func(t *testing.T) {
 		id := lease.Key{UserEmail: "Sam@example.com", UUID: leased.UUID}.ID()
-		apitest.Call(t, h, e.Event("GET", "/leases/"+id, &apitest.Manager, nil)).Want(t, http.StatusNotFound, "")
+		apitest.Call(t, h, e.Event("GET", "/leases/"+id, &apitest.Manager, nil)).Want(t, http.StatusBadRequest, "leaseId")
 	})
 }
 
