@@ -35,7 +35,7 @@ type Env struct {
 	Namespace       string
 	Tables          Tables
 	EventBus        string
-	JwtSecret       string
+	SessionKeys     string
 	PageTokenSecret string
 }
 
@@ -57,7 +57,7 @@ func LoadEnv() (Env, error) {
 			Sessions: get(names.EnvSessionTable),
 		},
 		EventBus:        get(names.EnvEventBus),
-		JwtSecret:       get(names.EnvJwtSecret),
+		SessionKeys:     get(names.EnvSessionKeys),
 		PageTokenSecret: get(names.EnvPageTokenSecret),
 	}
 	if len(missing) > 0 {
@@ -71,10 +71,10 @@ type SecretsClient interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// Verifier returns the token verifier over the JWT secret (cached, lazy)
+// Verifier returns the token verifier over the published public keys (cached, lazy)
 // that refuses the tokens on the revocation list (logout).
 func Verifier(sm SecretsClient, e Env, revoked auth.RevocationList) *auth.Verifier {
-	return auth.NewVerifier(auth.NewSecretKeys(sm, e.JwtSecret, 0, nil), auth.Issuer(e.Namespace), auth.Audience(e.Namespace), nil).
+	return auth.NewVerifier(auth.NewSecretKeys(sm, e.SessionKeys, 0, nil), auth.Issuer(e.Namespace), auth.Audience(e.Namespace), nil).
 		CheckRevocations(revoked)
 }
 

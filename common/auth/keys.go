@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"sync"
@@ -12,14 +13,42 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 )
 
-// KeySet is the signing key and the one it replaced. Tokens are signed with
-// Current; both verify, so a rotation locks nobody out.
-type KeySet struct {
-	Current  []byte
-	Previous []byte
+// PublicKey is one published verification key: the id tokens name in their
+// "kid" header (the KMS key's ARN) and its public half.
+type PublicKey struct {
+	ID  string
+	Key *ecdsa.PublicKey
+	// Created is when the key was made (and, within a minute, became
+	// current).
+	Created time.Time
 }
 
-// KeySource gives the keys tokens are signed and verified with.
+// KeyRetirement is how long a key that stopped being current can still
+// have signed a live token: a session's longest life, plus the time a warm
+// sign-in function keeps signing with its cached key, plus clock skew. A
+// rotation must not drop a key from the published set sooner.
+const KeyRetirement = MaxTTL + DefaultKeyTTL + Leeway
+
+// KeySet is the public key tokens are signed with now and the one it
+// replaced. Both verify, so a rotation locks nobody out. No secret is in
+// it: the private keys never leave KMS.
+type KeySet struct {
+	Current  PublicKey
+	Previous PublicKey
+}
+
+// Lookup returns the key named id, or nil.
+func (s KeySet) Lookup(id string) *ecdsa.PublicKey {
+	for _, k := range []PublicKey{s.Current, s.Previous} {
+		if id != "" && k.ID == id && k.Key != nil {
+			return k.Key
+		}
+	}
+	return nil
+}
+
+// KeySource gives the public keys tokens are verified with, and the id of
+// the key to sign with.
 type KeySource interface {
 	Keys(ctx context.Context) (KeySet, error)
 }
@@ -52,8 +81,9 @@ const (
 	MinReloadInterval = 30 * time.Second
 )
 
-// SecretKeys reads the keys from a Secrets Manager secret: the AWSCURRENT
-// and AWSPREVIOUS versions of its SecretString. It loads nothing until the
+// SecretKeys reads the published public keys from a Secrets Manager secret
+// that holds nothing secret: the AWSCURRENT and AWSPREVIOUS versions of its
+// SecretString, each a document made by EncodePublicKey. It loads nothing until the
 // first call and caches the keys for TTL.
 type SecretKeys struct {
 	client   SecretsClient
@@ -111,8 +141,8 @@ func (s *SecretKeys) load(ctx context.Context) (KeySet, error) {
 	if err != nil {
 		return KeySet{}, err
 	}
-	if cur == nil {
-		return KeySet{}, fmt.Errorf("%w: secret %s has no AWSCURRENT version", errKeysNotAvailable, s.secretID)
+	if cur.Key == nil {
+		return KeySet{}, fmt.Errorf("%w: secret %s publishes no key yet (never rotated)", errKeysNotAvailable, s.secretID)
 	}
 	prev, err := s.version(ctx, "AWSPREVIOUS")
 	if err != nil {
@@ -122,25 +152,23 @@ func (s *SecretKeys) load(ctx context.Context) (KeySet, error) {
 	return s.set, nil
 }
 
-// version reads one staged version; nil when no version carries the stage
-// (a secret that was never rotated has no AWSPREVIOUS).
-func (s *SecretKeys) version(ctx context.Context, stage string) ([]byte, error) {
+// version reads one staged version; the zero PublicKey when no version
+// carries the stage (a secret that was never rotated has no AWSPREVIOUS) or
+// the version is the placeholder the secret is created with.
+func (s *SecretKeys) version(ctx context.Context, stage string) (PublicKey, error) {
 	out, err := s.client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
 		SecretId: aws.String(s.secretID), VersionStage: aws.String(stage),
 	})
 	var nf *smtypes.ResourceNotFoundException
 	if errors.As(err, &nf) && stage != "AWSCURRENT" {
-		return nil, nil
+		return PublicKey{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: read %s of %s: %w", errKeysNotAvailable, stage, s.secretID, err)
+		return PublicKey{}, fmt.Errorf("%w: read %s of %s: %w", errKeysNotAvailable, stage, s.secretID, err)
 	}
-	key := out.SecretBinary
-	if out.SecretString != nil {
-		key = []byte(aws.ToString(out.SecretString))
+	k, err := DecodePublicKey(aws.ToString(out.SecretString))
+	if err != nil {
+		return PublicKey{}, fmt.Errorf("%w: %s of %s: %w", errKeysNotAvailable, stage, s.secretID, err)
 	}
-	if len(key) < MinKeyBytes {
-		return nil, fmt.Errorf("%w: %s of %s is %d bytes, need at least %d", errKeysNotAvailable, stage, s.secretID, len(key), MinKeyBytes)
-	}
-	return key, nil
+	return k, nil
 }

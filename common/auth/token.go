@@ -2,9 +2,8 @@ package auth
 
 import (
 	"bytes"
-	"crypto/hmac"
+	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -17,22 +16,23 @@ import (
 	"github.com/isb-go/isb/common/routes"
 )
 
-// Token rules. Tokens are compact JWS (RFC 7515) with HS256 only: the
-// verifier never reads the algorithm from the token to pick a key type, so
-// "alg":"none" and RS/HS confusion are refused outright.
+// Token rules. Tokens are compact JWS (RFC 7515) with ES256 only, signed by
+// a KMS key the sign-in function alone may use: the verifier never reads
+// the algorithm from the token to pick a key type, so "alg":"none" and
+// HS/ES confusion are refused outright, and holding the verification keys
+// does not let anyone mint a token.
 const (
 	// Leeway is the clock skew tolerated on exp, nbf and iat.
 	Leeway = 30 * time.Second
-	// MinKeyBytes is the shortest HMAC key accepted (RFC 7518 §3.2: at
-	// least the hash size).
-	MinKeyBytes = 32
 	// MaxTokenBytes bounds the work spent on one header.
 	MaxTokenBytes = 8 << 10
 	// MaxTTL is the longest lifetime a token may claim (exp - iat); a
 	// longer one was not issued by us.
 	MaxTTL = 24 * time.Hour
 
-	algHS256 = "HS256"
+	algES256 = "ES256"
+	// maxKeyIDBytes bounds "kid" (a KMS key ARN is about 90).
+	maxKeyIDBytes = 256
 )
 
 // ErrInvalidToken is the kind of every error that means "the caller is not
@@ -81,16 +81,18 @@ type claims struct {
 
 type header struct {
 	Alg  string          `json:"alg"`
+	Kid  string          `json:"kid"`
 	Typ  string          `json:"typ,omitempty"`
 	Crit json.RawMessage `json:"crit,omitempty"`
 }
 
 var enc = base64.RawURLEncoding
 
-// Issue signs a token naming the caller, valid for ttl from now.
-func Issue(key []byte, c Caller, issuer, audience string, ttl time.Duration, now time.Time) (string, error) {
-	if len(key) < MinKeyBytes {
-		return "", fmt.Errorf("issue token: key of %d bytes, need at least %d", len(key), MinKeyBytes)
+// Issue signs a token naming the caller, valid for ttl from now, with the
+// signer's key keyID (the current key of the KeySet).
+func Issue(ctx context.Context, signer Signer, keyID string, c Caller, issuer, audience string, ttl time.Duration, now time.Time) (string, error) {
+	if keyID == "" || len(keyID) > maxKeyIDBytes {
+		return "", fmt.Errorf("issue token: key id of %d bytes outside [1, %d]", len(keyID), maxKeyIDBytes)
 	}
 	if ttl <= 0 || ttl > MaxTTL {
 		return "", fmt.Errorf("issue token: lifetime %s outside (0, %s]", ttl, MaxTTL)
@@ -115,15 +117,17 @@ func Issue(key []byte, c Caller, issuer, audience string, ttl time.Duration, now
 	if err != nil {
 		return "", fmt.Errorf("issue token: %w", err)
 	}
-	h, _ := json.Marshal(header{Alg: algHS256, Typ: "JWT"})
+	h, _ := json.Marshal(header{Alg: algES256, Kid: keyID, Typ: "JWT"})
 	signing := enc.EncodeToString(h) + "." + enc.EncodeToString(body)
-	return signing + "." + enc.EncodeToString(sign(key, signing)), nil
-}
-
-func sign(key []byte, signingInput string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(signingInput))
-	return m.Sum(nil)
+	der, err := signer.Sign(ctx, keyID, []byte(signing))
+	if err != nil {
+		return "", fmt.Errorf("issue token: %w", err)
+	}
+	sig, err := rawSignature(der)
+	if err != nil {
+		return "", fmt.Errorf("issue token: sign with %s: %w", keyID, err)
+	}
+	return signing + "." + enc.EncodeToString(sig), nil
 }
 
 // BearerToken extracts the token from an Authorization header value
@@ -142,6 +146,7 @@ func BearerToken(authorization string) (string, error) {
 
 // parsed is a token whose structure and header are sound, not yet verified.
 type parsed struct {
+	keyID        string
 	signingInput string
 	payload      []byte
 	signature    []byte
@@ -164,11 +169,14 @@ func parse(tok string) (parsed, error) {
 	if err := strictUnmarshal(hb, &h); err != nil {
 		return parsed{}, ErrMalformed
 	}
-	// Only HS256, compared exactly: "none", "HS512", "RS256", "hs256" are
+	// Only ES256, compared exactly: "none", "HS256", "ES512", "es256" are
 	// all refused. A critical extension we do not understand is refused
 	// (RFC 7515 §4.1.11).
-	if h.Alg != algHS256 || len(h.Crit) > 0 {
+	if h.Alg != algES256 || len(h.Crit) > 0 {
 		return parsed{}, ErrAlgorithm
+	}
+	if h.Kid == "" || len(h.Kid) > maxKeyIDBytes {
+		return parsed{}, ErrMalformed
 	}
 	if h.Typ != "" && h.Typ != "JWT" {
 		return parsed{}, ErrMalformed
@@ -178,21 +186,16 @@ func parse(tok string) (parsed, error) {
 		return parsed{}, ErrMalformed
 	}
 	sig, err := enc.DecodeString(parts[2])
-	if err != nil || len(sig) != sha256.Size {
+	if err != nil || len(sig) != es256SigBytes {
 		return parsed{}, ErrMalformed
 	}
-	return parsed{signingInput: parts[0] + "." + parts[1], payload: payload, signature: sig}, nil
+	return parsed{keyID: h.Kid, signingInput: parts[0] + "." + parts[1], payload: payload, signature: sig}, nil
 }
 
-// signedBy reports whether one of the keys made the signature.
-func (p parsed) signedBy(keys ...[]byte) bool {
-	ok := false
-	for _, k := range keys {
-		if len(k) > 0 && hmac.Equal(sign(k, p.signingInput), p.signature) {
-			ok = true
-		}
-	}
-	return ok
+// signedBy reports whether the key of the set the token names made the
+// signature.
+func (p parsed) signedBy(keys KeySet) bool {
+	return verifyES256(keys.Lookup(p.keyID), p.signingInput, p.signature)
 }
 
 // MaxTokenIDBytes bounds the "jti" a token may carry (Issue makes 22).

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -16,8 +17,8 @@ import (
 )
 
 var (
-	keyA  = []byte("0123456789abcdef0123456789abcdef-key-a")
-	keyB  = []byte("0123456789abcdef0123456789abcdef-key-b")
+	keyA  = NewLocalKey("arn:aws:kms:us-east-1:111111111111:key/key-a")
+	keyB  = NewLocalKey("arn:aws:kms:us-east-1:111111111111:key/key-b")
 	t0    = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	alice = Caller{Email: "alice@example.com", Name: "Alice", Roles: []routes.Role{routes.User, routes.Manager}}
 )
@@ -27,22 +28,40 @@ const (
 	aud = "isb-test-Api"
 )
 
-func mustIssue(t testing.TB, key []byte, c Caller, ttl time.Duration, now time.Time) string {
+func mustIssue(t testing.TB, key *LocalKey, c Caller, ttl time.Duration, now time.Time) string {
 	t.Helper()
-	tok, err := Issue(key, c, iss, aud, ttl, now)
+	tok, err := Issue(context.Background(), key, key.ID, c, iss, aud, ttl, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tok
 }
 
-// forge signs an arbitrary header and payload with HMAC-SHA256 under key.
-func forge(header, payload string, key []byte) string {
+// forge signs an arbitrary header and payload with ES256 under key.
+func forge(header, payload string, key *LocalKey) string {
 	in := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(payload))
-	m := hmac.New(sha256.New, key)
+	der, err := key.Sign(context.Background(), key.ID, []byte(in))
+	if err != nil {
+		panic(err)
+	}
+	sig, err := rawSignature(der)
+	if err != nil {
+		panic(err)
+	}
+	return in + "." + enc.EncodeToString(sig)
+}
+
+// hmacForge signs with HMAC under secret, as a token minted by anyone
+// holding a shared secret (or the public key, in an alg confusion) would be.
+func hmacForge(header, payload string, secret []byte) string {
+	in := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(payload))
+	m := hmac.New(sha256.New, secret)
 	m.Write([]byte(in))
 	return in + "." + enc.EncodeToString(m.Sum(nil))
 }
+
+// es256 is the header Issue writes for keyA.
+var es256 = `{"alg":"ES256","kid":"` + keyA.ID + `","typ":"JWT"}`
 
 func payload(mod func(map[string]any)) string {
 	p := map[string]any{
@@ -56,8 +75,10 @@ func payload(mod func(map[string]any)) string {
 	return string(b)
 }
 
+func parts(tok string) []string { return strings.Split(tok, ".") }
+
 func TestVerifyAcceptsWhatIssueSigns(t *testing.T) {
-	v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return t0.Add(10 * time.Minute) })
+	v := NewVerifier(StaticKeys{Current: keyA.Public()}, iss, aud, func() time.Time { return t0.Add(10 * time.Minute) })
 	got, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, keyA, alice, time.Hour, t0))
 	if err != nil {
 		t.Fatal(err)
@@ -71,13 +92,17 @@ func TestVerifyAcceptsWhatIssueSigns(t *testing.T) {
 }
 
 func TestVerifyRefuses(t *testing.T) {
-	hs256 := `{"alg":"HS256","typ":"JWT"}`
 	good := mustIssue(t, keyA, alice, time.Hour, t0)
+	publicDER, _ := x509.MarshalPKIXPublicKey(keyA.Public().Key)
+	derSig := func() string {
+		der, _ := keyA.Sign(t.Context(), keyA.ID, []byte(parts(good)[0]+"."+parts(good)[1]))
+		return parts(good)[0] + "." + parts(good)[1] + "." + enc.EncodeToString(der)
+	}()
 	parts := strings.Split(good, ".")
 	sha512sig := func() string {
 		h := `{"alg":"HS512","typ":"JWT"}`
 		in := enc.EncodeToString([]byte(h)) + "." + parts[1]
-		m := hmac.New(sha512.New, keyA)
+		m := hmac.New(sha512.New, []byte(keyA.ID))
 		m.Write([]byte(in))
 		return in + "." + enc.EncodeToString(m.Sum(nil))
 	}()
@@ -99,32 +124,41 @@ func TestVerifyRefuses(t *testing.T) {
 		{"expired", "Bearer " + good, t0.Add(time.Hour + Leeway), ErrExpired},
 		{"issued in the future", "Bearer " + good, t0.Add(-Leeway - time.Second), ErrNotYetValid},
 		{"signed with another key", "Bearer " + mustIssue(t, keyB, alice, time.Hour, t0), t0, ErrSignature},
-		{"signature altered", "Bearer " + parts[0] + "." + parts[1] + "." + enc.EncodeToString(make([]byte, 32)), t0, ErrSignature},
+		{"signature altered", "Bearer " + parts[0] + "." + parts[1] + "." + enc.EncodeToString(make([]byte, 64)), t0, ErrSignature},
+		{"signature of the wrong length", "Bearer " + parts[0] + "." + parts[1] + "." + enc.EncodeToString(make([]byte, 32)), t0, ErrMalformed},
+		{"signature DER-encoded, not r||s", "Bearer " + derSig, t0, ErrMalformed},
+		{"signed with another key under this key's id", "Bearer " + forge(es256, payload(nil), keyB), t0, ErrSignature},
+		{"naming a key that is not published", "Bearer " + forge(`{"alg":"ES256","kid":"`+keyB.ID+`"}`, payload(nil), keyB), t0, ErrSignature},
+		{"no kid", "Bearer " + forge(`{"alg":"ES256"}`, payload(nil), keyA), t0, ErrMalformed},
+		{"an oversized kid", "Bearer " + forge(`{"alg":"ES256","kid":"`+strings.Repeat("k", 257)+`"}`, payload(nil), keyA), t0, ErrMalformed},
+		{"alg HS256 with the public key as the HMAC secret (confusion)", "Bearer " + hmacForge(`{"alg":"HS256","kid":"`+keyA.ID+`"}`, payload(nil), publicDER), t0, ErrAlgorithm},
+		{"alg HS256 with a shared secret", "Bearer " + hmacForge(`{"alg":"HS256","typ":"JWT"}`, payload(nil), []byte("0123456789abcdef0123456789abcdef")), t0, ErrAlgorithm},
 		{"payload altered", "Bearer " + parts[0] + "." + enc.EncodeToString([]byte(payload(func(p map[string]any) { p["roles"] = []string{"Admin"} }))) + "." + parts[2], t0, ErrSignature},
 		{"alg none, unsigned", "Bearer " + enc.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + ".", t0, ErrAlgorithm},
 		{"alg none with a signature", "Bearer " + enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + parts[1] + "." + parts[2], t0, ErrAlgorithm},
 		{"alg HS512 (confusion)", "Bearer " + sha512sig, t0, ErrAlgorithm},
-		{"alg RS256", "Bearer " + forge(`{"alg":"RS256"}`, payload(nil), keyA), t0, ErrAlgorithm},
-		{"alg lower case", "Bearer " + forge(`{"alg":"hs256"}`, payload(nil), keyA), t0, ErrAlgorithm},
-		{"no alg", "Bearer " + forge(`{"typ":"JWT"}`, payload(nil), keyA), t0, ErrAlgorithm},
-		{"critical extension", "Bearer " + forge(`{"alg":"HS256","crit":["b64"],"b64":false}`, payload(nil), keyA), t0, ErrAlgorithm},
-		{"wrong issuer", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["iss"] = "someone-else" }), keyA), t0, ErrIssuer},
-		{"wrong audience", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["aud"] = "isb-prod-Api" }), keyA), t0, ErrAudience},
-		{"audience list without ours", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["aud"] = []string{"a", "b"} }), keyA), t0, ErrAudience},
-		{"no exp", "Bearer " + forge(hs256, payload(func(p map[string]any) { delete(p, "exp") }), keyA), t0, ErrClaims},
-		{"no iat", "Bearer " + forge(hs256, payload(func(p map[string]any) { delete(p, "iat") }), keyA), t0, ErrClaims},
-		{"lifetime over the cap", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["exp"] = t0.Add(MaxTTL + time.Hour).Unix() }), keyA), t0, ErrClaims},
-		{"nbf in the future", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["nbf"] = t0.Add(time.Hour).Unix() }), keyA), t0, ErrNotYetValid},
-		{"unknown role", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["roles"] = []string{"User", "Root"} }), keyA), t0, ErrUnknownRole},
-		{"no roles", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["roles"] = []string{} }), keyA), t0, ErrClaims},
-		{"no email", "Bearer " + forge(hs256, payload(func(p map[string]any) { delete(p, "email") }), keyA), t0, ErrClaims},
-		{"email with a display name", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["email"] = "Eve <eve@example.com>" }), keyA), t0, ErrClaims},
-		{"roles of the wrong type", "Bearer " + forge(hs256, payload(func(p map[string]any) { p["roles"] = "Admin" }), keyA), t0, ErrMalformed},
-		{"payload not JSON", "Bearer " + forge(hs256, "not json", keyA), t0, ErrMalformed},
+		{"alg RS256", "Bearer " + forge(`{"alg":"RS256","kid":"`+keyA.ID+`"}`, payload(nil), keyA), t0, ErrAlgorithm},
+		{"alg ES512", "Bearer " + forge(`{"alg":"ES512","kid":"`+keyA.ID+`"}`, payload(nil), keyA), t0, ErrAlgorithm},
+		{"alg lower case", "Bearer " + forge(`{"alg":"es256","kid":"`+keyA.ID+`"}`, payload(nil), keyA), t0, ErrAlgorithm},
+		{"no alg", "Bearer " + forge(`{"typ":"JWT","kid":"`+keyA.ID+`"}`, payload(nil), keyA), t0, ErrAlgorithm},
+		{"critical extension", "Bearer " + forge(`{"alg":"ES256","kid":"`+keyA.ID+`","crit":["b64"],"b64":false}`, payload(nil), keyA), t0, ErrAlgorithm},
+		{"wrong issuer", "Bearer " + forge(es256, payload(func(p map[string]any) { p["iss"] = "someone-else" }), keyA), t0, ErrIssuer},
+		{"wrong audience", "Bearer " + forge(es256, payload(func(p map[string]any) { p["aud"] = "isb-prod-Api" }), keyA), t0, ErrAudience},
+		{"audience list without ours", "Bearer " + forge(es256, payload(func(p map[string]any) { p["aud"] = []string{"a", "b"} }), keyA), t0, ErrAudience},
+		{"no exp", "Bearer " + forge(es256, payload(func(p map[string]any) { delete(p, "exp") }), keyA), t0, ErrClaims},
+		{"no iat", "Bearer " + forge(es256, payload(func(p map[string]any) { delete(p, "iat") }), keyA), t0, ErrClaims},
+		{"lifetime over the cap", "Bearer " + forge(es256, payload(func(p map[string]any) { p["exp"] = t0.Add(MaxTTL + time.Hour).Unix() }), keyA), t0, ErrClaims},
+		{"nbf in the future", "Bearer " + forge(es256, payload(func(p map[string]any) { p["nbf"] = t0.Add(time.Hour).Unix() }), keyA), t0, ErrNotYetValid},
+		{"unknown role", "Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = []string{"User", "Root"} }), keyA), t0, ErrUnknownRole},
+		{"no roles", "Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = []string{} }), keyA), t0, ErrClaims},
+		{"no email", "Bearer " + forge(es256, payload(func(p map[string]any) { delete(p, "email") }), keyA), t0, ErrClaims},
+		{"email with a display name", "Bearer " + forge(es256, payload(func(p map[string]any) { p["email"] = "Eve <eve@example.com>" }), keyA), t0, ErrClaims},
+		{"roles of the wrong type", "Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = "Admin" }), keyA), t0, ErrMalformed},
+		{"payload not JSON", "Bearer " + forge(es256, "not json", keyA), t0, ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return tc.now })
+			v := NewVerifier(StaticKeys{Current: keyA.Public()}, iss, aud, func() time.Time { return tc.now })
 			_, err := v.Verify(t.Context(), tc.header)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
@@ -137,8 +171,8 @@ func TestVerifyRefuses(t *testing.T) {
 }
 
 func TestVerifyAcceptsThePreviousKey(t *testing.T) {
-	v := NewVerifier(StaticKeys{Current: keyB, Previous: keyA}, iss, aud, func() time.Time { return t0 })
-	for name, key := range map[string][]byte{"current": keyB, "previous": keyA} {
+	v := NewVerifier(StaticKeys{Current: keyB.Public(), Previous: keyA.Public()}, iss, aud, func() time.Time { return t0 })
+	for name, key := range map[string]*LocalKey{"current": keyB, "previous": keyA} {
 		if _, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, key, alice, time.Hour, t0)); err != nil {
 			t.Errorf("token signed with the %s key: %v", name, err)
 		}
@@ -156,7 +190,7 @@ func TestVerifyLeewayAroundExpiry(t *testing.T) {
 		{t0.Add(time.Hour + Leeway), false},
 		{t0.Add(-Leeway), true},
 	} {
-		v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return tc.at })
+		v := NewVerifier(StaticKeys{Current: keyA.Public()}, iss, aud, func() time.Time { return tc.at })
 		if _, err := v.Verify(t.Context(), tok); (err == nil) != tc.ok {
 			t.Errorf("at %s: err = %v, want ok %v", tc.at.Sub(t0), err, tc.ok)
 		}
@@ -194,7 +228,7 @@ func (r *reloadingKeys) Reload(context.Context) (KeySet, error) {
 }
 
 func TestVerifyReloadsOnAnUnknownSignature(t *testing.T) {
-	keys := &reloadingKeys{stale: KeySet{Current: keyA}, fresh: KeySet{Current: keyB, Previous: keyA}}
+	keys := &reloadingKeys{stale: KeySet{Current: keyA.Public()}, fresh: KeySet{Current: keyB.Public(), Previous: keyA.Public()}}
 	v := NewVerifier(keys, iss, aud, func() time.Time { return t0 })
 	if _, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, keyA, alice, time.Hour, t0)); err != nil || keys.reloads.Load() != 0 {
 		t.Fatalf("known key: err = %v, reloads = %d", err, keys.reloads.Load())
@@ -207,11 +241,11 @@ func TestVerifyReloadsOnAnUnknownSignature(t *testing.T) {
 func TestIssueRefuses(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		key  []byte
+		key  *LocalKey
 		c    Caller
 		ttl  time.Duration
 	}{
-		{"a short key", []byte("short"), alice, time.Hour},
+		{"a key that is not the signer's", NewLocalKey(keyA.ID + "-other"), alice, time.Hour},
 		{"no roles", keyA, Caller{Email: "a@example.com"}, time.Hour},
 		{"an unknown role", keyA, Caller{Email: "a@example.com", Roles: []routes.Role{"Root"}}, time.Hour},
 		{"no email", keyA, Caller{Roles: []routes.Role{routes.User}}, time.Hour},
@@ -219,7 +253,7 @@ func TestIssueRefuses(t *testing.T) {
 		{"a lifetime over the cap", keyA, alice, MaxTTL + time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := Issue(tc.key, tc.c, iss, aud, tc.ttl, t0); err == nil {
+			if _, err := Issue(t.Context(), keyA, tc.key.ID, tc.c, iss, aud, tc.ttl, t0); err == nil {
 				t.Fatal("Issue succeeded")
 			}
 		})
@@ -243,15 +277,14 @@ func TestCallerRoundTripsThroughTheAuthorizerContext(t *testing.T) {
 }
 
 func TestVerifyRefusesAnEmailThatIsNotCanonical(t *testing.T) {
-	hs256 := `{"alg":"HS256","typ":"JWT"}`
 	for _, e := range []string{"ſam@example.com", "Sam@example.com", "sam@EXAMPLE.com", "\u212aate@example.com"} {
 		t.Run(e, func(t *testing.T) {
-			v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return t0 })
-			tok := forge(hs256, payload(func(p map[string]any) { p["email"] = e }), keyA)
+			v := NewVerifier(StaticKeys{Current: keyA.Public()}, iss, aud, func() time.Time { return t0 })
+			tok := forge(es256, payload(func(p map[string]any) { p["email"] = e }), keyA)
 			if _, err := v.Verify(t.Context(), "Bearer "+tok); !errors.Is(err, ErrClaims) {
 				t.Fatalf("a token for %q: err = %v, want ErrClaims", e, err)
 			}
-			if _, err := Issue(keyA, Caller{Email: e, Roles: []routes.Role{routes.User}}, iss, aud, time.Hour, t0); err == nil {
+			if _, err := Issue(t.Context(), keyA, keyA.ID, Caller{Email: e, Roles: []routes.Role{routes.User}}, iss, aud, time.Hour, t0); err == nil {
 				t.Fatalf("Issue signed a token for %q", e)
 			}
 		})
@@ -259,10 +292,9 @@ func TestVerifyRefusesAnEmailThatIsNotCanonical(t *testing.T) {
 }
 
 func TestVerifyRefusesATokenWithoutAnID(t *testing.T) {
-	hs256 := `{"alg":"HS256","typ":"JWT"}`
-	v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return t0 })
+	v := NewVerifier(StaticKeys{Current: keyA.Public()}, iss, aud, func() time.Time { return t0 })
 	for name, jti := range map[string]any{"no jti": nil, "an empty jti": "", "an oversized jti": strings.Repeat("j", MaxTokenIDBytes+1)} {
-		tok := forge(hs256, payload(func(p map[string]any) {
+		tok := forge(es256, payload(func(p map[string]any) {
 			if jti != nil {
 				p["jti"] = jti
 			}
@@ -284,7 +316,7 @@ func (r revocations) Revoked(_ context.Context, id string) (bool, error) { retur
 func TestVerifyRefusesARevokedToken(t *testing.T) {
 	tok := "Bearer " + mustIssue(t, keyA, alice, time.Hour, t0)
 	other := "Bearer " + mustIssue(t, keyA, alice, time.Hour, t0)
-	v := NewVerifier(StaticKeys{Current: keyA}, iss, aud, func() time.Time { return t0 })
+	v := NewVerifier(StaticKeys{Current: keyA.Public()}, iss, aud, func() time.Time { return t0 })
 	s, err := v.VerifySession(t.Context(), tok)
 	if err != nil || s.ID == "" || !s.ExpiresAt.Equal(t0.Add(time.Hour)) || s.Caller.Email != alice.Email {
 		t.Fatalf("session = %+v, %v", s, err)

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// Verifier checks bearer tokens: structure, HS256 signature against the
-// current or previous key, expiry, issuer, audience and roles. The
+// Verifier checks bearer tokens: structure, ES256 signature by the current
+// or previous published public key the token names, expiry, issuer, audience and roles. The
 // authorizer uses it, and every handler again (defence in depth).
 type Verifier struct {
 	keys     KeySource
@@ -61,7 +61,7 @@ func (v *Verifier) VerifySession(ctx context.Context, authorizationHeader string
 	if err != nil {
 		return Session{}, err
 	}
-	if !p.signedBy(keys.Current, keys.Previous) {
+	if !p.signedBy(keys) {
 		// A token signed with a key newer than the cached ones: look once
 		// more (the source rate-limits this).
 		r, ok := v.keys.(Reloader)
@@ -71,7 +71,7 @@ func (v *Verifier) VerifySession(ctx context.Context, authorizationHeader string
 		if keys, err = r.Reload(ctx); err != nil {
 			return Session{}, err
 		}
-		if !p.signedBy(keys.Current, keys.Previous) {
+		if !p.signedBy(keys) {
 			return Session{}, ErrSignature
 		}
 	}

@@ -76,8 +76,24 @@ const (
 	ReportingConfigProfile = "reporting-config"
 )
 
-// JwtSecret is the base name of the JWT signing secret: Physical(ns, JwtSecret).
-const JwtSecret = "JwtSecret"
+// SessionKeys is the base name of the secret that publishes the session
+// token verification keys (public keys only): Physical(ns, SessionKeys).
+const SessionKeys = "SessionPublicKeys"
+
+// SessionKeysPlaceholder is the public-key secret's value before its first
+// rotation: a document that publishes no key.
+const SessionKeysPlaceholder = "{}"
+
+// SigningKeyTag is the tag, valued with the namespace, that marks the KMS
+// keys session tokens are signed with: IAM grants kms:Sign on keys carrying
+// it, so keys a rotation creates are covered.
+const SigningKeyTag = "isb-session-signing"
+
+// SigningKeyAlias is the alias of the signing key created by the rotation
+// with version id version (one alias per key: retries find it).
+func SigningKeyAlias(namespace, version string) string {
+	return "alias/" + Physical(namespace, "session-signing-"+version)
+}
 
 // IdpMetadataSecret is the base name of the secret an administrator fills
 // with the Identity Center SAML application's metadata (XML).
@@ -151,8 +167,9 @@ const (
 	EnvEventBus      = "ISB_EVENT_BUS"
 	EnvPageTokenKey  = "ISB_PAGE_TOKEN_KEY"
 	EnvReuseCooldown = "ISB_ACCOUNT_REUSE_COOLDOWN"
-	// EnvJwtSecret is the name or ARN of the JWT signing secret.
-	EnvJwtSecret = "ISB_JWT_SECRET"
+	// EnvSessionKeys is the name or ARN of the secret publishing the
+	// session token public keys.
+	EnvSessionKeys = "ISB_SESSION_KEYS"
 	// EnvIdpMetadataSecret is the name or ARN of the secret holding the
 	// Identity Center SAML application's metadata document.
 	EnvIdpMetadataSecret = "ISB_IDP_METADATA_SECRET"

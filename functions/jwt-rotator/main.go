@@ -1,5 +1,5 @@
-// Command jwt-rotator is the rotation function of the JWT signing secret.
-// See package rotator.
+// Command jwt-rotator rotates the session token signing key: a new KMS key,
+// its public key published in the public-key secret. See package rotator.
 package main
 
 import (
@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/isb-go/isb/common/awscfg"
@@ -25,7 +26,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "jwt-rotator: load AWS config:", err)
 		os.Exit(1)
 	}
-	r := rotator.New(secretsmanager.NewFromConfig(cfg), os.Getenv(names.EnvJwtSecret))
+	r := rotator.New(secretsmanager.NewFromConfig(cfg), kms.NewFromConfig(cfg), os.Getenv(names.EnvNamespace), os.Getenv(names.EnvSessionKeys))
 	lambda.Start(func(ctx context.Context, ev events.SecretsManagerSecretRotationEvent) error {
 		slog.InfoContext(ctx, "rotation step", "step", ev.Step, "secret", ev.SecretID, "version", ev.ClientRequestToken)
 		return r.Step(ctx, ev.SecretID, ev.ClientRequestToken, ev.Step)

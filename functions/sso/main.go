@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
@@ -29,7 +30,7 @@ import (
 func main() {
 	slog.SetDefault(lambdacontext.NewLogger())
 	env := map[string]string{}
-	for _, k := range []string{names.EnvNamespace, names.EnvJwtSecret, names.EnvIdpMetadataSecret, names.EnvIdcConfigParam, names.EnvHubAccountID, names.EnvSessionTable} {
+	for _, k := range []string{names.EnvNamespace, names.EnvSessionKeys, names.EnvIdpMetadataSecret, names.EnvIdcConfigParam, names.EnvHubAccountID, names.EnvSessionTable} {
 		if env[k] = os.Getenv(k); env[k] == "" {
 			fmt.Fprintf(os.Stderr, "sso: %s is required\n", k)
 			os.Exit(1)
@@ -45,7 +46,8 @@ func main() {
 	params := ssm.NewFromConfig(cfg)
 	// Nothing below calls AWS before the first event.
 	svc := &signin.Service{
-		Keys:   auth.NewSecretKeys(sm, env[names.EnvJwtSecret], auth.DefaultKeyTTL, nil),
+		Keys:   auth.NewSecretKeys(sm, env[names.EnvSessionKeys], auth.DefaultKeyTTL, nil),
+		Signer: auth.KMSSigner{Client: kms.NewFromConfig(cfg)},
 		Config: appconfig.New(appconfig.NewExtension(ns), 0, nil),
 		IdP:    signin.NewSecretMetadata(sm, env[names.EnvIdpMetadataSecret], nil),
 		Callers: &signin.LazyCallers{

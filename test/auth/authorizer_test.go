@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	isbappconfig "github.com/isb-go/isb/common/appconfig"
@@ -56,7 +57,7 @@ func globalProfile(t *testing.T, api *appconfig.Client) (*hosted.Hosted, func(ya
 func TestAuthorizerAgainstTheEmulator(t *testing.T) {
 	cfg := emulator.Config(t)
 	sm := secretsmanager.NewFromConfig(cfg)
-	createSecret(t, sm)
+	createSecret(t, cfg, time.Now().Add(-time.Hour))
 	hosted, publish := globalProfile(t, appconfig.NewFromConfig(cfg))
 	publish(strings.Replace(string(config.DefaultGlobalYAML()), "maintenanceMode: true", "maintenanceMode: false", 1))
 
@@ -86,9 +87,9 @@ func TestAuthorizerAgainstTheEmulator(t *testing.T) {
 		}
 		return resp.PolicyDocument.Statement[0].Effect
 	}
-	user := issue(t, keys, clock.T)
+	user := issue(t, cfg, keys, clock.T)
 	set, _ := keys.Keys(t.Context())
-	adminTok, err := auth.Issue(set.Current, auth.Caller{Email: "root@example.com", Roles: []routes.Role{routes.Admin}}, issuer, audience, time.Hour, clock.T)
+	adminTok, err := auth.Issue(t.Context(), auth.KMSSigner{Client: kms.NewFromConfig(cfg)}, set.Current.ID, auth.Caller{Email: "root@example.com", Roles: []routes.Role{routes.Admin}}, issuer, audience, time.Hour, clock.T)
 	if err != nil {
 		t.Fatal(err)
 	}

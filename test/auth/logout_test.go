@@ -46,7 +46,7 @@ func (f *noFaults) Fault(context.Context) { f.n++ }
 func TestLogoutEndsTheSessionEverywhere(t *testing.T) {
 	cfg := emulator.Config(t)
 	sm := secretsmanager.NewFromConfig(cfg)
-	createSecret(t, sm)
+	createSecret(t, cfg, time.Now().Add(-time.Hour))
 	db := dynamodb.NewFromConfig(cfg)
 	table := names.Physical(fixture.Namespace, names.SessionTable)
 	if err := ddbstore.CreateTables(t.Context(), db, ddbstore.TablesFor(fixture.Namespace)); err != nil {
@@ -57,7 +57,7 @@ func TestLogoutEndsTheSessionEverywhere(t *testing.T) {
 
 	faults := &noFaults{}
 	authorizer := gate.New(auth.NewVerifier(keys, issuer, audience, nil).CheckRevocations(sessions), openConfig{}, faults)
-	env := apiwire.Env{Namespace: fixture.Namespace, JwtSecret: secretName, Tables: apiwire.Tables{Sessions: table}}
+	env := apiwire.Env{Namespace: fixture.Namespace, SessionKeys: secretName, Tables: apiwire.Tables{Sessions: table}}
 	api, err := httpapi.NewServer(routes.Configurations, apiwire.Verifier(sm, env, sessions), openConfig{}, map[string]httpapi.HandlerFunc{
 		"GET /configurations": func(context.Context, *httpapi.Request) (httpapi.Response, error) { return httpapi.OK("ok"), nil },
 	})
@@ -84,7 +84,7 @@ func TestLogoutEndsTheSessionEverywhere(t *testing.T) {
 		return resp
 	}
 
-	token, other := issue(t, keys, time.Now()), issue(t, keys, time.Now())
+	token, other := issue(t, cfg, keys, time.Now()), issue(t, cfg, keys, time.Now())
 	if got := authorize(token); got != "Allow" {
 		t.Fatalf("before logout the authorizer says %s", got)
 	}

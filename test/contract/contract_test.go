@@ -133,7 +133,7 @@ func TestDocumentedRolesMatchTheTable(t *testing.T) {
 
 // What the handlers answer, checked against the documented schemas.
 
-var testKey = []byte("contract-test-key-0123456789abcdef0123456789ab")
+var testKey = auth.NewLocalKey("arn:aws:kms:us-east-1:111111111111:key/contract")
 
 type globalConfig struct{ maintenance bool }
 
@@ -154,7 +154,7 @@ func server(t *testing.T, family routes.Family, maintenance bool, do outcome) *h
 			handlers[httpapi.Key(r.Method, r.Path)] = func(_ context.Context, req *httpapi.Request) (httpapi.Response, error) { return do(req) }
 		}
 	}
-	v := auth.NewVerifier(auth.StaticKeys{Current: testKey}, "iss", "aud", nil)
+	v := auth.NewVerifier(auth.StaticKeys{Current: testKey.Public()}, "iss", "aud", nil)
 	s, err := httpapi.NewServer(family, v, globalConfig{maintenance: maintenance}, handlers)
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func server(t *testing.T, family routes.Family, maintenance bool, do outcome) *h
 
 func token(t *testing.T, roles ...routes.Role) string {
 	t.Helper()
-	tok, err := auth.Issue(testKey, auth.Caller{Email: "pat@example.com", Roles: roles}, "iss", "aud", time.Hour, time.Now())
+	tok, err := auth.Issue(t.Context(), testKey, testKey.ID, auth.Caller{Email: "pat@example.com", Roles: roles}, "iss", "aud", time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

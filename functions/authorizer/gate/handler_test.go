@@ -24,8 +24,9 @@ import (
 const ns = "test"
 
 var (
-	key      = []byte("authorizer-test-key-0123456789abcdef0123456789")
-	otherKey = []byte("somebody-elses-key-0123456789abcdef0123456789")
+	key      = auth.NewLocalKey("arn:aws:kms:us-east-1:111111111111:key/signing")
+	otherKey = auth.NewLocalKey("arn:aws:kms:us-east-1:111111111111:key/signing") // same id, another key
+	es256    = `{"alg":"ES256","kid":"` + key.ID + `","typ":"JWT"}`
 	now      = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 )
 
@@ -66,25 +67,38 @@ func request(method, path, authorization string) events.APIGatewayCustomAuthoriz
 	}
 }
 
-func issue(t *testing.T, k []byte, roles []routes.Role, audience string, issuedAt time.Time) string {
+func issue(t *testing.T, k *auth.LocalKey, roles []routes.Role, audience string, issuedAt time.Time) string {
 	t.Helper()
-	tok, err := auth.Issue(k, auth.Caller{Email: "pat@example.com", Name: "Pat", Roles: roles}, auth.Issuer(ns), audience, time.Hour, issuedAt)
+	tok, err := auth.Issue(t.Context(), k, k.ID, auth.Caller{Email: "pat@example.com", Name: "Pat", Roles: roles}, auth.Issuer(ns), audience, time.Hour, issuedAt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return "Bearer " + tok
 }
 
-// signedRaw signs a payload as-is, to make tokens Issue refuses to make
-// (no roles), and "unsigned" alg:none tokens.
-func signedRaw(header string, payload map[string]any, k []byte) string {
+// signedRaw signs a payload as-is with ES256, to make tokens Issue refuses
+// to make (no roles), and "unsigned" alg:none tokens.
+func signedRaw(header string, payload map[string]any, k *auth.LocalKey) string {
 	e := base64.RawURLEncoding
 	b, _ := json.Marshal(payload)
 	in := e.EncodeToString([]byte(header)) + "." + e.EncodeToString(b)
 	if k == nil {
 		return "Bearer " + in + "."
 	}
-	m := hmac.New(sha256.New, k)
+	sig, err := auth.SignES256(context.Background(), k, k.ID, []byte(in))
+	if err != nil {
+		panic(err)
+	}
+	return "Bearer " + in + "." + e.EncodeToString(sig)
+}
+
+// hmacSigned is a token minted with a shared secret, as any holder of the
+// old HS256 signing key could.
+func hmacSigned(payload map[string]any, secret []byte) string {
+	e := base64.RawURLEncoding
+	b, _ := json.Marshal(payload)
+	in := e.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + e.EncodeToString(b)
+	m := hmac.New(sha256.New, secret)
 	m.Write([]byte(in))
 	return "Bearer " + in + "." + e.EncodeToString(m.Sum(nil))
 }
@@ -141,22 +155,25 @@ func TestMatrix(t *testing.T) {
 	tokens := []token{
 		{"valid", func(r []routes.Role) string {
 			if len(r) == 0 {
-				return signedRaw(`{"alg":"HS256","typ":"JWT"}`, claims(r), key) // Issue refuses to make it
+				return signedRaw(es256, claims(r), key) // Issue refuses to make it
 			}
 			return issue(t, key, r, auth.Audience(ns), now.Add(-time.Minute))
 		}, true},
 		{"expired", func(r []routes.Role) string {
 			c := claims(r)
 			c["iat"], c["nbf"], c["exp"] = now.Add(-2*time.Hour).Unix(), now.Add(-2*time.Hour).Unix(), now.Add(-time.Hour).Unix()
-			return signedRaw(`{"alg":"HS256","typ":"JWT"}`, c, key)
+			return signedRaw(es256, c, key)
 		}, false},
-		{"wrongly signed", func(r []routes.Role) string { return signedRaw(`{"alg":"HS256","typ":"JWT"}`, claims(r), otherKey) }, false},
+		{"wrongly signed", func(r []routes.Role) string { return signedRaw(es256, claims(r), otherKey) }, false},
 		{"wrong audience", func(r []routes.Role) string {
 			c := claims(r)
 			c["aud"] = auth.Audience("prod")
-			return signedRaw(`{"alg":"HS256","typ":"JWT"}`, c, key)
+			return signedRaw(es256, c, key)
 		}, false},
 		{"unsigned", func(r []routes.Role) string { return signedRaw(`{"alg":"none","typ":"JWT"}`, claims(r), nil) }, false},
+		{"HS256 with a shared secret", func(r []routes.Role) string {
+			return hmacSigned(claims(r), []byte("authorizer-test-key-0123456789abcdef0123456789"))
+		}, false},
 		{"missing", func([]routes.Role) string { return "" }, false},
 	}
 	counts := map[outcome]int{}
@@ -166,7 +183,7 @@ func TestMatrix(t *testing.T) {
 			for _, tok := range tokens {
 				name := fmt.Sprintf("%s %s/%s/%s token", route.Method, route.Path, setName, tok.name)
 				cfg, faults := &fakeConfig{}, &faultCount{}
-				h := newHandler(auth.StaticKeys{Current: key}, cfg, faults)
+				h := newHandler(auth.StaticKeys{Current: key.Public()}, cfg, faults)
 				got := run(t, h, request(route.Method, path, tok.make(roles)))
 				want := unauthorized
 				if tok.valid && len(roles) > 0 {
@@ -194,7 +211,7 @@ func TestMatrix(t *testing.T) {
 
 // TestRoleSpotChecks pins a few grants by hand, independent of Allows.
 func TestRoleSpotChecks(t *testing.T) {
-	h := newHandler(auth.StaticKeys{Current: key}, &fakeConfig{}, &faultCount{})
+	h := newHandler(auth.StaticKeys{Current: key.Public()}, &fakeConfig{}, &faultCount{})
 	for _, tc := range []struct {
 		method, path string
 		role         routes.Role
@@ -235,7 +252,7 @@ func TestMaintenanceMode(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := &fakeConfig{maintenance: true}
-			h := newHandler(auth.StaticKeys{Current: key}, cfg, &faultCount{})
+			h := newHandler(auth.StaticKeys{Current: key.Public()}, cfg, &faultCount{})
 			if got := run(t, h, request(tc.method, tc.path, issue(t, key, []routes.Role{tc.role}, auth.Audience(ns), now))); got != tc.want {
 				t.Errorf("%s, want %s", got, tc.want)
 			}
@@ -262,14 +279,14 @@ func TestFaultsAreErrorsAndCounted(t *testing.T) {
 	})
 	t.Run("configuration unreadable", func(t *testing.T) {
 		faults := &faultCount{}
-		h := newHandler(auth.StaticKeys{Current: key}, &fakeConfig{err: errors.New("extension down")}, faults)
+		h := newHandler(auth.StaticKeys{Current: key.Public()}, &fakeConfig{err: errors.New("extension down")}, faults)
 		if got := run(t, h, request("GET", "/leases", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now))); got != fault || faults.n != 1 {
 			t.Errorf("outcome %s, %d faults; want 500 and 1", got, faults.n)
 		}
 	})
 	t.Run("a denial is not a fault", func(t *testing.T) {
 		faults := &faultCount{}
-		h := newHandler(auth.StaticKeys{Current: key}, &fakeConfig{}, faults)
+		h := newHandler(auth.StaticKeys{Current: key.Public()}, &fakeConfig{}, faults)
 		run(t, h, request("GET", "/accounts", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now)))
 		run(t, h, request("GET", "/accounts", "Bearer nope"))
 		if faults.n != 0 {
@@ -279,7 +296,7 @@ func TestFaultsAreErrorsAndCounted(t *testing.T) {
 }
 
 func TestHeaderLookupIgnoresCase(t *testing.T) {
-	h := newHandler(auth.StaticKeys{Current: key}, &fakeConfig{}, &faultCount{})
+	h := newHandler(auth.StaticKeys{Current: key.Public()}, &fakeConfig{}, &faultCount{})
 	req := request("GET", "/leases", "")
 	req.Headers = map[string]string{"AUTHORIZATION": issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now)}
 	if got := run(t, h, req); got != allow {
@@ -316,7 +333,7 @@ func TestEMFLineIsTheAlarmedMetric(t *testing.T) {
 }
 
 func TestTwoDifferentAuthorizationHeadersAreRefused(t *testing.T) {
-	h := newHandler(auth.StaticKeys{Current: key}, &fakeConfig{}, &faultCount{})
+	h := newHandler(auth.StaticKeys{Current: key.Public()}, &fakeConfig{}, &faultCount{})
 	admin := issue(t, key, []routes.Role{routes.Admin}, auth.Audience(ns), now)
 	user := issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now)
 	for _, tc := range []struct {

@@ -23,8 +23,6 @@ package signin
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
@@ -81,7 +79,10 @@ type Sessions interface {
 
 // Service answers the /auth routes.
 type Service struct {
+	// Keys are the published public keys: the current one names the key
+	// Signer signs with (this function alone may), both verify.
 	Keys     auth.KeySource
+	Signer   auth.Signer
 	Config   GlobalConfig
 	IdP      MetadataSource
 	Callers  CallerLookup
@@ -181,8 +182,12 @@ func (s *Service) login(ctx context.Context, e events.APIGatewayProxyRequest) (e
 		return events.APIGatewayProxyResponse{}, err
 	}
 	exp := s.Now().Add(requestTTL).Unix()
+	sealed, err := sealRequest(ctx, s.Signer, keys.Current.ID, req.ID, exp)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, err
+	}
 	cookie := fmt.Sprintf("%s=%s; Path=/; Max-Age=%d; HttpOnly; Secure; SameSite=None",
-		RequestCookie, sealRequest(keys.Current, req.ID, exp), int(requestTTL.Seconds()))
+		RequestCookie, sealed, int(requestTTL.Seconds()))
 	return redirect(to.String(), cookie), nil
 }
 
@@ -203,7 +208,7 @@ func (s *Service) callback(ctx context.Context, e events.APIGatewayProxyRequest)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
-	requestID, ok := openRequest(cookie(e, RequestCookie), s.Now(), keys.Current, keys.Previous)
+	requestID, ok := openRequest(cookie(e, RequestCookie), s.Now(), keys)
 	if !ok {
 		return events.APIGatewayProxyResponse{}, refuse("no valid request cookie: sign-in not started here, or too slow")
 	}
@@ -254,7 +259,7 @@ func (s *Service) callback(ctx context.Context, e events.APIGatewayProxyRequest)
 			message: "You are not a member of any Innovation Sandbox group: ask an administrator for access"}
 	}
 	ttl := time.Duration(authCfg.SessionDurationInMinutes) * time.Minute
-	tok, err := auth.Issue(keys.Current, c, s.Issuer, s.Audience, ttl, s.Now())
+	tok, err := auth.Issue(ctx, s.Signer, keys.Current.ID, c, s.Issuer, s.Audience, ttl, s.Now())
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, fmt.Errorf("issue token for %s: %w", email, err)
 	}
@@ -318,36 +323,36 @@ func (s *Service) logout(ctx context.Context, e events.APIGatewayProxyRequest) (
 	return redirect(to, ""), nil
 }
 
-// sealRequest binds a request id and its expiry to the signing key.
-func sealRequest(key []byte, id string, exp int64) string {
-	payload := base64.RawURLEncoding.EncodeToString([]byte(id)) + "." + strconv.FormatInt(exp, 10)
-	return payload + "." + base64.RawURLEncoding.EncodeToString(requestMAC(key, payload))
+// sealRequest binds a request id and its expiry to the signing key keyID
+// with an ES256 signature. The signed message starts with a label no token's
+// signing input can start with, so a cookie signature is never a token's.
+func sealRequest(ctx context.Context, signer auth.Signer, keyID, id string, exp int64) (string, error) {
+	payload := base64.RawURLEncoding.EncodeToString([]byte(id)) + "." + strconv.FormatInt(exp, 10) + "." + base64.RawURLEncoding.EncodeToString([]byte(keyID))
+	sig, err := auth.SignES256(ctx, signer, keyID, requestMessage(payload))
+	if err != nil {
+		return "", fmt.Errorf("seal sign-in request: %w", err)
+	}
+	return payload + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 }
 
-func requestMAC(key []byte, payload string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("saml-request|" + payload))
-	return m.Sum(nil)
-}
+func requestMessage(payload string) []byte { return []byte("saml-request|" + payload) }
 
 // openRequest returns the request id of a sealed cookie value that one of
-// the keys made and that has not expired.
-func openRequest(v string, now time.Time, keys ...[]byte) (string, bool) {
+// the published keys signed and that has not expired.
+func openRequest(v string, now time.Time, keys auth.KeySet) (string, bool) {
 	parts := strings.Split(v, ".")
-	if len(parts) != 3 {
+	if len(parts) != 4 {
 		return "", false
 	}
-	mac, err := base64.RawURLEncoding.DecodeString(parts[2])
+	sig, err := base64.RawURLEncoding.DecodeString(parts[3])
 	if err != nil {
 		return "", false
 	}
-	payload := parts[0] + "." + parts[1]
-	good := false
-	for _, k := range keys {
-		if len(k) > 0 && hmac.Equal(requestMAC(k, payload), mac) {
-			good = true
-		}
+	keyID, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return "", false
 	}
+	good := auth.VerifyES256(keys, string(keyID), requestMessage(parts[0]+"."+parts[1]+"."+parts[2]), sig)
 	exp, err := strconv.ParseInt(parts[1], 10, 64)
 	if !good || err != nil || !now.Before(time.Unix(exp, 0)) {
 		return "", false

@@ -40,10 +40,22 @@ func TestMain(m *testing.M) {
 }
 
 var (
-	jwtKey  = []byte("sso-test-signing-key-0123456789abcdef0123456789")
-	oldKey  = []byte("sso-test-previous-key-0123456789abcdef012345678")
+	jwtKey  = auth.NewLocalKey("arn:aws:kms:us-east-1:111111111111:key/current")
+	oldKey  = auth.NewLocalKey("arn:aws:kms:us-east-1:111111111111:key/previous")
 	apiHost = "abc123.execute-api.us-east-1.amazonaws.com"
 )
+
+// keyring signs with whichever of its keys is named, as KMS would.
+type keyring []*auth.LocalKey
+
+func (r keyring) Sign(ctx context.Context, keyID string, message []byte) ([]byte, error) {
+	for _, k := range r {
+		if k.ID == keyID {
+			return k.Sign(ctx, keyID, message)
+		}
+	}
+	return nil, errors.New("no such key: " + keyID)
+}
 
 type globalConfig struct{ g config.Global }
 
@@ -153,7 +165,7 @@ func setup(t *testing.T) (*Service, *testIdP) {
 		IdpAudience: "https://isb.example/sp", WebAppURL: "https://app.example", SessionDurationInMinutes: 60,
 	}
 	svc := &Service{
-		Keys: auth.StaticKeys{Current: jwtKey, Previous: oldKey}, Config: globalConfig{g}, IdP: staticMetadata{md},
+		Keys: auth.StaticKeys{Current: jwtKey.Public(), Previous: oldKey.Public()}, Signer: keyring{jwtKey, oldKey}, Config: globalConfig{g}, IdP: staticMetadata{md},
 		Callers: directory{
 			"ada@example.com":    {Email: "ada@example.com", Name: "Ada", Roles: []routes.Role{routes.Manager, routes.User}},
 			"nobody@example.com": {Email: "nobody@example.com", Name: "Nobody"},
@@ -245,7 +257,7 @@ func TestSignInEndsWithATokenInTheFragment(t *testing.T) {
 		t.Fatalf("callback redirects to %s: the token must not be in the query", resp.Headers["Location"])
 	}
 	frag, _ := url.ParseQuery(to.Fragment)
-	c, err := auth.NewVerifier(auth.StaticKeys{Current: jwtKey}, "iss", "aud", nil).Verify(t.Context(), "Bearer "+frag.Get("token"))
+	c, err := auth.NewVerifier(auth.StaticKeys{Current: jwtKey.Public()}, "iss", "aud", nil).Verify(t.Context(), "Bearer "+frag.Get("token"))
 	if err != nil || c.Email != "ada@example.com" || c.Name != "Ada" || !c.Has(routes.Manager) || !c.Has(routes.User) || c.Has(routes.Admin) {
 		t.Fatalf("token names %+v (%v)", c, err)
 	}
@@ -331,12 +343,22 @@ func TestSignInRefuses(t *testing.T) {
 }
 
 func TestTheCookieOfThePreviousKeyStillOpens(t *testing.T) {
-	v := sealRequest(oldKey, "id-1", time.Now().Add(time.Minute).Unix())
-	if id, ok := openRequest(v, time.Now(), jwtKey, oldKey); !ok || id != "id-1" {
+	v, err := sealRequest(t.Context(), oldKey, oldKey.ID, "id-1", time.Now().Add(time.Minute).Unix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, ok := openRequest(v, time.Now(), auth.KeySet{Current: jwtKey.Public(), Previous: oldKey.Public()}); !ok || id != "id-1" {
 		t.Fatalf("openRequest = %q, %v", id, ok)
 	}
-	if _, ok := openRequest(v, time.Now(), jwtKey); ok {
+	if _, ok := openRequest(v, time.Now(), auth.KeySet{Current: jwtKey.Public()}); ok {
 		t.Fatal("a cookie of an unknown key opened")
+	}
+	// Naming the current key does not make the previous key's signature
+	// pass for it.
+	parts := strings.Split(v, ".")
+	parts[2] = base64.RawURLEncoding.EncodeToString([]byte(jwtKey.ID))
+	if _, ok := openRequest(strings.Join(parts, "."), time.Now(), auth.KeySet{Current: jwtKey.Public(), Previous: oldKey.Public()}); ok {
+		t.Fatal("a cookie relabelled with another key id opened")
 	}
 }
 
@@ -410,7 +432,7 @@ func TestTheTokenCarriesTheNormalisedEmail(t *testing.T) {
 	svc, idp := setup(t)
 	location, cookie := login(t, svc)
 	tok := tokenOf(t, callback(t, svc, answer(t, idp.idp, location, "Grace@Example.COM"), cookie))
-	c, err := auth.NewVerifier(auth.StaticKeys{Current: jwtKey}, "iss", "aud", nil).Verify(t.Context(), "Bearer "+tok)
+	c, err := auth.NewVerifier(auth.StaticKeys{Current: jwtKey.Public()}, "iss", "aud", nil).Verify(t.Context(), "Bearer "+tok)
 	if err != nil || c.Email != "grace@example.com" || c.Name != "Grace" {
 		t.Fatalf("token names %+v (%v), want grace@example.com", c, err)
 	}
@@ -458,7 +480,7 @@ func TestLogoutRevokesTheToken(t *testing.T) {
 	if got := status(first); got != `{"authenticated":false}` {
 		t.Errorf("status of the token after logout: %s", got)
 	}
-	v := auth.NewVerifier(auth.StaticKeys{Current: jwtKey}, "iss", "aud", nil).CheckRevocations(svc.Sessions)
+	v := auth.NewVerifier(auth.StaticKeys{Current: jwtKey.Public()}, "iss", "aud", nil).CheckRevocations(svc.Sessions)
 	if _, err := v.Verify(t.Context(), first); !errors.Is(err, auth.ErrRevoked) {
 		t.Errorf("verifying the token after logout: %v, want ErrRevoked", err)
 	}
@@ -466,7 +488,7 @@ func TestLogoutRevokesTheToken(t *testing.T) {
 		t.Errorf("another session of the same user ended too: %v", err)
 	}
 	mem := svc.Sessions.(*memSessions)
-	sess, _ := auth.NewVerifier(auth.StaticKeys{Current: jwtKey}, "iss", "aud", nil).VerifySession(t.Context(), first)
+	sess, _ := auth.NewVerifier(auth.StaticKeys{Current: jwtKey.Public()}, "iss", "aud", nil).VerifySession(t.Context(), first)
 	if until := mem.revoked[sess.ID]; !until.Equal(sess.ExpiresAt.Add(auth.Leeway)) {
 		t.Errorf("revoked until %v, want the token's expiry plus the leeway %v", until, sess.ExpiresAt.Add(auth.Leeway))
 	}

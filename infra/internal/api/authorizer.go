@@ -21,9 +21,9 @@ const AuthorizerFunction = "authorizer"
 type AuthorizerProps struct {
 	Namespace string
 	AssetDir  string
-	// Secret is the JWT signing secret; SecretKey encrypts it.
-	Secret    awssecretsmanager.ISecret
-	SecretKey awskms.IKey
+	// Secret publishes the session token public keys (no secret material:
+	// the authorizer verifies, it cannot sign).
+	Secret awssecretsmanager.ISecret
 	// Sessions is the table of revoked session tokens (logout).
 	Sessions awsdynamodb.ITable
 	// LogKey encrypts the function's log group.
@@ -37,9 +37,8 @@ type AuthorizerProps struct {
 	GrantConfigRead func(fn *platform.GoFunction)
 }
 
-// NewAuthorizer creates the authorizer function. Its role may read the JWT
-// secret (both staged versions) and decrypt it with the secret's key, and
-// get items from the Sessions table (revoked tokens), nothing else besides
+// NewAuthorizer creates the authorizer function. Its role may read the
+// public-key secret (both staged versions) and get items from the Sessions table (revoked tokens), nothing else besides
 // what GrantConfigRead adds.
 func NewAuthorizer(scope constructs.Construct, id string, props *AuthorizerProps) *platform.GoFunction {
 	if props.GrantConfigRead == nil {
@@ -52,23 +51,15 @@ func NewAuthorizer(scope constructs.Construct, id string, props *AuthorizerProps
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(10)),
 		Environment: map[string]string{
 			names.EnvNamespace:    props.Namespace,
-			names.EnvJwtSecret:    *props.Secret.SecretArn(),
+			names.EnvSessionKeys:  *props.Secret.SecretArn(),
 			names.EnvSessionTable: *props.Sessions.TableName(),
 		},
 		Key: props.LogKey, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
 	})
 	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("ReadJwtSecret"),
+		Sid:       jsii.String("ReadSessionPublicKeys"),
 		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 		Resources: &[]*string{props.Secret.SecretArn()},
-	}))
-	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("DecryptJwtSecret"),
-		Actions:   jsii.Strings("kms:Decrypt"),
-		Resources: &[]*string{props.SecretKey.KeyArn()},
-		Conditions: &map[string]any{
-			"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + *awscdk.Stack_Of(scope).Region() + ".amazonaws.com"},
-		},
 	}))
 	grantRevocationCheck(props.Sessions, fn)
 	props.GrantConfigRead(fn)

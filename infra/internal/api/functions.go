@@ -46,10 +46,9 @@ type FunctionsProps struct {
 	AssetDir  string
 	Tables    Tables
 	Bus       awsevents.IEventBus
-	// JwtSecret verifies tokens again in every handler; JwtSecretKey
-	// encrypts it.
-	JwtSecret    awssecretsmanager.ISecret
-	JwtSecretKey awskms.IKey
+	// JwtSecret publishes the public keys every handler verifies tokens
+	// with again (it holds nothing that signs).
+	JwtSecret awssecretsmanager.ISecret
 	// Key encrypts the page-token secret and the log groups.
 	Key awskms.IKey
 	// Config grants read access to the AppConfig profiles.
@@ -82,7 +81,7 @@ type Functions struct {
 // NewFunctions creates the handler functions with least-privilege roles:
 // each may touch only the tables, bus, secrets, parameter and role its
 // routes need. Every handler verifies tokens itself (defence in depth), so
-// each reads the JWT secret and the revoked-token list; the page-token
+// each reads the published public keys and the revoked-token list; the page-token
 // secret seals listing tokens.
 func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) *Functions {
 	c := constructs.NewConstruct(scope, jsii.String(id))
@@ -105,7 +104,7 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 	base := func(family routes.Family, description string, extra map[string]string) *platform.GoFunction {
 		env := map[string]string{
 			names.EnvNamespace:       props.Namespace,
-			names.EnvJwtSecret:       *props.JwtSecret.SecretArn(),
+			names.EnvSessionKeys:     *props.JwtSecret.SecretArn(),
 			names.EnvPageTokenSecret: *f.PageTokenSecret.SecretArn(),
 			names.EnvSessionTable:    *props.Tables.Sessions.TableName(),
 		}

@@ -70,7 +70,7 @@ func synth(t *testing.T) (map[string]any, assertions.Template, assertions.Annota
 		Namespace: "test", AssetDir: assets,
 		Tables: api.Tables{Leases: table("Leases"), Accounts: table("Accounts"), Templates: table("Templates"), Outbox: table("Outbox"),
 			Sessions: table("Sessions")},
-		Bus: bus, JwtSecret: jwt, JwtSecretKey: key, Key: key, Config: reader,
+		Bus: bus, JwtSecret: jwt, Key: key, Config: reader,
 		AccountPoolParamArn: poolParamArn, IdcConfigParamArn: idcParamArn, IntermediateRoleArn: "arn:aws:iam::111111111111:role/isb-test-IntermediateRole",
 		HubAccountID: "111111111111", IdcAccountID: "333333333333", LogRetentionDays: 90, Mode: config.ModeDev,
 	})

@@ -113,7 +113,7 @@ func synth(assetDir string) {
 	})
 	sessionsTable = *stack.GetLogicalId(sessions.Node().DefaultChild().(awscdk.CfnElement))
 	authz := NewAuthorizer(stack, "AuthorizerFn", &AuthorizerProps{
-		Namespace: ns, AssetDir: assetDir, Secret: secret, SecretKey: key, LogKey: key, Sessions: sessions,
+		Namespace: ns, AssetDir: assetDir, Secret: secret, LogKey: key, Sessions: sessions,
 		LogRetentionDays: 30, Mode: config.ModeDev,
 		GrantConfigRead: func(fn *platform.GoFunction) {
 			fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -322,7 +322,8 @@ func TestAuthorizerRoleIsLeastPrivilege(t *testing.T) {
 		for _, st := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 			s := st.(map[string]any)
 			res, _ := json.Marshal(s["Resource"])
-			got = append(got, fmt.Sprintf("%v on %s", s["Action"], res))
+			cond, _ := json.Marshal(s["Condition"])
+			got = append(got, fmt.Sprintf("%v on %s if %s", s["Action"], res, cond))
 			if strings.Contains(string(res), `"*"`) {
 				t.Errorf("authorizer statement on every resource: %v", s)
 			}
@@ -340,11 +341,16 @@ func TestAuthorizerRoleIsLeastPrivilege(t *testing.T) {
 	if strings.Count(joined, "dynamodb:") != 1 {
 		t.Errorf("authorizer role has table actions beyond one GetItem:\n%s", joined)
 	}
-	if len(got) != 6 {
-		t.Errorf("authorizer role has %d statements, want 6 (logs, secret, secret key, config, revoked tokens, table key):\n%s", len(got), joined)
+	if len(got) != 5 {
+		t.Errorf("authorizer role has %d statements, want 5 (logs, public keys, config, revoked tokens, table key):\n%s", len(got), joined)
+	}
+	// It verifies tokens with the published public keys: it can sign none,
+	// and decrypts nothing through Secrets Manager.
+	if strings.Contains(joined, "kms:Sign") || strings.Contains(joined, "kms:ViaService") {
+		t.Errorf("authorizer role may sign or decrypt secrets:\n%s", joined)
 	}
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props{
-		"Environment": props{"Variables": assertions.Match_ObjectLike(&map[string]any{"ISB_JWT_SECRET": assertions.Match_AnyValue(), "ISB_NAMESPACE": ns,
+		"Environment": props{"Variables": assertions.Match_ObjectLike(&map[string]any{names.EnvSessionKeys: assertions.Match_AnyValue(), "ISB_NAMESPACE": ns,
 			names.EnvSessionTable: props{"Ref": sessionsTable}})},
 	})
 }
@@ -460,7 +466,7 @@ func TestSSOHandlerIsLeastPrivilege(t *testing.T) {
 	}
 	sort.Strings(actionsSeen)
 	joined := strings.Join(actionsSeen, " ")
-	for _, want := range []string{"secretsmanager:GetSecretValue", "kms:Decrypt", "ssm:GetParameter", "sts:AssumeRole", "appconfig:GetLatestConfiguration"} {
+	for _, want := range []string{"secretsmanager:GetSecretValue", "kms:Decrypt", "kms:Sign", "ssm:GetParameter", "sts:AssumeRole", "appconfig:GetLatestConfiguration"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("SSO role lacks %s: %s", want, joined)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/config"
 	"github.com/isb-go/isb/infra/internal/platform"
+	"github.com/isb-go/isb/infra/internal/secrets"
 )
 
 // SSOFunction is the directory of the SAML sign-in handler under
@@ -27,8 +28,10 @@ type SSOProps struct {
 	Namespace    string
 	AssetDir     string
 	HubAccountID string
-	// JwtSecret signs the session tokens; JwtSecretKey encrypts it and
-	// the metadata secret.
+	// JwtSecret publishes the session token public keys: the current one
+	// names the KMS key the function signs with (kms:Sign on the signing
+	// keys is this function's alone). JwtSecretKey encrypts the metadata
+	// secret.
 	JwtSecret    awssecretsmanager.ISecret
 	JwtSecretKey awskms.IKey
 	// IdcConfigParamArn is the IDC stack's shared parameter (identity store
@@ -54,7 +57,8 @@ type SSO struct {
 	IdpMetadata awssecretsmanager.Secret
 }
 
-// NewSSO creates the sign-in handler. Its role may read the two secrets,
+// NewSSO creates the sign-in handler. Its role may sign with the session
+// signing keys (ES256, raw messages), read the two secrets,
 // the IDC parameter, get and put items in the Sessions table (one-time
 // sign-in, logout) and assume the intermediate role (then the IDC role,
 // which may read the Identity Store), nothing else.
@@ -80,7 +84,7 @@ func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(15)),
 		Environment: map[string]string{
 			names.EnvNamespace:         props.Namespace,
-			names.EnvJwtSecret:         *props.JwtSecret.SecretArn(),
+			names.EnvSessionKeys:       *props.JwtSecret.SecretArn(),
 			names.EnvIdpMetadataSecret: *md.SecretArn(),
 			names.EnvIdcConfigParam:    props.IdcConfigParamArn,
 			names.EnvHubAccountID:      props.HubAccountID,
@@ -101,6 +105,16 @@ func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 			"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + *awscdk.Stack_Of(c).Region() + ".amazonaws.com"},
 		},
 	}))
+	// The signing keys are created by the rotation: named by their tag.
+	sign := secrets.SigningKeyCondition(props.Namespace)
+	sign["kms:SigningAlgorithm"] = "ECDSA_SHA_256"
+	sign["kms:MessageType"] = "RAW"
+	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("SignSessionTokens"),
+		Actions:    jsii.Strings("kms:Sign"),
+		Resources:  &[]*string{secrets.SigningKeys()},
+		Conditions: &map[string]any{"StringEquals": sign},
+	}))
 	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("ReadIdcParameter"), Actions: jsii.Strings("ssm:GetParameter"),
 		Resources: jsii.Strings(props.IdcConfigParamArn),
@@ -108,6 +122,12 @@ func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 	fn.AllowAssume(props.IntermediateRoleArn)
 	grantSessionWrites(props.Sessions, fn)
 	fn.SuppressGrantWildcards()
+	platform.Suppress(fn.Role, platform.Suppression{
+		Rule: "AwsSolutions-IAM5",
+		Reason: "The session signing keys are created by the rotation, so their ARNs are not known here: kms:Sign names the account's keys " +
+			"and is conditioned on the namespace's signing tag, ECDSA_SHA_256 and RAW messages.",
+		AppliesTo: []string{"Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*"},
+	})
 	props.GrantConfigRead(fn)
 	return &SSO{Function: fn, IdpMetadata: md}
 }

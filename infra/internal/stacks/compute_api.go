@@ -25,14 +25,14 @@ func newAPI(scope constructs.Construct, cfg config.Config, data *DataStack, key 
 		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir,
 		Tables: api.Tables{Leases: data.Tables.Leases, Accounts: data.Tables.Accounts,
 			Templates: data.Tables.LeaseTemplates, Outbox: data.Tables.Outbox, Sessions: data.Tables.Sessions},
-		Bus: bus, JwtSecret: jwt, JwtSecretKey: key, Key: key, Config: reader,
+		Bus: bus, JwtSecret: jwt, Key: key, Config: reader,
 		AccountPoolParamArn: poolParamArn(cfg), IdcConfigParamArn: idcParamArn(cfg),
 		IntermediateRoleArn: hub.IntermediateRoleArn(cfg.HubAccountID, cfg.Namespace),
 		HubAccountID:        cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID,
 		LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
 	})
 	authorizer := api.NewAuthorizer(scope, "Authorizer", &api.AuthorizerProps{
-		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir, Secret: jwt, SecretKey: key,
+		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir, Secret: jwt,
 		Sessions: data.Tables.Sessions, LogKey: key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode, GrantConfigRead: reader.Grant,
 	})
 	sso := api.NewSSO(scope, "Sso", &api.SSOProps{

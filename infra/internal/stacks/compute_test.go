@@ -94,9 +94,15 @@ func TestComputeIntermediateRole(t *testing.T) {
 
 func TestComputeSecretAndAlarms(t *testing.T) {
 	tpl := template(t, StackCompute)
+	// The page-token secret holds key material: the hub key encrypts it.
+	// The session token secret publishes only public keys.
 	tpl.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), props{
-		"Name":     names.Physical(testCfg.Namespace, names.JwtSecret),
+		"Name":     names.Physical(testCfg.Namespace, names.PageTokenSecret),
 		"KmsKeyId": assertions.Match_AnyValue(),
+	})
+	tpl.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), props{
+		"Name":         names.Physical(testCfg.Namespace, names.SessionKeys),
+		"SecretString": names.SessionKeysPlaceholder,
 	})
 	tpl.HasResourceProperties(jsii.String("AWS::SNS::Topic"), props{"KmsMasterKeyId": assertions.Match_AnyValue()})
 	tpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), props{"Protocol": "email", "Endpoint": testCfg.AlarmEmail})
@@ -145,18 +151,20 @@ func TestComputeServesEveryRoute(t *testing.T) {
 	})
 }
 
-func TestComputeRotatesTheJwtSecret(t *testing.T) {
+func TestComputeRotatesTheSigningKey(t *testing.T) {
 	tpl := template(t, StackCompute)
+	// Immediately at creation: the first rotation publishes the first key.
 	tpl.HasResourceProperties(jsii.String("AWS::SecretsManager::RotationSchedule"), props{
 		"SecretId":                  objectLike(props{"Ref": assertions.Match_AnyValue()}),
 		"RotationLambdaARN":         assertions.Match_AnyValue(),
-		"RotateImmediatelyOnUpdate": false,
+		"RotateImmediatelyOnUpdate": true,
 		"RotationRules":             props{"ScheduleExpression": "rate(30 days)"},
 	})
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props{
 		"ReservedConcurrentExecutions": 1,
 		"Environment": props{"Variables": objectLike(props{
-			names.EnvJwtSecret: names.Physical(testCfg.Namespace, names.JwtSecret),
+			names.EnvSessionKeys: names.Physical(testCfg.Namespace, names.SessionKeys),
+			names.EnvNamespace:   testCfg.Namespace,
 		})},
 	})
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), props{

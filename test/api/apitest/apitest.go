@@ -6,8 +6,6 @@ package apitest
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
@@ -55,7 +53,7 @@ var (
 	Admin   = auth.Caller{Email: "admin@example.com", Roles: []routes.Role{routes.Admin}}
 )
 
-var signingKey = []byte("apitest-signing-key-0123456789abcdef")
+var signingKey = auth.NewLocalKey("arn:aws:kms:us-east-1:111111111111:key/apitest")
 
 // Env is one test's world.
 type Env struct {
@@ -101,7 +99,7 @@ func New(t *testing.T) *Env {
 	// A TTL of a nanosecond: every request sees the configuration a test
 	// just set, and every request still reads it over HTTP.
 	e.Config = appconfig.New(ext, time.Nanosecond, nil)
-	e.Verifier = auth.NewVerifier(auth.StaticKeys{Current: signingKey}, auth.Issuer(fixture.Namespace), auth.Audience(fixture.Namespace), e.Clock.Now)
+	e.Verifier = auth.NewVerifier(auth.StaticKeys{Current: signingKey.Public()}, auth.Issuer(fixture.Namespace), auth.Audience(fixture.Namespace), e.Clock.Now)
 	return e
 }
 
@@ -118,7 +116,7 @@ func (e *Env) NewID() string { return uuid.NewString() }
 // Token signs a token for caller, valid for an hour from the clock.
 func (e *Env) Token(c auth.Caller) string {
 	e.T.Helper()
-	tok, err := auth.Issue(signingKey, c, auth.Issuer(fixture.Namespace), auth.Audience(fixture.Namespace), time.Hour, e.Clock.Now())
+	tok, err := auth.Issue(context.Background(), signingKey, signingKey.ID, c, auth.Issuer(fixture.Namespace), auth.Audience(fixture.Namespace), time.Hour, e.Clock.Now())
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -138,15 +136,17 @@ func (e *Env) RawToken(claims map[string]any) string {
 	for k, v := range claims {
 		full[k] = v
 	}
-	head, _ := json.Marshal(map[string]string{"alg": "HS256", "typ": "JWT"})
+	head, _ := json.Marshal(map[string]string{"alg": "ES256", "kid": signingKey.ID, "typ": "JWT"})
 	body, err := json.Marshal(full)
 	if err != nil {
 		e.T.Fatal(err)
 	}
 	in := base64.RawURLEncoding.EncodeToString(head) + "." + base64.RawURLEncoding.EncodeToString(body)
-	m := hmac.New(sha256.New, signingKey)
-	m.Write([]byte(in))
-	return in + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	sig, err := auth.SignES256(context.Background(), signingKey, signingKey.ID, []byte(in))
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return in + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
 // Event builds an API Gateway proxy event from the fixture: method, path

@@ -1,0 +1,193 @@
+package auth
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/isb-go/isb/common/names"
+)
+
+// Signer makes ECDSA P-256 SHA-256 signatures with the private key named
+// keyID, ASN.1 DER-encoded as KMS returns them. Only the sign-in function
+// holds one.
+type Signer interface {
+	Sign(ctx context.Context, keyID string, message []byte) ([]byte, error)
+}
+
+// MaxSignedMessageBytes is the longest message KMS signs whole (RAW).
+const MaxSignedMessageBytes = 4096
+
+// KMSClient is the one KMS call KMSSigner makes.
+type KMSClient interface {
+	Sign(ctx context.Context, in *kms.SignInput, opts ...func(*kms.Options)) (*kms.SignOutput, error)
+}
+
+// KMSSigner signs with an asymmetric KMS key (ECC_NIST_P256, SIGN_VERIFY):
+// the private key never leaves KMS.
+type KMSSigner struct{ Client KMSClient }
+
+// Sign asks KMS for an ECDSA_SHA_256 signature of the raw message.
+func (s KMSSigner) Sign(ctx context.Context, keyID string, message []byte) ([]byte, error) {
+	if len(message) > MaxSignedMessageBytes {
+		return nil, fmt.Errorf("sign with %s: message of %d bytes, KMS signs at most %d", keyID, len(message), MaxSignedMessageBytes)
+	}
+	out, err := s.Client.Sign(ctx, &kms.SignInput{
+		KeyId: aws.String(keyID), Message: message,
+		MessageType: kmstypes.MessageTypeRaw, SigningAlgorithm: kmstypes.SigningAlgorithmSpecEcdsaSha256,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sign with %s: %w", keyID, err)
+	}
+	return out.Signature, nil
+}
+
+// LocalKey is an in-memory P-256 key that signs as KMS does (tests, tools).
+type LocalKey struct {
+	ID      string
+	Private *ecdsa.PrivateKey
+}
+
+// NewLocalKey generates a key named id.
+func NewLocalKey(id string) *LocalKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err) // crypto/rand does not fail
+	}
+	return &LocalKey{ID: id, Private: k}
+}
+
+// Sign signs with the key if keyID names it.
+func (k *LocalKey) Sign(_ context.Context, keyID string, message []byte) ([]byte, error) {
+	if keyID != k.ID {
+		return nil, fmt.Errorf("sign: no key %q", keyID)
+	}
+	h := sha256.Sum256(message)
+	return ecdsa.SignASN1(rand.Reader, k.Private, h[:])
+}
+
+// Public is the key's published half.
+func (k *LocalKey) Public() PublicKey { return PublicKey{ID: k.ID, Key: &k.Private.PublicKey} }
+
+// published is the document a version of the public-key secret holds.
+type published struct {
+	KeyID     string     `json:"kid"`
+	PublicKey string     `json:"publicKey"`
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+}
+
+// Placeholder is what the public-key secret holds before its first
+// rotation: no key. Verification is a fault until a key is published.
+const Placeholder = names.SessionKeysPlaceholder
+
+// EncodePublicKey makes the published document for key id, created at
+// created, from the DER SubjectPublicKeyInfo KMS GetPublicKey returns. It
+// refuses anything but a P-256 key.
+func EncodePublicKey(id string, der []byte, created time.Time) (string, error) {
+	if _, err := parsePublicKey(der); err != nil {
+		return "", err
+	}
+	if id == "" {
+		return "", errors.New("public key without an id")
+	}
+	created = created.UTC()
+	b, _ := json.Marshal(published{KeyID: id, PublicKey: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), CreatedAt: &created})
+	return string(b), nil
+}
+
+// DecodePublicKey reads a published document; Placeholder is the zero key.
+func DecodePublicKey(doc string) (PublicKey, error) {
+	var p published
+	if err := strictUnmarshal([]byte(doc), &p); err != nil {
+		return PublicKey{}, fmt.Errorf("public key document: %w", err)
+	}
+	if p.KeyID == "" && p.PublicKey == "" && p.CreatedAt == nil {
+		return PublicKey{}, nil
+	}
+	block, rest := pem.Decode([]byte(p.PublicKey))
+	if block == nil || block.Type != "PUBLIC KEY" || len(rest) > 0 || p.KeyID == "" {
+		return PublicKey{}, errors.New("public key document: want a kid and one PEM PUBLIC KEY")
+	}
+	k, err := parsePublicKey(block.Bytes)
+	if err != nil {
+		return PublicKey{}, err
+	}
+	out := PublicKey{ID: p.KeyID, Key: k}
+	if p.CreatedAt != nil {
+		out.Created = *p.CreatedAt
+	}
+	return out, nil
+}
+
+func parsePublicKey(der []byte) (*ecdsa.PublicKey, error) {
+	k, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("public key: %w", err)
+	}
+	ec, ok := k.(*ecdsa.PublicKey)
+	if !ok || ec.Curve != elliptic.P256() {
+		return nil, errors.New("public key: not an ECDSA P-256 key")
+	}
+	return ec, nil
+}
+
+// rawSignature turns an ASN.1 DER ECDSA signature into the fixed 64-byte
+// r||s JWS ES256 carries (RFC 7518 §3.4).
+func rawSignature(der []byte) ([]byte, error) {
+	var sig struct{ R, S *big.Int }
+	rest, err := asn1.Unmarshal(der, &sig)
+	if err != nil || len(rest) > 0 {
+		return nil, errors.New("signature is not one DER ECDSA signature")
+	}
+	n := elliptic.P256().Params().N
+	if sig.R.Sign() <= 0 || sig.S.Sign() <= 0 || sig.R.Cmp(n) >= 0 || sig.S.Cmp(n) >= 0 {
+		return nil, errors.New("signature values out of range for P-256")
+	}
+	out := make([]byte, es256SigBytes)
+	sig.R.FillBytes(out[:32])
+	sig.S.FillBytes(out[32:])
+	return out, nil
+}
+
+// es256SigBytes is the length of an ES256 signature: r and s, 32 bytes each.
+const es256SigBytes = 64
+
+// verifyES256 checks a raw r||s signature of input under key.
+func verifyES256(key *ecdsa.PublicKey, input string, sig []byte) bool {
+	if key == nil || len(sig) != es256SigBytes {
+		return false
+	}
+	h := sha256.Sum256([]byte(input))
+	return ecdsa.Verify(key, h[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
+}
+
+// SignES256 signs message with the signer's key keyID and returns the JWS
+// form of the signature (r||s). For the sign-in function's other sealed
+// values; tokens use Issue.
+func SignES256(ctx context.Context, signer Signer, keyID string, message []byte) ([]byte, error) {
+	der, err := signer.Sign(ctx, keyID, message)
+	if err != nil {
+		return nil, err
+	}
+	return rawSignature(der)
+}
+
+// VerifyES256 reports whether the key of the set named keyID made sig
+// (r||s) over message.
+func VerifyES256(keys KeySet, keyID string, message, sig []byte) bool {
+	return verifyES256(keys.Lookup(keyID), string(message), sig)
+}
