@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -112,8 +113,13 @@ func EncodePublicKey(id string, der []byte, created time.Time) (string, error) {
 // DecodePublicKey reads a published document; Placeholder is the zero key.
 func DecodePublicKey(doc string) (PublicKey, error) {
 	var p published
-	if err := strictUnmarshal([]byte(doc), &p); err != nil {
+	d := json.NewDecoder(strings.NewReader(doc))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&p); err != nil {
 		return PublicKey{}, fmt.Errorf("public key document: %w", err)
+	}
+	if d.More() {
+		return PublicKey{}, errors.New("public key document: trailing data")
 	}
 	if p.KeyID == "" && p.PublicKey == "" && p.CreatedAt == nil {
 		return PublicKey{}, nil
