@@ -55,13 +55,12 @@ type FunctionsProps struct {
 	// Config grants read access to the AppConfig profiles.
 	Config *ConfigReader
 	// AccountPoolParamArn is the management account's shared pool
-	// parameter; IntermediateRoleArn the hub role the accounts function
-	// assumes (then the OrgMgt role) for its Organizations calls, and
-	// (then the IDC role, configured by IdcConfigParamArn) to revoke an
-	// ejected account's user assignments.
+	// parameter. The accounts function reaches Organizations (OrgMgt hop)
+	// and, to revoke an ejected account's user assignments, Identity
+	// Center (IDC hop, configured by IdcConfigParamArn); the Compute stack
+	// grants the hops (hub.NewHops), not this construct.
 	AccountPoolParamArn string
 	IdcConfigParamArn   string
-	IntermediateRoleArn string
 	HubAccountID        string
 	IdcAccountID        string
 	LogRetentionDays    int
@@ -159,7 +158,6 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 	props.Tables.Outbox.GrantReadWriteData(accounts.Role)
 	props.Bus.GrantPutEventsTo(accounts.Role, nil)
 	accounts.AllowParameters(props.AccountPoolParamArn, props.IdcConfigParamArn)
-	accounts.AllowAssume(props.IntermediateRoleArn)
 
 	configurations := base(routes.Configurations, "REST API: /configurations", map[string]string{
 		names.EnvAccountPoolParam: props.AccountPoolParamArn,

@@ -32,10 +32,9 @@ type SSOProps struct {
 	JwtSecret    awssecretsmanager.ISecret
 	JwtSecretKey awskms.IKey
 	// IdcConfigParamArn is the IDC stack's shared parameter (identity store
-	// and group ids); IntermediateRoleArn the hub role the function assumes
-	// on its way to the IDC role.
-	IdcConfigParamArn   string
-	IntermediateRoleArn string
+	// and group ids). The function reads the Identity Store through the
+	// read-only IDC hop, which the Compute stack grants (hub.NewHops).
+	IdcConfigParamArn string
 	// Sessions records used sign-in requests and revoked tokens.
 	Sessions awsdynamodb.ITable
 	// LogKey encrypts the function's log group.
@@ -105,7 +104,6 @@ func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 		Sid: jsii.String("ReadIdcParameter"), Actions: jsii.Strings("ssm:GetParameter"),
 		Resources: jsii.Strings(props.IdcConfigParamArn),
 	}))
-	fn.AllowAssume(props.IntermediateRoleArn)
 	grantSessionWrites(props.Sessions, fn)
 	fn.SuppressGrantWildcards()
 	props.GrantConfigRead(fn)

@@ -28,7 +28,6 @@ import (
 	"github.com/isb-go/isb/common/cleanup"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/config"
-	"github.com/isb-go/isb/infra/internal/hub"
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
@@ -248,11 +247,8 @@ func newProject(c constructs.Construct, props *Props, stateMachineArn string) aw
 		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: logs}},
 	})
 	role := p.Role()
-	// The build reaches sandbox accounts only through the intermediate
-	// role (which may assume only the sandbox cleanup roles from here on).
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("RoleChain"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(hub.RoleArn(props.HubAccountID, props.Namespace, names.IntermediateRole)),
-	}))
+	// The build reaches sandbox accounts only through the sandbox hop,
+	// which the Compute stack grants to BuildRole (hub.NewHops).
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("AnswerTheStateMachine"), Actions: jsii.Strings("states:SendTaskSuccess", "states:SendTaskFailure"),
 		Resources: jsii.Strings(stateMachineArn),

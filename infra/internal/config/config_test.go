@@ -26,6 +26,9 @@ func TestLoadDevDefaults(t *testing.T) {
 	if len(c.ManagedRegions) != 1 || c.ManagedRegions[0] != c.Region {
 		t.Errorf("managed regions default to the region: %v", c.ManagedRegions)
 	}
+	if c.PoolOrgPath != "o-abcd123456/r-abcd/ou-abcd-11111111" {
+		t.Errorf("pool org path = %q, want the dev default under the dev parent r-abcd", c.PoolOrgPath)
+	}
 	if c.SsoInstanceID() != "ssoins-0000000000000000" {
 		t.Errorf("instance id = %s", c.SsoInstanceID())
 	}
@@ -70,13 +73,23 @@ func TestLoadErrorsNameEveryParameter(t *testing.T) {
 		{
 			name: "prod mode requires every account and identifier",
 			env:  map[string]string{"DEPLOYMENT_MODE": "prod"},
-			want: []string{"hubAccountId", "HUB_ACCOUNT_ID", "orgMgtAccountId", "idcAccountId", "parentOuId", "identityStoreId", "ssoInstanceArn", "region"},
+			want: []string{"hubAccountId", "HUB_ACCOUNT_ID", "orgMgtAccountId", "idcAccountId", "parentOuId", "identityStoreId", "ssoInstanceArn", "region", "poolOrgPath", "POOL_ORG_PATH"},
 		},
 		{
 			name: "malformed values are refused",
 			ctx: map[string]any{"hubAccountId": "12345", "parentOuId": "ou-x", "namespace": "Has-Caps", "managedRegions": "eu-west-2,mars-1",
 				"logRetentionDays": "45", "deploymentMode": "staging"},
 			want: []string{"hubAccountId", "parentOuId", "namespace", "managedRegions", "logRetentionDays", "deploymentMode"},
+		},
+		{
+			name: "the pool's organization path must be o-…/r-…/…/ou-…",
+			ctx:  map[string]any{"poolOrgPath": "ou-abcd-11111111/"},
+			want: []string{"poolOrgPath", "POOL_ORG_PATH", "is not an organization path"},
+		},
+		{
+			name: "the pool's organization path must pass through the parent OU",
+			ctx:  map[string]any{"parentOuId": "ou-abcd-22222222", "poolOrgPath": "o-abcd123456/r-abcd/ou-abcd-11111111"},
+			want: []string{"poolOrgPath", "does not pass through the parent OU ou-abcd-22222222"},
 		},
 		{
 			name: "an allowed IP range must be a CIDR",

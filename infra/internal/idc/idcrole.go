@@ -23,8 +23,8 @@ type IdcRoleProps struct {
 	PermissionSetArns []*string
 }
 
-// NewIdcRole creates the role the hub assumes (through its intermediate
-// role) to look up users and groups and to grant and revoke account
+// NewIdcRole creates the role the hub assumes (through its read-write IDC
+// hop) to look up users and groups and to grant and revoke account
 // access with the ISB permission sets only.
 func NewIdcRole(scope constructs.Construct, id string, props *IdcRoleProps) awsiam.Role {
 	storeArn := fmt.Sprintf("arn:aws:identitystore::%s:identitystore/%s", props.IdcAccountID, props.IdentityStoreID)
@@ -33,7 +33,7 @@ func NewIdcRole(scope constructs.Construct, id string, props *IdcRoleProps) awsi
 	assignTargets := append([]*string{jsii.String(props.InstanceArn), jsii.String(accounts)}, props.PermissionSetArns...)
 	return hub.NewTrustedRole(scope, id, &hub.TrustedRoleProps{
 		Namespace: props.Namespace, HubAccountID: props.HubAccountID, Base: names.IdcRole,
-		Description: "Innovation Sandbox: Identity Store and SSO Admin access for the hub's intermediate role", PolicyName: "Idc",
+		Description: "Innovation Sandbox: Identity Store and SSO Admin access for the hub's IDC hop", PolicyName: "Idc",
 		Statements: []awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid: jsii.String("ReadIdentityStore"),

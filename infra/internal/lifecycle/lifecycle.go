@@ -47,11 +47,10 @@ type Props struct {
 	Key           awskms.IKey
 	Config        *api.ConfigReader
 	// AccountPoolParamArn and IdcConfigParamArn are the shared parameters
-	// in the management and IDC accounts; IntermediateRoleArn is the hub
-	// role assumed before the OrgMgt and IDC roles.
+	// in the management and IDC accounts. The OrgMgt and IDC hops are
+	// granted by the Compute stack (hub.NewHops).
 	AccountPoolParamArn string
 	IdcConfigParamArn   string
-	IntermediateRoleArn string
 	HubAccountID        string
 	LogRetentionDays    int
 	Mode                config.Mode
@@ -98,7 +97,6 @@ func New(scope constructs.Construct, id string, props *Props) *Manager {
 	props.Bus.GrantPutEventsTo(fn.Role, nil)
 	props.Config.Grant(fn)
 	fn.AllowParameters(props.AccountPoolParamArn, props.IdcConfigParamArn)
-	fn.AllowAssume(props.IntermediateRoleArn)
 	route.Attach(fn, BatchSize, MaxConcurrency)
 	fn.SuppressGrantWildcards()
 	return m

@@ -58,11 +58,10 @@ type Props struct {
 	Key          awskms.IKey
 	Config       *api.ConfigReader
 	// AccountPoolParamArn and IdcConfigParamArn are the shared parameters
-	// in the management and IDC accounts; IntermediateRoleArn is the hub
-	// role every cross-account call goes through.
+	// in the management and IDC accounts. The hops each job uses are
+	// granted by the Compute stack (hub.NewHops).
 	AccountPoolParamArn string
 	IdcConfigParamArn   string
-	IntermediateRoleArn string
 	LogRetentionDays    int
 	Mode                config.Mode
 }
@@ -78,7 +77,6 @@ func (p *Props) job(scope constructs.Construct, id string, jp scheduled.JobProps
 	j := scheduled.New(scope, id, &jp)
 	fn := j.Function
 	p.Bus.GrantPutEventsTo(fn.Role, nil)
-	fn.AllowAssume(p.IntermediateRoleArn)
 	fn.SuppressGrantWildcards()
 	return j
 }

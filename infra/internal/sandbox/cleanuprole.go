@@ -19,7 +19,7 @@ type CleanupRoleProps struct {
 }
 
 // NewCleanupRole creates the role the account cleaner assumes (through the
-// hub's intermediate role) to run aws-nuke in the account. aws-nuke must
+// hub's sandbox hop) to run aws-nuke in the account. aws-nuke must
 // be able to delete anything a sandbox user could create, so the role may
 // do everything; the service control policies on the pool OU are what
 // bound it (they exempt isb-<ns>-* roles only from the write protection,
@@ -27,14 +27,14 @@ type CleanupRoleProps struct {
 func NewCleanupRole(scope constructs.Construct, id string, props *CleanupRoleProps) awsiam.Role {
 	return hub.NewTrustedRole(scope, id, &hub.TrustedRoleProps{
 		Namespace: props.Namespace, HubAccountID: props.HubAccountID, Base: names.SandboxAccountRole,
-		Description: "Innovation Sandbox cleanup role: aws-nuke runs as this role, assumed only from the hub's intermediate role",
+		Description: "Innovation Sandbox cleanup role: aws-nuke runs as this role, assumed only from the hub's sandbox hop",
 		PolicyName:  "Cleanup",
 		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("NukeEverything"), Actions: jsii.Strings("*"), Resources: jsii.Strings("*"),
 		})},
 		Wildcards: &platform.Suppression{
 			Reason: "aws-nuke deletes every resource type a sandbox user can create, so the cleanup role needs *:* in the sandbox account; " +
-				"only the hub's intermediate role can assume it and the pool OU's SCPs bound what it can touch.",
+				"only the hub's sandbox hop can assume it and the pool OU's SCPs bound what it can touch.",
 			AppliesTo: []string{"Action::*", "Resource::*"},
 		},
 	})

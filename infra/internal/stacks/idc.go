@@ -31,6 +31,9 @@ func NewIDCStack(scope constructs.Construct, cfg config.Config) awscdk.Stack {
 		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID,
 		IdentityStoreID: cfg.IdentityStoreID, InstanceArn: cfg.SsoInstanceArn, PermissionSetArns: psArns,
 	})
+	idc.NewIdcReadOnlyRole(stack, "IdcReadOnlyRole", &idc.IdcReadOnlyRoleProps{
+		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID, IdentityStoreID: cfg.IdentityStoreID,
+	})
 	value, err := json.Marshal(isbconfig.IdcParam{
 		IdcAccountID:            cfg.IdcAccountID,
 		IdentityStoreID:         cfg.IdentityStoreID,

@@ -70,7 +70,7 @@ func TestIDCRole(t *testing.T) {
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), props{
 		"RoleName": names.Physical(testCfg.Namespace, names.IdcRole),
 		"AssumeRolePolicyDocument": objectLike(props{"Statement": []any{objectLike(props{
-			"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.IntermediateRoleArn(testCfg.HubAccountID, testCfg.Namespace)}},
+			"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcRole)}},
 		})}}),
 	})
 	all := resources(t, StackIDC)
@@ -88,4 +88,53 @@ func TestIDCRole(t *testing.T) {
 		"Tier": "Advanced",
 	})
 	tpl.HasResourceProperties(jsii.String("AWS::RAM::ResourceShare"), props{"Principals": []any{testCfg.HubAccountID}})
+}
+
+func TestIDCReadOnlyRole(t *testing.T) {
+	all := resources(t, StackIDC)
+	var role map[string]any
+	for _, id := range ofType(all, "AWS::IAM::Role") {
+		if all[id].Properties["RoleName"] == names.Physical(testCfg.Namespace, names.IdcReadOnlyRole) {
+			role = all[id].Properties
+		}
+	}
+	if role == nil {
+		t.Fatal("no read-only IDC role")
+	}
+	t.Run("only the read-only IDC hop may assume it", func(t *testing.T) {
+		b, _ := json.Marshal(role["AssumeRolePolicyDocument"])
+		want, _ := json.Marshal(props{"ArnEquals": props{"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcReadOnlyRole)}})
+		if !strings.Contains(string(b), string(want)) || strings.Count(string(b), "aws:PrincipalArn") != 1 {
+			t.Errorf("trust %s, want only the read-only hop (%s)", b, want)
+		}
+	})
+	t.Run("it may only describe, list and get in the identity store", func(t *testing.T) {
+		var granted []string
+		for _, p := range asList(role["Policies"]) {
+			for _, st := range asList(p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"]) {
+				st := st.(map[string]any)
+				if st["Effect"] != "Allow" {
+					continue
+				}
+				granted = append(granted, actions(st)...)
+				b, _ := json.Marshal(st["Resource"])
+				if strings.Contains(string(b), `"*"`) {
+					t.Errorf("statement on every resource: %s", b)
+				}
+			}
+		}
+		for _, a := range granted {
+			verb, ok := strings.CutPrefix(a, "identitystore:")
+			if !ok || !(strings.HasPrefix(verb, "Describe") || strings.HasPrefix(verb, "List") || strings.HasPrefix(verb, "Get")) {
+				t.Errorf("read-only role may %s", a)
+			}
+		}
+		// What sign-in and email call.
+		for _, want := range []string{"identitystore:GetUserId", "identitystore:DescribeUser",
+			"identitystore:ListGroupMemberships", "identitystore:ListGroupMembershipsForMember"} {
+			if !contains(granted, want) {
+				t.Errorf("read-only role lacks %s", want)
+			}
+		}
+	})
 }

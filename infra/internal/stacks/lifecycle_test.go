@@ -85,7 +85,7 @@ func TestComputeLifecycleManager(t *testing.T) {
 			"ScalingConfig":         props{"MaximumConcurrency": lifecycle.MaxConcurrency},
 		})
 	})
-	t.Run("its role may assume only the intermediate role and read only the two shared parameters", func(t *testing.T) {
+	t.Run("its role may assume only the OrgMgt and IDC hops and read only the two shared parameters", func(t *testing.T) {
 		grants := grantsOf(all, roleID)
 		assume, params, put := grants["sts:AssumeRole"], grants["ssm:GetParameter"], grants["events:PutEvents"]
 		for a := range grants {
@@ -93,9 +93,10 @@ func TestComputeLifecycleManager(t *testing.T) {
 				t.Errorf("wildcard action %s", a)
 			}
 		}
-		want := hub.IntermediateRoleArn(testCfg.HubAccountID, testCfg.Namespace)
-		if len(assume) != 1 || assume[0] != fmt.Sprintf("%q", want) {
-			t.Errorf("sts:AssumeRole on %v, want only %s", assume, want)
+		want := []string{fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.OrgMgtRole)),
+			fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcRole))}
+		if !sameSet(assume, want) {
+			t.Errorf("sts:AssumeRole on %v, want exactly %v", assume, want)
 		}
 		if len(params) != 1 || !strings.Contains(params[0], names.Physical(testCfg.Namespace, names.AccountPoolConfigParam)) ||
 			!strings.Contains(params[0], names.Physical(testCfg.Namespace, names.IdcConfigParam)) || strings.Contains(params[0], "*") {

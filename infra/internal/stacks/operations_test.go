@@ -59,7 +59,9 @@ func grantsOf(all map[string]resource, roleID string) map[string][]string {
 func TestComputeScheduledFunctions(t *testing.T) {
 	tpl := template(t, StackCompute)
 	all := resources(t, StackCompute)
-	intermediate := hub.IntermediateRoleArn(testCfg.HubAccountID, testCfg.Namespace)
+	hop := func(target string) string {
+		return fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, target))
+	}
 	for _, tc := range []struct {
 		name, description, schedule, scheduleName string
 		windowMinutes, timeout                    int
@@ -68,6 +70,8 @@ func TestComputeScheduledFunctions(t *testing.T) {
 		// allowed on the tables in env.
 		mayWrite, mustNot []string
 		params            []string
+		// hops are the hub hop roles the function may assume.
+		hops []string
 	}{
 		{
 			name:        "the lease monitor runs hourly, reads leases through the index and writes only leases and the outbox",
@@ -75,7 +79,7 @@ func TestComputeScheduledFunctions(t *testing.T) {
 			windowMinutes: monitoring.LeaseMonitorWindowMinutes, timeout: monitoring.LeaseMonitorTimeout,
 			env:      []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus, names.EnvAccountPoolParam, names.EnvHubAccountID},
 			mayWrite: []string{"dynamodb:UpdateItem", "dynamodb:PutItem"}, mustNot: []string{"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
-			params: []string{names.AccountPoolConfigParam},
+			params: []string{names.AccountPoolConfigParam}, hops: []string{hop(names.OrgMgtRole)},
 		},
 		{
 			name:        "the drift monitor runs every six hours and reads both shared parameters",
@@ -83,7 +87,7 @@ func TestComputeScheduledFunctions(t *testing.T) {
 			windowMinutes: monitoring.DriftMonitorWindowMinutes, timeout: monitoring.DriftMonitorTimeout,
 			env:      []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus, names.EnvAccountPoolParam, names.EnvIdcConfigParam},
 			mayWrite: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, mustNot: []string{"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
-			params: []string{names.AccountPoolConfigParam, names.IdcConfigParam},
+			params: []string{names.AccountPoolConfigParam, names.IdcConfigParam}, hops: []string{hop(names.OrgMgtRole), hop(names.IdcRole)},
 		},
 		{
 			name:        "the cost report runs monthly, reads leases and writes only report objects",
@@ -91,7 +95,7 @@ func TestComputeScheduledFunctions(t *testing.T) {
 			windowMinutes: monitoring.CostReportWindowMinutes, timeout: monitoring.CostReportTimeout,
 			env:     []string{names.EnvLeaseTable, names.EnvReportBucket, names.EnvEventBus, names.EnvAccountPoolParam},
 			mustNot: []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "ses:SendEmail"},
-			params:  []string{names.AccountPoolConfigParam},
+			params:  []string{names.AccountPoolConfigParam}, hops: []string{hop(names.OrgMgtRole)},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,8 +121,8 @@ func TestComputeScheduledFunctions(t *testing.T) {
 				}),
 			})
 			grants := grantsOf(all, getAttTarget(fn["Role"]))
-			if a := grants["sts:AssumeRole"]; len(a) != 1 || a[0] != fmt.Sprintf("%q", intermediate) {
-				t.Errorf("sts:AssumeRole on %v, want only %s", a, intermediate)
+			if a := grants["sts:AssumeRole"]; !sameSet(a, tc.hops) {
+				t.Errorf("sts:AssumeRole on %v, want exactly %v", a, tc.hops)
 			}
 			got := strings.Join(grants["ssm:GetParameter"], " ")
 			for _, p := range tc.params {

@@ -21,7 +21,7 @@ func TestSandboxAccountCleanupRole(t *testing.T) {
 				"Action":    "sts:AssumeRole",
 				"Effect":    "Allow",
 				"Principal": objectLike(props{"AWS": objectLike(props{})}),
-				"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.IntermediateRoleArn(testCfg.HubAccountID, testCfg.Namespace)}},
+				"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.SandboxAccountRole)}},
 			}},
 		},
 	})
