@@ -179,3 +179,104 @@ func TestEveryPrincipalTheSCPsExemptIsProtected(t *testing.T) {
 		}
 	}
 }
+
+// denied reports whether a Deny statement of doc applies to principal
+// calling action in region. It knows the operators the policies use.
+func denied(t *testing.T, doc map[string]any, action, principal, region string) bool {
+	t.Helper()
+	matchAny := func(patterns []string, s string) bool {
+		return slices.ContainsFunc(patterns, func(p string) bool { return arnLike(strings.ToLower(p), strings.ToLower(s)) })
+	}
+	for _, s := range doc["Statement"].([]any) {
+		st := s.(map[string]any)
+		if st["Effect"] != "Deny" {
+			continue
+		}
+		if a, ok := st["Action"]; ok && !matchAny(strs(a), action) {
+			continue
+		}
+		if na, ok := st["NotAction"]; ok && matchAny(strs(na), action) {
+			continue
+		}
+		applies := true
+		c, _ := st["Condition"].(map[string]any)
+		for op, kv := range c {
+			for k, v := range kv.(map[string]any) {
+				switch {
+				case op == "ArnNotLike" && k == "aws:PrincipalARN":
+					applies = applies && !slices.ContainsFunc(strs(v), func(p string) bool { return arnLike(p, principal) })
+				case op == "StringNotEquals" && k == "aws:RequestedRegion":
+					applies = applies && !slices.Contains(strs(v), region)
+				default:
+					t.Fatalf("unknown condition %s %s in %v", op, k, st["Sid"])
+				}
+			}
+		}
+		if applies {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRestrictionsDenyLesseesTheGuardrails(t *testing.T) {
+	doc, err := Render(Restrictions, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ why, action string }{
+		{"the event history shows earlier lessees' names, addresses and resources", "cloudtrail:LookupEvents"},
+		{"sharing a document with another account outlives the lease", "ssm:ModifyDocumentPermission"},
+		{"provisioned capacity is a long-term purchase", "glacier:PurchaseProvisionedCapacity"},
+		{"a locked snapshot cannot be deleted", "ec2:LockSnapshot"},
+		{"a logically air-gapped vault keeps its recovery points locked", "backup:CreateLogicallyAirGappedBackupVault"},
+		{"the account's public access block is no resource aws-nuke resets", "s3:PutAccountPublicAccessBlock"},
+	} {
+		t.Run(tc.action+" is denied because "+tc.why, func(t *testing.T) {
+			for _, principal := range lesseePrincipals {
+				if !denied(t, doc, tc.action, principal, "us-east-1") {
+					t.Errorf("%s is allowed to %s", principal, tc.action)
+				}
+			}
+		})
+	}
+}
+
+func TestRestrictionsBoundTheCleanupRole(t *testing.T) {
+	doc, err := Render(Restrictions, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cleanup := "arn:aws:iam::" + sandbox + ":role/" + names.Physical(vars.Namespace, names.SandboxAccountRole)
+	for _, action := range []string{
+		"organizations:LeaveOrganization", "account:CloseAccount",
+		"ec2:PurchaseReservedInstancesOffering", "savingsplans:CreateSavingsPlan", "route53domains:RegisterDomain",
+		"aws-marketplace:Subscribe", "iam:CreateUser", "iam:CreateAccessKey",
+	} {
+		t.Run("the cleanup role is denied "+action, func(t *testing.T) {
+			if !denied(t, doc, action, cleanup, "us-east-1") {
+				t.Errorf("%s may %s", cleanup, action)
+			}
+		})
+	}
+}
+
+func TestRegionLimitCoversRegionalServices(t *testing.T) {
+	doc, err := Render(LimitRegions, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, action := range []string{
+		"kms:CreateKey", "acm:RequestCertificate", "config:PutConfigRule", "resource-explorer-2:CreateIndex",
+		"servicequotas:RequestServiceQuotaIncrease", "waf-regional:CreateWebACL", "wafv2:CreateWebACL",
+	} {
+		t.Run(action+" is denied outside the managed regions", func(t *testing.T) {
+			if !denied(t, doc, action, lesseePrincipals[0], "ap-southeast-2") {
+				t.Errorf("%s is allowed outside the managed regions, where nothing may be left behind", action)
+			}
+			if denied(t, doc, action, lesseePrincipals[0], "us-east-1") {
+				t.Errorf("%s is denied in a managed region", action)
+			}
+		})
+	}
+}
