@@ -4,6 +4,7 @@ package sandbox
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -55,6 +56,16 @@ func NewCleanupRole(scope constructs.Construct, id string, props *CleanupRolePro
 	})
 }
 
+// isolationBreaks are what would let the account or its holder outlive
+// the pool, which aws-nuke never needs.
+var isolationBreaks = []string{
+	"organizations:LeaveOrganization",
+	"account:CloseAccount",
+	"iam:CreateUser",
+	"iam:CreateAccessKey",
+	"iam:CreateLoginProfile",
+}
+
 // irreversible are the locks and account settings cleanup cannot undo,
 // which aws-nuke never needs to set.
 var irreversible = []string{
@@ -67,18 +78,14 @@ var irreversible = []string{
 	"s3:PutAccountPublicAccessBlock",
 }
 
-// CleanupDenied lists what the cleanup role is denied: the restrictions
-// SCP's isolation and purchase denies (leaving the organization, closing
-// the account, IAM users and access keys, reserved capacity, savings
-// plans, domains, Marketplace) and the irreversible locks.
+// CleanupDenied lists what the cleanup role is denied: leaving the
+// organization, closing the account, IAM users and access keys, the
+// restrictions SCP's purchases (reserved capacity, savings plans, domains,
+// Marketplace) and the irreversible locks.
 func CleanupDenied() []string {
-	var out []string
-	for _, sid := range []string{"DenySecurityAndIsolationChanges", "DenyLongTermCommitments"} {
-		a, err := scp.Actions(scp.Restrictions, sid)
-		if err != nil {
-			panic(fmt.Sprintf("cleanup role: %v", err))
-		}
-		out = append(out, a...)
+	purchases, err := scp.Actions(scp.Restrictions, "DenyLongTermCommitments")
+	if err != nil {
+		panic(fmt.Sprintf("cleanup role: %v", err))
 	}
-	return append(out, irreversible...)
+	return slices.Concat(isolationBreaks, purchases, irreversible)
 }
