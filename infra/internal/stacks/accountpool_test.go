@@ -81,7 +81,7 @@ func TestAccountPoolSCPAttachments(t *testing.T) {
 		"restrictions":            pool,
 		"protect-control-plane":   pool,
 		"limit-regions":           pool,
-		"write-protection":        "Available,CleanUp,Entry,Exit,Quarantine", // not Active, not Frozen
+		"write-protection":        "Available,CleanUp,Entry,Exit,Frozen,Quarantine", // not Active
 	}
 	for name, targets := range want {
 		if attached[name] != targets {

@@ -32,3 +32,31 @@ func TestSandboxAccountCleanupRole(t *testing.T) {
 		t.Error("the StackSet template must not need a CDK bootstrap")
 	}
 }
+
+func TestSandboxAccountCleanupRoleIsDeniedWhatCleanupNeverDoes(t *testing.T) {
+	var denied []string
+	for _, st := range statements(resources(t, StackSandboxAccount)) {
+		if st["Effect"] == "Deny" && st["Resource"] == "*" && st["Condition"] == nil {
+			denied = append(denied, actions(st)...)
+		}
+	}
+	for _, tc := range []struct{ what, action string }{
+		{"leaving the organization", "organizations:LeaveOrganization"},
+		{"closing the account", "account:CloseAccount"},
+		{"reserved capacity", "ec2:PurchaseReservedInstancesOffering"},
+		{"savings plans", "savingsplans:CreateSavingsPlan"},
+		{"domains", "route53domains:RegisterDomain"},
+		{"Marketplace", "aws-marketplace:Subscribe"},
+		{"IAM users", "iam:CreateUser"},
+		{"access keys", "iam:CreateAccessKey"},
+		{"locked snapshots", "ec2:LockSnapshot"},
+		{"air-gapped vaults", "backup:CreateLogicallyAirGappedBackupVault"},
+		{"the account's public access block", "s3:PutAccountPublicAccessBlock"},
+	} {
+		t.Run("the cleanup role is denied "+tc.what, func(t *testing.T) {
+			if !contains(denied, tc.action) {
+				t.Errorf("the cleanup role's policy does not deny %s (it denies %v)", tc.action, denied)
+			}
+		})
+	}
+}
