@@ -55,8 +55,9 @@ type SSO struct {
 
 // NewSSO creates the sign-in handler. Its role may read the two secrets,
 // the IDC parameter, get and put items in the Sessions table (one-time
-// sign-in, logout) and assume the intermediate role (then the IDC role,
-// which may read the Identity Store), nothing else.
+// sign-in, logout); the compute stack lets it assume the read-only IDC hop
+// (then the read-only IDC role, which may read the Identity Store), nothing
+// else.
 func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 	if props.GrantConfigRead == nil {
 		panic("api.NewSSO: GrantConfigRead is required (the auth settings are in the global configuration)")
