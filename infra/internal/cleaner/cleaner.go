@@ -28,6 +28,7 @@ import (
 	"github.com/isb-go/isb/common/cleanup"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/config"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"github.com/isb-go/isb/infra/internal/hub"
 	"github.com/isb-go/isb/infra/internal/platform"
 )
@@ -152,7 +153,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 		Sid: jsii.String("OutboxTable"), Actions: jsii.Strings("dynamodb:PutItem", "dynamodb:DeleteItem"), Resources: jsii.Strings(outboxTableArn),
 	}))
 	role.AddToPrincipalPolicy(tableKeyStatement(stack))
-	props.Bus.GrantPutEventsTo(role, nil)
+	isbevents.GrantPut(props.Bus, role, isbevents.EmitsAll(names.SourceCleaner))
 	c.BuildQueue.GrantSendMessages(role)
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("FailureMetric"), Actions: jsii.Strings("cloudwatch:PutMetricData"), Resources: jsii.Strings("*"),
@@ -166,11 +167,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	})
 
 	// CleanAccountRequest → state machine, with retries and the bus DLQ.
-	rule := awsevents.NewRule(node, jsii.String("CleanAccountRequest"), &awsevents.RuleProps{
-		EventBus:     props.Bus,
-		Description:  jsii.String("Starts a cleanup for every CleanAccountRequest"),
-		EventPattern: &awsevents.EventPattern{DetailType: jsii.Strings(names.CleanAccountRequest)},
-	})
+	rule := isbevents.NewRule(node, "CleanAccountRequest", "Starts a cleanup for every CleanAccountRequest", props.Bus, []string{names.CleanAccountRequest})
 	rule.AddTarget(awseventstargets.NewSfnStateMachine(c.StateMachine, &awseventstargets.SfnStateMachineProps{
 		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(20), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
 	}))
@@ -293,7 +290,8 @@ func newWatchdog(c constructs.Construct, props *Props, stateMachineArn, executio
 	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("Executions"), Actions: jsii.Strings("states:DescribeExecution", "states:StopExecution"), Resources: jsii.Strings(executionsArn),
 	}))
-	props.Bus.GrantPutEventsTo(f.Role, nil)
+	// A run found dead is retried (CleanAccountRequest, as the API's retry).
+	isbevents.GrantPut(props.Bus, f.Role, isbevents.EmitsAll(names.SourceCleaner).And(names.SourceAPI, names.CleanAccountRequest))
 	platform.Suppress(f.Role, platform.Suppression{
 		Rule: "AwsSolutions-IAM5",
 		Reason: "Executions of the one cleanup state machine are matched by name (execution:isb-<ns>-Cleanup:*); the table key lives in the Data stack " +

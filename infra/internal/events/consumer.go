@@ -56,11 +56,7 @@ func NewConsumer(c constructs.Construct, props *ConsumerProps) *Consumer {
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(float64(6 * props.FunctionTimeoutSeconds))),
 		DeadLetter:        r.DeadLetter, MaxReceiveCount: props.MaxReceiveCount,
 	})
-	r.Rule = awsevents.NewRule(c, jsii.String("Rule"), &awsevents.RuleProps{
-		EventBus:     props.Bus,
-		Description:  jsii.String(props.Description),
-		EventPattern: &awsevents.EventPattern{DetailType: jsii.Strings(props.DetailTypes...)},
-	})
+	r.Rule = NewRule(c, "Rule", props.Description, props.Bus, props.DetailTypes)
 	r.Rule.AddTarget(awseventstargets.NewSqsQueue(r.Queue, &awseventstargets.SqsQueueProps{
 		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(20), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
 	}))

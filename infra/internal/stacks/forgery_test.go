@@ -1,0 +1,122 @@
+package stacks
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/isb-go/isb/common/names"
+)
+
+// isbDetailType reports whether dt is one of the platform's detail-types.
+func isbDetailType(dt string) bool { return names.DetailTypeSources[dt] != nil }
+
+func TestEveryBusRuleMatchesEachDetailTypeOnlyFromTheSourcesAllowedToEmitIt(t *testing.T) {
+	all := resources(t, StackCompute)
+	checked := 0
+	for _, id := range ofType(all, "AWS::Events::Rule") {
+		pattern, _ := all[id].Properties["EventPattern"].(map[string]any)
+		branches := []any{pattern}
+		if or, ok := pattern["$or"].([]any); ok {
+			branches = or
+		}
+		for _, b := range branches {
+			br := b.(map[string]any)
+			var dts, srcs []string
+			for _, v := range asList(br["detail-type"]) {
+				if s, ok := v.(string); ok && isbDetailType(s) {
+					dts = append(dts, s)
+				}
+			}
+			if len(dts) == 0 {
+				continue
+			}
+			checked++
+			for _, v := range asList(br["source"]) {
+				s, ok := v.(string)
+				if !ok {
+					t.Errorf("rule %s matches %v from a source pattern %v, not a named source", id, dts, v)
+					continue
+				}
+				srcs = append(srcs, s)
+			}
+			if len(srcs) == 0 {
+				t.Errorf("rule %s matches %v from any source", id, dts)
+			}
+			for _, s := range srcs {
+				for _, dt := range dts {
+					if !names.SourceMayEmit(s, dt) {
+						t.Errorf("rule %s delivers %s from %s, which may not emit it", id, dt, s)
+					}
+				}
+			}
+		}
+	}
+	if checked < 3 {
+		t.Errorf("checked %d rule branches on platform events, want those of the lifecycle, email and cleanup rules", checked)
+	}
+}
+
+func TestEveryPutEventsGrantIsBoundToOneSourceAndTheDetailTypesItMayEmit(t *testing.T) {
+	all := resources(t, StackCompute)
+	grants := 0
+	for _, st := range statements(all) {
+		if st["Effect"] != "Allow" || !contains(actions(st), "events:PutEvents") {
+			continue
+		}
+		grants++
+		b, _ := json.Marshal(st)
+		cond, _ := st["Condition"].(map[string]any)
+		eq, _ := cond["StringEquals"].(map[string]any)
+		src, ok := eq["events:source"].(string)
+		if !ok {
+			t.Errorf("PutEvents without one events:source: %s", b)
+			continue
+		}
+		dts := asList(eq["events:detail-type"])
+		if len(dts) == 0 {
+			t.Errorf("PutEvents for %s without events:detail-type: %s", src, b)
+		}
+		for _, d := range dts {
+			if !names.SourceMayEmit(src, d.(string)) {
+				t.Errorf("PutEvents lets a function put %s as %s, which may not emit it", d, src)
+			}
+		}
+		if strings.Contains(string(b), `"*"`) {
+			t.Errorf("PutEvents on every resource: %s", b)
+		}
+	}
+	if grants < 9 {
+		t.Errorf("found %d PutEvents statements, want at least one for each of the nine publishers", grants)
+	}
+}
+
+func TestTheCostReporterCannotAnnounceACleanAccount(t *testing.T) {
+	all := resources(t, StackCompute)
+	for _, st := range statements(all) {
+		if !contains(actions(st), "events:PutEvents") {
+			continue
+		}
+		cond, _ := st["Condition"].(map[string]any)
+		eq, _ := cond["StringEquals"].(map[string]any)
+		if eq["events:source"] == nil || eq["events:detail-type"] == nil {
+			t.Errorf("PutEvents %v may put any event, AccountCleanupSucceeded among them", st["Sid"])
+			continue
+		}
+		if eq["events:source"] == names.SourceReporting {
+			for _, d := range asList(eq["events:detail-type"]) {
+				if d == names.AccountCleanupSucceeded {
+					t.Errorf("the reporting source may put AccountCleanupSucceeded")
+				}
+			}
+		}
+		if eq["events:source"] == names.SourceCleaner {
+			continue
+		}
+		for _, d := range asList(eq["events:detail-type"]) {
+			if d == names.AccountCleanupSucceeded {
+				t.Errorf("%v may put AccountCleanupSucceeded", eq["events:source"])
+			}
+		}
+	}
+}
