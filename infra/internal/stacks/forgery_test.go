@@ -120,3 +120,33 @@ func TestTheCostReporterCannotAnnounceACleanAccount(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryQueuePolicyAdmittingEventBridgeNamesTheSourceArn(t *testing.T) {
+	all := resources(t, StackCompute)
+	admitted := 0
+	for _, id := range ofType(all, "AWS::SQS::QueuePolicy") {
+		doc, _ := all[id].Properties["PolicyDocument"].(map[string]any)
+		for _, s := range asList(doc["Statement"]) {
+			st := s.(map[string]any)
+			b, _ := json.Marshal(st["Principal"])
+			if st["Effect"] != "Allow" || !strings.Contains(string(b), "events.amazonaws.com") {
+				continue
+			}
+			admitted++
+			cond, _ := st["Condition"].(map[string]any)
+			found := false
+			for _, op := range []string{"ArnEquals", "ArnLike"} {
+				if m, ok := cond[op].(map[string]any); ok && m["aws:SourceArn"] != nil {
+					found = true
+				}
+			}
+			if !found {
+				c, _ := json.Marshal(st)
+				t.Errorf("queue policy %s admits EventBridge from any source ARN: %s", id, c)
+			}
+		}
+	}
+	if admitted < 4 {
+		t.Errorf("found %d statements admitting EventBridge, want those of the bus DLQ and of the consumer queues", admitted)
+	}
+}
