@@ -74,14 +74,31 @@ func TestIDCRole(t *testing.T) {
 		})}}),
 	})
 	all := resources(t, StackIDC)
+	denied := 0
 	for _, st := range statements(all) {
 		if !contains(actions(st), "sso:CreateAccountAssignment") {
 			continue
 		}
 		b, _ := json.Marshal(st["Resource"])
-		if !strings.Contains(string(b), "PermissionSetArn") || strings.Contains(string(b), "permissionSet/") {
-			t.Errorf("assignments must be limited to the three ISB permission sets: %s", b)
+		if st["Effect"] == "Deny" {
+			denied++
+			for _, id := range []string{testCfg.HubAccountID, testCfg.OrgMgtAccountID, testCfg.IdcAccountID} {
+				if !strings.Contains(string(b), `"arn:aws:sso:::account/`+id+`"`) {
+					t.Errorf("assignments on account %s are not denied: %s", id, b)
+				}
+			}
+			continue
 		}
+		if !strings.Contains(string(b), "PermissionSetArn") || strings.Contains(string(b), "permissionSet/") {
+			t.Errorf("assignments must be limited to the ISB permission sets: %s", b)
+		}
+		if !strings.Contains(string(b), `"UserPermissionSetArn"`) || strings.Contains(string(b), "AdminPermissionSetArn") ||
+			strings.Contains(string(b), "ManagerPermissionSetArn") {
+			t.Errorf("assignments must be limited to the User permission set: %s", b)
+		}
+	}
+	if denied != 1 {
+		t.Errorf("%d statements deny assignments on the platform's accounts, want 1", denied)
 	}
 	tpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), props{
 		"Name": "/" + names.Physical(testCfg.Namespace, names.IdcConfigParam),
