@@ -94,6 +94,7 @@ func NewBus(scope constructs.Construct, id string, props *BusProps) *Bus {
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
 		Actions:    jsii.Strings("kms:DescribeKey"),
 		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": props.HubAccountID}},
 	}), jsii.Bool(true))
 	archive := awsevents.NewCfnArchive(c, jsii.String("Archive"), &awsevents.CfnArchiveProps{
 		ArchiveName:      jsii.String(names.Physical(props.Namespace, names.EventBus+"-Archive")),

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -148,5 +149,79 @@ func TestEveryQueuePolicyAdmittingEventBridgeNamesTheSourceArn(t *testing.T) {
 	}
 	if admitted < 4 {
 		t.Errorf("found %d statements admitting EventBridge, want those of the bus DLQ and of the consumer queues", admitted)
+	}
+}
+
+// serviceStatements returns the Allow statements of the resources of one
+// type whose principal is the service, read from the document under key.
+func serviceStatements(all map[string]resource, typ, key, service string) []map[string]any {
+	var out []map[string]any
+	for _, id := range ofType(all, typ) {
+		var doc map[string]any
+		switch d := all[id].Properties[key].(type) {
+		case map[string]any:
+			doc = d
+		case string:
+			_ = json.Unmarshal([]byte(d), &doc)
+		}
+		if j, ok := doc["Fn::Join"].([]any); ok { // a JSON string with tokens in it
+			var sb strings.Builder
+			for _, part := range asList(j[1]) {
+				if str, ok := part.(string); ok {
+					sb.WriteString(str)
+				} else {
+					sb.WriteString("TOKEN")
+				}
+			}
+			doc = nil
+			_ = json.Unmarshal([]byte(sb.String()), &doc)
+		}
+		for _, s := range asList(doc["Statement"]) {
+			st := s.(map[string]any)
+			b, _ := json.Marshal(st["Principal"])
+			if st["Effect"] == "Allow" && strings.Contains(string(b), service) {
+				out = append(out, st)
+			}
+		}
+	}
+	return out
+}
+
+func TestEveryEventBridgeStatementOnTheComputeKeyIsBoundToTheHubAccount(t *testing.T) {
+	sts := serviceStatements(resources(t, StackCompute), "AWS::KMS::Key", "KeyPolicy", "events.amazonaws.com")
+	if len(sts) == 0 {
+		t.Fatal("no key statement for EventBridge")
+	}
+	for _, st := range sts {
+		b, _ := json.Marshal(st["Condition"])
+		if !strings.Contains(string(b), `"aws:SourceAccount":"`+testCfg.HubAccountID+`"`) && !strings.Contains(string(b), `"aws:SourceArn"`) {
+			t.Errorf("key statement %v lets EventBridge use the key for any account: %s", st["Sid"], b)
+		}
+	}
+}
+
+func TestTheAuditLogAdmitsOnlyTheAuditRuleOfThisAccount(t *testing.T) {
+	all := resources(t, StackCompute)
+	sts := serviceStatements(all, "AWS::Logs::ResourcePolicy", "PolicyDocument", ".amazonaws.com")
+	if len(sts) == 0 {
+		t.Fatal("no audit log resource policy")
+	}
+	rule := ":events:" + testCfg.Region + ":" + testCfg.HubAccountID + ":rule/" +
+		names.Physical(testCfg.Namespace, names.EventBus) + "/" + names.Physical(testCfg.Namespace, "AuditLog")
+	sawEvents := false
+	for _, st := range sts {
+		b, _ := json.Marshal(st)
+		if !strings.Contains(string(b), `"aws:SourceAccount":"`+testCfg.HubAccountID+`"`) {
+			t.Errorf("audit log statement without aws:SourceAccount: %s", b)
+		}
+		if strings.Contains(string(b), "events.amazonaws.com") {
+			sawEvents = true
+			if !regexp.MustCompile(`"aws:SourceArn":"arn:[A-Za-z-]+` + regexp.QuoteMeta(rule) + `"`).Match(b) {
+				t.Errorf("EventBridge may write the audit log from any rule: %s, want aws:SourceArn %s", b, rule)
+			}
+		}
+	}
+	if !sawEvents {
+		t.Error("EventBridge may not write the audit log")
 	}
 }
