@@ -225,3 +225,26 @@ func TestTheAuditLogAdmitsOnlyTheAuditRuleOfThisAccount(t *testing.T) {
 		t.Error("EventBridge may not write the audit log")
 	}
 }
+
+func TestTheCleanerReadsOnlyItsConfigurationAndUsesOnlyTheTableKey(t *testing.T) {
+	all := resources(t, StackCompute)
+	reads, keys := 0, 0
+	for _, st := range statements(all) {
+		b, _ := json.Marshal(st["Resource"])
+		if contains(actions(st), "appconfig:StartConfigurationSession") {
+			reads++
+			if strings.Contains(string(b), "application/*") {
+				t.Errorf("AppConfig read on every application: %s", b)
+			}
+		}
+		if st["Sid"] == "TableKeyThroughDynamoDB" {
+			keys++
+			if string(b) == `"*"` || !strings.Contains(string(b), "ImportValue") {
+				t.Errorf("the table key statement is on %s, want the Data stack's key", b)
+			}
+		}
+	}
+	if reads == 0 || keys != 2 {
+		t.Errorf("found %d AppConfig reads and %d table key statements, want some and 2 (state machine, watchdog)", reads, keys)
+	}
+}
