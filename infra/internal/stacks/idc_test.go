@@ -106,3 +106,34 @@ func TestIDCRole(t *testing.T) {
 	})
 	tpl.HasResourceProperties(jsii.String("AWS::RAM::ResourceShare"), props{"Principals": []any{testCfg.HubAccountID}})
 }
+
+func TestTheIDCConfigurerChangesOnlyPermissionSetsCarryingTheDeploymentTag(t *testing.T) {
+	all := resources(t, StackIDC)
+	changes := []string{"sso:UpdatePermissionSet", "sso:AttachManagedPolicyToPermissionSet", "sso:PutInlinePolicyToPermissionSet",
+		"sso:DetachManagedPolicyFromPermissionSet", "sso:DeleteInlinePolicyFromPermissionSet", "sso:ProvisionPermissionSet", "sso:CreatePermissionSet"}
+	bound := 0
+	for _, st := range statements(all) {
+		b, _ := json.Marshal(st["Resource"])
+		if !strings.Contains(string(b), "permissionSet/") {
+			continue
+		}
+		for _, a := range actions(st) {
+			if !contains(changes, a) {
+				continue
+			}
+			c, _ := json.Marshal(st["Condition"])
+			if !strings.Contains(string(c), `Tag/`+names.TagNamespace+`":"`+testCfg.Namespace+`"`) {
+				t.Errorf("%s on every permission set of the instance, without the deployment's tag: %s", a, c)
+			} else {
+				bound++
+			}
+		}
+	}
+	if bound == 0 {
+		t.Error("no permission set change is bound to the deployment's tag")
+	}
+	crs := ofType(all, "Custom::IdcConfiguration")
+	if len(crs) != 1 || !strings.Contains(all[crs[0]].Properties["Spec"].(string), `"tags":{"`+names.TagNamespace+`":"`+testCfg.Namespace+`"}`) {
+		t.Errorf("the configurer is not told to tag the permission sets it creates")
+	}
+}
