@@ -240,6 +240,65 @@ const (
 	GroupCostReportGeneratedFailure = "GroupCostReportGeneratedFailure"
 )
 
+// DetailTypeSources maps each detail-type to the sources allowed to emit
+// it. It is the one table behind the bus rules (each matches source per
+// detail-type), the decoder (an event from another source is refused) and
+// every function's events:PutEvents grant: a component that may not emit an
+// event cannot forge it, for example the cost reporter announcing a clean
+// account.
+var DetailTypeSources = map[string][]string{
+	LeaseRequested:                  {SourceAPI},
+	LeaseApproved:                   {SourceAPI},
+	LeaseDenied:                     {SourceAPI},
+	LeaseBudgetThresholdAlert:       {SourceMonitoring},
+	LeaseDurationThresholdAlert:     {SourceMonitoring},
+	LeaseFreezingThresholdAlert:     {SourceMonitoring},
+	LeaseBudgetExceeded:             {SourceMonitoring},
+	LeaseExpired:                    {SourceMonitoring},
+	LeaseTerminated:                 {SourceAPI, SourceLifecycle},
+	LeaseFrozen:                     {SourceAPI, SourceLifecycle},
+	LeaseUnfrozen:                   {SourceAPI},
+	LeaseProvisioningFailed:         {SourceLifecycle},
+	CleanAccountRequest:             {SourceAPI, SourceLifecycle},
+	AccountCleanupSucceeded:         {SourceCleaner},
+	AccountCleanupFailed:            {SourceCleaner},
+	AccountQuarantined:              {SourceLifecycle},
+	AccountDriftDetected:            {SourceDrift},
+	BlueprintDeploymentRequest:      {SourceAPI},
+	BlueprintDeploymentSucceeded:    {SourceLifecycle},
+	BlueprintDeploymentFailed:       {SourceLifecycle},
+	GroupCostReportGenerated:        {SourceReporting},
+	GroupCostReportGeneratedFailure: {SourceReporting},
+}
+
+// SourceMayEmit reports whether source is allowed to emit detailType.
+func SourceMayEmit(source, detailType string) bool {
+	for _, s := range DetailTypeSources[detailType] {
+		if s == source {
+			return true
+		}
+	}
+	return false
+}
+
+// Sources lists every event source.
+var Sources = []string{SourceAPI, SourceLifecycle, SourceMonitoring, SourceDrift, SourceCleaner, SourceReporting}
+
+// BySource groups detailTypes by the sources allowed to emit them: for
+// each source (in Sources order) the detail-types of the list it may
+// emit, in list order. Sources that may emit none of them are left out.
+func BySource(detailTypes []string) map[string][]string {
+	out := map[string][]string{}
+	for _, s := range Sources {
+		for _, dt := range detailTypes {
+			if SourceMayEmit(s, dt) {
+				out[s] = append(out[s], dt)
+			}
+		}
+	}
+	return out
+}
+
 // LifecycleDetailTypes are the events the account lifecycle manager
 // consumes (common/lifecycle): the bus rule routes exactly these to its
 // queue.

@@ -255,6 +255,12 @@ func Load(lookup Lookup) (Config, error) {
 			invalid = append(invalid, describe(ParamAllowedIPRanges, fmt.Sprintf("%q is not a CIDR such as 203.0.113.0/24", r)))
 		}
 	}
+	if mode == ModeProd && len(c.AllowedIPRanges) == 0 {
+		// An empty list lets every address reach the API; in production
+		// that must be written down (0.0.0.0/0,::/0), not defaulted.
+		invalid = append(invalid, describe(ParamAllowedIPRanges,
+			"a production deployment needs the API's allow-list (write 0.0.0.0/0,::/0 to open it to every address on purpose)"))
+	}
 	if c.HubAccountID != "" && c.HubAccountID == c.OrgMgtAccountID {
 		// Upstream allows it, but the SCP exemptions and the cleanup guard
 		// assume the hub is a member account.

@@ -97,6 +97,11 @@ func TestLoadErrorsNameEveryParameter(t *testing.T) {
 			want: []string{"allowedIpRanges", "ALLOWED_IP_RANGES", "10.0.0.300/8"},
 		},
 		{
+			name: "a production deployment without an allow-list is refused, not opened to every address",
+			env:  map[string]string{"DEPLOYMENT_MODE": "prod"},
+			want: []string{"allowedIpRanges", "ALLOWED_IP_RANGES", "production deployment needs the API's allow-list"},
+		},
+		{
 			name: "the hub cannot be the management account",
 			ctx:  map[string]any{"hubAccountId": "222222222222", "orgMgtAccountId": "222222222222"},
 			want: []string{"hub must not be the organization management account"},
@@ -113,5 +118,24 @@ func TestLoadErrorsNameEveryParameter(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestProductionNeedsTheAllowListWrittenDown(t *testing.T) {
+	prod := map[string]string{"DEPLOYMENT_MODE": "prod", "AWS_REGION": "eu-west-2", "HUB_ACCOUNT_ID": "111111111111",
+		"ORG_MGT_ACCOUNT_ID": "222222222222", "IDC_ACCOUNT_ID": "333333333333", "PARENT_OU_ID": "r-abcd",
+		"IDENTITY_STORE_ID": "d-0000000000", "SSO_INSTANCE_ARN": "arn:aws:sso:::instance/ssoins-0000000000000000"}
+	if _, err := Load(lookup(nil, prod)); err == nil || !strings.Contains(err.Error(), "allowedIpRanges") {
+		t.Errorf("prod without an allow-list: %v, want an error naming allowedIpRanges", err)
+	}
+	for _, ranges := range []string{"203.0.113.0/24", "0.0.0.0/0,::/0"} {
+		prod["ALLOWED_IP_RANGES"] = ranges
+		c, err := Load(lookup(nil, prod))
+		if err != nil {
+			t.Fatalf("prod with allow-list %s: %v", ranges, err)
+		}
+		if len(c.AllowedIPRanges) == 0 {
+			t.Errorf("allow-list %s not loaded", ranges)
+		}
 	}
 }

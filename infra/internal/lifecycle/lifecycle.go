@@ -94,7 +94,10 @@ func New(scope constructs.Construct, id string, props *Props) *Manager {
 	t.Leases.GrantReadWriteData(fn.Role)
 	t.Accounts.GrantReadWriteData(fn.Role)
 	t.Outbox.GrantReadWriteData(fn.Role)
-	props.Bus.GrantPutEventsTo(fn.Role, nil)
+	// An event's source follows its reason (events.Event.Source): a cleanup
+	// retry, an ejection or a manual freeze carried through is the API's.
+	events.GrantPut(props.Bus, fn.Role, events.EmitsAll(names.SourceLifecycle).
+		And(names.SourceAPI, names.CleanAccountRequest, names.LeaseTerminated, names.LeaseFrozen))
 	props.Config.Grant(fn)
 	fn.AllowParameters(props.AccountPoolParamArn, props.IdcConfigParamArn)
 	route.Attach(fn, BatchSize, MaxConcurrency)

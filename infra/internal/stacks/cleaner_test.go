@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,7 +86,7 @@ func TestComputeCleanerStateMachine(t *testing.T) {
 	})
 	t.Run("CleanAccountRequest starts it, with retries and a dead-letter queue", func(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{
-			"EventPattern": props{"detail-type": []any{names.CleanAccountRequest}},
+			"EventPattern": isbevents.Pattern([]string{names.CleanAccountRequest}),
 			"Targets": []any{objectLike(props{
 				"Arn":              objectLike(props{"Ref": assertions.Match_AnyValue()}),
 				"DeadLetterConfig": objectLike(props{}),

@@ -36,7 +36,7 @@ func NewComputeStack(scope constructs.Construct, cfg config.Config, data *DataSt
 		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, Key: key, ArchiveRetentionDays: eventArchiveDays,
 	})
 	events.NewAuditLog(stack, "AuditLog", &events.AuditLogProps{
-		Namespace: cfg.Namespace, Bus: bus.Bus, DeadLetter: bus.DeadLetter, Key: key,
+		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, Bus: bus.Bus, DeadLetter: bus.DeadLetter, Key: key,
 		LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
 	})
 	jwt := secrets.NewJwtSecret(stack, "JwtSecret", &secrets.JwtSecretProps{
@@ -52,7 +52,10 @@ func NewComputeStack(scope constructs.Construct, cfg config.Config, data *DataSt
 	cleanup := cleaner.New(stack, "Cleaner", &cleaner.Props{
 		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, OrgMgtAccountID: cfg.OrgMgtAccountID, IdcAccountID: cfg.IdcAccountID,
 		Bus: bus.Bus, BusDeadLetter: bus.DeadLetter, Key: key,
-		AssetDir: cfg.LambdaAssetDir, RepoRoot: cfg.RepoRoot, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
+		AppConfigApplicationID: *data.AppConfig.Application.Ref(), AppConfigEnvironmentID: *data.AppConfig.Environment.Ref(),
+		TableKeyArn:         *data.Tables.Accounts.EncryptionKey().KeyArn(),
+		AppConfigProfileIDs: []string{*data.AppConfig.Global.Profile.Ref(), *data.AppConfig.Nuke.Profile.Ref()},
+		AssetDir:            cfg.LambdaAssetDir, RepoRoot: cfg.RepoRoot, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
 	})
 	alarms.AlarmOnDeadLetters("CleanupBuildDLQ", cleanup.BuildDeadLetter)
 	// The account lifecycle manager (issue 5): rule, queue, DLQ, function.

@@ -74,14 +74,31 @@ func TestIDCRole(t *testing.T) {
 		})}}),
 	})
 	all := resources(t, StackIDC)
+	denied := 0
 	for _, st := range statements(all) {
 		if !contains(actions(st), "sso:CreateAccountAssignment") {
 			continue
 		}
 		b, _ := json.Marshal(st["Resource"])
-		if !strings.Contains(string(b), "PermissionSetArn") || strings.Contains(string(b), "permissionSet/") {
-			t.Errorf("assignments must be limited to the three ISB permission sets: %s", b)
+		if st["Effect"] == "Deny" {
+			denied++
+			for _, id := range []string{testCfg.HubAccountID, testCfg.OrgMgtAccountID, testCfg.IdcAccountID} {
+				if !strings.Contains(string(b), `"arn:aws:sso:::account/`+id+`"`) {
+					t.Errorf("assignments on account %s are not denied: %s", id, b)
+				}
+			}
+			continue
 		}
+		if !strings.Contains(string(b), "PermissionSetArn") || strings.Contains(string(b), "permissionSet/") {
+			t.Errorf("assignments must be limited to the ISB permission sets: %s", b)
+		}
+		if !strings.Contains(string(b), `"UserPermissionSetArn"`) || strings.Contains(string(b), "AdminPermissionSetArn") ||
+			strings.Contains(string(b), "ManagerPermissionSetArn") {
+			t.Errorf("assignments must be limited to the User permission set: %s", b)
+		}
+	}
+	if denied != 1 {
+		t.Errorf("%d statements deny assignments on the platform's accounts, want 1", denied)
 	}
 	tpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), props{
 		"Name": "/" + names.Physical(testCfg.Namespace, names.IdcConfigParam),
@@ -137,4 +154,35 @@ func TestIDCReadOnlyRole(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestTheIDCConfigurerChangesOnlyPermissionSetsCarryingTheDeploymentTag(t *testing.T) {
+	all := resources(t, StackIDC)
+	changes := []string{"sso:UpdatePermissionSet", "sso:AttachManagedPolicyToPermissionSet", "sso:PutInlinePolicyToPermissionSet",
+		"sso:DetachManagedPolicyFromPermissionSet", "sso:DeleteInlinePolicyFromPermissionSet", "sso:ProvisionPermissionSet", "sso:CreatePermissionSet"}
+	bound := 0
+	for _, st := range statements(all) {
+		b, _ := json.Marshal(st["Resource"])
+		if !strings.Contains(string(b), "permissionSet/") {
+			continue
+		}
+		for _, a := range actions(st) {
+			if !contains(changes, a) {
+				continue
+			}
+			c, _ := json.Marshal(st["Condition"])
+			if !strings.Contains(string(c), `Tag/`+names.TagNamespace+`":"`+testCfg.Namespace+`"`) {
+				t.Errorf("%s on every permission set of the instance, without the deployment's tag: %s", a, c)
+			} else {
+				bound++
+			}
+		}
+	}
+	if bound == 0 {
+		t.Error("no permission set change is bound to the deployment's tag")
+	}
+	crs := ofType(all, "Custom::IdcConfiguration")
+	if len(crs) != 1 || !strings.Contains(all[crs[0]].Properties["Spec"].(string), `"tags":{"`+names.TagNamespace+`":"`+testCfg.Namespace+`"}`) {
+		t.Errorf("the configurer is not told to tag the permission sets it creates")
+	}
 }

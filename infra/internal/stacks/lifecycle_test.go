@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"strings"
 	"testing"
 
@@ -49,12 +50,8 @@ func TestComputeLifecycleManager(t *testing.T) {
 		}
 	})
 	t.Run("the bus rule routes exactly the lifecycle events to the queue, with retries and the bus DLQ", func(t *testing.T) {
-		types := make([]any, len(names.LifecycleDetailTypes))
-		for i, d := range names.LifecycleDetailTypes {
-			types[i] = d
-		}
 		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{
-			"EventPattern": props{"detail-type": types},
+			"EventPattern": isbevents.Pattern(names.LifecycleDetailTypes),
 			"Targets": []any{objectLike(props{
 				"Arn":              props{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("LifecycleQueue.*")), "Arn"}},
 				"DeadLetterConfig": objectLike(props{}),
@@ -102,8 +99,14 @@ func TestComputeLifecycleManager(t *testing.T) {
 			!strings.Contains(params[0], names.Physical(testCfg.Namespace, names.IdcConfigParam)) || strings.Contains(params[0], "*") {
 			t.Errorf("ssm:GetParameter on %v, want the two shared parameters", params)
 		}
-		if len(put) != 1 || strings.Contains(put[0], "*") {
-			t.Errorf("events:PutEvents on %v, want the bus only", put)
+		// One statement per source it emits, each on the bus alone.
+		if len(put) == 0 {
+			t.Errorf("no events:PutEvents, want the bus")
+		}
+		for _, p := range put {
+			if p != put[0] || strings.Contains(p, "*") || !strings.Contains(p, "EventsBus") {
+				t.Errorf("events:PutEvents on %v, want the bus only", put)
+			}
 		}
 	})
 }

@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"slices"
 	"strings"
 	"testing"
@@ -206,12 +207,8 @@ func TestComputeEmailNotifier(t *testing.T) {
 	_, fn := functionByDescription(t, all, "Email notifier")
 	queueName := names.Physical(testCfg.Namespace, names.EmailQueue)
 	t.Run("the bus rule routes exactly the email events to its queue", func(t *testing.T) {
-		types := make([]any, len(names.EmailDetailTypes))
-		for i, d := range names.EmailDetailTypes {
-			types[i] = d
-		}
 		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{
-			"EventPattern": props{"detail-type": types},
+			"EventPattern": isbevents.Pattern(names.EmailDetailTypes),
 			"Targets": []any{objectLike(props{
 				"Arn":         props{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("EmailNotifierQueue.*")), "Arn"}},
 				"RetryPolicy": props{"MaximumRetryAttempts": 20, "MaximumEventAgeInSeconds": 86400},
