@@ -25,8 +25,8 @@ func RoleARNIn(partition, accountID, namespace, base string) string {
 }
 
 // Chain returns cfg with credentials that assume each role in turn, each
-// hop signed with the previous hop's credentials: the hub's intermediate
-// role first, then the role in the target account. Credentials are cached
+// hop signed with the previous hop's credentials: the hub's hop role for
+// the target first, then the role in the target account (HopChain). Credentials are cached
 // and refresh themselves, so a long task outlives role chaining's one-hour
 // session cap. Nothing is called until a client first needs credentials.
 func Chain(cfg aws.Config, session string, roleARNs ...string) aws.Config {
@@ -39,4 +39,21 @@ func Chain(cfg aws.Config, session string, roleARNs ...string) aws.Config {
 		out.Credentials = aws.NewCredentialsCache(prov)
 	}
 	return out
+}
+
+// HopChain returns the two roles that reach target (a names.*Role base such
+// as names.IdcReadOnlyRole) in account: the hub's hop for that target
+// (names.HopFor), then the target itself. An unknown target is a
+// programming error and panics.
+func HopChain(partition, hubAccountID, namespace, account, target string) []string {
+	hop, ok := names.HopFor(target)
+	if !ok {
+		panic(fmt.Sprintf("awscfg: %q is not a cross-account target role", target))
+	}
+	return []string{RoleARNIn(partition, hubAccountID, namespace, hop), RoleARNIn(partition, account, namespace, target)}
+}
+
+// ChainTo is Chain through HopChain in the "aws" partition.
+func ChainTo(cfg aws.Config, session, hubAccountID, namespace, account, target string) aws.Config {
+	return Chain(cfg, session, HopChain("aws", hubAccountID, namespace, account, target)...)
 }

@@ -120,13 +120,19 @@ func TestNukeTemplateKeepsTheControlPlane(t *testing.T) {
 		t.Errorf("filtered resource types = %v, want %v", got, wantTypes)
 	}
 
-	roles := []config.NukeFilter{
-		{Value: config.PlaceholderCleanupRoleName},
-		{Value: "OrganizationAccountAccessRole"},
-		{Type: "glob", Value: "stacksets-exec-*"},
-		{Type: "glob", Value: "AWSReservedSSO_*"},
-		{Type: "glob", Value: "aws-controltower-*"},
-		{Type: "contains", Value: "AWSControlTower"},
+	// Roles are kept by exact names (or StackSets' name shape) and by
+	// Identity Center's reserved path: never by a name pattern a lessee
+	// could copy.
+	roles := func(name, path string) []config.NukeFilter {
+		return []config.NukeFilter{
+			{Property: name, Value: config.PlaceholderCleanupRoleName},
+			{Property: name, Type: "In", Values: []string{
+				"OrganizationAccountAccessRole", "AWSControlTowerExecution", "aws-controltower-AdministratorExecutionRole",
+				"aws-controltower-ConfigRecorderRole", "aws-controltower-ForwardSnsNotificationRole", "aws-controltower-ReadOnlyExecutionRole",
+			}},
+			{Property: name, Type: "regex", Value: "^stacksets-exec-[0-9a-f]{32}$"},
+			{Property: path, Type: "prefix", Value: "/aws-reserved/sso.amazonaws.com/"},
+		}
 	}
 	tests := []struct {
 		name         string
@@ -141,9 +147,9 @@ func TestNukeTemplateKeepsTheControlPlane(t *testing.T) {
 			{Property: "Name", Type: "glob", Value: "aws-controltower-*"},
 			{Property: "Name", Type: "contains", Value: "AWSControlTower"},
 		}},
-		{"the cleanup role and control-plane roles are kept", "IAMRole", roles},
-		{"their inline policies are kept", "IAMRolePolicy", withProperty("role:RoleName", roles)},
-		{"their policy attachments are kept", "IAMRolePolicyAttachment", withProperty("RoleName", roles)},
+		{"the cleanup role and control-plane roles are kept", "IAMRole", roles("Name", "Path")},
+		{"their inline policies are kept", "IAMRolePolicy", roles("role:RoleName", "role:Path")},
+		{"their policy attachments are kept", "IAMRolePolicyAttachment", roles("RoleName", "RolePath")},
 		{"the Identity Center SAML provider is kept", "IAMSAMLProvider", []config.NukeFilter{{Type: "contains", Value: "AWSSSO"}}},
 		{"Control Tower functions are kept", "LambdaFunction", []config.NukeFilter{{Type: "glob", Value: "aws-controltower-*"}}},
 		{"Control Tower log groups are kept", "CloudWatchLogsLogGroup", []config.NukeFilter{{Type: "contains", Value: "aws-controltower"}}},
@@ -157,6 +163,13 @@ func TestNukeTemplateKeepsTheControlPlane(t *testing.T) {
 				if !slices.ContainsFunc(got, func(f config.NukeFilter) bool { return reflect.DeepEqual(f, want) }) {
 					t.Errorf("%s filters %+v lack %+v", tc.resourceType, got, want)
 				}
+			}
+		})
+	}
+	for _, rt := range []string{"IAMRole", "IAMRolePolicy", "IAMRolePolicyAttachment"} {
+		t.Run(rt+" keeps nothing beyond the control plane's roles", func(t *testing.T) {
+			if got, want := filters[rt], roles("", ""); len(got) != len(want) {
+				t.Errorf("%s has %d filters, want exactly the %d above: %+v", rt, len(got), len(want), got)
 			}
 		})
 	}
@@ -388,13 +401,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func withProperty(property string, filters []config.NukeFilter) []config.NukeFilter {
-	out := make([]config.NukeFilter, len(filters))
-	for i, f := range filters {
-		f.Property = property
-		out[i] = f
-	}
-	return out
 }

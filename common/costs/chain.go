@@ -20,7 +20,7 @@ type PoolParam interface {
 }
 
 // Chain builds the Cost Explorer client of the pool's management account,
-// reached through the hub's intermediate role and then names.OrgMgtRole.
+// reached through the hub's OrgMgt hop and then names.OrgMgtRole.
 // The pool parameter is read on first use (and cached by its source);
 // nothing touches the network before the first call.
 type Chain struct {
@@ -51,10 +51,13 @@ func (c *Chain) Client(ctx context.Context) (API, error) {
 	if ce, ok := c.clients[p.OrgMgtAccountID]; ok {
 		return ce, nil
 	}
-	chained := awscfg.Chain(c.cfg, names.Physical(c.namespace, c.session),
-		awscfg.RoleARN(c.hub, c.namespace, names.IntermediateRole),
-		awscfg.RoleARN(p.OrgMgtAccountID, c.namespace, names.OrgMgtRole))
+	chained := awscfg.Chain(c.cfg, names.Physical(c.namespace, c.session), c.roles(p.OrgMgtAccountID)...)
 	ce := costexplorer.NewFromConfig(chained)
 	c.clients[p.OrgMgtAccountID] = ce
 	return ce, nil
+}
+
+// roles is the chain to the management account's OrgMgt role.
+func (c *Chain) roles(orgMgtAccountID string) []string {
+	return awscfg.HopChain("aws", c.hub, c.namespace, orgMgtAccountID, names.OrgMgtRole)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/names"
 )
 
 // EnvelopeVersion is the version EventBridge stamps on every event.
@@ -52,8 +53,10 @@ func NewEnvelope(e Event, id, account, region string, at time.Time) (Envelope, e
 // detail in one call. The envelope is read leniently, because EventBridge
 // may add fields to it; the detail is read strictly by Decode. Like
 // Decode, every error it returns matches errors.Is(err, fault.Invalid).
-// The source is not checked against Event.Source: consumers match on
-// detail-type.
+// The source must be one names.DetailTypeSources allows for the
+// detail-type, and the one the event itself names (Event.Source): an event
+// put on the bus by a component that may not emit it is refused, naming
+// "source".
 func ParseEnvelope(body []byte) (Envelope, Event, error) {
 	var env Envelope
 	if err := json.Unmarshal(body, &env); err != nil {
@@ -62,11 +65,23 @@ func ParseEnvelope(body []byte) (Envelope, Event, error) {
 	if err := env.validate(); err != nil {
 		return Envelope{}, nil, fmt.Errorf("event envelope %s: %w", env.ID, err)
 	}
+	if Registered(env.DetailType) && !names.SourceMayEmit(env.Source, env.DetailType) {
+		return Envelope{}, nil, fmt.Errorf("event %s: %w", env.ID, sourceError(env))
+	}
 	e, err := Decode(env.DetailType, env.Detail)
 	if err != nil {
 		return Envelope{}, nil, fmt.Errorf("event %s: %w", env.ID, err)
 	}
+	if e.Source() != env.Source {
+		return Envelope{}, nil, fmt.Errorf("event %s: %w", env.ID, sourceError(env))
+	}
 	return env, e, nil
+}
+
+func sourceError(env Envelope) error {
+	var f fault.Fields
+	f.Add("source", "%q may not emit this %s", env.Source, env.DetailType)
+	return f.Err()
 }
 
 func (env Envelope) validate() error {

@@ -97,6 +97,14 @@ func TestParseEnvelopeRejectsBadMessages(t *testing.T) {
 			"time", false},
 		{"an envelope of an unknown detail-type is refused by name",
 			`{` + good + `,"detail-type":"LeaseExtended","detail":` + clean + `}`, "", true},
+		{"a cleanup success announced by the cost reporter names source",
+			`{"version":"0","id":"1","source":"isb.reporting","account":"210987654321","time":"2026-03-14T10:00:05Z",` +
+				`"detail-type":"AccountCleanupSucceeded","detail":{"accountId":"123456789012","reason":"LEASE_TERMINATION","cleanupExecutionContext":{` +
+				`"stateMachineExecutionArn":"arn:aws:states:eu-west-2:210987654321:execution:isb-dev-AccountCleaner:1","stateMachineExecutionStartTime":"2026-03-14T10:02:17.381Z"}}}`,
+			"source", false},
+		{"a clean account request for a lease termination under the API's source names source",
+			`{` + good + `,"detail-type":"CleanAccountRequest","detail":{"accountId":"123456789012","reason":"LEASE_TERMINATION"}}`,
+			"source", false},
 		{"an envelope whose detail lacks the account id names accountId",
 			`{` + good + `,"detail-type":"CleanAccountRequest","detail":{"reason":"LEASE_RESET"}}`, "accountId", false},
 	}
@@ -148,5 +156,40 @@ func TestNewEnvelopeIsWhatParseEnvelopeReads(t *testing.T) {
 
 	if _, err := NewEnvelope(CleanAccountRequest{}, "evt-2", "210987654321", "eu-west-2", at); !fault.Has(err, "accountId") {
 		t.Errorf("NewEnvelope of an invalid event: %v, want an error naming accountId", err)
+	}
+}
+
+func TestEverySourceAnEventNamesIsAllowedForItsDetailType(t *testing.T) {
+	evs := []Event{
+		fixture[LeaseRequested](t), fixture[LeaseApproved](t), fixture[LeaseDenied](t),
+		fixture[LeaseBudgetThresholdAlert](t), fixture[LeaseDurationThresholdAlert](t),
+		fixture[LeaseFreezingThresholdAlert](t), fixture[LeaseBudgetExceeded](t), fixture[LeaseExpired](t),
+		fixture[LeaseUnfrozen](t), fixture[LeaseProvisioningFailed](t),
+		fixture[AccountCleanupSucceeded](t), fixture[AccountCleanupFailed](t), fixture[AccountQuarantined](t),
+		fixture[AccountDriftDetected](t), fixture[BlueprintDeploymentRequest](t),
+		fixture[BlueprintDeploymentSucceeded](t), fixture[BlueprintDeploymentFailed](t),
+		fixture[GroupCostReportGenerated](t), fixture[GroupCostReportGeneratedFailure](t),
+	}
+	for _, r := range TerminationTypes {
+		evs = append(evs, LeaseTerminated{Reason: TerminationReason{Type: r}})
+	}
+	for _, r := range FreezeTypes {
+		evs = append(evs, LeaseFrozen{Reason: FreezeReason{Type: r}})
+	}
+	for _, r := range CleanupReasons {
+		evs = append(evs, CleanAccountRequest{Reason: r})
+	}
+	for _, e := range evs {
+		if !names.SourceMayEmit(e.Source(), e.DetailType()) {
+			t.Errorf("%T names source %q, which names.DetailTypeSources does not allow for %s", e, e.Source(), e.DetailType())
+		}
+	}
+	for _, dt := range names.DetailTypes {
+		if len(names.DetailTypeSources[dt]) == 0 {
+			t.Errorf("%s has no allowed source", dt)
+		}
+	}
+	if len(names.DetailTypeSources) != len(names.DetailTypes) {
+		t.Errorf("DetailTypeSources has %d detail-types, want %d", len(names.DetailTypeSources), len(names.DetailTypes))
 	}
 }

@@ -23,9 +23,10 @@ import (
 type Event interface {
 	// DetailType is the EventBridge detail-type, one of names.DetailTypes.
 	DetailType() string
-	// Source is the component that usually emits the event (one of the
-	// names.Source* constants). A publisher may send it with another source;
-	// consumers should match on detail-type, not on source.
+	// Source is the component that emits the event (one of the
+	// names.Source* constants, allowed for the detail-type by
+	// names.DetailTypeSources). ParseEnvelope refuses the event under any
+	// other source.
 	Source() string
 	// Validate reports every missing or malformed field as a
 	// *fault.ValidationError, or returns nil.

@@ -24,6 +24,10 @@ type Spec struct {
 	InstanceArn     string              `json:"instanceArn"`
 	Groups          []GroupSpec         `json:"groups"`
 	PermissionSets  []PermissionSetSpec `json:"permissionSets"`
+	// Tags go on every permission set the configurer creates; its role may
+	// change only permission sets that carry them, so it cannot edit the
+	// organisation's other permission sets.
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // GroupSpec is one identity store group, found by display name.

@@ -20,8 +20,8 @@ import (
 )
 
 // ChainClients builds the management-account and IDC-account clients
-// through the hub's intermediate role (then names.OrgMgtRole or
-// names.IdcRole), once per account, and reads the two shared parameters
+// through the hub's hop for each target (names.OrgMgtRole, or
+// names.IdcRole, which changes account assignments), once per account, and reads the two shared parameters
 // lazily (cached for poolparam.DefaultTTL). Nothing touches the network
 // before the first event.
 type ChainClients struct {
@@ -99,9 +99,7 @@ func (c *ChainClients) org(p config.AccountPoolParam) *organizations.Client {
 	if o, ok := c.orgs[p.OrgMgtAccountID]; ok {
 		return o
 	}
-	chained := awscfg.Chain(c.cfg, c.session(),
-		awscfg.RoleARN(c.hub, c.namespace, names.IntermediateRole),
-		awscfg.RoleARN(p.OrgMgtAccountID, c.namespace, names.OrgMgtRole))
+	chained := awscfg.Chain(c.cfg, c.session(), c.orgRoles(p)...)
 	o := organizations.NewFromConfig(chained)
 	c.orgs[p.OrgMgtAccountID] = o
 	return o
@@ -115,12 +113,21 @@ func (c *ChainClients) Identity(_ context.Context, p config.IdcParam) (IdentityS
 	if i, ok := c.idcs[p.IdcAccountID]; ok {
 		return i.ids, i.sso, nil
 	}
-	chained := awscfg.Chain(c.cfg, c.session(),
-		awscfg.RoleARN(c.hub, c.namespace, names.IntermediateRole),
-		awscfg.RoleARN(p.IdcAccountID, c.namespace, names.IdcRole))
+	chained := awscfg.Chain(c.cfg, c.session(), c.idcRoles(p)...)
 	i := idcClients{ids: identitystore.NewFromConfig(chained), sso: ssoadmin.NewFromConfig(chained)}
 	c.idcs[p.IdcAccountID] = i
 	return i.ids, i.sso, nil
+}
+
+// orgRoles is the chain to the management account's OrgMgt role.
+func (c *ChainClients) orgRoles(p config.AccountPoolParam) []string {
+	return awscfg.HopChain("aws", c.hub, c.namespace, p.OrgMgtAccountID, names.OrgMgtRole)
+}
+
+// idcRoles is the chain to the read-write IDC role: granting and revoking
+// access needs account assignments.
+func (c *ChainClients) idcRoles(p config.IdcParam) []string {
+	return awscfg.HopChain("aws", c.hub, c.namespace, p.IdcAccountID, names.IdcRole)
 }
 
 var _ Clients = (*ChainClients)(nil)

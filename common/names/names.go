@@ -37,20 +37,51 @@ func Physical(namespace, base string) string {
 
 // Role base names; the deployed role name is Physical(ns, base). The hub's
 // functions build the target ARNs from these, so they must match the stacks.
+//
+// Every cross-account call takes two hops: a hop role in the hub, then the
+// target role in the other account. There is one hop per target, each
+// trusted only by the functions that reach that target, so a function
+// that only reads Identity Center cannot move accounts or nuke them.
 const (
-	// IntermediateRole is the hub role every cross-account call goes
-	// through first.
-	IntermediateRole = "IntermediateRole"
-	// OrgMgtRole is assumed (through IntermediateRole) for Organizations
+	// OrgMgtHopRole is the hub hop to OrgMgtRole.
+	OrgMgtHopRole = "OrgMgtHopRole"
+	// IdcHopRole is the hub hop to IdcRole.
+	IdcHopRole = "IdcHopRole"
+	// IdcReadOnlyHopRole is the hub hop to IdcReadOnlyRole.
+	IdcReadOnlyHopRole = "IdcReadOnlyHopRole"
+	// SandboxHopRole is the hub hop to SandboxAccountRole in pool accounts.
+	SandboxHopRole = "SandboxHopRole"
+	// OrgMgtRole is assumed (through OrgMgtHopRole) for Organizations
 	// and Cost Explorer calls in the management account.
 	OrgMgtRole = "OrgMgtRole"
-	// IdcRole is assumed (through IntermediateRole) for Identity Store and
-	// SSO Admin calls in the Identity Center account.
+	// IdcRole is assumed (through IdcHopRole) for Identity Store and SSO
+	// Admin calls that change access (account assignments).
 	IdcRole = "IdcRole"
+	// IdcReadOnlyRole is assumed (through IdcReadOnlyHopRole) by the
+	// sign-in and email functions, which only read users and groups.
+	IdcReadOnlyRole = "IdcReadOnlyRole"
 	// SandboxAccountRole is the cleanup role in every pool account,
-	// assumed (through IntermediateRole) by the account cleaner.
+	// assumed (through SandboxHopRole) by the account cleaner.
 	SandboxAccountRole = "SandboxAccountRole"
 )
+
+// hops maps each target role to the one hub hop that may assume it.
+var hops = map[string]string{
+	OrgMgtRole:         OrgMgtHopRole,
+	IdcRole:            IdcHopRole,
+	IdcReadOnlyRole:    IdcReadOnlyHopRole,
+	SandboxAccountRole: SandboxHopRole,
+}
+
+// HopFor returns the hub hop role (base name) that reaches the target role
+// base, and false when target is not a cross-account target.
+func HopFor(target string) (string, bool) {
+	h, ok := hops[target]
+	return h, ok
+}
+
+// HopTargets lists the target roles, one per hop.
+var HopTargets = []string{OrgMgtRole, IdcRole, IdcReadOnlyRole, SandboxAccountRole}
 
 // SandboxAccountStackSet is the base name of the StackSet that deploys the
 // cleanup role into every pool account. CloudFormation names each stack
@@ -225,6 +256,65 @@ const (
 	GroupCostReportGenerated        = "GroupCostReportGenerated"
 	GroupCostReportGeneratedFailure = "GroupCostReportGeneratedFailure"
 )
+
+// DetailTypeSources maps each detail-type to the sources allowed to emit
+// it. It is the one table behind the bus rules (each matches source per
+// detail-type), the decoder (an event from another source is refused) and
+// every function's events:PutEvents grant: a component that may not emit an
+// event cannot forge it, for example the cost reporter announcing a clean
+// account.
+var DetailTypeSources = map[string][]string{
+	LeaseRequested:                  {SourceAPI},
+	LeaseApproved:                   {SourceAPI},
+	LeaseDenied:                     {SourceAPI},
+	LeaseBudgetThresholdAlert:       {SourceMonitoring},
+	LeaseDurationThresholdAlert:     {SourceMonitoring},
+	LeaseFreezingThresholdAlert:     {SourceMonitoring},
+	LeaseBudgetExceeded:             {SourceMonitoring},
+	LeaseExpired:                    {SourceMonitoring},
+	LeaseTerminated:                 {SourceAPI, SourceLifecycle},
+	LeaseFrozen:                     {SourceAPI, SourceLifecycle},
+	LeaseUnfrozen:                   {SourceAPI},
+	LeaseProvisioningFailed:         {SourceLifecycle},
+	CleanAccountRequest:             {SourceAPI, SourceLifecycle},
+	AccountCleanupSucceeded:         {SourceCleaner},
+	AccountCleanupFailed:            {SourceCleaner},
+	AccountQuarantined:              {SourceLifecycle},
+	AccountDriftDetected:            {SourceDrift},
+	BlueprintDeploymentRequest:      {SourceAPI},
+	BlueprintDeploymentSucceeded:    {SourceLifecycle},
+	BlueprintDeploymentFailed:       {SourceLifecycle},
+	GroupCostReportGenerated:        {SourceReporting},
+	GroupCostReportGeneratedFailure: {SourceReporting},
+}
+
+// SourceMayEmit reports whether source is allowed to emit detailType.
+func SourceMayEmit(source, detailType string) bool {
+	for _, s := range DetailTypeSources[detailType] {
+		if s == source {
+			return true
+		}
+	}
+	return false
+}
+
+// Sources lists every event source.
+var Sources = []string{SourceAPI, SourceLifecycle, SourceMonitoring, SourceDrift, SourceCleaner, SourceReporting}
+
+// BySource groups detailTypes by the sources allowed to emit them: for
+// each source (in Sources order) the detail-types of the list it may
+// emit, in list order. Sources that may emit none of them are left out.
+func BySource(detailTypes []string) map[string][]string {
+	out := map[string][]string{}
+	for _, s := range Sources {
+		for _, dt := range detailTypes {
+			if SourceMayEmit(s, dt) {
+				out[s] = append(out[s], dt)
+			}
+		}
+	}
+	return out
+}
 
 // LifecycleDetailTypes are the events the account lifecycle manager
 // consumes (common/lifecycle): the bus rule routes exactly these to its

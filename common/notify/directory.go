@@ -40,8 +40,9 @@ type IdentityCenter interface {
 }
 
 // ChainIdentityCenter reads the IDC stack's shared parameter (cached for
-// DirectoryTTL) and reaches the Identity Store through the hub's
-// intermediate role, then names.IdcRole in the IDC account. It links only
+// DirectoryTTL) and reaches the Identity Store through the hub's read-only
+// IDC hop, then names.IdcReadOnlyRole in the IDC account: the notifier
+// only reads groups and users, so it cannot change anyone's access. It links only
 // SSM, STS and the Identity Store. Nothing touches the network before the
 // first call.
 type ChainIdentityCenter struct {
@@ -98,12 +99,15 @@ func (c *ChainIdentityCenter) IdentityStore(_ context.Context, p config.IdcParam
 	if ids, ok := c.clients[p.IdcAccountID]; ok {
 		return ids, nil
 	}
-	chained := awscfg.Chain(c.cfg, names.Physical(c.namespace, "email-notifier"),
-		awscfg.RoleARN(c.hub, c.namespace, names.IntermediateRole),
-		awscfg.RoleARN(p.IdcAccountID, c.namespace, names.IdcRole))
+	chained := awscfg.Chain(c.cfg, names.Physical(c.namespace, "email-notifier"), c.roles(p.IdcAccountID)...)
 	ids := identitystore.NewFromConfig(chained)
 	c.clients[p.IdcAccountID] = ids
 	return ids, nil
+}
+
+// roles is the chain to the read-only IDC role.
+func (c *ChainIdentityCenter) roles(idcAccountID string) []string {
+	return awscfg.HopChain("aws", c.hub, c.namespace, idcAccountID, names.IdcReadOnlyRole)
 }
 
 // Directory resolves the admin and manager groups of Identity Center to

@@ -4,7 +4,7 @@
 // ejecting an account from the pool.
 //
 // Registration checks with AWS Organizations, read-only and through the
-// hub's role chain (intermediate role, then the management account's
+// hub's role chain (the OrgMgt hop role, then the management account's
 // OrgMgt role), that the account really sits in the Entry OU; it then
 // records the account in CleanUp and announces CleanAccountRequest in the
 // same transaction. Moving it out of Entry is the lifecycle manager's.

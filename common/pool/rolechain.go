@@ -12,9 +12,14 @@ import (
 	"github.com/isb-go/isb/common/names"
 )
 
+// OrgRoleChain is the chain the accounts API takes to the management
+// account: the hub's OrgMgt hop, then the OrgMgt role.
+func OrgRoleChain(namespace, hubAccountID, orgMgtAccountID string) []string {
+	return awscfg.HopChain("aws", hubAccountID, namespace, orgMgtAccountID, names.OrgMgtRole)
+}
+
 // OrgThroughChain returns an OrgFactory that reaches the management account
-// through the hub's intermediate role and the OrgMgt role, building the
-// client once per management account.
+// through OrgRoleChain, building the client once per management account.
 func OrgThroughChain(cfg aws.Config, namespace, hubAccountID string) OrgFactory {
 	var mu sync.Mutex
 	clients := map[string]Organizations{}
@@ -25,8 +30,7 @@ func OrgThroughChain(cfg aws.Config, namespace, hubAccountID string) OrgFactory 
 			return c, nil
 		}
 		chained := awscfg.Chain(cfg, names.Physical(namespace, "api-accounts"),
-			awscfg.RoleARN(hubAccountID, namespace, names.IntermediateRole),
-			awscfg.RoleARN(p.OrgMgtAccountID, namespace, names.OrgMgtRole))
+			OrgRoleChain(namespace, hubAccountID, p.OrgMgtAccountID)...)
 		c := organizations.NewFromConfig(chained)
 		clients[p.OrgMgtAccountID] = c
 		return c, nil

@@ -58,12 +58,10 @@ func main() {
 				}
 				return signin.ParseIdcParam(aws.ToString(out.Parameter.Value))
 			},
-			// The Identity Store lives in the IDC account: through the hub's
-			// intermediate role, then the IDC role.
+			// The Identity Store lives in the IDC account, read-only.
 			Store: func(p config.IdcParam) signin.IdentityStore {
 				return identitystore.NewFromConfig(awscfg.Chain(cfg, names.Physical(ns, "sso"),
-					awscfg.RoleARN(env[names.EnvHubAccountID], ns, names.IntermediateRole),
-					awscfg.RoleARN(p.IdcAccountID, ns, names.IdcRole)))
+					signin.StoreRoleChain(ns, env[names.EnvHubAccountID], p.IdcAccountID)...))
 			},
 		},
 		Sessions: ddbstore.NewSessionStore(dynamodb.NewFromConfig(cfg), env[names.EnvSessionTable], nil),

@@ -109,3 +109,29 @@ func substitute(v any, str func(string) any) any {
 		return v
 	}
 }
+
+// Actions returns the actions of the statement sid of a policy file, for
+// identity policies that must deny the same (placeholders do not occur in
+// actions).
+func Actions(name, sid string) ([]string, error) {
+	doc, err := Render(name, Vars{})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range doc["Statement"].([]any) {
+		st := s.(map[string]any)
+		if st["Sid"] != sid {
+			continue
+		}
+		list, ok := st["Action"].([]any)
+		if !ok {
+			return nil, fmt.Errorf("scp %s: statement %s has no action list", name, sid)
+		}
+		out := make([]string, 0, len(list))
+		for _, a := range list {
+			out = append(out, a.(string))
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("scp %s: no statement %s", name, sid)
+}

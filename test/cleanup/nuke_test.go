@@ -105,15 +105,33 @@ func setUpSandbox(t *testing.T, hub aws.Config) sandbox {
 		})
 		return err
 	})
-	for _, r := range []string{cleanupRole, "OrganizationAccountAccessRole", "stacksets-exec-0123", "AWSReservedSSO_Admin_abc"} {
-		if r != cleanupRole {
-			must(t, "create role "+r, func() error {
-				_, err := roles.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r), AssumeRolePolicyDocument: aws.String(trust)})
+	for _, r := range append([]role{{name: cleanupRole}}, genuineRoles...) {
+		if r.name != cleanupRole {
+			must(t, "create role "+r.path+r.name, func() error {
+				_, err := roles.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.name), Path: pathOf(r), AssumeRolePolicyDocument: aws.String(trust)})
 				return err
 			})
 		}
-		must(t, "put role policy "+r, func() error {
-			_, err := roles.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r), PolicyName: aws.String("admin"), PolicyDocument: aws.String(admin)})
+		must(t, "put role policy "+r.name, func() error {
+			_, err := roles.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.name), PolicyName: aws.String("admin"), PolicyDocument: aws.String(admin)})
+			return err
+		})
+	}
+	// Backdoors: roles a lessee names like the control plane's, with
+	// admin rights, trusting an outside account. aws-nuke must delete
+	// every one, or it works during the next lessee's lease.
+	outside := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}`
+	for _, r := range lookAlikeRoles {
+		must(t, "create look-alike role "+r.path+r.name, func() error {
+			_, err := roles.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.name), Path: pathOf(r), AssumeRolePolicyDocument: aws.String(outside)})
+			return err
+		})
+		must(t, "put look-alike role policy "+r.name, func() error {
+			_, err := roles.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.name), PolicyName: aws.String("admin"), PolicyDocument: aws.String(admin)})
+			return err
+		})
+		must(t, "attach to look-alike role "+r.name, func() error {
+			_, err := roles.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.name), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
 			return err
 		})
 	}
@@ -165,6 +183,45 @@ func setUpSandbox(t *testing.T, hub aws.Config) sandbox {
 		return err
 	})
 	return sandbox{cfg: cfg}
+}
+
+// role is an IAM role name and path ("" is the root path "/").
+type role struct{ name, path string }
+
+func pathOf(r role) *string {
+	if r.path == "" {
+		return nil
+	}
+	return aws.String(r.path)
+}
+
+// genuineStackSetsRole has the shape of the role service-managed StackSets
+// create: "stacksets-exec-" and 32 hex digits, at the root path.
+const genuineStackSetsRole = "stacksets-exec-899a82a2cb437e970934262f85c7628a"
+
+// genuineRoles are the roles the organization, StackSets, IAM Identity
+// Center and Control Tower put in every pool account: cleanup keeps them.
+var genuineRoles = []role{
+	{name: "OrganizationAccountAccessRole"},
+	{name: genuineStackSetsRole},
+	{name: "AWSReservedSSO_Admin_abc", path: "/aws-reserved/sso.amazonaws.com/"},
+	{name: "AWSControlTowerExecution"},
+	{name: "aws-controltower-ReadOnlyExecutionRole"},
+}
+
+// lookAlikeRoles copy each name pattern the cleanup used to keep roles by,
+// at the root path and at others. (A copy of an exact kept name cannot
+// exist beside the genuine role, names being unique in an account, and
+// the protect-control-plane SCP denies creating one at any path.)
+var lookAlikeRoles = []role{
+	{name: "AWSReservedSSO_keep"},
+	{name: "AWSReservedSSO_Admin_keep", path: "/sso.amazonaws.com/"},
+	{name: "stacksets-exec-keep"},
+	{name: "stacksets-exec-0123", path: "/x/"},
+	{name: "aws-controltower-keep"},
+	{name: "aws-controltower-AdminKeep", path: "/x/"},
+	{name: "MyAWSControlTowerKeep"},
+	{name: "OrganizationAccountAccessRole2"},
 }
 
 func must(t *testing.T, what string, f func() error) {
@@ -280,8 +337,16 @@ func TestRealAwsNukeDeletesWhatTheLesseeCreatedAndKeepsTheControlPlane(t *testin
 	after := sb.inventory(t)
 	t.Logf("before: %+v", before)
 	t.Logf("after:  %+v", after)
-	wantRoles := []string{"AWSReservedSSO_Admin_abc", "OrganizationAccountAccessRole", names.Physical(namespace, names.SandboxAccountRole), "stacksets-exec-0123"}
+	wantRoles := []string{names.Physical(namespace, names.SandboxAccountRole)}
+	for _, r := range genuineRoles {
+		wantRoles = append(wantRoles, r.name)
+	}
 	slices.Sort(wantRoles)
+	for _, r := range lookAlikeRoles {
+		if !slices.Contains(before.Roles, r.name) {
+			t.Fatalf("setup: look-alike role %s missing before the cleanup: %v", r.name, before.Roles)
+		}
+	}
 	checks := []struct {
 		what      string
 		got, want []string
@@ -289,6 +354,9 @@ func TestRealAwsNukeDeletesWhatTheLesseeCreatedAndKeepsTheControlPlane(t *testin
 		{"roles (the lessee's deleted, the control plane's kept)", after.Roles, wantRoles},
 		{"cleanup role policies kept", after.RolePolicies[names.Physical(namespace, names.SandboxAccountRole)], []string{"AdministratorAccess", "admin"}},
 		{"OrganizationAccountAccessRole policies kept", after.RolePolicies["OrganizationAccountAccessRole"], []string{"admin"}},
+		{"the StackSets role's policies kept", after.RolePolicies[genuineStackSetsRole], []string{"admin"}},
+		{"the Identity Center role's policies kept", after.RolePolicies["AWSReservedSSO_Admin_abc"], []string{"admin"}},
+		{"Control Tower role policies kept", after.RolePolicies["AWSControlTowerExecution"], []string{"admin"}},
 		{"buckets", after.Buckets, nil},
 		{"queues", after.Queues, nil},
 		{"tables", after.Tables, nil},

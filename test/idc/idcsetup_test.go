@@ -39,6 +39,9 @@ func TestEnsureCreatesThenFindsGroupsAndPermissionSets(t *testing.T) {
 				ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/PowerUserAccess"},
 				InlinePolicy:      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}`},
 		},
+		// The permission sets are created tagged (the configurer's role may
+		// change only tagged ones).
+		Tags: map[string]string{"isb:namespace": "test"},
 	}
 	svc := idcsetup.New(store, sso)
 

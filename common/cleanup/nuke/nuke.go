@@ -1,5 +1,5 @@
 // Package nuke runs one cleanup of one sandbox account: it reaches the
-// account through the role chain (hub intermediate role, then the
+// account through the role chain (hub sandbox hop role, then the
 // account's cleanup role), asks it which regions are enabled, renders the
 // aws-nuke configuration, and runs the aws-nuke binary in passes under the
 // cleanup policy. The isb-cleaner program (CodeBuild) and the local runner
@@ -56,18 +56,19 @@ type Cleaner struct {
 	Clock  cleanup.Clock
 }
 
-// RoleARNs returns the chain the cleaner assumes to reach account.
-func (c *Cleaner) RoleARNs(account string) (intermediate, sandbox string) {
-	return awscfg.RoleARNIn(c.Partition, c.Accounts.Hub, c.Namespace, names.IntermediateRole),
-		awscfg.RoleARNIn(c.Partition, account, c.Namespace, names.SandboxAccountRole)
+// RoleARNs returns the chain the cleaner assumes to reach account: the
+// hub's sandbox hop, then the account's cleanup role.
+func (c *Cleaner) RoleARNs(account string) (hop, sandbox string) {
+	chain := awscfg.HopChain(c.Partition, c.Accounts.Hub, c.Namespace, account, names.SandboxAccountRole)
+	return chain[0], chain[1]
 }
 
 // Credentials returns the sandbox account's credentials through the
 // role chain; they refresh themselves (role chaining caps a session at
 // one hour, and a cleanup can take longer).
 func (c *Cleaner) Credentials(account string) aws.CredentialsProvider {
-	intermediate, sandbox := c.RoleARNs(account)
-	return awscfg.Chain(c.Base, "IsbCleaner", intermediate, sandbox).Credentials
+	hop, sandbox := c.RoleARNs(account)
+	return awscfg.Chain(c.Base, "IsbCleaner", hop, sandbox).Credentials
 }
 
 // EnabledRegions asks the account which regions are enabled in it.

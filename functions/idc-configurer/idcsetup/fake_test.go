@@ -32,6 +32,7 @@ type fakeSet struct {
 	managed  []string
 	inline   string
 	provided int
+	tags     []ssotypes.Tag
 }
 
 func newFake() *fakeIDC {
@@ -115,7 +116,8 @@ func (f *fakeIDC) CreatePermissionSet(_ context.Context, in *ssoadmin.CreatePerm
 		}
 	}
 	arn := "arn:aws:sso:::permissionSet/ssoins-1/" + f.id("ps")
-	s := &fakeSet{ps: ssotypes.PermissionSet{Name: in.Name, Description: in.Description, SessionDuration: in.SessionDuration, PermissionSetArn: aws.String(arn)}}
+	s := &fakeSet{ps: ssotypes.PermissionSet{Name: in.Name, Description: in.Description, SessionDuration: in.SessionDuration, PermissionSetArn: aws.String(arn)},
+		tags: in.Tags}
 	f.sets[arn] = s
 	f.order = append(f.order, arn)
 	if f.conflictOnCreate[name] {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -94,7 +95,7 @@ func (s *Service) Ensure(ctx context.Context, spec Spec) (Result, error) {
 		return Result{}, err
 	}
 	for _, p := range spec.PermissionSets {
-		arn, err := s.ensurePermissionSet(ctx, spec.InstanceArn, p, existing)
+		arn, err := s.ensurePermissionSet(ctx, spec.InstanceArn, p, spec.Tags, existing)
 		if err != nil {
 			return Result{}, fmt.Errorf("permission set %q: %w", p.Name, err)
 		}
@@ -164,7 +165,7 @@ func (s *Service) permissionSetsByName(ctx context.Context, instanceArn string) 
 	return out, nil
 }
 
-func (s *Service) ensurePermissionSet(ctx context.Context, instanceArn string, p PermissionSetSpec, existing map[string]ssotypes.PermissionSet) (string, error) {
+func (s *Service) ensurePermissionSet(ctx context.Context, instanceArn string, p PermissionSetSpec, tags map[string]string, existing map[string]ssotypes.PermissionSet) (string, error) {
 	duration := p.SessionDuration
 	if duration == "" {
 		duration = DefaultSessionDuration
@@ -178,6 +179,7 @@ func (s *Service) ensurePermissionSet(ctx context.Context, instanceArn string, p
 			Name:            aws.String(p.Name),
 			Description:     optional(p.Description),
 			SessionDuration: aws.String(duration),
+			Tags:            ssoTags(tags),
 		})
 		var conflict *ssotypes.ConflictException
 		switch {
@@ -295,4 +297,18 @@ func optional(s string) *string {
 		return nil
 	}
 	return aws.String(s)
+}
+
+// ssoTags returns tags sorted by key, so a create is always the same call.
+func ssoTags(tags map[string]string) []ssotypes.Tag {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]ssotypes.Tag, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, ssotypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
 }

@@ -158,3 +158,20 @@ func TestEnsureRejectsAnInvalidSpecBeforeCallingAnything(t *testing.T) {
 		})
 	}
 }
+
+func TestEveryPermissionSetItCreatesCarriesTheSpecTags(t *testing.T) {
+	f := newFake()
+	spec := testSpec()
+	spec.Tags = map[string]string{"isb:namespace": "dev"}
+	if _, err := New(f, f).Ensure(context.Background(), spec); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.sets) != len(spec.PermissionSets) {
+		t.Fatalf("%d permission sets, want %d", len(f.sets), len(spec.PermissionSets))
+	}
+	for _, s := range f.sets {
+		if len(s.tags) != 1 || aws.ToString(s.tags[0].Key) != "isb:namespace" || aws.ToString(s.tags[0].Value) != "dev" {
+			t.Errorf("permission set %s created with tags %v, want isb:namespace=dev", aws.ToString(s.ps.Name), s.tags)
+		}
+	}
+}

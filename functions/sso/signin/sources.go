@@ -12,7 +12,9 @@ import (
 	"github.com/crewjam/saml"
 
 	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/routes"
 )
 
@@ -85,6 +87,14 @@ func (l *LazyCallers) Caller(ctx context.Context, email string) (auth.Caller, er
 	r := l.roles
 	l.mu.Unlock()
 	return r.Caller(ctx, email)
+}
+
+// StoreRoleChain is the chain the sign-in function takes to the Identity
+// Store: the hub's read-only IDC hop, then the read-only IDC role. The
+// sign-in handler faces the internet, so it must not be able to change
+// anyone's access.
+func StoreRoleChain(namespace, hubAccountID, idcAccountID string) []string {
+	return awscfg.HopChain("aws", hubAccountID, namespace, idcAccountID, names.IdcReadOnlyRole)
 }
 
 // GroupRoles maps the IDC stack's group ids to roles.

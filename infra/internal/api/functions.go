@@ -15,6 +15,7 @@ import (
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/infra/internal/config"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
@@ -54,13 +55,12 @@ type FunctionsProps struct {
 	// Config grants read access to the AppConfig profiles.
 	Config *ConfigReader
 	// AccountPoolParamArn is the management account's shared pool
-	// parameter; IntermediateRoleArn the hub role the accounts function
-	// assumes (then the OrgMgt role) for its Organizations calls, and
-	// (then the IDC role, configured by IdcConfigParamArn) to revoke an
-	// ejected account's user assignments.
+	// parameter. The accounts function reaches Organizations (OrgMgt hop)
+	// and, to revoke an ejected account's user assignments, Identity
+	// Center (IDC hop, configured by IdcConfigParamArn); the Compute stack
+	// grants the hops (hub.NewHops), not this construct.
 	AccountPoolParamArn string
 	IdcConfigParamArn   string
-	IntermediateRoleArn string
 	HubAccountID        string
 	IdcAccountID        string
 	LogRetentionDays    int
@@ -142,7 +142,7 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 	props.Tables.Accounts.GrantReadWriteData(leases.Role) // a grant moves the account to Active
 	props.Tables.Templates.GrantReadData(leases.Role)
 	props.Tables.Outbox.GrantReadWriteData(leases.Role)
-	props.Bus.GrantPutEventsTo(leases.Role, nil)
+	isbevents.GrantPut(props.Bus, leases.Role, isbevents.EmitsAll(names.SourceAPI))
 
 	templates := base(routes.LeaseTemplates, "REST API: /leaseTemplates", tableEnv(nil))
 	props.Tables.Templates.GrantReadWriteData(templates.Role)
@@ -156,9 +156,8 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 	props.Tables.Accounts.GrantReadWriteData(accounts.Role)
 	props.Tables.Leases.GrantReadWriteData(accounts.Role) // eject ends the account's lease
 	props.Tables.Outbox.GrantReadWriteData(accounts.Role)
-	props.Bus.GrantPutEventsTo(accounts.Role, nil)
+	isbevents.GrantPut(props.Bus, accounts.Role, isbevents.EmitsAll(names.SourceAPI))
 	accounts.AllowParameters(props.AccountPoolParamArn, props.IdcConfigParamArn)
-	accounts.AllowAssume(props.IntermediateRoleArn)
 
 	configurations := base(routes.Configurations, "REST API: /configurations", map[string]string{
 		names.EnvAccountPoolParam: props.AccountPoolParamArn,
@@ -191,7 +190,9 @@ func (f *Functions) newOutboxRelay(c constructs.Construct, props *FunctionsProps
 	if key := props.Tables.Outbox.EncryptionKey(); key != nil {
 		key.GrantEncryptDecrypt(fn.Role)
 	}
-	props.Bus.GrantPutEventsTo(fn.Role, nil)
+	// It relays what every outbox writer committed, each under its own
+	// source and detail-types.
+	isbevents.GrantPut(props.Bus, fn.Role, isbevents.EmitsAll(names.Sources...))
 	fn.SuppressGrantWildcards()
 	role := awsiam.NewRole(c, jsii.String("OutboxScheduleRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), nil),

@@ -35,10 +35,9 @@ type SSOProps struct {
 	JwtSecret    awssecretsmanager.ISecret
 	JwtSecretKey awskms.IKey
 	// IdcConfigParamArn is the IDC stack's shared parameter (identity store
-	// and group ids); IntermediateRoleArn the hub role the function assumes
-	// on its way to the IDC role.
-	IdcConfigParamArn   string
-	IntermediateRoleArn string
+	// and group ids). The function reads the Identity Store through the
+	// read-only IDC hop, which the Compute stack grants (hub.NewHops).
+	IdcConfigParamArn string
 	// Sessions records used sign-in requests and revoked tokens.
 	Sessions awsdynamodb.ITable
 	// LogKey encrypts the function's log group.
@@ -60,8 +59,9 @@ type SSO struct {
 // NewSSO creates the sign-in handler. Its role may sign with the session
 // signing keys (ES256, raw messages), read the two secrets,
 // the IDC parameter, get and put items in the Sessions table (one-time
-// sign-in, logout) and assume the intermediate role (then the IDC role,
-// which may read the Identity Store), nothing else.
+// sign-in, logout); the compute stack lets it assume the read-only IDC hop
+// (then the read-only IDC role, which may read the Identity Store), nothing
+// else.
 func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 	if props.GrantConfigRead == nil {
 		panic("api.NewSSO: GrantConfigRead is required (the auth settings are in the global configuration)")
@@ -119,7 +119,6 @@ func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 		Sid: jsii.String("ReadIdcParameter"), Actions: jsii.Strings("ssm:GetParameter"),
 		Resources: jsii.Strings(props.IdcConfigParamArn),
 	}))
-	fn.AllowAssume(props.IntermediateRoleArn)
 	grantSessionWrites(props.Sessions, fn)
 	fn.SuppressGrantWildcards()
 	platform.Suppress(fn.Role, platform.Suppression{

@@ -28,7 +28,7 @@ import (
 	"github.com/isb-go/isb/common/cleanup"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/config"
-	"github.com/isb-go/isb/infra/internal/hub"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
@@ -56,6 +56,13 @@ type Props struct {
 	BusDeadLetter awssqs.IQueue
 	// Key encrypts queues, logs and the build.
 	Key awskms.IKey
+	// AppConfigApplicationID, AppConfigEnvironmentID and the profile ids
+	// (global and nuke configuration) come from the Data stack: the build
+	// may read exactly those.
+	AppConfigApplicationID, AppConfigEnvironmentID string
+	AppConfigProfileIDs                            []string
+	// TableKeyArn is the Data stack's key of the account and outbox tables.
+	TableKeyArn string
 	// AssetDir holds the functions and cleanup-build/; RepoRoot holds
 	// tools/aws-nuke/aws-nuke.sha256.
 	AssetDir, RepoRoot string
@@ -151,8 +158,8 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("OutboxTable"), Actions: jsii.Strings("dynamodb:PutItem", "dynamodb:DeleteItem"), Resources: jsii.Strings(outboxTableArn),
 	}))
-	role.AddToPrincipalPolicy(tableKeyStatement(stack))
-	props.Bus.GrantPutEventsTo(role, nil)
+	role.AddToPrincipalPolicy(tableKeyStatement(stack, props.TableKeyArn))
+	isbevents.GrantPut(props.Bus, role, isbevents.EmitsAll(names.SourceCleaner))
 	c.BuildQueue.GrantSendMessages(role)
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("FailureMetric"), Actions: jsii.Strings("cloudwatch:PutMetricData"), Resources: jsii.Strings("*"),
@@ -161,16 +168,12 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	platform.Suppress(c.StateMachine, platform.Suppression{
 		Rule: "AwsSolutions-IAM5",
 		Reason: "cloudwatch:PutMetricData has no resource type (it is limited to the platform's namespace by condition); X-Ray and log delivery need Resource *; " +
-			"the account table's key lives in the Data stack and is reached only through DynamoDB (kms:ViaService); the key grants of the bus and queue carry GenerateDataKey*/ReEncrypt*.",
+			"the key grants of the bus and queue carry GenerateDataKey*/ReEncrypt*.",
 		AppliesTo: []string{"Resource::*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},
 	})
 
 	// CleanAccountRequest → state machine, with retries and the bus DLQ.
-	rule := awsevents.NewRule(node, jsii.String("CleanAccountRequest"), &awsevents.RuleProps{
-		EventBus:     props.Bus,
-		Description:  jsii.String("Starts a cleanup for every CleanAccountRequest"),
-		EventPattern: &awsevents.EventPattern{DetailType: jsii.Strings(names.CleanAccountRequest)},
-	})
+	rule := isbevents.NewRule(node, "CleanAccountRequest", "Starts a cleanup for every CleanAccountRequest", props.Bus, []string{names.CleanAccountRequest})
 	rule.AddTarget(awseventstargets.NewSfnStateMachine(c.StateMachine, &awseventstargets.SfnStateMachineProps{
 		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(20), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
 	}))
@@ -181,11 +184,11 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 
 // tableKeyStatement lets a role use the Data stack's table key, only
 // through DynamoDB.
-func tableKeyStatement(stack awscdk.Stack) awsiam.PolicyStatement {
+func tableKeyStatement(stack awscdk.Stack, keyArn string) awsiam.PolicyStatement {
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("TableKeyThroughDynamoDB"),
 		Actions:   jsii.Strings("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
-		Resources: jsii.Strings("*"),
+		Resources: jsii.Strings(keyArn),
 		Conditions: &map[string]any{"StringEquals": map[string]any{
 			"kms:ViaService": "dynamodb." + *stack.Region() + ".amazonaws.com",
 		}},
@@ -248,24 +251,26 @@ func newProject(c constructs.Construct, props *Props, stateMachineArn string) aw
 		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: logs}},
 	})
 	role := p.Role()
-	// The build reaches sandbox accounts only through the intermediate
-	// role (which may assume only the sandbox cleanup roles from here on).
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("RoleChain"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(hub.RoleArn(props.HubAccountID, props.Namespace, names.IntermediateRole)),
-	}))
+	// The build reaches sandbox accounts only through the sandbox hop,
+	// which the Compute stack grants to BuildRole (hub.NewHops).
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("AnswerTheStateMachine"), Actions: jsii.Strings("states:SendTaskSuccess", "states:SendTaskFailure"),
 		Resources: jsii.Strings(stateMachineArn),
 	}))
+	var profiles []*string
+	for _, id := range props.AppConfigProfileIDs {
+		profiles = append(profiles, jsii.String(fmt.Sprintf("arn:%s:appconfig:%s:%s:application/%s/environment/%s/configuration/%s",
+			*awscdk.Stack_Of(c).Partition(), *awscdk.Stack_Of(c).Region(), props.HubAccountID,
+			props.AppConfigApplicationID, props.AppConfigEnvironmentID, id)))
+	}
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("ReadConfiguration"),
 		Actions:   jsii.Strings("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"),
-		Resources: jsii.Strings(fmt.Sprintf("arn:%s:appconfig:%s:%s:application/*", *awscdk.Stack_Of(c).Partition(), *awscdk.Stack_Of(c).Region(), props.HubAccountID)),
+		Resources: &profiles,
 	}))
 	platform.Suppress(p, platform.Suppression{
-		Rule: "AwsSolutions-IAM5",
-		Reason: "AppConfig application ids are generated by the Data stack and not known here (read access to this account's configuration only); " +
-			"the asset and log grants CDK adds are scoped to the asset object and the build's log group.",
+		Rule:   "AwsSolutions-IAM5",
+		Reason: "The asset and log grants CDK adds are scoped to the asset object and the build's log group.",
 	})
 	return p
 }
@@ -289,17 +294,18 @@ func newWatchdog(c constructs.Construct, props *Props, stateMachineArn, executio
 			"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:Scan"),
 		Resources: jsii.Strings(accountTableArn, accountTableArn+"/index/"+names.StatusIndex, outboxTableArn),
 	}))
-	f.Role.AddToPolicy(tableKeyStatement(awscdk.Stack_Of(c)))
+	f.Role.AddToPolicy(tableKeyStatement(awscdk.Stack_Of(c), props.TableKeyArn))
 	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("Executions"), Actions: jsii.Strings("states:DescribeExecution", "states:StopExecution"), Resources: jsii.Strings(executionsArn),
 	}))
-	props.Bus.GrantPutEventsTo(f.Role, nil)
+	// A run found dead is retried (CleanAccountRequest, as the API's retry).
+	isbevents.GrantPut(props.Bus, f.Role, isbevents.EmitsAll(names.SourceCleaner).And(names.SourceAPI, names.CleanAccountRequest))
 	platform.Suppress(f.Role, platform.Suppression{
 		Rule: "AwsSolutions-IAM5",
-		Reason: "Executions of the one cleanup state machine are matched by name (execution:isb-<ns>-Cleanup:*); the table key lives in the Data stack " +
-			"and is used only through DynamoDB (kms:ViaService); the bus key grant carries GenerateDataKey*/ReEncrypt*.",
+		Reason: "Executions of the one cleanup state machine are matched by name (execution:isb-<ns>-Cleanup:*); " +
+			"the bus key grant carries GenerateDataKey*/ReEncrypt*.",
 		AppliesTo: []string{"Resource::" + strings.Replace(executionsArn, *awscdk.Stack_Of(c).Partition(), "<AWS::Partition>", 1),
-			"Resource::*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},
+			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},
 	})
 
 	target := awseventstargets.NewLambdaFunction(f.Function, &awseventstargets.LambdaFunctionProps{

@@ -53,6 +53,11 @@ type Config struct {
 	IdcAccountID string
 	// ParentOuID is the root (r-…) or OU (ou-…) the pool OU is created under.
 	ParentOuID string
+	// PoolOrgPath is the pool OU's path in the organization,
+	// o-…/r-…/[ou-…/]ou-… (the pool OU's id comes from the AccountPool
+	// stack, which deploys first). The hub's sandbox hop may assume the
+	// cleanup role only in accounts under it (aws:ResourceOrgPaths).
+	PoolOrgPath string
 	// ManagedRegions are the regions sandbox users may use.
 	ManagedRegions []string
 	// IdentityStoreID is the Identity Center identity store (d-…).
@@ -102,6 +107,7 @@ var (
 	ParamOrgMgtAccount    = Param{Context: "orgMgtAccountId", Env: "ORG_MGT_ACCOUNT_ID", DevDefault: "222222222222"}
 	ParamIdcAccount       = Param{Context: "idcAccountId", Env: "IDC_ACCOUNT_ID", DevDefault: "333333333333"}
 	ParamParentOu         = Param{Context: "parentOuId", Env: "PARENT_OU_ID", DevDefault: "r-abcd"}
+	ParamPoolOrgPath      = Param{Context: "poolOrgPath", Env: "POOL_ORG_PATH", DevDefault: "o-abcd123456/r-abcd/ou-abcd-11111111"}
 	ParamManagedRegions   = Param{Context: "managedRegions", Env: "AWS_REGIONS"}
 	ParamIdentityStore    = Param{Context: "identityStoreId", Env: "IDENTITY_STORE_ID", DevDefault: "d-0000000000"}
 	ParamSsoInstance      = Param{Context: "ssoInstanceArn", Env: "SSO_INSTANCE_ARN", DevDefault: "arn:aws:sso:::instance/ssoins-0000000000000000"}
@@ -119,6 +125,7 @@ var (
 	namespacePattern      = regexp.MustCompile(`^[a-z0-9]{2,8}$`)
 	accountPattern        = regexp.MustCompile(`^[0-9]{12}$`)
 	regionPattern         = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
+	poolOrgPathPattern    = regexp.MustCompile(`^o-[a-z0-9]{10,32}/r-[0-9a-z]{4,32}(/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})+$`)
 	parentOuPattern       = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
 	identityStorePattern  = regexp.MustCompile(`^d-[0-9a-f]{10}$`)
 	ssoInstancePattern    = regexp.MustCompile(`^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`)
@@ -187,6 +194,7 @@ func Load(lookup Lookup) (Config, error) {
 		OrgMgtAccountID: str(ParamOrgMgtAccount),
 		IdcAccountID:    str(ParamIdcAccount),
 		ParentOuID:      str(ParamParentOu),
+		PoolOrgPath:     str(ParamPoolOrgPath),
 		IdentityStoreID: str(ParamIdentityStore),
 		SsoInstanceArn:  str(ParamSsoInstance),
 		AlarmEmail:      str(ParamAlarmEmail),
@@ -225,6 +233,12 @@ func Load(lookup Lookup) (Config, error) {
 	check(ParamOrgMgtAccount, c.OrgMgtAccountID, accountPattern, "a 12-digit account id")
 	check(ParamIdcAccount, c.IdcAccountID, accountPattern, "a 12-digit account id")
 	check(ParamParentOu, c.ParentOuID, parentOuPattern, "a root id (r-…) or OU id (ou-…)")
+	check(ParamPoolOrgPath, c.PoolOrgPath, poolOrgPathPattern, "an organization path such as o-abcd123456/r-abcd/ou-abcd-11111111 (no trailing slash)")
+	if poolOrgPathPattern.MatchString(c.PoolOrgPath) && parentOuPattern.MatchString(c.ParentOuID) &&
+		!slices.Contains(strings.Split(c.PoolOrgPath, "/")[1:], c.ParentOuID) {
+		// The pool OU is created under ParentOuID, so its path must pass through it.
+		invalid = append(invalid, describe(ParamPoolOrgPath, fmt.Sprintf("%q does not pass through the parent OU %s", c.PoolOrgPath, c.ParentOuID)))
+	}
 	check(ParamIdentityStore, c.IdentityStoreID, identityStorePattern, "an identity store id (d-xxxxxxxxxx)")
 	check(ParamSsoInstance, c.SsoInstanceArn, ssoInstancePattern, "an SSO instance ARN (arn:aws:sso:::instance/ssoins-…)")
 	check(ParamAdminGroup, c.AdminGroupName, groupNamePattern, "a group display name")
@@ -240,6 +254,12 @@ func Load(lookup Lookup) (Config, error) {
 		if _, err := netip.ParsePrefix(r); err != nil {
 			invalid = append(invalid, describe(ParamAllowedIPRanges, fmt.Sprintf("%q is not a CIDR such as 203.0.113.0/24", r)))
 		}
+	}
+	if mode == ModeProd && len(c.AllowedIPRanges) == 0 {
+		// An empty list lets every address reach the API; in production
+		// that must be written down (0.0.0.0/0,::/0), not defaulted.
+		invalid = append(invalid, describe(ParamAllowedIPRanges,
+			"a production deployment needs the API's allow-list (write 0.0.0.0/0,::/0 to open it to every address on purpose)"))
 	}
 	if c.HubAccountID != "" && c.HubAccountID == c.OrgMgtAccountID {
 		// Upstream allows it, but the SCP exemptions and the cleanup guard

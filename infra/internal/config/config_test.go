@@ -26,6 +26,9 @@ func TestLoadDevDefaults(t *testing.T) {
 	if len(c.ManagedRegions) != 1 || c.ManagedRegions[0] != c.Region {
 		t.Errorf("managed regions default to the region: %v", c.ManagedRegions)
 	}
+	if c.PoolOrgPath != "o-abcd123456/r-abcd/ou-abcd-11111111" {
+		t.Errorf("pool org path = %q, want the dev default under the dev parent r-abcd", c.PoolOrgPath)
+	}
 	if c.SsoInstanceID() != "ssoins-0000000000000000" {
 		t.Errorf("instance id = %s", c.SsoInstanceID())
 	}
@@ -70,7 +73,7 @@ func TestLoadErrorsNameEveryParameter(t *testing.T) {
 		{
 			name: "prod mode requires every account and identifier",
 			env:  map[string]string{"DEPLOYMENT_MODE": "prod"},
-			want: []string{"hubAccountId", "HUB_ACCOUNT_ID", "orgMgtAccountId", "idcAccountId", "parentOuId", "identityStoreId", "ssoInstanceArn", "region"},
+			want: []string{"hubAccountId", "HUB_ACCOUNT_ID", "orgMgtAccountId", "idcAccountId", "parentOuId", "identityStoreId", "ssoInstanceArn", "region", "poolOrgPath", "POOL_ORG_PATH"},
 		},
 		{
 			name: "malformed values are refused",
@@ -79,9 +82,24 @@ func TestLoadErrorsNameEveryParameter(t *testing.T) {
 			want: []string{"hubAccountId", "parentOuId", "namespace", "managedRegions", "logRetentionDays", "deploymentMode"},
 		},
 		{
+			name: "the pool's organization path must be o-…/r-…/…/ou-…",
+			ctx:  map[string]any{"poolOrgPath": "ou-abcd-11111111/"},
+			want: []string{"poolOrgPath", "POOL_ORG_PATH", "is not an organization path"},
+		},
+		{
+			name: "the pool's organization path must pass through the parent OU",
+			ctx:  map[string]any{"parentOuId": "ou-abcd-22222222", "poolOrgPath": "o-abcd123456/r-abcd/ou-abcd-11111111"},
+			want: []string{"poolOrgPath", "does not pass through the parent OU ou-abcd-22222222"},
+		},
+		{
 			name: "an allowed IP range must be a CIDR",
 			env:  map[string]string{"ALLOWED_IP_RANGES": "203.0.113.0/24, 10.0.0.300/8"},
 			want: []string{"allowedIpRanges", "ALLOWED_IP_RANGES", "10.0.0.300/8"},
+		},
+		{
+			name: "a production deployment without an allow-list is refused, not opened to every address",
+			env:  map[string]string{"DEPLOYMENT_MODE": "prod"},
+			want: []string{"allowedIpRanges", "ALLOWED_IP_RANGES", "production deployment needs the API's allow-list"},
 		},
 		{
 			name: "the hub cannot be the management account",
@@ -100,5 +118,24 @@ func TestLoadErrorsNameEveryParameter(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestProductionNeedsTheAllowListWrittenDown(t *testing.T) {
+	prod := map[string]string{"DEPLOYMENT_MODE": "prod", "AWS_REGION": "eu-west-2", "HUB_ACCOUNT_ID": "111111111111",
+		"ORG_MGT_ACCOUNT_ID": "222222222222", "IDC_ACCOUNT_ID": "333333333333", "PARENT_OU_ID": "r-abcd",
+		"IDENTITY_STORE_ID": "d-0000000000", "SSO_INSTANCE_ARN": "arn:aws:sso:::instance/ssoins-0000000000000000"}
+	if _, err := Load(lookup(nil, prod)); err == nil || !strings.Contains(err.Error(), "allowedIpRanges") {
+		t.Errorf("prod without an allow-list: %v, want an error naming allowedIpRanges", err)
+	}
+	for _, ranges := range []string{"203.0.113.0/24", "0.0.0.0/0,::/0"} {
+		prod["ALLOWED_IP_RANGES"] = ranges
+		c, err := Load(lookup(nil, prod))
+		if err != nil {
+			t.Fatalf("prod with allow-list %s: %v", ranges, err)
+		}
+		if len(c.AllowedIPRanges) == 0 {
+			t.Errorf("allow-list %s not loaded", ranges)
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package events
 
 import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -17,6 +20,7 @@ import (
 // AuditLogProps configures the audit log.
 type AuditLogProps struct {
 	Namespace        string
+	HubAccountID     string
 	Bus              awsevents.IEventBus
 	DeadLetter       awssqs.IQueue
 	Key              awskms.IKey
@@ -43,18 +47,29 @@ func NewAuditLog(scope constructs.Construct, id string, props *AuditLogProps) *A
 		RetentionDays: props.LogRetentionDays,
 		Mode:          props.Mode,
 	})
+	// Only the audit rule of this bus writes here; its ARN is built from
+	// its name because the rule depends on this policy.
+	stack := awscdk.Stack_Of(c)
+	ruleName := names.Physical(props.Namespace, "AuditLog")
+	ruleArn := fmt.Sprintf("arn:%s:events:%s:%s:rule/%s/%s", *stack.Partition(), *stack.Region(), props.HubAccountID,
+		names.Physical(props.Namespace, names.EventBus), ruleName)
+	write := func(service string, conditions map[string]any) awsiam.PolicyStatement {
+		return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service), nil)},
+			Actions:    jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+			Resources:  &[]*string{lg.LogGroupArn()},
+			Conditions: &conditions,
+		})
+	}
+	sameAccount := map[string]any{"aws:SourceAccount": props.HubAccountID}
 	policy := awslogs.NewResourcePolicy(c, jsii.String("EventBridgeWrites"), &awslogs.ResourcePolicyProps{
-		PolicyStatements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Principals: &[]awsiam.IPrincipal{
-				awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil),
-				awsiam.NewServicePrincipal(jsii.String("delivery.logs.amazonaws.com"), nil),
-			},
-			Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-			Resources: &[]*string{lg.LogGroupArn()},
-		})},
+		PolicyStatements: &[]awsiam.PolicyStatement{
+			write("events.amazonaws.com", map[string]any{"StringEquals": sameAccount, "ArnEquals": map[string]any{"aws:SourceArn": ruleArn}}),
+			write("delivery.logs.amazonaws.com", map[string]any{"StringEquals": sameAccount}),
+		},
 	})
 	rule := awsevents.NewCfnRule(c, jsii.String("Rule"), &awsevents.CfnRuleProps{
-		Name:         jsii.String(names.Physical(props.Namespace, "AuditLog")),
+		Name:         jsii.String(ruleName),
 		Description:  jsii.String("Copies every Innovation Sandbox event into the audit log group"),
 		EventBusName: props.Bus.EventBusName(),
 		EventPattern: map[string]any{"source": []any{map[string]any{"prefix": ""}}},

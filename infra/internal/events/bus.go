@@ -67,7 +67,11 @@ func NewBus(scope constructs.Construct, id string, props *BusProps) *Bus {
 			},
 		},
 	}), jsii.Bool(true))
-	AllowEventBridge(dlq, fmt.Sprintf("arn:%s:events:%s:%s:*", *stack.Partition(), *stack.Region(), props.HubAccountID))
+	// The bus itself and its rules, no other bus or rule of the account.
+	busName := names.Physical(props.Namespace, names.EventBus)
+	AllowEventBridge(dlq,
+		fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", *stack.Partition(), *stack.Region(), props.HubAccountID, busName),
+		fmt.Sprintf("arn:%s:events:%s:%s:rule/%s/*", *stack.Partition(), *stack.Region(), props.HubAccountID, busName))
 	// The archive is an L1: the L2 adds a key policy statement that
 	// references the bus by GetAtt, which makes key → bus → DLQ → key a
 	// dependency cycle. The ARN built from the bus name breaks it.
@@ -90,6 +94,7 @@ func NewBus(scope constructs.Construct, id string, props *BusProps) *Bus {
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
 		Actions:    jsii.Strings("kms:DescribeKey"),
 		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": props.HubAccountID}},
 	}), jsii.Bool(true))
 	archive := awsevents.NewCfnArchive(c, jsii.String("Archive"), &awsevents.CfnArchiveProps{
 		ArchiveName:      jsii.String(names.Physical(props.Namespace, names.EventBus+"-Archive")),
@@ -102,14 +107,14 @@ func NewBus(scope constructs.Construct, id string, props *BusProps) *Bus {
 	return &Bus{Construct: c, Bus: bus, Archive: archive, DeadLetter: dlq}
 }
 
-// AllowEventBridge lets EventBridge resources matching sourceArnPattern
+// AllowEventBridge lets EventBridge resources matching sourceArnPatterns
 // (the bus, or rules) send to queue.
-func AllowEventBridge(queue awssqs.IQueue, sourceArnPattern string) {
+func AllowEventBridge(queue awssqs.IQueue, sourceArnPatterns ...string) {
 	queue.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowEventBridge"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
 		Actions:    jsii.Strings("sqs:SendMessage"),
 		Resources:  &[]*string{queue.QueueArn()},
-		Conditions: &map[string]any{"ArnLike": map[string]any{"aws:SourceArn": sourceArnPattern}},
+		Conditions: &map[string]any{"ArnLike": map[string]any{"aws:SourceArn": toAny(sourceArnPatterns)}},
 	}))
 }

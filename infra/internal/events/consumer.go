@@ -3,7 +3,6 @@ package events
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
@@ -56,14 +55,17 @@ func NewConsumer(c constructs.Construct, props *ConsumerProps) *Consumer {
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(float64(6 * props.FunctionTimeoutSeconds))),
 		DeadLetter:        r.DeadLetter, MaxReceiveCount: props.MaxReceiveCount,
 	})
-	r.Rule = awsevents.NewRule(c, jsii.String("Rule"), &awsevents.RuleProps{
-		EventBus:     props.Bus,
-		Description:  jsii.String(props.Description),
-		EventPattern: &awsevents.EventPattern{DetailType: jsii.Strings(props.DetailTypes...)},
-	})
-	r.Rule.AddTarget(awseventstargets.NewSqsQueue(r.Queue, &awseventstargets.SqsQueueProps{
-		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(20), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
-	}))
+	r.Rule = NewRule(c, "Rule", props.Description, props.Bus, props.DetailTypes)
+	// The target is set on the CfnRule: the L2 SQS target leaves the
+	// aws:SourceArn condition out of the queue policy when the queue is
+	// KMS-encrypted, which would let any rule in the account feed it.
+	cfn := r.Rule.Node().DefaultChild().(awsevents.CfnRule)
+	cfn.AddPropertyOverride(jsii.String("Targets"), []any{map[string]any{
+		"Id": "Queue", "Arn": r.Queue.QueueArn(),
+		"DeadLetterConfig": map[string]any{"Arn": props.BusDeadLetter.QueueArn()},
+		"RetryPolicy":      map[string]any{"MaximumRetryAttempts": 20, "MaximumEventAgeInSeconds": 24 * 60 * 60},
+	}})
+	AllowEventBridge(r.Queue, *r.Rule.RuleArn())
 	return r
 }
 

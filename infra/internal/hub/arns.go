@@ -1,6 +1,7 @@
-// Package hub holds the hub account's cross-account identity: the
-// intermediate role every cross-account call goes through, and the helpers
-// other stacks use to trust it.
+// Package hub holds the hub account's cross-account identity: one hop role
+// per target (management, read-write and read-only Identity Center, pool
+// accounts), each trusted only by the functions that reach that target,
+// and the helpers the target roles use to trust their one hop.
 package hub
 
 import (
@@ -18,19 +19,25 @@ func RoleArn(account, namespace, base string) string {
 	return fmt.Sprintf("arn:aws:iam::%s:role/%s", account, names.Physical(namespace, base))
 }
 
-// IntermediateRoleArn is the hub's intermediate role.
-func IntermediateRoleArn(hubAccount, namespace string) string {
-	return RoleArn(hubAccount, namespace, names.IntermediateRole)
+// HopRoleArn is the hub's hop role that reaches target (a names.*Role
+// base such as names.IdcRole). An unknown target panics: it is a wiring
+// mistake in the stacks.
+func HopRoleArn(hubAccount, namespace, target string) string {
+	hop, ok := names.HopFor(target)
+	if !ok {
+		panic(fmt.Sprintf("hub: %q is not a cross-account target role", target))
+	}
+	return RoleArn(hubAccount, namespace, hop)
 }
 
-// TrustIntermediateRole is the principal for a role that only the hub's
-// intermediate role may assume. The trust names the hub account and pins
-// the caller with aws:PrincipalArn rather than naming the role itself,
-// because IAM rejects a trust policy that names a role that does not exist
-// yet, and the intermediate role (Compute stack) is deployed after the
-// AccountPool and IDC stacks and the StackSet instances.
-func TrustIntermediateRole(hubAccount, namespace string) awsiam.IPrincipal {
+// TrustHop is the principal for the target role that only its hub hop may
+// assume. The trust names the hub account and pins the caller with
+// aws:PrincipalArn rather than naming the hop itself, because IAM rejects
+// a trust policy that names a role that does not exist yet, and the hops
+// (Compute stack) are deployed after the AccountPool and IDC stacks and
+// the StackSet instances.
+func TrustHop(hubAccount, namespace, target string) awsiam.IPrincipal {
 	return awsiam.NewAccountPrincipal(jsii.String(hubAccount)).WithConditions(&map[string]any{
-		"ArnEquals": map[string]any{"aws:PrincipalArn": IntermediateRoleArn(hubAccount, namespace)},
+		"ArnEquals": map[string]any{"aws:PrincipalArn": HopRoleArn(hubAccount, namespace, target)},
 	})
 }

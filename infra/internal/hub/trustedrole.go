@@ -10,12 +10,13 @@ import (
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
-// TrustedRoleProps configures a role in another account that only the
-// hub's intermediate role may assume.
+// TrustedRoleProps configures a role in another account that only its
+// hub hop (names.HopFor(Base)) may assume.
 type TrustedRoleProps struct {
 	Namespace    string
 	HubAccountID string
-	// Base is the role's base name from common/names (Physical(ns, Base)).
+	// Base is the role's base name from common/names (Physical(ns, Base));
+	// it must be one of names.HopTargets.
 	Base        string
 	Description string
 	// PolicyName and Statements are its one inline policy.
@@ -26,12 +27,12 @@ type TrustedRoleProps struct {
 }
 
 // NewTrustedRole creates the role: named Physical(ns, Base), trusted only
-// by the intermediate role (TrustIntermediateRole), one-hour sessions.
+// by the hub's hop for Base (TrustHop), one-hour sessions.
 func NewTrustedRole(scope constructs.Construct, id string, props *TrustedRoleProps) awsiam.Role {
 	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
 		RoleName:           jsii.String(names.Physical(props.Namespace, props.Base)),
 		Description:        jsii.String(props.Description),
-		AssumedBy:          TrustIntermediateRole(props.HubAccountID, props.Namespace),
+		AssumedBy:          TrustHop(props.HubAccountID, props.Namespace, props.Base),
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{
 			props.PolicyName: awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &props.Statements}),

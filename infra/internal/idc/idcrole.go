@@ -19,21 +19,30 @@ type IdcRoleProps struct {
 	IdcAccountID    string
 	IdentityStoreID string
 	InstanceArn     string
-	// PermissionSetArns are the only permission sets the hub may assign.
-	PermissionSetArns []*string
+	// UserPermissionSetArn is the only permission set the hub may assign:
+	// the lessee's. The Admin and Manager sets are assigned by people.
+	UserPermissionSetArn *string
+	// ProtectedAccountIDs (the hub, management and IDC accounts) may never
+	// be the target of an assignment, whatever the permission set.
+	ProtectedAccountIDs []string
 }
 
-// NewIdcRole creates the role the hub assumes (through its intermediate
-// role) to look up users and groups and to grant and revoke account
-// access with the ISB permission sets only.
+// NewIdcRole creates the role the hub assumes (through its read-write IDC
+// hop) to look up users and groups and to grant and revoke account
+// access with the ISB User permission set only, never on the hub,
+// management or IDC account.
 func NewIdcRole(scope constructs.Construct, id string, props *IdcRoleProps) awsiam.Role {
 	storeArn := fmt.Sprintf("arn:aws:identitystore::%s:identitystore/%s", props.IdcAccountID, props.IdentityStoreID)
 	const users, groups, memberships = "arn:aws:identitystore:::user/*", "arn:aws:identitystore:::group/*", "arn:aws:identitystore:::membership/*"
 	const accounts = "arn:aws:sso:::account/*"
-	assignTargets := append([]*string{jsii.String(props.InstanceArn), jsii.String(accounts)}, props.PermissionSetArns...)
+	assignTargets := []*string{jsii.String(props.InstanceArn), jsii.String(accounts), props.UserPermissionSetArn}
+	var protected []*string
+	for _, id := range props.ProtectedAccountIDs {
+		protected = append(protected, jsii.String("arn:aws:sso:::account/"+id))
+	}
 	return hub.NewTrustedRole(scope, id, &hub.TrustedRoleProps{
 		Namespace: props.Namespace, HubAccountID: props.HubAccountID, Base: names.IdcRole,
-		Description: "Innovation Sandbox: Identity Store and SSO Admin access for the hub's intermediate role", PolicyName: "Idc",
+		Description: "Innovation Sandbox: Identity Store and SSO Admin access for the hub's IDC hop", PolicyName: "Idc",
 		Statements: []awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid: jsii.String("ReadIdentityStore"),
@@ -49,6 +58,13 @@ func NewIdcRole(scope constructs.Construct, id string, props *IdcRoleProps) awsi
 					"sso:ListAccountAssignments", "sso:DescribePermissionSet"),
 				Resources: &assignTargets,
 			}),
+			// An explicit deny, so no later grant can open them: whoever holds
+			// this role must never reach the platform's own accounts.
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("NeverAssignOnPlatformAccounts"), Effect: awsiam.Effect_DENY,
+				Actions:   jsii.Strings("sso:CreateAccountAssignment", "sso:DeleteAccountAssignment"),
+				Resources: &protected,
+			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid: jsii.String("TrackAssignments"),
 				Actions: jsii.Strings("sso:ListPermissionSets", "sso:DescribeAccountAssignmentCreationStatus",
@@ -57,7 +73,7 @@ func NewIdcRole(scope constructs.Construct, id string, props *IdcRoleProps) awsi
 			}),
 		},
 		Wildcards: &platform.Suppression{Reason: "Users, groups and memberships of the identity store and the pool accounts are dynamic, so they are matched as user/*, group/*, " +
-			"membership/* and account/*; assignments are limited to this instance and the three ISB permission sets.",
+			"membership/* and account/*; assignments are limited to this instance and the ISB User permission set, and denied on the hub, management and IDC accounts.",
 			AppliesTo: []string{"Resource::" + users, "Resource::" + groups, "Resource::" + memberships, "Resource::" + accounts}},
 	})
 }

@@ -47,11 +47,10 @@ type Props struct {
 	Key           awskms.IKey
 	Config        *api.ConfigReader
 	// AccountPoolParamArn and IdcConfigParamArn are the shared parameters
-	// in the management and IDC accounts; IntermediateRoleArn is the hub
-	// role assumed before the OrgMgt and IDC roles.
+	// in the management and IDC accounts. The OrgMgt and IDC hops are
+	// granted by the Compute stack (hub.NewHops).
 	AccountPoolParamArn string
 	IdcConfigParamArn   string
-	IntermediateRoleArn string
 	HubAccountID        string
 	LogRetentionDays    int
 	Mode                config.Mode
@@ -95,10 +94,12 @@ func New(scope constructs.Construct, id string, props *Props) *Manager {
 	t.Leases.GrantReadWriteData(fn.Role)
 	t.Accounts.GrantReadWriteData(fn.Role)
 	t.Outbox.GrantReadWriteData(fn.Role)
-	props.Bus.GrantPutEventsTo(fn.Role, nil)
+	// An event's source follows its reason (events.Event.Source): a cleanup
+	// retry, an ejection or a manual freeze carried through is the API's.
+	events.GrantPut(props.Bus, fn.Role, events.EmitsAll(names.SourceLifecycle).
+		And(names.SourceAPI, names.CleanAccountRequest, names.LeaseTerminated, names.LeaseFrozen))
 	props.Config.Grant(fn)
 	fn.AllowParameters(props.AccountPoolParamArn, props.IdcConfigParamArn)
-	fn.AllowAssume(props.IntermediateRoleArn)
 	route.Attach(fn, BatchSize, MaxConcurrency)
 	fn.SuppressGrantWildcards()
 	return m

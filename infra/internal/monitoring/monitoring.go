@@ -18,6 +18,7 @@ import (
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/api"
 	"github.com/isb-go/isb/infra/internal/config"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"github.com/isb-go/isb/infra/internal/platform"
 	"github.com/isb-go/isb/infra/internal/scheduled"
 )
@@ -58,16 +59,15 @@ type Props struct {
 	Key          awskms.IKey
 	Config       *api.ConfigReader
 	// AccountPoolParamArn and IdcConfigParamArn are the shared parameters
-	// in the management and IDC accounts; IntermediateRoleArn is the hub
-	// role every cross-account call goes through.
+	// in the management and IDC accounts. The hops each job uses are
+	// granted by the Compute stack (hub.NewHops).
 	AccountPoolParamArn string
 	IdcConfigParamArn   string
-	IntermediateRoleArn string
 	LogRetentionDays    int
 	Mode                config.Mode
 }
 
-func (p *Props) job(scope constructs.Construct, id string, jp scheduled.JobProps, env map[string]string) *scheduled.Job {
+func (p *Props) job(scope constructs.Construct, id string, jp scheduled.JobProps, env map[string]string, emits isbevents.Emits) *scheduled.Job {
 	jp.Namespace, jp.AssetDir, jp.Key = p.Namespace, p.AssetDir, p.Key
 	jp.LogRetentionDays, jp.Mode, jp.MemoryMB, jp.RetryAttempts = p.LogRetentionDays, p.Mode, MemoryMB, RetryAttempts
 	jp.Environment = map[string]string{names.EnvNamespace: p.Namespace, names.EnvHubAccountID: p.HubAccountID,
@@ -77,8 +77,7 @@ func (p *Props) job(scope constructs.Construct, id string, jp scheduled.JobProps
 	}
 	j := scheduled.New(scope, id, &jp)
 	fn := j.Function
-	p.Bus.GrantPutEventsTo(fn.Role, nil)
-	fn.AllowAssume(p.IntermediateRoleArn)
+	isbevents.GrantPut(p.Bus, fn.Role, emits)
 	fn.SuppressGrantWildcards()
 	return j
 }
@@ -97,7 +96,9 @@ func NewLeaseMonitor(scope constructs.Construct, id string, p *Props) *scheduled
 		Window:      awscdk.Duration_Minutes(jsii.Number(LeaseMonitorWindowMinutes)),
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(LeaseMonitorTimeout)),
 	}, map[string]string{names.EnvLeaseTable: *t.Leases.TableName(), names.EnvAccountTable: *t.Accounts.TableName(),
-		names.EnvOutboxTable: *t.Outbox.TableName()})
+		names.EnvOutboxTable: *t.Outbox.TableName()},
+		// A pending lease past its approval timeout is denied as a manager would.
+		isbevents.EmitsAll(names.SourceMonitoring).And(names.SourceAPI, names.LeaseDenied))
 	fn := j.Function
 	t.Leases.GrantReadWriteData(fn.Role)
 	t.Outbox.GrantReadWriteData(fn.Role)
@@ -121,7 +122,11 @@ func NewDriftMonitor(scope constructs.Construct, id string, p *Props) *scheduled
 		Window:      awscdk.Duration_Minutes(jsii.Number(DriftMonitorWindowMinutes)),
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(DriftMonitorTimeout)),
 	}, map[string]string{names.EnvLeaseTable: *t.Leases.TableName(), names.EnvAccountTable: *t.Accounts.TableName(),
-		names.EnvOutboxTable: *t.Outbox.TableName(), names.EnvIdcConfigParam: p.IdcConfigParamArn})
+		names.EnvOutboxTable: *t.Outbox.TableName(), names.EnvIdcConfigParam: p.IdcConfigParamArn},
+		// The reconciler it runs completes the lifecycle manager's transitions,
+		// with the lifecycle manager's events.
+		isbevents.EmitsAll(names.SourceDrift, names.SourceLifecycle).
+			And(names.SourceAPI, names.CleanAccountRequest, names.LeaseTerminated, names.LeaseFrozen))
 	fn := j.Function
 	t.Accounts.GrantReadWriteData(fn.Role)
 	t.Leases.GrantReadWriteData(fn.Role)
@@ -151,7 +156,8 @@ func NewCostReport(scope constructs.Construct, id string, p *Props) *CostReport 
 		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(CostReportCron), nil),
 		Window:      awscdk.Duration_Minutes(jsii.Number(CostReportWindowMinutes)),
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(CostReportTimeout)),
-	}, map[string]string{names.EnvLeaseTable: *t.Leases.TableName(), names.EnvReportBucket: *bucket.BucketName()})
+	}, map[string]string{names.EnvLeaseTable: *t.Leases.TableName(), names.EnvReportBucket: *bucket.BucketName()},
+		isbevents.EmitsAll(names.SourceReporting))
 	fn := j.Function
 	t.Leases.GrantReadData(fn.Role)
 	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

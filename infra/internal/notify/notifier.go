@@ -51,11 +51,11 @@ type Props struct {
 	Key           awskms.IKey
 	Config        *api.ConfigReader
 	// IdcConfigParamArn names the admin and manager groups; the function
-	// reads their members through IntermediateRoleArn and the IDC role.
-	IdcConfigParamArn   string
-	IntermediateRoleArn string
-	LogRetentionDays    int
-	Mode                config.Mode
+	// reads their members through the read-only IDC hop, which the Compute
+	// stack grants (hub.NewHops).
+	IdcConfigParamArn string
+	LogRetentionDays  int
+	Mode              config.Mode
 }
 
 // Notifier is the deployed email notifier.
@@ -89,7 +89,6 @@ func New(scope constructs.Construct, id string, props *Props) *Notifier {
 	props.Deliveries.GrantReadWriteData(fn.Role)
 	props.Config.Grant(fn)
 	fn.AllowParameters(props.IdcConfigParamArn)
-	fn.AllowAssume(props.IntermediateRoleArn)
 	identities := fmt.Sprintf("arn:aws:ses:%s:%s:identity/*", props.Region, props.HubAccountID)
 	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("SendEmail"), Actions: jsii.Strings("ses:SendEmail"), Resources: jsii.Strings(identities),

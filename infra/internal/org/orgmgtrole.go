@@ -20,7 +20,7 @@ type OrgMgtRoleProps struct {
 	OUs             *OrganizationalUnits
 }
 
-// NewOrgMgtRole creates the role the hub assumes (through its intermediate
+// NewOrgMgtRole creates the role the hub assumes (through its OrgMgt hop
 // role) for AWS Organizations and Cost Explorer. It can move accounts only
 // between the pool OUs and read only those OUs and the accounts of this
 // organization.
@@ -35,7 +35,7 @@ func NewOrgMgtRole(scope constructs.Construct, id string, props *OrgMgtRoleProps
 	moveTargets := append(append([]*string{}, ouArns...), jsii.String(accounts))
 	return hub.NewTrustedRole(scope, id, &hub.TrustedRoleProps{
 		Namespace: props.Namespace, HubAccountID: props.HubAccountID, Base: names.OrgMgtRole,
-		Description: "Innovation Sandbox: Organizations and Cost Explorer access for the hub's intermediate role", PolicyName: "OrgMgt",
+		Description: "Innovation Sandbox: Organizations and Cost Explorer access for the hub's OrgMgt hop", PolicyName: "OrgMgt",
 		Statements: []awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("MoveAccountsBetweenPoolOus"),

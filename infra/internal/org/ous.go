@@ -73,8 +73,10 @@ func (o *OrganizationalUnits) All() []awsorganizations.CfnOrganizationalUnit {
 	return []awsorganizations.CfnOrganizationalUnit{o.Pool, o.Available, o.Active, o.CleanUp, o.Quarantine, o.Frozen, o.Entry, o.Exit}
 }
 
-// WriteProtected returns the OUs where accounts sit between leases: every
-// child but Active (leased) and Frozen (leased, resources kept for review).
+// WriteProtected returns the OUs where no lessee may act: every child but
+// Active (leased). Frozen is protected too: freezing removes the lessee's
+// sign-in, but roles the lessee made would keep working and spending while
+// the resources wait for review.
 func (o *OrganizationalUnits) WriteProtected() []awsorganizations.CfnOrganizationalUnit {
-	return []awsorganizations.CfnOrganizationalUnit{o.Available, o.CleanUp, o.Quarantine, o.Entry, o.Exit}
+	return []awsorganizations.CfnOrganizationalUnit{o.Available, o.CleanUp, o.Quarantine, o.Frozen, o.Entry, o.Exit}
 }

@@ -25,7 +25,7 @@ type ServiceControlPolicies struct {
 
 // NewServiceControlPolicies renders the policy files of package scp and
 // attaches them: four to the pool OU (so to every account under it) and
-// the write protection to the OUs where accounts wait between leases.
+// the write protection to the OUs where no lessee may act.
 func NewServiceControlPolicies(scope constructs.Construct, id string, props *ServiceControlPoliciesProps) *ServiceControlPolicies {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	s := &ServiceControlPolicies{Construct: c, Policies: map[string]awsorganizations.CfnPolicy{}}
@@ -46,7 +46,7 @@ func NewServiceControlPolicies(scope constructs.Construct, id string, props *Ser
 		scp.Restrictions:          "Denies isolation breaks, long-term commitments and operations cleanup cannot undo",
 		scp.ProtectControlPlane:   "Protects the Innovation Sandbox and Control Tower roles, stacks and recorders",
 		scp.LimitRegions:          "Denies regional services outside the managed regions; global services are exempt",
-		scp.WriteProtection:       "Denies every action to non-ISB principals while an account is not leased",
+		scp.WriteProtection:       "Denies every action to non-ISB principals while an account is not leased or is frozen",
 	}
 	for _, name := range scp.All {
 		doc, err := scp.Render(name, props.Vars)

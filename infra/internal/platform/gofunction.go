@@ -139,14 +139,6 @@ func (f *GoFunction) AllowParameters(arns ...string) {
 	}))
 }
 
-// AllowAssume lets the function assume one role, the hub's intermediate
-// role that every cross-account call starts from.
-func (f *GoFunction) AllowAssume(roleArn string) {
-	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("AssumeIntermediateRole"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(roleArn),
-	}))
-}
-
 // SuppressGrantWildcards waives the two wildcards CDK's own grants write:
 // a table grant covers the table's indexes (<table ARN>/index/*, needed for
 // the status-index queries), and a KMS grant for a table, queue or secret

@@ -81,7 +81,7 @@ func TestAccountPoolSCPAttachments(t *testing.T) {
 		"restrictions":            pool,
 		"protect-control-plane":   pool,
 		"limit-regions":           pool,
-		"write-protection":        "Available,CleanUp,Entry,Exit,Quarantine", // not Active, not Frozen
+		"write-protection":        "Available,CleanUp,Entry,Exit,Frozen,Quarantine", // not Active
 	}
 	for name, targets := range want {
 		if attached[name] != targets {
@@ -102,7 +102,7 @@ func TestAccountPoolOrgMgtRole(t *testing.T) {
 		"RoleName": names.Physical(testCfg.Namespace, names.OrgMgtRole),
 		"AssumeRolePolicyDocument": objectLike(props{"Statement": []any{objectLike(props{
 			"Action":    "sts:AssumeRole",
-			"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.IntermediateRoleArn(testCfg.HubAccountID, testCfg.Namespace)}},
+			"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.OrgMgtRole)}},
 		})}}),
 	})
 	all := resources(t, StackAccountPool)

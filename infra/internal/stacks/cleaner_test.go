@@ -2,6 +2,8 @@ package stacks
 
 import (
 	"encoding/json"
+	"fmt"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/cleaner"
+	"github.com/isb-go/isb/infra/internal/hub"
 )
 
 // writeCleanerAssets fakes the cleaner's function zips and its CodeBuild
@@ -83,7 +86,7 @@ func TestComputeCleanerStateMachine(t *testing.T) {
 	})
 	t.Run("CleanAccountRequest starts it, with retries and a dead-letter queue", func(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{
-			"EventPattern": props{"detail-type": []any{names.CleanAccountRequest}},
+			"EventPattern": isbevents.Pattern([]string{names.CleanAccountRequest}),
 			"Targets": []any{objectLike(props{
 				"Arn":              objectLike(props{"Ref": assertions.Match_AnyValue()}),
 				"DeadLetterConfig": objectLike(props{}),
@@ -116,18 +119,11 @@ func TestComputeCleanerBuild(t *testing.T) {
 		t.Errorf("the buildspec does not check aws-nuke's sha256 first: %s", spec)
 	}
 
-	t.Run("the build may assume only the intermediate role", func(t *testing.T) {
-		for _, st := range statements(all) {
-			if !contains(actions(st), "sts:AssumeRole") {
-				continue
-			}
-			b, _ := json.Marshal(st["Resource"])
-			if strings.Contains(string(b), names.SandboxAccountRole) || strings.Contains(string(b), names.OrgMgtRole) {
-				continue // the intermediate role's own policy
-			}
-			if !strings.Contains(string(b), "IntermediateRole") {
-				t.Errorf("sts:AssumeRole on %s, want only the intermediate role", b)
-			}
+	t.Run("the build may assume only the sandbox hop", func(t *testing.T) {
+		role := getAttTarget(all[projects[0]].Properties["ServiceRole"])
+		want := []string{fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.SandboxAccountRole))}
+		if got := grantsOf(all, role)["sts:AssumeRole"]; !sameSet(got, want) {
+			t.Errorf("sts:AssumeRole on %v, want exactly %v", got, want)
 		}
 	})
 	t.Run("the worker and the watchdog exist, the watchdog on status changes and a schedule", func(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/isb-go/isb/infra/internal/api"
 	"github.com/isb-go/isb/infra/internal/config"
-	"github.com/isb-go/isb/infra/internal/hub"
 	"github.com/isb-go/isb/infra/internal/lifecycle"
 	"github.com/isb-go/isb/infra/internal/observability"
 )
@@ -25,8 +24,7 @@ func newLifecycle(scope constructs.Construct, cfg config.Config, data *DataStack
 			Templates: data.Tables.LeaseTemplates, Outbox: data.Tables.Outbox},
 		Bus: bus, BusDeadLetter: busDeadLetter, Key: key, Config: reader,
 		AccountPoolParamArn: poolParamArn(cfg), IdcConfigParamArn: idcParamArn(cfg),
-		IntermediateRoleArn: hub.IntermediateRoleArn(cfg.HubAccountID, cfg.Namespace),
-		HubAccountID:        cfg.HubAccountID, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
+		HubAccountID: cfg.HubAccountID, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
 	})
 	alarms.AlarmOnDeadLetters("LifecycleDLQ", m.DeadLetter)
 	return m

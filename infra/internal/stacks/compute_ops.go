@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -11,7 +12,6 @@ import (
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/api"
 	"github.com/isb-go/isb/infra/internal/config"
-	"github.com/isb-go/isb/infra/internal/hub"
 	"github.com/isb-go/isb/infra/internal/monitoring"
 	"github.com/isb-go/isb/infra/internal/notify"
 	"github.com/isb-go/isb/infra/internal/observability"
@@ -43,8 +43,10 @@ func configReader(scope constructs.Construct, id string, cfg config.Config, data
 // newOperations composes the work that runs by itself (issue 5): the
 // hourly lease monitor, the six-hourly drift monitor, the monthly group
 // cost report and the email notifier, each with an alarm on its failures.
+// It returns the roles of the functions that reach other accounts, by
+// target role.
 func newOperations(scope constructs.Construct, cfg config.Config, data *DataStack, key awskms.IKey,
-	bus awsevents.IEventBus, busDeadLetter awssqs.IQueue, alarms *observability.Alarms) {
+	bus awsevents.IEventBus, busDeadLetter awssqs.IQueue, alarms *observability.Alarms) map[string][]awsiam.IRole {
 	reader := configReader(scope, "OperationsAppConfigExtension", cfg, data)
 	p := &monitoring.Props{
 		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, AssetDir: cfg.LambdaAssetDir,
@@ -52,8 +54,7 @@ func newOperations(scope constructs.Construct, cfg config.Config, data *DataStac
 			Templates: data.Tables.LeaseTemplates, Outbox: data.Tables.Outbox},
 		Bus: bus, Key: key, Config: reader,
 		AccountPoolParamArn: poolParamArn(cfg), IdcConfigParamArn: idcParamArn(cfg),
-		IntermediateRoleArn: hub.IntermediateRoleArn(cfg.HubAccountID, cfg.Namespace),
-		LogRetentionDays:    cfg.LogRetentionDays, Mode: cfg.Mode,
+		LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
 	}
 	leases := monitoring.NewLeaseMonitor(scope, "LeaseMonitor", p)
 	alarms.AlarmOnFunctionErrors("LeaseMonitorErrors", leases.Function.Function)
@@ -68,8 +69,16 @@ func newOperations(scope constructs.Construct, cfg config.Config, data *DataStac
 	email := notify.New(scope, "EmailNotifier", &notify.Props{
 		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, Region: cfg.Region, AssetDir: cfg.LambdaAssetDir,
 		Deliveries: data.Tables.Deliveries, Bus: bus, BusDeadLetter: busDeadLetter, Key: key, Config: reader,
-		IdcConfigParamArn: p.IdcConfigParamArn, IntermediateRoleArn: p.IntermediateRoleArn,
-		LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
+		IdcConfigParamArn: p.IdcConfigParamArn,
+		LogRetentionDays:  cfg.LogRetentionDays, Mode: cfg.Mode,
 	})
 	alarms.AlarmOnDeadLetters("EmailDLQ", email.DeadLetter)
+	// Both monitors and the report read costs (or OUs) in the management
+	// account; the drift monitor also completes unfinished transitions,
+	// which grant or revoke access; email only reads groups.
+	return map[string][]awsiam.IRole{
+		names.OrgMgtRole:      {leases.Function.Role, drift.Function.Role, report.Function.Role},
+		names.IdcRole:         {drift.Function.Role},
+		names.IdcReadOnlyRole: {email.Function.Role},
+	}
 }

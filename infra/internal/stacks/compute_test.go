@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -57,39 +58,142 @@ func TestComputeEventBus(t *testing.T) {
 	})
 }
 
-func TestComputeIntermediateRole(t *testing.T) {
-	tpl := template(t, StackCompute)
-	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), props{
-		"RoleName": names.Physical(testCfg.Namespace, names.IntermediateRole),
-		"AssumeRolePolicyDocument": objectLike(props{"Statement": []any{objectLike(props{
-			"Condition": props{"ArnLike": props{"aws:PrincipalArn": fmt.Sprintf("arn:aws:iam::%s:role/%s", testCfg.HubAccountID, names.Physical(testCfg.Namespace, "*"))}},
-		})}}),
-	})
+func TestComputeHopRoles(t *testing.T) {
 	all := resources(t, StackCompute)
 	assertNoWildcardActions(t, all)
-	var targets []string
-	for _, st := range statements(all) {
-		if contains(actions(st), "sts:AssumeRole") && st["Effect"] == "Allow" {
-			for _, r := range asList(st["Resource"]) {
-				targets = append(targets, fmt.Sprint(r))
+	// The roles that reach other accounts, by what they are: a Lambda by
+	// the start of its description, the cleanup build by its project.
+	roleOf := map[string]string{}
+	for _, who := range []string{"REST API: /accounts", "SAML sign-in", "Account lifecycle manager",
+		"Lease monitor", "Drift monitor", "Group cost report", "Email notifier"} {
+		_, fn := functionByDescription(t, all, who)
+		roleOf[who] = getAttTarget(fn["Role"])
+	}
+	projects := ofType(all, "AWS::CodeBuild::Project")
+	if len(projects) != 1 {
+		t.Fatalf("projects = %v", projects)
+	}
+	roleOf["cleanup build"] = getAttTarget(all[projects[0]].Properties["ServiceRole"])
+	// Who may reach which target role. The sign-in and email functions
+	// only read Identity Center; only the cleanup build reaches pool
+	// accounts.
+	uses := map[string][]string{
+		"REST API: /accounts":       {names.OrgMgtRole, names.IdcRole},
+		"SAML sign-in":              {names.IdcReadOnlyRole},
+		"Account lifecycle manager": {names.OrgMgtRole, names.IdcRole},
+		"Lease monitor":             {names.OrgMgtRole},
+		"Drift monitor":             {names.OrgMgtRole, names.IdcRole},
+		"Group cost report":         {names.OrgMgtRole},
+		"Email notifier":            {names.IdcReadOnlyRole},
+		"cleanup build":             {names.SandboxAccountRole},
+	}
+	hopID := map[string]string{}
+	for _, id := range ofType(all, "AWS::IAM::Role") {
+		for _, target := range names.HopTargets {
+			hop, _ := names.HopFor(target)
+			if all[id].Properties["RoleName"] == names.Physical(testCfg.Namespace, hop) {
+				hopID[target] = id
 			}
 		}
 	}
-	want := []string{
-		hub.RoleArn(testCfg.OrgMgtAccountID, testCfg.Namespace, names.OrgMgtRole),
-		hub.RoleArn(testCfg.IdcAccountID, testCfg.Namespace, names.IdcRole),
-		"arn:aws:iam::*:role/" + names.Physical(testCfg.Namespace, names.SandboxAccountRole),
-		// The accounts API function reaches Organizations through the
-		// intermediate role, and the cleanup build the sandbox accounts
-		// (and nothing else does from the hub).
-		hub.IntermediateRoleArn(testCfg.HubAccountID, testCfg.Namespace),
+	if len(hopID) != len(names.HopTargets) {
+		t.Fatalf("hop roles %v, want one per target %v", hopID, names.HopTargets)
 	}
-	slices.Sort(targets)
-	targets = slices.Compact(targets)
-	slices.Sort(want)
-	if strings.Join(targets, " ") != strings.Join(want, " ") {
-		t.Errorf("intermediate role may assume %v, want exactly %v", targets, want)
+	if slices.Contains(ofType(all, "AWS::IAM::Role"), "IntermediateRole") {
+		t.Error("the single intermediate role is still there")
 	}
+	for _, target := range names.HopTargets {
+		hop, _ := names.HopFor(target)
+		role := all[hopID[target]].Properties
+		t.Run(hop+" trusts exactly the roles of the functions that reach "+target, func(t *testing.T) {
+			var want, got []string
+			for who, targets := range uses {
+				if slices.Contains(targets, target) {
+					want = append(want, roleOf[who])
+				}
+			}
+			sts := asList(role["AssumeRolePolicyDocument"].(map[string]any)["Statement"])
+			for _, st := range sts {
+				st := st.(map[string]any)
+				if st["Effect"] != "Allow" || st["Action"] != "sts:AssumeRole" {
+					t.Errorf("trust statement %v", st)
+				}
+				for _, p := range asList(st["Principal"].(map[string]any)["AWS"]) {
+					id := getAttTarget(p)
+					if id == "" {
+						t.Errorf("trusted principal %v is not one of the stack's roles", p)
+					}
+					got = append(got, id)
+				}
+			}
+			if !sameSet(got, want) {
+				t.Errorf("trusted by %v, want exactly %v", got, want)
+			}
+			if role["MaxSessionDuration"] != float64(3600) {
+				t.Errorf("MaxSessionDuration = %v", role["MaxSessionDuration"])
+			}
+		})
+		t.Run(hop+" may assume only "+target, func(t *testing.T) {
+			var sts []map[string]any
+			for _, p := range asList(role["Policies"]) {
+				for _, st := range asList(p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"]) {
+					sts = append(sts, st.(map[string]any))
+				}
+			}
+			if grants := grantsOf(all, hopID[target]); len(grants) != 0 {
+				t.Errorf("extra policies on the hop: %v", grants)
+			}
+			if len(sts) != 1 || fmt.Sprint(sts[0]["Action"]) != "sts:AssumeRole" || sts[0]["Effect"] != "Allow" {
+				t.Fatalf("hop policy %v, want one sts:AssumeRole statement", sts)
+			}
+			want := ""
+			switch target {
+			case names.OrgMgtRole:
+				want = hub.RoleArn(testCfg.OrgMgtAccountID, testCfg.Namespace, target)
+			case names.IdcRole, names.IdcReadOnlyRole:
+				want = hub.RoleArn(testCfg.IdcAccountID, testCfg.Namespace, target)
+			case names.SandboxAccountRole:
+				want = "arn:aws:iam::*:role/" + names.Physical(testCfg.Namespace, target)
+			}
+			if sts[0]["Resource"] != want {
+				t.Errorf("may assume %v, want %s", sts[0]["Resource"], want)
+			}
+			cond, _ := json.Marshal(sts[0]["Condition"])
+			if target == names.SandboxAccountRole {
+				want := fmt.Sprintf(`{"ForAnyValue:StringLike":{"aws:ResourceOrgPaths":[%q]}}`, testCfg.PoolOrgPath+"/*")
+				if string(cond) != want {
+					t.Errorf("condition %s, want the pool OU's accounts only: %s", cond, want)
+				}
+			} else if sts[0]["Condition"] != nil {
+				t.Errorf("unexpected condition %s", cond)
+			}
+		})
+	}
+	t.Run("each function may assume exactly the hops of the targets it reaches, and no other role assumes anything", func(t *testing.T) {
+		wantOf := map[string][]string{}
+		for who, targets := range uses {
+			for _, target := range targets {
+				wantOf[roleOf[who]] = append(wantOf[roleOf[who]], fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, target)))
+			}
+		}
+		for _, id := range ofType(all, "AWS::IAM::Role") {
+			if slices.Contains(slices.Collect(maps.Values(hopID)), id) {
+				continue // the hops' own policies, checked above
+			}
+			got := grantsOf(all, id)["sts:AssumeRole"]
+			for _, p := range asList(all[id].Properties["Policies"]) {
+				for _, st := range asList(p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"]) {
+					if contains(actions(st.(map[string]any)), "sts:AssumeRole") {
+						b, _ := json.Marshal(st.(map[string]any)["Resource"])
+						got = append(got, string(b))
+					}
+				}
+			}
+			if !sameSet(got, wantOf[id]) {
+				t.Errorf("role %s may assume %v, want exactly %v", id, got, wantOf[id])
+			}
+		}
+	})
 }
 
 func TestComputeSecretAndAlarms(t *testing.T) {

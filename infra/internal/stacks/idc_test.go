@@ -70,22 +70,119 @@ func TestIDCRole(t *testing.T) {
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), props{
 		"RoleName": names.Physical(testCfg.Namespace, names.IdcRole),
 		"AssumeRolePolicyDocument": objectLike(props{"Statement": []any{objectLike(props{
-			"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.IntermediateRoleArn(testCfg.HubAccountID, testCfg.Namespace)}},
+			"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcRole)}},
 		})}}),
 	})
 	all := resources(t, StackIDC)
+	denied := 0
 	for _, st := range statements(all) {
 		if !contains(actions(st), "sso:CreateAccountAssignment") {
 			continue
 		}
 		b, _ := json.Marshal(st["Resource"])
-		if !strings.Contains(string(b), "PermissionSetArn") || strings.Contains(string(b), "permissionSet/") {
-			t.Errorf("assignments must be limited to the three ISB permission sets: %s", b)
+		if st["Effect"] == "Deny" {
+			denied++
+			for _, id := range []string{testCfg.HubAccountID, testCfg.OrgMgtAccountID, testCfg.IdcAccountID} {
+				if !strings.Contains(string(b), `"arn:aws:sso:::account/`+id+`"`) {
+					t.Errorf("assignments on account %s are not denied: %s", id, b)
+				}
+			}
+			continue
 		}
+		if !strings.Contains(string(b), "PermissionSetArn") || strings.Contains(string(b), "permissionSet/") {
+			t.Errorf("assignments must be limited to the ISB permission sets: %s", b)
+		}
+		if !strings.Contains(string(b), `"UserPermissionSetArn"`) || strings.Contains(string(b), "AdminPermissionSetArn") ||
+			strings.Contains(string(b), "ManagerPermissionSetArn") {
+			t.Errorf("assignments must be limited to the User permission set: %s", b)
+		}
+	}
+	if denied != 1 {
+		t.Errorf("%d statements deny assignments on the platform's accounts, want 1", denied)
 	}
 	tpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), props{
 		"Name": "/" + names.Physical(testCfg.Namespace, names.IdcConfigParam),
 		"Tier": "Advanced",
 	})
 	tpl.HasResourceProperties(jsii.String("AWS::RAM::ResourceShare"), props{"Principals": []any{testCfg.HubAccountID}})
+}
+
+func TestIDCReadOnlyRole(t *testing.T) {
+	all := resources(t, StackIDC)
+	var role map[string]any
+	for _, id := range ofType(all, "AWS::IAM::Role") {
+		if all[id].Properties["RoleName"] == names.Physical(testCfg.Namespace, names.IdcReadOnlyRole) {
+			role = all[id].Properties
+		}
+	}
+	if role == nil {
+		t.Fatal("no read-only IDC role")
+	}
+	t.Run("only the read-only IDC hop may assume it", func(t *testing.T) {
+		b, _ := json.Marshal(role["AssumeRolePolicyDocument"])
+		want, _ := json.Marshal(props{"ArnEquals": props{"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcReadOnlyRole)}})
+		if !strings.Contains(string(b), string(want)) || strings.Count(string(b), "aws:PrincipalArn") != 1 {
+			t.Errorf("trust %s, want only the read-only hop (%s)", b, want)
+		}
+	})
+	t.Run("it may only describe, list and get in the identity store", func(t *testing.T) {
+		var granted []string
+		for _, p := range asList(role["Policies"]) {
+			for _, st := range asList(p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"]) {
+				st := st.(map[string]any)
+				if st["Effect"] != "Allow" {
+					continue
+				}
+				granted = append(granted, actions(st)...)
+				b, _ := json.Marshal(st["Resource"])
+				if strings.Contains(string(b), `"*"`) {
+					t.Errorf("statement on every resource: %s", b)
+				}
+			}
+		}
+		for _, a := range granted {
+			verb, ok := strings.CutPrefix(a, "identitystore:")
+			if !ok || !(strings.HasPrefix(verb, "Describe") || strings.HasPrefix(verb, "List") || strings.HasPrefix(verb, "Get")) {
+				t.Errorf("read-only role may %s", a)
+			}
+		}
+		// What sign-in and email call.
+		for _, want := range []string{"identitystore:GetUserId", "identitystore:DescribeUser",
+			"identitystore:ListGroupMemberships", "identitystore:ListGroupMembershipsForMember"} {
+			if !contains(granted, want) {
+				t.Errorf("read-only role lacks %s", want)
+			}
+		}
+	})
+}
+
+func TestTheIDCConfigurerChangesOnlyPermissionSetsCarryingTheDeploymentTag(t *testing.T) {
+	all := resources(t, StackIDC)
+	changes := []string{"sso:UpdatePermissionSet", "sso:AttachManagedPolicyToPermissionSet", "sso:PutInlinePolicyToPermissionSet",
+		"sso:DetachManagedPolicyFromPermissionSet", "sso:DeleteInlinePolicyFromPermissionSet", "sso:ProvisionPermissionSet", "sso:CreatePermissionSet"}
+	bound := 0
+	for _, st := range statements(all) {
+		b, _ := json.Marshal(st["Resource"])
+		if !strings.Contains(string(b), "permissionSet/") {
+			continue
+		}
+		for _, a := range actions(st) {
+			if !contains(changes, a) {
+				continue
+			}
+			c, _ := json.Marshal(st["Condition"])
+			if !strings.Contains(string(c), `Tag/`+names.TagNamespace+`":"`+testCfg.Namespace+`"`) {
+				t.Errorf("%s on every permission set of the instance, without the deployment's tag: %s", a, c)
+			} else {
+				bound++
+			}
+		}
+	}
+	if bound == 0 {
+		t.Error("no permission set change is bound to the deployment's tag")
+	}
+	crs := ofType(all, "Custom::IdcConfiguration")
+	if len(crs) != 1 || !strings.Contains(all[crs[0]].Properties["Spec"].(string), `"tags":{"`+names.TagNamespace+`":"`+testCfg.Namespace+`"}`) {
+		t.Errorf("the configurer is not told to tag the permission sets it creates")
+	}
 }

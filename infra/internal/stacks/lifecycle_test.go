@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"strings"
 	"testing"
 
@@ -49,12 +50,8 @@ func TestComputeLifecycleManager(t *testing.T) {
 		}
 	})
 	t.Run("the bus rule routes exactly the lifecycle events to the queue, with retries and the bus DLQ", func(t *testing.T) {
-		types := make([]any, len(names.LifecycleDetailTypes))
-		for i, d := range names.LifecycleDetailTypes {
-			types[i] = d
-		}
 		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{
-			"EventPattern": props{"detail-type": types},
+			"EventPattern": isbevents.Pattern(names.LifecycleDetailTypes),
 			"Targets": []any{objectLike(props{
 				"Arn":              props{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("LifecycleQueue.*")), "Arn"}},
 				"DeadLetterConfig": objectLike(props{}),
@@ -85,7 +82,7 @@ func TestComputeLifecycleManager(t *testing.T) {
 			"ScalingConfig":         props{"MaximumConcurrency": lifecycle.MaxConcurrency},
 		})
 	})
-	t.Run("its role may assume only the intermediate role and read only the two shared parameters", func(t *testing.T) {
+	t.Run("its role may assume only the OrgMgt and IDC hops and read only the two shared parameters", func(t *testing.T) {
 		grants := grantsOf(all, roleID)
 		assume, params, put := grants["sts:AssumeRole"], grants["ssm:GetParameter"], grants["events:PutEvents"]
 		for a := range grants {
@@ -93,16 +90,23 @@ func TestComputeLifecycleManager(t *testing.T) {
 				t.Errorf("wildcard action %s", a)
 			}
 		}
-		want := hub.IntermediateRoleArn(testCfg.HubAccountID, testCfg.Namespace)
-		if len(assume) != 1 || assume[0] != fmt.Sprintf("%q", want) {
-			t.Errorf("sts:AssumeRole on %v, want only %s", assume, want)
+		want := []string{fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.OrgMgtRole)),
+			fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcRole))}
+		if !sameSet(assume, want) {
+			t.Errorf("sts:AssumeRole on %v, want exactly %v", assume, want)
 		}
 		if len(params) != 1 || !strings.Contains(params[0], names.Physical(testCfg.Namespace, names.AccountPoolConfigParam)) ||
 			!strings.Contains(params[0], names.Physical(testCfg.Namespace, names.IdcConfigParam)) || strings.Contains(params[0], "*") {
 			t.Errorf("ssm:GetParameter on %v, want the two shared parameters", params)
 		}
-		if len(put) != 1 || strings.Contains(put[0], "*") {
-			t.Errorf("events:PutEvents on %v, want the bus only", put)
+		// One statement per source it emits, each on the bus alone.
+		if len(put) == 0 {
+			t.Errorf("no events:PutEvents, want the bus")
+		}
+		for _, p := range put {
+			if p != put[0] || strings.Contains(p, "*") || !strings.Contains(p, "EventsBus") {
+				t.Errorf("events:PutEvents on %v, want the bus only", put)
+			}
 		}
 	})
 }

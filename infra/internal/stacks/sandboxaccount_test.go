@@ -21,7 +21,7 @@ func TestSandboxAccountCleanupRole(t *testing.T) {
 				"Action":    "sts:AssumeRole",
 				"Effect":    "Allow",
 				"Principal": objectLike(props{"AWS": objectLike(props{})}),
-				"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.IntermediateRoleArn(testCfg.HubAccountID, testCfg.Namespace)}},
+				"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.SandboxAccountRole)}},
 			}},
 		},
 	})
@@ -30,5 +30,33 @@ func TestSandboxAccountCleanupRole(t *testing.T) {
 	assertNoWildcardActions(t, resources(t, StackSandboxAccount), "*")
 	if found := template(t, StackSandboxAccount).FindParameters(jsii.String("BootstrapVersion"), nil); len(*found) != 0 {
 		t.Error("the StackSet template must not need a CDK bootstrap")
+	}
+}
+
+func TestSandboxAccountCleanupRoleIsDeniedWhatCleanupNeverDoes(t *testing.T) {
+	var denied []string
+	for _, st := range statements(resources(t, StackSandboxAccount)) {
+		if st["Effect"] == "Deny" && st["Resource"] == "*" && st["Condition"] == nil {
+			denied = append(denied, actions(st)...)
+		}
+	}
+	for _, tc := range []struct{ what, action string }{
+		{"leaving the organization", "organizations:LeaveOrganization"},
+		{"closing the account", "account:CloseAccount"},
+		{"reserved capacity", "ec2:PurchaseReservedInstancesOffering"},
+		{"savings plans", "savingsplans:CreateSavingsPlan"},
+		{"domains", "route53domains:RegisterDomain"},
+		{"Marketplace", "aws-marketplace:Subscribe"},
+		{"IAM users", "iam:CreateUser"},
+		{"access keys", "iam:CreateAccessKey"},
+		{"locked snapshots", "ec2:LockSnapshot"},
+		{"air-gapped vaults", "backup:CreateLogicallyAirGappedBackupVault"},
+		{"the account's public access block", "s3:PutAccountPublicAccessBlock"},
+	} {
+		t.Run("the cleanup role is denied "+tc.what, func(t *testing.T) {
+			if !contains(denied, tc.action) {
+				t.Errorf("the cleanup role's policy does not deny %s (it denies %v)", tc.action, denied)
+			}
+		})
 	}
 }
