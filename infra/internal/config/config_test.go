@@ -124,7 +124,8 @@ func TestLoadErrorsNameEveryParameter(t *testing.T) {
 func TestProductionNeedsTheAllowListWrittenDown(t *testing.T) {
 	prod := map[string]string{"DEPLOYMENT_MODE": "prod", "AWS_REGION": "eu-west-2", "HUB_ACCOUNT_ID": "111111111111",
 		"ORG_MGT_ACCOUNT_ID": "222222222222", "IDC_ACCOUNT_ID": "333333333333", "PARENT_OU_ID": "r-abcd",
-		"IDENTITY_STORE_ID": "d-0000000000", "SSO_INSTANCE_ARN": "arn:aws:sso:::instance/ssoins-0000000000000000"}
+		"IDENTITY_STORE_ID": "d-0000000000", "SSO_INSTANCE_ARN": "arn:aws:sso:::instance/ssoins-0000000000000000",
+		"POOL_ORG_PATH": "o-abcd123456/r-abcd/ou-abcd-11111111"}
 	if _, err := Load(lookup(nil, prod)); err == nil || !strings.Contains(err.Error(), "allowedIpRanges") {
 		t.Errorf("prod without an allow-list: %v, want an error naming allowedIpRanges", err)
 	}
