@@ -52,23 +52,13 @@ func (s SessionStore) UseSignIn(ctx context.Context, requestID string, until tim
 	if requestID == "" {
 		return errors.New("use sign-in: empty request id")
 	}
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table),
-		Item: map[string]types.AttributeValue{
-			names.AttrID:  str(signInPrefix + requestID),
-			names.AttrTTL: num(until.Unix()),
-		},
-		// An expired record DynamoDB has not deleted yet does not count.
-		ConditionExpression:       aws.String("attribute_not_exists(#id) OR #ttl <= :now"),
-		ExpressionAttributeNames:  map[string]string{"#id": names.AttrID, "#ttl": names.AttrTTL},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": num(s.now().Unix())},
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return ErrSignInUsed
-	}
+	// An expired record DynamoDB has not deleted yet does not count.
+	taken, err := s.putUntil(ctx, signInPrefix+requestID, until, "attribute_not_exists(#id) OR #ttl <= :v", num(s.now().Unix()))
 	if err != nil {
 		return fmt.Errorf("record sign-in %s in %s: %w", requestID, s.table, err)
+	}
+	if taken {
+		return ErrSignInUsed
 	}
 	return nil
 }
@@ -80,24 +70,27 @@ func (s SessionStore) Revoke(ctx context.Context, tokenID string, until time.Tim
 	if tokenID == "" {
 		return errors.New("revoke: empty token id")
 	}
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table),
-		Item: map[string]types.AttributeValue{
-			names.AttrID:  str(revokedPrefix + tokenID),
-			names.AttrTTL: num(until.Unix()),
-		},
-		ConditionExpression:       aws.String("attribute_not_exists(#id) OR #ttl < :ttl"),
-		ExpressionAttributeNames:  map[string]string{"#id": names.AttrID, "#ttl": names.AttrTTL},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":ttl": num(until.Unix())},
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return nil
-	}
-	if err != nil {
+	if _, err := s.putUntil(ctx, revokedPrefix+tokenID, until, "attribute_not_exists(#id) OR #ttl < :v", num(until.Unix())); err != nil {
 		return fmt.Errorf("revoke token %s in %s: %w", tokenID, s.table, err)
 	}
 	return nil
+}
+
+// putUntil writes the record id with TTL until on condition cond (over
+// #id, #ttl and :v); refused reports that the condition did not hold.
+func (s SessionStore) putUntil(ctx context.Context, id string, until time.Time, cond string, v types.AttributeValue) (refused bool, err error) {
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(s.table),
+		Item:                      map[string]types.AttributeValue{names.AttrID: str(id), names.AttrTTL: num(until.Unix())},
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  map[string]string{"#id": names.AttrID, "#ttl": names.AttrTTL},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": v},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return true, nil
+	}
+	return false, err
 }
 
 // Revoked reports whether a session token id is on the deny-list. One

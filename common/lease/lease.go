@@ -2,11 +2,10 @@ package lease
 
 import (
 	"fmt"
-	"net/mail"
 	"regexp"
-	"strings"
 	"time"
 
+	"github.com/isb-go/isb/common/email"
 	"github.com/isb-go/isb/common/fault"
 )
 
@@ -85,18 +84,15 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 // ValidUUID reports whether s is a canonical UUID.
 func ValidUUID(s string) bool { return uuidPattern.MatchString(s) }
 
-// MaxEmailLength is the longest email address SMTP allows (RFC 5321
-// path limit); emails are table keys, which DynamoDB caps at 2,048 bytes.
-const MaxEmailLength = 254
+// MaxEmailLength is the longest email address accepted (email.MaxLength);
+// emails are table keys, which DynamoDB caps at 2,048 bytes.
+const MaxEmailLength = email.MaxLength
 
-// ValidEmail reports whether s is a bare email address (no display name)
-// of at most MaxEmailLength bytes.
+// ValidEmail reports whether s is a bare ASCII email address of at most
+// MaxEmailLength bytes: what email.Normalize accepts (in any case).
 func ValidEmail(s string) bool {
-	if len(s) > MaxEmailLength {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s, "@")
+	_, err := email.Normalize(s)
+	return err == nil
 }
 
 // Validate checks a lease request field by field.
