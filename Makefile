@@ -8,7 +8,7 @@ SHELL := bash
 GO        ?= go
 PYTHON    ?= $(or $(ISB_PYTHON),python3)
 MOTO_WANT := 5.2
-GO_MODULES := common test
+GO_MODULES := common cmd test
 export ISB_PYTHON := $(PYTHON)
 export AWS_EC2_METADATA_DISABLED := true
 
@@ -41,6 +41,7 @@ vet: ## go vet every module
 .PHONY: test-unit
 test-unit: ## domain and unit tests (no emulator)
 	cd common && $(GO) test -count=1 ./...
+	cd cmd && $(GO) test -count=1 ./...
 
 .PHONY: test-emulator
 test-emulator: check-emulator ## store and adapter tests against the moto emulator

@@ -22,7 +22,7 @@
 GO                  ?= go
 # Also set by mk/infra.mk (same default); this file is included first.
 LAMBDA_BUILD_DIR    ?= build/lambda
-CLEANER_SOURCES     := $(shell find functions/cmd common -name '*.go' -o -name go.mod -o -name go.sum 2>/dev/null) functions/go.mod functions/go.sum go.work
+CLEANER_SOURCES     := $(shell find cmd common -name '*.go' -o -name go.mod -o -name go.sum 2>/dev/null) cmd/go.mod cmd/go.sum go.work
 AWS_NUKE_MODULE_DIR := tools/aws-nuke
 AWS_NUKE_SHA256     := $(AWS_NUKE_MODULE_DIR)/aws-nuke.sha256
 AWS_NUKE_BIN        := build/aws-nuke/aws-nuke
@@ -62,8 +62,8 @@ isb-cleaner: $(ISB_CLEANER_BIN) ## build the cleaner program CodeBuild runs
 
 $(ISB_CLEANER_BIN): $(CLEANER_SOURCES)
 	@mkdir -p $(@D)
-	cd functions && CGO_ENABLED=0 GOOS=linux GOARCH=$(CLEANER_GOARCH) \
-	  $(GO) build $(LAMBDA_GOFLAGS) -o $(abspath $@) ./cmd/isb-cleaner
+	cd cmd && CGO_ENABLED=0 GOOS=linux GOARCH=$(CLEANER_GOARCH) \
+	  $(GO) build $(LAMBDA_GOFLAGS) -o $(abspath $@) ./isb-cleaner
 
 .PHONY: cleaner-bundle
 cleaner-bundle: $(LAMBDA_BUILD_DIR)/cleanup-build/aws-nuke $(LAMBDA_BUILD_DIR)/cleanup-build/isb-cleaner ## the CodeBuild source asset: isb-cleaner and the verified aws-nuke
@@ -81,7 +81,7 @@ build-lambdas: cleaner-bundle
 .PHONY: validate-cleanup-definition
 validate-cleanup-definition: infra-deps ## check the cleanup state machine with asl-validator
 	@mkdir -p $(dir $(CLEANUP_DEFINITION))
-	cd functions && $(GO) run ./cmd/isb-cleaner definition > $(abspath $(CLEANUP_DEFINITION))
+	cd cmd && $(GO) run ./isb-cleaner definition > $(abspath $(CLEANUP_DEFINITION))
 	$(ASL_VALIDATOR) --json-path $(CLEANUP_DEFINITION)
 
 .PHONY: test-cleaner

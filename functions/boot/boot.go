@@ -1,0 +1,71 @@
+// Package boot is the one way a function starts. Each function declares a
+// Function: its name, the environment it needs and how its handler is
+// built from that environment and an AWS configuration. In Lambda, Main
+// sets up JSON logging, reads the environment (every missing key named at
+// once), loads the AWS configuration and hands the handler to the Lambda
+// runtime; local mode builds the same handlers in one process with an
+// environment of its own. Building a handler never touches the network.
+package boot
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/isb-go/isb/common/awscfg"
+)
+
+// Env is a function's environment: the keys it declared, with their values.
+type Env map[string]string
+
+// Function is one Lambda function.
+type Function struct {
+	// Name is the function's directory under functions/ (names.Functions).
+	Name string
+	// Needs are the environment keys the function cannot start without.
+	Needs []string
+	// Build returns the handler: anything lambda.NewHandler accepts. It
+	// must not call AWS; clients load what they need on the first event.
+	Build func(ctx context.Context, env Env, cfg aws.Config) (any, error)
+}
+
+// Main starts f in the Lambda runtime; a function that cannot start logs
+// why and exits.
+func Main(f Function) {
+	slog.SetDefault(lambdacontext.NewLogger())
+	env, missing := Lookup(os.Getenv, f.Needs...)
+	if len(missing) > 0 {
+		slog.Error(f.Name+" cannot start: missing environment", "needs", f.Needs, "missing", missing)
+		os.Exit(1)
+	}
+	ctx := context.Background()
+	cfg, err := awscfg.Load(ctx, awscfg.FromEnv())
+	if err != nil {
+		fail(f.Name, err)
+	}
+	h, err := f.Build(ctx, env, cfg)
+	if err != nil {
+		fail(f.Name, err)
+	}
+	lambda.Start(h)
+}
+
+// Lookup reads keys through getenv and names the empty ones.
+func Lookup(getenv func(string) string, keys ...string) (env Env, missing []string) {
+	env = make(Env, len(keys))
+	for _, k := range keys {
+		if env[k] = getenv(k); env[k] == "" {
+			missing = append(missing, k)
+		}
+	}
+	return env, missing
+}
+
+func fail(function string, err error) {
+	slog.Error(function+" cannot start", "error", err)
+	os.Exit(1)
+}
