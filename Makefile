@@ -9,6 +9,11 @@ GO        ?= go
 PYTHON    ?= $(or $(ISB_PYTHON),python3)
 MOTO_WANT := 5.2
 GO_MODULES := common cmd test
+# Every Go module the linters read (functions and infra are vetted by test-infra).
+LINT_MODULES := common cmd functions infra test
+# Pinned linter, installed once into build/tools/ (a new version, a new path).
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := build/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 export ISB_PYTHON := $(PYTHON)
 export AWS_EC2_METADATA_DISABLED := true
 
@@ -34,6 +39,14 @@ fmt-check: ## fail if any Go file is not gofmt-formatted
 	@out=$$(gofmt -l $(GO_MODULES) $(wildcard infra functions cmd)); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:" >&2; echo "$$out" >&2; exit 1; fi
 
+$(STATICCHECK):
+	@mkdir -p $(@D)
+	GOBIN=$(abspath $(@D)) GOWORK=off $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+.PHONY: lint
+lint: $(STATICCHECK) ## staticcheck (pinned, see staticcheck.conf) over every module, zero findings
+	@for m in $(LINT_MODULES); do (cd $$m && $(abspath $(STATICCHECK)) ./...) || exit 1; done
+
 .PHONY: vet
 vet: ## go vet every module
 	@for m in $(GO_MODULES); do (cd $$m && $(GO) vet ./...); done
@@ -48,7 +61,7 @@ test-emulator: check-emulator ## store and adapter tests against the moto emulat
 	cd test && $(GO) test -count=1 -timeout 15m ./...
 
 .PHONY: test
-test: fmt-check vet test-unit test-emulator test-infra ## every test (what CI runs)
+test: fmt-check vet lint test-unit test-emulator test-infra ## every test (what CI runs)
 	@echo "make test: all tests passed"
 
 .PHONY: bench

@@ -68,7 +68,6 @@ type Env struct {
 
 	mu   sync.Mutex
 	docs map[string]string
-	ids  int
 }
 
 // New empties the emulator, creates the tables, the bus and its tap, and
