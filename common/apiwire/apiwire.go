@@ -68,7 +68,11 @@ func LoadEnv() (Env, error) {
 
 // SecretsClient is the one Secrets Manager call the functions make.
 type SecretsClient interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	GetSecretValue(
+		ctx context.Context,
+		in *secretsmanager.GetSecretValueInput,
+		opts ...func(*secretsmanager.Options),
+	) (*secretsmanager.GetSecretValueOutput, error)
 }
 
 // Verifier returns the token verifier over the published public keys (cached, lazy)

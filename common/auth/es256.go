@@ -46,7 +46,12 @@ type KMSSigner struct{ Client KMSClient }
 // Sign asks KMS for an ECDSA_SHA_256 signature of the raw message.
 func (s KMSSigner) Sign(ctx context.Context, keyID string, message []byte) ([]byte, error) {
 	if len(message) > MaxSignedMessageBytes {
-		return nil, fmt.Errorf("sign with %s: message of %d bytes, KMS signs at most %d", keyID, len(message), MaxSignedMessageBytes)
+		return nil, fmt.Errorf(
+			"sign with %s: message of %d bytes, KMS signs at most %d",
+			keyID,
+			len(message),
+			MaxSignedMessageBytes,
+		)
 	}
 	out, err := s.Client.Sign(ctx, &kms.SignInput{
 		KeyId: aws.String(keyID), Message: message,
@@ -107,7 +112,13 @@ func EncodePublicKey(id string, der []byte, created time.Time) (string, error) {
 		return "", errors.New("public key without an id")
 	}
 	created = created.UTC()
-	b, _ := json.Marshal(published{KeyID: id, PublicKey: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), CreatedAt: &created})
+	b, _ := json.Marshal(
+		published{
+			KeyID:     id,
+			PublicKey: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})),
+			CreatedAt: &created,
+		},
+	)
 	return string(b), nil
 }
 

@@ -13,8 +13,16 @@ import (
 
 // TaskAnswerer is the Step Functions calls that answer a task token.
 type TaskAnswerer interface {
-	SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSuccessInput, opts ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
-	SendTaskFailure(ctx context.Context, in *sfn.SendTaskFailureInput, opts ...func(*sfn.Options)) (*sfn.SendTaskFailureOutput, error)
+	SendTaskSuccess(
+		ctx context.Context,
+		in *sfn.SendTaskSuccessInput,
+		opts ...func(*sfn.Options),
+	) (*sfn.SendTaskSuccessOutput, error)
+	SendTaskFailure(
+		ctx context.Context,
+		in *sfn.SendTaskFailureInput,
+		opts ...func(*sfn.Options),
+	) (*sfn.SendTaskFailureOutput, error)
 }
 
 // maxCause is Step Functions' limit on a failure cause.
@@ -31,7 +39,10 @@ func Report(ctx context.Context, api TaskAnswerer, token string, res Result, run
 		if mErr != nil {
 			return fmt.Errorf("encode cleanup result: %w", mErr)
 		}
-		_, err = api.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(string(out))})
+		_, err = api.SendTaskSuccess(
+			ctx,
+			&sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(string(out))},
+		)
 	} else {
 		cause := res.LastError
 		if runErr != nil {

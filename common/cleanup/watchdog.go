@@ -23,8 +23,16 @@ import (
 
 // Executions is the Step Functions calls the watchdog makes.
 type Executions interface {
-	DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, opts ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
-	StopExecution(ctx context.Context, in *sfn.StopExecutionInput, opts ...func(*sfn.Options)) (*sfn.StopExecutionOutput, error)
+	DescribeExecution(
+		ctx context.Context,
+		in *sfn.DescribeExecutionInput,
+		opts ...func(*sfn.Options),
+	) (*sfn.DescribeExecutionOutput, error)
+	StopExecution(
+		ctx context.Context,
+		in *sfn.StopExecutionInput,
+		opts ...func(*sfn.Options),
+	) (*sfn.StopExecutionOutput, error)
 }
 
 // AccountStore is the account store calls the watchdog makes.
@@ -86,7 +94,12 @@ var failedStatuses = []sfntypes.ExecutionStatus{
 
 // ExecutionEnded handles one "Step Functions Execution Status Change"
 // event: input is the execution's input. It reports whether it emitted.
-func (w *Watchdog) ExecutionEnded(ctx context.Context, executionARN string, status sfntypes.ExecutionStatus, input string) (bool, error) {
+func (w *Watchdog) ExecutionEnded(
+	ctx context.Context,
+	executionARN string,
+	status sfntypes.ExecutionStatus,
+	input string,
+) (bool, error) {
 	if !slices.Contains(failedStatuses, status) {
 		return false, nil
 	}
@@ -95,7 +108,13 @@ func (w *Watchdog) ExecutionEnded(ctx context.Context, executionARN string, stat
 		w.Log.WarnContext(ctx, "watchdog: execution input is not a cleanup request; ignored", "execution", executionARN)
 		return false, nil
 	}
-	return w.report(ctx, in.Detail.AccountID, executionARN, in.Detail.Reason, "cleanup execution ended "+string(status)+" without reporting")
+	return w.report(
+		ctx,
+		in.Detail.AccountID,
+		executionARN,
+		in.Detail.Reason,
+		"cleanup execution ended "+string(status)+" without reporting",
+	)
 }
 
 // SweepResult says what a sweep found.
@@ -171,7 +190,10 @@ func (w *Watchdog) requestAgain(ctx context.Context, a account.Account) (bool, e
 	if w.Now().Sub(a.UpdatedAt) <= grace {
 		return false, nil
 	}
-	rec, err := events.NewRecord(events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupRetryFailed}, w.Now())
+	rec, err := events.NewRecord(
+		events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupRetryFailed},
+		w.Now(),
+	)
 	if err != nil {
 		return false, fmt.Errorf("watchdog: %w", err)
 	}
@@ -189,8 +211,14 @@ func (w *Watchdog) requestAgain(ctx context.Context, a account.Account) (bool, e
 }
 
 // check decides whether a recorded execution is stuck, and why.
-func (w *Watchdog) check(ctx context.Context, c account.CleanupExecution) (msg string, reason events.CleanupReason, stuck bool, err error) {
-	out, err := w.Executions.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(c.ExecutionARN)})
+func (w *Watchdog) check(
+	ctx context.Context,
+	c account.CleanupExecution,
+) (msg string, reason events.CleanupReason, stuck bool, err error) {
+	out, err := w.Executions.DescribeExecution(
+		ctx,
+		&sfn.DescribeExecutionInput{ExecutionArn: aws.String(c.ExecutionARN)},
+	)
 	var gone *sfntypes.ExecutionDoesNotExist
 	if errors.As(err, &gone) {
 		return "cleanup execution no longer exists", "", true, nil
@@ -216,7 +244,12 @@ func (w *Watchdog) check(ctx context.Context, c account.CleanupExecution) (msg s
 
 // report emits AccountCleanupFailed for the execution recorded on the
 // account, once. It reports whether it emitted.
-func (w *Watchdog) report(ctx context.Context, accountID, executionARN string, reason events.CleanupReason, msg string) (bool, error) {
+func (w *Watchdog) report(
+	ctx context.Context,
+	accountID, executionARN string,
+	reason events.CleanupReason,
+	msg string,
+) (bool, error) {
 	if !slices.Contains(events.CleanupReasons, reason) {
 		// The reason is lost with the execution; a failed cleanup is
 		// retried through retryCleanup, whatever started it.
@@ -230,7 +263,8 @@ func (w *Watchdog) report(ctx context.Context, accountID, executionARN string, r
 		if err != nil {
 			return false, fmt.Errorf("watchdog: %w", err)
 		}
-		if a.Status != account.CleanUp || a.Cleanup == nil || a.Cleanup.ExecutionARN != executionARN || a.Cleanup.Outcome != "" {
+		if a.Status != account.CleanUp || a.Cleanup == nil || a.Cleanup.ExecutionARN != executionARN ||
+			a.Cleanup.Outcome != "" {
 			return false, nil // reported already, or another run owns the account
 		}
 		next := a
@@ -239,11 +273,14 @@ func (w *Watchdog) report(ctx context.Context, accountID, executionARN string, r
 		next.Cleanup = &run
 		next.CleanupFailures = a.CleanupFailures + 1
 		rec, err := events.NewRecord(events.AccountCleanupFailed{
-			AccountID:               a.ID,
-			CleanupExecutionContext: events.ExecutionContext{StateMachineExecutionArn: run.ExecutionARN, StateMachineExecutionStartTime: run.StartedAt},
-			Reason:                  reason,
-			ConsecutiveFailures:     next.CleanupFailures,
-			ErrorMessage:            msg,
+			AccountID: a.ID,
+			CleanupExecutionContext: events.ExecutionContext{
+				StateMachineExecutionArn:       run.ExecutionARN,
+				StateMachineExecutionStartTime: run.StartedAt,
+			},
+			Reason:              reason,
+			ConsecutiveFailures: next.CleanupFailures,
+			ErrorMessage:        msg,
 		}, w.Now())
 		if err != nil {
 			return false, fmt.Errorf("watchdog: %w", err)

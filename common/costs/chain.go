@@ -37,7 +37,14 @@ type Chain struct {
 // NewChain returns the source. session names the caller in CloudTrail
 // (names.Physical(ns, session)).
 func NewChain(cfg aws.Config, namespace, hubAccountID, session string, pool PoolParam) *Chain {
-	return &Chain{cfg: cfg, namespace: namespace, hub: hubAccountID, session: session, pool: pool, clients: map[string]API{}}
+	return &Chain{
+		cfg:       cfg,
+		namespace: namespace,
+		hub:       hubAccountID,
+		session:   session,
+		pool:      pool,
+		clients:   map[string]API{},
+	}
 }
 
 // Client returns the management account's Cost Explorer client.

@@ -32,7 +32,11 @@ const DayFormat = "2006-01-02"
 
 // API is the one Cost Explorer call made.
 type API interface {
-	GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error)
+	GetCostAndUsage(
+		ctx context.Context,
+		in *costexplorer.GetCostAndUsageInput,
+		opts ...func(*costexplorer.Options),
+	) (*costexplorer.GetCostAndUsageOutput, error)
 }
 
 // Daily is spend per account and day: account id → yyyy-mm-dd → USD.
@@ -68,7 +72,9 @@ func Request(accounts []string, start, end string) *costexplorer.GetCostAndUsage
 		TimePeriod:  &cetypes.DateInterval{Start: aws.String(start), End: aws.String(end)},
 		Granularity: cetypes.GranularityDaily,
 		Metrics:     []string{Metric},
-		GroupBy:     []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String(string(cetypes.DimensionLinkedAccount))}},
+		GroupBy: []cetypes.GroupDefinition{
+			{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String(string(cetypes.DimensionLinkedAccount))},
+		},
 		Filter: &cetypes.Expression{And: []cetypes.Expression{
 			{Dimensions: &cetypes.DimensionValues{Key: cetypes.DimensionLinkedAccount, Values: accounts}},
 			{Not: &cetypes.Expression{Dimensions: &cetypes.DimensionValues{
@@ -93,10 +99,24 @@ func Fetch(ctx context.Context, api API, into Daily, accounts []string, start, e
 		in.NextPageToken = token
 		out, err := api.GetCostAndUsage(ctx, in)
 		if err != nil {
-			return calls, fmt.Errorf("get cost and usage of %d accounts %s..%s, page %d: %w", len(accounts), start, end, page, err)
+			return calls, fmt.Errorf(
+				"get cost and usage of %d accounts %s..%s, page %d: %w",
+				len(accounts),
+				start,
+				end,
+				page,
+				err,
+			)
 		}
 		if err := into.read(out.ResultsByTime); err != nil {
-			return calls, fmt.Errorf("cost and usage of %d accounts %s..%s, page %d: %w", len(accounts), start, end, page, err)
+			return calls, fmt.Errorf(
+				"cost and usage of %d accounts %s..%s, page %d: %w",
+				len(accounts),
+				start,
+				end,
+				page,
+				err,
+			)
 		}
 		if aws.ToString(out.NextPageToken) == "" {
 			return calls, nil

@@ -144,7 +144,12 @@ func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 // pickCandidate reads the status index, accounts past the cooldown first,
 // and returns one account at random from the first page that holds any
 // account skip does not exclude. found is false when none is left.
-func (s *Store) pickCandidate(ctx context.Context, r GrantRequest, skip func(id string) bool, g *Granted) (c account.Account, found bool, err error) {
+func (s *Store) pickCandidate(
+	ctx context.Context,
+	r GrantRequest,
+	skip func(id string) bool,
+	g *Granted,
+) (c account.Account, found bool, err error) {
 	cutoff := fmtTime(r.Now.Add(-r.Cooldown))
 	for _, cond := range []string{"#t <= :cut", "#t > :cut"} {
 		in := dynamodb.QueryInput{
@@ -193,7 +198,12 @@ const (
 )
 
 // tryGrant runs the grant transaction for one candidate, once.
-func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest, active lease.Lease) (grantOutcome, lease.Lease, account.Account, error) {
+func (s *Store) tryGrant(
+	ctx context.Context,
+	c account.Account,
+	r GrantRequest,
+	active lease.Lease,
+) (grantOutcome, lease.Lease, account.Account, error) {
 	read := r.Lease
 	next, err := c.Move(account.Active, r.Now)
 	if err != nil {
@@ -248,6 +258,11 @@ func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest,
 	case conflicted(err):
 		return grantAgain, read, c, nil
 	default:
-		return grantFailed, read, c, fmt.Errorf("grant account %s to lease %s: transaction cancelled: %v", c.ID, read.Key, reasons)
+		return grantFailed, read, c, fmt.Errorf(
+			"grant account %s to lease %s: transaction cancelled: %v",
+			c.ID,
+			read.Key,
+			reasons,
+		)
 	}
 }

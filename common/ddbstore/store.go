@@ -63,7 +63,10 @@ func (s *Store) Pages() *PageCodec { return s.pages }
 
 // listPage runs one page of a Query or Scan. fetch receives the start key
 // and the limit and returns the items and DynamoDB's last evaluated key.
-func (s *Store) listPage(ctx context.Context, scope string, p Page,
+func (s *Store) listPage(
+	ctx context.Context,
+	scope string,
+	p Page,
 	fetch func(start map[string]types.AttributeValue, limit int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error),
 ) ([]map[string]types.AttributeValue, string, error) {
 	start, err := s.pages.decode(scope, p.Token)
@@ -82,7 +85,10 @@ func (s *Store) listPage(ctx context.Context, scope string, p Page,
 }
 
 // query is a Query with the start key and limit filled in by listPage.
-func (s *Store) query(ctx context.Context, in dynamodb.QueryInput) func(map[string]types.AttributeValue, int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
+func (s *Store) query(
+	ctx context.Context,
+	in dynamodb.QueryInput,
+) func(map[string]types.AttributeValue, int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
 	return func(start map[string]types.AttributeValue, limit int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
 		in.ExclusiveStartKey = start
 		in.Limit = aws.Int32(limit)
@@ -98,7 +104,12 @@ func (s *Store) query(ctx context.Context, in dynamodb.QueryInput) func(map[stri
 // accepts, until limit items are kept or the table ends. Filtering happens
 // before the page is cut, so pages are full; the next token is the key of
 // the last item kept, not DynamoDB's last evaluated key.
-func (s *Store) scanFiltered(ctx context.Context, table string, keyAttrs []string, keep func(map[string]types.AttributeValue) bool) func(map[string]types.AttributeValue, int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
+func (s *Store) scanFiltered(
+	ctx context.Context,
+	table string,
+	keyAttrs []string,
+	keep func(map[string]types.AttributeValue) bool,
+) func(map[string]types.AttributeValue, int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
 	return func(start map[string]types.AttributeValue, limit int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
 		var kept []map[string]types.AttributeValue
 		for {

@@ -112,7 +112,9 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 			return lease.Lease{}, err
 		}
 		if named != caller.Email && !caller.Privileged() {
-			return lease.Lease{}, &fault.ForbiddenError{Reason: "only managers and admins may request a lease for someone else"}
+			return lease.Lease{}, &fault.ForbiddenError{
+				Reason: "only managers and admins may request a lease for someone else",
+			}
 		}
 		lessee = named
 	}
@@ -152,7 +154,10 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 			Cooldown: g.Leases.AccountReuseCooldown(), New: true, MaxPerUser: max,
 			Announce: func(l lease.Lease, a account.Account) ([]events.Record, error) {
 				var err error
-				recs, err = events.Records(now, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: lease.AutoApproved})
+				recs, err = events.Records(
+					now,
+					events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: lease.AutoApproved},
+				)
 				return recs, err
 			},
 		})
@@ -164,7 +169,10 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 		s.deliver(ctx, recs)
 		return granted.Lease, nil
 	}
-	recs, err := events.Records(now, events.LeaseRequested{LeaseID: pending.Key, Comments: r.Comments, RequiresManualApproval: true})
+	recs, err := events.Records(
+		now,
+		events.LeaseRequested{LeaseID: pending.Key, Comments: r.Comments, RequiresManualApproval: true},
+	)
 	if err != nil {
 		return lease.Lease{}, err
 	}
@@ -179,7 +187,12 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 
 // List returns one page of leases. Users see their own; managers and admins
 // see everyone's, or one user's when userEmail is given.
-func (s *Service) List(ctx context.Context, caller auth.Caller, userEmail string, p ddbstore.Page) ([]lease.Lease, string, error) {
+func (s *Service) List(
+	ctx context.Context,
+	caller auth.Caller,
+	userEmail string,
+	p ddbstore.Page,
+) ([]lease.Lease, string, error) {
 	if userEmail != "" {
 		var err error
 		if userEmail, err = normalEmailField("userEmail", userEmail); err != nil {
@@ -254,7 +267,9 @@ func (s *Service) Review(ctx context.Context, caller auth.Caller, k lease.Key, a
 		return lease.Lease{}, err
 	}
 	if g.Leases.FourEyesReview && (read.UserEmail == caller.Email || read.CreatedBy == caller.Email) {
-		return lease.Lease{}, &fault.ForbiddenError{Reason: "you requested this lease, so another manager or an admin must review it (leases.fourEyesReview)"}
+		return lease.Lease{}, &fault.ForbiddenError{
+			Reason: "you requested this lease, so another manager or an admin must review it (leases.fourEyesReview)",
+		}
 	}
 	now := s.now()
 	approver := caller.Email
@@ -265,7 +280,10 @@ func (s *Service) Review(ctx context.Context, caller auth.Caller, k lease.Key, a
 			Lease: read, ApprovedBy: approver, Now: now, Cooldown: g.Leases.AccountReuseCooldown(),
 			Announce: func(l lease.Lease, a account.Account) ([]events.Record, error) {
 				var err error
-				recs, err = events.Records(now, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: approver})
+				recs, err = events.Records(
+					now,
+					events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: approver},
+				)
 				return recs, err
 			},
 		})
@@ -302,7 +320,11 @@ func (s *Service) Freeze(ctx context.Context, caller auth.Caller, k lease.Key) (
 		return lease.Lease{}, err
 	}
 	return s.transition(ctx, k, lease.Frozen, func(l lease.Lease) events.Event {
-		return events.LeaseFrozen{LeaseID: l.Key, AccountID: l.AccountID, Reason: events.FrozenManually("frozen by " + caller.Email)}
+		return events.LeaseFrozen{
+			LeaseID:   l.Key,
+			AccountID: l.AccountID,
+			Reason:    events.FrozenManually("frozen by " + caller.Email),
+		}
 	})
 }
 
@@ -340,7 +362,13 @@ func (s *Service) Terminate(ctx context.Context, caller auth.Caller, k lease.Key
 // forbidden move is a fault.Conflict naming both statuses) and writes the
 // event announce returns (nil: none) in the same transaction. from, when
 // given, narrows the statuses the move is accepted from.
-func (s *Service) transition(ctx context.Context, k lease.Key, to lease.Status, announce func(lease.Lease) events.Event, from ...lease.Status) (lease.Lease, error) {
+func (s *Service) transition(
+	ctx context.Context,
+	k lease.Key,
+	to lease.Status,
+	announce func(lease.Lease) events.Event,
+	from ...lease.Status,
+) (lease.Lease, error) {
 	read, err := s.leases.Get(ctx, k)
 	if err != nil {
 		return lease.Lease{}, err

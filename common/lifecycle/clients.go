@@ -76,7 +76,10 @@ func (c *ChainClients) Idc(ctx context.Context) (config.IdcParam, error) {
 		return config.IdcParam{}, fmt.Errorf("IDC parameter %s is not the expected JSON: %w", c.idcName, err)
 	}
 	if p.IdcAccountID == "" || p.IdentityStoreID == "" || p.SsoInstanceArn == "" || p.UserPermissionSetArn == "" {
-		return config.IdcParam{}, fmt.Errorf("IDC parameter %s lacks idcAccountId, identityStoreId, ssoInstanceArn or userPermissionSetArn", c.idcName)
+		return config.IdcParam{}, fmt.Errorf(
+			"IDC parameter %s lacks idcAccountId, identityStoreId, ssoInstanceArn or userPermissionSetArn",
+			c.idcName,
+		)
 	}
 	c.idc, c.idcRead = p, time.Now()
 	return p, nil
@@ -89,7 +92,10 @@ func (c *ChainClients) Org(_ context.Context, p config.AccountPoolParam) (Organi
 
 // OrgAccounts returns the same client, for listing the accounts of an OU
 // (the drift scan).
-func (c *ChainClients) OrgAccounts(_ context.Context, p config.AccountPoolParam) (organizations.ListAccountsForParentAPIClient, error) {
+func (c *ChainClients) OrgAccounts(
+	_ context.Context,
+	p config.AccountPoolParam,
+) (organizations.ListAccountsForParentAPIClient, error) {
 	return c.org(p), nil
 }
 

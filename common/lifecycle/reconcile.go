@@ -21,20 +21,44 @@ import (
 
 // Organizations is the calls made in the management account.
 type Organizations interface {
-	ListParents(ctx context.Context, in *organizations.ListParentsInput, opts ...func(*organizations.Options)) (*organizations.ListParentsOutput, error)
-	MoveAccount(ctx context.Context, in *organizations.MoveAccountInput, opts ...func(*organizations.Options)) (*organizations.MoveAccountOutput, error)
+	ListParents(
+		ctx context.Context,
+		in *organizations.ListParentsInput,
+		opts ...func(*organizations.Options),
+	) (*organizations.ListParentsOutput, error)
+	MoveAccount(
+		ctx context.Context,
+		in *organizations.MoveAccountInput,
+		opts ...func(*organizations.Options),
+	) (*organizations.MoveAccountOutput, error)
 }
 
 // IdentityStore finds a lessee's Identity Center user.
 type IdentityStore interface {
-	GetUserId(ctx context.Context, in *identitystore.GetUserIdInput, opts ...func(*identitystore.Options)) (*identitystore.GetUserIdOutput, error)
+	GetUserId(
+		ctx context.Context,
+		in *identitystore.GetUserIdInput,
+		opts ...func(*identitystore.Options),
+	) (*identitystore.GetUserIdOutput, error)
 }
 
 // SSOAdmin reads and changes account assignments.
 type SSOAdmin interface {
-	ListAccountAssignments(ctx context.Context, in *ssoadmin.ListAccountAssignmentsInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.ListAccountAssignmentsOutput, error)
-	CreateAccountAssignment(ctx context.Context, in *ssoadmin.CreateAccountAssignmentInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.CreateAccountAssignmentOutput, error)
-	DeleteAccountAssignment(ctx context.Context, in *ssoadmin.DeleteAccountAssignmentInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.DeleteAccountAssignmentOutput, error)
+	ListAccountAssignments(
+		ctx context.Context,
+		in *ssoadmin.ListAccountAssignmentsInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.ListAccountAssignmentsOutput, error)
+	CreateAccountAssignment(
+		ctx context.Context,
+		in *ssoadmin.CreateAccountAssignmentInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.CreateAccountAssignmentOutput, error)
+	DeleteAccountAssignment(
+		ctx context.Context,
+		in *ssoadmin.DeleteAccountAssignmentInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.DeleteAccountAssignmentOutput, error)
 }
 
 // Clients gives the clients for the management and IAM Identity Center

@@ -63,7 +63,12 @@ func window(batch []lease.Lease, now time.Time) (ids []string, start, end string
 // day of that lease (the whole start day counts, as upstream), following
 // every page. calls counts the requests. An account Cost Explorer does not
 // mention has spent nothing it knows of.
-func batchCosts(ctx context.Context, ce CostExplorer, batch []lease.Lease, now time.Time) (map[string]float64, int, error) {
+func batchCosts(
+	ctx context.Context,
+	ce CostExplorer,
+	batch []lease.Lease,
+	now time.Time,
+) (map[string]float64, int, error) {
 	ids, start, end := window(batch, now)
 	daily := costs.Daily{}
 	calls, err := costs.Fetch(ctx, ce, daily, ids, start, end)

@@ -23,13 +23,25 @@ const DirectoryTTL = 5 * time.Minute
 
 // IdentityStore is the part of the Identity Store API the directory uses.
 type IdentityStore interface {
-	ListGroupMemberships(ctx context.Context, in *identitystore.ListGroupMembershipsInput, optFns ...func(*identitystore.Options)) (*identitystore.ListGroupMembershipsOutput, error)
-	DescribeUser(ctx context.Context, in *identitystore.DescribeUserInput, optFns ...func(*identitystore.Options)) (*identitystore.DescribeUserOutput, error)
+	ListGroupMemberships(
+		ctx context.Context,
+		in *identitystore.ListGroupMembershipsInput,
+		optFns ...func(*identitystore.Options),
+	) (*identitystore.ListGroupMembershipsOutput, error)
+	DescribeUser(
+		ctx context.Context,
+		in *identitystore.DescribeUserInput,
+		optFns ...func(*identitystore.Options),
+	) (*identitystore.DescribeUserOutput, error)
 }
 
 // ParameterReader reads an SSM parameter (the SSM client).
 type ParameterReader interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+	GetParameter(
+		ctx context.Context,
+		in *ssm.GetParameterInput,
+		optFns ...func(*ssm.Options),
+	) (*ssm.GetParameterOutput, error)
 }
 
 // IdentityCenter gives the IDC configuration and an Identity Store client
@@ -86,7 +98,10 @@ func (c *ChainIdentityCenter) Idc(ctx context.Context) (config.IdcParam, error) 
 		return config.IdcParam{}, fmt.Errorf("IDC parameter %s is not the expected JSON: %w", c.param, err)
 	}
 	if p.IdcAccountID == "" || p.IdentityStoreID == "" || p.AdminGroupID == "" || p.ManagerGroupID == "" {
-		return config.IdcParam{}, fmt.Errorf("IDC parameter %s lacks idcAccountId, identityStoreId, adminGroupId or managerGroupId", c.param)
+		return config.IdcParam{}, fmt.Errorf(
+			"IDC parameter %s lacks idcAccountId, identityStoreId, adminGroupId or managerGroupId",
+			c.param,
+		)
 	}
 	c.idc, c.idcRead = p, c.now()
 	return p, nil
@@ -187,7 +202,10 @@ func members(ctx context.Context, ids IdentityStore, storeID, groupID string) ([
 			if userID == "" {
 				continue
 			}
-			u, err := ids.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(storeID), UserId: aws.String(userID)})
+			u, err := ids.DescribeUser(
+				ctx,
+				&identitystore.DescribeUserInput{IdentityStoreId: aws.String(storeID), UserId: aws.String(userID)},
+			)
 			if err != nil {
 				return nil, fmt.Errorf("describe user %s: %w", userID, err)
 			}

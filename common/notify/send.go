@@ -23,7 +23,11 @@ import (
 
 // Mailer sends one email (the SESv2 client).
 type Mailer interface {
-	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, optFns ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
+	SendEmail(
+		ctx context.Context,
+		in *sesv2.SendEmailInput,
+		optFns ...func(*sesv2.Options),
+	) (*sesv2.SendEmailOutput, error)
 }
 
 // Sender sends messages through SESv2 and isolates recipients SES
@@ -50,7 +54,13 @@ type Sender struct {
 // could not be reached, and an error only for a failure of the sending
 // account (the message must be retried). attrs are logged with every
 // failure (lease_id, account_id, …).
-func (s *Sender) Send(ctx context.Context, from string, msg Message, d Destination, attrs ...any) (failed int, err error) {
+func (s *Sender) Send(
+	ctx context.Context,
+	from string,
+	msg Message,
+	d Destination,
+	attrs ...any,
+) (failed int, err error) {
 	if d.Len() == 0 {
 		return 0, nil
 	}

@@ -30,7 +30,11 @@ type fakeSES struct {
 	delivered  []string
 }
 
-func (f *fakeSES) SendEmail(_ context.Context, in *sesv2.SendEmailInput, _ ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+func (f *fakeSES) SendEmail(
+	_ context.Context,
+	in *sesv2.SendEmailInput,
+	_ ...func(*sesv2.Options),
+) (*sesv2.SendEmailOutput, error) {
 	f.calls++
 	if f.accountErr != nil {
 		return nil, f.accountErr
@@ -55,8 +59,20 @@ func TestSendIsolatesFailingRecipients(t *testing.T) {
 		wantCalls  int
 	}{
 		{"a message SES accepts is sent once", Destination{To: []string{"dev@example.com"}, Bcc: eight}, nil, 0, 1},
-		{"one bad recipient among eight is isolated and the seven others receive", Destination{Bcc: eight}, eight[5:6], 1, 7},
-		{"two bad recipients are both isolated", Destination{To: []string{"dev@example.com"}, Bcc: eight}, []string{"dev@example.com", eight[7]}, 2, 0},
+		{
+			"one bad recipient among eight is isolated and the seven others receive",
+			Destination{Bcc: eight},
+			eight[5:6],
+			1,
+			7,
+		},
+		{
+			"two bad recipients are both isolated",
+			Destination{To: []string{"dev@example.com"}, Bcc: eight},
+			[]string{"dev@example.com", eight[7]},
+			2,
+			0,
+		},
 		{"a single bad recipient is given up after one try", Destination{Bcc: eight[:1]}, eight[:1], 1, 1},
 		{"when every recipient is bad each is tried alone", Destination{Bcc: eight[:4]}, eight[:4], 4, 7},
 	}
@@ -106,7 +122,11 @@ func TestSendReturnsAccountLevelErrorsWithoutBisecting(t *testing.T) {
 		t.Fatalf("err = %v, want the SendingPausedException", err)
 	}
 	if ses.calls != 1 || metrics.Len() != 0 {
-		t.Errorf("%d calls and metrics %q after an account-level error, want 1 call and none", ses.calls, metrics.String())
+		t.Errorf(
+			"%d calls and metrics %q after an account-level error, want 1 call and none",
+			ses.calls,
+			metrics.String(),
+		)
 	}
 }
 
@@ -122,11 +142,17 @@ func TestAccountLevel(t *testing.T) {
 		{"too many requests is the account's", &sestypes.TooManyRequestsException{}, true},
 		{"a daily quota reached is the account's", &sestypes.LimitExceededException{}, true},
 		{"an unverified sender is the account's",
-			&sestypes.MessageRejected{Message: aws.String("Email address not verified " + strings.ToUpper(from))}, true},
+			&sestypes.MessageRejected{
+				Message: aws.String("Email address not verified " + strings.ToUpper(from)),
+			}, true},
 		{"a rejected recipient is the recipient's",
 			&sestypes.MessageRejected{Message: aws.String("Email address not verified dev@example.com")}, false},
 		{"a bad request is the recipient's", &sestypes.BadRequestException{}, false},
-		{"an unknown client error is the recipient's", &smithy.GenericAPIError{Code: "Whatever", Fault: smithy.FaultClient}, false},
+		{
+			"an unknown client error is the recipient's",
+			&smithy.GenericAPIError{Code: "Whatever", Fault: smithy.FaultClient},
+			false,
+		},
 		{"throttling by code is the account's", &smithy.GenericAPIError{Code: "Throttling"}, true},
 		{"a server fault is the account's", &smithy.GenericAPIError{Code: "Oops", Fault: smithy.FaultServer}, true},
 		{"an error that never reached SES is retried", fmt.Errorf("send: %w", context.DeadlineExceeded), true},
@@ -177,11 +203,23 @@ func TestDeliveryKey(t *testing.T) {
 	}{
 		{"a re-published event with a new id has the same key", with(func(e *events.Envelope) { e.ID = "2" }), true},
 		{"the same detail with other spacing has the same key", with(func(e *events.Envelope) {
-			e.Detail = []byte(`{ "leaseId": {"userEmail":"dev@example.com", "uuid":"u"}, "requiresManualApproval": true }`)
+			e.Detail = []byte(
+				`{ "leaseId": {"userEmail":"dev@example.com", "uuid":"u"}, "requiresManualApproval": true }`,
+			)
 		}), true},
-		{"the same instant in another zone has the same key", with(func(e *events.Envelope) { e.Time = t0.In(time.FixedZone("x", 3600)) }), true},
+		{
+			"the same instant in another zone has the same key",
+			with(func(e *events.Envelope) { e.Time = t0.In(time.FixedZone("x", 3600)) }),
+			true,
+		},
 		{"another time is another event", with(func(e *events.Envelope) { e.Time = t0.Add(time.Second) }), false},
-		{"another detail is another event", with(func(e *events.Envelope) { e.Detail = []byte(`{"leaseId":{"userEmail":"dev@example.com","uuid":"v"}}`) }), false},
+		{
+			"another detail is another event",
+			with(
+				func(e *events.Envelope) { e.Detail = []byte(`{"leaseId":{"userEmail":"dev@example.com","uuid":"v"}}`) },
+			),
+			false,
+		},
 		{"another source is another event", with(func(e *events.Envelope) { e.Source = "isb.lifecycle" }), false},
 	}
 	for _, tc := range tests {

@@ -49,10 +49,26 @@ type Leases interface {
 
 // Organizations is the calls made in the management account.
 type Organizations interface {
-	DescribeAccount(ctx context.Context, in *organizations.DescribeAccountInput, opts ...func(*organizations.Options)) (*organizations.DescribeAccountOutput, error)
-	ListParents(ctx context.Context, in *organizations.ListParentsInput, opts ...func(*organizations.Options)) (*organizations.ListParentsOutput, error)
-	ListAccountsForParent(ctx context.Context, in *organizations.ListAccountsForParentInput, opts ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error)
-	MoveAccount(ctx context.Context, in *organizations.MoveAccountInput, opts ...func(*organizations.Options)) (*organizations.MoveAccountOutput, error)
+	DescribeAccount(
+		ctx context.Context,
+		in *organizations.DescribeAccountInput,
+		opts ...func(*organizations.Options),
+	) (*organizations.DescribeAccountOutput, error)
+	ListParents(
+		ctx context.Context,
+		in *organizations.ListParentsInput,
+		opts ...func(*organizations.Options),
+	) (*organizations.ListParentsOutput, error)
+	ListAccountsForParent(
+		ctx context.Context,
+		in *organizations.ListAccountsForParentInput,
+		opts ...func(*organizations.Options),
+	) (*organizations.ListAccountsForParentOutput, error)
+	MoveAccount(
+		ctx context.Context,
+		in *organizations.MoveAccountInput,
+		opts ...func(*organizations.Options),
+	) (*organizations.MoveAccountOutput, error)
 }
 
 // PoolConfig gives the pool's shared configuration (OU ids, management
@@ -149,7 +165,10 @@ func (s *Service) Unregistered(ctx context.Context, p ddbstore.Page) ([]Unregist
 	if err != nil {
 		return nil, "", badPageToken()
 	}
-	in := &organizations.ListAccountsForParentInput{ParentId: aws.String(pc.EntryOuID), MaxResults: aws.Int32(min(max(p.Size, 1), MaxUnregisteredPage))}
+	in := &organizations.ListAccountsForParentInput{
+		ParentId:   aws.String(pc.EntryOuID),
+		MaxResults: aws.Int32(min(max(p.Size, 1), MaxUnregisteredPage)),
+	}
 	if token != "" {
 		in.NextToken = aws.String(token)
 	}
@@ -163,7 +182,10 @@ func (s *Service) Unregistered(ctx context.Context, p ddbstore.Page) ([]Unregist
 	}
 	list := make([]Unregistered, 0, len(out.Accounts))
 	for _, a := range out.Accounts {
-		list = append(list, Unregistered{ID: aws.ToString(a.Id), Email: aws.ToString(a.Email), Name: aws.ToString(a.Name)})
+		list = append(
+			list,
+			Unregistered{ID: aws.ToString(a.Id), Email: aws.ToString(a.Email), Name: aws.ToString(a.Name)},
+		)
 	}
 	next, err := s.d.Pages.Seal(scope, aws.ToString(out.NextToken))
 	if err != nil {
@@ -221,7 +243,10 @@ func (s *Service) Register(ctx context.Context, r account.Registration) (account
 	if a.Name == "" {
 		a.Name = truncate(aws.ToString(desc.Account.Name), account.MaxNameLength)
 	}
-	recs, err := events.Records(now, events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupAccountRegistration})
+	recs, err := events.Records(
+		now,
+		events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupAccountRegistration},
+	)
 	if err != nil {
 		return account.Account{}, err
 	}
@@ -250,7 +275,10 @@ func (s *Service) RetryCleanup(ctx context.Context, id string) (account.Account,
 	case account.CleanUp:
 	default:
 		return account.Account{}, &fault.ConflictError{Entity: "account", Key: id,
-			Reason: fmt.Sprintf("only a Quarantine or CleanUp account can be cleaned again; this one is %s", read.Status)}
+			Reason: fmt.Sprintf(
+				"only a Quarantine or CleanUp account can be cleaned again; this one is %s",
+				read.Status,
+			)}
 	}
 	recs, err := events.Records(s.d.Now(), events.CleanAccountRequest{AccountID: id, Reason: events.CleanupRetryFailed})
 	if err != nil {
@@ -277,10 +305,18 @@ func (s *Service) Eject(ctx context.Context, id string) error {
 		return err
 	}
 	if read.Status == account.CleanUp {
-		return &fault.ConflictError{Entity: "account", Key: id, Reason: "it is being cleaned; eject it after the cleanup"}
+		return &fault.ConflictError{
+			Entity: "account",
+			Key:    id,
+			Reason: "it is being cleaned; eject it after the cleanup",
+		}
 	}
 	if !account.CanMove(read.Status, account.Exit) {
-		return &fault.ConflictError{Entity: "account", Key: id, Reason: fmt.Sprintf("cannot go from %s to %s (leave the pool)", read.Status, account.Exit)}
+		return &fault.ConflictError{
+			Entity: "account",
+			Key:    id,
+			Reason: fmt.Sprintf("cannot go from %s to %s (leave the pool)", read.Status, account.Exit),
+		}
 	}
 	log := slog.With("account_id", id)
 	if read.Lease != nil {

@@ -22,7 +22,11 @@ const DefaultTTL = 5 * time.Minute
 
 // SSM is the one Parameter Store call the source makes.
 type SSM interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+	GetParameter(
+		ctx context.Context,
+		in *ssm.GetParameterInput,
+		opts ...func(*ssm.Options),
+	) (*ssm.GetParameterOutput, error)
 }
 
 // Source reads the parameter lazily and caches it for a bounded time.

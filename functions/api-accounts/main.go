@@ -25,16 +25,37 @@ import (
 )
 
 func main() {
-	env, more, cfg := apiboot.Start("api-accounts", names.EnvHubAccountID, names.EnvIdcAccountID, names.EnvAccountPoolParam, names.EnvIdcConfigParam)
+	env, more, cfg := apiboot.Start(
+		"api-accounts",
+		names.EnvHubAccountID,
+		names.EnvIdcAccountID,
+		names.EnvAccountPoolParam,
+		names.EnvIdcConfigParam,
+	)
 	hub, idc, param := more[names.EnvHubAccountID], more[names.EnvIdcAccountID], more[names.EnvAccountPoolParam]
 	// Eject revokes access through the same role chain as the lifecycle
 	// manager.
-	access := lifecycle.NewReconciler(lifecycle.NewChainClients(cfg, env.Namespace, hub, param, more[names.EnvIdcConfigParam]))
+	access := lifecycle.NewReconciler(
+		lifecycle.NewChainClients(cfg, env.Namespace, hub, param, more[names.EnvIdcConfigParam]),
+	)
 	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(env)
 	lambda.Start(storewire.Serve(cfg, sm, env, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
-			Pool: poolparam.New(ssm.NewFromConfig(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, env.Namespace, hub),
-			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env.EventBus)), Access: access, Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
-		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(sm, env, store.Sessions()), conf, accountsapi.Handlers(svc))
+			Pool: poolparam.New(
+				ssm.NewFromConfig(cfg),
+				param,
+				0,
+				nil,
+			), Org: pool.OrgThroughChain(cfg, env.Namespace, hub),
+			Outbox: outbox.New(
+				store.Outbox(),
+				bus.New(eventbridge.NewFromConfig(cfg), env.EventBus),
+			), Access: access, Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
+		return httpapi.NewServer(
+			routes.Accounts,
+			apiwire.Verifier(sm, env, store.Sessions()),
+			conf,
+			accountsapi.Handlers(svc),
+		)
 	}))
 }

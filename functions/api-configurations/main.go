@@ -29,13 +29,26 @@ func main() {
 	jwtSecret, sessions := os.Getenv(names.EnvSessionKeys), os.Getenv(names.EnvSessionTable)
 	cfg, err := awscfg.Load(context.Background(), awscfg.FromEnv())
 	if err != nil || ns == "" || poolParam == "" || jwtSecret == "" || sessions == "" {
-		slog.Error("api-configurations cannot start: needs "+names.EnvNamespace+", "+names.EnvAccountPoolParam+", "+names.EnvSessionKeys+", "+names.EnvSessionTable, "error", err)
+		slog.Error(
+			"api-configurations cannot start: needs "+names.EnvNamespace+", "+names.EnvAccountPoolParam+", "+names.EnvSessionKeys+", "+names.EnvSessionTable,
+			"error",
+			err,
+		)
 		os.Exit(1)
 	}
 	env := apiwire.Env{Namespace: ns, SessionKeys: jwtSecret, Tables: apiwire.Tables{Sessions: sessions}}
 	conf := apiwire.Config(env)
 	svc := configview.New(conf, poolparam.New(ssm.NewFromConfig(cfg), poolParam, 0, nil))
-	srv, err := httpapi.NewServer(routes.Configurations, apiwire.Verifier(secretsmanager.NewFromConfig(cfg), env, ddbstore.NewSessionStore(dynamodb.NewFromConfig(cfg), sessions, nil)), conf, configapi.Handlers(svc))
+	srv, err := httpapi.NewServer(
+		routes.Configurations,
+		apiwire.Verifier(
+			secretsmanager.NewFromConfig(cfg),
+			env,
+			ddbstore.NewSessionStore(dynamodb.NewFromConfig(cfg), sessions, nil),
+		),
+		conf,
+		configapi.Handlers(svc),
+	)
 	if err != nil {
 		slog.Error("api-configurations cannot start", "error", err)
 		os.Exit(1)

@@ -23,6 +23,11 @@ func main() {
 	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(env)
 	lambda.Start(storewire.Serve(cfg, sm, env, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := catalog.New(store.Templates(), conf, time.Now, uuid.NewString)
-		return httpapi.NewServer(routes.LeaseTemplates, apiwire.Verifier(sm, env, store.Sessions()), conf, templatesapi.Handlers(svc))
+		return httpapi.NewServer(
+			routes.LeaseTemplates,
+			apiwire.Verifier(sm, env, store.Sessions()),
+			conf,
+			templatesapi.Handlers(svc),
+		)
 	}))
 }

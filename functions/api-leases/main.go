@@ -25,8 +25,18 @@ func main() {
 	env, _, cfg := apiboot.Start("api-leases")
 	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(env)
 	lambda.Start(storewire.Serve(cfg, sm, env, func(store *ddbstore.Store) (*httpapi.Server, error) {
-		svc := leasing.New(leasing.Deps{Leases: store.Leases(), Granter: store, Templates: store.Templates(), Config: conf,
-			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env.EventBus)), Now: time.Now, NewID: uuid.NewString})
-		return httpapi.NewServer(routes.Leases, apiwire.Verifier(sm, env, store.Sessions()), conf, leasesapi.Handlers(svc))
+		svc := leasing.New(
+			leasing.Deps{Leases: store.Leases(), Granter: store, Templates: store.Templates(), Config: conf,
+				Outbox: outbox.New(
+					store.Outbox(),
+					bus.New(eventbridge.NewFromConfig(cfg), env.EventBus),
+				), Now: time.Now, NewID: uuid.NewString},
+		)
+		return httpapi.NewServer(
+			routes.Leases,
+			apiwire.Verifier(sm, env, store.Sessions()),
+			conf,
+			leasesapi.Handlers(svc),
+		)
 	}))
 }

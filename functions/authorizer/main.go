@@ -24,9 +24,21 @@ import (
 
 func main() {
 	slog.SetDefault(lambdacontext.NewLogger())
-	ns, secret, sessions := os.Getenv(names.EnvNamespace), os.Getenv(names.EnvSessionKeys), os.Getenv(names.EnvSessionTable)
+	ns, secret, sessions := os.Getenv(
+		names.EnvNamespace,
+	), os.Getenv(
+		names.EnvSessionKeys,
+	), os.Getenv(
+		names.EnvSessionTable,
+	)
 	if ns == "" || secret == "" || sessions == "" {
-		fmt.Fprintf(os.Stderr, "authorizer: %s, %s and %s are required\n", names.EnvNamespace, names.EnvSessionKeys, names.EnvSessionTable)
+		fmt.Fprintf(
+			os.Stderr,
+			"authorizer: %s, %s and %s are required\n",
+			names.EnvNamespace,
+			names.EnvSessionKeys,
+			names.EnvSessionTable,
+		)
 		os.Exit(1)
 	}
 	cfg, err := awscfg.Load(context.Background(), awscfg.FromEnv())

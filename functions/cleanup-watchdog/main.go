@@ -42,7 +42,12 @@ func setup() (*cleanup.Watchdog, error) {
 	busName := os.Getenv(names.EnvEventBus)
 	maxAge, err := strconv.Atoi(os.Getenv(names.EnvWatchdogMaxAgeMinutes))
 	if ns == "" || busName == "" || err != nil || maxAge <= 0 {
-		return nil, fmt.Errorf("need %s, %s and a positive %s", names.EnvNamespace, names.EnvEventBus, names.EnvWatchdogMaxAgeMinutes)
+		return nil, fmt.Errorf(
+			"need %s, %s and a positive %s",
+			names.EnvNamespace,
+			names.EnvEventBus,
+			names.EnvWatchdogMaxAgeMinutes,
+		)
 	}
 	cfg, err := awscfg.Load(context.Background(), awscfg.FromEnv())
 	if err != nil {
@@ -61,7 +66,15 @@ func setup() (*cleanup.Watchdog, error) {
 		return nil, err
 	}
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), tables, codec)
-	slog.Info("cleanup-watchdog configured", "account_table", tables.Accounts, "bus", busName, "max_age_minutes", maxAge)
+	slog.Info(
+		"cleanup-watchdog configured",
+		"account_table",
+		tables.Accounts,
+		"bus",
+		busName,
+		"max_age_minutes",
+		maxAge,
+	)
 	return &cleanup.Watchdog{
 		Accounts: store.Accounts(), Executions: sfn.NewFromConfig(cfg),
 		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), busName)),

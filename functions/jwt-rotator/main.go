@@ -26,7 +26,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "jwt-rotator: load AWS config:", err)
 		os.Exit(1)
 	}
-	r := rotator.New(secretsmanager.NewFromConfig(cfg), kms.NewFromConfig(cfg), os.Getenv(names.EnvNamespace), os.Getenv(names.EnvSessionKeys))
+	r := rotator.New(
+		secretsmanager.NewFromConfig(cfg),
+		kms.NewFromConfig(cfg),
+		os.Getenv(names.EnvNamespace),
+		os.Getenv(names.EnvSessionKeys),
+	)
 	lambda.Start(func(ctx context.Context, ev events.SecretsManagerSecretRotationEvent) error {
 		slog.InfoContext(ctx, "rotation step", "step", ev.Step, "secret", ev.SecretID, "version", ev.ClientRequestToken)
 		return r.Step(ctx, ev.SecretID, ev.ClientRequestToken, ev.Step)

@@ -32,6 +32,9 @@ func main() {
 	}
 	// The outbox is read by time, never paged: no page-token key is needed.
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Outbox: table}, nil)
-	s := &sweep.Sweeper{Relay: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), busName)), Now: time.Now}
+	s := &sweep.Sweeper{
+		Relay: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), busName)),
+		Now:   time.Now,
+	}
 	lambda.Start(s.Handle)
 }

@@ -52,7 +52,10 @@ func main() {
 		IdP:    signin.NewSecretMetadata(sm, env[names.EnvIdpMetadataSecret], nil),
 		Callers: &signin.LazyCallers{
 			Param: func(ctx context.Context) (config.IdcParam, error) {
-				out, err := params.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(env[names.EnvIdcConfigParam])})
+				out, err := params.GetParameter(
+					ctx,
+					&ssm.GetParameterInput{Name: aws.String(env[names.EnvIdcConfigParam])},
+				)
 				if err != nil {
 					return config.IdcParam{}, fmt.Errorf("read %s: %w", env[names.EnvIdcConfigParam], err)
 				}

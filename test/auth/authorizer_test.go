@@ -30,7 +30,12 @@ import (
 func globalProfile(t *testing.T, api *appconfig.Client) (*hosted.Hosted, func(yaml string)) {
 	t.Helper()
 	ctx := t.Context()
-	app, err := api.CreateApplication(ctx, &appconfig.CreateApplicationInput{Name: aws.String(names.Physical(fixture.Namespace, names.AppConfigApplication))})
+	app, err := api.CreateApplication(
+		ctx,
+		&appconfig.CreateApplicationInput{
+			Name: aws.String(names.Physical(fixture.Namespace, names.AppConfigApplication)),
+		},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +53,11 @@ func globalProfile(t *testing.T, api *appconfig.Client) (*hosted.Hosted, func(ya
 			t.Fatal(err)
 		}
 	}
-	return hosted.New(api, aws.ToString(app.Id), map[string]string{names.GlobalConfigProfile: aws.ToString(prof.Id)}), publish
+	return hosted.New(
+		api,
+		aws.ToString(app.Id),
+		map[string]string{names.GlobalConfigProfile: aws.ToString(prof.Id)},
+	), publish
 }
 
 // TestAuthorizerAgainstTheEmulator runs the authorizer as main.go composes
@@ -89,7 +98,16 @@ func TestAuthorizerAgainstTheEmulator(t *testing.T) {
 	}
 	user := issue(t, cfg, keys, clock.T)
 	set, _ := keys.Keys(t.Context())
-	adminTok, err := auth.Issue(t.Context(), auth.KMSSigner{Client: kms.NewFromConfig(cfg)}, set.Current.ID, auth.Caller{Email: "root@example.com", Roles: []routes.Role{routes.Admin}}, issuer, audience, time.Hour, clock.T)
+	adminTok, err := auth.Issue(
+		t.Context(),
+		auth.KMSSigner{Client: kms.NewFromConfig(cfg)},
+		set.Current.ID,
+		auth.Caller{Email: "root@example.com", Roles: []routes.Role{routes.Admin}},
+		issuer,
+		audience,
+		time.Hour,
+		clock.T,
+	)
 	if err != nil {
 		t.Fatal(err)
 	}

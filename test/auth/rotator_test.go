@@ -28,7 +28,10 @@ func stagesOf(t *testing.T, sm *secretsmanager.Client) map[string][]string {
 
 func value(t *testing.T, sm *secretsmanager.Client, stage string) string {
 	t.Helper()
-	out, err := sm.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretName), VersionStage: aws.String(stage)})
+	out, err := sm.GetSecretValue(
+		t.Context(),
+		&secretsmanager.GetSecretValueInput{SecretId: aws.String(secretName), VersionStage: aws.String(stage)},
+	)
 	if err != nil {
 		t.Fatalf("%s: %v", stage, err)
 	}
@@ -54,7 +57,12 @@ func TestRotatorStepsAreIdempotent(t *testing.T) {
 	}
 	cur, err := auth.DecodePublicKey(value(t, sm, "AWSCURRENT"))
 	if err != nil || cur.ID != aws.ToString(keys.Keys[0].KeyArn) {
-		t.Fatalf("current version publishes %q (%v), want the new key %s", cur.ID, err, aws.ToString(keys.Keys[0].KeyArn))
+		t.Fatalf(
+			"current version publishes %q (%v), want the new key %s",
+			cur.ID,
+			err,
+			aws.ToString(keys.Keys[0].KeyArn),
+		)
 	}
 	pub, err := kc.GetPublicKey(t.Context(), &kms.GetPublicKeyInput{KeyId: aws.String(cur.ID)})
 	if err != nil {
@@ -65,8 +73,15 @@ func TestRotatorStepsAreIdempotent(t *testing.T) {
 		t.Errorf("published public key differs from KMS's (%v)", err)
 	}
 	tags, err := kc.ListResourceTags(t.Context(), &kms.ListResourceTagsInput{KeyId: aws.String(cur.ID)})
-	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].TagKey) != names.SigningKeyTag || aws.ToString(tags.Tags[0].TagValue) != fixture.Namespace {
-		t.Errorf("key tags = %+v (%v), want %s=%s: IAM grants kms:Sign by this tag", tags, err, names.SigningKeyTag, fixture.Namespace)
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].TagKey) != names.SigningKeyTag ||
+		aws.ToString(tags.Tags[0].TagValue) != fixture.Namespace {
+		t.Errorf(
+			"key tags = %+v (%v), want %s=%s: IAM grants kms:Sign by this tag",
+			tags,
+			err,
+			names.SigningKeyTag,
+			fixture.Namespace,
+		)
 	}
 	if got := value(t, sm, "AWSPREVIOUS"); got != auth.Placeholder {
 		t.Errorf("AWSPREVIOUS = %q, want the placeholder", got)

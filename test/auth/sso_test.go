@@ -25,7 +25,10 @@ func directory(t *testing.T, ids *identitystore.Client, storeID string) config.I
 	t.Helper()
 	ctx := t.Context()
 	group := func(name string) string {
-		out, err := ids.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: aws.String(storeID), DisplayName: aws.String(name)})
+		out, err := ids.CreateGroup(
+			ctx,
+			&identitystore.CreateGroupInput{IdentityStoreId: aws.String(storeID), DisplayName: aws.String(name)},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +36,9 @@ func directory(t *testing.T, ids *identitystore.Client, storeID string) config.I
 	}
 	p := config.IdcParam{
 		IdcAccountID: "123456789012", IdentityStoreID: storeID,
-		AdminGroupID: group("isb_IsbAdmins"), ManagerGroupID: group("isb_IsbManagers"), UserGroupID: group("isb_IsbUsers"),
+		AdminGroupID: group(
+			"isb_IsbAdmins",
+		), ManagerGroupID: group("isb_IsbManagers"), UserGroupID: group("isb_IsbUsers"),
 	}
 	other := group("Payroll")
 	user := func(email, display string, groups ...string) {

@@ -52,7 +52,11 @@ type countedCE struct {
 	c    *countedCosts
 }
 
-func (ce countedCE) GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+func (ce countedCE) GetCostAndUsage(
+	ctx context.Context,
+	in *costexplorer.GetCostAndUsageInput,
+	opts ...func(*costexplorer.Options),
+) (*costexplorer.GetCostAndUsageOutput, error) {
 	ce.c.calls.Add(1)
 	began := time.Now()
 	defer func() { ce.c.nanos.Add(int64(time.Since(began))) }()
@@ -110,14 +114,20 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 			exp = now.Add(-time.Hour)
 		}
 		leases[i] = lease.Lease{
-			Key:    lease.Key{UserEmail: fmt.Sprintf("user%d@example.com", i%500), UUID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i)},
+			Key: lease.Key{
+				UserEmail: fmt.Sprintf("user%d@example.com", i%500),
+				UUID:      fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+			},
 			Status: lease.Active, AccountID: fmt.Sprintf("5%011d", i),
 			// Start dates increase with the account id, so batch k holds
 			// leases [199k, 199k+199) and the queued answers line up.
 			StartDate: start.Add(time.Duration(i) * time.Second), ExpirationDate: &exp,
 			LastCheckedDate: now.Add(-time.Hour), TotalCostAccrued: 20,
 			Terms: lease.Terms{MaxSpend: aws.Float64(100), LeaseDurationInHours: aws.Float64(240),
-				BudgetThresholds:   []lease.BudgetThreshold{{DollarsSpent: 50, Action: lease.ActionAlert}, {DollarsSpent: 80, Action: lease.ActionFreeze}},
+				BudgetThresholds: []lease.BudgetThreshold{
+					{DollarsSpent: 50, Action: lease.ActionAlert},
+					{DollarsSpent: 80, Action: lease.ActionFreeze},
+				},
 				DurationThresholds: []lease.DurationThreshold{{HoursRemaining: 24, Action: lease.ActionAlert}}},
 		}
 	}
@@ -168,8 +178,20 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 		if maxPut := (passEvents + 9) / 10; pub.Calls > maxPut {
 			b.Fatalf("pass %d: %d PutEvents calls for %d events, want at most %d", pass, pub.Calls, passEvents, maxPut)
 		}
-		fmt.Printf("lease monitoring: %d leases in %.2fs wall (phases %v), %d Cost Explorer calls (%.2fs), %d PutEvents calls, %d events %v, %d writes, %d unchanged, %d conflicts\n",
-			sum.Leases, took.Seconds(), sum.Seconds, costs.calls.Load(), time.Duration(costs.nanos.Load()).Seconds(), pub.Calls, passEvents, sum.Events, sum.Writes, sum.Unchanged, sum.Conflicts)
+		fmt.Printf(
+			"lease monitoring: %d leases in %.2fs wall (phases %v), %d Cost Explorer calls (%.2fs), %d PutEvents calls, %d events %v, %d writes, %d unchanged, %d conflicts\n",
+			sum.Leases,
+			took.Seconds(),
+			sum.Seconds,
+			costs.calls.Load(),
+			time.Duration(costs.nanos.Load()).Seconds(),
+			pub.Calls,
+			passEvents,
+			sum.Events,
+			sum.Writes,
+			sum.Unchanged,
+			sum.Conflicts,
+		)
 		wall += took
 		ceCalls += int(costs.calls.Load())
 		putCalls += pub.Calls

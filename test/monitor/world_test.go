@@ -60,7 +60,12 @@ func newWorld(t *testing.T, g config.Global) *world {
 	cfg := emulator.Config(t)
 	w := &world{t: t, store: fixture.Store(t, cfg), tap: fixture.Bus(t, cfg), metrics: &bytes.Buffer{}}
 
-	fixture.PutParam(t, cfg, fixture.PoolParamName, config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: mgmt})
+	fixture.PutParam(
+		t,
+		cfg,
+		fixture.PoolParamName,
+		config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: mgmt},
+	)
 	w.pub = bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
 	w.costs = &countingCosts{inner: monitor.NewChainCosts(cfg, fixture.Namespace, hub,
 		poolparam.New(ssm.NewFromConfig(cfg), fixture.PoolParamName, 0, nil))}
@@ -116,7 +121,11 @@ type countingCE struct {
 	c    *countingCosts
 }
 
-func (ce countingCE) GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+func (ce countingCE) GetCostAndUsage(
+	ctx context.Context,
+	in *costexplorer.GetCostAndUsageInput,
+	opts ...func(*costexplorer.Options),
+) (*costexplorer.GetCostAndUsageOutput, error) {
 	ce.c.mu.Lock()
 	ce.c.calls++
 	during, fail := ce.c.during, ce.c.calls == ce.c.failCall
@@ -197,10 +206,19 @@ func ptr[T any](v T) *T { return &v }
 func active(n int, acct string, stored, budget float64) lease.Lease {
 	startedAt := t0.Add(-48 * time.Hour)
 	exp := startedAt.Add(100 * time.Hour)
-	l := lease.Lease{Key: lease.Key{UserEmail: fmt.Sprintf("user%d@example.com", n), UUID: fmt.Sprintf("00000000-0000-4000-8000-%012d", n)},
-		Status: lease.Active, AccountID: acct, StartDate: startedAt, ExpirationDate: &exp,
-		LastCheckedDate: t0.Add(-time.Hour), TotalCostAccrued: stored,
-		Terms: lease.Terms{LeaseDurationInHours: ptr(100.0)}}
+	l := lease.Lease{
+		Key: lease.Key{
+			UserEmail: fmt.Sprintf("user%d@example.com", n),
+			UUID:      fmt.Sprintf("00000000-0000-4000-8000-%012d", n),
+		},
+		Status:           lease.Active,
+		AccountID:        acct,
+		StartDate:        startedAt,
+		ExpirationDate:   &exp,
+		LastCheckedDate:  t0.Add(-time.Hour),
+		TotalCostAccrued: stored,
+		Terms:            lease.Terms{LeaseDurationInHours: ptr(100.0)},
+	}
 	if budget > 0 {
 		l.MaxSpend = &budget
 	}

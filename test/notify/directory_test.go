@@ -20,8 +20,11 @@ func TestDirectoryResolvesGroupsToPrimaryEmails(t *testing.T) {
 	// A user whose primary email is not the first one listed.
 	u, err := w.ids.CreateUser(ctx, &identitystore.CreateUserInput{IdentityStoreId: aws.String(storeID),
 		UserName: aws.String("second"), DisplayName: aws.String("second"),
-		Name:   &istypes.Name{GivenName: aws.String("Second"), FamilyName: aws.String("User")},
-		Emails: []istypes.Email{{Value: aws.String("old@example.com")}, {Value: aws.String("primary@example.com"), Primary: true}}})
+		Name: &istypes.Name{GivenName: aws.String("Second"), FamilyName: aws.String("User")},
+		Emails: []istypes.Email{
+			{Value: aws.String("old@example.com")},
+			{Value: aws.String("primary@example.com"), Primary: true},
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +35,10 @@ func TestDirectoryResolvesGroupsToPrimaryEmails(t *testing.T) {
 	w.member(w.idc.ManagerGroupID, manager1)
 
 	now := t0
-	d := notify.NewDirectory(notify.NewChainIdentityCenter(w.cfg, fixture.Namespace, hub, w.paramName), func() time.Time { return now })
+	d := notify.NewDirectory(
+		notify.NewChainIdentityCenter(w.cfg, fixture.Namespace, hub, w.paramName),
+		func() time.Time { return now },
+	)
 	check := func(what string, got []string, err error, want ...string) {
 		t.Helper()
 		if err != nil {

@@ -79,14 +79,19 @@ func newWorld(t *testing.T) *world {
 	// credentials the notifier will use there.
 	w.ids = identitystore.NewFromConfig(fixture.IdcConfig(cfg, hub, idc))
 	group := func(name string) string {
-		out, err := w.ids.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: aws.String(storeID), DisplayName: aws.String(name)})
+		out, err := w.ids.CreateGroup(
+			ctx,
+			&identitystore.CreateGroupInput{IdentityStoreId: aws.String(storeID), DisplayName: aws.String(name)},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return aws.ToString(out.GroupId)
 	}
 	w.idc = config.IdcParam{IdcAccountID: idc, IdentityStoreID: storeID,
-		AdminGroupID: group("test_IsbAdmins"), ManagerGroupID: group("test_IsbManagers"), UserGroupID: group("test_IsbUsers")}
+		AdminGroupID: group(
+			"test_IsbAdmins",
+		), ManagerGroupID: group("test_IsbManagers"), UserGroupID: group("test_IsbUsers")}
 	w.paramName = fixture.IdcParamName
 	fixture.PutParam(t, cfg, w.paramName, w.idc)
 	return w
@@ -214,7 +219,8 @@ func (b *syncBuffer) String() string {
 func failSendTo(err error, addrs ...string) func(*aws.Config) {
 	return func(cfg *aws.Config) {
 		cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("FailSendTo",
+			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
+				"FailSendTo",
 				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 					if send, ok := in.Parameters.(*sesv2.SendEmailInput); ok && send.Destination != nil {
 						d := send.Destination
@@ -225,7 +231,8 @@ func failSendTo(err error, addrs ...string) func(*aws.Config) {
 						}
 					}
 					return next.HandleInitialize(ctx, in)
-				}), middleware.Before)
+				},
+			), middleware.Before)
 		})
 	}
 }

@@ -66,7 +66,12 @@ func newWorld(t *testing.T) *world {
 	if _, err := w.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(w.bucket)}); err != nil {
 		t.Fatal(err)
 	}
-	fixture.PutParam(t, cfg, fixture.PoolParamName, config.AccountPoolParam{EntryOuID: "ou-test-entry", OrgMgtAccountID: mgmt})
+	fixture.PutParam(
+		t,
+		cfg,
+		fixture.PoolParamName,
+		config.AccountPoolParam{EntryOuID: "ou-test-entry", OrgMgtAccountID: mgmt},
+	)
 	w.ce = &recorder{inner: report.NewChainCostExplorers(cfg, fixture.Namespace, hub,
 		poolparam.New(ssm.NewFromConfig(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = report.New(report.Deps{
@@ -121,7 +126,10 @@ func (w *world) objects() []string {
 // read returns the content of an object in the report bucket.
 func (w *world) read(key string) string {
 	w.t.Helper()
-	out, err := w.s3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(w.bucket), Key: aws.String(key)})
+	out, err := w.s3.GetObject(
+		context.Background(),
+		&s3.GetObjectInput{Bucket: aws.String(w.bucket), Key: aws.String(key)},
+	)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -146,8 +154,11 @@ func daily(first, last string, amounts map[string]string, token string) map[stri
 				"Metrics": map[string]any{"UnblendedCost": map[string]string{"Amount": amount, "Unit": "USD"}}})
 		}
 		byTime = append(byTime, map[string]any{
-			"TimePeriod": map[string]string{"Start": d.Format("2006-01-02"), "End": d.AddDate(0, 0, 1).Format("2006-01-02")},
-			"Groups":     groups, "Estimated": false,
+			"TimePeriod": map[string]string{
+				"Start": d.Format("2006-01-02"),
+				"End":   d.AddDate(0, 0, 1).Format("2006-01-02"),
+			},
+			"Groups": groups, "Estimated": false,
 		})
 	}
 	r := map[string]any{"ResultsByTime": byTime, "DimensionValueAttributes": []any{}}
@@ -180,7 +191,11 @@ func (r *recorder) Client(ctx context.Context) (report.CostExplorer, error) {
 	return r, nil
 }
 
-func (r *recorder) GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+func (r *recorder) GetCostAndUsage(
+	ctx context.Context,
+	in *costexplorer.GetCostAndUsageInput,
+	opts ...func(*costexplorer.Options),
+) (*costexplorer.GetCostAndUsageOutput, error) {
 	r.mu.Lock()
 	r.inputs = append(r.inputs, in)
 	n, client := len(r.inputs), r.client

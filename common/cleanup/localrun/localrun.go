@@ -20,8 +20,16 @@ import (
 
 // Queue is the SQS calls the runner makes.
 type Queue interface {
-	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
-	DeleteMessage(ctx context.Context, in *sqs.DeleteMessageInput, opts ...func(*sqs.Options)) (*sqs.DeleteMessageOutput, error)
+	ReceiveMessage(
+		ctx context.Context,
+		in *sqs.ReceiveMessageInput,
+		opts ...func(*sqs.Options),
+	) (*sqs.ReceiveMessageOutput, error)
+	DeleteMessage(
+		ctx context.Context,
+		in *sqs.DeleteMessageInput,
+		opts ...func(*sqs.Options),
+	) (*sqs.DeleteMessageOutput, error)
 }
 
 // CleanFunc cleans one account (nuke.Cleaner.Clean in practice).
@@ -52,8 +60,14 @@ func (r *Runner) RunOnce(ctx context.Context, waitSeconds int32) (int, error) {
 	}
 	for _, m := range out.Messages {
 		var req cleanup.BuildRequest
-		if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &req); err != nil || req.TaskToken == "" || req.AccountID == "" {
-			return 0, fmt.Errorf("build request %s is not one: %v: %s", aws.ToString(m.MessageId), err, aws.ToString(m.Body))
+		if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &req); err != nil || req.TaskToken == "" ||
+			req.AccountID == "" {
+			return 0, fmt.Errorf(
+				"build request %s is not one: %v: %s",
+				aws.ToString(m.MessageId),
+				err,
+				aws.ToString(m.Body),
+			)
 		}
 		log := r.Log.With("account_id", req.AccountID, "execution", req.ExecutionName)
 		log.InfoContext(ctx, "local runner: cleaning")

@@ -119,7 +119,12 @@ func TestEnsure(t *testing.T) {
 			for _, p := range spec.PermissionSets {
 				s, ok := f.sets[res.PermissionSetArns[p.Role]]
 				if !ok || aws.ToString(s.ps.Name) != p.Name {
-					t.Errorf("permission set %s: arn %q does not name %s", p.Role, res.PermissionSetArns[p.Role], p.Name)
+					t.Errorf(
+						"permission set %s: arn %q does not name %s",
+						p.Role,
+						res.PermissionSetArns[p.Role],
+						p.Name,
+					)
 				}
 				if aws.ToString(s.ps.SessionDuration) == "" {
 					t.Errorf("permission set %s has no session duration", p.Name)
@@ -170,7 +175,8 @@ func TestEveryPermissionSetItCreatesCarriesTheSpecTags(t *testing.T) {
 		t.Fatalf("%d permission sets, want %d", len(f.sets), len(spec.PermissionSets))
 	}
 	for _, s := range f.sets {
-		if len(s.tags) != 1 || aws.ToString(s.tags[0].Key) != "isb:namespace" || aws.ToString(s.tags[0].Value) != "dev" {
+		if len(s.tags) != 1 || aws.ToString(s.tags[0].Key) != "isb:namespace" ||
+			aws.ToString(s.tags[0].Value) != "dev" {
 			t.Errorf("permission set %s created with tags %v, want isb:namespace=dev", aws.ToString(s.ps.Name), s.tags)
 		}
 	}

@@ -85,7 +85,11 @@ type Functions struct {
 // secret seals listing tokens.
 func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) *Functions {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	f := &Functions{Construct: c, ByFamily: map[routes.Family]*platform.GoFunction{}, Integrations: map[routes.Family]awslambda.IFunction{}}
+	f := &Functions{
+		Construct:    c,
+		ByFamily:     map[routes.Family]*platform.GoFunction{},
+		Integrations: map[routes.Family]awslambda.IFunction{},
+	}
 	f.PageTokenSecret = awssecretsmanager.NewSecret(c, jsii.String("PageTokenSecret"), &awssecretsmanager.SecretProps{
 		SecretName:    jsii.String(names.Physical(props.Namespace, names.PageTokenSecret)),
 		Description:   jsii.String("Seals the REST API's page tokens (AES-GCM key material)"),

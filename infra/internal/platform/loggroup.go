@@ -52,13 +52,26 @@ func AllowLogsService(key awskms.IKey) {
 	}
 	stack := key.Stack()
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowCloudWatchLogs"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", *stack.Region())), nil)},
-		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-		Resources:  jsii.Strings("*"),
+		Sid: jsii.String("AllowCloudWatchLogs"),
+		Principals: &[]awsiam.IPrincipal{
+			awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", *stack.Region())), nil),
+		},
+		Actions: jsii.Strings(
+			"kms:Encrypt*",
+			"kms:Decrypt*",
+			"kms:ReEncrypt*",
+			"kms:GenerateDataKey*",
+			"kms:Describe*",
+		),
+		Resources: jsii.Strings("*"),
 		Conditions: &map[string]any{
 			"ArnLike": map[string]any{
-				"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", *stack.Partition(), *stack.Region(), *stack.Account()),
+				"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf(
+					"arn:%s:logs:%s:%s:log-group:*",
+					*stack.Partition(),
+					*stack.Region(),
+					*stack.Account(),
+				),
 			},
 		},
 	}), jsii.Bool(true))

@@ -58,7 +58,7 @@ func run(m *testing.M) (int, error) {
 			return 0, err
 		}
 	}
-	if err := writeCleanerAssets(testAssetDir); err != nil { // issue 6, see cleaner_test.go
+	if err := writeCleanerAssets(testAssetDir); err != nil { // see cleaner_test.go
 		return 0, err
 	}
 	testOutdir = filepath.Join(tmp, "cdk.out")

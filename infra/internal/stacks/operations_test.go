@@ -101,8 +101,14 @@ func TestComputeScheduledFunctions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fnID, fn := functionByDescription(t, all, tc.description)
-			if fn["MemorySize"] != float64(monitoring.MemoryMB) || fn["Timeout"] != float64(tc.timeout) || fn["ReservedConcurrentExecutions"] != float64(1) {
-				t.Errorf("memory %v, timeout %v, reserved concurrency %v", fn["MemorySize"], fn["Timeout"], fn["ReservedConcurrentExecutions"])
+			if fn["MemorySize"] != float64(monitoring.MemoryMB) || fn["Timeout"] != float64(tc.timeout) ||
+				fn["ReservedConcurrentExecutions"] != float64(1) {
+				t.Errorf(
+					"memory %v, timeout %v, reserved concurrency %v",
+					fn["MemorySize"],
+					fn["Timeout"],
+					fn["ReservedConcurrentExecutions"],
+				)
 			}
 			vars, _ := fn["Environment"].(map[string]any)["Variables"].(map[string]any)
 			for _, k := range tc.env {
@@ -154,7 +160,8 @@ func TestComputeScheduledFunctions(t *testing.T) {
 	t.Run("each scheduler role may invoke only its own function and write only its own DLQ", func(t *testing.T) {
 		for _, id := range ofType(all, "AWS::Scheduler::Schedule") {
 			switch all[id].Properties["Name"] {
-			case names.Physical(testCfg.Namespace, names.LeaseMonitoringSchedule), names.Physical(testCfg.Namespace, names.DriftMonitoringSchedule),
+			case names.Physical(testCfg.Namespace, names.LeaseMonitoringSchedule),
+				names.Physical(testCfg.Namespace, names.DriftMonitoringSchedule),
 				names.Physical(testCfg.Namespace, names.CostReportSchedule):
 			default:
 				continue
@@ -210,20 +217,27 @@ func TestComputeEmailNotifier(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{
 			"EventPattern": isbevents.Pattern(names.EmailDetailTypes),
 			"Targets": []any{objectLike(props{
-				"Arn":         props{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("EmailNotifierQueue.*")), "Arn"}},
+				"Arn": props{
+					"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("EmailNotifierQueue.*")), "Arn"},
+				},
 				"RetryPolicy": props{"MaximumRetryAttempts": 20, "MaximumEventAgeInSeconds": 86400},
 			})},
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), props{
 			"QueueName": queueName, "VisibilityTimeout": 6 * notify.TimeoutSeconds,
-			"RedrivePolicy": props{"deadLetterTargetArn": assertions.Match_AnyValue(), "maxReceiveCount": notify.MaxReceiveCount},
+			"RedrivePolicy": props{
+				"deadLetterTargetArn": assertions.Match_AnyValue(),
+				"maxReceiveCount":     notify.MaxReceiveCount,
+			},
 		})
 	})
 	t.Run("the function consumes in batches and reports failed messages one by one", func(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), props{
 			"BatchSize": notify.BatchSize, "FunctionResponseTypes": []any{"ReportBatchItemFailures"},
-			"ScalingConfig":  props{"MaximumConcurrency": notify.MaxConcurrency},
-			"EventSourceArn": props{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("EmailNotifierQueue.*")), "Arn"}},
+			"ScalingConfig": props{"MaximumConcurrency": notify.MaxConcurrency},
+			"EventSourceArn": props{
+				"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("EmailNotifierQueue.*")), "Arn"},
+			},
 		})
 	})
 	t.Run("it may send from this account's SES identities, remember deliveries, and nothing else", func(t *testing.T) {
@@ -251,6 +265,12 @@ func TestComputeEmailNotifier(t *testing.T) {
 
 func TestComputeWafAllowsOnlyTheConfiguredRanges(t *testing.T) {
 	tpl := template(t, StackCompute)
-	tpl.HasResourceProperties(jsii.String("AWS::WAFv2::IPSet"), props{"IPAddressVersion": "IPV4", "Addresses": []any{"203.0.113.0/24"}})
-	tpl.HasResourceProperties(jsii.String("AWS::WAFv2::IPSet"), props{"IPAddressVersion": "IPV6", "Addresses": []any{"2001:db8::/32"}})
+	tpl.HasResourceProperties(
+		jsii.String("AWS::WAFv2::IPSet"),
+		props{"IPAddressVersion": "IPV4", "Addresses": []any{"203.0.113.0/24"}},
+	)
+	tpl.HasResourceProperties(
+		jsii.String("AWS::WAFv2::IPSet"),
+		props{"IPAddressVersion": "IPV6", "Addresses": []any{"2001:db8::/32"}},
+	)
 }

@@ -30,7 +30,13 @@ func TestMain(m *testing.M) { emulator.Main(m) }
 func TestClientsReadTheConfigurationTheyNeed(t *testing.T) {
 	e := apitest.New(t)
 	api := ssm.NewFromConfig(e.Cfg)
-	doc, _ := json.Marshal(config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: "222222222222", ManagedRegions: []string{"us-east-1", "eu-west-2"}})
+	doc, _ := json.Marshal(
+		config.AccountPoolParam{
+			EntryOuID:       "ou-entry",
+			OrgMgtAccountID: "222222222222",
+			ManagedRegions:  []string{"us-east-1", "eu-west-2"},
+		},
+	)
 	name := "/" + names.Physical(fixture.Namespace, names.AccountPoolConfigParam)
 	if _, err := api.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
 		t.Fatal(err)
