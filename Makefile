@@ -14,6 +14,7 @@ LINT_MODULES := common cmd functions infra test
 # Pinned linter, installed once into build/tools/ (a new version, a new path).
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := build/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
+MAX_LINE := 120
 export ISB_PYTHON := $(PYTHON)
 export AWS_EC2_METADATA_DISABLED := true
 
@@ -35,9 +36,12 @@ check-emulator: ## fail clearly unless Python with moto[server] 5.2.x is install
 	  *) echo "warning: moto $$v found; the launcher's fixes target 5.2.1" >&2;; esac
 
 .PHONY: fmt-check
-fmt-check: ## fail if any Go file is not gofmt-formatted
+fmt-check: ## fail on Go files gofmt would change, lines over 120 columns (string literals aside), issue numbers in code
 	@out=$$(gofmt -l $(GO_MODULES) $(wildcard infra functions cmd)); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:" >&2; echo "$$out" >&2; exit 1; fi
+	@cd tools/linelen && GOWORK=off $(GO) run . -max $(MAX_LINE) $(addprefix ../../,$(LINT_MODULES))
+	@if git grep -nE '[Ii]ssue ?#?[0-9]+' -- ':!*.md' ':!docs/'; then \
+	  echo "issue numbers in code or comments: say why instead" >&2; exit 1; fi
 
 $(STATICCHECK):
 	@mkdir -p $(@D)
@@ -55,6 +59,7 @@ vet: ## go vet every module
 test-unit: ## domain and unit tests (no emulator)
 	cd common && $(GO) test -count=1 ./...
 	cd cmd && $(GO) test -count=1 ./...
+	cd tools/linelen && GOWORK=off $(GO) test -count=1 ./...
 
 .PHONY: test-emulator
 test-emulator: check-emulator ## store and adapter tests against the moto emulator

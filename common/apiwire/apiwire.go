@@ -78,7 +78,8 @@ type SecretsClient interface {
 // Verifier returns the token verifier over the published public keys (cached, lazy)
 // that refuses the tokens on the revocation list (logout).
 func Verifier(sm SecretsClient, e Env, revoked auth.RevocationList) *auth.Verifier {
-	return auth.NewVerifier(auth.NewSecretKeys(sm, e.SessionKeys, 0, nil), auth.Issuer(e.Namespace), auth.Audience(e.Namespace), nil).
+	return auth.NewVerifier(auth.NewSecretKeys(sm, e.SessionKeys, 0, nil), auth.Issuer(e.Namespace), auth.Audience(
+		e.Namespace), nil).
 		CheckRevocations(revoked)
 }
 

@@ -415,7 +415,8 @@ func TestVerifyRefusesAnEmailThatIsNotCanonical(t *testing.T) {
 			if _, err := v.Verify(t.Context(), "Bearer "+tok); !errors.Is(err, ErrClaims) {
 				t.Fatalf("a token for %q: err = %v, want ErrClaims", e, err)
 			}
-			if _, err := Issue(t.Context(), keyA, keyA.ID, Caller{Email: e, Roles: []routes.Role{routes.User}}, iss, aud, time.Hour, t0); err == nil {
+			if _, err := Issue(t.Context(), keyA, keyA.ID, Caller{Email: e, Roles: []routes.Role{routes.User}}, iss,
+				aud, time.Hour, t0); err == nil {
 				t.Fatalf("Issue signed a token for %q", e)
 			}
 		})
@@ -424,7 +425,8 @@ func TestVerifyRefusesAnEmailThatIsNotCanonical(t *testing.T) {
 
 func TestVerifyRefusesATokenWithoutAnID(t *testing.T) {
 	v := NewVerifier(StaticKeys{Current: keyA.Public()}, iss, aud, func() time.Time { return t0 })
-	for name, jti := range map[string]any{"no jti": nil, "an empty jti": "", "an oversized jti": strings.Repeat("j", MaxTokenIDBytes+1)} {
+	for name, jti := range map[string]any{"no jti": nil, "an empty jti": "", "an oversized jti": strings.Repeat("j",
+		MaxTokenIDBytes+1)} {
 		tok := forge(es256, payload(func(p map[string]any) {
 			if jti != nil {
 				p["jti"] = jti

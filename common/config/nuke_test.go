@@ -46,7 +46,8 @@ func TestNukeTemplateProtectsThePlatformAccounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{config.PlaceholderHubAccountID, config.PlaceholderManagementAccountID, config.PlaceholderIDCAccountID} {
+	for _, p := range []string{config.PlaceholderHubAccountID, config.PlaceholderManagementAccountID,
+		config.PlaceholderIDCAccountID} {
 		if !slices.Contains(n.Blocklist, p) {
 			t.Errorf("blocklist %v does not hold %s", n.Blocklist, p)
 		}
@@ -131,8 +132,10 @@ func TestNukeTemplateKeepsTheControlPlane(t *testing.T) {
 		return []config.NukeFilter{
 			{Property: name, Value: config.PlaceholderCleanupRoleName},
 			{Property: name, Type: "In", Values: []string{
-				"OrganizationAccountAccessRole", "AWSControlTowerExecution", "aws-controltower-AdministratorExecutionRole",
-				"aws-controltower-ConfigRecorderRole", "aws-controltower-ForwardSnsNotificationRole", "aws-controltower-ReadOnlyExecutionRole",
+				"OrganizationAccountAccessRole", "AWSControlTowerExecution",
+				"aws-controltower-AdministratorExecutionRole",
+				"aws-controltower-ConfigRecorderRole", "aws-controltower-ForwardSnsNotificationRole",
+				"aws-controltower-ReadOnlyExecutionRole",
 			}},
 			{Property: name, Type: "regex", Value: "^stacksets-exec-[0-9a-f]{32}$"},
 			{Property: path, Type: "prefix", Value: "/aws-reserved/sso.amazonaws.com/"},

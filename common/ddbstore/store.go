@@ -63,11 +63,17 @@ func (s *Store) Pages() *PageCodec { return s.pages }
 
 // listPage runs one page of a Query or Scan. fetch receives the start key
 // and the limit and returns the items and DynamoDB's last evaluated key.
+// fetchPage reads up to limit items from start; it returns them and where
+// the next page starts (nil at the end).
+type fetchPage func(start map[string]types.AttributeValue, limit int32) (
+	[]map[string]types.AttributeValue, map[string]types.AttributeValue, error,
+)
+
 func (s *Store) listPage(
 	ctx context.Context,
 	scope string,
 	p Page,
-	fetch func(start map[string]types.AttributeValue, limit int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error),
+	fetch fetchPage,
 ) ([]map[string]types.AttributeValue, string, error) {
 	start, err := s.pages.decode(scope, p.Token)
 	if err != nil {
@@ -88,8 +94,10 @@ func (s *Store) listPage(
 func (s *Store) query(
 	ctx context.Context,
 	in dynamodb.QueryInput,
-) func(map[string]types.AttributeValue, int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
-	return func(start map[string]types.AttributeValue, limit int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
+) fetchPage {
+	return func(start map[string]types.AttributeValue, limit int32) (
+		[]map[string]types.AttributeValue, map[string]types.AttributeValue, error,
+	) {
 		in.ExclusiveStartKey = start
 		in.Limit = aws.Int32(limit)
 		out, err := s.db.Query(ctx, &in)
@@ -109,8 +117,10 @@ func (s *Store) scanFiltered(
 	table string,
 	keyAttrs []string,
 	keep func(map[string]types.AttributeValue) bool,
-) func(map[string]types.AttributeValue, int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
-	return func(start map[string]types.AttributeValue, limit int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
+) fetchPage {
+	return func(start map[string]types.AttributeValue, limit int32) (
+		[]map[string]types.AttributeValue, map[string]types.AttributeValue, error,
+	) {
 		var kept []map[string]types.AttributeValue
 		for {
 			out, err := s.db.Scan(ctx, &dynamodb.ScanInput{

@@ -122,7 +122,10 @@ func TestValidateNamesTheBrokenField(t *testing.T) {
 		{"manual freeze carrying a budget threshold names reason.triggeredBudgetThreshold",
 			with(
 				frozen,
-				func(e *LeaseFrozen) { e.Reason = FreezeReason{Type: FreezeManual, TriggeredBudgetThreshold: ptr(50.0)} },
+				func(e *LeaseFrozen) {
+					e.Reason = FreezeReason{Type: FreezeManual, TriggeredBudgetThreshold: ptr(
+						50.0)}
+				},
 			),
 			"reason.triggeredBudgetThreshold"},
 		{"freeze by budget with a zero threshold names reason.triggeredBudgetThreshold",
@@ -152,7 +155,9 @@ func TestValidateNamesTheBrokenField(t *testing.T) {
 		{"cleanup success without a start time names cleanupExecutionContext.stateMachineExecutionStartTime",
 			with(
 				cleaned,
-				func(e *AccountCleanupSucceeded) { e.CleanupExecutionContext.StateMachineExecutionStartTime = zeroTime },
+				func(e *AccountCleanupSucceeded) {
+					e.CleanupExecutionContext.StateMachineExecutionStartTime = zeroTime
+				},
 			),
 			"cleanupExecutionContext.stateMachineExecutionStartTime"},
 		{"cleanup failure without a failure count names consecutiveFailures",

@@ -194,19 +194,20 @@ func TestServerRoutesAndGuards(t *testing.T) {
 }
 
 func TestNewServerRefusesHandlersThatDoNotMatchTheTable(t *testing.T) {
-	if _, err := httpapi.NewServer(routes.Configurations, staticVerifier{}, staticConfig{}, map[string]httpapi.HandlerFunc{}); err == nil {
+	none := map[string]httpapi.HandlerFunc{}
+	if _, err := httpapi.NewServer(routes.Configurations, staticVerifier{}, staticConfig{}, none); err == nil {
 		t.Fatal("a server without the family's handlers was built")
 	}
 	ok := func(context.Context, *httpapi.Request) (httpapi.Response, error) { return httpapi.OK(nil), nil }
-	if _, err := httpapi.NewServer(routes.Configurations, staticVerifier{}, staticConfig{}, map[string]httpapi.HandlerFunc{
-		"GET /configurations": ok, "GET /leases": ok,
-	}); err == nil {
+	extra := map[string]httpapi.HandlerFunc{"GET /configurations": ok, "GET /leases": ok}
+	if _, err := httpapi.NewServer(routes.Configurations, staticVerifier{}, staticConfig{}, extra); err == nil {
 		t.Fatal("a server with another family's handler was built")
 	}
 }
 
 func FuzzDecodeBytes(f *testing.F) {
-	for _, s := range []string{`{"name":"a"}`, `{"a":1}`, `[`, `"\u0000"`, `{"name":{"x":[1,2,{}]}}`, `{"name":"a","name":"b"}`, `{"name":"\ud800"}`, `{"items":[{"k":1,"k":2}]}`} {
+	for _, s := range []string{`{"name":"a"}`, `{"a":1}`, `[`, `"\u0000"`, `{"name":{"x":[1,2,{}]}}`,
+		`{"name":"a","name":"b"}`, `{"name":"\ud800"}`, `{"items":[{"k":1,"k":2}]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -296,7 +297,8 @@ func TestDecodeRefusesWhatWouldBeStoredWrong(t *testing.T) {
 	})
 	t.Run("tabs and line breaks in free text are kept", func(t *testing.T) {
 		var b body
-		if err := httpapi.DecodeBytes([]byte(`{"comments":"line one\n\tline two\r\n","name":"café ☕"}`), &b, "comments"); err != nil {
+		if err := httpapi.DecodeBytes([]byte(`{"comments":"line one\n\tline two\r\n","name":"café ☕"}`), &b,
+			"comments"); err != nil {
 			t.Fatal(err)
 		}
 		if b.Comments != "line one\n\tline two\r\n" || b.Name != "café ☕" {
@@ -372,7 +374,8 @@ func TestAPanickingHandlerIsALogged500(t *testing.T) {
 	handlers := map[string]httpapi.HandlerFunc{}
 	for _, r := range routes.Table {
 		if r.Family == routes.Configurations {
-			handlers[httpapi.Key(r.Method, r.Path)] = func(context.Context, *httpapi.Request) (httpapi.Response, error) {
+			handlers[httpapi.Key(r.Method, r.Path)] = func(context.Context, *httpapi.Request) (httpapi.Response,
+				error) {
 				var m map[string]int
 				//lint:ignore SA5000 the panic is the point: a bug in a handler
 				m["boom"]++
@@ -432,7 +435,8 @@ func (v reasonVerifier) Verify(context.Context, string) (auth.Caller, error) {
 
 func TestA401TellsTheClientOnlyInvalidToken(t *testing.T) {
 	ok := func(context.Context, *httpapi.Request) (httpapi.Response, error) { return httpapi.OK(nil), nil }
-	for _, reason := range []error{auth.ErrExpired, auth.ErrSignature, auth.ErrAudience, auth.ErrIssuer, auth.ErrNoToken, auth.ErrAmbiguous} {
+	for _, reason := range []error{auth.ErrExpired, auth.ErrSignature, auth.ErrAudience, auth.ErrIssuer,
+		auth.ErrNoToken, auth.ErrAmbiguous} {
 		t.Run(reason.Error(), func(t *testing.T) {
 			srv, err := httpapi.NewServer(
 				routes.Configurations,

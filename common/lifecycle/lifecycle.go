@@ -361,7 +361,8 @@ func (s *Service) cleanupFailed(ctx context.Context, e events.AccountCleanupFail
 	next := a
 	next.Cleanup = nil
 	next.CleanupFailures = max(a.CleanupFailures, e.ConsecutiveFailures)
-	if err := s.saveAccount(ctx, a, next, events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupRetryFailed}); err != nil {
+	if err := s.saveAccount(ctx, a, next, events.CleanAccountRequest{AccountID: a.ID,
+		Reason: events.CleanupRetryFailed}); err != nil {
 		return err
 	}
 	slog.InfoContext(
@@ -494,7 +495,8 @@ func (s *Service) forget(ctx context.Context, a account.Account) error {
 			return err
 		}
 		if err := s.saveLease(ctx, l, next, events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
-			Reason: events.TerminatedWithComment(events.TerminationEjected, "the account left the pool's OUs")}); err != nil {
+			Reason: events.TerminatedWithComment(events.TerminationEjected,
+				"the account left the pool's OUs")}); err != nil {
 			return err
 		}
 	}

@@ -69,7 +69,8 @@ func Evaluate(l lease.Lease, cost float64, now time.Time) Decision {
 	}
 	if th, ok := largestAlert(budget); ok {
 		out = append(out, events.LeaseBudgetThresholdAlert{LeaseID: l.Key, AccountID: l.AccountID,
-			Budget: l.MaxSpend, TotalSpend: cost, BudgetThresholdTriggered: th.DollarsSpent, ActionRequested: th.Action})
+			Budget: l.MaxSpend, TotalSpend: cost, BudgetThresholdTriggered: th.DollarsSpent,
+			ActionRequested: th.Action})
 	}
 	if th, ok := smallestAlert(duration); ok {
 		out = append(out, events.LeaseDurationThresholdAlert{LeaseID: l.Key, AccountID: l.AccountID,

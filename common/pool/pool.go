@@ -208,7 +208,8 @@ func (s *Service) Register(ctx context.Context, r account.Registration) (account
 	if err != nil {
 		return account.Account{}, err
 	}
-	if err := r.Validate(account.Protected{ManagementAccountID: pc.OrgMgtAccountID, IDCAccountID: s.d.IdcAccountID, HubAccountID: s.d.HubAccountID}); err != nil {
+	if err := r.Validate(account.Protected{ManagementAccountID: pc.OrgMgtAccountID, IDCAccountID: s.d.IdcAccountID,
+		HubAccountID: s.d.HubAccountID}); err != nil {
 		return account.Account{}, err
 	}
 	_, org, err := s.org(ctx)

@@ -54,7 +54,8 @@ func setup() (*cleanup.Watchdog, error) {
 		return nil, fmt.Errorf("load AWS config: %w", err)
 	}
 	tables := ddbstore.TablesFor(ns)
-	for env, dst := range map[string]*string{names.EnvAccountTable: &tables.Accounts, names.EnvOutboxTable: &tables.Outbox} {
+	for env, dst := range map[string]*string{names.EnvAccountTable: &tables.Accounts,
+		names.EnvOutboxTable: &tables.Outbox} {
 		if v := os.Getenv(env); v != "" {
 			*dst = v
 		}

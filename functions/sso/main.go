@@ -30,7 +30,8 @@ import (
 func main() {
 	slog.SetDefault(lambdacontext.NewLogger())
 	env := map[string]string{}
-	for _, k := range []string{names.EnvNamespace, names.EnvSessionKeys, names.EnvIdpMetadataSecret, names.EnvIdcConfigParam, names.EnvHubAccountID, names.EnvSessionTable} {
+	for _, k := range []string{names.EnvNamespace, names.EnvSessionKeys, names.EnvIdpMetadataSecret,
+		names.EnvIdcConfigParam, names.EnvHubAccountID, names.EnvSessionTable} {
 		if env[k] = os.Getenv(k); env[k] == "" {
 			fmt.Fprintf(os.Stderr, "sso: %s is required\n", k)
 			os.Exit(1)

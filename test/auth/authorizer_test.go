@@ -48,7 +48,8 @@ func globalProfile(t *testing.T, api *appconfig.Client) (*hosted.Hosted, func(ya
 	publish := func(yaml string) {
 		t.Helper()
 		if _, err := api.CreateHostedConfigurationVersion(ctx, &appconfig.CreateHostedConfigurationVersionInput{
-			ApplicationId: app.Id, ConfigurationProfileId: prof.Id, Content: []byte(yaml), ContentType: aws.String("application/x-yaml"),
+			ApplicationId: app.Id, ConfigurationProfileId: prof.Id, Content: []byte(yaml), ContentType: aws.String(
+				"application/x-yaml"),
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +135,8 @@ func TestAuthorizerAgainstTheEmulator(t *testing.T) {
 	}
 
 	t.Run("a deleted secret is a fault, counted once per request", func(t *testing.T) {
-		if _, err := sm.DeleteSecret(t.Context(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(secretName), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+		if _, err := sm.DeleteSecret(t.Context(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(secretName),
+			ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
 			t.Fatal(err)
 		}
 		clock.T = clock.T.Add(auth.DefaultKeyTTL) // the cached keys expire

@@ -60,7 +60,8 @@ func createSecret(t *testing.T, cfg aws.Config, created time.Time) {
 
 func createPlaceholder(t *testing.T, sm *secretsmanager.Client) {
 	t.Helper()
-	if _, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(secretName), SecretString: aws.String(auth.Placeholder)}); err != nil {
+	if _, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(secretName),
+		SecretString: aws.String(auth.Placeholder)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -227,7 +228,8 @@ func TestRotationKeepsOldTokensAndAcceptsNewOnes(t *testing.T) {
 			t.Errorf("previous key is %s, want Enabled", got)
 		}
 		var nf *kmstypes.NotFoundException
-		if _, err := kc.DescribeKey(t.Context(), &kms.DescribeKeyInput{KeyId: aws.String(names.SigningKeyAlias(fixture.Namespace, firstRotation))}); !errors.As(
+		if _, err := kc.DescribeKey(t.Context(), &kms.DescribeKeyInput{KeyId: aws.String(names.SigningKeyAlias(
+			fixture.Namespace, firstRotation))}); !errors.As(
 			err,
 			&nf,
 		) {

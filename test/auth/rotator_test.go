@@ -46,7 +46,8 @@ func TestRotatorStepsAreIdempotent(t *testing.T) {
 	const token = "33333333-3333-4333-8333-333333333333"
 	r := rotator.New(sm, kc, fixture.Namespace, secretName)
 	// Secrets Manager retries steps; each one run twice changes nothing more.
-	for _, step := range []string{rotator.StepCreate, rotator.StepCreate, rotator.StepSet, rotator.StepTest, rotator.StepFinish, rotator.StepFinish} {
+	for _, step := range []string{rotator.StepCreate, rotator.StepCreate, rotator.StepSet, rotator.StepTest,
+		rotator.StepFinish, rotator.StepFinish} {
 		if err := r.Step(t.Context(), secretName, token, step); err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
@@ -98,7 +99,8 @@ func TestRotatorRefusesBadEvents(t *testing.T) {
 	r := rotator.New(sm, kms.NewFromConfig(cfg), fixture.Namespace, secretName)
 	for name, run := range map[string]func() error{
 		"another secret": func() error {
-			if _, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("other"), SecretString: aws.String("x")}); err != nil {
+			if _, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("other"),
+				SecretString: aws.String("x")}); err != nil {
 				t.Fatal(err)
 			}
 			return r.Step(t.Context(), "other", "44444444-4444-4444-8444-444444444444", rotator.StepCreate)
@@ -107,7 +109,8 @@ func TestRotatorRefusesBadEvents(t *testing.T) {
 			return r.Step(t.Context(), secretName, "55555555-5555-4555-8555-555555555555", rotator.StepFinish)
 		},
 		"an unknown step": func() error {
-			if err := r.Step(t.Context(), secretName, "66666666-6666-4666-8666-666666666666", rotator.StepCreate); err != nil {
+			if err := r.Step(t.Context(), secretName, "66666666-6666-4666-8666-666666666666",
+				rotator.StepCreate); err != nil {
 				t.Fatal(err)
 			}
 			return r.Step(t.Context(), secretName, "66666666-6666-4666-8666-666666666666", "dropSecret")

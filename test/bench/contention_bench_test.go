@@ -44,7 +44,8 @@ func BenchmarkConcurrentGrants(b *testing.B) {
 				// DynamoDB well under a second takes seconds here: the
 				// retry budget is stretched to match, the backoff is not.
 				faulty := ddbstore.New(dynamodb.NewFromConfig(f.Wrap(emulator.ConfigNoReset(b))), s.Tables(), nil).
-					WithBackoff(ddbstore.Backoff{Base: ddbstore.DefaultBackoff.Base, Max: ddbstore.DefaultBackoff.Max, Budget: 2 * time.Minute})
+					WithBackoff(ddbstore.Backoff{Base: ddbstore.DefaultBackoff.Base, Max: ddbstore.DefaultBackoff.Max,
+						Budget: 2 * time.Minute})
 				now := t0.Add(24 * time.Hour)
 				var mu sync.WaitGroup
 				var lock sync.Mutex

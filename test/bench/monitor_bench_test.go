@@ -99,7 +99,8 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 	// here, and moto's SQS walks every queued message on each send, which
 	// would charge the pass for a test artefact (about 13 s for 1,150
 	// events). Consumers of the real bus drain their queues.
-	if _, err := eventbridge.NewFromConfig(cfg).CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(fixture.BusName)}); err != nil {
+	if _, err := eventbridge.NewFromConfig(cfg).CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(
+		fixture.BusName)}); err != nil {
 		b.Fatal(err)
 	}
 	poolName := fixture.PoolParamName

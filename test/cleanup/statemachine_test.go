@@ -68,7 +68,8 @@ func deployPipelineWith(t *testing.T, change func(*cleanup.DefinitionInput)) *pi
 	}
 	p.queueURL = aws.ToString(q.QueueUrl)
 	in := cleanup.DefinitionInput{
-		AccountTable: p.store.Tables().Accounts, OutboxTable: p.store.Tables().Outbox, EventBus: fixture.BusName, BuildQueueURL: p.queueURL,
+		AccountTable: p.store.Tables().Accounts, OutboxTable: p.store.Tables().Outbox, EventBus: fixture.BusName,
+		BuildQueueURL:     p.queueURL,
 		ProtectedAccounts: []string{hubAccount, mgmtAccount, idcAccount}, BuildTimeoutSeconds: 900,
 		MetricNamespace: names.MetricNamespace(fixture.Namespace),
 	}
@@ -88,12 +89,15 @@ func deployPipelineWith(t *testing.T, change func(*cleanup.DefinitionInput)) *pi
 	}
 	p.machine = aws.ToString(sm.StateMachineArn)
 	eb := eventbridge.NewFromConfig(p.cfg)
-	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("clean-account"), EventBusName: aws.String(fixture.BusName),
+	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("clean-account"),
+		EventBusName: aws.String(fixture.BusName),
 		EventPattern: aws.String(`{"detail-type":["` + names.CleanAccountRequest + `"]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("clean-account"), EventBusName: aws.String(fixture.BusName),
-		Targets: []ebtypes.Target{{Id: aws.String("cleaner"), Arn: sm.StateMachineArn, RoleArn: aws.String("arn:aws:iam::" + hubAccount + ":role/events")}}}); err != nil {
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("clean-account"),
+		EventBusName: aws.String(fixture.BusName),
+		Targets: []ebtypes.Target{{Id: aws.String("cleaner"), Arn: sm.StateMachineArn, RoleArn: aws.String(
+			"arn:aws:iam::" + hubAccount + ":role/events")}}}); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -120,7 +124,8 @@ func (p *pipeline) requestCleanup(t *testing.T, id string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bus.New(eventbridge.NewFromConfig(p.cfg), fixture.BusName).Publish(t.Context(), []events.Record{rec}); err != nil {
+	if _, err := bus.New(eventbridge.NewFromConfig(p.cfg), fixture.BusName).Publish(t.Context(), []events.Record{
+		rec}); err != nil {
 		t.Fatalf("publish CleanAccountRequest: %v", err)
 	}
 	for _, e := range p.executions(t) {
@@ -408,7 +413,8 @@ func TestWatchdogReportsAStuckCleanupOnce(t *testing.T) {
 	input, _ := json.Marshal(
 		map[string]any{"detail": map[string]string{"accountId": sandboxAccount, "reason": "LEASE_TERMINATION"}},
 	)
-	if done, err := later.ExecutionEnded(t.Context(), exec, sfntypes.ExecutionStatusAborted, string(input)); err != nil ||
+	if done, err := later.ExecutionEnded(t.Context(), exec, sfntypes.ExecutionStatusAborted, string(
+		input)); err != nil ||
 		done {
 		t.Errorf("status-change event after the sweep = %v, %v; want nothing emitted", done, err)
 	}
@@ -517,7 +523,8 @@ func TestARunReportsItsOutcomeAndEventInOneCommit(t *testing.T) {
 		input, _ := json.Marshal(
 			map[string]any{"detail": map[string]string{"accountId": sandboxAccount, "reason": "LEASE_TERMINATION"}},
 		)
-		if done, err := p.watchdog(time.Now()).ExecutionEnded(t.Context(), exec, sfntypes.ExecutionStatusFailed, string(input)); err != nil ||
+		if done, err := p.watchdog(time.Now()).ExecutionEnded(t.Context(), exec, sfntypes.ExecutionStatusFailed,
+			string(input)); err != nil ||
 			!done {
 			t.Fatalf("watchdog report = %v, %v", done, err)
 		}

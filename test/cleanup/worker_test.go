@@ -30,9 +30,10 @@ func TestWorkerStartsOneBuildPerRequestAndReturnsTheBadOnes(t *testing.T) {
 	cb := codebuild.NewFromConfig(cfg)
 	if _, err := cb.CreateProject(ctx, &codebuild.CreateProjectInput{
 		Name: aws.String("isb-test-Cleanup"), ServiceRole: role.Role.Arn,
-		Source:      &cbtypes.ProjectSource{Type: cbtypes.SourceTypeS3, Location: aws.String("assets/cleaner.zip")},
-		Artifacts:   &cbtypes.ProjectArtifacts{Type: cbtypes.ArtifactsTypeNoArtifacts},
-		Environment: &cbtypes.ProjectEnvironment{Type: cbtypes.EnvironmentTypeLinuxContainer, ComputeType: cbtypes.ComputeTypeBuildGeneral1Small, Image: aws.String("aws/codebuild/standard:7.0")},
+		Source:    &cbtypes.ProjectSource{Type: cbtypes.SourceTypeS3, Location: aws.String("assets/cleaner.zip")},
+		Artifacts: &cbtypes.ProjectArtifacts{Type: cbtypes.ArtifactsTypeNoArtifacts},
+		Environment: &cbtypes.ProjectEnvironment{Type: cbtypes.EnvironmentTypeLinuxContainer,
+			ComputeType: cbtypes.ComputeTypeBuildGeneral1Small, Image: aws.String("aws/codebuild/standard:7.0")},
 	}); err != nil {
 		t.Fatalf("create project: %v", err)
 	}

@@ -151,7 +151,10 @@ func server(t *testing.T, family routes.Family, maintenance bool, do outcome) *h
 	handlers := map[string]httpapi.HandlerFunc{}
 	for _, r := range routes.Table {
 		if r.Family == family {
-			handlers[httpapi.Key(r.Method, r.Path)] = func(_ context.Context, req *httpapi.Request) (httpapi.Response, error) { return do(req) }
+			handlers[httpapi.Key(r.Method, r.Path)] = func(_ context.Context, req *httpapi.Request) (httpapi.Response,
+				error) {
+				return do(req)
+			}
 		}
 	}
 	v := auth.NewVerifier(auth.StaticKeys{Current: testKey.Public()}, "iss", "aud", nil)
@@ -181,7 +184,8 @@ func token(t *testing.T, roles ...routes.Role) string {
 }
 
 func concrete(p string) string {
-	return strings.NewReplacer("{leaseId}", "bGVhc2U", "{leaseTemplateId}", "0d9a8c1e-5b7f-4e7a-9f51-1b2c3d4e5f60", "{awsAccountId}", "123456789012").
+	return strings.NewReplacer("{leaseId}", "bGVhc2U", "{leaseTemplateId}", "0d9a8c1e-5b7f-4e7a-9f51-1b2c3d4e5f60",
+		"{awsAccountId}", "123456789012").
 		Replace(p)
 }
 

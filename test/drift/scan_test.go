@@ -191,7 +191,8 @@ func TestAnAccountThatLeftThePoolLosesItsRow(t *testing.T) {
 		want events.AccountDriftDetected
 	}{
 		{"moved to the root", "", events.AccountDriftDetected{ExpectedOU: string(account.Available)}},
-		{"moved to Exit without an ejection", account.Exit, events.AccountDriftDetected{ExpectedOU: string(account.Available), ActualOU: string(account.Exit)}},
+		{"moved to Exit without an ejection", account.Exit, events.AccountDriftDetected{ExpectedOU: string(
+			account.Available), ActualOU: string(account.Exit)}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWorld(t)
@@ -276,7 +277,8 @@ func failMoves(accountID *string) func(*aws.Config) {
 		cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
 			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
 				"FailMove",
-				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
+					middleware.InitializeOutput, middleware.Metadata, error) {
 					if mv, ok := in.Parameters.(*organizations.MoveAccountInput); ok &&
 						aws.ToString(mv.AccountId) == *accountID {
 						return middleware.InitializeOutput{}, middleware.Metadata{},

@@ -132,7 +132,8 @@ func TestEventBridgeDeliversToEnabledRulesOnly(t *testing.T) {
 				if err := json.Unmarshal([]byte(body), &env); err != nil {
 					t.Fatalf("envelope is not JSON: %v: %s", err, body)
 				}
-				for k, want := range map[string]any{"account": defaultAccount, "source": "isb.leases", "detail-type": "LeaseApproved", "region": emulator.Region} {
+				for k, want := range map[string]any{"account": defaultAccount, "source": "isb.leases",
+					"detail-type": "LeaseApproved", "region": emulator.Region} {
 					if env[k] != want {
 						t.Errorf("envelope[%q] = %v, want %v (envelope %s)", k, env[k], want, body)
 					}
@@ -257,7 +258,8 @@ func TestEventBridgeDeliversToEnabledRulesOnly(t *testing.T) {
 func TestSentEmailsListsWhatSESv2Sent(t *testing.T) {
 	ctx := t.Context()
 	ses := sesv2.NewFromConfig(emulator.Config(t))
-	if _, err := ses.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("pool@example.com")}); err != nil {
+	if _, err := ses.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(
+		"pool@example.com")}); err != nil {
 		t.Fatalf("create identity: %v", err)
 	}
 	_, err := ses.SendEmail(ctx, &sesv2.SendEmailInput{
@@ -281,7 +283,8 @@ func TestSentEmailsListsWhatSESv2Sent(t *testing.T) {
 	}
 	got := sent[0]
 	if got.Source != "pool@example.com" || got.Subject != "Your lease is approved" ||
-		got.Body != "Account 111122223333 is yours." || strings.Join(got.Destinations["ToAddresses"], ",") != "user@example.com" {
+		got.Body != "Account 111122223333 is yours." || strings.Join(got.Destinations["ToAddresses"],
+		",") != "user@example.com" {
 		t.Errorf("sent email = %+v", got)
 	}
 

@@ -93,7 +93,8 @@ func TestFaultsAnswerATransactionWithTheConflictDynamoDBSends(t *testing.T) {
 	}
 
 	t.Run("a transaction whose items nobody holds goes through", func(t *testing.T) {
-		if _, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{putItem("c")}}); err != nil {
+		if _, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+			TransactItems: []ddbtypes.TransactWriteItem{putItem("c")}}); err != nil {
 			t.Fatal(err)
 		}
 		if !stored(t, plain, "c") {

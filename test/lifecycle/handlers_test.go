@@ -53,7 +53,8 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 	t.Run("a lessee without an Identity Center user gets no access, and nothing fails", func(t *testing.T) {
 		w := newWorld(t)
 		l, id := w.leased("ghost@example.com", lease.Active, account.Active, account.Available)
-		if _, err := w.ids.DeleteUser(t.Context(), &identitystore.DeleteUserInput{IdentityStoreId: aws.String(w.idc.IdentityStoreID),
+		if _, err := w.ids.DeleteUser(t.Context(), &identitystore.DeleteUserInput{IdentityStoreId: aws.String(
+			w.idc.IdentityStoreID),
 			UserId: aws.String(w.users["ghost@example.com"])}); err != nil {
 			t.Fatal(err)
 		}
@@ -73,8 +74,10 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 		next, id := w.leased("next@example.com", lease.Active, account.Active, account.Active)
 		w.grantAccess(id, "next@example.com")
 		old := lease.Key{UserEmail: dev, UUID: "00000000-0000-4000-8000-000000000001"}
-		if _, err := w.store.Leases().Create(t.Context(), lease.Lease{Key: old, Status: lease.ManuallyTerminated, AccountID: id,
-			StartDate: t0.Add(-72 * time.Hour), EndDate: t0.Add(-48 * time.Hour), CreatedAt: t0.Add(-72 * time.Hour)}, 0); err != nil {
+		if _, err := w.store.Leases().Create(t.Context(), lease.Lease{Key: old, Status: lease.ManuallyTerminated,
+			AccountID: id,
+			StartDate: t0.Add(-72 * time.Hour), EndDate: t0.Add(-48 * time.Hour), CreatedAt: t0.Add(-72 * time.Hour)},
+			0); err != nil {
 			t.Fatal(err)
 		}
 		w.ok(
@@ -535,7 +538,8 @@ func (m *moves) install(cfg *aws.Config) {
 	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
 		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
 			"RecordMoves",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
+				middleware.InitializeOutput, middleware.Metadata, error) {
 				if mv, ok := in.Parameters.(*organizations.MoveAccountInput); ok {
 					m.mu.Lock()
 					m.ids = append(m.ids, aws.ToString(mv.DestinationParentId))

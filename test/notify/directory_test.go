@@ -28,8 +28,10 @@ func TestDirectoryResolvesGroupsToPrimaryEmails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.ids.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(storeID),
-		GroupId: aws.String(w.idc.AdminGroupID), MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(u.UserId)}}); err != nil {
+	if _, err := w.ids.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{
+		IdentityStoreId: aws.String(storeID),
+		GroupId:         aws.String(w.idc.AdminGroupID), MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(
+			u.UserId)}}); err != nil {
 		t.Fatal(err)
 	}
 	w.member(w.idc.ManagerGroupID, manager1)

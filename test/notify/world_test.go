@@ -71,7 +71,8 @@ func newWorld(t *testing.T) *world {
 	w.global.Notification.EmailFrom = sender
 	w.global.Auth.WebAppURL = webApp
 
-	if _, err := sesv2.NewFromConfig(cfg).CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(sender)}); err != nil {
+	if _, err := sesv2.NewFromConfig(cfg).CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{
+		EmailIdentity: aws.String(sender)}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -101,8 +102,9 @@ func newWorld(t *testing.T) *world {
 func (w *world) member(groupID, email string) {
 	w.t.Helper()
 	userID := fixture.CreateUser(w.t, w.ids, storeID, email)
-	if _, err := w.ids.CreateGroupMembership(context.Background(), &identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(storeID),
-		GroupId: aws.String(groupID), MemberId: &istypes.MemberIdMemberUserId{Value: userID}}); err != nil {
+	if _, err := w.ids.CreateGroupMembership(context.Background(), &identitystore.CreateGroupMembershipInput{
+		IdentityStoreId: aws.String(storeID),
+		GroupId:         aws.String(groupID), MemberId: &istypes.MemberIdMemberUserId{Value: userID}}); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -221,7 +223,8 @@ func failSendTo(err error, addrs ...string) func(*aws.Config) {
 		cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
 			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
 				"FailSendTo",
-				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
+					middleware.InitializeOutput, middleware.Metadata, error) {
 					if send, ok := in.Parameters.(*sesv2.SendEmailInput); ok && send.Destination != nil {
 						d := send.Destination
 						for _, a := range slices.Concat(d.ToAddresses, d.CcAddresses, d.BccAddresses) {

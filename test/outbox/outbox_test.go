@@ -100,7 +100,8 @@ func TestChangesAndTheirEventsCommitTogether(t *testing.T) {
 		}
 	})
 	t.Run("a grant writes its announcement in the same transaction", func(t *testing.T) {
-		if err := s.Accounts().Import(ctx, []account.Account{{ID: "123456789012", Status: account.Available, StatusChangedAt: t0}}); err != nil {
+		if err := s.Accounts().Import(ctx, []account.Account{{ID: "123456789012", Status: account.Available,
+			StatusChangedAt: t0}}); err != nil {
 			t.Fatal(err)
 		}
 		p, err := s.Leases().Create(ctx, pending("ci@example.com"), 0)

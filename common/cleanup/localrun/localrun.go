@@ -76,7 +76,8 @@ func (r *Runner) RunOnce(ctx context.Context, waitSeconds int32) (int, error) {
 			return 0, err
 		}
 		log.InfoContext(ctx, "local runner: reported", "succeeded", cleanErr == nil && res.Succeeded)
-		if _, err := r.Queue.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.QueueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+		if _, err := r.Queue.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.QueueURL),
+			ReceiptHandle: m.ReceiptHandle}); err != nil {
 			return 0, fmt.Errorf("delete build request: %w", err)
 		}
 	}

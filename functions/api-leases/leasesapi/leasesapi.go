@@ -184,7 +184,8 @@ func DecodeReview(body []byte) (bool, error) {
 
 // Handlers returns the handlers of every /leases route.
 func Handlers(svc *leasing.Service) map[string]httpapi.HandlerFunc {
-	withLease := func(fn func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error)) httpapi.HandlerFunc {
+	withLease := func(fn func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease,
+		error)) httpapi.HandlerFunc {
 		return func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 			k, err := lease.ParseID(r.Params["leaseId"])
 			if err != nil {
@@ -200,7 +201,8 @@ func Handlers(svc *leasing.Service) map[string]httpapi.HandlerFunc {
 		}
 	}
 	return map[string]httpapi.HandlerFunc{
-		httpapi.Key(http.MethodGet, "/leases"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		httpapi.Key(http.MethodGet, "/leases"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response,
+			error) {
 			p, err := httpapi.ParsePage(r.Query, MaxPageSize)
 			if err != nil {
 				return httpapi.Response{}, err
@@ -215,7 +217,8 @@ func Handlers(svc *leasing.Service) map[string]httpapi.HandlerFunc {
 			}
 			return httpapi.OK(httpapi.NewPage(views, next)), nil
 		},
-		httpapi.Key(http.MethodPost, "/leases"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		httpapi.Key(http.MethodPost, "/leases"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response,
+			error) {
 			if err := httpapi.RequireJSON(r); err != nil {
 				return httpapi.Response{}, err
 			}

@@ -256,7 +256,8 @@ func TestRoleSpotChecks(t *testing.T) {
 		{"GET", "/blueprints", routes.Admin, deny},   // not served
 		{"GET", "/leases/a/b/c", routes.Admin, deny}, // no such path
 	} {
-		if got := run(t, h, request(tc.method, tc.path, issue(t, key, []routes.Role{tc.role}, auth.Audience(ns), now))); got != tc.want {
+		if got := run(t, h, request(tc.method, tc.path, issue(t, key, []routes.Role{tc.role}, auth.Audience(ns),
+			now))); got != tc.want {
 			t.Errorf("%s %s as %s: %s, want %s", tc.method, tc.path, tc.role, got, tc.want)
 		}
 	}
@@ -279,7 +280,8 @@ func TestMaintenanceMode(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := &fakeConfig{maintenance: true}
 			h := newHandler(auth.StaticKeys{Current: key.Public()}, cfg, &faultCount{})
-			if got := run(t, h, request(tc.method, tc.path, issue(t, key, []routes.Role{tc.role}, auth.Audience(ns), now))); got != tc.want {
+			if got := run(t, h, request(tc.method, tc.path, issue(t, key, []routes.Role{tc.role}, auth.Audience(ns),
+				now))); got != tc.want {
 				t.Errorf("%s, want %s", got, tc.want)
 			}
 			if cfg.reads != tc.reads {
@@ -299,7 +301,8 @@ func TestFaultsAreErrorsAndCounted(t *testing.T) {
 	t.Run("keys unreadable", func(t *testing.T) {
 		faults := &faultCount{}
 		h := newHandler(brokenKeys{}, &fakeConfig{}, faults)
-		if got := run(t, h, request("GET", "/leases", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now))); got != fault ||
+		if got := run(t, h, request("GET", "/leases", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns),
+			now))); got != fault ||
 			faults.n != 1 {
 			t.Errorf("outcome %s, %d faults; want 500 and 1", got, faults.n)
 		}
@@ -307,7 +310,8 @@ func TestFaultsAreErrorsAndCounted(t *testing.T) {
 	t.Run("configuration unreadable", func(t *testing.T) {
 		faults := &faultCount{}
 		h := newHandler(auth.StaticKeys{Current: key.Public()}, &fakeConfig{err: errors.New("extension down")}, faults)
-		if got := run(t, h, request("GET", "/leases", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now))); got != fault ||
+		if got := run(t, h, request("GET", "/leases", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns),
+			now))); got != fault ||
 			faults.n != 1 {
 			t.Errorf("outcome %s, %d faults; want 500 and 1", got, faults.n)
 		}
@@ -377,7 +381,8 @@ func TestTwoDifferentAuthorizationHeadersAreRefused(t *testing.T) {
 		{"a valid token beside a forged one is refused",
 			map[string]string{"authorization": admin, "AUTHORIZATION": "Bearer forged"}, nil, unauthorized},
 		{"a second value in the multi-value map is refused",
-			map[string]string{"Authorization": admin}, map[string][]string{"Authorization": {admin, user}}, unauthorized},
+			map[string]string{"Authorization": admin}, map[string][]string{"Authorization": {admin, user}},
+			unauthorized},
 		{"the same token under two spellings is one token",
 			map[string]string{"Authorization": admin, "authorization": admin}, nil, allow},
 	} {

@@ -318,9 +318,11 @@ func (s *Service) convergePolicies(ctx context.Context, instanceArn, arn string,
 		if slices.Contains(p.ManagedPolicyArns, have) {
 			continue
 		}
-		if _, err := s.sso.DetachManagedPolicyFromPermissionSet(ctx, &ssoadmin.DetachManagedPolicyFromPermissionSetInput{
-			InstanceArn: aws.String(instanceArn), PermissionSetArn: aws.String(arn), ManagedPolicyArn: aws.String(have),
-		}); err != nil {
+		if _, err := s.sso.DetachManagedPolicyFromPermissionSet(ctx,
+			&ssoadmin.DetachManagedPolicyFromPermissionSetInput{
+				InstanceArn: aws.String(instanceArn), PermissionSetArn: aws.String(arn), ManagedPolicyArn: aws.String(
+					have),
+			}); err != nil {
 			return false, fmt.Errorf("detach %s: %w", have, err)
 		}
 		changed = true
@@ -335,7 +337,8 @@ func (s *Service) convergePolicies(ctx context.Context, instanceArn, arn string,
 	switch {
 	case p.InlinePolicy != "" && !sameJSON(current, p.InlinePolicy):
 		if _, err := s.sso.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{
-			InstanceArn: aws.String(instanceArn), PermissionSetArn: aws.String(arn), InlinePolicy: aws.String(p.InlinePolicy),
+			InstanceArn: aws.String(instanceArn), PermissionSetArn: aws.String(arn), InlinePolicy: aws.String(
+				p.InlinePolicy),
 		}); err != nil {
 			return false, fmt.Errorf("put inline policy: %w", err)
 		}

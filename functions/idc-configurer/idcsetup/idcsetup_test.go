@@ -47,7 +47,8 @@ func TestEnsure(t *testing.T) {
 			wantCalls: []string{
 				"CreateGroup dev_IsbAdmins", "CreateGroup dev_IsbManagers", "CreateGroup dev_IsbUsers",
 				"CreatePermissionSet dev_IsbAdminsPS", "Attach dev_IsbAdminsPS " + adminPolicy,
-				"CreatePermissionSet dev_IsbUsersPS", "Attach dev_IsbUsersPS " + powerPolicy, "PutInline dev_IsbUsersPS",
+				"CreatePermissionSet dev_IsbUsersPS", "Attach dev_IsbUsersPS " + powerPolicy,
+				"PutInline dev_IsbUsersPS",
 			},
 		},
 		{
@@ -69,7 +70,12 @@ func TestEnsure(t *testing.T) {
 			setup: func(_ *testing.T, f *fakeIDC) {
 				f.conflictOnCreate["dev_IsbAdminsPS"] = true
 			},
-			spec:      func() Spec { s := testSpec(); s.Groups = nil; s.PermissionSets = s.PermissionSets[:1]; return s },
+			spec: func() Spec {
+				s := testSpec()
+				s.Groups = nil
+				s.PermissionSets = s.PermissionSets[:1]
+				return s
+			},
 			wantCalls: []string{"CreatePermissionSet dev_IsbAdminsPS", "Attach dev_IsbAdminsPS " + adminPolicy},
 		},
 		{

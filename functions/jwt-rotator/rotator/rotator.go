@@ -262,7 +262,8 @@ func (r *Rotator) key(ctx context.Context, token string) (string, error) {
 		return "", fmt.Errorf("create signing key for version %s: %w", token, err)
 	}
 	keyID := aws.ToString(out.KeyMetadata.Arn)
-	if _, err := r.kms.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(keyID)}); err != nil {
+	if _, err := r.kms.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(
+		keyID)}); err != nil {
 		return "", fmt.Errorf("name signing key %s %s: %w", keyID, alias, err)
 	}
 	slog.InfoContext(ctx, "signing key created", "version", token, "key", keyID)

@@ -299,7 +299,8 @@ func TestSignInRefuses(t *testing.T) {
 		name string
 		run  func(t *testing.T) events.APIGatewayProxyResponse
 	}{
-		{"an assertion without the request cookie (unsolicited or replayed elsewhere)", func(t *testing.T) events.APIGatewayProxyResponse {
+		{"an assertion without the request cookie (unsolicited or replayed elsewhere)", func(
+			t *testing.T) events.APIGatewayProxyResponse {
 			location, _ := login(t, svc)
 			return callback(t, svc, answer(t, idp.idp, location, "ada@example.com"), "")
 		}},
@@ -376,7 +377,8 @@ func TestTheCookieOfThePreviousKeyStillOpens(t *testing.T) {
 	// pass for it.
 	parts := strings.Split(v, ".")
 	parts[2] = base64.RawURLEncoding.EncodeToString([]byte(jwtKey.ID))
-	if _, ok := openRequest(strings.Join(parts, "."), time.Now(), auth.KeySet{Current: jwtKey.Public(), Previous: oldKey.Public()}); ok {
+	if _, ok := openRequest(strings.Join(parts, "."), time.Now(), auth.KeySet{Current: jwtKey.Public(),
+		Previous: oldKey.Public()}); ok {
 		t.Fatal("a cookie relabelled with another key id opened")
 	}
 }

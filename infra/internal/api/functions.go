@@ -130,9 +130,11 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 	}
 	tableEnv := func(extra map[string]string) map[string]string {
 		env := map[string]string{
-			names.EnvLeaseTable: *props.Tables.Leases.TableName(), names.EnvAccountTable: *props.Tables.Accounts.TableName(),
-			names.EnvLeaseTemplateTable: *props.Tables.Templates.TableName(), names.EnvOutboxTable: *props.Tables.Outbox.TableName(),
-			names.EnvEventBus: *props.Bus.EventBusName(),
+			names.EnvLeaseTable:         *props.Tables.Leases.TableName(),
+			names.EnvAccountTable:       *props.Tables.Accounts.TableName(),
+			names.EnvLeaseTemplateTable: *props.Tables.Templates.TableName(),
+			names.EnvOutboxTable:        *props.Tables.Outbox.TableName(),
+			names.EnvEventBus:           *props.Bus.EventBusName(),
 		}
 		for k, v := range extra {
 			env[k] = v

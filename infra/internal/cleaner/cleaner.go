@@ -144,7 +144,8 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	})
 	c.Project = newProject(node, props, stateMachineArn)
 	c.Worker = platform.NewGoFunction(node, "Worker", &platform.GoFunctionProps{
-		Name: "cleanup-worker", AssetDir: props.AssetDir, Description: "Starts the aws-nuke CodeBuild build for a cleanup",
+		Name: "cleanup-worker", AssetDir: props.AssetDir,
+		Description: "Starts the aws-nuke CodeBuild build for a cleanup",
 		Environment: map[string]string{names.EnvCleanupProject: *c.Project.ProjectName()},
 		Key:         props.Key, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
 	})
@@ -163,14 +164,16 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 			props.Namespace,
 			names.AccountTable,
 		), OutboxTable: names.Physical(props.Namespace, names.OutboxTable),
-		EventBus: *props.Bus.EventBusName(), BuildQueueURL: *c.BuildQueue.QueueUrl(), ProtectedAccounts: []string{props.HubAccountID, props.OrgMgtAccountID, props.IdcAccountID},
+		EventBus: *props.Bus.EventBusName(), BuildQueueURL: *c.BuildQueue.QueueUrl(), ProtectedAccounts: []string{
+			props.HubAccountID, props.OrgMgtAccountID, props.IdcAccountID},
 		BuildTimeoutSeconds: stateWaitSeconds, MetricNamespace: names.MetricNamespace(props.Namespace),
 	})
 	if err != nil {
 		panic(err)
 	}
 	logs := platform.NewLogGroup(node, "StateMachineLogs", &platform.LogGroupProps{
-		Name: "/aws/vendedlogs/states/" + stateMachineName, Key: props.Key, RetentionDays: props.LogRetentionDays, Mode: props.Mode,
+		Name: "/aws/vendedlogs/states/" + stateMachineName, Key: props.Key, RetentionDays: props.LogRetentionDays,
+		Mode: props.Mode,
 	})
 	c.StateMachine = awsstepfunctions.NewStateMachine(
 		node,
@@ -226,7 +229,8 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 		[]string{names.CleanAccountRequest},
 	)
 	rule.AddTarget(awseventstargets.NewSfnStateMachine(c.StateMachine, &awseventstargets.SfnStateMachineProps{
-		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(20), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
+		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(20), MaxEventAge: awscdk.Duration_Hours(
+			jsii.Number(24)),
 	}))
 
 	c.Watchdog = newWatchdog(node, props, stateMachineArn, executionsArn, accountTableArn, outboxTableArn)
@@ -385,7 +389,8 @@ func newWatchdog(
 	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String(
 			"Executions",
-		), Actions: jsii.Strings("states:DescribeExecution", "states:StopExecution"), Resources: jsii.Strings(executionsArn),
+		), Actions: jsii.Strings("states:DescribeExecution", "states:StopExecution"), Resources: jsii.Strings(
+			executionsArn),
 	}))
 	// A run found dead is retried (CleanAccountRequest, as the API's retry).
 	isbevents.GrantPut(
@@ -405,7 +410,8 @@ func newWatchdog(
 	})
 
 	target := awseventstargets.NewLambdaFunction(f.Function, &awseventstargets.LambdaFunctionProps{
-		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(10), MaxEventAge: awscdk.Duration_Hours(jsii.Number(6)),
+		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(10), MaxEventAge: awscdk.Duration_Hours(
+			jsii.Number(6)),
 	})
 	status := awsevents.NewRule(c, jsii.String("ExecutionEnded"), &awsevents.RuleProps{
 		Description: jsii.String("Cleanup executions that failed, timed out or were aborted"),

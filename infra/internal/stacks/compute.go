@@ -53,12 +53,15 @@ func NewComputeStack(scope constructs.Construct, cfg config.Config, data *DataSt
 	alarms.AlarmOnDeadLetters("EventsDLQ", bus.DeadLetter)
 	// The account cleaner: state machine, CodeBuild, worker, watchdog.
 	cleanup := cleaner.New(stack, "Cleaner", &cleaner.Props{
-		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, OrgMgtAccountID: cfg.OrgMgtAccountID, IdcAccountID: cfg.IdcAccountID,
-		Bus: bus.Bus, BusDeadLetter: bus.DeadLetter, Key: key,
-		AppConfigApplicationID: *data.AppConfig.Application.Ref(), AppConfigEnvironmentID: *data.AppConfig.Environment.Ref(),
-		TableKeyArn:         *data.Tables.Accounts.EncryptionKey().KeyArn(),
-		AppConfigProfileIDs: []string{*data.AppConfig.Global.Profile.Ref(), *data.AppConfig.Nuke.Profile.Ref()},
-		AssetDir:            cfg.LambdaAssetDir, RepoRoot: cfg.RepoRoot, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
+		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, OrgMgtAccountID: cfg.OrgMgtAccountID,
+		IdcAccountID: cfg.IdcAccountID,
+		Bus:          bus.Bus, BusDeadLetter: bus.DeadLetter, Key: key,
+		AppConfigApplicationID: *data.AppConfig.Application.Ref(),
+		AppConfigEnvironmentID: *data.AppConfig.Environment.Ref(),
+		TableKeyArn:            *data.Tables.Accounts.EncryptionKey().KeyArn(),
+		AppConfigProfileIDs:    []string{*data.AppConfig.Global.Profile.Ref(), *data.AppConfig.Nuke.Profile.Ref()},
+		AssetDir:               cfg.LambdaAssetDir, RepoRoot: cfg.RepoRoot, LogRetentionDays: cfg.LogRetentionDays,
+		Mode: cfg.Mode,
 	})
 	alarms.AlarmOnDeadLetters("CleanupBuildDLQ", cleanup.BuildDeadLetter)
 	// The account lifecycle manager: rule, queue, DLQ, function.

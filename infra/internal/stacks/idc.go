@@ -37,7 +37,8 @@ func NewIDCStack(scope constructs.Construct, cfg config.Config) awscdk.Stack {
 		ProtectedAccountIDs: []string{cfg.HubAccountID, cfg.OrgMgtAccountID, cfg.IdcAccountID},
 	})
 	idc.NewIdcReadOnlyRole(stack, "IdcReadOnlyRole", &idc.IdcReadOnlyRoleProps{
-		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID, IdentityStoreID: cfg.IdentityStoreID,
+		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID,
+		IdentityStoreID: cfg.IdentityStoreID,
 	})
 	value, err := json.Marshal(isbconfig.IdcParam{
 		IdcAccountID:            cfg.IdcAccountID,

@@ -76,23 +76,31 @@ func TestComputeScheduledFunctions(t *testing.T) {
 	}{
 		{
 			name:        "the lease monitor runs hourly, reads leases through the index and writes only leases and the outbox",
-			description: "Lease monitor", schedule: monitoring.LeaseMonitorRate, scheduleName: names.LeaseMonitoringSchedule,
+			description: "Lease monitor", schedule: monitoring.LeaseMonitorRate,
+			scheduleName:  names.LeaseMonitoringSchedule,
 			windowMinutes: monitoring.LeaseMonitorWindowMinutes, timeout: monitoring.LeaseMonitorTimeout,
-			env:      []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus, names.EnvAccountPoolParam, names.EnvHubAccountID},
-			mayWrite: []string{"dynamodb:UpdateItem", "dynamodb:PutItem"}, mustNot: []string{"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
+			env: []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus,
+				names.EnvAccountPoolParam, names.EnvHubAccountID},
+			mayWrite: []string{"dynamodb:UpdateItem", "dynamodb:PutItem"}, mustNot: []string{
+				"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
 			params: []string{names.AccountPoolConfigParam}, hops: []string{hop(names.OrgMgtRole)},
 		},
 		{
 			name:        "the drift monitor runs every six hours and reads both shared parameters",
-			description: "Drift monitor", schedule: monitoring.DriftMonitorRate, scheduleName: names.DriftMonitoringSchedule,
+			description: "Drift monitor", schedule: monitoring.DriftMonitorRate,
+			scheduleName:  names.DriftMonitoringSchedule,
 			windowMinutes: monitoring.DriftMonitorWindowMinutes, timeout: monitoring.DriftMonitorTimeout,
-			env:      []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus, names.EnvAccountPoolParam, names.EnvIdcConfigParam},
-			mayWrite: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, mustNot: []string{"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
-			params: []string{names.AccountPoolConfigParam, names.IdcConfigParam}, hops: []string{hop(names.OrgMgtRole), hop(names.IdcRole)},
+			env: []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus,
+				names.EnvAccountPoolParam, names.EnvIdcConfigParam},
+			mayWrite: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, mustNot: []string{
+				"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
+			params: []string{names.AccountPoolConfigParam, names.IdcConfigParam}, hops: []string{hop(
+				names.OrgMgtRole), hop(names.IdcRole)},
 		},
 		{
 			name:        "the cost report runs monthly, reads leases and writes only report objects",
-			description: "Group cost report", schedule: monitoring.CostReportCron, scheduleName: names.CostReportSchedule,
+			description: "Group cost report", schedule: monitoring.CostReportCron,
+			scheduleName:  names.CostReportSchedule,
 			windowMinutes: monitoring.CostReportWindowMinutes, timeout: monitoring.CostReportTimeout,
 			env:     []string{names.EnvLeaseTable, names.EnvReportBucket, names.EnvEventBus, names.EnvAccountPoolParam},
 			mustNot: []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "ses:SendEmail"},
@@ -189,7 +197,8 @@ func TestComputeScheduledFunctions(t *testing.T) {
 			alarmed = append(alarmed, all[id].Properties["AlarmName"].(string))
 		}
 		for _, want := range []string{"LeaseMonitorErrors", "DriftMonitorErrors", "CostReportErrors",
-			"LeaseMonitorScheduleDLQNotEmpty", "DriftMonitorScheduleDLQNotEmpty", "CostReportScheduleDLQNotEmpty", "EmailDLQNotEmpty"} {
+			"LeaseMonitorScheduleDLQNotEmpty", "DriftMonitorScheduleDLQNotEmpty", "CostReportScheduleDLQNotEmpty",
+			"EmailDLQNotEmpty"} {
 			if !slices.Contains(alarmed, names.Physical(testCfg.Namespace, want)) {
 				t.Errorf("no alarm %s", want)
 			}
@@ -242,7 +251,8 @@ func TestComputeEmailNotifier(t *testing.T) {
 	})
 	t.Run("it may send from this account's SES identities, remember deliveries, and nothing else", func(t *testing.T) {
 		vars := fn["Environment"].(map[string]any)["Variables"].(map[string]any)
-		for _, k := range []string{names.EnvDeliveryTable, names.EnvIdcConfigParam, names.EnvHubAccountID, names.EnvNamespace} {
+		for _, k := range []string{names.EnvDeliveryTable, names.EnvIdcConfigParam, names.EnvHubAccountID,
+			names.EnvNamespace} {
 			if vars[k] == nil {
 				t.Errorf("environment lacks %s", k)
 			}

@@ -61,7 +61,8 @@ func newOrg(t *testing.T, cfg aws.Config) org {
 	t.Helper()
 	ctx := context.Background()
 	api := organizations.NewFromConfig(cfg)
-	if _, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+	if _, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{
+		FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
 		t.Fatal(err)
 	}
 	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{})
@@ -100,7 +101,8 @@ func newOrg(t *testing.T, cfg aws.Config) org {
 		}
 		id := aws.ToString(st.CreateAccountStatus.AccountId)
 		if parent != o.root {
-			if _, err := api.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id), SourceParentId: aws.String(o.root), DestinationParentId: aws.String(parent)}); err != nil {
+			if _, err := api.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id),
+				SourceParentId: aws.String(o.root), DestinationParentId: aws.String(parent)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -121,7 +123,8 @@ func setup(t *testing.T) (*apitest.Env, handler, org) {
 	)
 	name := "/" + names.Physical(fixture.Namespace, names.AccountPoolConfigParam)
 	sp := ssm.NewFromConfig(e.Cfg)
-	if _, err := sp.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
+	if _, err := sp.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name),
+		Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
 		t.Fatal(err)
 	}
 	o.ic = fixture.NewIdentityCenter(t, e.Cfg, hub, idc)
@@ -135,7 +138,8 @@ func server(e *apitest.Env, sp *ssm.Client, poolParam, idcParam string) handler 
 	access := lifecycle.NewReconciler(lifecycle.NewChainClients(e.Cfg, fixture.Namespace, hub, poolParam, idcParam))
 	svc := pool.New(pool.Deps{Accounts: e.Store.Accounts(), Leases: e.Store.Leases(), Config: e.Config,
 		Pool: poolparam.New(sp, poolParam, 0, nil), Org: pool.OrgThroughChain(e.Cfg, fixture.Namespace, hub),
-		Outbox: e.Relay, Access: access, Pages: e.Store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: e.Clock.Now})
+		Outbox: e.Relay, Access: access, Pages: e.Store.Pages(), HubAccountID: hub, IdcAccountID: idc,
+		Now: e.Clock.Now})
 	return e.Server(routes.Accounts, accountsapi.Handlers(svc))
 }
 
@@ -323,7 +327,8 @@ func TestEjectionRevokesAccessBeforeTheRowIsDeleted(t *testing.T) {
 	e, h, o := setup(t)
 	ctx := context.Background()
 	id := o.available[0]
-	if err := e.Store.Accounts().Import(ctx, []account.Account{{ID: id, Status: account.Available, StatusChangedAt: apitest.T0.Add(-48e9 * 3600)}}); err != nil {
+	if err := e.Store.Accounts().Import(ctx, []account.Account{{ID: id, Status: account.Available,
+		StatusChangedAt: apitest.T0.Add(-48e9 * 3600)}}); err != nil {
 		t.Fatal(err)
 	}
 	g, err := e.Store.Grant(ctx, ddbstore.GrantRequest{New: true, Now: apitest.T0, ApprovedBy: lease.AutoApproved,

@@ -38,7 +38,8 @@ func TestClientsReadTheConfigurationTheyNeed(t *testing.T) {
 		},
 	)
 	name := "/" + names.Physical(fixture.Namespace, names.AccountPoolConfigParam)
-	if _, err := api.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
+	if _, err := api.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name),
+		Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
 		t.Fatal(err)
 	}
 	svc := configview.New(e.Config, poolparam.New(api, name, 0, nil))

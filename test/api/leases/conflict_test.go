@@ -78,7 +78,8 @@ func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
 		}
 		held[l.AwsAccountID] = true
 	}
-	if avail, _, _ := e.Store.Accounts().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)}, ddbstore.Page{}); len(
+	if avail, _, _ := e.Store.Accounts().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)},
+		ddbstore.Page{}); len(
 		avail,
 	) != 0 {
 		t.Fatalf("%d accounts left Available while requests were refused", len(avail))

@@ -156,7 +156,8 @@ func TestTemplateWritesAreRefusedWithTheRightStatus(t *testing.T) {
 		})
 	}
 	t.Run("an update of an unknown template is 404", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("PUT", "/leaseTemplates/00000000-0000-4000-8000-000000000000", &apitest.Manager, good)).
+		apitest.Call(t, h, e.Event("PUT", "/leaseTemplates/00000000-0000-4000-8000-000000000000", &apitest.Manager,
+			good)).
 			Want(t, http.StatusNotFound, "")
 	})
 	t.Run("a body with the wrong content type is 415", func(t *testing.T) {
@@ -168,7 +169,8 @@ func TestTemplateWritesAreRefusedWithTheRightStatus(t *testing.T) {
 
 func TestUsersListOnlyPublicTemplatesInFullPages(t *testing.T) {
 	e, h := setup(t)
-	for i, vis := range []template.Visibility{template.Private, template.Public, template.Private, template.Public, template.Public} {
+	for i, vis := range []template.Visibility{template.Private, template.Public, template.Private, template.Public,
+		template.Public} {
 		e.Template("t"+string(rune('a'+i)), true, vis)
 	}
 	list := func(caller string, q string) (int, *string) {
