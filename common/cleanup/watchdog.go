@@ -10,10 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/events"
@@ -23,16 +19,10 @@ import (
 
 // Executions is the Step Functions calls the watchdog makes.
 type Executions interface {
-	DescribeExecution(
-		ctx context.Context,
-		in *sfn.DescribeExecutionInput,
-		opts ...func(*sfn.Options),
-	) (*sfn.DescribeExecutionOutput, error)
-	StopExecution(
-		ctx context.Context,
-		in *sfn.StopExecutionInput,
-		opts ...func(*sfn.Options),
-	) (*sfn.StopExecutionOutput, error)
+	// Describe returns the execution's status and input; one that does
+	// not exist is fault.NotFound.
+	Describe(ctx context.Context, executionARN string) (status, input string, err error)
+	Stop(ctx context.Context, executionARN, code, cause string) error
 }
 
 // AccountStore is the account store calls the watchdog makes.
@@ -88,16 +78,17 @@ type ExecutionInput struct {
 const DefaultRequestGrace = 30 * time.Minute
 
 // failedStatuses are the end states that need a report from the watchdog.
-var failedStatuses = []sfntypes.ExecutionStatus{
-	sfntypes.ExecutionStatusFailed, sfntypes.ExecutionStatusTimedOut, sfntypes.ExecutionStatusAborted,
-}
+var failedStatuses = []string{"FAILED", "TIMED_OUT", "ABORTED"}
+
+// statusRunning is a running execution's status.
+const statusRunning = "RUNNING"
 
 // ExecutionEnded handles one "Step Functions Execution Status Change"
 // event: input is the execution's input. It reports whether it emitted.
 func (w *Watchdog) ExecutionEnded(
 	ctx context.Context,
 	executionARN string,
-	status sfntypes.ExecutionStatus,
+	status string,
 	input string,
 ) (bool, error) {
 	if !slices.Contains(failedStatuses, status) {
@@ -113,7 +104,7 @@ func (w *Watchdog) ExecutionEnded(
 		in.Detail.AccountID,
 		executionARN,
 		in.Detail.Reason,
-		"cleanup execution ended "+string(status)+" without reporting",
+		"cleanup execution ended "+status+" without reporting",
 	)
 }
 
@@ -215,27 +206,23 @@ func (w *Watchdog) check(
 	ctx context.Context,
 	c account.CleanupExecution,
 ) (msg string, reason events.CleanupReason, stuck bool, err error) {
-	out, err := w.Executions.DescribeExecution(
-		ctx,
-		&sfn.DescribeExecutionInput{ExecutionArn: aws.String(c.ExecutionARN)},
-	)
-	var gone *sfntypes.ExecutionDoesNotExist
-	if errors.As(err, &gone) {
+	status, input, err := w.Executions.Describe(ctx, c.ExecutionARN)
+	if errors.Is(err, fault.NotFound) {
 		return "cleanup execution no longer exists", "", true, nil
 	}
 	if err != nil {
-		return "", "", false, fmt.Errorf("watchdog: describe %s: %w", c.ExecutionARN, err)
+		return "", "", false, fmt.Errorf("watchdog: %w", err)
 	}
 	var in ExecutionInput
-	_ = json.Unmarshal([]byte(aws.ToString(out.Input)), &in)
+	_ = json.Unmarshal([]byte(input), &in)
 	reason = in.Detail.Reason
 	switch {
-	case slices.Contains(failedStatuses, out.Status):
-		return "cleanup execution ended " + string(out.Status) + " without reporting", reason, true, nil
-	case out.Status == sfntypes.ExecutionStatusRunning && w.Now().Sub(c.StartedAt) > w.MaxAge:
-		if _, err := w.Executions.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: aws.String(c.ExecutionARN),
-			Error: aws.String("WatchdogTimeout"), Cause: aws.String("the cleanup ran longer than " + w.MaxAge.String())}); err != nil {
-			return "", "", false, fmt.Errorf("watchdog: stop %s: %w", c.ExecutionARN, err)
+	case slices.Contains(failedStatuses, status):
+		return "cleanup execution ended " + status + " without reporting", reason, true, nil
+	case status == statusRunning && w.Now().Sub(c.StartedAt) > w.MaxAge:
+		if err := w.Executions.Stop(ctx, c.ExecutionARN, "WatchdogTimeout",
+			"the cleanup ran longer than "+w.MaxAge.String()); err != nil {
+			return "", "", false, fmt.Errorf("watchdog: %w", err)
 		}
 		return "cleanup execution ran longer than " + w.MaxAge.String() + " and was stopped", reason, true, nil
 	}

@@ -48,7 +48,7 @@ func TestReadDailyCosts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Daily{}
-			err := got.read(tc.results)
+			err := read(got, tc.results)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("read error = %v; want one containing %q", err, tc.wantErr)

@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/apiwire"
 	"github.com/isb-go/isb/common/apiwire/storewire"
@@ -15,10 +14,11 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/orgs"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/pool"
-	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-accounts/accountsapi"
 	"github.com/isb-go/isb/functions/internal/boot/apiboot"
@@ -35,18 +35,12 @@ func main() {
 	hub, idc, param := more[names.EnvHubAccountID], more[names.EnvIdcAccountID], more[names.EnvAccountPoolParam]
 	// Eject revokes access through the same role chain as the lifecycle
 	// manager.
-	access := lifecycle.NewReconciler(
-		lifecycle.NewChainClients(cfg, env.Namespace, hub, param, more[names.EnvIdcConfigParam]),
-	)
+	clients := chain.New(cfg, env.Namespace, hub, param, more[names.EnvIdcConfigParam])
+	access := lifecycle.NewReconciler(clients.Lifecycle())
 	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(env)
 	lambda.Start(storewire.Serve(cfg, sm, env, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
-			Pool: poolparam.New(
-				ssm.NewFromConfig(cfg),
-				param,
-				0,
-				nil,
-			), Org: pool.OrgThroughChain(cfg, env.Namespace, hub),
+			Pool: clients.PoolParam, Org: orgs.NewChain(cfg, env.Namespace, hub, "api-accounts", clients.PoolParam),
 			Outbox: outbox.New(
 				store.Outbox(),
 				bus.New(eventbridge.NewFromConfig(cfg), env.EventBus),

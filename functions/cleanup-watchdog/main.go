@@ -25,6 +25,7 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/sfnrun"
 )
 
 func main() {
@@ -77,7 +78,7 @@ func setup() (*cleanup.Watchdog, error) {
 		maxAge,
 	)
 	return &cleanup.Watchdog{
-		Accounts: store.Accounts(), Executions: sfn.NewFromConfig(cfg),
+		Accounts: store.Accounts(), Executions: sfnrun.New(sfn.NewFromConfig(cfg)),
 		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), busName)),
 		Now:    time.Now, MaxAge: time.Duration(maxAge) * time.Minute, Namespace: ns,
 		Metrics: os.Stdout, Log: slog.Default(),

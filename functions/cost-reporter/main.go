@@ -18,8 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/bus"
+	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/objects"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/report"
 	"github.com/isb-go/isb/functions/internal/boot"
@@ -49,10 +51,10 @@ func main() {
 	}
 	svc := report.New(report.Deps{
 		Leases: store.Leases(),
-		Costs: report.NewChainCostExplorers(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID],
+		Costs: costs.NewChain(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID], "cost-reporter",
 			poolparam.New(ssm.NewFromConfig(cfg), env[names.EnvAccountPoolParam], 0, nil)),
 		// The emulator serves buckets by path, not by host name.
-		Objects: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = awsOpts.Endpoint != "" }),
+		Objects: objects.New(s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = awsOpts.Endpoint != "" })),
 		Events:  bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus]),
 		Bucket:  env[names.EnvReportBucket],
 		LogName: logName,

@@ -15,8 +15,10 @@ import (
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/idc"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/notify"
+	"github.com/isb-go/isb/common/ses"
 	"github.com/isb-go/isb/functions/email-notifier/consumer"
 	"github.com/isb-go/isb/functions/internal/boot"
 )
@@ -27,10 +29,10 @@ func main() {
 	ns := env[names.EnvNamespace]
 	n := &notify.Notifier{
 		Config: appconfig.New(appconfig.NewExtension(ns), 0, nil),
-		Recipients: notify.NewDirectory(notify.NewChainIdentityCenter(cfg, ns, env[names.EnvHubAccountID],
+		Recipients: notify.NewDirectory(idc.ReadOnly(cfg, ns, env[names.EnvHubAccountID], "email-notifier",
 			env[names.EnvIdcConfigParam]), nil),
 		Deliveries: ddbstore.NewDeliveryStore(dynamodb.NewFromConfig(cfg), env[names.EnvDeliveryTable]),
-		Sender:     &notify.Sender{Mail: sesv2.NewFromConfig(cfg), Metrics: os.Stdout, Namespace: ns},
+		Sender:     &notify.Sender{Mail: ses.New(sesv2.NewFromConfig(cfg)), Metrics: os.Stdout, Namespace: ns},
 		Now:        time.Now,
 	}
 	slog.Info("email-notifier configured", "env", env)

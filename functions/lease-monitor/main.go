@@ -18,6 +18,7 @@ import (
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/bus"
+	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/names"
@@ -38,7 +39,7 @@ func main() {
 	pool := poolparam.New(ssm.NewFromConfig(cfg), env[names.EnvAccountPoolParam], 0, nil)
 	svc := &monitor.Service{
 		Leases: store.Leases(), Accounts: store.Accounts(),
-		Costs:     monitor.NewChainCosts(cfg, ns, env[names.EnvHubAccountID], pool),
+		Costs:     costs.NewChain(cfg, ns, env[names.EnvHubAccountID], "lease-monitor", pool),
 		Config:    appconfig.New(appconfig.NewExtension(ns), 0, nil),
 		Outbox:    outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus])),
 		Namespace: ns, Metrics: os.Stdout, Log: slog.Default(),

@@ -16,6 +16,7 @@ import (
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/outbox"
@@ -34,12 +35,12 @@ const (
 
 // countedCosts counts the calls of the real Cost Explorer client.
 type countedCosts struct {
-	inner monitor.Costs
+	inner costs.Clients
 	calls atomic.Int64
 	nanos atomic.Int64
 }
 
-func (c *countedCosts) Client(ctx context.Context) (monitor.CostExplorer, error) {
+func (c *countedCosts) Client(ctx context.Context) (costs.API, error) {
 	ce, err := c.inner.Client(ctx)
 	if err != nil {
 		return nil, err
@@ -48,7 +49,7 @@ func (c *countedCosts) Client(ctx context.Context) (monitor.CostExplorer, error)
 }
 
 type countedCE struct {
-	next monitor.CostExplorer
+	next costs.API
 	c    *countedCosts
 }
 
@@ -136,11 +137,11 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 		b.Fatal(err)
 	}
 
-	costs := &countedCosts{inner: monitor.NewChainCosts(cfg, fixture.Namespace, benchHub,
+	counted := &countedCosts{inner: costs.NewChain(cfg, fixture.Namespace, benchHub, "lease-monitor",
 		poolparam.New(ssm.NewFromConfig(cfg), poolName, 0, nil))}
 	pub := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
 	svc := &monitor.Service{
-		Leases: store.Leases(), Accounts: store.Accounts(), Costs: costs,
+		Leases: store.Leases(), Accounts: store.Accounts(), Costs: costs.Explorer{Clients: counted},
 		Config: fixture.StaticConfig(config.DefaultGlobal()), Outbox: outbox.New(store.Outbox(), pub),
 		Namespace: fixture.Namespace, Metrics: io.Discard, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// moto hands queued answers out in arrival order; one call at a
@@ -155,8 +156,8 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 		b.StopTimer()
 		at := now.AddDate(0, 0, pass)
 		queueBenchCosts(b, leases, at, float64(pass), changeEvery)
-		costs.calls.Store(0)
-		costs.nanos.Store(0)
+		counted.calls.Store(0)
+		counted.nanos.Store(0)
 		pub.Calls = 0
 		b.StartTimer()
 
@@ -173,8 +174,8 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 		}
 		passEvents := sum.EventCount()
 		maxCE := (monitoredLeases + monitor.MaxAccountsPerCall - 1) / monitor.MaxAccountsPerCall
-		if int(costs.calls.Load()) > maxCE {
-			b.Fatalf("pass %d: %d Cost Explorer calls, want at most %d", pass, costs.calls.Load(), maxCE)
+		if int(counted.calls.Load()) > maxCE {
+			b.Fatalf("pass %d: %d Cost Explorer calls, want at most %d", pass, counted.calls.Load(), maxCE)
 		}
 		if maxPut := (passEvents + 9) / 10; pub.Calls > maxPut {
 			b.Fatalf("pass %d: %d PutEvents calls for %d events, want at most %d", pass, pub.Calls, passEvents, maxPut)
@@ -184,8 +185,8 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 			sum.Leases,
 			took.Seconds(),
 			sum.Seconds,
-			costs.calls.Load(),
-			time.Duration(costs.nanos.Load()).Seconds(),
+			counted.calls.Load(),
+			time.Duration(counted.nanos.Load()).Seconds(),
 			pub.Calls,
 			passEvents,
 			sum.Events,
@@ -194,7 +195,7 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 			sum.Conflicts,
 		)
 		wall += took
-		ceCalls += int(costs.calls.Load())
+		ceCalls += int(counted.calls.Load())
 		putCalls += pub.Calls
 		events += passEvents
 		writes += sum.Writes

@@ -26,6 +26,7 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/sfnrun"
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
@@ -369,7 +370,7 @@ func waitForBuildRequest(t *testing.T, p *pipeline) {
 
 func (p *pipeline) watchdog(now time.Time) *cleanup.Watchdog {
 	return &cleanup.Watchdog{
-		Accounts: p.store.Accounts(), Executions: p.sfn,
+		Accounts: p.store.Accounts(), Executions: sfnrun.New(p.sfn),
 		Outbox: outbox.New(p.store.Outbox(), bus.New(eventbridge.NewFromConfig(p.cfg), fixture.BusName)),
 		Now:    func() time.Time { return now }, MaxAge: 13 * time.Hour, Namespace: fixture.Namespace,
 		Metrics: &p.log, Log: slog.New(slog.NewJSONHandler(&p.log, nil)),
@@ -413,7 +414,7 @@ func TestWatchdogReportsAStuckCleanupOnce(t *testing.T) {
 	input, _ := json.Marshal(
 		map[string]any{"detail": map[string]string{"accountId": sandboxAccount, "reason": "LEASE_TERMINATION"}},
 	)
-	if done, err := later.ExecutionEnded(t.Context(), exec, sfntypes.ExecutionStatusAborted, string(
+	if done, err := later.ExecutionEnded(t.Context(), exec, string(sfntypes.ExecutionStatusAborted), string(
 		input)); err != nil ||
 		done {
 		t.Errorf("status-change event after the sweep = %v, %v; want nothing emitted", done, err)
@@ -470,14 +471,14 @@ func TestWatchdogReportsAnExecutionThatEndedWithoutReporting(t *testing.T) {
 
 	t.Run("a status change for an execution the account does not name is ignored", func(t *testing.T) {
 		input := `{"detail":{"accountId":"` + sandboxAccount + `","reason":"LEASE_RESET"}}`
-		done, err := w.ExecutionEnded(ctx, gone+"-other", sfntypes.ExecutionStatusFailed, input)
+		done, err := w.ExecutionEnded(ctx, gone+"-other", string(sfntypes.ExecutionStatusFailed), input)
 		if err != nil || done {
 			t.Errorf("ExecutionEnded = %v, %v; want nothing emitted", done, err)
 		}
 	})
 	t.Run("a FAILED status change for the recorded execution is reported with its reason", func(t *testing.T) {
 		input := `{"detail":{"accountId":"` + sandboxAccount + `","reason":"LEASE_RESET"}}`
-		done, err := w.ExecutionEnded(ctx, gone+"-"+sandboxAccount, sfntypes.ExecutionStatusTimedOut, input)
+		done, err := w.ExecutionEnded(ctx, gone+"-"+sandboxAccount, string(sfntypes.ExecutionStatusTimedOut), input)
 		if err != nil || !done {
 			t.Fatalf("ExecutionEnded = %v, %v; want AccountCleanupFailed emitted", done, err)
 		}
@@ -523,7 +524,7 @@ func TestARunReportsItsOutcomeAndEventInOneCommit(t *testing.T) {
 		input, _ := json.Marshal(
 			map[string]any{"detail": map[string]string{"accountId": sandboxAccount, "reason": "LEASE_TERMINATION"}},
 		)
-		if done, err := p.watchdog(time.Now()).ExecutionEnded(t.Context(), exec, sfntypes.ExecutionStatusFailed,
+		if done, err := p.watchdog(time.Now()).ExecutionEnded(t.Context(), exec, string(sfntypes.ExecutionStatusFailed),
 			string(input)); err != nil ||
 			!done {
 			t.Fatalf("watchdog report = %v, %v", done, err)

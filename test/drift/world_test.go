@@ -28,6 +28,7 @@ import (
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/test/emulator"
@@ -94,7 +95,7 @@ func (w *world) lifecycle(cfg aws.Config) *lifecycle.Service {
 		Config: fixture.StaticConfig(config.DefaultGlobal()),
 		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)),
 		AWS: lifecycle.NewReconciler(
-			lifecycle.NewChainClients(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName),
+			chain.New(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName).Lifecycle(),
 		),
 		Now: func() time.Time { return t0 }})
 }
@@ -108,9 +109,9 @@ func (w *world) newScanner(cfg aws.Config) *drift.Service {
 	}
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), w.store.Tables(), codec)
 	publisher := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
-	clients := lifecycle.NewChainClients(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
+	clients := chain.New(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
 	reconciler := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
-		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients)})
+		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients.Lifecycle())})
 	return drift.New(drift.Deps{Accounts: store.Accounts(), Org: clients, Complete: reconciler, Bus: publisher,
 		Metrics: &w.metrics, Namespace: fixture.Namespace, PageSize: 2})
 }

@@ -30,7 +30,9 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/orgs"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
@@ -102,18 +104,14 @@ func (w *world) newHandler(opts ...func(*aws.Config)) *consumer.Handler {
 	}
 	svcStore := ddbstore.New(dynamoClient(svcCfg), w.store.Tables(), nil)
 	relay := outbox.New(svcStore.Outbox(), bus.New(eventbridge.NewFromConfig(svcCfg), fixture.BusName))
-	reconciler := lifecycle.NewReconciler(
-		lifecycle.NewChainClients(svcCfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName),
-	)
+	clients := chain.New(svcCfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
+	reconciler := lifecycle.NewReconciler(clients.Lifecycle())
+	pp := poolparam.New(ssm.NewFromConfig(svcCfg), fixture.PoolParamName, 0, nil)
 	svc := lifecycle.New(lifecycle.Deps{Accounts: svcStore.Accounts(), Leases: svcStore.Leases(), Pair: svcStore,
 		Config: fixture.StaticConfig(w.global), Outbox: relay, AWS: reconciler, Now: w.clock.Now})
 	w.pool = pool.New(pool.Deps{Accounts: svcStore.Accounts(), Leases: svcStore.Leases(),
-		Pool: poolparam.New(ssm.NewFromConfig(svcCfg), fixture.PoolParamName, 0, nil),
-		Org: pool.OrgThroughChain(
-			svcCfg,
-			fixture.Namespace,
-			hub,
-		), Outbox: relay, Config: fixture.StaticConfig(w.global),
+		Pool: pp, Org: orgs.NewChain(svcCfg, fixture.Namespace, hub, "api-accounts", pp), Outbox: relay,
+		Config: fixture.StaticConfig(w.global),
 		Access: reconciler, HubAccountID: hub, IdcAccountID: idc, Now: w.clock.Now})
 	return &consumer.Handler{Service: svc}
 }

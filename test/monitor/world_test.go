@@ -21,6 +21,7 @@ import (
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/monitor"
@@ -67,10 +68,10 @@ func newWorld(t *testing.T, g config.Global) *world {
 		config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: mgmt},
 	)
 	w.pub = bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
-	w.costs = &countingCosts{inner: monitor.NewChainCosts(cfg, fixture.Namespace, hub,
+	w.costs = &countingCosts{inner: costs.NewChain(cfg, fixture.Namespace, hub, "lease-monitor",
 		poolparam.New(ssm.NewFromConfig(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = &monitor.Service{
-		Leases: w.store.Leases(), Accounts: w.store.Accounts(), Costs: w.costs,
+		Leases: w.store.Leases(), Accounts: w.store.Accounts(), Costs: costs.Explorer{Clients: w.costs},
 		Config: fixture.StaticConfig(g), Outbox: outbox.New(w.store.Outbox(), w.pub),
 		Namespace: fixture.Namespace, Metrics: w.metrics, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)),
 		// One Cost Explorer call at a time: moto hands out queued answers
@@ -91,7 +92,7 @@ func (l testLog) Write(p []byte) (int, error) {
 // countingCosts wraps the real Cost Explorer client of the management
 // account: it counts the calls and can act while a call is in flight.
 type countingCosts struct {
-	inner monitor.Costs
+	inner costs.Clients
 	mu    sync.Mutex
 	calls int
 	// during, when set, runs inside each GetCostAndUsage call, before
@@ -102,7 +103,7 @@ type countingCosts struct {
 	failCall int
 }
 
-func (c *countingCosts) Client(ctx context.Context) (monitor.CostExplorer, error) {
+func (c *countingCosts) Client(ctx context.Context) (costs.API, error) {
 	ce, err := c.inner.Client(ctx)
 	if err != nil {
 		return nil, err
@@ -117,7 +118,7 @@ func (c *countingCosts) Calls() int {
 }
 
 type countingCE struct {
-	next monitor.CostExplorer
+	next costs.API
 	c    *countingCosts
 }
 

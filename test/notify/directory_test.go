@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
+	idcdir "github.com/isb-go/isb/common/idc"
 	"github.com/isb-go/isb/common/notify"
 	"github.com/isb-go/isb/test/fixture"
 )
@@ -38,7 +39,7 @@ func TestDirectoryResolvesGroupsToPrimaryEmails(t *testing.T) {
 
 	now := t0
 	d := notify.NewDirectory(
-		notify.NewChainIdentityCenter(w.cfg, fixture.Namespace, hub, w.paramName),
+		idcdir.ReadOnly(w.cfg, fixture.Namespace, hub, "email-notifier", w.paramName),
 		func() time.Time { return now },
 	)
 	check := func(what string, got []string, err error, want ...string) {

@@ -27,7 +27,9 @@ import (
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/events"
+	idcdir "github.com/isb-go/isb/common/idc"
 	"github.com/isb-go/isb/common/notify"
+	"github.com/isb-go/isb/common/ses"
 	"github.com/isb-go/isb/functions/email-notifier/consumer"
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
@@ -119,10 +121,11 @@ func (w *world) handler(opts ...func(*aws.Config)) *consumer.Handler {
 	}
 	n := &notify.Notifier{
 		Config:     fixture.StaticConfig(w.global),
-		Recipients: notify.NewDirectory(notify.NewChainIdentityCenter(cfg, fixture.Namespace, hub, w.paramName), nil),
+		Recipients: notify.NewDirectory(idcdir.ReadOnly(cfg, fixture.Namespace, hub, "email-notifier", w.paramName), nil),
 		Deliveries: ddbstore.New(dynamoClient(cfg), w.store.Tables(), nil).Deliveries(),
-		Sender:     &notify.Sender{Mail: sesv2.NewFromConfig(cfg), Metrics: &w.metrics, Namespace: fixture.Namespace},
-		Now:        func() time.Time { return t0 },
+		Sender: &notify.Sender{Mail: ses.New(sesv2.NewFromConfig(cfg)), Metrics: &w.metrics,
+			Namespace: fixture.Namespace},
+		Now: func() time.Time { return t0 },
 	}
 	return &consumer.Handler{Notifier: n}
 }

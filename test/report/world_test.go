@@ -21,9 +21,11 @@ import (
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/objects"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/report"
 	"github.com/isb-go/isb/test/emulator"
@@ -72,12 +74,12 @@ func newWorld(t *testing.T) *world {
 		fixture.PoolParamName,
 		config.AccountPoolParam{EntryOuID: "ou-test-entry", OrgMgtAccountID: mgmt},
 	)
-	w.ce = &recorder{inner: report.NewChainCostExplorers(cfg, fixture.Namespace, hub,
+	w.ce = &recorder{inner: costs.NewChain(cfg, fixture.Namespace, hub, "cost-reporter",
 		poolparam.New(ssm.NewFromConfig(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = report.New(report.Deps{
 		Leases:  w.store.Leases(),
-		Costs:   w.ce,
-		Objects: w.s3,
+		Costs:   costs.Explorer{Clients: w.ce},
+		Objects: objects.New(w.s3),
 		Events:  bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName),
 		Bucket:  w.bucket,
 		LogName: logName,
@@ -172,15 +174,15 @@ func daily(first, last string, amounts map[string]string, token string) map[stri
 // it records every request and fails the call numbered failCall (from 1),
 // as a throttled or broken batch would.
 type recorder struct {
-	inner    report.CostExplorers
+	inner    costs.Clients
 	failCall int
 
 	mu     sync.Mutex
-	client report.CostExplorer
+	client costs.API
 	inputs []*costexplorer.GetCostAndUsageInput
 }
 
-func (r *recorder) Client(ctx context.Context) (report.CostExplorer, error) {
+func (r *recorder) Client(ctx context.Context) (costs.API, error) {
 	ce, err := r.inner.Client(ctx)
 	if err != nil {
 		return nil, err

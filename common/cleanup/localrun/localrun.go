@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/isb-go/isb/common/cleanup"
+	"github.com/isb-go/isb/common/sfnrun"
 )
 
 // Queue is the SQS calls the runner makes.
@@ -46,7 +47,7 @@ type Runner struct {
 
 // New returns a runner over the build queue.
 func New(q *sqs.Client, queueURL string, s *sfn.Client, clean CleanFunc, log *slog.Logger) *Runner {
-	return &Runner{Queue: q, QueueURL: queueURL, SFN: s, Clean: clean, Log: log}
+	return &Runner{Queue: q, QueueURL: queueURL, SFN: sfnrun.New(s), Clean: clean, Log: log}
 }
 
 // RunOnce handles the build requests waiting now (long-polling up to

@@ -26,7 +26,9 @@ import (
 	isbevents "github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/orgs"
 	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/routes"
@@ -135,9 +137,10 @@ func setup(t *testing.T) (*apitest.Env, handler, org) {
 // server builds the accounts API over the pool service, its access
 // revoked through the IDC parameter idcParam.
 func server(e *apitest.Env, sp *ssm.Client, poolParam, idcParam string) handler {
-	access := lifecycle.NewReconciler(lifecycle.NewChainClients(e.Cfg, fixture.Namespace, hub, poolParam, idcParam))
+	access := lifecycle.NewReconciler(chain.New(e.Cfg, fixture.Namespace, hub, poolParam, idcParam).Lifecycle())
+	pp := poolparam.New(sp, poolParam, 0, nil)
 	svc := pool.New(pool.Deps{Accounts: e.Store.Accounts(), Leases: e.Store.Leases(), Config: e.Config,
-		Pool: poolparam.New(sp, poolParam, 0, nil), Org: pool.OrgThroughChain(e.Cfg, fixture.Namespace, hub),
+		Pool: pp, Org: orgs.NewChain(e.Cfg, fixture.Namespace, hub, "api-accounts", pp),
 		Outbox: e.Relay, Access: access, Pages: e.Store.Pages(), HubAccountID: hub, IdcAccountID: idc,
 		Now: e.Clock.Now})
 	return e.Server(routes.Accounts, accountsapi.Handlers(svc))
