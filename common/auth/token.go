@@ -17,10 +17,10 @@ import (
 )
 
 // Token rules. Tokens are compact JWS (RFC 7515) with ES256 only, signed by
-// a KMS key the sign-in function alone may use: the verifier never reads
-// the algorithm from the token to pick a key type, so "alg":"none" and
-// HS/ES confusion are refused outright, and holding the verification keys
-// does not let anyone mint a token.
+// a KMS key the sign-in function alone may use, parsed and signed with
+// golang-jwt/jwt/v5: its valid methods are ES256 alone, so "alg":"none" and
+// HS/ES confusion are refused outright whatever the header says, and
+// holding the verification keys does not let anyone mint a token.
 const (
 	// Leeway is the clock skew tolerated on exp, nbf and iat.
 	Leeway = 30 * time.Second
