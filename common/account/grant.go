@@ -1,9 +1,11 @@
 package account
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"time"
 
+	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/record"
 )
@@ -73,4 +75,19 @@ func PickCandidate(candidates []Account, skip func(id string) bool) (a Account, 
 		return a, false
 	}
 	return left[rand.IntN(len(left))], true
+}
+
+// GrantTo returns a granted to the lease k at now: Active, held by k. An
+// account that is no longer Available cannot be granted (a conflict).
+func (a Account) GrantTo(k lease.Key, now time.Time) (Account, error) {
+	if a.Status != Available {
+		return a, &fault.ConflictError{Entity: "account", Key: a.ID,
+			Reason: fmt.Sprintf("only an Available account can be granted; this one is %s", a.Status)}
+	}
+	next, err := a.Move(Active, now)
+	if err != nil {
+		return a, err
+	}
+	next.Lease = &k
+	return next, nil
 }

@@ -1,8 +1,12 @@
 package account
 
 import (
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/lease"
 )
 
 func TestCandidateWindowsOfferAccountsPastTheCooldownFirst(t *testing.T) {
@@ -39,5 +43,28 @@ func TestPickCandidateNeverPicksASkippedAccount(t *testing.T) {
 	}
 	if len(seen) != len(candidates) {
 		t.Errorf("200 picks spread over %d of %d candidates", len(seen), len(candidates))
+	}
+}
+
+func TestGrantToMakesOnlyAnAvailableAccountTheLeasesAccount(t *testing.T) {
+	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	k := lease.Key{UserEmail: "u@example.com", UUID: "x"}
+	for _, from := range Statuses {
+		t.Run("from "+string(from), func(t *testing.T) {
+			a := Account{ID: "111111111111", Status: from}
+			got, err := a.GrantTo(k, now)
+			if from != Available {
+				if !errors.Is(err, fault.Conflict) {
+					t.Errorf("GrantTo from %s = %v, want a conflict", from, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != Active || got.Lease == nil || *got.Lease != k || !got.StatusChangedAt.Equal(now) {
+				t.Errorf("granted account = %+v", got)
+			}
+		})
 	}
 }

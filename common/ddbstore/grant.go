@@ -171,12 +171,10 @@ const (
 // tryGrant runs the grant transaction for one candidate, once.
 func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest, active lease.Lease) (grantOutcome, lease.Lease, account.Account, error) {
 	read := r.Lease
-	next, err := c.Move(account.Active, r.Now)
+	next, err := c.GrantTo(active.Key, r.Now)
 	if err != nil {
 		return accountStale, read, c, nil // not Available any more
 	}
-	key := active.Key
-	next.Lease = &key
 	acctPut, next, err := s.Accounts().savePut(c, next)
 	if err != nil {
 		return grantFailed, read, c, err
