@@ -34,9 +34,10 @@ type (
 // Grant gives an available account to a pending lease in one
 // TransactWriteItems: the account goes Available→Active on its version and
 // the lease PendingApproval→Active on its version, or neither changes.
-// Candidates come from the status index, oldest cleanup first, those past
-// the cooldown before the others; one is picked at random from the first
-// page. A candidate taken by a concurrent grant is skipped and another is
+// Candidates come from the status index in the windows and order
+// account.CandidateWindows gives, and account.PickCandidate picks one of
+// the first page; the lease starts as lease.Lease.Start says and the
+// account is granted as account.Account.GrantTo says. A candidate taken by a concurrent grant is skipped and another is
 // picked from a fresh read. A transaction DynamoDB cancels for a
 // TransactionConflict is tried again with jittered backoff within the
 // store's Backoff (and the context's deadline): an account another
