@@ -174,13 +174,14 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 // picked), through the outbox.
 func (s *Service) grant(ctx context.Context, r account.GrantRequest) (account.Granted, error) {
 	var granted account.Granted
-	err := outbox.Commit(ctx, s.outbox, r.Now, func([]events.Record) ([]events.Record, error) {
-		var own []events.Record
-		r.Announce = func(l lease.Lease, a account.Account) (recs []events.Record, err error) {
+	err := outbox.Commit(ctx, s.outbox, r.Now, func([]events.Record) (own []events.Record, err error) {
+		// Each attempt announces the account it tries; the grant commits
+		// the last one's records.
+		r.Announce = func(l lease.Lease, a account.Account) ([]events.Record, error) {
+			var err error
 			own, err = events.Records(r.Now, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: r.ApprovedBy})
 			return own, err
 		}
-		var err error
 		granted, err = s.granter.Grant(ctx, r)
 		return own, err
 	})
