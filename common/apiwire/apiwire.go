@@ -39,13 +39,9 @@ type Env struct {
 	ExtensionPort string
 }
 
-// Keys are the environment keys an API function over the store needs.
-var Keys = []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvLeaseTemplateTable,
-	names.EnvOutboxTable, names.EnvSessionTable, names.EnvEventBus, names.EnvSessionKeys, names.EnvPageTokenSecret}
-
-// EnvFrom reads Env from a function's environment (the keys of Keys and,
-// when set, appconfig.ExtensionPortEnv); the caller has checked that the
-// keys it needs are there.
+// EnvFrom reads Env from a function's environment (the keys of
+// names.LambdaEnv and, when set, appconfig.ExtensionPortEnv); the caller
+// has checked that the keys it needs are there.
 func EnvFrom(env map[string]string) Env {
 	return Env{
 		Namespace: env[names.EnvNamespace],

@@ -9,7 +9,7 @@ import (
 
 func TestEnvFromTakesEveryFieldFromTheGivenEnvironment(t *testing.T) {
 	env := map[string]string{}
-	for _, k := range append(Keys, appconfig.ExtensionPortEnv) {
+	for _, k := range append(names.LambdaEnv(names.LambdaAPILeases), appconfig.ExtensionPortEnv) {
 		env[k] = "v-" + k
 	}
 	got := EnvFrom(env)

@@ -41,6 +41,22 @@ func TestEveryFunctionDirectoryIsListedOnceUnderItsName(t *testing.T) {
 	}
 }
 
+func TestEveryFunctionIsInTheNamesTableWithTheEnvironmentItNeeds(t *testing.T) {
+	var listed, table []string
+	for _, f := range all.Functions {
+		listed = append(listed, f.Name)
+		if l, ok := names.LambdaNamed(f.Name); ok && !slices.Equal(f.Needs, l.Env) {
+			t.Errorf("%s needs %v, the names table says %v", f.Name, f.Needs, l.Env)
+		}
+	}
+	for _, l := range names.Lambdas {
+		table = append(table, l.Dir)
+	}
+	if !slices.Equal(listed, table) {
+		t.Errorf("all.Functions names %v,\nnames.Lambdas has %v", listed, table)
+	}
+}
+
 func TestEveryMainStartsItsWiringThroughBoot(t *testing.T) {
 	for _, dir := range commands(t) {
 		t.Run(dir, func(t *testing.T) {

@@ -5,7 +5,6 @@ package wiring
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,9 +30,8 @@ import (
 
 // Function serves the /accounts routes of the REST API.
 var Function = boot.Function{
-	Name: "api-accounts",
-	Needs: slices.Concat(apiwire.Keys, []string{names.EnvHubAccountID, names.EnvIdcAccountID,
-		names.EnvAccountPoolParam, names.EnvIdcConfigParam}),
+	Name:  names.LambdaAPIAccounts,
+	Needs: names.LambdaEnv(names.LambdaAPIAccounts),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }

@@ -25,8 +25,8 @@ import (
 
 // Function serves GET /configurations of the REST API.
 var Function = boot.Function{
-	Name:  "api-configurations",
-	Needs: []string{names.EnvNamespace, names.EnvAccountPoolParam, names.EnvSessionKeys, names.EnvSessionTable},
+	Name:  names.LambdaAPIConfigurations,
+	Needs: names.LambdaEnv(names.LambdaAPIConfigurations),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/isb-go/isb/common/catalog"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/httpapi"
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-lease-templates/templatesapi"
 	"github.com/isb-go/isb/functions/boot"
@@ -23,8 +24,8 @@ import (
 
 // Function serves the /leaseTemplates routes of the REST API.
 var Function = boot.Function{
-	Name:  "api-lease-templates",
-	Needs: apiwire.Keys,
+	Name:  names.LambdaAPILeaseTemplates,
+	Needs: names.LambdaEnv(names.LambdaAPILeaseTemplates),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }

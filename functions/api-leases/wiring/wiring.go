@@ -18,6 +18,7 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/leasing"
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-leases/leasesapi"
@@ -26,8 +27,8 @@ import (
 
 // Function serves the /leases routes of the REST API.
 var Function = boot.Function{
-	Name:  "api-leases",
-	Needs: apiwire.Keys,
+	Name:  names.LambdaAPILeases,
+	Needs: names.LambdaEnv(names.LambdaAPILeases),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }

@@ -32,9 +32,8 @@ const (
 
 // Function is the cost reporter.
 var Function = boot.Function{
-	Name: "cost-reporter",
-	Needs: []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvEventBus, names.EnvHubAccountID,
-		names.EnvAccountPoolParam, names.EnvReportBucket},
+	Name:  names.LambdaCostReporter,
+	Needs: names.LambdaEnv(names.LambdaCostReporter),
 	Wants: []string{envLogGroup, envFunctionName},
 	Build: build,
 }

@@ -27,9 +27,8 @@ import (
 
 // Function is the lease monitor.
 var Function = boot.Function{
-	Name: "lease-monitor",
-	Needs: []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable,
-		names.EnvEventBus, names.EnvHubAccountID, names.EnvAccountPoolParam},
+	Name:  names.LambdaLeaseMonitor,
+	Needs: names.LambdaEnv(names.LambdaLeaseMonitor),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }

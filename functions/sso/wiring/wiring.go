@@ -27,9 +27,8 @@ import (
 
 // Function is the sign-in handler of the /auth routes.
 var Function = boot.Function{
-	Name: "sso",
-	Needs: []string{names.EnvNamespace, names.EnvSessionKeys, names.EnvIdpMetadataSecret, names.EnvIdcConfigParam,
-		names.EnvHubAccountID, names.EnvSessionTable},
+	Name:  names.LambdaSSO,
+	Needs: names.LambdaEnv(names.LambdaSSO),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }
