@@ -3,6 +3,7 @@ package all_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -101,4 +102,31 @@ func placeholder(key string) string {
 		return "90"
 	}
 	return "placeholder-" + key
+}
+
+// text/template looks methods up by name at run time, so a program linking
+// it keeps every exported method of every type it links: the email
+// notifier was 22 MB for it. No function links it (or html/template, which
+// runs on it) but sso, whose SAML library renders its POST form with
+// html/template (sso stays within 15 MB). The build tag is that of make
+// build-lambdas.
+func TestNoFunctionLinksATemplateEngineThatLooksMethodsUp(t *testing.T) {
+	for _, dir := range commands(t) {
+		if dir == names.LambdaSSO {
+			continue
+		}
+		t.Run(dir, func(t *testing.T) {
+			cmd := exec.Command("go", "list", "-tags", "lambda.norpc", "-deps", "-f", "{{.ImportPath}}", "./"+dir)
+			cmd.Dir = ".."
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("go list: %v", err)
+			}
+			for _, pkg := range strings.Fields(string(out)) {
+				if pkg == "text/template" || pkg == "html/template" {
+					t.Errorf("%s links %s", dir, pkg)
+				}
+			}
+		})
+	}
 }
