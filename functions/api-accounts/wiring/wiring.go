@@ -41,11 +41,12 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	hub, idc, param := env[names.EnvHubAccountID], env[names.EnvIdcAccountID], env[names.EnvAccountPoolParam]
 	access := lifecycle.NewReconciler(lifecycle.NewChainClients(cfg, e.Namespace, hub, param, env[names.EnvIdcConfigParam]))
 	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(e)
+	keys := apiwire.Keys(sm, e)
 	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
 			Pool: poolparam.New(ssm.NewFromConfig(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, e.Namespace, hub),
 			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)), Access: access,
 			Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
-		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(sm, e, store.Sessions()), conf, accountsapi.Handlers(svc))
-	}), nil
+		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(keys, e, store.Sessions()), conf, accountsapi.Handlers(svc))
+	}, apiwire.Preload(keys, conf)...), nil
 }

@@ -33,12 +33,14 @@ var Function = boot.Function{
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	e := apiwire.EnvFrom(env)
-	conf := apiwire.Config(e)
+	keys, conf := apiwire.Keys(secretsmanager.NewFromConfig(cfg), e), apiwire.Config(e)
 	svc := configview.New(conf, poolparam.New(ssm.NewFromConfig(cfg), env[names.EnvAccountPoolParam], 0, nil))
-	srv, err := httpapi.NewServer(routes.Configurations, apiwire.Verifier(secretsmanager.NewFromConfig(cfg), e,
+	srv, err := httpapi.NewServer(routes.Configurations, apiwire.Verifier(keys, e,
 		ddbstore.NewSessionStore(dynamodb.NewFromConfig(cfg), e.Tables.Sessions, nil)), conf, configapi.Handlers(svc))
 	if err != nil {
 		return nil, err
 	}
-	return srv.Handle, nil
+	// Nothing to build on the first request, but the keys and the
+	// configuration load at once.
+	return apiwire.Lazy(func(context.Context) (*httpapi.Server, error) { return srv, nil }, apiwire.Preload(keys, conf)...), nil
 }

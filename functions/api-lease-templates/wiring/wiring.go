@@ -33,8 +33,9 @@ var Function = boot.Function{
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	e := apiwire.EnvFrom(env)
 	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(e)
+	keys := apiwire.Keys(sm, e)
 	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := catalog.New(store.Templates(), conf, time.Now, uuid.NewString)
-		return httpapi.NewServer(routes.LeaseTemplates, apiwire.Verifier(sm, e, store.Sessions()), conf, templatesapi.Handlers(svc))
-	}), nil
+		return httpapi.NewServer(routes.LeaseTemplates, apiwire.Verifier(keys, e, store.Sessions()), conf, templatesapi.Handlers(svc))
+	}, apiwire.Preload(keys, conf)...), nil
 }
