@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/apiwire"
 	"github.com/isb-go/isb/common/apiwire/storewire"
@@ -21,6 +20,7 @@ import (
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/routes"
@@ -44,7 +44,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	keys := apiwire.Keys(sm, e)
 	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
-			Pool: poolparam.New(ssm.NewFromConfig(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, e.Namespace, hub),
+			Pool: poolparam.New(paramstore.New(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, e.Namespace, hub),
 			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)), Access: access,
 			Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
 		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(keys, e, store.Sessions()), conf, accountsapi.Handlers(svc))

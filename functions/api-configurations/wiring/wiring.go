@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/apiwire"
 	"github.com/isb-go/isb/common/appconfig"
@@ -17,6 +16,7 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-configurations/configapi"
@@ -34,7 +34,7 @@ var Function = boot.Function{
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	e := apiwire.EnvFrom(env)
 	keys, conf := apiwire.Keys(secretsmanager.NewFromConfig(cfg), e), apiwire.Config(e)
-	svc := configview.New(conf, poolparam.New(ssm.NewFromConfig(cfg), env[names.EnvAccountPoolParam], 0, nil))
+	svc := configview.New(conf, poolparam.New(paramstore.New(cfg), env[names.EnvAccountPoolParam], 0, nil))
 	srv, err := httpapi.NewServer(routes.Configurations, apiwire.Verifier(keys, e,
 		ddbstore.NewSessionStore(dynamodb.NewFromConfig(cfg), e.Tables.Sessions, nil)), conf, configapi.Handlers(svc))
 	if err != nil {
