@@ -20,7 +20,7 @@ import (
 const (
 	attrTotalCost      = "totalCostAccrued"
 	attrLastChecked    = "lastCheckedDate"
-	attrLastModified   = "lastModifiedDate"
+	attrLastModified   = names.AttrLastModified
 	attrEndRequested   = "endRequested"
 	attrEndRequestedAt = "endRequestedAt"
 )
