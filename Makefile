@@ -70,10 +70,14 @@ test: fmt-check vet lint test-unit test-emulator test-infra ## every test (what 
 	@echo "make test: all tests passed"
 
 .PHONY: bench
-bench: check-emulator ## benchmark figures against the emulator (grant latency by pool size; transactions per grant for 200 concurrent requests on 50 accounts; one lease-monitoring pass over 10,000 leases)
+bench: bench-startup check-emulator ## benchmark figures: each function's start-up and size, then against the emulator (grant latency by pool size; transactions per grant for 200 concurrent requests on 50 accounts; one lease-monitoring pass over 10,000 leases)
 	cd test && $(GO) test -run '^$$' -bench '^Benchmark(Grant|UpstreamScanPick|IndexFloor)$$' -benchtime 10x -timeout 30m ./bench/
 	cd test && $(GO) test -run '^$$' -bench 'ConcurrentGrants' -benchtime 3x -timeout 30m ./bench/
 	cd test && $(GO) test -run '^$$' -bench 'LeaseMonitoring' -benchtime 1x -timeout 30m ./bench/
+
+.PHONY: bench-startup
+bench-startup: ## each function's start-up (to its first Lambda Runtime API call), peak RSS and size, next to a bare aws-lambda-go program
+	cd test && $(GO) run ./bench/startup -root ..
 
 .PHONY: local
 local: ## run the whole platform locally (not built yet)

@@ -8,10 +8,7 @@ package apiwire
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -37,33 +34,27 @@ type Env struct {
 	EventBus        string
 	SessionKeys     string
 	PageTokenSecret string
+	// ExtensionPort is the AppConfig extension's port; empty means its
+	// default.
+	ExtensionPort string
 }
 
-// LoadEnv reads Env; every variable is required and a missing one is named.
-func LoadEnv() (Env, error) {
-	var missing []string
-	get := func(k string) string {
-		v, ok := os.LookupEnv(k)
-		if !ok || v == "" {
-			missing = append(missing, k)
-		}
-		return v
-	}
-	e := Env{
-		Namespace: get(names.EnvNamespace),
+// EnvFrom reads Env from a function's environment (the keys of
+// names.LambdaEnv and, when set, appconfig.ExtensionPortEnv); the caller
+// has checked that the keys it needs are there.
+func EnvFrom(env map[string]string) Env {
+	return Env{
+		Namespace: env[names.EnvNamespace],
 		Tables: Tables{
-			Leases: get(names.EnvLeaseTable), Accounts: get(names.EnvAccountTable),
-			Templates: get(names.EnvLeaseTemplateTable), Outbox: get(names.EnvOutboxTable),
-			Sessions: get(names.EnvSessionTable),
+			Leases: env[names.EnvLeaseTable], Accounts: env[names.EnvAccountTable],
+			Templates: env[names.EnvLeaseTemplateTable], Outbox: env[names.EnvOutboxTable],
+			Sessions: env[names.EnvSessionTable],
 		},
-		EventBus:        get(names.EnvEventBus),
-		SessionKeys:     get(names.EnvSessionKeys),
-		PageTokenSecret: get(names.EnvPageTokenSecret),
+		EventBus:        env[names.EnvEventBus],
+		SessionKeys:     env[names.EnvSessionKeys],
+		PageTokenSecret: env[names.EnvPageTokenSecret],
+		ExtensionPort:   env[appconfig.ExtensionPortEnv],
 	}
-	if len(missing) > 0 {
-		return e, fmt.Errorf("missing environment variables: %s", strings.Join(missing, ", "))
-	}
-	return e, nil
 }
 
 // SecretsClient is the one Secrets Manager call the functions make.
@@ -75,33 +66,50 @@ type SecretsClient interface {
 	) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// Verifier returns the token verifier over the published public keys (cached, lazy)
-// that refuses the tokens on the revocation list (logout).
-func Verifier(sm SecretsClient, e Env, revoked auth.RevocationList) *auth.Verifier {
-	return auth.NewVerifier(auth.NewSecretKeys(sm, e.SessionKeys, 0, nil), auth.Issuer(e.Namespace), auth.Audience(
-		e.Namespace), nil).
-		CheckRevocations(revoked)
+// Keys returns the published public keys (lazy, cached) the verifier
+// checks tokens against.
+func Keys(sm SecretsClient, e Env) *auth.SecretKeys {
+	return auth.NewSecretKeys(sm, e.SessionKeys, 0, nil)
+}
+
+// Verifier returns the token verifier over keys that refuses the tokens on
+// the revocation list (logout).
+func Verifier(keys auth.KeySource, e Env, revoked auth.RevocationList) *auth.Verifier {
+	return auth.NewVerifier(keys, auth.Issuer(e.Namespace), auth.Audience(e.Namespace), nil).CheckRevocations(revoked)
+}
+
+// Preload is what the first request of an API function loads besides its
+// store: the published keys and the global configuration, for Lazy to
+// fetch concurrently.
+func Preload(keys auth.KeySource, conf *appconfig.Source) []func(context.Context) error {
+	return []func(context.Context) error{
+		func(ctx context.Context) error { _, err := keys.Keys(ctx); return err },
+		func(ctx context.Context) error { _, err := conf.Global(ctx); return err },
+	}
 }
 
 // Config returns the configuration source the functions use on AWS: the
 // AppConfig Lambda extension (see common/appconfig).
 func Config(e Env) *appconfig.Source {
-	return appconfig.New(appconfig.NewExtension(e.Namespace), 0, nil)
+	return appconfig.New(appconfig.NewExtension(e.Namespace, e.ExtensionPort), 0, nil)
 }
 
 // Handler is what lambda.Start runs for an API function.
 type Handler func(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
 
 // Lazy defers build to the first request, so the cold start does no
-// network work. A failed build answers that request with a 500 and is tried
-// again on the next one.
-func Lazy(build func(ctx context.Context) (*httpapi.Server, error)) Handler {
+// network work. On that request build and every preload run concurrently
+// (one round trip instead of one per secret and configuration); a preload
+// that fails is only logged, since the request that needs its value reads
+// it again and reports. A failed build answers with a 500 and is tried
+// again on the next request.
+func Lazy(build func(ctx context.Context) (*httpapi.Server, error), preload ...func(context.Context) error) Handler {
 	var mu sync.Mutex
 	var srv *httpapi.Server
 	return func(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 		mu.Lock()
 		if srv == nil {
-			s, err := build(ctx)
+			s, err := buildWith(ctx, build, preload)
 			if err != nil {
 				mu.Unlock()
 				slog.ErrorContext(ctx, "API function could not start", "error", err)
@@ -112,4 +120,18 @@ func Lazy(build func(ctx context.Context) (*httpapi.Server, error)) Handler {
 		mu.Unlock()
 		return srv.Handle(ctx, e)
 	}
+}
+
+func buildWith(ctx context.Context, build func(context.Context) (*httpapi.Server, error),
+	preload []func(context.Context) error) (*httpapi.Server, error) {
+	var wg sync.WaitGroup
+	for _, p := range preload {
+		wg.Go(func() {
+			if err := p(ctx); err != nil {
+				slog.WarnContext(ctx, "API function preload failed", "error", err)
+			}
+		})
+	}
+	defer wg.Wait()
+	return build(ctx)
 }

@@ -4,6 +4,10 @@
 // fault.Conflict, never a silent overwrite. Granting an account to a
 // lease is one transaction (see Grant), and the per-user lease limit is
 // enforced inside the transaction that creates the lease.
+//
+// The store holds keys, conditions and transactions only. The rules it
+// applies are the domain's (lease, account); the services reach it
+// through their own interfaces, which ports_test.go holds it to.
 package ddbstore
 
 import (
@@ -49,8 +53,13 @@ type Store struct {
 	backoff Backoff // zero: DefaultBackoff
 }
 
-// New returns a store over the given tables. pages seals page tokens.
+// New returns a store over the given tables. pages seals page tokens; nil
+// means a key made for this process, enough for a function that pages
+// through a table but hands no token to anyone.
 func New(db *dynamodb.Client, tables Tables, pages *PageCodec) *Store {
+	if pages == nil {
+		pages = processPages()
+	}
 	return &Store{db: db, tables: tables, pages: pages}
 }
 

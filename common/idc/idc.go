@@ -19,26 +19,25 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/paramstore"
 )
 
 // ParamTTL is how long the IDC parameter is reused.
 const ParamTTL = 5 * time.Minute
 
-// SSM is the one Parameter Store call Params makes.
-type SSM interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput,
-		error)
+// Parameters reads one Parameter Store parameter (paramstore.Reader).
+type Parameters interface {
+	Parameter(ctx context.Context, name string) (string, error)
 }
 
 // Params reads the IDC stack's shared parameter (config.IdcParam) lazily
 // and caches it for ParamTTL.
 type Params struct {
-	api     SSM
+	api     Parameters
 	name    string
 	require []string
 	now     func() time.Time
@@ -52,7 +51,7 @@ type Params struct {
 // IDC account and identity store, the fields the caller needs are checked
 // by their JSON names: "ssoInstanceArn", "userPermissionSetArn",
 // "adminGroupId", "managerGroupId". now of nil means time.Now.
-func NewParams(api SSM, name string, now func() time.Time, require ...string) *Params {
+func NewParams(api Parameters, name string, now func() time.Time, require ...string) *Params {
 	if now == nil {
 		now = time.Now
 	}
@@ -66,15 +65,12 @@ func (s *Params) Get(ctx context.Context) (config.IdcParam, error) {
 	if !s.readAt.IsZero() && s.now().Sub(s.readAt) < ParamTTL {
 		return s.value, nil
 	}
-	out, err := s.api.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(s.name)})
+	value, err := s.api.Parameter(ctx, s.name)
 	if err != nil {
 		return config.IdcParam{}, fmt.Errorf("read IDC parameter %s: %w", s.name, err)
 	}
-	if out.Parameter == nil {
-		return config.IdcParam{}, fmt.Errorf("read IDC parameter %s: no value", s.name)
-	}
 	var p config.IdcParam
-	if err := json.Unmarshal([]byte(aws.ToString(out.Parameter.Value)), &p); err != nil {
+	if err := json.Unmarshal([]byte(value), &p); err != nil {
 		return config.IdcParam{}, fmt.Errorf("IDC parameter %s is not the expected JSON: %w", s.name, err)
 	}
 	have := map[string]string{
@@ -280,5 +276,5 @@ func primaryEmail(u *identitystore.DescribeUserOutput) string {
 // stack's shared parameter, which must name the admin and manager groups.
 func ReadOnly(cfg aws.Config, namespace, hubAccountID, session, param string) *Chain {
 	return NewChain(cfg, namespace, hubAccountID, session, names.IdcReadOnlyRole,
-		NewParams(ssm.NewFromConfig(cfg), param, nil, "adminGroupId", "managerGroupId"))
+		NewParams(paramstore.New(cfg), param, nil, "adminGroupId", "managerGroupId"))
 }

@@ -64,7 +64,7 @@ func TestLogoutEndsTheSessionEverywhere(t *testing.T) {
 	env := apiwire.Env{Namespace: fixture.Namespace, SessionKeys: secretName, Tables: apiwire.Tables{Sessions: table}}
 	api, err := httpapi.NewServer(
 		routes.Configurations,
-		apiwire.Verifier(sm, env, sessions),
+		apiwire.Verifier(apiwire.Keys(sm, env), env, sessions),
 		openConfig{},
 		map[string]httpapi.HandlerFunc{
 			"GET /configurations": func(context.Context, *httpapi.Request) (httpapi.Response, error) { return httpapi.OK("ok"), nil },

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
@@ -20,6 +19,7 @@ import (
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
@@ -138,7 +138,7 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 	}
 
 	counted := &countedCosts{inner: costs.NewChain(cfg, fixture.Namespace, benchHub, "lease-monitor",
-		poolparam.New(ssm.NewFromConfig(cfg), poolName, 0, nil))}
+		poolparam.New(paramstore.New(cfg), poolName, 0, nil))}
 	pub := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
 	svc := &monitor.Service{
 		Leases: store.Leases(), Accounts: store.Accounts(), Costs: costs.Explorer{Clients: counted},

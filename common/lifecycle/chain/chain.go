@@ -11,7 +11,6 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/assignments"
@@ -20,6 +19,7 @@ import (
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/orgs"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 )
 
@@ -36,7 +36,7 @@ type Clients struct {
 // New returns the clients. poolParam and idcParam are the names or ARNs of
 // the AccountPool and IDC stacks' shared parameters.
 func New(cfg aws.Config, namespace, hubAccountID, poolParam, idcParam string) *Clients {
-	api := ssm.NewFromConfig(cfg)
+	api := paramstore.New(cfg)
 	pool := poolparam.New(api, poolParam, 0, nil)
 	return &Clients{
 		PoolParam: pool,

@@ -21,14 +21,11 @@ import (
 
 // FunctionName is the directory under functions/ of each family's Lambda.
 var FunctionName = map[routes.Family]string{
-	routes.Leases:         "api-leases",
-	routes.LeaseTemplates: "api-lease-templates",
-	routes.Accounts:       "api-accounts",
-	routes.Configurations: "api-configurations",
+	routes.Leases:         names.LambdaAPILeases,
+	routes.LeaseTemplates: names.LambdaAPILeaseTemplates,
+	routes.Accounts:       names.LambdaAPIAccounts,
+	routes.Configurations: names.LambdaAPIConfigurations,
 }
-
-// OutboxRelayFunction is the directory of the outbox sweeper.
-const OutboxRelayFunction = "outbox-relay"
 
 // OutboxSweepSchedule is how often the sweeper runs.
 const OutboxSweepSchedule = "rate(1 minute)"
@@ -181,7 +178,7 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 // failed after its commit is retried every minute until the bus has it.
 func (f *Functions) newOutboxRelay(c constructs.Construct, props *FunctionsProps) {
 	fn := platform.NewGoFunction(c, "OutboxRelay", &platform.GoFunctionProps{
-		Name: OutboxRelayFunction, AssetDir: props.AssetDir,
+		Name: names.LambdaOutboxRelay, AssetDir: props.AssetDir,
 		Description: "Publishes events left in the outbox after a failed delivery",
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(50)), ReservedConcurrency: 1,
 		Environment: map[string]string{

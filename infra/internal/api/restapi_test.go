@@ -52,7 +52,7 @@ func TestMain(m *testing.M) {
 	}
 	code := func() int {
 		defer os.RemoveAll(tmp)
-		for _, name := range []string{AuthorizerFunction, SSOFunction} {
+		for _, name := range []string{names.LambdaAuthorizer, names.LambdaSSO} {
 			if err := fakeAsset(filepath.Join(tmp, "lambda", name)); err != nil {
 				panic(err)
 			}
@@ -110,7 +110,7 @@ func synth(assetDir string) {
 			Runtime: awslambda.Runtime_PROVIDED_AL2023(), Handler: jsii.String("bootstrap"),
 			Architecture: awslambda.Architecture_ARM_64(),
 			Code: awslambda.Code_FromAsset(
-				jsii.String(filepath.Join(assetDir, AuthorizerFunction, platform.BootstrapZip)),
+				jsii.String(filepath.Join(assetDir, names.LambdaAuthorizer, platform.BootstrapZip)),
 				nil,
 			),
 		})

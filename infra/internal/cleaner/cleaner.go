@@ -144,8 +144,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	})
 	c.Project = newProject(node, props, stateMachineArn)
 	c.Worker = platform.NewGoFunction(node, "Worker", &platform.GoFunctionProps{
-		Name: "cleanup-worker", AssetDir: props.AssetDir,
-		Description: "Starts the aws-nuke CodeBuild build for a cleanup",
+		Name: names.LambdaCleanupWorker, AssetDir: props.AssetDir, Description: "Starts the aws-nuke CodeBuild build for a cleanup",
 		Environment: map[string]string{names.EnvCleanupProject: *c.Project.ProjectName()},
 		Key:         props.Key, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
 	})
@@ -357,7 +356,7 @@ func newWatchdog(
 	stateMachineArn, executionsArn, accountTableArn, outboxTableArn string,
 ) *platform.GoFunction {
 	f := platform.NewGoFunction(c, "Watchdog", &platform.GoFunctionProps{
-		Name: "cleanup-watchdog", AssetDir: props.AssetDir,
+		Name: names.LambdaCleanupWatchdog, AssetDir: props.AssetDir,
 		Description: "Reports cleanups that ended without reporting as AccountCleanupFailed",
 		Timeout:     awscdk.Duration_Minutes(jsii.Number(5)), ReservedConcurrency: 1,
 		Environment: map[string]string{

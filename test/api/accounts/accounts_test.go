@@ -29,6 +29,7 @@ import (
 	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/orgs"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/routes"
@@ -138,7 +139,7 @@ func setup(t *testing.T) (*apitest.Env, handler, org) {
 // revoked through the IDC parameter idcParam.
 func server(e *apitest.Env, sp *ssm.Client, poolParam, idcParam string) handler {
 	access := lifecycle.NewReconciler(chain.New(e.Cfg, fixture.Namespace, hub, poolParam, idcParam).Lifecycle())
-	pp := poolparam.New(sp, poolParam, 0, nil)
+	pp := poolparam.New(paramstore.New(e.Cfg), poolParam, 0, nil)
 	svc := pool.New(pool.Deps{Accounts: e.Store.Accounts(), Leases: e.Store.Leases(), Config: e.Config,
 		Pool: pp, Org: orgs.NewChain(e.Cfg, fixture.Namespace, hub, "api-accounts", pp),
 		Outbox: e.Relay, Access: access, Pages: e.Store.Pages(), HubAccountID: hub, IdcAccountID: idc,
