@@ -11,8 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/isb-go/isb/common/apiwire"
+	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/httpapi"
+	"github.com/isb-go/isb/common/routes"
 )
 
 // Store reads the page-token secret and returns the store over the tables.
@@ -57,4 +59,22 @@ func Serve(
 		}
 		return build(store)
 	}, preload...)
+}
+
+// API is the handler of an API function over the store that serves
+// family: the published keys, the verifier that refuses revoked sessions
+// and the configuration, with the routes' handlers built from the store
+// and that configuration on the first request (Serve); the keys and the
+// configuration preload meanwhile.
+func API(
+	cfg aws.Config,
+	e apiwire.Env,
+	family routes.Family,
+	handlers func(*ddbstore.Store, *appconfig.Source) map[string]httpapi.HandlerFunc,
+) apiwire.Handler {
+	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(e)
+	keys := apiwire.Keys(sm, e)
+	return Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
+		return httpapi.NewServer(family, apiwire.Verifier(keys, e, store.Sessions()), conf, handlers(store, conf))
+	}, apiwire.Preload(keys, conf)...)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/isb-go/isb/common/apiwire"
 	"github.com/isb-go/isb/common/apiwire/storewire"
@@ -41,19 +40,12 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	hub, idc, param := env[names.EnvHubAccountID], env[names.EnvIdcAccountID], env[names.EnvAccountPoolParam]
 	clients := chain.New(cfg, e.Namespace, hub, param, env[names.EnvIdcConfigParam])
 	access := lifecycle.NewReconciler(clients.Lifecycle())
-	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(e)
-	keys := apiwire.Keys(sm, e)
-	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
-		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
-			Pool:   clients.PoolParam,
-			Org:    orgs.NewChain(cfg, e.Namespace, hub, names.LambdaAPIAccounts, clients.PoolParam),
-			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)), Access: access,
-			Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
-		return httpapi.NewServer(
-			routes.Accounts,
-			apiwire.Verifier(keys, e, store.Sessions()),
-			conf,
-			accountsapi.Handlers(svc),
-		)
-	}, apiwire.Preload(keys, conf)...), nil
+	return storewire.API(cfg, e, routes.Accounts,
+		func(store *ddbstore.Store, conf *appconfig.Source) map[string]httpapi.HandlerFunc {
+			return accountsapi.Handlers(pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(),
+				Config: conf, Pool: clients.PoolParam,
+				Org:    orgs.NewChain(cfg, e.Namespace, hub, names.LambdaAPIAccounts, clients.PoolParam),
+				Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)), Access: access,
+				Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now}))
+		}), nil
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/apiwire"
@@ -31,16 +30,8 @@ var Function = boot.Function{
 }
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
-	e := apiwire.EnvFrom(env)
-	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(e)
-	keys := apiwire.Keys(sm, e)
-	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
-		svc := catalog.New(store.Templates(), conf, time.Now, uuid.NewString)
-		return httpapi.NewServer(
-			routes.LeaseTemplates,
-			apiwire.Verifier(keys, e, store.Sessions()),
-			conf,
-			templatesapi.Handlers(svc),
-		)
-	}, apiwire.Preload(keys, conf)...), nil
+	return storewire.API(cfg, apiwire.EnvFrom(env), routes.LeaseTemplates,
+		func(store *ddbstore.Store, conf *appconfig.Source) map[string]httpapi.HandlerFunc {
+			return templatesapi.Handlers(catalog.New(store.Templates(), conf, time.Now, uuid.NewString))
+		}), nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/apiwire"
@@ -35,19 +34,12 @@ var Function = boot.Function{
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	e := apiwire.EnvFrom(env)
-	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(e)
-	keys := apiwire.Keys(sm, e)
-	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
-		svc := leasing.New(
-			leasing.Deps{Leases: store.Leases(), Granter: store, Templates: store.Templates(), Config: conf,
-				Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)),
-				Now:    time.Now, NewID: uuid.NewString},
-		)
-		return httpapi.NewServer(
-			routes.Leases,
-			apiwire.Verifier(keys, e, store.Sessions()),
-			conf,
-			leasesapi.Handlers(svc),
-		)
-	}, apiwire.Preload(keys, conf)...), nil
+	return storewire.API(cfg, e, routes.Leases,
+		func(store *ddbstore.Store, conf *appconfig.Source) map[string]httpapi.HandlerFunc {
+			return leasesapi.Handlers(leasing.New(
+				leasing.Deps{Leases: store.Leases(), Granter: store, Templates: store.Templates(), Config: conf,
+					Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)),
+					Now:    time.Now, NewID: uuid.NewString},
+			))
+		}), nil
 }

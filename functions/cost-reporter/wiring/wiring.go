@@ -10,19 +10,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/costs"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/objects"
 	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/report"
 	"github.com/isb-go/isb/functions/boot"
+	"github.com/isb-go/isb/functions/boot/bootstore"
 )
 
 // The Lambda runtime's variables naming the function's log group and the
@@ -41,9 +38,7 @@ var Function = boot.Function{
 }
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
-	// Page tokens only live within one run: the store's per-process key
-	// will do.
-	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable]}, nil)
+	store := bootstore.Store(cfg, env)
 	logName := env[envLogGroup]
 	if logName == "" {
 		logName = env[envFunctionName]
@@ -57,7 +52,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 			poolparam.New(paramstore.New(cfg), env[names.EnvAccountPoolParam], 0, nil)),
 		// The emulator serves buckets by path, not by host name.
 		Objects: objects.New(s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })),
-		Events:  bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus]),
+		Events:  bootstore.Bus(cfg, env),
 		Bucket:  env[names.EnvReportBucket],
 		LogName: logName,
 	})

@@ -11,17 +11,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
-	"github.com/isb-go/isb/common/bus"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/drift"
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/functions/boot"
+	"github.com/isb-go/isb/functions/boot/bootstore"
 )
 
 // Function is the drift monitor.
@@ -35,11 +32,7 @@ var Function = boot.Function{
 // are read on the first scan.
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns := env[names.EnvNamespace]
-	// The scan hands no page token to anyone: the store's per-process key
-	// is enough.
-	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable],
-		Accounts: env[names.EnvAccountTable], Outbox: env[names.EnvOutboxTable]}, nil)
-	publisher := bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus])
+	store, publisher := bootstore.Store(cfg, env), bootstore.Bus(cfg, env)
 	clients := chain.New(cfg, ns, env[names.EnvHubAccountID],
 		env[names.EnvAccountPoolParam], env[names.EnvIdcConfigParam])
 	// Only the lifecycle's reconcile path runs here (completing a

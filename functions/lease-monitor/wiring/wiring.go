@@ -11,19 +11,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/isb-go/isb/common/appconfig"
-	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/costs"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/names"
-	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/functions/boot"
+	"github.com/isb-go/isb/functions/boot/bootstore"
 )
 
 // Function is the lease monitor.
@@ -38,14 +34,13 @@ var Function = boot.Function{
 // read on the first pass.
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns := env[names.EnvNamespace]
-	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable],
-		Accounts: env[names.EnvAccountTable], Outbox: env[names.EnvOutboxTable]}, nil)
+	store := bootstore.Store(cfg, env)
 	pool := poolparam.New(paramstore.New(cfg), env[names.EnvAccountPoolParam], 0, nil)
 	svc := &monitor.Service{
 		Leases: store.Leases(), Accounts: store.Accounts(),
 		Costs:     costs.NewChain(cfg, ns, env[names.EnvHubAccountID], names.LambdaLeaseMonitor, pool),
 		Config:    appconfig.New(appconfig.NewExtension(ns, env[appconfig.ExtensionPortEnv]), 0, nil),
-		Outbox:    outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus])),
+		Outbox:    bootstore.Outbox(cfg, env, store),
 		Namespace: ns, Metrics: os.Stdout, Log: slog.Default(),
 	}
 	slog.Info("lease-monitor configured", "env", env)

@@ -7,14 +7,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
-	"github.com/isb-go/isb/common/bus"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
-	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/functions/boot"
+	"github.com/isb-go/isb/functions/boot/bootstore"
 	"github.com/isb-go/isb/functions/outbox-relay/sweep"
 )
 
@@ -26,10 +22,6 @@ var Function = boot.Function{
 }
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
-	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Outbox: env[names.EnvOutboxTable]}, nil)
-	s := &sweep.Sweeper{
-		Relay: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus])),
-		Now:   time.Now,
-	}
+	s := &sweep.Sweeper{Relay: bootstore.Outbox(cfg, env, bootstore.Store(cfg, env)), Now: time.Now}
 	return s.Handle, nil
 }
