@@ -59,6 +59,18 @@ func (as AccountStore) Create(ctx context.Context, a account.Account, recs ...ev
 	return a, nil
 }
 
+// stampSave sets the metadata of a saved item: the next version, the
+// update time and, when the status moved (or none was set), the time it
+// changed unless the caller gave a later one.
+func stampSave(moved bool, readVersion int64, readChangedAt time.Time,
+	version *int64, updated, statusChanged *time.Time) {
+	if statusChanged.IsZero() || moved && !statusChanged.After(readChangedAt) {
+		*statusChanged = time.Now()
+	}
+	*version = readVersion + 1
+	*updated = time.Now()
+}
+
 // stampNew sets the metadata of a new item: version 1 and its times.
 func stampNew(version *int64, created, updated, statusChanged *time.Time) {
 	now := time.Now()
@@ -75,17 +87,27 @@ func stampNew(version *int64, created, updated, statusChanged *time.Time) {
 // Import writes accounts in batches of 25 without conditions. It is for
 // seeding an empty table (local mode, benchmarks); use Create otherwise.
 func (as AccountStore) Import(ctx context.Context, accounts []account.Account) error {
-	items := make([]map[string]types.AttributeValue, 0, len(accounts))
-	for _, a := range accounts {
-		stampNew(&a.Version, &a.CreatedAt, &a.UpdatedAt, &a.StatusChangedAt)
-		item, err := accountToItem(a)
+	return importAll(ctx, as.s, as.s.tables.Accounts, "accounts", accounts,
+		func(a account.Account) (map[string]types.AttributeValue, error) {
+			stampNew(&a.Version, &a.CreatedAt, &a.UpdatedAt, &a.StatusChangedAt)
+			return accountToItem(a)
+		})
+}
+
+// importAll turns rows into items, stamped by toItem, and writes them
+// with putAll; what names the rows in its error.
+func importAll[T any](ctx context.Context, s *Store, table, what string, rows []T,
+	toItem func(T) (map[string]types.AttributeValue, error)) error {
+	items := make([]map[string]types.AttributeValue, 0, len(rows))
+	for _, r := range rows {
+		item, err := toItem(r)
 		if err != nil {
 			return err
 		}
 		items = append(items, item)
 	}
-	if err := as.s.putAll(ctx, as.s.tables.Accounts, items); err != nil {
-		return fmt.Errorf("import accounts: %w", err)
+	if err := s.putAll(ctx, table, items); err != nil {
+		return fmt.Errorf("import %s: %w", what, err)
 	}
 	return nil
 }
@@ -161,22 +183,13 @@ func (as AccountStore) savePut(read, next account.Account) (types.Put, account.A
 		return types.Put{}, next, &fault.ConflictError{Entity: "account", Key: read.ID,
 			Reason: fmt.Sprintf("cannot go from %s to %s", read.Status, next.Status)}
 	}
-	if next.StatusChangedAt.IsZero() ||
-		read.Status != next.Status && !next.StatusChangedAt.After(read.StatusChangedAt) {
-		next.StatusChangedAt = time.Now()
-	}
-	next.Version = read.Version + 1
-	next.UpdatedAt = time.Now()
+	stampSave(read.Status != next.Status, read.Version, read.StatusChangedAt,
+		&next.Version, &next.UpdatedAt, &next.StatusChangedAt)
 	item, err := accountToItem(next)
 	if err != nil {
 		return types.Put{}, next, err
 	}
-	c := versionCondition(read.Version, string(read.Status))
-	return types.Put{
-		TableName: aws.String(as.s.tables.Accounts), Item: item,
-		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}, next, nil
+	return versionCondition(read.Version, string(read.Status)).put(as.s.tables.Accounts, item), next, nil
 }
 
 // Delete removes an account row (after it was ejected to the Exit OU), on

@@ -102,3 +102,13 @@ func versionCondition(version int64, status string) onVersion {
 	}
 	return c
 }
+
+// put is the put of item into table on this condition; a failed
+// condition returns the item as it was.
+func (c onVersion) put(table string, item map[string]types.AttributeValue) types.Put {
+	return types.Put{
+		TableName: aws.String(table), Item: item,
+		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -214,22 +213,13 @@ func (ls LeaseStore) savePut(read, next lease.Lease) (types.Put, lease.Lease, er
 		return types.Put{}, next, &fault.ConflictError{Entity: "lease", Key: read.Key.String(),
 			Reason: fmt.Sprintf("cannot go from %s to %s", read.Status, next.Status)}
 	}
-	if next.StatusChangedAt.IsZero() ||
-		read.Status != next.Status && !next.StatusChangedAt.After(read.StatusChangedAt) {
-		next.StatusChangedAt = time.Now()
-	}
-	next.Version = read.Version + 1
-	next.UpdatedAt = time.Now()
+	stampSave(read.Status != next.Status, read.Version, read.StatusChangedAt,
+		&next.Version, &next.UpdatedAt, &next.StatusChangedAt)
 	item, err := leaseToItem(next)
 	if err != nil {
 		return types.Put{}, next, err
 	}
-	c := versionCondition(read.Version, string(read.Status))
-	return types.Put{
-		TableName: aws.String(ls.s.tables.Leases), Item: item,
-		ConditionExpression: c.expr, ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}, next, nil
+	return versionCondition(read.Version, string(read.Status)).put(ls.s.tables.Leases, item), next, nil
 }
 
 func (ls LeaseStore) saveError(err error, read lease.Lease) error {

@@ -156,19 +156,11 @@ func (ls LeaseStore) RecordCosts(ctx context.Context, recs []CostRecord) (confli
 // touching the per-user counts. It is for seeding an empty table
 // (benchmarks, local mode); use Create otherwise.
 func (ls LeaseStore) Import(ctx context.Context, leases []lease.Lease) error {
-	items := make([]map[string]types.AttributeValue, 0, len(leases))
-	for _, l := range leases {
-		stampNew(&l.Version, &l.CreatedAt, &l.UpdatedAt, &l.StatusChangedAt)
-		item, err := leaseToItem(l)
-		if err != nil {
-			return err
-		}
-		items = append(items, item)
-	}
-	if err := ls.s.putAll(ctx, ls.s.tables.Leases, items); err != nil {
-		return fmt.Errorf("import leases: %w", err)
-	}
-	return nil
+	return importAll(ctx, ls.s, ls.s.tables.Leases, "leases", leases,
+		func(l lease.Lease) (map[string]types.AttributeValue, error) {
+			stampNew(&l.Version, &l.CreatedAt, &l.UpdatedAt, &l.StatusChangedAt)
+			return leaseToItem(l)
+		})
 }
 
 // CountByStatus counts the accounts in a status through the status index
