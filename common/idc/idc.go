@@ -8,7 +8,6 @@ package idc
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
 	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/cached"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/paramstore"
@@ -30,9 +30,7 @@ import (
 const ParamTTL = 5 * time.Minute
 
 // Parameters reads one Parameter Store parameter (paramstore.Reader).
-type Parameters interface {
-	Parameter(ctx context.Context, name string) (string, error)
-}
+type Parameters = cached.Parameters
 
 // Params reads the IDC stack's shared parameter (config.IdcParam) lazily
 // and caches it for ParamTTL.
@@ -42,9 +40,7 @@ type Params struct {
 	require []string
 	now     func() time.Time
 
-	mu     sync.Mutex
-	value  config.IdcParam
-	readAt time.Time
+	cache cached.Value[config.IdcParam]
 }
 
 // NewParams returns the source of the parameter name or ARN. Besides the
@@ -60,18 +56,13 @@ func NewParams(api Parameters, name string, now func() time.Time, require ...str
 
 // Get returns the IDC configuration.
 func (s *Params) Get(ctx context.Context) (config.IdcParam, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.readAt.IsZero() && s.now().Sub(s.readAt) < ParamTTL {
-		return s.value, nil
-	}
-	value, err := s.api.Parameter(ctx, s.name)
+	return s.cache.Get(ctx, ParamTTL, s.now, s.read)
+}
+
+func (s *Params) read(ctx context.Context) (config.IdcParam, error) {
+	p, err := cached.JSONParameter[config.IdcParam](ctx, s.api, "IDC", s.name)
 	if err != nil {
-		return config.IdcParam{}, fmt.Errorf("read IDC parameter %s: %w", s.name, err)
-	}
-	var p config.IdcParam
-	if err := json.Unmarshal([]byte(value), &p); err != nil {
-		return config.IdcParam{}, fmt.Errorf("IDC parameter %s is not the expected JSON: %w", s.name, err)
+		return p, err
 	}
 	have := map[string]string{
 		"idcAccountId": p.IdcAccountID, "identityStoreId": p.IdentityStoreID,
@@ -87,7 +78,6 @@ func (s *Params) Get(ctx context.Context) (config.IdcParam, error) {
 	if len(missing) > 0 {
 		return config.IdcParam{}, fmt.Errorf("IDC parameter %s lacks %s", s.name, strings.Join(missing, ", "))
 	}
-	s.value, s.readAt = p, s.now()
 	return p, nil
 }
 

@@ -6,11 +6,10 @@ package poolparam
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"sync"
 	"time"
 
+	"github.com/isb-go/isb/common/cached"
 	"github.com/isb-go/isb/common/config"
 )
 
@@ -18,9 +17,7 @@ import (
 const DefaultTTL = 5 * time.Minute
 
 // Parameters reads one Parameter Store parameter (paramstore.Reader).
-type Parameters interface {
-	Parameter(ctx context.Context, name string) (string, error)
-}
+type Parameters = cached.Parameters
 
 // Source reads the parameter lazily and caches it for a bounded time.
 type Source struct {
@@ -29,10 +26,7 @@ type Source struct {
 	ttl  time.Duration
 	now  func() time.Time
 
-	mu     sync.Mutex
-	value  config.AccountPoolParam
-	readAt time.Time
-	ok     bool
+	cache cached.Value[config.AccountPoolParam]
 }
 
 // New returns a source for the parameter name or ARN. ttl of 0 means
@@ -49,22 +43,16 @@ func New(api Parameters, name string, ttl time.Duration, now func() time.Time) *
 
 // Get returns the pool configuration.
 func (s *Source) Get(ctx context.Context) (config.AccountPoolParam, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ok && s.now().Sub(s.readAt) < s.ttl {
-		return s.value, nil
-	}
-	value, err := s.api.Parameter(ctx, s.name)
+	return s.cache.Get(ctx, s.ttl, s.now, s.read)
+}
+
+func (s *Source) read(ctx context.Context) (config.AccountPoolParam, error) {
+	p, err := cached.JSONParameter[config.AccountPoolParam](ctx, s.api, "pool", s.name)
 	if err != nil {
-		return config.AccountPoolParam{}, fmt.Errorf("read pool parameter %s: %w", s.name, err)
-	}
-	var p config.AccountPoolParam
-	if err := json.Unmarshal([]byte(value), &p); err != nil {
-		return config.AccountPoolParam{}, fmt.Errorf("pool parameter %s is not the expected JSON: %w", s.name, err)
+		return p, err
 	}
 	if p.EntryOuID == "" || p.OrgMgtAccountID == "" {
 		return config.AccountPoolParam{}, fmt.Errorf("pool parameter %s lacks entryOuId or orgMgtAccountId", s.name)
 	}
-	s.value, s.readAt, s.ok = p, s.now(), true
 	return p, nil
 }
