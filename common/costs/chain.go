@@ -3,7 +3,6 @@ package costs
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
@@ -25,27 +24,15 @@ type PoolParam interface {
 // The pool parameter is read on first use (and cached by its source);
 // nothing touches the network before the first call.
 type Chain struct {
-	cfg       aws.Config
-	namespace string
-	hub       string
-	session   string
-	pool      PoolParam
-
-	mu      sync.Mutex
-	clients map[string]API
+	pool    PoolParam
+	clients *awscfg.Hops[API]
 }
 
 // NewChain returns the source. session names the caller in CloudTrail
 // (names.Physical(ns, session)).
 func NewChain(cfg aws.Config, namespace, hubAccountID, session string, pool PoolParam) *Chain {
-	return &Chain{
-		cfg:       cfg,
-		namespace: namespace,
-		hub:       hubAccountID,
-		session:   session,
-		pool:      pool,
-		clients:   map[string]API{},
-	}
+	return &Chain{pool: pool, clients: awscfg.NewHops(cfg, namespace, hubAccountID, session, names.OrgMgtRole,
+		func(chained aws.Config) API { return costexplorer.NewFromConfig(chained) })}
 }
 
 // Client returns the management account's Cost Explorer client.
@@ -54,20 +41,12 @@ func (c *Chain) Client(ctx context.Context) (API, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find the management account: %w", err)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if ce, ok := c.clients[p.OrgMgtAccountID]; ok {
-		return ce, nil
-	}
-	chained := awscfg.Chain(c.cfg, names.Physical(c.namespace, c.session), c.roles(p.OrgMgtAccountID)...)
-	ce := costexplorer.NewFromConfig(chained)
-	c.clients[p.OrgMgtAccountID] = ce
-	return ce, nil
+	return c.clients.Client(p.OrgMgtAccountID), nil
 }
 
 // roles is the chain to the management account's OrgMgt role.
 func (c *Chain) roles(orgMgtAccountID string) []string {
-	return awscfg.HopChain("aws", c.hub, c.namespace, orgMgtAccountID, names.OrgMgtRole)
+	return c.clients.Roles(orgMgtAccountID)
 }
 
 // Fetch is Explorer.Fetch with the chain's client.

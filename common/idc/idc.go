@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -109,15 +108,8 @@ type ParamSource interface {
 // reached through the hub's hop to role; one client per IDC account, built
 // on first use.
 type Chain struct {
-	cfg       aws.Config
-	namespace string
-	hub       string
-	session   string
-	role      string
-	params    ParamSource
-
-	mu      sync.Mutex
-	clients map[string]clients
+	params  ParamSource
+	clients *awscfg.Hops[clients]
 }
 
 type clients struct {
@@ -130,8 +122,10 @@ type clients struct {
 // names.IdcReadOnlyRole (the directory); session names the caller in
 // CloudTrail (names.Physical(namespace, session)).
 func NewChain(cfg aws.Config, namespace, hubAccountID, session, role string, params ParamSource) *Chain {
-	return &Chain{cfg: cfg, namespace: namespace, hub: hubAccountID, session: session, role: role,
-		params: params, clients: map[string]clients{}}
+	return &Chain{params: params, clients: awscfg.NewHops(cfg, namespace, hubAccountID, session, role,
+		func(chained aws.Config) clients {
+			return clients{cfg: chained, ids: identitystore.NewFromConfig(chained)}
+		})}
 }
 
 // RoleChain is the hub's hop to role, then role in the IDC account.
@@ -141,7 +135,7 @@ func RoleChain(namespace, hubAccountID, idcAccountID, role string) []string {
 
 // Roles is the chain the adapter takes to the IDC account idcAccountID.
 func (c *Chain) Roles(idcAccountID string) []string {
-	return RoleChain(c.namespace, c.hub, idcAccountID, c.role)
+	return c.clients.Roles(idcAccountID)
 }
 
 // Param returns the IDC configuration.
@@ -152,16 +146,7 @@ func (c *Chain) reach(ctx context.Context) (config.IdcParam, clients, error) {
 	if err != nil {
 		return p, clients{}, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl, ok := c.clients[p.IdcAccountID]; ok {
-		return p, cl, nil
-	}
-	chained := awscfg.Chain(c.cfg, names.Physical(c.namespace, c.session),
-		c.Roles(p.IdcAccountID)...)
-	cl := clients{cfg: chained, ids: identitystore.NewFromConfig(chained)}
-	c.clients[p.IdcAccountID] = cl
-	return p, cl, nil
+	return p, c.clients.Client(p.IdcAccountID), nil
 }
 
 // Reach returns the IDC configuration and the AWS configuration that

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -154,27 +153,21 @@ type PoolParam interface {
 // management account, built on first use (nothing touches the network
 // before the first call).
 type Chain struct {
-	cfg       aws.Config
-	namespace string
-	hub       string
-	session   string
-	pool      PoolParam
-
-	mu      sync.Mutex
-	clients map[string]*Org
+	pool    PoolParam
+	clients *awscfg.Hops[*Org]
 }
 
 // NewChain returns the chained adapter. session names the caller in
 // CloudTrail (names.Physical(namespace, session)).
 func NewChain(cfg aws.Config, namespace, hubAccountID, session string, pool PoolParam) *Chain {
-	return &Chain{cfg: cfg, namespace: namespace, hub: hubAccountID, session: session, pool: pool,
-		clients: map[string]*Org{}}
+	return &Chain{pool: pool, clients: awscfg.NewHops(cfg, namespace, hubAccountID, session, names.OrgMgtRole,
+		func(chained aws.Config) *Org { return New(organizations.NewFromConfig(chained)) })}
 }
 
 // Roles is the chain the adapter takes to the management account
 // orgMgtAccountID.
 func (c *Chain) Roles(orgMgtAccountID string) []string {
-	return RoleChain(c.namespace, c.hub, orgMgtAccountID)
+	return c.clients.Roles(orgMgtAccountID)
 }
 
 // org returns the Organizations of the current management account.
@@ -183,16 +176,7 @@ func (c *Chain) org(ctx context.Context) (*Org, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find the management account: %w", err)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if o, ok := c.clients[p.OrgMgtAccountID]; ok {
-		return o, nil
-	}
-	chained := awscfg.Chain(c.cfg, names.Physical(c.namespace, c.session),
-		c.Roles(p.OrgMgtAccountID)...)
-	o := New(organizations.NewFromConfig(chained))
-	c.clients[p.OrgMgtAccountID] = o
-	return o, nil
+	return c.clients.Client(p.OrgMgtAccountID), nil
 }
 
 // Parent is Org.Parent in the current management account.

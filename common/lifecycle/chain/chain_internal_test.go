@@ -1,10 +1,11 @@
 package chain
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/isb-go/isb/common/awscfg/chaintest"
 )
 
 func TestTheLifecycleReachesEachTargetThroughItsHop(t *testing.T) {
@@ -20,9 +21,7 @@ func TestTheLifecycleReachesEachTargetThroughItsHop(t *testing.T) {
 			[]string{"arn:aws:iam::111111111111:role/isb-ns-IdcHopRole", "arn:aws:iam::333333333333:role/isb-ns-IdcRole"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if !slices.Equal(tc.got, tc.want) {
-				t.Errorf("chain = %v, want %v", tc.got, tc.want)
-			}
+			chaintest.Want(t, "chain", tc.got, tc.want...)
 		})
 	}
 }

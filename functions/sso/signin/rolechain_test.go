@@ -1,14 +1,12 @@
 package signin
 
 import (
-	"slices"
 	"testing"
+
+	"github.com/isb-go/isb/common/awscfg/chaintest"
 )
 
 func TestSignInReadsTheIdentityStoreThroughTheReadOnlyHop(t *testing.T) {
-	got := StoreRoleChain("ns", "111111111111", "333333333333")
-	want := []string{"arn:aws:iam::111111111111:role/isb-ns-IdcReadOnlyHopRole", "arn:aws:iam::333333333333:role/isb-ns-IdcReadOnlyRole"}
-	if !slices.Equal(got, want) {
-		t.Errorf("StoreRoleChain = %v, want %v", got, want)
-	}
+	chaintest.Want(t, "StoreRoleChain", StoreRoleChain("ns", "111111111111", "333333333333"),
+		"arn:aws:iam::111111111111:role/isb-ns-IdcReadOnlyHopRole", "arn:aws:iam::333333333333:role/isb-ns-IdcReadOnlyRole")
 }

@@ -1,0 +1,51 @@
+package awscfg
+
+import (
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/isb-go/isb/common/names"
+)
+
+// Hops is a client per target account, reached from the hub through the
+// hop to a target role (HopChain) and built on first use: the shape of
+// every adapter whose account is named by a shared parameter read at run
+// time. Nothing touches the network before a client's first call.
+type Hops[T any] struct {
+	cfg       aws.Config
+	namespace string
+	hub       string
+	session   string
+	target    string
+	build     func(aws.Config) T
+
+	mu      sync.Mutex
+	clients map[string]T
+}
+
+// NewHops returns the clients of target (a names.*Role base) that build
+// makes from the chained configuration. session names the caller in
+// CloudTrail (names.Physical(namespace, session)).
+func NewHops[T any](cfg aws.Config, namespace, hubAccountID, session, target string,
+	build func(aws.Config) T) *Hops[T] {
+	return &Hops[T]{cfg: cfg, namespace: namespace, hub: hubAccountID, session: session, target: target,
+		build: build, clients: map[string]T{}}
+}
+
+// Roles is the chain to the target role in account.
+func (h *Hops[T]) Roles(account string) []string {
+	return HopChain("aws", h.hub, h.namespace, account, h.target)
+}
+
+// Client returns account's client, built on the first call for it.
+func (h *Hops[T]) Client(account string) T {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if c, ok := h.clients[account]; ok {
+		return c
+	}
+	c := h.build(Chain(h.cfg, names.Physical(h.namespace, h.session), h.Roles(account)...))
+	h.clients[account] = c
+	return c
+}
