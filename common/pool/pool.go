@@ -29,20 +29,15 @@ import (
 	"github.com/isb-go/isb/common/page"
 )
 
-// Accounts is the account store.
+// Accounts is the account store: the lifecycle manager's, listed too.
 type Accounts interface {
-	Create(ctx context.Context, a account.Account, recs ...events.Record) (account.Account, error)
-	Get(ctx context.Context, id string) (account.Account, error)
-	Save(ctx context.Context, read, next account.Account, recs ...events.Record) (account.Account, error)
-	Delete(ctx context.Context, read account.Account, recs ...events.Record) error
+	lifecycle.Accounts
 	List(ctx context.Context, p page.Page) ([]account.Account, string, error)
 }
 
-// Leases reads and ends the lease holding an ejected account.
-type Leases interface {
-	Get(ctx context.Context, k lease.Key) (lease.Lease, error)
-	Save(ctx context.Context, read, next lease.Lease, recs ...events.Record) (lease.Lease, error)
-}
+// Leases reads and ends the lease holding an ejected account (the
+// lifecycle manager's lease store).
+type Leases = lifecycle.Leases
 
 // Organizations is what the pool asks of the management account
 // (orgs.Chain): an unknown account is fault.NotFound, a refused page token
