@@ -37,11 +37,8 @@ import (
 
 func TestMain(m *testing.M) { emulator.Main(m) }
 
-const (
-	mgmt = "123456789012" // the emulator's default account creates the organization
-	hub  = "111111111111"
-	idc  = "333333333333"
-)
+// mgmt is the emulator's default account, which creates the organization.
+const mgmt, hub, idc = fixture.EmulatorAccount, fixture.HubAccount, fixture.IdcAccount
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 

@@ -41,11 +41,8 @@ import (
 
 func TestMain(m *testing.M) { emulator.Main(m) }
 
-const (
-	mgmt = "123456789012" // the emulator's default account creates the organization
-	hub  = "111111111111"
-	idc  = "333333333333"
-)
+// mgmt is the emulator's default account, which creates the organization.
+const mgmt, hub, idc = fixture.EmulatorAccount, fixture.HubAccount, fixture.IdcAccount
 
 type handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
 
