@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/names"
 )
 
 // Env is a function's environment: the keys it declared, with their values.
@@ -35,6 +36,16 @@ type Function struct {
 	// Build returns the handler: anything lambda.NewHandler accepts. It
 	// must not call AWS; clients load what they need on the first event.
 	Build func(ctx context.Context, env Env, cfg aws.Config) (any, error)
+}
+
+// For is the function name (names.Functions): it needs the keys
+// names.LambdaEnv lists for it and wants those given.
+func For(
+	name string,
+	build func(ctx context.Context, env Env, cfg aws.Config) (any, error),
+	wants ...string,
+) Function {
+	return Function{Name: name, Needs: names.LambdaEnv(name), Wants: wants, Build: build}
 }
 
 // Main starts f in the Lambda runtime; a function that cannot start logs

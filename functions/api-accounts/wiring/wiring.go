@@ -28,12 +28,7 @@ import (
 )
 
 // Function serves the /accounts routes of the REST API.
-var Function = boot.Function{
-	Name:  names.LambdaAPIAccounts,
-	Needs: names.LambdaEnv(names.LambdaAPIAccounts),
-	Wants: []string{appconfig.ExtensionPortEnv},
-	Build: build,
-}
+var Function = boot.For(names.LambdaAPIAccounts, build, appconfig.ExtensionPortEnv)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	e := apiwire.EnvFrom(env)

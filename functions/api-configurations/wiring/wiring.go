@@ -24,12 +24,7 @@ import (
 )
 
 // Function serves GET /configurations of the REST API.
-var Function = boot.Function{
-	Name:  names.LambdaAPIConfigurations,
-	Needs: names.LambdaEnv(names.LambdaAPIConfigurations),
-	Wants: []string{appconfig.ExtensionPortEnv},
-	Build: build,
-}
+var Function = boot.For(names.LambdaAPIConfigurations, build, appconfig.ExtensionPortEnv)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	e := apiwire.EnvFrom(env)

@@ -22,12 +22,7 @@ import (
 )
 
 // Function serves the /leaseTemplates routes of the REST API.
-var Function = boot.Function{
-	Name:  names.LambdaAPILeaseTemplates,
-	Needs: names.LambdaEnv(names.LambdaAPILeaseTemplates),
-	Wants: []string{appconfig.ExtensionPortEnv},
-	Build: build,
-}
+var Function = boot.For(names.LambdaAPILeaseTemplates, build, appconfig.ExtensionPortEnv)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	return storewire.API(cfg, apiwire.EnvFrom(env), routes.LeaseTemplates,

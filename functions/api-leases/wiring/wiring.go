@@ -25,12 +25,7 @@ import (
 )
 
 // Function serves the /leases routes of the REST API.
-var Function = boot.Function{
-	Name:  names.LambdaAPILeases,
-	Needs: names.LambdaEnv(names.LambdaAPILeases),
-	Wants: []string{appconfig.ExtensionPortEnv},
-	Build: build,
-}
+var Function = boot.For(names.LambdaAPILeases, build, appconfig.ExtensionPortEnv)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	e := apiwire.EnvFrom(env)

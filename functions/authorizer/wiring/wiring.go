@@ -21,12 +21,7 @@ import (
 )
 
 // Function is the API Gateway REQUEST authorizer.
-var Function = boot.Function{
-	Name:  names.LambdaAuthorizer,
-	Needs: names.LambdaEnv(names.LambdaAuthorizer),
-	Wants: []string{appconfig.ExtensionPortEnv},
-	Build: build,
-}
+var Function = boot.For(names.LambdaAuthorizer, build, appconfig.ExtensionPortEnv)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns := env[names.EnvNamespace]

@@ -26,12 +26,7 @@ import (
 
 // Function is the cleanup watchdog. The table names default to the
 // namespace's.
-var Function = boot.Function{
-	Name:  names.LambdaCleanupWatchdog,
-	Needs: names.LambdaEnv(names.LambdaCleanupWatchdog),
-	Wants: []string{names.EnvAccountTable, names.EnvOutboxTable},
-	Build: build,
-}
+var Function = boot.For(names.LambdaCleanupWatchdog, build, names.EnvAccountTable, names.EnvOutboxTable)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns, busName := env[names.EnvNamespace], env[names.EnvEventBus]

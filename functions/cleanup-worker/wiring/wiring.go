@@ -15,11 +15,7 @@ import (
 )
 
 // Function is the cleanup worker.
-var Function = boot.Function{
-	Name:  names.LambdaCleanupWorker,
-	Needs: names.LambdaEnv(names.LambdaCleanupWorker),
-	Build: build,
-}
+var Function = boot.For(names.LambdaCleanupWorker, build)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	project := env[names.EnvCleanupProject]

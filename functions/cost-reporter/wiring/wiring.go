@@ -30,12 +30,7 @@ const (
 )
 
 // Function is the cost reporter.
-var Function = boot.Function{
-	Name:  names.LambdaCostReporter,
-	Needs: names.LambdaEnv(names.LambdaCostReporter),
-	Wants: []string{envLogGroup, envFunctionName},
-	Build: build,
-}
+var Function = boot.For(names.LambdaCostReporter, build, envLogGroup, envFunctionName)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	store := bootstore.Store(cfg, env)

@@ -22,11 +22,7 @@ import (
 )
 
 // Function is the drift monitor.
-var Function = boot.Function{
-	Name:  names.LambdaDriftMonitor,
-	Needs: names.LambdaEnv(names.LambdaDriftMonitor),
-	Build: build,
-}
+var Function = boot.For(names.LambdaDriftMonitor, build)
 
 // build does no network work: the shared parameters and the role chain
 // are read on the first scan.

@@ -24,12 +24,7 @@ import (
 )
 
 // Function is the email notifier.
-var Function = boot.Function{
-	Name:  names.LambdaEmailNotifier,
-	Needs: names.LambdaEnv(names.LambdaEmailNotifier),
-	Wants: []string{appconfig.ExtensionPortEnv},
-	Build: build,
-}
+var Function = boot.For(names.LambdaEmailNotifier, build, appconfig.ExtensionPortEnv)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns := env[names.EnvNamespace]

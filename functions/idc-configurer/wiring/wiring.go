@@ -17,11 +17,7 @@ import (
 )
 
 // Function is the custom resource's handler.
-var Function = boot.Function{
-	Name:  names.LambdaIdcConfigurer,
-	Needs: names.LambdaEnv(names.LambdaIdcConfigurer),
-	Build: build,
-}
+var Function = boot.For(names.LambdaIdcConfigurer, build)
 
 func build(_ context.Context, _ boot.Env, cfg aws.Config) (any, error) {
 	h := &handler{svc: idcsetup.New(identitystore.NewFromConfig(cfg), ssoadmin.NewFromConfig(cfg))}

@@ -17,11 +17,7 @@ import (
 )
 
 // Function is the rotation function of the public-key secret.
-var Function = boot.Function{
-	Name:  names.LambdaJWTRotator,
-	Needs: names.LambdaEnv(names.LambdaJWTRotator),
-	Build: build,
-}
+var Function = boot.For(names.LambdaJWTRotator, build)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	r := rotator.New(

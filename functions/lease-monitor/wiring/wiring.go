@@ -23,12 +23,7 @@ import (
 )
 
 // Function is the lease monitor.
-var Function = boot.Function{
-	Name:  names.LambdaLeaseMonitor,
-	Needs: names.LambdaEnv(names.LambdaLeaseMonitor),
-	Wants: []string{appconfig.ExtensionPortEnv},
-	Build: build,
-}
+var Function = boot.For(names.LambdaLeaseMonitor, build, appconfig.ExtensionPortEnv)
 
 // build does no network work: the pool parameter and the role chain are
 // read on the first pass.

@@ -18,12 +18,7 @@ import (
 )
 
 // Function is the lifecycle manager.
-var Function = boot.Function{
-	Name:  names.LambdaLifecycle,
-	Needs: names.LambdaEnv(names.LambdaLifecycle),
-	Wants: []string{appconfig.ExtensionPortEnv},
-	Build: build,
-}
+var Function = boot.For(names.LambdaLifecycle, build, appconfig.ExtensionPortEnv)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	store := bootstore.Store(cfg, env)

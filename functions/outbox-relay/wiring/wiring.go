@@ -15,11 +15,7 @@ import (
 )
 
 // Function is the outbox relay.
-var Function = boot.Function{
-	Name:  names.LambdaOutboxRelay,
-	Needs: names.LambdaEnv(names.LambdaOutboxRelay),
-	Build: build,
-}
+var Function = boot.For(names.LambdaOutboxRelay, build)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	s := &sweep.Sweeper{Relay: bootstore.Outbox(cfg, env, bootstore.Store(cfg, env)), Now: time.Now}

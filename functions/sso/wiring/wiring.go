@@ -26,12 +26,7 @@ import (
 )
 
 // Function is the sign-in handler of the /auth routes.
-var Function = boot.Function{
-	Name:  names.LambdaSSO,
-	Needs: names.LambdaEnv(names.LambdaSSO),
-	Wants: []string{appconfig.ExtensionPortEnv},
-	Build: build,
-}
+var Function = boot.For(names.LambdaSSO, build, appconfig.ExtensionPortEnv)
 
 // build calls no AWS: every client is used on the first event.
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
