@@ -12,7 +12,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/auth"
@@ -57,14 +56,9 @@ func EnvFrom(env map[string]string) Env {
 	}
 }
 
-// SecretsClient is the one Secrets Manager call the functions make.
-type SecretsClient interface {
-	GetSecretValue(
-		ctx context.Context,
-		in *secretsmanager.GetSecretValueInput,
-		opts ...func(*secretsmanager.Options),
-	) (*secretsmanager.GetSecretValueOutput, error)
-}
+// SecretsClient is the one Secrets Manager call the functions make (the
+// key source's).
+type SecretsClient = auth.SecretsClient
 
 // Keys returns the published public keys (lazy, cached) the verifier
 // checks tokens against.
