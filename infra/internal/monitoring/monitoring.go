@@ -6,6 +6,8 @@
 package monitoring
 
 import (
+	"maps"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -60,6 +62,28 @@ type Props struct {
 	Mode                config.Mode
 }
 
+// jobProps is the job name run on the schedule scheduleName by
+// expression, within a flexible window of windowMinutes, stopped after
+// timeoutSeconds.
+func jobProps(name, scheduleName, description, expression string, windowMinutes, timeoutSeconds float64,
+) scheduled.JobProps {
+	return scheduled.JobProps{
+		Name: name, ScheduleName: scheduleName, Description: description,
+		Schedule: awsscheduler.ScheduleExpression_Expression(jsii.String(expression), nil),
+		Window:   awscdk.Duration_Minutes(jsii.Number(windowMinutes)),
+		Timeout:  awscdk.Duration_Seconds(jsii.Number(timeoutSeconds)),
+	}
+}
+
+// storeEnv names the lease, account and outbox tables, and adds extra.
+func (p *Props) storeEnv(extra map[string]string) map[string]string {
+	t := p.Tables
+	env := map[string]string{names.EnvLeaseTable: *t.Leases.TableName(),
+		names.EnvAccountTable: *t.Accounts.TableName(), names.EnvOutboxTable: *t.Outbox.TableName()}
+	maps.Copy(env, extra)
+	return env
+}
+
 func (p *Props) job(
 	scope constructs.Construct,
 	id string,
@@ -88,14 +112,9 @@ func (p *Props) job(
 // in the management account through the role chain.
 func NewLeaseMonitor(scope constructs.Construct, id string, p *Props) *scheduled.Job {
 	t := p.Tables
-	j := p.job(scope, id, scheduled.JobProps{
-		Name: names.LambdaLeaseMonitor, ScheduleName: names.LeaseMonitoringSchedule,
-		Description: "Lease monitor: costs, budget and duration thresholds, expiry, pending-approval timeout, pool gauges",
-		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(LeaseMonitorRate), nil),
-		Window:      awscdk.Duration_Minutes(jsii.Number(LeaseMonitorWindowMinutes)),
-		Timeout:     awscdk.Duration_Seconds(jsii.Number(LeaseMonitorTimeout)),
-	}, map[string]string{names.EnvLeaseTable: *t.Leases.TableName(), names.EnvAccountTable: *t.Accounts.TableName(),
-		names.EnvOutboxTable: *t.Outbox.TableName()},
+	j := p.job(scope, id, jobProps(names.LambdaLeaseMonitor, names.LeaseMonitoringSchedule,
+		"Lease monitor: costs, budget and duration thresholds, expiry, pending-approval timeout, pool gauges",
+		LeaseMonitorRate, LeaseMonitorWindowMinutes, LeaseMonitorTimeout), p.storeEnv(nil),
 		// A pending lease past its approval timeout is denied as a manager would.
 		isbevents.EmitsAll(names.SourceMonitoring).And(names.SourceAPI, names.LeaseDenied))
 	fn := j.Function
@@ -114,14 +133,10 @@ func NewLeaseMonitor(scope constructs.Construct, id string, p *Props) *scheduled
 // and Identity Center through the role chain).
 func NewDriftMonitor(scope constructs.Construct, id string, p *Props) *scheduled.Job {
 	t := p.Tables
-	j := p.job(scope, id, scheduled.JobProps{
-		Name: names.LambdaDriftMonitor, ScheduleName: names.DriftMonitoringSchedule,
-		Description: "Drift monitor: compares every pool account's OU with its recorded status",
-		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(DriftMonitorRate), nil),
-		Window:      awscdk.Duration_Minutes(jsii.Number(DriftMonitorWindowMinutes)),
-		Timeout:     awscdk.Duration_Seconds(jsii.Number(DriftMonitorTimeout)),
-	}, map[string]string{names.EnvLeaseTable: *t.Leases.TableName(), names.EnvAccountTable: *t.Accounts.TableName(),
-		names.EnvOutboxTable: *t.Outbox.TableName(), names.EnvIdcConfigParam: p.IdcConfigParamArn},
+	j := p.job(scope, id, jobProps(names.LambdaDriftMonitor, names.DriftMonitoringSchedule,
+		"Drift monitor: compares every pool account's OU with its recorded status",
+		DriftMonitorRate, DriftMonitorWindowMinutes, DriftMonitorTimeout),
+		p.storeEnv(map[string]string{names.EnvIdcConfigParam: p.IdcConfigParamArn}),
 		// The reconciler it runs completes the lifecycle manager's transitions,
 		// with the lifecycle manager's events.
 		isbevents.EmitsAll(names.SourceDrift, names.SourceLifecycle).
@@ -149,13 +164,9 @@ func NewCostReport(scope constructs.Construct, id string, p *Props) *CostReport 
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	bucket := platform.NewBucket(c, "Bucket", &platform.BucketProps{Key: p.Key, Mode: p.Mode})
 	t := p.Tables
-	j := p.job(c, "Job", scheduled.JobProps{
-		Name: names.LambdaCostReporter, ScheduleName: names.CostReportSchedule,
-		Description: "Group cost report: last month's cost per cost report group, as CSV",
-		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(CostReportCron), nil),
-		Window:      awscdk.Duration_Minutes(jsii.Number(CostReportWindowMinutes)),
-		Timeout:     awscdk.Duration_Seconds(jsii.Number(CostReportTimeout)),
-	}, map[string]string{names.EnvLeaseTable: *t.Leases.TableName(), names.EnvReportBucket: *bucket.BucketName()},
+	j := p.job(c, "Job", jobProps(names.LambdaCostReporter, names.CostReportSchedule,
+		"Group cost report: last month's cost per cost report group, as CSV",
+		CostReportCron, CostReportWindowMinutes, CostReportTimeout), map[string]string{names.EnvLeaseTable: *t.Leases.TableName(), names.EnvReportBucket: *bucket.BucketName()},
 		isbevents.EmitsAll(names.SourceReporting))
 	fn := j.Function
 	t.Leases.GrantReadData(fn.Role)
