@@ -107,108 +107,56 @@ func setUpSandbox(t *testing.T, hub aws.Config) sandbox {
 		})
 		return err
 	})
-	for _, r := range append([]role{{name: cleanupRole}}, genuineRoles...) {
-		if r.name != cleanupRole {
-			must(t, "create role "+r.path+r.name, func() error {
-				_, err := roles.CreateRole(
-					ctx,
-					&iam.CreateRoleInput{
-						RoleName:                 aws.String(r.name),
-						Path:                     pathOf(r),
-						AssumeRolePolicyDocument: aws.String(trust),
-					},
-				)
-				return err
+	createRole := func(what string, r role, trust string) {
+		t.Helper()
+		must(t, what, func() error {
+			_, err := roles.CreateRole(ctx, &iam.CreateRoleInput{
+				RoleName: aws.String(r.name), Path: pathOf(r), AssumeRolePolicyDocument: aws.String(trust),
 			})
-		}
-		must(t, "put role policy "+r.name, func() error {
-			_, err := roles.PutRolePolicy(
-				ctx,
-				&iam.PutRolePolicyInput{
-					RoleName:       aws.String(r.name),
-					PolicyName:     aws.String("admin"),
-					PolicyDocument: aws.String(admin),
-				},
-			)
 			return err
 		})
+	}
+	putPolicy := func(what, roleName, policyName, document string) {
+		t.Helper()
+		must(t, what, func() error {
+			_, err := roles.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+				RoleName: aws.String(roleName), PolicyName: aws.String(policyName),
+				PolicyDocument: aws.String(document),
+			})
+			return err
+		})
+	}
+	attachPolicy := func(what, roleName, policyARN string) {
+		t.Helper()
+		must(t, what, func() error {
+			_, err := roles.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{
+				RoleName: aws.String(roleName), PolicyArn: aws.String(policyARN),
+			})
+			return err
+		})
+	}
+	for _, r := range append([]role{{name: cleanupRole}}, genuineRoles...) {
+		if r.name != cleanupRole {
+			createRole("create role "+r.path+r.name, r, trust)
+		}
+		putPolicy("put role policy "+r.name, r.name, "admin", admin)
 	}
 	// Backdoors: roles a lessee names like the control plane's, with
 	// admin rights, trusting an outside account. aws-nuke must delete
 	// every one, or it works during the next lessee's lease.
 	outside := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}`
 	for _, r := range lookAlikeRoles {
-		must(t, "create look-alike role "+r.path+r.name, func() error {
-			_, err := roles.CreateRole(
-				ctx,
-				&iam.CreateRoleInput{
-					RoleName:                 aws.String(r.name),
-					Path:                     pathOf(r),
-					AssumeRolePolicyDocument: aws.String(outside),
-				},
-			)
-			return err
-		})
-		must(t, "put look-alike role policy "+r.name, func() error {
-			_, err := roles.PutRolePolicy(
-				ctx,
-				&iam.PutRolePolicyInput{
-					RoleName:       aws.String(r.name),
-					PolicyName:     aws.String("admin"),
-					PolicyDocument: aws.String(admin),
-				},
-			)
-			return err
-		})
-		must(t, "attach to look-alike role "+r.name, func() error {
-			_, err := roles.AttachRolePolicy(
-				ctx,
-				&iam.AttachRolePolicyInput{
-					RoleName:  aws.String(r.name),
-					PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess"),
-				},
-			)
-			return err
-		})
+		createRole("create look-alike role "+r.path+r.name, r, outside)
+		putPolicy("put look-alike role policy "+r.name, r.name, "admin", admin)
+		attachPolicy("attach to look-alike role "+r.name, r.name, "arn:aws:iam::aws:policy/AdministratorAccess")
 	}
-	must(t, "attach policy to the cleanup role", func() error {
-		_, err := roles.AttachRolePolicy(
-			ctx,
-			&iam.AttachRolePolicyInput{RoleName: aws.String(names.Physical(namespace, names.SandboxAccountRole)),
-				PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")},
-		)
-		return err
-	})
+	attachPolicy("attach policy to the cleanup role", names.Physical(namespace, names.SandboxAccountRole),
+		"arn:aws:iam::aws:policy/AdministratorAccess")
 
 	// A lessee's resources: must go.
-	must(t, "create lessee role", func() error {
-		_, err := roles.CreateRole(
-			ctx,
-			&iam.CreateRoleInput{RoleName: aws.String("lessee-app-role"), AssumeRolePolicyDocument: aws.String(trust)},
-		)
-		return err
-	})
-	must(t, "lessee role inline policy", func() error {
-		_, err := roles.PutRolePolicy(
-			ctx,
-			&iam.PutRolePolicyInput{
-				RoleName:       aws.String("lessee-app-role"),
-				PolicyName:     aws.String("app"),
-				PolicyDocument: aws.String(admin),
-			},
-		)
-		return err
-	})
-	must(t, "lessee role managed policy", func() error {
-		_, err := roles.AttachRolePolicy(
-			ctx,
-			&iam.AttachRolePolicyInput{
-				RoleName:  aws.String("lessee-app-role"),
-				PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess"),
-			},
-		)
-		return err
-	})
+	createRole("create lessee role", role{name: "lessee-app-role"}, trust)
+	putPolicy("lessee role inline policy", "lessee-app-role", "app", admin)
+	attachPolicy("lessee role managed policy", "lessee-app-role", "arn:aws:iam::aws:policy/ReadOnlyAccess")
 	buckets := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	must(t, "create lessee bucket", func() error {
 		_, err := buckets.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lessee-data")})
