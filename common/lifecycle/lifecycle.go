@@ -384,18 +384,14 @@ func (s *Service) quarantine(ctx context.Context, a account.Account, reason stri
 	}
 	now := s.d.Now()
 	quarantined := events.AccountQuarantined{AccountID: a.ID, Reason: reason}
-	l, held, err := s.heldLease(ctx, a)
+	l, ended, held, err := s.endHeldLease(ctx, a, lease.AccountQuarantined)
 	if err != nil {
 		return err
 	}
 	if held {
-		next, err := s.endLease(ctx, l, lease.AccountQuarantined)
-		if err != nil {
-			return err
-		}
-		ended := events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
+		terminated := events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
 			Reason: events.TerminatedWithComment(events.TerminationAccountQuarantined, reason)}
-		if err := s.saveWithAccount(ctx, l, next, account.Quarantine, ended, quarantined); err != nil {
+		if err := s.saveWithAccount(ctx, l, ended, account.Quarantine, terminated, quarantined); err != nil {
 			return err
 		}
 		// The lease has ended; the account moved with it unless it was
@@ -482,16 +478,12 @@ func (s *Service) drift(ctx context.Context, e events.AccountDriftDetected) erro
 // Quarantine, each step retried until the row is gone.
 func (s *Service) forget(ctx context.Context, a account.Account) error {
 	now := s.d.Now()
-	l, held, err := s.heldLease(ctx, a)
+	l, ended, held, err := s.endHeldLease(ctx, a, lease.Ejected)
 	if err != nil {
 		return err
 	}
 	if held {
-		next, err := s.endLease(ctx, l, lease.Ejected)
-		if err != nil {
-			return err
-		}
-		if err := s.saveLease(ctx, l, next, events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
+		if err := s.saveLease(ctx, l, ended, events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
 			Reason: events.TerminatedWithComment(events.TerminationEjected,
 				"the account left the pool's OUs")}); err != nil {
 			return err
@@ -525,6 +517,18 @@ func (s *Service) forget(ctx context.Context, a account.Account) error {
 
 // heldLease returns the lease that still holds the account (Active,
 // Frozen or Provisioning), if any.
+// endHeldLease ends, with status, the lease holding a (see heldLease and
+// endLease): l as read and next as ended, when held.
+func (s *Service) endHeldLease(ctx context.Context, a account.Account, status lease.Status,
+) (l, next lease.Lease, held bool, err error) {
+	l, held, err = s.heldLease(ctx, a)
+	if err != nil || !held {
+		return l, l, held, err
+	}
+	next, err = s.endLease(ctx, l, status)
+	return l, next, held, err
+}
+
 func (s *Service) heldLease(ctx context.Context, a account.Account) (lease.Lease, bool, error) {
 	if a.Lease == nil {
 		return lease.Lease{}, false, nil
