@@ -166,7 +166,8 @@ func NewCostReport(scope constructs.Construct, id string, p *Props) *CostReport 
 	t := p.Tables
 	j := p.job(c, "Job", jobProps(names.LambdaCostReporter, names.CostReportSchedule,
 		"Group cost report: last month's cost per cost report group, as CSV",
-		CostReportCron, CostReportWindowMinutes, CostReportTimeout), map[string]string{names.EnvLeaseTable: *t.Leases.TableName(), names.EnvReportBucket: *bucket.BucketName()},
+		CostReportCron, CostReportWindowMinutes, CostReportTimeout),
+		map[string]string{names.EnvLeaseTable: *t.Leases.TableName(), names.EnvReportBucket: *bucket.BucketName()},
 		isbevents.EmitsAll(names.SourceReporting))
 	fn := j.Function
 	t.Leases.GrantReadData(fn.Role)
