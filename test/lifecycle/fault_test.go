@@ -80,6 +80,18 @@ func (in *injector) install(cfg *aws.Config) {
 // the event it announces.
 type step func(w *world) error
 
+// onLease is a set-up's answer: the account id and the lease l, with the
+// step that delivers ev.
+func onLease(id string, l lease.Lease, ev events.Event) ([]string, []lease.Key, step) {
+	return []string{id}, []lease.Key{l.Key}, deliver(ev)
+}
+
+// onAccount is a set-up's answer for the account id alone, with the step
+// that delivers ev.
+func onAccount(id string, ev events.Event) ([]string, []lease.Key, step) {
+	return []string{id}, nil, deliver(ev)
+}
+
 // deliver is the step that hands ev to the handler.
 func deliver(ev events.Event) step {
 	return func(w *world) error {
@@ -121,53 +133,29 @@ var transitions = []transition{
 	{"budget exceeded: lease ends, account to cleanup, access revoked", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
 		w.grantAccess(id, dev)
-		return []string{
-				id,
-			}, []lease.Key{
-				l.Key,
-			}, deliver(
-				events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51},
-			)
+		return onLease(id, l, events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51})
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\nlease0: BudgetExceeded\n"},
 	{"approval: account to Active, access granted", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Active, account.Available)
-		return []string{
-				id,
-			}, []lease.Key{
-				l.Key,
-			}, deliver(
-				events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"},
-			)
+		return onLease(id, l, events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"})
 	}, "account0: Active holder=lease0 cleanupRun=false; ou=Active; access=[dev@example.com]\nlease0: Active\n"},
 	{"freeze: lease and account frozen, access revoked", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
 		w.grantAccess(id, dev)
-		return []string{
-				id,
-			}, []lease.Key{
-				l.Key,
-			}, deliver(
-				events.LeaseFreezingThresholdAlert{
-					LeaseID:   l.Key,
-					AccountID: id,
-					Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
-				},
-			)
+		return onLease(id, l, events.LeaseFreezingThresholdAlert{
+			LeaseID:   l.Key,
+			AccountID: id,
+			Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
+		})
 	}, "account0: Frozen holder=lease0 cleanupRun=false; ou=Frozen; access=[]\nlease0: Frozen\n"},
 	{"unfreeze: account back to Active, access granted", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Frozen, account.Frozen)
-		return []string{
-				id,
-			}, []lease.Key{
-				l.Key,
-			}, deliver(
-				events.LeaseUnfrozen{LeaseID: l.Key, AccountID: id, Reason: "by manager"},
-			)
+		return onLease(id, l, events.LeaseUnfrozen{LeaseID: l.Key, AccountID: id, Reason: "by manager"})
 	}, "account0: Active holder=lease0 cleanupRun=false; ou=Active; access=[dev@example.com]\nlease0: Active\n"},
 	{"termination: account to cleanup, access revoked", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.ManuallyTerminated, account.Active, account.Active)
 		w.grantAccess(id, dev)
-		return []string{id}, []lease.Key{l.Key}, deliver(events.LeaseTerminated{LeaseID: l.Key, AccountID: id,
+		return onLease(id, l, events.LeaseTerminated{LeaseID: l.Key, AccountID: id,
 			Reason: events.TerminatedWithComment(events.TerminationManual, "done")})
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\nlease0: ManuallyTerminated\n"},
 	{"cleanup success: account Available", func(w *world) ([]string, []lease.Key, step) {
@@ -175,28 +163,24 @@ var transitions = []transition{
 		arn := "arn:aws:states:run-" + id
 		w.row(account.Account{ID: id, Status: account.CleanUp,
 			Cleanup: &account.CleanupExecution{ExecutionARN: arn, StartedAt: t0, Outcome: account.CleanupSucceeded}})
-		return []string{
-				id,
-			}, nil, deliver(
-				events.AccountCleanupSucceeded{
-					AccountID:               id,
-					CleanupExecutionContext: run(arn),
-					Reason:                  events.CleanupLeaseTermination,
-				},
-			)
+		return onAccount(id, events.AccountCleanupSucceeded{
+			AccountID:               id,
+			CleanupExecutionContext: run(arn),
+			Reason:                  events.CleanupLeaseTermination,
+		})
 	}, "account0: Available holder=- cleanupRun=false; ou=Available; access=[]\n"},
 	{"cleanup failure below the limit: another cleanup asked", func(w *world) ([]string, []lease.Key, step) {
 		id, ev := failedRun(w, 1)
-		return []string{id}, nil, deliver(ev)
+		return onAccount(id, ev)
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\n"},
 	{"cleanup failure at the limit: account quarantined", func(w *world) ([]string, []lease.Key, step) {
 		id, ev := failedRun(w, 3)
-		return []string{id}, nil, deliver(ev)
+		return onAccount(id, ev)
 	}, "account0: Quarantine holder=- cleanupRun=true; ou=Quarantine; access=[]\n"},
 	{"retry cleanup: a quarantined account back to CleanUp", func(w *world) ([]string, []lease.Key, step) {
 		id := w.newAccount(account.Quarantine)
 		w.row(account.Account{ID: id, Status: account.CleanUp, CleanupFailures: 3})
-		return []string{id}, nil, deliver(events.CleanAccountRequest{AccountID: id, Reason: events.CleanupRetryFailed})
+		return onAccount(id, events.CleanAccountRequest{AccountID: id, Reason: events.CleanupRetryFailed})
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\n"},
 	{"eject: lease ends, access revoked, account to Exit, row deleted", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
@@ -214,17 +198,11 @@ var transitions = []transition{
 	}, "account0: no row; ou=Exit; access=[]\nlease0: Ejected\n"},
 	{"drift: lease ends, account quarantined, access revoked", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Frozen, account.Frozen, account.Available)
-		return []string{
-				id,
-			}, []lease.Key{
-				l.Key,
-			}, deliver(
-				events.AccountDriftDetected{
-					AccountID:  id,
-					ExpectedOU: string(account.Frozen),
-					ActualOU:   string(account.Available),
-				},
-			)
+		return onLease(id, l, events.AccountDriftDetected{
+			AccountID:  id,
+			ExpectedOU: string(account.Frozen),
+			ActualOU:   string(account.Available),
+		})
 	}, "account0: Quarantine holder=- cleanupRun=false; ou=Quarantine; access=[]\nlease0: AccountQuarantined\n"},
 	{
 		"drift: a leased account that left the pool is forgotten, access revoked first",
@@ -232,13 +210,7 @@ var transitions = []transition{
 			l, id := w.leased(dev, lease.Active, account.Active, account.Active)
 			w.grantAccess(id, dev)
 			w.moveTo(id, "")
-			return []string{
-					id,
-				}, []lease.Key{
-					l.Key,
-				}, deliver(
-					events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active)},
-				)
+			return onLease(id, l, events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active)})
 		},
 		"account0: no row; ou=root; access=[]\nlease0: Ejected\n",
 	},
@@ -247,11 +219,7 @@ var transitions = []transition{
 		func(w *world) ([]string, []lease.Key, step) {
 			id := w.newAccount(account.Frozen)
 			w.grantAccess(id, dev)
-			return []string{
-					id,
-				}, nil, deliver(
-					events.AccountDriftDetected{AccountID: id, ActualOU: string(account.Frozen)},
-				)
+			return onAccount(id, events.AccountDriftDetected{AccountID: id, ActualOU: string(account.Frozen)})
 		},
 		"account0: Quarantine holder=- cleanupRun=false; ou=Quarantine; access=[]\n",
 	},

@@ -28,6 +28,14 @@ func run(arn string) events.ExecutionContext {
 	return events.ExecutionContext{StateMachineExecutionArn: arn, StateMachineExecutionStartTime: t0.Add(-time.Hour)}
 }
 
+// cleanupRun writes the row of account id in CleanUp with the cleanup
+// run arn, started at t0, and its recorded outcome ("" while it runs).
+func (w *world) cleanupRun(id, arn, outcome string) {
+	w.t.Helper()
+	w.row(account.Account{ID: id, Status: account.CleanUp,
+		Cleanup: &account.CleanupExecution{ExecutionARN: arn, StartedAt: t0, Outcome: outcome}})
+}
+
 func wantAccount(t *testing.T, w *world, id string, status account.Status, access []string) {
 	t.Helper()
 	if a := w.account(id); a.Status != status {
@@ -216,13 +224,7 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 	t.Run("a successful cleanup makes the account Available", func(t *testing.T) {
 		w := newWorld(t)
 		id := w.newAccount(account.CleanUp)
-		w.row(
-			account.Account{
-				ID:      id,
-				Status:  account.CleanUp,
-				Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-1", StartedAt: t0},
-			},
-		)
+		w.cleanupRun(id, "arn:aws:states:run-1", "")
 		w.ok(
 			events.AccountCleanupSucceeded{
 				AccountID:               id,
@@ -238,13 +240,7 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 	t.Run("a success of an earlier cleanup run does not end the current one", func(t *testing.T) {
 		w := newWorld(t)
 		id := w.newAccount(account.CleanUp)
-		w.row(
-			account.Account{
-				ID:      id,
-				Status:  account.CleanUp,
-				Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-2", StartedAt: t0},
-			},
-		)
+		w.cleanupRun(id, "arn:aws:states:run-2", "")
 		w.ok(
 			events.AccountCleanupSucceeded{
 				AccountID:               id,
@@ -257,17 +253,7 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 	t.Run("a failed cleanup below the limit asks for another run, once", func(t *testing.T) {
 		w := newWorld(t)
 		id := w.newAccount(account.CleanUp)
-		w.row(
-			account.Account{
-				ID:     id,
-				Status: account.CleanUp,
-				Cleanup: &account.CleanupExecution{
-					ExecutionARN: "arn:aws:states:run-1",
-					StartedAt:    t0,
-					Outcome:      account.CleanupFailed,
-				},
-			},
-		)
+		w.cleanupRun(id, "arn:aws:states:run-1", account.CleanupFailed)
 		failed := events.AccountCleanupFailed{
 			AccountID:               id,
 			CleanupExecutionContext: run("arn:aws:states:run-1"),
@@ -283,17 +269,7 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 	t.Run("a failed cleanup at the limit quarantines the account", func(t *testing.T) {
 		w := newWorld(t)
 		id := w.newAccount(account.CleanUp)
-		w.row(
-			account.Account{
-				ID:     id,
-				Status: account.CleanUp,
-				Cleanup: &account.CleanupExecution{
-					ExecutionARN: "arn:aws:states:run-3",
-					StartedAt:    t0,
-					Outcome:      account.CleanupFailed,
-				},
-			},
-		)
+		w.cleanupRun(id, "arn:aws:states:run-3", account.CleanupFailed)
 		w.ok(
 			events.AccountCleanupFailed{
 				AccountID:               id,
