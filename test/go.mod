@@ -27,6 +27,7 @@ require (
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/google/go-cmp v0.7.0
 	github.com/google/uuid v1.6.0
+	github.com/isb-go/isb/cmd v0.0.0
 	github.com/isb-go/isb/common v0.0.0
 	github.com/isb-go/isb/functions v0.0.0
 )
@@ -68,3 +69,4 @@ require (
 replace github.com/isb-go/isb/common => ../common
 
 replace github.com/isb-go/isb/functions => ../functions
+replace github.com/isb-go/isb/cmd => ../cmd
