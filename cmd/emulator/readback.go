@@ -1,9 +1,11 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 )
@@ -116,4 +118,32 @@ func (s *Server) QueueCostAndUsage(ctx context.Context, callerAccount string, re
 	}
 	return s.PostJSON(ctx, "/moto-api/static/ce/cost-and-usage-results",
 		map[string]any{"account_id": callerAccount, "results": results})
+}
+
+// AddSpend adds usd to what linkedAccount spent on day (yyyy-mm-dd), as
+// callerAccount's Cost Explorer reports it. Once any spend was added for
+// callerAccount, its GetCostAndUsage answers from these amounts instead of
+// the static queue (QueueCostAndUsage); it returns the linked account's
+// total.
+func (s *Server) AddSpend(ctx context.Context, callerAccount, linkedAccount, day string, usd float64) (float64, error) {
+	body, err := json.Marshal(map[string]any{"account": callerAccount, "linkedAccount": linkedAccount, "day": day, "amount": usd})
+	if err != nil {
+		return 0, fmt.Errorf("emulator: encode spend: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url+"/_local/ce/spend", bytes.NewReader(body))
+	if err != nil {
+		return 0, fmt.Errorf("emulator: add spend: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	var buf bytes.Buffer
+	if err := s.do(req, &buf); err != nil {
+		return 0, fmt.Errorf("emulator: add spend: %w", err)
+	}
+	var out struct {
+		Total float64 `json:"total"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &out); err != nil {
+		return 0, fmt.Errorf("emulator: decode spend answer: %w", err)
+	}
+	return out.Total, nil
 }

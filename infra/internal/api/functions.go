@@ -20,11 +20,12 @@ import (
 )
 
 // FunctionName is the directory under functions/ of each family's Lambda.
+// It is names.APIFunctions without the sign-in family (api.NewSSO).
 var FunctionName = map[routes.Family]string{
-	routes.Leases:         "api-leases",
-	routes.LeaseTemplates: "api-lease-templates",
-	routes.Accounts:       "api-accounts",
-	routes.Configurations: "api-configurations",
+	routes.Leases:         names.APIFunctions[string(routes.Leases)],
+	routes.LeaseTemplates: names.APIFunctions[string(routes.LeaseTemplates)],
+	routes.Accounts:       names.APIFunctions[string(routes.Accounts)],
+	routes.Configurations: names.APIFunctions[string(routes.Configurations)],
 }
 
 // OutboxRelayFunction is the directory of the outbox sweeper.
