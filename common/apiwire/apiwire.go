@@ -8,10 +8,7 @@ package apiwire
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -37,33 +34,31 @@ type Env struct {
 	EventBus        string
 	SessionKeys     string
 	PageTokenSecret string
+	// ExtensionPort is the AppConfig extension's port; empty means its
+	// default.
+	ExtensionPort string
 }
 
-// LoadEnv reads Env; every variable is required and a missing one is named.
-func LoadEnv() (Env, error) {
-	var missing []string
-	get := func(k string) string {
-		v, ok := os.LookupEnv(k)
-		if !ok || v == "" {
-			missing = append(missing, k)
-		}
-		return v
-	}
-	e := Env{
-		Namespace: get(names.EnvNamespace),
+// Keys are the environment keys an API function over the store needs.
+var Keys = []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvLeaseTemplateTable,
+	names.EnvOutboxTable, names.EnvSessionTable, names.EnvEventBus, names.EnvSessionKeys, names.EnvPageTokenSecret}
+
+// EnvFrom reads Env from a function's environment (the keys of Keys and,
+// when set, appconfig.ExtensionPortEnv); the caller has checked that the
+// keys it needs are there.
+func EnvFrom(env map[string]string) Env {
+	return Env{
+		Namespace: env[names.EnvNamespace],
 		Tables: Tables{
-			Leases: get(names.EnvLeaseTable), Accounts: get(names.EnvAccountTable),
-			Templates: get(names.EnvLeaseTemplateTable), Outbox: get(names.EnvOutboxTable),
-			Sessions: get(names.EnvSessionTable),
+			Leases: env[names.EnvLeaseTable], Accounts: env[names.EnvAccountTable],
+			Templates: env[names.EnvLeaseTemplateTable], Outbox: env[names.EnvOutboxTable],
+			Sessions: env[names.EnvSessionTable],
 		},
-		EventBus:        get(names.EnvEventBus),
-		SessionKeys:     get(names.EnvSessionKeys),
-		PageTokenSecret: get(names.EnvPageTokenSecret),
+		EventBus:        env[names.EnvEventBus],
+		SessionKeys:     env[names.EnvSessionKeys],
+		PageTokenSecret: env[names.EnvPageTokenSecret],
+		ExtensionPort:   env[appconfig.ExtensionPortEnv],
 	}
-	if len(missing) > 0 {
-		return e, fmt.Errorf("missing environment variables: %s", strings.Join(missing, ", "))
-	}
-	return e, nil
 }
 
 // SecretsClient is the one Secrets Manager call the functions make.
@@ -81,7 +76,7 @@ func Verifier(sm SecretsClient, e Env, revoked auth.RevocationList) *auth.Verifi
 // Config returns the configuration source the functions use on AWS: the
 // AppConfig Lambda extension (see common/appconfig).
 func Config(e Env) *appconfig.Source {
-	return appconfig.New(appconfig.NewExtension(e.Namespace), 0, nil)
+	return appconfig.New(appconfig.NewExtension(e.Namespace, e.ExtensionPort), 0, nil)
 }
 
 // Handler is what lambda.Start runs for an API function.

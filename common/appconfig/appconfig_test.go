@@ -34,7 +34,7 @@ func extension(t *testing.T, docs map[string]string, hits *atomic.Int32) *appcon
 		_, _ = w.Write([]byte(doc))
 	}))
 	t.Cleanup(srv.Close)
-	e := appconfig.NewExtension("test")
+	e := appconfig.NewExtension("test", "")
 	e.BaseURL = srv.URL
 	return e
 }
@@ -121,7 +121,7 @@ func TestSourceRefusesWhatItCannotUse(t *testing.T) {
 }
 
 func TestExtensionFailsWhenNothingListens(t *testing.T) {
-	e := appconfig.NewExtension("test")
+	e := appconfig.NewExtension("test", "")
 	e.BaseURL = "http://127.0.0.1:1"
 	if _, err := e.Fetch(context.Background(), names.GlobalConfigProfile); err == nil {
 		t.Fatal("fetch from a closed port succeeded")
@@ -129,3 +129,16 @@ func TestExtensionFailsWhenNothingListens(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestExtensionListensOnTheGivenPortOrTheDefault(t *testing.T) {
+	for _, tc := range []struct{ name, port, want string }{
+		{"a given port is used", "4711", "http://localhost:4711"},
+		{"no port means the extension's default", "", "http://localhost:" + appconfig.DefaultExtensionPort},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := appconfig.NewExtension("test", tc.port).BaseURL; got != tc.want {
+				t.Errorf("BaseURL = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

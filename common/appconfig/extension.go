@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/isb-go/isb/common/names"
@@ -35,9 +34,10 @@ type Extension struct {
 
 // NewExtension returns the fetcher for namespace ns: the application
 // names.Physical(ns, names.AppConfigApplication), environment
-// names.AppConfigEnvironment, on the port the extension was given.
-func NewExtension(ns string) *Extension {
-	port := os.Getenv(ExtensionPortEnv)
+// names.AppConfigEnvironment, on port (the value of ExtensionPortEnv; empty
+// means DefaultExtensionPort). The caller passes the port so that several
+// functions with different environments can share one process.
+func NewExtension(ns, port string) *Extension {
 	if port == "" {
 		port = DefaultExtensionPort
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -47,6 +48,16 @@ func NewPageCodec(secret []byte) (*PageCodec, error) {
 	}
 	return &PageCodec{aead: aead}, nil
 }
+
+// processPages is the codec of the stores given none: its key is random
+// and lives as long as the process.
+var processPages = sync.OnceValue(func() *PageCodec {
+	c, err := NewPageCodec([]byte(rand.Text()))
+	if err != nil {
+		panic(err) // rand.Text is 26 characters, above NewPageCodec's minimum
+	}
+	return c
+})
 
 // ErrBadPageToken is returned for a token that was altered, forged,
 // truncated or issued for another listing.

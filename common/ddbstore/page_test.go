@@ -88,3 +88,17 @@ func TestSealedForeignTokensOpenOnlyForTheirScope(t *testing.T) {
 		t.Fatalf("an empty token sealed to %q, %v", tok, err)
 	}
 }
+
+func TestAStoreGivenNoCodecSealsWithAKeyOfItsProcess(t *testing.T) {
+	pages := New(nil, Tables{}, nil).Pages()
+	if pages == nil {
+		t.Fatal("a store given no codec has none")
+	}
+	token, err := pages.Seal("scope", "next")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := New(nil, Tables{}, nil).Pages().Open("scope", token); err != nil || got != "next" {
+		t.Errorf("another store of the process opened %q, %v; want next", got, err)
+	}
+}

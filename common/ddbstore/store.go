@@ -49,8 +49,13 @@ type Store struct {
 	backoff Backoff // zero: DefaultBackoff
 }
 
-// New returns a store over the given tables. pages seals page tokens.
+// New returns a store over the given tables. pages seals page tokens; nil
+// means a key made for this process, enough for a function that pages
+// through a table but hands no token to anyone.
 func New(db *dynamodb.Client, tables Tables, pages *PageCodec) *Store {
+	if pages == nil {
+		pages = processPages()
+	}
 	return &Store{db: db, tables: tables, pages: pages}
 }
 

@@ -2,39 +2,8 @@
 package main
 
 import (
-	"time"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-
-	"github.com/isb-go/isb/common/apiwire"
-	"github.com/isb-go/isb/common/apiwire/storewire"
-	"github.com/isb-go/isb/common/bus"
-	"github.com/isb-go/isb/common/ddbstore"
-	"github.com/isb-go/isb/common/httpapi"
-	"github.com/isb-go/isb/common/lifecycle"
-	"github.com/isb-go/isb/common/names"
-	"github.com/isb-go/isb/common/outbox"
-	"github.com/isb-go/isb/common/pool"
-	"github.com/isb-go/isb/common/poolparam"
-	"github.com/isb-go/isb/common/routes"
-	"github.com/isb-go/isb/functions/api-accounts/accountsapi"
-	"github.com/isb-go/isb/functions/internal/boot/apiboot"
+	"github.com/isb-go/isb/functions/api-accounts/wiring"
+	"github.com/isb-go/isb/functions/boot"
 )
 
-func main() {
-	env, more, cfg := apiboot.Start("api-accounts", names.EnvHubAccountID, names.EnvIdcAccountID, names.EnvAccountPoolParam, names.EnvIdcConfigParam)
-	hub, idc, param := more[names.EnvHubAccountID], more[names.EnvIdcAccountID], more[names.EnvAccountPoolParam]
-	// Eject revokes access through the same role chain as the lifecycle
-	// manager.
-	access := lifecycle.NewReconciler(lifecycle.NewChainClients(cfg, env.Namespace, hub, param, more[names.EnvIdcConfigParam]))
-	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(env)
-	lambda.Start(storewire.Serve(cfg, sm, env, func(store *ddbstore.Store) (*httpapi.Server, error) {
-		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
-			Pool: poolparam.New(ssm.NewFromConfig(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, env.Namespace, hub),
-			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env.EventBus)), Access: access, Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
-		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(sm, env, store.Sessions()), conf, accountsapi.Handlers(svc))
-	}))
-}
+func main() { boot.Main(wiring.Function) }

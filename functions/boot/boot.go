@@ -28,6 +28,10 @@ type Function struct {
 	Name string
 	// Needs are the environment keys the function cannot start without.
 	Needs []string
+	// Wants are keys read when set; an unset one is simply absent from
+	// Env (optional settings with a default, such as the AppConfig
+	// extension's port).
+	Wants []string
 	// Build returns the handler: anything lambda.NewHandler accepts. It
 	// must not call AWS; clients load what they need on the first event.
 	Build func(ctx context.Context, env Env, cfg aws.Config) (any, error)
@@ -37,7 +41,7 @@ type Function struct {
 // why and exits.
 func Main(f Function) {
 	slog.SetDefault(lambdacontext.NewLogger())
-	env, missing := Lookup(os.Getenv, f.Needs...)
+	env, missing := f.Env(os.Getenv)
 	if len(missing) > 0 {
 		slog.Error(f.Name+" cannot start: missing environment", "needs", f.Needs, "missing", missing)
 		os.Exit(1)
@@ -52,6 +56,18 @@ func Main(f Function) {
 		fail(f.Name, err)
 	}
 	lambda.Start(h)
+}
+
+// Env reads f's environment through getenv: every key of Needs (the
+// empty ones named in missing) and each key of Wants that is set.
+func (f Function) Env(getenv func(string) string) (env Env, missing []string) {
+	env, missing = Lookup(getenv, f.Needs...)
+	for _, k := range f.Wants {
+		if v := getenv(k); v != "" {
+			env[k] = v
+		}
+	}
+	return env, missing
 }
 
 // Lookup reads keys through getenv and names the empty ones.

@@ -5,34 +5,8 @@
 package main
 
 import (
-	"log/slog"
-	"os"
-	"time"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-
-	"github.com/isb-go/isb/common/appconfig"
-	"github.com/isb-go/isb/common/ddbstore"
-	"github.com/isb-go/isb/common/names"
-	"github.com/isb-go/isb/common/notify"
-	"github.com/isb-go/isb/functions/email-notifier/consumer"
-	"github.com/isb-go/isb/functions/internal/boot"
+	"github.com/isb-go/isb/functions/boot"
+	"github.com/isb-go/isb/functions/email-notifier/wiring"
 )
 
-func main() {
-	keys := []string{names.EnvNamespace, names.EnvHubAccountID, names.EnvIdcConfigParam, names.EnvDeliveryTable}
-	env, cfg, _ := boot.Start("email-notifier", keys...)
-	ns := env[names.EnvNamespace]
-	n := &notify.Notifier{
-		Config: appconfig.New(appconfig.NewExtension(ns), 0, nil),
-		Recipients: notify.NewDirectory(notify.NewChainIdentityCenter(cfg, ns, env[names.EnvHubAccountID],
-			env[names.EnvIdcConfigParam]), nil),
-		Deliveries: ddbstore.NewDeliveryStore(dynamodb.NewFromConfig(cfg), env[names.EnvDeliveryTable]),
-		Sender:     &notify.Sender{Mail: sesv2.NewFromConfig(cfg), Metrics: os.Stdout, Namespace: ns},
-		Now:        time.Now,
-	}
-	slog.Info("email-notifier configured", "env", env)
-	lambda.Start((&consumer.Handler{Notifier: n}).Handle)
-}
+func main() { boot.Main(wiring.Function) }

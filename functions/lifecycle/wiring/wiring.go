@@ -25,6 +25,7 @@ var Function = boot.Function{
 	Name: "lifecycle",
 	Needs: []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable,
 		names.EnvEventBus, names.EnvHubAccountID, names.EnvAccountPoolParam, names.EnvIdcConfigParam},
+	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }
 
@@ -32,7 +33,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable],
 		Accounts: env[names.EnvAccountTable], Outbox: env[names.EnvOutboxTable]}, nil)
 	svc := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
-		Config: appconfig.New(appconfig.NewExtension(env[names.EnvNamespace]), 0, nil),
+		Config: appconfig.New(appconfig.NewExtension(env[names.EnvNamespace], env[appconfig.ExtensionPortEnv]), 0, nil),
 		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus])),
 		AWS: lifecycle.NewReconciler(lifecycle.NewChainClients(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID],
 			env[names.EnvAccountPoolParam], env[names.EnvIdcConfigParam])),

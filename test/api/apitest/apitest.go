@@ -94,7 +94,7 @@ func New(t *testing.T) *Env {
 		_, _ = w.Write([]byte(doc))
 	}))
 	t.Cleanup(srv.Close)
-	ext := appconfig.NewExtension(fixture.Namespace)
+	ext := appconfig.NewExtension(fixture.Namespace, "")
 	ext.BaseURL = srv.URL
 	// A TTL of a nanosecond: every request sees the configuration a test
 	// just set, and every request still reads it over HTTP.

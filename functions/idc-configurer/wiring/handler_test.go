@@ -1,4 +1,4 @@
-package main
+package wiring
 
 import (
 	"context"
@@ -102,7 +102,7 @@ func TestHandle(t *testing.T) {
 // (pinned by infra/internal/idc TestSpecGolden) with the handler's strict
 // decoder.
 func TestParseSpecReadsWhatInfraSends(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "infra", "internal", "idc", "testdata", "spec.json"))
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "infra", "internal", "idc", "testdata", "spec.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,53 @@
+// Package wiring builds the /accounts API function: the pool service over
+// the store, the pool parameter, the Organizations role chain and the
+// lifecycle manager's reconciler (an eject revokes access through it).
+package wiring
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/isb-go/isb/common/apiwire"
+	"github.com/isb-go/isb/common/apiwire/storewire"
+	"github.com/isb-go/isb/common/appconfig"
+	"github.com/isb-go/isb/common/bus"
+	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/httpapi"
+	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/pool"
+	"github.com/isb-go/isb/common/poolparam"
+	"github.com/isb-go/isb/common/routes"
+	"github.com/isb-go/isb/functions/api-accounts/accountsapi"
+	"github.com/isb-go/isb/functions/boot"
+)
+
+// Function serves the /accounts routes of the REST API.
+var Function = boot.Function{
+	Name: "api-accounts",
+	Needs: slices.Concat(apiwire.Keys, []string{names.EnvHubAccountID, names.EnvIdcAccountID,
+		names.EnvAccountPoolParam, names.EnvIdcConfigParam}),
+	Wants: []string{appconfig.ExtensionPortEnv},
+	Build: build,
+}
+
+func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	e := apiwire.EnvFrom(env)
+	hub, idc, param := env[names.EnvHubAccountID], env[names.EnvIdcAccountID], env[names.EnvAccountPoolParam]
+	access := lifecycle.NewReconciler(lifecycle.NewChainClients(cfg, e.Namespace, hub, param, env[names.EnvIdcConfigParam]))
+	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(e)
+	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
+		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
+			Pool: poolparam.New(ssm.NewFromConfig(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, e.Namespace, hub),
+			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)), Access: access,
+			Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
+		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(sm, e, store.Sessions()), conf, accountsapi.Handlers(svc))
+	}), nil
+}

@@ -1,0 +1,59 @@
+// Package wiring builds the cleanup watchdog: the handler (handler.go) over
+// cleanup.Watchdog, the account table, Step Functions and the outbox.
+package wiring
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/isb-go/isb/common/bus"
+	"github.com/isb-go/isb/common/cleanup"
+	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/functions/boot"
+)
+
+// Function is the cleanup watchdog. The table names default to the
+// namespace's.
+var Function = boot.Function{
+	Name:  "cleanup-watchdog",
+	Needs: []string{names.EnvNamespace, names.EnvEventBus, names.EnvWatchdogMaxAgeMinutes},
+	Wants: []string{names.EnvAccountTable, names.EnvOutboxTable},
+	Build: build,
+}
+
+func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	ns, busName := env[names.EnvNamespace], env[names.EnvEventBus]
+	maxAge, err := strconv.Atoi(env[names.EnvWatchdogMaxAgeMinutes])
+	if err != nil || maxAge <= 0 {
+		return nil, fmt.Errorf("%s must be a positive number of minutes, not %q",
+			names.EnvWatchdogMaxAgeMinutes, env[names.EnvWatchdogMaxAgeMinutes])
+	}
+	tables := ddbstore.TablesFor(ns)
+	for key, dst := range map[string]*string{names.EnvAccountTable: &tables.Accounts, names.EnvOutboxTable: &tables.Outbox} {
+		if v := env[key]; v != "" {
+			*dst = v
+		}
+	}
+	// The watchdog lists accounts but hands no page token to anyone: the
+	// store's per-process key is enough.
+	store := ddbstore.New(dynamodb.NewFromConfig(cfg), tables, nil)
+	slog.Info("cleanup-watchdog configured", "account_table", tables.Accounts, "bus", busName, "max_age_minutes", maxAge)
+	w := &cleanup.Watchdog{
+		Accounts: store.Accounts(), Executions: sfn.NewFromConfig(cfg),
+		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), busName)),
+		Now:    time.Now, MaxAge: time.Duration(maxAge) * time.Minute, Namespace: ns,
+		Metrics: os.Stdout, Log: slog.Default(),
+	}
+	return (&handler{w: w}).Handle, nil
+}

@@ -1,0 +1,66 @@
+// Package wiring builds the monthly cost reporter: the report service over
+// the lease table, Cost Explorer through the role chain, the report bucket
+// and the event bus.
+package wiring
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/isb-go/isb/common/bus"
+	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/poolparam"
+	"github.com/isb-go/isb/common/report"
+	"github.com/isb-go/isb/functions/boot"
+)
+
+// The Lambda runtime's variables naming the function's log group and the
+// function (the report names where its log lines went).
+const (
+	envLogGroup     = "AWS_LAMBDA_LOG_GROUP_NAME"
+	envFunctionName = "AWS_LAMBDA_FUNCTION_NAME"
+)
+
+// Function is the cost reporter.
+var Function = boot.Function{
+	Name: "cost-reporter",
+	Needs: []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvEventBus, names.EnvHubAccountID,
+		names.EnvAccountPoolParam, names.EnvReportBucket},
+	Wants: []string{envLogGroup, envFunctionName},
+	Build: build,
+}
+
+func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	// Page tokens only live within one run: the store's per-process key
+	// will do.
+	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable]}, nil)
+	logName := env[envLogGroup]
+	if logName == "" {
+		logName = env[envFunctionName]
+	}
+	if logName == "" {
+		logName = "cost-reporter"
+	}
+	svc := report.New(report.Deps{
+		Leases: store.Leases(),
+		Costs: report.NewChainCostExplorers(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID],
+			poolparam.New(ssm.NewFromConfig(cfg), env[names.EnvAccountPoolParam], 0, nil)),
+		// The emulator serves buckets by path, not by host name.
+		Objects: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil }),
+		Events:  bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus]),
+		Bucket:  env[names.EnvReportBucket],
+		LogName: logName,
+	})
+	slog.Info("cost-reporter configured", "env", env, "log_name", logName)
+	return lambda.NewHandlerWithOptions((&report.Handler{Service: svc, Now: time.Now}).Handle,
+		lambda.WithDisallowUnknownFields(true)), nil
+}

@@ -1,0 +1,59 @@
+// Package wiring builds the drift monitor: the drift service over the
+// account table, Organizations through the role chain, and the lifecycle
+// manager's reconcile path to complete a transition left half-way.
+package wiring
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
+	"github.com/isb-go/isb/common/bus"
+	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/drift"
+	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/functions/boot"
+)
+
+// Function is the drift monitor.
+var Function = boot.Function{
+	Name: "drift-monitor",
+	Needs: []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable,
+		names.EnvEventBus, names.EnvHubAccountID, names.EnvAccountPoolParam, names.EnvIdcConfigParam},
+	Build: build,
+}
+
+// build does no network work: the shared parameters and the role chain
+// are read on the first scan.
+func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	ns := env[names.EnvNamespace]
+	// The scan hands no page token to anyone: the store's per-process key
+	// is enough.
+	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable],
+		Accounts: env[names.EnvAccountTable], Outbox: env[names.EnvOutboxTable]}, nil)
+	publisher := bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus])
+	clients := lifecycle.NewChainClients(cfg, ns, env[names.EnvHubAccountID],
+		env[names.EnvAccountPoolParam], env[names.EnvIdcConfigParam])
+	// Only the lifecycle's reconcile path runs here (completing a
+	// transition left half-way); it reads the account and lease rows and
+	// changes Organizations and Identity Center, never the global
+	// configuration, so none is given.
+	reconciler := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
+		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients), Now: time.Now})
+	svc := drift.New(drift.Deps{Accounts: store.Accounts(), Org: clients, Complete: reconciler, Bus: publisher,
+		Metrics: os.Stdout, Namespace: ns})
+	slog.Info("drift-monitor configured", "env", env)
+	return func(ctx context.Context, _ json.RawMessage) (drift.Summary, error) {
+		// Any scheduler payload starts one scan; a scan is idempotent, so
+		// the scheduler's retries are safe.
+		return svc.Scan(ctx, time.Now().UTC())
+	}, nil
+}

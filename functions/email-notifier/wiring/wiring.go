@@ -1,0 +1,44 @@
+// Package wiring builds the email notifier: the SQS consumer over the
+// notifier, its recipient directory (Identity Center through the role
+// chain), the deliveries table and SESv2.
+package wiring
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/isb-go/isb/common/appconfig"
+	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/notify"
+	"github.com/isb-go/isb/functions/boot"
+	"github.com/isb-go/isb/functions/email-notifier/consumer"
+)
+
+// Function is the email notifier.
+var Function = boot.Function{
+	Name:  "email-notifier",
+	Needs: []string{names.EnvNamespace, names.EnvHubAccountID, names.EnvIdcConfigParam, names.EnvDeliveryTable},
+	Wants: []string{appconfig.ExtensionPortEnv},
+	Build: build,
+}
+
+func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	ns := env[names.EnvNamespace]
+	n := &notify.Notifier{
+		Config: appconfig.New(appconfig.NewExtension(ns, env[appconfig.ExtensionPortEnv]), 0, nil),
+		Recipients: notify.NewDirectory(notify.NewChainIdentityCenter(cfg, ns, env[names.EnvHubAccountID],
+			env[names.EnvIdcConfigParam]), nil),
+		Deliveries: ddbstore.NewDeliveryStore(dynamodb.NewFromConfig(cfg), env[names.EnvDeliveryTable]),
+		Sender:     &notify.Sender{Mail: sesv2.NewFromConfig(cfg), Metrics: os.Stdout, Namespace: ns},
+		Now:        time.Now,
+	}
+	slog.Info("email-notifier configured", "env", env)
+	return (&consumer.Handler{Notifier: n}).Handle, nil
+}
