@@ -212,10 +212,9 @@ func (p *Platform) createConfiguration(ctx context.Context, cfg aws.Config, ns s
 	if err != nil {
 		return err
 	}
-	env, err := api.CreateEnvironment(ctx, &appconfig.CreateEnvironmentInput{ApplicationId: app.Id, Name: aws.String(names.AppConfigEnvironment)})
-	if err != nil {
-		return err
-	}
+	// moto has no AppConfig environments (CreateEnvironment is a 404);
+	// the extension stand-in serves the newest hosted version instead of
+	// a deployment to names.AppConfigEnvironment.
 	global, err := p.globalYAML()
 	if err != nil {
 		return err
@@ -238,7 +237,7 @@ func (p *Platform) createConfiguration(ctx context.Context, cfg aws.Config, ns s
 			return fmt.Errorf("publish %s: %w", profile, err)
 		}
 	}
-	w.data = config.DataParam{AppConfigApplicationID: aws.ToString(app.Id), AppConfigEnvironmentID: aws.ToString(env.Id),
+	w.data = config.DataParam{AppConfigApplicationID: aws.ToString(app.Id), AppConfigEnvironmentID: names.AppConfigEnvironment,
 		GlobalConfigProfileID: w.profileIDs[names.GlobalConfigProfile], NukeConfigProfileID: w.profileIDs[names.NukeConfigProfile],
 		ReportingConfigProfileID: w.profileIDs[names.ReportingConfigProfile]}
 	return nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +18,6 @@ import (
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/appconfig/hosted"
 	"github.com/isb-go/isb/common/names"
-	"github.com/isb-go/isb/functions/boot"
 )
 
 // function is one built handler.
@@ -64,16 +62,12 @@ func (p *Platform) environment(confPort string) map[string]string {
 func (p *Platform) buildFunctions(ctx context.Context, confURL string) error {
 	port := confURL[strings.LastIndex(confURL, ":")+1:]
 	env := p.environment(port)
-	// Functions built before their AppConfig port came from their
-	// environment read it from the process's.
-	_ = os.Setenv(appconfig.ExtensionPortEnv, port)
 	p.fns = map[string]*function{}
 	for _, f := range p.opts.Functions {
-		fenv, missing := boot.Lookup(func(k string) string { return env[k] }, f.Needs...)
+		fenv, missing := f.Env(func(k string) string { return env[k] })
 		if len(missing) > 0 {
 			return fmt.Errorf("function %s needs %v, which local mode does not set", f.Name, missing)
 		}
-		fenv[appconfig.ExtensionPortEnv] = port
 		h, err := f.Build(ctx, fenv, p.cfg)
 		if err != nil {
 			return fmt.Errorf("build %s: %w", f.Name, err)
