@@ -44,7 +44,7 @@ test-unit: ## domain and unit tests (no emulator)
 	cd cmd && $(GO) test -count=1 ./...
 
 .PHONY: test-emulator
-test-emulator: check-emulator ## store and adapter tests against the moto emulator
+test-emulator: check-emulator ## store and adapter tests against the moto emulator, and test/e2e (local mode end to end)
 	cd test && $(GO) test -count=1 -timeout 15m ./...
 
 .PHONY: test
@@ -57,10 +57,15 @@ bench: check-emulator ## benchmark figures against the emulator (grant latency b
 	cd test && $(GO) test -run '^$$' -bench 'ConcurrentGrants' -benchtime 3x -timeout 30m ./bench/
 	cd test && $(GO) test -run '^$$' -bench 'LeaseMonitoring' -benchtime 1x -timeout 30m ./bench/
 
+ISB_BIN := bin/isb
+
+.PHONY: isb
+isb: ## build the isb CLI (bin/isb)
+	@mkdir -p $(dir $(ISB_BIN))
+	cd cmd && $(GO) build -o $(abspath $(ISB_BIN)) ./isb
+
 .PHONY: local
-local: ## run the whole platform locally (not built yet)
-	@echo "make local: running the whole platform against the local emulator arrives with a later issue." >&2
-	@echo "Today: 'make test' runs the stores against the emulator; see README.md." >&2
-	@exit 2
+local: check-emulator isb build/aws-nuke/aws-nuke ## run the whole platform locally (README "Local mode"; Ctrl-C stops it)
+	$(ISB_BIN) local up
 
 -include mk/*.mk

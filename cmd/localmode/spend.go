@@ -4,6 +4,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
 	"github.com/isb-go/isb/cmd/emulator"
 )
 
@@ -17,4 +21,23 @@ func AddSpend(ctx context.Context, emu *emulator.Server, account string, usd flo
 // SentEmails lists the mail the platform sent, oldest first.
 func SentEmails(ctx context.Context, emu *emulator.Server) ([]emulator.SentEmail, error) {
 	return emu.SentEmails(ctx, ManagementAccount, Region)
+}
+
+// UserAssignments counts the user principals holding the sandbox users'
+// permission set on account in Identity Center (read through the role
+// chain, as the lifecycle manager reads it).
+func (p *Platform) UserAssignments(ctx context.Context, account string) (int, error) {
+	sso := ssoadmin.NewFromConfig(idcConfig(p.cfg, p.ns))
+	out, err := sso.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: aws.String(p.world.idc.SsoInstanceArn),
+		AccountId: aws.String(account), PermissionSetArn: aws.String(p.world.idc.UserPermissionSetArn)})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range out.AccountAssignments {
+		if a.PrincipalType == ssotypes.PrincipalTypeUser {
+			n++
+		}
+	}
+	return n, nil
 }
