@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -123,6 +124,7 @@ type Platform struct {
 	wg     sync.WaitGroup
 
 	accounts []string
+	failing  atomic.Int64 // cleanups still to fail (FailNextCleanups)
 	stopOnce sync.Once
 }
 

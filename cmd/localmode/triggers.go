@@ -145,9 +145,15 @@ func (p *Platform) startBuilds() {
 			return cleanup.Result{}, err
 		}
 		defer func() { _ = os.RemoveAll(work) }()
+		binary := p.opts.NukeBinary
+		if p.failing.Add(-1) >= 0 {
+			binary = "/bin/false" // an aws-nuke that fails every pass
+		} else {
+			p.failing.Store(0)
+		}
 		c := &nuke.Cleaner{Base: p.cfg, Namespace: p.ns,
 			Accounts: cleanup.Accounts{Hub: HubAccount, Management: ManagementAccount, IDC: IdcAccount},
-			Template: template, Policy: cleanup.PolicyFrom(g.Cleanup), Binary: p.opts.NukeBinary,
+			Template: template, Policy: cleanup.PolicyFrom(g.Cleanup), Binary: binary,
 			Endpoint: p.emu.URL(), WorkDir: work, Output: &nukeLog{p: p, account: accountID}, Log: p.log.With("account_id", accountID)}
 		return c.Clean(ctx, accountID)
 	}
@@ -167,6 +173,11 @@ func (p *Platform) startBuilds() {
 		}()
 	}
 }
+
+// FailNextCleanups makes the next n cleanups fail: their aws-nuke fails
+// every pass, as one that cannot delete a resource does (for tests and
+// demonstrations of quarantine).
+func (p *Platform) FailNextCleanups(n int) { p.failing.Store(int64(n)) }
 
 // nukeLog drops aws-nuke's own output (one JSON line per resource) unless
 // ISB_LOCAL_NUKE_LOG is set, keeping the platform's log readable.

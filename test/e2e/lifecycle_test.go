@@ -108,7 +108,7 @@ func TestManagersApproveDenyFreezeAndUnfreezeAndTheLesseeEndsTheLease(t *testing
 	}
 	manager.must(http.StatusOK, http.MethodPost, "/leases/"+denied.LeaseID+"/review", map[string]any{"action": "Deny"}, nil)
 	user.leaseIs(denied.LeaseID, "ApprovalDenied")
-	mailTo(t, "user@example.com", "denied")
+	mailTo(t, "user@example.com", "your lease request was denied")
 
 	var l leaseView
 	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
