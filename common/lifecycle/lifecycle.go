@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/isb-go/isb/common/account"
@@ -596,6 +597,9 @@ func wholeHours(h *float64) *int {
 	if h == nil {
 		return nil
 	}
-	v := int(*h)
+	// Rounded up: the event names a positive whole number of hours, and a
+	// lease shorter than an hour (durations may be fractional) must still
+	// be able to expire.
+	v := int(math.Ceil(*h))
 	return &v
 }

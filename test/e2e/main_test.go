@@ -42,6 +42,12 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "FAIL: read the aws-nuke configuration:", err)
 		return 1
 	}
+	if path := os.Getenv("ISB_E2E_LOG"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			logs.file = f
+			defer func() { _ = f.Close() }()
+		}
+	}
 	// The handlers log through slog's default logger, as in Lambda.
 	slog.SetDefault(slog.New(slog.NewJSONHandler(logs, nil)))
 	start := time.Now()
@@ -64,13 +70,17 @@ func run(m *testing.M) int {
 
 // syncBuffer is a log sink safe for the platform's goroutines.
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	file *os.File // ISB_E2E_LOG: the whole log, for debugging
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.file != nil {
+		_, _ = b.file.Write(p)
+	}
 	return b.buf.Write(p)
 }
 
