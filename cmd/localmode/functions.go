@@ -30,7 +30,7 @@ type function struct {
 // local mode's resources.
 func (p *Platform) environment(confPort string) map[string]string {
 	ns := p.ns
-	return map[string]string{
+	env := map[string]string{
 		names.EnvNamespace:             ns,
 		names.EnvLeaseTable:            names.Physical(ns, names.LeaseTable),
 		names.EnvAccountTable:          names.Physical(ns, names.AccountTable),
@@ -54,6 +54,10 @@ func (p *Platform) environment(confPort string) map[string]string {
 		names.EnvWatchdogMaxAgeMinutes: "120",
 		appconfig.ExtensionPortEnv:     confPort,
 	}
+	if g := p.opts.DriftGrace; g > 0 {
+		env[names.EnvDriftGraceSeconds] = strconv.Itoa(max(1, int(g.Seconds())))
+	}
+	return env
 }
 
 // buildFunctions builds every function's production handler with its

@@ -94,6 +94,9 @@ type Options struct {
 	// ReadyTimeout bounds the start, the first cleanups included (10
 	// minutes when 0).
 	ReadyTimeout time.Duration
+	// DriftGrace is how long after a status change the drift monitor
+	// leaves an account alone; zero keeps the deployed default (15 min).
+	DriftGrace time.Duration
 	// Global changes the global configuration local mode starts with.
 	Global func(*config.Global)
 	// Log receives the platform's and the handlers' logs (JSON); discarded

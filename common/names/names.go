@@ -375,6 +375,11 @@ const (
 	EnvStateMachineArn  = "ISB_CLEANUP_STATE_MACHINE_ARN"
 	// EnvWatchdogMaxAgeMinutes: a cleanup running longer is stopped.
 	EnvWatchdogMaxAgeMinutes = "ISB_CLEANUP_MAX_AGE_MINUTES"
+	// EnvDriftGraceSeconds is how long after a status change the drift
+	// monitor leaves an account alone. The stacks leave it unset (the
+	// drift package's default); local mode shortens it so drift shows at
+	// once.
+	EnvDriftGraceSeconds = "ISB_DRIFT_GRACE_SECONDS"
 )
 
 // ---------------------------------------------------------------------------

@@ -57,6 +57,10 @@ func run(m *testing.M) int {
 		// Three people share five accounts in the concurrency test; the
 		// per-user limit must not be what refuses them.
 		Global: func(g *config.Global) { g.Leases.MaxLeasesPerUser = 10 },
+		// Drift leaves an account alone this long after a status change
+		// (15 minutes when deployed); the drift test moves a freshly cleaned
+		// account.
+		DriftGrace: time.Second,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: local mode did not start: %v\nplatform log:\n%s\n", err, logs.Tail(16<<10))

@@ -28,6 +28,7 @@ const (
 	EnvState    = "ISB_LOCAL_STATE"
 	EnvNukeBin  = "ISB_AWS_NUKE"
 	EnvNukeConf = "ISB_LOCAL_NUKE_CONFIG"
+	EnvDrift    = "ISB_LOCAL_DRIFT_GRACE"
 )
 
 // intervalEnv maps each scheduled job to its interval variable and the
@@ -108,6 +109,11 @@ func Options(log io.Writer) (localmode.Options, error) {
 			}
 		}
 		*iv.field(&o.Intervals) = d
+	}
+	if v := os.Getenv(EnvDrift); v != "" {
+		if o.DriftGrace, err = time.ParseDuration(v); err != nil || o.DriftGrace < time.Second {
+			return o, fmt.Errorf("%s=%q is not a duration of at least 1s", EnvDrift, v)
+		}
 	}
 	conf := envOr(EnvNukeConf, filepath.Join("nuke-config", "nuke-config.yaml"))
 	if o.NukeConfig, err = os.ReadFile(conf); err != nil {

@@ -6,8 +6,10 @@ package wiring
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,6 +30,7 @@ var Function = boot.Function{
 	Name: "drift-monitor",
 	Needs: []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable,
 		names.EnvEventBus, names.EnvHubAccountID, names.EnvAccountPoolParam, names.EnvIdcConfigParam},
+	Wants: []string{names.EnvDriftGraceSeconds},
 	Build: build,
 }
 
@@ -35,6 +38,14 @@ var Function = boot.Function{
 // are read on the first scan.
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns := env[names.EnvNamespace]
+	var grace time.Duration // drift.DefaultGrace
+	if v, ok := env[names.EnvDriftGraceSeconds]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%s=%q: a whole number of seconds, at least 1", names.EnvDriftGraceSeconds, v)
+		}
+		grace = time.Duration(n) * time.Second
+	}
 	// The scan hands no page token to anyone: the store's per-process key
 	// is enough.
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable],
@@ -49,7 +60,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	reconciler := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
 		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients), Now: time.Now})
 	svc := drift.New(drift.Deps{Accounts: store.Accounts(), Org: clients, Complete: reconciler, Bus: publisher,
-		Metrics: os.Stdout, Namespace: ns})
+		Metrics: os.Stdout, Namespace: ns, Grace: grace})
 	slog.Info("drift-monitor configured", "env", env)
 	return func(ctx context.Context, _ json.RawMessage) (drift.Summary, error) {
 		// Any scheduler payload starts one scan; a scan is idempotent, so
