@@ -100,11 +100,11 @@ func (b *syncBuffer) Tail(n int) string {
 
 // client calls the API as one seeded person.
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	token string
 }
 
-func as(t *testing.T, email string) *client {
+func as(t testing.TB, email string) *client {
 	t.Helper()
 	tok, err := platform.Token(t.Context(), email)
 	if err != nil {
@@ -187,7 +187,7 @@ type accountView struct {
 
 // eventually polls check every 200 ms until it returns "" or the deadline
 // passes; check says what it is still waiting for.
-func eventually(t *testing.T, within time.Duration, check func() string) {
+func eventually(t testing.TB, within time.Duration, check func() string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), within)
 	defer cancel()
@@ -235,7 +235,7 @@ func (c *client) accountIs(id, want string) accountView {
 
 // assignmentsAre waits until the account has n user assignments in
 // Identity Center.
-func assignmentsAre(t *testing.T, account string, n int) {
+func assignmentsAre(t testing.TB, account string, n int) {
 	t.Helper()
 	eventually(t, time.Minute, func() string {
 		got, err := platform.UserAssignments(t.Context(), account)
@@ -250,7 +250,7 @@ func assignmentsAre(t *testing.T, account string, n int) {
 }
 
 // mailTo waits for a message to addr whose subject contains subject.
-func mailTo(t *testing.T, addr, subject string) {
+func mailTo(t testing.TB, addr, subject string) {
 	t.Helper()
 	eventually(t, time.Minute, func() string {
 		sent, err := localmode.SentEmails(t.Context(), platform.Emulator())
@@ -276,7 +276,7 @@ func mailTo(t *testing.T, addr, subject string) {
 }
 
 // template creates a lease template as the manager and returns its id.
-func template(t *testing.T, body map[string]any) string {
+func template(t testing.TB, body map[string]any) string {
 	t.Helper()
 	var out struct {
 		UUID string `json:"uuid"`
