@@ -52,7 +52,7 @@ test: fmt-check vet test-unit test-emulator test-infra ## every test (what CI ru
 	@echo "make test: all tests passed"
 
 .PHONY: bench
-bench: check-emulator aws-nuke ## benchmark figures against the emulator (grant latency by pool size; transactions per grant for 200 concurrent requests on 50 accounts; one lease-monitoring pass over 10,000 leases; local mode request→Active and termination→Available)
+bench: bench-startup check-emulator aws-nuke ## benchmark figures: each function's start-up and size, then against the emulator (grant latency by pool size; transactions per grant for 200 concurrent requests on 50 accounts; one lease-monitoring pass over 10,000 leases; local mode request→Active and termination→Available)
 	cd test && $(GO) test -run '^$$' -bench '^Benchmark(Grant|UpstreamScanPick|IndexFloor)$$' -benchtime 10x -timeout 30m ./bench/
 	cd test && $(GO) test -run '^$$' -bench 'ConcurrentGrants' -benchtime 3x -timeout 30m ./bench/
 	cd test && $(GO) test -run '^$$' -bench 'LeaseMonitoring' -benchtime 1x -timeout 30m ./bench/
@@ -64,6 +64,10 @@ ISB_BIN := bin/isb
 isb: ## build the isb CLI (bin/isb)
 	@mkdir -p $(dir $(ISB_BIN))
 	cd cmd && $(GO) build -o $(abspath $(ISB_BIN)) ./isb
+
+.PHONY: bench-startup
+bench-startup: ## each function's start-up (to its first Lambda Runtime API call), peak RSS and size, next to a bare aws-lambda-go program
+	cd test && $(GO) run ./bench/startup -root ..
 
 .PHONY: local
 local: check-emulator isb build/aws-nuke/aws-nuke ## run the whole platform locally (README "Local mode"; Ctrl-C stops it)

@@ -39,13 +39,9 @@ type Env struct {
 	ExtensionPort string
 }
 
-// Keys are the environment keys an API function over the store needs.
-var Keys = []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvLeaseTemplateTable,
-	names.EnvOutboxTable, names.EnvSessionTable, names.EnvEventBus, names.EnvSessionKeys, names.EnvPageTokenSecret}
-
-// EnvFrom reads Env from a function's environment (the keys of Keys and,
-// when set, appconfig.ExtensionPortEnv); the caller has checked that the
-// keys it needs are there.
+// EnvFrom reads Env from a function's environment (the keys of
+// names.LambdaEnv and, when set, appconfig.ExtensionPortEnv); the caller
+// has checked that the keys it needs are there.
 func EnvFrom(env map[string]string) Env {
 	return Env{
 		Namespace: env[names.EnvNamespace],
@@ -66,11 +62,26 @@ type SecretsClient interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// Verifier returns the token verifier over the published public keys (cached, lazy)
-// that refuses the tokens on the revocation list (logout).
-func Verifier(sm SecretsClient, e Env, revoked auth.RevocationList) *auth.Verifier {
-	return auth.NewVerifier(auth.NewSecretKeys(sm, e.SessionKeys, 0, nil), auth.Issuer(e.Namespace), auth.Audience(e.Namespace), nil).
-		CheckRevocations(revoked)
+// Keys returns the published public keys (lazy, cached) the verifier
+// checks tokens against.
+func Keys(sm SecretsClient, e Env) *auth.SecretKeys {
+	return auth.NewSecretKeys(sm, e.SessionKeys, 0, nil)
+}
+
+// Verifier returns the token verifier over keys that refuses the tokens on
+// the revocation list (logout).
+func Verifier(keys auth.KeySource, e Env, revoked auth.RevocationList) *auth.Verifier {
+	return auth.NewVerifier(keys, auth.Issuer(e.Namespace), auth.Audience(e.Namespace), nil).CheckRevocations(revoked)
+}
+
+// Preload is what the first request of an API function loads besides its
+// store: the published keys and the global configuration, for Lazy to
+// fetch concurrently.
+func Preload(keys auth.KeySource, conf *appconfig.Source) []func(context.Context) error {
+	return []func(context.Context) error{
+		func(ctx context.Context) error { _, err := keys.Keys(ctx); return err },
+		func(ctx context.Context) error { _, err := conf.Global(ctx); return err },
+	}
 }
 
 // Config returns the configuration source the functions use on AWS: the
@@ -83,15 +94,18 @@ func Config(e Env) *appconfig.Source {
 type Handler func(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
 
 // Lazy defers build to the first request, so the cold start does no
-// network work. A failed build answers that request with a 500 and is tried
-// again on the next one.
-func Lazy(build func(ctx context.Context) (*httpapi.Server, error)) Handler {
+// network work. On that request build and every preload run concurrently
+// (one round trip instead of one per secret and configuration); a preload
+// that fails is only logged, since the request that needs its value reads
+// it again and reports. A failed build answers with a 500 and is tried
+// again on the next request.
+func Lazy(build func(ctx context.Context) (*httpapi.Server, error), preload ...func(context.Context) error) Handler {
 	var mu sync.Mutex
 	var srv *httpapi.Server
 	return func(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 		mu.Lock()
 		if srv == nil {
-			s, err := build(ctx)
+			s, err := buildWith(ctx, build, preload)
 			if err != nil {
 				mu.Unlock()
 				slog.ErrorContext(ctx, "API function could not start", "error", err)
@@ -102,4 +116,18 @@ func Lazy(build func(ctx context.Context) (*httpapi.Server, error)) Handler {
 		mu.Unlock()
 		return srv.Handle(ctx, e)
 	}
+}
+
+func buildWith(ctx context.Context, build func(context.Context) (*httpapi.Server, error),
+	preload []func(context.Context) error) (*httpapi.Server, error) {
+	var wg sync.WaitGroup
+	for _, p := range preload {
+		wg.Go(func() {
+			if err := p(ctx); err != nil {
+				slog.WarnContext(ctx, "API function preload failed", "error", err)
+			}
+		})
+	}
+	defer wg.Wait()
+	return build(ctx)
 }

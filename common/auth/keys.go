@@ -136,17 +136,25 @@ func (s *SecretKeys) Reload(ctx context.Context) (KeySet, error) {
 	return s.load(ctx)
 }
 
+// load reads both versions at once: one round trip on a cold start.
 func (s *SecretKeys) load(ctx context.Context) (KeySet, error) {
+	var prev PublicKey
+	var prevErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		prev, prevErr = s.version(ctx, "AWSPREVIOUS")
+	}()
 	cur, err := s.version(ctx, "AWSCURRENT")
+	<-done
 	if err != nil {
 		return KeySet{}, err
 	}
 	if cur.Key == nil {
 		return KeySet{}, fmt.Errorf("%w: secret %s publishes no key yet (never rotated)", errKeysNotAvailable, s.secretID)
 	}
-	prev, err := s.version(ctx, "AWSPREVIOUS")
-	if err != nil {
-		return KeySet{}, err
+	if prevErr != nil {
+		return KeySet{}, prevErr
 	}
 	s.set, s.loadedAt, s.loaded = KeySet{Current: cur, Previous: prev}, s.now(), true
 	return s.set, nil

@@ -11,9 +11,9 @@ import (
 
 	"github.com/isb-go/isb/common/auth"
 	"github.com/isb-go/isb/common/config"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/common/template"
 )
 
@@ -23,7 +23,7 @@ type Templates interface {
 	Get(ctx context.Context, id string) (template.Template, error)
 	Save(ctx context.Context, read, next template.Template) (template.Template, error)
 	Delete(ctx context.Context, read template.Template) error
-	List(ctx context.Context, privileged bool, p ddbstore.Page) ([]template.Template, string, error)
+	List(ctx context.Context, privileged bool, p page.Page) ([]template.Template, string, error)
 }
 
 // Config gives the current global and reporting configuration.
@@ -77,7 +77,7 @@ func (s *Service) Create(ctx context.Context, caller auth.Caller, d Draft) (temp
 }
 
 // List returns one page of the templates the caller may see.
-func (s *Service) List(ctx context.Context, caller auth.Caller, p ddbstore.Page) ([]template.Template, string, error) {
+func (s *Service) List(ctx context.Context, caller auth.Caller, p page.Page) ([]template.Template, string, error) {
 	return s.templates.List(ctx, caller.Privileged(), p)
 }
 

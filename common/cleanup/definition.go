@@ -91,7 +91,7 @@ func Definition(in DefinitionInput) (string, error) {
 		return "", fmt.Errorf("cleanup definition: tables, bus, queue, metric namespace, protected accounts and build timeout are required")
 	}
 	key := obj{names.AttrAccountID: obj{"S.$": "$.accountId"}}
-	ctxPath := "cleanupExecutionContext"
+	ctxPath := names.AttrCleanupContext
 	protected := make([]obj, 0, len(in.ProtectedAccounts))
 	for _, id := range in.ProtectedAccounts {
 		protected = append(protected, obj{"Variable": "$.accountId", "StringEquals": id})
@@ -111,12 +111,13 @@ func Definition(in DefinitionInput) (string, error) {
 	commit := func(outcome, detailType, extraSet string, extraValues obj, next string) obj {
 		values := obj{":self": obj{"S.$": "$.execution.arn"}, ":outcome": obj{"S": outcome}, ":one": obj{"N": "1"},
 			":now": obj{"S.$": "$$.State.EnteredTime"}}
-		attrNames := obj{"#ctx": ctxPath, "#arn": "stateMachineExecutionArn", "#outcome": "outcome", "#v": names.AttrVersion, "#mod": "lastModifiedDate"}
+		attrNames := obj{"#ctx": ctxPath, "#arn": names.AttrExecutionArn, "#outcome": names.AttrCleanupOutcome,
+			"#v": names.AttrVersion, "#mod": names.AttrLastModified}
 		for k, v := range extraValues {
 			values[k] = v
 		}
 		if extraSet != "" {
-			attrNames["#failures"] = "cleanupFailures"
+			attrNames["#failures"] = names.AttrCleanupFailures
 		}
 		return obj{
 			"Type":     "Task",
@@ -224,9 +225,9 @@ func Definition(in DefinitionInput) (string, error) {
 				{"Variable": "$.read.Item", "IsPresent": false, "Next": "RefuseUnregistered"},
 				{"Not": obj{"Variable": "$.read.Item.status.S", "StringEquals": string(account.CleanUp)}, "Next": "RefuseNotInCleanUp"},
 				{"And": []obj{
-					{"Variable": "$.read.Item." + ctxPath + ".M.stateMachineExecutionArn.S", "IsPresent": true},
-					{"Not": obj{"Variable": "$.read.Item." + ctxPath + ".M.outcome.S", "IsPresent": true}},
-					{"Not": obj{"Variable": "$.read.Item." + ctxPath + ".M.stateMachineExecutionArn.S", "StringEqualsPath": "$.execution.arn"}},
+					{"Variable": "$.read.Item." + ctxPath + ".M." + names.AttrExecutionArn + ".S", "IsPresent": true},
+					{"Not": obj{"Variable": "$.read.Item." + ctxPath + ".M." + names.AttrCleanupOutcome + ".S", "IsPresent": true}},
+					{"Not": obj{"Variable": "$.read.Item." + ctxPath + ".M." + names.AttrExecutionArn + ".S", "StringEqualsPath": "$.execution.arn"}},
 				}, "Next": "AlreadyRunning"},
 			},
 			"Default": "RecordExecution",
@@ -242,15 +243,15 @@ func Definition(in DefinitionInput) (string, error) {
 				"Key":                      key,
 				"ConditionExpression":      "#s = :cleanup AND #v = :read",
 				"UpdateExpression":         "SET #ctx = :ctx, #v = #v + :one, #mod = :now",
-				"ExpressionAttributeNames": obj{"#s": names.AttrStatus, "#v": names.AttrVersion, "#ctx": ctxPath, "#mod": "lastModifiedDate"},
+				"ExpressionAttributeNames": obj{"#s": names.AttrStatus, "#v": names.AttrVersion, "#ctx": ctxPath, "#mod": names.AttrLastModified},
 				"ExpressionAttributeValues": obj{
 					":cleanup": obj{"S": string(account.CleanUp)},
 					":read":    obj{"N.$": "$.read.Item.version.N"},
 					":one":     obj{"N": "1"},
 					":now":     obj{"S.$": "$$.State.EnteredTime"},
 					":ctx": obj{"M": obj{
-						"stateMachineExecutionArn":       obj{"S.$": "$.execution.arn"},
-						"stateMachineExecutionStartTime": obj{"S.$": "$.execution.startTime"},
+						names.AttrExecutionArn:       obj{"S.$": "$.execution.arn"},
+						names.AttrExecutionStartTime: obj{"S.$": "$.execution.startTime"},
 					}},
 				},
 			},
@@ -296,9 +297,9 @@ func Definition(in DefinitionInput) (string, error) {
 		"CheckOutcome": obj{
 			"Type": "Choice",
 			"Choices": []obj{{"And": []obj{
-				{"Variable": "$.recheck.Item." + ctxPath + ".M.stateMachineExecutionArn.S", "IsPresent": true},
-				{"Variable": "$.recheck.Item." + ctxPath + ".M.stateMachineExecutionArn.S", "StringEqualsPath": "$.execution.arn"},
-				{"Not": obj{"Variable": "$.recheck.Item." + ctxPath + ".M.outcome.S", "IsPresent": true}},
+				{"Variable": "$.recheck.Item." + ctxPath + ".M." + names.AttrExecutionArn + ".S", "IsPresent": true},
+				{"Variable": "$.recheck.Item." + ctxPath + ".M." + names.AttrExecutionArn + ".S", "StringEqualsPath": "$.execution.arn"},
+				{"Not": obj{"Variable": "$.recheck.Item." + ctxPath + ".M." + names.AttrCleanupOutcome + ".S", "IsPresent": true}},
 			}, "Next": "OutcomeNotRecorded"}},
 			"Default": "AlreadyReported",
 		},
@@ -307,12 +308,12 @@ func Definition(in DefinitionInput) (string, error) {
 			"Cause": "the outcome and its event could not be committed; the watchdog reports this run as failed"},
 		"CountFailures": obj{
 			"Type":    "Choice",
-			"Choices": []obj{{"Variable": "$.read.Item.cleanupFailures.N", "IsPresent": true, "Next": "AddFailure"}},
+			"Choices": []obj{{"Variable": "$.read.Item." + names.AttrCleanupFailures + ".N", "IsPresent": true, "Next": "AddFailure"}},
 			"Default": "FirstFailure",
 		},
 		"AddFailure": obj{
 			"Type":       "Pass",
-			"Parameters": obj{"count.$": "States.MathAdd(States.StringToJson($.read.Item.cleanupFailures.N), 1)"},
+			"Parameters": obj{"count.$": "States.MathAdd(States.StringToJson($.read.Item." + names.AttrCleanupFailures + ".N), 1)"},
 			"ResultPath": "$.failures",
 			"Next":       "FailureMessage",
 		},

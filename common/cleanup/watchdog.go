@@ -15,10 +15,11 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/isb-go/isb/common/account"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/page"
 )
 
 // Executions is the Step Functions calls the watchdog makes.
@@ -31,7 +32,7 @@ type Executions interface {
 type AccountStore interface {
 	Get(ctx context.Context, id string) (account.Account, error)
 	Save(ctx context.Context, read, next account.Account, recs ...events.Record) (account.Account, error)
-	ListByStatus(ctx context.Context, q ddbstore.StatusQuery, p ddbstore.Page) ([]account.Account, string, error)
+	ListByStatus(ctx context.Context, q page.StatusQuery, p page.Page) ([]account.Account, string, error)
 }
 
 // Delivery publishes records the store just committed (outbox.Relay).
@@ -116,9 +117,9 @@ type SweepResult struct {
 // sweep is how the watchdog works there, and a safety net on AWS.
 func (w *Watchdog) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
-	page := ddbstore.Page{Size: 100}
+	pg := page.Page{Size: 100}
 	for {
-		accounts, next, err := w.Accounts.ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.CleanUp)}, page)
+		accounts, next, err := w.Accounts.ListByStatus(ctx, page.StatusQuery{Status: string(account.CleanUp)}, pg)
 		if err != nil {
 			return res, fmt.Errorf("watchdog sweep: %w", err)
 		}
@@ -155,7 +156,7 @@ func (w *Watchdog) Sweep(ctx context.Context) (SweepResult, error) {
 		if next == "" {
 			return res, nil
 		}
-		page.Token = next
+		pg.Token = next
 	}
 }
 
@@ -171,20 +172,19 @@ func (w *Watchdog) requestAgain(ctx context.Context, a account.Account) (bool, e
 	if w.Now().Sub(a.UpdatedAt) <= grace {
 		return false, nil
 	}
-	rec, err := events.NewRecord(events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupRetryFailed}, w.Now())
-	if err != nil {
-		return false, fmt.Errorf("watchdog: %w", err)
-	}
-	if _, err := w.Accounts.Save(ctx, a, a, rec); errors.Is(err, fault.Conflict) || errors.Is(err, fault.NotFound) {
+	// The account is written unchanged: the write's new version is what
+	// keeps a second sweep from asking too.
+	err := outbox.Commit(ctx, w.Outbox, w.Now(), func(recs []events.Record) (_ []events.Record, err error) {
+		_, err = w.Accounts.Save(ctx, a, a, recs...)
+		return nil, err
+	}, events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupRetryFailed})
+	if errors.Is(err, fault.Conflict) || errors.Is(err, fault.NotFound) {
 		return false, nil // changed meanwhile: the next sweep looks again
 	} else if err != nil {
 		return false, fmt.Errorf("watchdog: %w", err)
 	}
 	w.Log.WarnContext(ctx, "watchdog: account in CleanUp with no cleanup running; cleanup requested again",
 		"account_id", a.ID, "unchanged_since", a.UpdatedAt)
-	if err := w.Outbox.Deliver(ctx, []events.Record{rec}); err != nil {
-		w.Log.WarnContext(ctx, "watchdog: event left in the outbox", "error", err)
-	}
 	return true, nil
 }
 
@@ -238,17 +238,19 @@ func (w *Watchdog) report(ctx context.Context, accountID, executionARN string, r
 		run.Outcome = account.CleanupFailed
 		next.Cleanup = &run
 		next.CleanupFailures = a.CleanupFailures + 1
-		rec, err := events.NewRecord(events.AccountCleanupFailed{
+		// The event is committed with the outcome; a failed delivery stays
+		// in the outbox for its sweeper.
+		err = outbox.Commit(ctx, w.Outbox, w.Now(), func(recs []events.Record) (_ []events.Record, err error) {
+			_, err = w.Accounts.Save(ctx, a, next, recs...)
+			return nil, err
+		}, events.AccountCleanupFailed{
 			AccountID:               a.ID,
 			CleanupExecutionContext: events.ExecutionContext{StateMachineExecutionArn: run.ExecutionARN, StateMachineExecutionStartTime: run.StartedAt},
 			Reason:                  reason,
 			ConsecutiveFailures:     next.CleanupFailures,
 			ErrorMessage:            msg,
-		}, w.Now())
-		if err != nil {
-			return false, fmt.Errorf("watchdog: %w", err)
-		}
-		if _, err := w.Accounts.Save(ctx, a, next, rec); errors.Is(err, fault.Conflict) {
+		})
+		if errors.Is(err, fault.Conflict) {
 			continue
 		} else if err != nil {
 			return false, fmt.Errorf("watchdog: %w", err)
@@ -256,11 +258,6 @@ func (w *Watchdog) report(ctx context.Context, accountID, executionARN string, r
 		w.Log.WarnContext(ctx, "watchdog: cleanup reported as failed", "account_id", a.ID, "execution", executionARN,
 			"consecutive_failures", next.CleanupFailures, "error", msg)
 		w.metric()
-		// The event is committed; a failed delivery stays in the outbox
-		// for its sweeper.
-		if err := w.Outbox.Deliver(ctx, []events.Record{rec}); err != nil {
-			w.Log.WarnContext(ctx, "watchdog: event left in the outbox", "error", err)
-		}
 		return true, nil
 	}
 	return false, fmt.Errorf("watchdog: account %s kept changing; will retry", accountID)

@@ -4,9 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math/rand/v2"
-	"slices"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -27,44 +24,20 @@ import (
 // account items are about two read units.
 const candidatePage = 50
 
-// GrantRequest asks for an available account for a pending lease.
-type GrantRequest struct {
-	// Lease is the pending lease as read; the grant is conditional on its
-	// version and status.
-	Lease      lease.Lease
-	ApprovedBy string
-	Now        time.Time
-	// Cooldown prefers accounts whose last cleanup finished longer ago
-	// than this; fresher accounts are used only when no other is left.
-	Cooldown time.Duration
-	// Announce, when set, returns the events that announce the grant; they
-	// are written to the outbox in the grant's transaction.
-	Announce func(lease.Lease, account.Account) ([]events.Record, error)
-	// New, when set, means Lease is a pending lease that is not stored yet
-	// (a request that needs no approval): the grant's transaction creates
-	// it directly in Active and raises the user's lease count on condition
-	// that it is below MaxPerUser (0 means no limit). Nothing at all is
-	// written when the pool is empty or the user is at the limit
-	// (*fault.LimitError).
-	New        bool
-	MaxPerUser int
-}
-
-// Granted is the outcome of a grant.
-type Granted struct {
-	Lease   lease.Lease
-	Account account.Account
-	// Attempts counts the transactions tried (1 when nobody raced us);
-	// CandidatesRead counts the index entries read.
-	Attempts, CandidatesRead int
-}
+// GrantRequest and Granted are account's: the request and outcome of a
+// grant.
+type (
+	GrantRequest = account.GrantRequest
+	Granted      = account.Granted
+)
 
 // Grant gives an available account to a pending lease in one
 // TransactWriteItems: the account goes Available→Active on its version and
 // the lease PendingApproval→Active on its version, or neither changes.
-// Candidates come from the status index, oldest cleanup first, those past
-// the cooldown before the others; one is picked at random from the first
-// page. A candidate taken by a concurrent grant is skipped and another is
+// Candidates come from the status index in the windows and order
+// account.CandidateWindows gives, and account.PickCandidate picks one of
+// the first page; the lease starts as lease.Lease.Start says and the
+// account is granted as account.Account.GrantTo says. A candidate taken by a concurrent grant is skipped and another is
 // picked from a fresh read. A transaction DynamoDB cancels for a
 // TransactionConflict is tried again with jittered backoff within the
 // store's Backoff (and the context's deadline): an account another
@@ -74,16 +47,9 @@ type Granted struct {
 // fault.Conflict on the lease, as it is when conflicts outlast the budget.
 func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 	var g Granted
-	active, err := r.Lease.Transition(lease.Active, r.Now)
+	active, err := r.Lease.Start(r.ApprovedBy, r.Now)
 	if err != nil {
 		return g, err
-	}
-	active.ApprovedBy = r.ApprovedBy
-	active.StartDate = r.Now
-	active.LastCheckedDate = r.Now
-	if d := r.Lease.LeaseDurationInHours; d != nil {
-		exp := r.Now.Add(time.Duration(*d * float64(time.Hour)))
-		active.ExpirationDate = &exp
 	}
 
 	retry := s.retrier(ctx)
@@ -141,21 +107,33 @@ func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 	}
 }
 
-// pickCandidate reads the status index, accounts past the cooldown first,
-// and returns one account at random from the first page that holds any
-// account skip does not exclude. found is false when none is left.
+// pickCandidate reads the status index in the order
+// account.CandidateWindows gives and returns the account
+// account.PickCandidate picks from the first page that holds any account
+// skip does not exclude. found is false when none is left.
 func (s *Store) pickCandidate(ctx context.Context, r GrantRequest, skip func(id string) bool, g *Granted) (c account.Account, found bool, err error) {
-	cutoff := fmtTime(r.Now.Add(-r.Cooldown))
-	for _, cond := range []string{"#t <= :cut", "#t > :cut"} {
+	for _, w := range account.CandidateWindows(r.Now, r.Cooldown) {
 		in := dynamodb.QueryInput{
 			TableName:                aws.String(s.tables.Accounts),
 			IndexName:                aws.String(names.StatusIndex),
-			KeyConditionExpression:   aws.String("#s = :s AND " + cond),
-			ExpressionAttributeNames: map[string]string{"#s": names.AttrStatus, "#t": names.AttrStatusChangedAt},
+			KeyConditionExpression:   aws.String("#s = :s"),
+			ExpressionAttributeNames: map[string]string{"#s": names.AttrStatus},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":s": str(string(account.Available)), ":cut": str(cutoff),
+				":s": str(string(account.Available)),
 			},
 			Limit: aws.Int32(candidatePage),
+		}
+		// The window is a range of the index's sort key.
+		switch {
+		case !w.Until.IsZero():
+			*in.KeyConditionExpression += " AND #t <= :t"
+			in.ExpressionAttributeValues[":t"] = str(fmtTime(w.Until))
+		case !w.After.IsZero():
+			*in.KeyConditionExpression += " AND #t > :t"
+			in.ExpressionAttributeValues[":t"] = str(fmtTime(w.After))
+		}
+		if !w.Until.IsZero() || !w.After.IsZero() {
+			in.ExpressionAttributeNames["#t"] = names.AttrStatusChangedAt
 		}
 		for {
 			out, err := s.db.Query(ctx, &in)
@@ -167,9 +145,8 @@ func (s *Store) pickCandidate(ctx context.Context, r GrantRequest, skip func(id 
 			if err != nil {
 				return c, false, err
 			}
-			candidates = slices.DeleteFunc(candidates, func(a account.Account) bool { return skip(a.ID) })
-			if len(candidates) > 0 {
-				return candidates[rand.IntN(len(candidates))], true, nil
+			if c, found := account.PickCandidate(candidates, skip); found {
+				return c, true, nil
 			}
 			if len(out.LastEvaluatedKey) == 0 {
 				break
@@ -195,12 +172,10 @@ const (
 // tryGrant runs the grant transaction for one candidate, once.
 func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest, active lease.Lease) (grantOutcome, lease.Lease, account.Account, error) {
 	read := r.Lease
-	next, err := c.Move(account.Active, r.Now)
+	next, err := c.GrantTo(active.Key, r.Now)
 	if err != nil {
 		return accountStale, read, c, nil // not Available any more
 	}
-	key := active.Key
-	next.Lease = &key
 	acctPut, next, err := s.Accounts().savePut(c, next)
 	if err != nil {
 		return grantFailed, read, c, err

@@ -14,6 +14,7 @@ import (
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/page"
 )
 
 // quotaSK is the sort key of the per-user quota item that lives beside a
@@ -252,13 +253,8 @@ func (ls LeaseStore) ListByUser(ctx context.Context, email string, p Page) ([]le
 	return leases, next, err
 }
 
-// StatusQuery selects leases or accounts through the status index.
-type StatusQuery struct {
-	Status string
-	// ChangedBefore, when set, keeps only items whose status changed
-	// before this time (for example pending requests older than a limit).
-	ChangedBefore time.Time
-}
+// StatusQuery is page's: a status index selection.
+type StatusQuery = page.StatusQuery
 
 func (s *Store) statusQuery(table string, q StatusQuery) dynamodb.QueryInput {
 	in := dynamodb.QueryInput{

@@ -20,7 +20,7 @@ import (
 const (
 	attrTotalCost      = "totalCostAccrued"
 	attrLastChecked    = "lastCheckedDate"
-	attrLastModified   = "lastModifiedDate"
+	attrLastModified   = names.AttrLastModified
 	attrEndRequested   = "endRequested"
 	attrEndRequestedAt = "endRequestedAt"
 )
@@ -87,16 +87,8 @@ func (ls LeaseStore) costUpdate(read lease.Lease, cost float64, checkedAt time.T
 	}
 }
 
-// CostRecord is what one monitoring pass learned about a lease: the cost
-// accrued, when it was checked, the terminal status the monitor asks for
-// (empty: none) and the events announcing it, committed with the write.
-type CostRecord struct {
-	Read      lease.Lease
-	Cost      float64
-	CheckedAt time.Time
-	End       lease.Status
-	Events    []events.Record
-}
+// CostRecord is lease's: what one monitoring pass learned about a lease.
+type CostRecord = lease.CostRecord
 
 // MaxCostRecords is how many leases RecordCosts writes at once.
 const MaxCostRecords = 25

@@ -4,6 +4,10 @@
 // fault.Conflict, never a silent overwrite. Granting an account to a
 // lease is one transaction (see Grant), and the per-user lease limit is
 // enforced inside the transaction that creates the lease.
+//
+// The store holds keys, conditions and transactions only. The rules it
+// applies are the domain's (lease, account); the services reach it
+// through their own interfaces, which ports_test.go holds it to.
 package ddbstore
 
 import (

@@ -5,18 +5,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/isb-go/isb/common/record"
 )
 
-// Record is an event ready to send: encoded, with an id and a time. The
-// stores write records into the outbox in the same transaction as the
-// change they announce; the bus publishes them from there.
-type Record struct {
-	ID         string
-	Source     string
-	DetailType string
-	Detail     string
-	Time       time.Time
-}
+// Record is an event ready to send (record.Record): encoded, with an id
+// and a time.
+type Record = record.Record
 
 // NewRecord validates and encodes e. The source is e.Source().
 func NewRecord(e Event, now time.Time) (Record, error) {

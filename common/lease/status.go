@@ -1,6 +1,16 @@
 // Package lease holds the lease aggregate: its statuses and the one table
 // of allowed status transitions, the lease terms (budget, duration,
 // thresholds) shared with lease templates, and their validation.
+//
+// It also holds the rules of a lease's lifetime, which every writer
+// applies through it: a granted lease starts when it is granted and
+// expires its duration later (Lease.Start, Terms.Expiry); an ended lease
+// gets its TTL, the moment the table may drop it, leases.ttl days after
+// it ended (Lease.End); and hours become the whole hours events carry in
+// one way only (WholeHours): rounded to the nearest hour, a half hour
+// up, and never below 1 for a positive duration (20.5 h is 21, 35.4 h is
+// 35, a quarter of an hour is 1), so neither a threshold of 20.2 hours
+// nor a lease of 120 h and a few seconds is announced an hour off.
 package lease
 
 // Status is the lifecycle status of a lease.

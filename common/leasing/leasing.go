@@ -21,11 +21,12 @@ import (
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/auth"
 	"github.com/isb-go/isb/common/config"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/email"
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/common/template"
 )
 
@@ -34,13 +35,13 @@ type Leases interface {
 	Create(ctx context.Context, l lease.Lease, maxPerUser int, recs ...events.Record) (lease.Lease, error)
 	Get(ctx context.Context, k lease.Key) (lease.Lease, error)
 	Save(ctx context.Context, read, next lease.Lease, recs ...events.Record) (lease.Lease, error)
-	ListByUser(ctx context.Context, email string, p ddbstore.Page) ([]lease.Lease, string, error)
-	List(ctx context.Context, p ddbstore.Page) ([]lease.Lease, string, error)
+	ListByUser(ctx context.Context, email string, p page.Page) ([]lease.Lease, string, error)
+	List(ctx context.Context, p page.Page) ([]lease.Lease, string, error)
 }
 
 // Granter gives an available account to a lease in one transaction.
 type Granter interface {
-	Grant(ctx context.Context, r ddbstore.GrantRequest) (ddbstore.Granted, error)
+	Grant(ctx context.Context, r account.GrantRequest) (account.Granted, error)
 }
 
 // Templates reads lease templates.
@@ -146,40 +147,50 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 	log := slog.With("lease_id", pending.Key.ID(), "lessee", lessee, "template", tpl.UUID)
 	max := g.Leases.MaxLeasesPerUser
 	if !tpl.RequiresApproval {
-		var recs []events.Record
-		granted, err := s.granter.Grant(ctx, ddbstore.GrantRequest{
+		granted, err := s.grant(ctx, account.GrantRequest{
 			Lease: pending, ApprovedBy: lease.AutoApproved, Now: now,
 			Cooldown: g.Leases.AccountReuseCooldown(), New: true, MaxPerUser: max,
-			Announce: func(l lease.Lease, a account.Account) ([]events.Record, error) {
-				var err error
-				recs, err = events.Records(now, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: lease.AutoApproved})
-				return recs, err
-			},
 		})
 		if err != nil {
 			log.InfoContext(ctx, "lease request refused", "error", err)
 			return lease.Lease{}, err
 		}
 		log.InfoContext(ctx, "lease auto-approved", "account_id", granted.Account.ID, "attempts", granted.Attempts)
-		s.deliver(ctx, recs)
 		return granted.Lease, nil
 	}
-	recs, err := events.Records(now, events.LeaseRequested{LeaseID: pending.Key, Comments: r.Comments, RequiresManualApproval: true})
-	if err != nil {
-		return lease.Lease{}, err
-	}
-	created, err := s.leases.Create(ctx, pending, max, recs...)
+	var created lease.Lease
+	err = outbox.Commit(ctx, s.outbox, now, func(recs []events.Record) (_ []events.Record, err error) {
+		created, err = s.leases.Create(ctx, pending, max, recs...)
+		return nil, err
+	}, events.LeaseRequested{LeaseID: pending.Key, Comments: r.Comments, RequiresManualApproval: true})
 	if err != nil {
 		return lease.Lease{}, err
 	}
 	log.InfoContext(ctx, "lease requested, waiting for approval")
-	s.deliver(ctx, recs)
 	return created, nil
+}
+
+// grant commits r, a grant announced by LeaseApproved (naming the account
+// picked), through the outbox.
+func (s *Service) grant(ctx context.Context, r account.GrantRequest) (account.Granted, error) {
+	var granted account.Granted
+	err := outbox.Commit(ctx, s.outbox, r.Now, func([]events.Record) (own []events.Record, err error) {
+		// Each attempt announces the account it tries; the grant commits
+		// the last one's records.
+		r.Announce = func(l lease.Lease, a account.Account) ([]events.Record, error) {
+			var err error
+			own, err = events.Records(r.Now, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: r.ApprovedBy})
+			return own, err
+		}
+		granted, err = s.granter.Grant(ctx, r)
+		return own, err
+	})
+	return granted, err
 }
 
 // List returns one page of leases. Users see their own; managers and admins
 // see everyone's, or one user's when userEmail is given.
-func (s *Service) List(ctx context.Context, caller auth.Caller, userEmail string, p ddbstore.Page) ([]lease.Lease, string, error) {
+func (s *Service) List(ctx context.Context, caller auth.Caller, userEmail string, p page.Page) ([]lease.Lease, string, error) {
 	if userEmail != "" {
 		var err error
 		if userEmail, err = normalEmailField("userEmail", userEmail); err != nil {
@@ -224,7 +235,7 @@ func (s *Service) Patch(ctx context.Context, caller auth.Caller, k lease.Key, p 
 	if err != nil {
 		return lease.Lease{}, err
 	}
-	saved, err := s.leases.Save(ctx, read, next)
+	saved, err := s.save(ctx, read, next, s.now())
 	if err != nil {
 		return lease.Lease{}, err
 	}
@@ -260,38 +271,25 @@ func (s *Service) Review(ctx context.Context, caller auth.Caller, k lease.Key, a
 	approver := caller.Email
 	log := slog.With("lease_id", k.ID(), "by", approver)
 	if approve {
-		var recs []events.Record
-		granted, err := s.granter.Grant(ctx, ddbstore.GrantRequest{
+		granted, err := s.grant(ctx, account.GrantRequest{
 			Lease: read, ApprovedBy: approver, Now: now, Cooldown: g.Leases.AccountReuseCooldown(),
-			Announce: func(l lease.Lease, a account.Account) ([]events.Record, error) {
-				var err error
-				recs, err = events.Records(now, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: approver})
-				return recs, err
-			},
 		})
 		if err != nil {
 			return lease.Lease{}, err
 		}
 		log.InfoContext(ctx, "lease approved", "account_id", granted.Account.ID)
-		s.deliver(ctx, recs)
 		return granted.Lease, nil
 	}
-	next, err := read.Transition(lease.ApprovalDenied, now)
+	next, err := read.End(lease.ApprovalDenied, now, g.Leases.LeaseTTL())
 	if err != nil {
 		return lease.Lease{}, err
 	}
 	next.ApprovedBy = approver
-	next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
-	recs, err := events.Records(now, events.LeaseDenied{LeaseID: k, DeniedBy: approver})
-	if err != nil {
-		return lease.Lease{}, err
-	}
-	saved, err := s.leases.Save(ctx, read, next, recs...)
+	saved, err := s.save(ctx, read, next, now, events.LeaseDenied{LeaseID: k, DeniedBy: approver})
 	if err != nil {
 		return lease.Lease{}, err
 	}
 	log.InfoContext(ctx, "lease denied")
-	s.deliver(ctx, recs)
 	return saved, nil
 }
 
@@ -313,7 +311,7 @@ func (s *Service) Unfreeze(ctx context.Context, caller auth.Caller, k lease.Key)
 	}
 	return s.transition(ctx, k, lease.Active, func(l lease.Lease) events.Event {
 		return events.LeaseUnfrozen{LeaseID: l.Key, AccountID: l.AccountID, MaxBudget: l.MaxSpend,
-			LeaseDurationInHours: wholeHours(l.LeaseDurationInHours), Reason: "unfrozen by " + caller.Email}
+			LeaseDurationInHours: lease.WholeHoursOf(l.LeaseDurationInHours), Reason: "unfrozen by " + caller.Email}
 	}, lease.Frozen)
 }
 
@@ -350,38 +348,40 @@ func (s *Service) transition(ctx context.Context, k lease.Key, to lease.Status, 
 			Reason: fmt.Sprintf("cannot go from %s to %s", read.Status, to)}
 	}
 	now := s.now()
-	next, err := read.Transition(to, now)
-	if err != nil {
-		return lease.Lease{}, err
-	}
+	var next lease.Lease
 	if to.Terminal() {
 		g, err := s.cfg.Global(ctx)
 		if err != nil {
 			return lease.Lease{}, err
 		}
-		next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
-	}
-	var recs []events.Record
-	if ev := announce(next); ev != nil {
-		if recs, err = events.Records(now, ev); err != nil {
+		next, err = read.End(to, now, g.Leases.LeaseTTL())
+		if err != nil {
 			return lease.Lease{}, err
 		}
+	} else if next, err = read.Transition(to, now); err != nil {
+		return lease.Lease{}, err
 	}
-	saved, err := s.leases.Save(ctx, read, next, recs...)
+	var evs []events.Event
+	if ev := announce(next); ev != nil {
+		evs = append(evs, ev)
+	}
+	saved, err := s.save(ctx, read, next, now, evs...)
 	if err != nil {
 		return lease.Lease{}, err
 	}
 	slog.InfoContext(ctx, "lease status changed", "lease_id", k.ID(), "account_id", saved.AccountID,
 		"state_from", read.Status, "state_to", saved.Status)
-	s.deliver(ctx, recs)
 	return saved, nil
 }
 
-// deliver publishes committed records. A failure is not the caller's
-// problem: the records stay in the outbox and the sweeper publishes them
-// (outbox.Relay.Deliver has logged it).
-func (s *Service) deliver(ctx context.Context, recs []events.Record) {
-	_ = s.outbox.Deliver(ctx, recs)
+// save commits a lease change with the events announcing it, through the
+// outbox.
+func (s *Service) save(ctx context.Context, read, next lease.Lease, now time.Time, evs ...events.Event) (saved lease.Lease, err error) {
+	err = outbox.Commit(ctx, s.outbox, now, func(recs []events.Record) (_ []events.Record, err error) {
+		saved, err = s.leases.Save(ctx, read, next, recs...)
+		return nil, err
+	}, evs...)
+	return saved, err
 }
 
 func (s *Service) config(ctx context.Context) (config.Global, config.Reporting, error) {
@@ -427,15 +427,4 @@ func normalEmailField(field, e string) (string, error) {
 		return "", f.Err()
 	}
 	return n, nil
-}
-
-func wholeHours(h *float64) *int {
-	if h == nil {
-		return nil
-	}
-	n := int(*h)
-	if n < 1 {
-		return nil
-	}
-	return &n
 }

@@ -11,11 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 )
 
@@ -29,7 +29,7 @@ type ChainClients struct {
 	namespace string
 	hub       string
 	pool      *poolparam.Source
-	ssm       poolparam.SSM
+	params    poolparam.Parameters
 	idcName   string
 
 	mu      sync.Mutex
@@ -47,9 +47,9 @@ type idcClients struct {
 // NewChainClients returns the clients. poolParam and idcParam are the
 // names or ARNs of the AccountPool and IDC stacks' shared parameters.
 func NewChainClients(cfg aws.Config, namespace, hubAccountID, poolParam, idcParam string) *ChainClients {
-	api := ssm.NewFromConfig(cfg)
+	api := paramstore.New(cfg)
 	return &ChainClients{cfg: cfg, namespace: namespace, hub: hubAccountID,
-		pool: poolparam.New(api, poolParam, 0, nil), ssm: api, idcName: idcParam,
+		pool: poolparam.New(api, poolParam, 0, nil), params: api, idcName: idcParam,
 		orgs: map[string]*organizations.Client{}, idcs: map[string]idcClients{}}
 }
 
@@ -67,12 +67,12 @@ func (c *ChainClients) Idc(ctx context.Context) (config.IdcParam, error) {
 	if !c.idcRead.IsZero() && time.Since(c.idcRead) < poolparam.DefaultTTL {
 		return c.idc, nil
 	}
-	out, err := c.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(c.idcName)})
+	value, err := c.params.Parameter(ctx, c.idcName)
 	if err != nil {
 		return config.IdcParam{}, fmt.Errorf("read IDC parameter %s: %w", c.idcName, err)
 	}
 	var p config.IdcParam
-	if err := json.Unmarshal([]byte(aws.ToString(out.Parameter.Value)), &p); err != nil {
+	if err := json.Unmarshal([]byte(value), &p); err != nil {
 		return config.IdcParam{}, fmt.Errorf("IDC parameter %s is not the expected JSON: %w", c.idcName, err)
 	}
 	if p.IdcAccountID == "" || p.IdentityStoreID == "" || p.SsoInstanceArn == "" || p.UserPermissionSetArn == "" {

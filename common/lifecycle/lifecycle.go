@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"time"
 
 	"github.com/isb-go/isb/common/account"
@@ -30,6 +29,7 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/outbox"
 )
 
 // Accounts is the account store.
@@ -107,7 +107,7 @@ func (s *Service) Handle(ctx context.Context, ev events.Event) error {
 		})
 	case events.LeaseExpired:
 		err = s.end(ctx, e.LeaseID, e.AccountID, lease.Expired, func(l lease.Lease) events.TerminationReason {
-			return events.TerminatedExpired(wholeHours(l.LeaseDurationInHours))
+			return events.TerminatedExpired(lease.WholeHoursOf(l.LeaseDurationInHours))
 		})
 	case events.CleanAccountRequest:
 		err = s.reconcile(ctx, e.AccountID)
@@ -259,15 +259,13 @@ func (s *Service) saveWithAccount(ctx context.Context, read, next lease.Lease, a
 		if err != nil {
 			return err
 		}
-		recs, err := events.Records(now, append([]events.Event{leaseEvent}, accountEvents...)...)
-		if err != nil {
-			return err
-		}
-		if _, _, err := s.d.Pair.SaveLeaseAndAccount(ctx, read, next, a, moved, recs...); err != nil {
+		if err := outbox.Commit(ctx, s.d.Outbox, now, func(recs []events.Record) (_ []events.Record, err error) {
+			_, _, err = s.d.Pair.SaveLeaseAndAccount(ctx, read, next, a, moved, recs...)
+			return nil, err
+		}, append([]events.Event{leaseEvent}, accountEvents...)...); err != nil {
 			return err
 		}
 		log.InfoContext(ctx, "lease and account changed together", "account_to", accountTo)
-		s.deliver(ctx, recs)
 		return nil
 	}
 	if err := s.saveLease(ctx, read, next, leaseEvent); err != nil {
@@ -293,7 +291,7 @@ func (s *Service) cleanupSucceeded(ctx context.Context, e events.AccountCleanupS
 		if err != nil {
 			return err
 		}
-		if _, err := s.d.Accounts.Save(ctx, a, next); err != nil {
+		if err := s.saveAccount(ctx, a, next); err != nil {
 			return err
 		}
 		slog.InfoContext(ctx, "account cleaned and available", "account_id", a.ID,
@@ -404,20 +402,18 @@ func (s *Service) drift(ctx context.Context, e events.AccountDriftDetected) erro
 		// Untracked, yet inside the pool: record it in quarantine.
 		now := s.d.Now()
 		reason := fmt.Sprintf("Drift Detected: untracked account in the %s OU", where.OU)
-		recs, err := events.Records(now, events.AccountQuarantined{AccountID: e.AccountID, Reason: reason})
-		if err != nil {
-			return err
-		}
 		row, err := account.New(e.AccountID, where.OU, account.Quarantine, now)
 		if err != nil {
 			return err
 		}
 		row.DriftAtLastScan = true
-		if _, err := s.d.Accounts.Create(ctx, row, recs...); err != nil {
+		if err := outbox.Commit(ctx, s.d.Outbox, now, func(recs []events.Record) (_ []events.Record, err error) {
+			_, err = s.d.Accounts.Create(ctx, row, recs...)
+			return nil, err
+		}, events.AccountQuarantined{AccountID: e.AccountID, Reason: reason}); err != nil {
 			return err
 		}
 		slog.InfoContext(ctx, "untracked account recorded in quarantine", "account_id", e.AccountID, "ou", where.OU)
-		s.deliver(ctx, recs)
 		return s.reconcile(ctx, e.AccountID)
 	}
 	if err != nil {
@@ -464,7 +460,10 @@ func (s *Service) forget(ctx context.Context, a account.Account) error {
 		if err != nil {
 			return err
 		}
-		if a, err = s.d.Accounts.Save(ctx, a, next); err != nil {
+		if err := outbox.Commit(ctx, s.d.Outbox, now, func(recs []events.Record) (_ []events.Record, err error) {
+			a, err = s.d.Accounts.Save(ctx, a, next, recs...)
+			return nil, err
+		}); err != nil {
 			return err
 		}
 	}
@@ -473,7 +472,9 @@ func (s *Service) forget(ctx context.Context, a account.Account) error {
 	if err := s.d.AWS.Revoke(ctx, a.ID); err != nil {
 		return err
 	}
-	if err := s.d.Accounts.Delete(ctx, a); err != nil {
+	if err := outbox.Commit(ctx, s.d.Outbox, now, func(recs []events.Record) ([]events.Record, error) {
+		return nil, s.d.Accounts.Delete(ctx, a, recs...)
+	}); err != nil {
 		return err
 	}
 	slog.InfoContext(ctx, "account left the pool; its row is deleted", "account_id", a.ID, "status", a.Status)
@@ -503,13 +504,7 @@ func (s *Service) endLease(ctx context.Context, l lease.Lease, status lease.Stat
 	if err != nil {
 		return l, err
 	}
-	now := s.d.Now()
-	next, err := l.Transition(status, now)
-	if err != nil {
-		return l, err
-	}
-	next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
-	return next, nil
+	return l.End(status, s.d.Now(), g.Leases.LeaseTTL())
 }
 
 // Reconcile brings AWS in line with the account's row: the account moves
@@ -552,35 +547,21 @@ func (s *Service) reconcile(ctx context.Context, accountID string) error {
 	return s.d.AWS.Reconcile(ctx, a, holder)
 }
 
-// saveAccount writes the account change with the events announcing it (one
-// transaction, the outbox) and delivers them.
+// saveAccount commits the account change with the events announcing it
+// (outbox.Commit).
 func (s *Service) saveAccount(ctx context.Context, read, next account.Account, evs ...events.Event) error {
-	recs, err := events.Records(s.d.Now(), evs...)
-	if err != nil {
-		return err
-	}
-	if _, err := s.d.Accounts.Save(ctx, read, next, recs...); err != nil {
-		return err
-	}
-	s.deliver(ctx, recs)
-	return nil
+	return outbox.Commit(ctx, s.d.Outbox, s.d.Now(), func(recs []events.Record) (_ []events.Record, err error) {
+		_, err = s.d.Accounts.Save(ctx, read, next, recs...)
+		return nil, err
+	}, evs...)
 }
 
 // saveLease is saveAccount for a lease.
 func (s *Service) saveLease(ctx context.Context, read, next lease.Lease, evs ...events.Event) error {
-	recs, err := events.Records(s.d.Now(), evs...)
-	if err != nil {
-		return err
-	}
-	if _, err := s.d.Leases.Save(ctx, read, next, recs...); err != nil {
-		return err
-	}
-	s.deliver(ctx, recs)
-	return nil
-}
-
-func (s *Service) deliver(ctx context.Context, recs []events.Record) {
-	_ = s.d.Outbox.Deliver(ctx, recs) // logged by the relay; the sweeper retries
+	return outbox.Commit(ctx, s.d.Outbox, s.d.Now(), func(recs []events.Record) (_ []events.Record, err error) {
+		_, err = s.d.Leases.Save(ctx, read, next, recs...)
+		return nil, err
+	}, evs...)
 }
 
 // holds reports whether the account row names lease k as its holder.
@@ -591,15 +572,4 @@ func holds(a account.Account, k lease.Key) bool {
 // runOf reports whether c is the cleanup run recorded on the account.
 func runOf(a account.Account, c events.ExecutionContext) bool {
 	return a.Cleanup != nil && a.Cleanup.ExecutionARN == c.StateMachineExecutionArn
-}
-
-func wholeHours(h *float64) *int {
-	if h == nil {
-		return nil
-	}
-	// Rounded up: the event names a positive whole number of hours, and a
-	// lease shorter than an hour (durations may be fractional) must still
-	// be able to expire.
-	v := int(math.Ceil(*h))
-	return &v
 }

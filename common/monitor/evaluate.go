@@ -9,7 +9,6 @@
 package monitor
 
 import (
-	"math"
 	"time"
 
 	"github.com/isb-go/isb/common/events"
@@ -73,7 +72,7 @@ func Evaluate(l lease.Lease, cost float64, now time.Time) Decision {
 	}
 	if th, ok := smallestAlert(duration); ok {
 		out = append(out, events.LeaseDurationThresholdAlert{LeaseID: l.Key, AccountID: l.AccountID,
-			TriggeredDurationThreshold: wholeHours(th.HoursRemaining), LeaseDurationInHours: durationHours(l),
+			TriggeredDurationThreshold: thresholdHours(th.HoursRemaining), LeaseDurationInHours: l.DurationHours(),
 			ActionRequested: th.Action})
 	}
 	return Decision{Events: out}
@@ -133,7 +132,7 @@ func freeze(l lease.Lease, cost float64, budget []lease.BudgetThreshold, duratio
 	}
 	if dt != nil {
 		return events.LeaseFreezingThresholdAlert{LeaseID: l.Key, AccountID: l.AccountID,
-			Reason: events.FrozenByDuration(wholeHours(dt.HoursRemaining), durationHours(l))}, true
+			Reason: events.FrozenByDuration(thresholdHours(dt.HoursRemaining), l.DurationHours())}, true
 	}
 	return nil, false
 }
@@ -164,19 +163,12 @@ func smallestAlert(crossed []lease.DurationThreshold) (lease.DurationThreshold, 
 	return best, found
 }
 
-// wholeHours rounds a threshold's hours up, so a fraction of an hour is
-// reported as 1 (the events carry whole, positive hours).
-func wholeHours(h float64) int { return max(1, int(math.Ceil(h))) }
-
-// durationHours is the lease's length in whole hours (expiration − start,
-// rounded), or nil when it has no expiration or start.
-func durationHours(l lease.Lease) *int {
-	if l.ExpirationDate == nil || l.StartDate.IsZero() {
-		return nil
+// thresholdHours is a threshold's hours remaining as the events carry
+// them (lease.WholeHours). Thresholds are positive (the terms' validation),
+// so it is never nil for one; 1 keeps an event valid regardless.
+func thresholdHours(h float64) int {
+	if n := lease.WholeHours(h); n != nil {
+		return *n
 	}
-	h := int(math.Round(l.ExpirationDate.Sub(l.StartDate).Hours()))
-	if h <= 0 {
-		return nil
-	}
-	return &h
+	return 1
 }

@@ -170,6 +170,14 @@ func TestEvaluate(t *testing.T) {
 				TriggeredDurationThreshold: 21, LeaseDurationInHours: ptr(120), ActionRequested: alert}}},
 		},
 		{
+			name: "a threshold's hours are rounded to the nearest whole hour, as every duration in an event",
+			lease: running(func(l *lease.Lease) {
+				l.DurationThresholds = []lease.DurationThreshold{hoursLeft(20.2, alert)}
+			}), cost: 40,
+			want: Decision{Events: []events.Event{events.LeaseDurationThresholdAlert{LeaseID: key, AccountID: acct,
+				TriggeredDurationThreshold: 20, LeaseDurationInHours: ptr(120), ActionRequested: alert}}},
+		},
+		{
 			name:  "a duration threshold that fell before the last check is not sent again",
 			lease: running(func(l *lease.Lease) { l.DurationThresholds = []lease.DurationThreshold{hoursLeft(21.5, alert)} }), cost: 40,
 			want: Decision{},

@@ -12,11 +12,12 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/config"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/page"
 )
 
 // ApprovalTimeoutDenier is the deniedBy of the LeaseDenied sent when a
@@ -32,10 +33,18 @@ const (
 	DefaultWriteWorkers = 16
 )
 
+// WriteGroup is how many leases one RecordCosts writes: a lease has at
+// most three events (a freeze and two alerts), so 25 leases stay within
+// DynamoDB's 100 items in a transaction (ddbstore.MaxCostRecords, which
+// ddbstore's tests hold to this).
+const WriteGroup = 25
+
 // Leases is the lease store calls the monitor makes.
 type Leases interface {
-	AllByStatus(ctx context.Context, q ddbstore.StatusQuery) ([]lease.Lease, error)
-	RecordCosts(ctx context.Context, recs []ddbstore.CostRecord) (conflicts []lease.Key, err error)
+	AllByStatus(ctx context.Context, q page.StatusQuery) ([]lease.Lease, error)
+	// RecordCosts writes up to WriteGroup leases' costs in one transaction
+	// and reports the leases it left out because they changed meanwhile.
+	RecordCosts(ctx context.Context, recs []lease.CostRecord) (conflicts []lease.Key, err error)
 	Save(ctx context.Context, read, next lease.Lease, recs ...events.Record) (lease.Lease, error)
 }
 
@@ -184,7 +193,7 @@ func (p *pass) monitorLeases(ctx context.Context) {
 	p.timed("read", func() {
 		for _, st := range []lease.Status{lease.Active, lease.Frozen} {
 			var ls []lease.Lease
-			if ls, err = p.svc.Leases.AllByStatus(ctx, ddbstore.StatusQuery{Status: string(st)}); err != nil {
+			if ls, err = p.svc.Leases.AllByStatus(ctx, page.StatusQuery{Status: string(st)}); err != nil {
 				return
 			}
 			leases = append(leases, ls...)
@@ -217,13 +226,11 @@ func (p *pass) monitorLeases(ctx context.Context) {
 	}
 	for range workers(p.svc.WriteWorkers, DefaultWriteWorkers) {
 		writers.Go(func() {
-			// Writes go out ddbstore.MaxCostRecords to a transaction; a lease
-			// has at most three events (a freeze and two alerts), so 25
-			// leases stay within DynamoDB's 100 items.
-			var group []ddbstore.CostRecord
+			// Writes go out WriteGroup to a transaction.
+			var group []lease.CostRecord
 			for c := range results {
 				if w, ok := p.check(ctx, c.l, c.cost); ok {
-					if group = append(group, w); len(group) == ddbstore.MaxCostRecords {
+					if group = append(group, w); len(group) == WriteGroup {
 						p.record(ctx, group)
 						group = nil
 					}
@@ -264,16 +271,30 @@ func (p *pass) fetch(ctx context.Context, ce CostExplorer, batch []lease.Lease, 
 	}
 }
 
-// record makes a group of writes (one transaction) and keeps the events
-// of the leases written for delivery.
-func (p *pass) record(ctx context.Context, group []ddbstore.CostRecord) {
+// record makes a group of writes (one transaction, through the commit
+// port) and keeps the events of the leases written for delivery.
+func (p *pass) record(ctx context.Context, group []lease.CostRecord) {
 	if len(group) == 0 {
 		return
 	}
-	conflicts, err := p.svc.Leases.RecordCosts(ctx, group)
+	var conflicts []lease.Key
 	lost := map[lease.Key]bool{}
+	err := outbox.Commit(ctx, p, p.now, func([]events.Record) (own []events.Record, err error) {
+		conflicts, err = p.svc.Leases.RecordCosts(ctx, group)
+		for _, k := range conflicts {
+			lost[k] = true
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range group {
+			if !lost[w.Read.Key] {
+				own = append(own, w.Events...)
+			}
+		}
+		return own, nil
+	})
 	for _, k := range conflicts {
-		lost[k] = true
 		p.svc.Log.InfoContext(ctx, "lease monitor: lease changed meanwhile; left for the next pass", "lease_id", k.ID())
 	}
 	p.mu.Lock()
@@ -290,10 +311,6 @@ func (p *pass) record(ctx context.Context, group []ddbstore.CostRecord) {
 			continue
 		}
 		p.sum.Writes++
-		p.recs = append(p.recs, w.Events...)
-		for _, r := range w.Events {
-			p.sum.Events[r.DetailType]++
-		}
 		if len(w.Events) > 0 {
 			p.svc.Log.InfoContext(ctx, "lease monitor: events committed", "lease_id", w.Read.Key.ID(),
 				"account_id", w.Read.AccountID, "cost", w.Cost, "events", len(w.Events), "end_requested", w.End)
@@ -303,7 +320,20 @@ func (p *pass) record(ctx context.Context, group []ddbstore.CostRecord) {
 
 // check decides one lease and returns its write, if it needs one; the
 // caller groups the writes.
-func (p *pass) check(ctx context.Context, l lease.Lease, fetched float64) (ddbstore.CostRecord, bool) {
+// Deliver keeps what the pass committed for the end of the pass, when it
+// goes out ten events to a PutEvents (Run): the monitor's commits deliver
+// late, not one lease at a time.
+func (p *pass) Deliver(_ context.Context, recs []events.Record) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.recs = append(p.recs, recs...)
+	for _, r := range recs {
+		p.sum.Events[r.DetailType]++
+	}
+	return nil
+}
+
+func (p *pass) check(ctx context.Context, l lease.Lease, fetched float64) (lease.CostRecord, bool) {
 	log := p.svc.Log.With("lease_id", l.Key.ID(), "account_id", l.AccountID)
 	// Never lower the stored cost. Cost Explorer revises recent days and
 	// may not know an account for hours; a lower figure would re-arm
@@ -320,16 +350,16 @@ func (p *pass) check(ctx context.Context, l lease.Lease, fetched float64) (ddbst
 	// Frozen lease, is written too, so it cannot fire after an unfreeze.
 	if len(d.Events) == 0 && cost == l.TotalCostAccrued && len(crossedDuration(l, p.now)) == 0 {
 		p.add(func(s *Summary) { s.Unchanged++ })
-		return ddbstore.CostRecord{}, false
+		return lease.CostRecord{}, false
 	}
 	recs, err := events.Records(p.now, d.Events...)
 	if err != nil {
 		log.ErrorContext(ctx, "lease monitor: events not valid; lease skipped", "error", err)
 		p.add(func(s *Summary) { s.Failed++ })
 		p.fail(fmt.Errorf("lease %s: %w", l.Key, err))
-		return ddbstore.CostRecord{}, false
+		return lease.CostRecord{}, false
 	}
-	return ddbstore.CostRecord{Read: l, Cost: cost, CheckedAt: p.now, End: d.End, Events: recs}, true
+	return lease.CostRecord{Read: l, Cost: cost, CheckedAt: p.now, End: d.End, Events: recs}, true
 }
 
 // expirePending expires requests that waited for approval longer than the
@@ -348,7 +378,7 @@ func (p *pass) expirePending(ctx context.Context) {
 	if limit <= 0 {
 		return
 	}
-	pending, err := p.svc.Leases.AllByStatus(ctx, ddbstore.StatusQuery{
+	pending, err := p.svc.Leases.AllByStatus(ctx, page.StatusQuery{
 		Status: string(lease.PendingApproval), ChangedBefore: p.now.Add(-limit)})
 	if err != nil {
 		p.fail(fmt.Errorf("lease monitor: pending approvals not checked: %w", err))
@@ -356,18 +386,15 @@ func (p *pass) expirePending(ctx context.Context) {
 	}
 	for _, l := range pending {
 		log := p.svc.Log.With("lease_id", l.Key.ID())
-		next, err := l.Transition(lease.Expired, p.now)
+		next, err := l.End(lease.Expired, p.now, g.Leases.LeaseTTL())
 		if err != nil {
 			p.fail(err)
 			continue
 		}
-		next.TTL = p.now.Add(g.Leases.LeaseTTL()).Unix()
-		rec, err := events.NewRecord(events.LeaseDenied{LeaseID: l.Key, DeniedBy: ApprovalTimeoutDenier}, p.now)
-		if err != nil {
-			p.fail(fmt.Errorf("lease %s: %w", l.Key, err))
-			continue
-		}
-		_, err = p.svc.Leases.Save(ctx, l, next, rec)
+		err = outbox.Commit(ctx, p, p.now, func(recs []events.Record) (_ []events.Record, err error) {
+			_, err = p.svc.Leases.Save(ctx, l, next, recs...)
+			return nil, err
+		}, events.LeaseDenied{LeaseID: l.Key, DeniedBy: ApprovalTimeoutDenier})
 		if errors.Is(err, fault.Conflict) || errors.Is(err, fault.NotFound) {
 			log.InfoContext(ctx, "lease monitor: pending lease changed meanwhile; left alone")
 			p.sum.Conflicts++
@@ -380,8 +407,6 @@ func (p *pass) expirePending(ctx context.Context) {
 		}
 		log.InfoContext(ctx, "lease monitor: request expired waiting for approval", "waited_since", l.StatusChangedAt, "limit", limit)
 		p.sum.PendingExpired++
-		p.sum.Events[rec.DetailType]++
-		p.recs = append(p.recs, rec)
 	}
 }
 
@@ -422,8 +447,3 @@ func (p *pass) gauges(ctx context.Context) {
 		p.fail(fmt.Errorf("lease monitor: write pool gauges: %w", err))
 	}
 }
-
-var (
-	_ Leases   = ddbstore.LeaseStore{}
-	_ Accounts = ddbstore.AccountStore{}
-)

@@ -449,12 +449,12 @@ type Consumer struct {
 // LifecycleConsumer is the lifecycle manager's queue. MaxConcurrency stays
 // well inside the Organizations and SSO Admin rate limits; each instance
 // works on several accounts at once.
-var LifecycleConsumer = Consumer{Function: "lifecycle", Queue: LifecycleQueue, DetailTypes: LifecycleDetailTypes,
+var LifecycleConsumer = Consumer{Function: LambdaLifecycle, Queue: LifecycleQueue, DetailTypes: LifecycleDetailTypes,
 	TimeoutSeconds: 60, BatchSize: 10, MaxConcurrency: 5, MaxReceiveCount: 5}
 
 // EmailConsumer is the email notifier's queue: sends are few and small,
 // two instances stay well inside SES's default sending rate.
-var EmailConsumer = Consumer{Function: "email-notifier", Queue: EmailQueue, DetailTypes: EmailDetailTypes,
+var EmailConsumer = Consumer{Function: LambdaEmailNotifier, Queue: EmailQueue, DetailTypes: EmailDetailTypes,
 	TimeoutSeconds: 120, BatchSize: 10, MaxConcurrency: 2, MaxReceiveCount: 5}
 
 // CleanupBuildMaxReceiveCount is how often a build request is tried
@@ -486,16 +486,16 @@ const PoolOU = "AccountPool"
 // APIFunctions names the function (directory under functions/) that
 // serves each route family of common/routes.
 var APIFunctions = map[string]string{
-	"leases": "api-leases", "lease-templates": "api-lease-templates",
-	"accounts": "api-accounts", "configurations": "api-configurations", "auth": "sso",
+	"leases": LambdaAPILeases, "lease-templates": LambdaAPILeaseTemplates,
+	"accounts": LambdaAPIAccounts, "configurations": LambdaAPIConfigurations, "auth": LambdaSSO,
 }
 
 // Scheduled jobs: the function each schedule runs.
 const (
-	LeaseMonitorFunction    = "lease-monitor"
-	DriftMonitorFunction    = "drift-monitor"
-	CostReportFunction      = "cost-reporter"
-	OutboxRelayFunction     = "outbox-relay"
-	CleanupWatchdogFunction = "cleanup-watchdog"
-	AuthorizerFunction      = "authorizer"
+	LeaseMonitorFunction    = LambdaLeaseMonitor
+	DriftMonitorFunction    = LambdaDriftMonitor
+	CostReportFunction      = LambdaCostReporter
+	OutboxRelayFunction     = LambdaOutboxRelay
+	CleanupWatchdogFunction = LambdaCleanupWatchdog
+	AuthorizerFunction      = LambdaAuthorizer
 )

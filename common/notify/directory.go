@@ -11,11 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/paramstore"
 )
 
 // DirectoryTTL is how long group members and the IDC parameter are reused.
@@ -27,9 +27,9 @@ type IdentityStore interface {
 	DescribeUser(ctx context.Context, in *identitystore.DescribeUserInput, optFns ...func(*identitystore.Options)) (*identitystore.DescribeUserOutput, error)
 }
 
-// ParameterReader reads an SSM parameter (the SSM client).
+// ParameterReader reads a Parameter Store parameter (paramstore.Reader).
 type ParameterReader interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+	Parameter(ctx context.Context, name string) (string, error)
 }
 
 // IdentityCenter gives the IDC configuration and an Identity Store client
@@ -62,7 +62,7 @@ type ChainIdentityCenter struct {
 // NewChainIdentityCenter returns the IDC access of a namespace. param is
 // the name or ARN of the IDC stack's shared parameter.
 func NewChainIdentityCenter(cfg aws.Config, namespace, hubAccountID, param string) *ChainIdentityCenter {
-	return &ChainIdentityCenter{cfg: cfg, namespace: namespace, hub: hubAccountID, ssm: ssm.NewFromConfig(cfg),
+	return &ChainIdentityCenter{cfg: cfg, namespace: namespace, hub: hubAccountID, ssm: paramstore.New(cfg),
 		param: param, now: time.Now, clients: map[string]IdentityStore{}}
 }
 
@@ -74,15 +74,12 @@ func (c *ChainIdentityCenter) Idc(ctx context.Context) (config.IdcParam, error) 
 	if !c.idcRead.IsZero() && c.now().Sub(c.idcRead) < DirectoryTTL {
 		return c.idc, nil
 	}
-	out, err := c.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(c.param)})
+	value, err := c.ssm.Parameter(ctx, c.param)
 	if err != nil {
 		return config.IdcParam{}, fmt.Errorf("read IDC parameter %s: %w", c.param, err)
 	}
 	var p config.IdcParam
-	if out.Parameter == nil {
-		return config.IdcParam{}, fmt.Errorf("read IDC parameter %s: no value", c.param)
-	}
-	if err := json.Unmarshal([]byte(aws.ToString(out.Parameter.Value)), &p); err != nil {
+	if err := json.Unmarshal([]byte(value), &p); err != nil {
 		return config.IdcParam{}, fmt.Errorf("IDC parameter %s is not the expected JSON: %w", c.param, err)
 	}
 	if p.IdcAccountID == "" || p.IdentityStoreID == "" || p.AdminGroupID == "" || p.ManagerGroupID == "" {

@@ -1,6 +1,7 @@
 // Package notify sends the platform's email notifications: one template
-// per event of names.EmailDetailTypes (subject, HTML escaped by
-// html/template, plain text), recipients by a rules table (the lessee in
+// per event of names.EmailDetailTypes (subject, HTML with every value
+// escaped, plain text; run by the small evaluator of tmpl.go, not
+// text/template, to keep the binary small), recipients by a rules table (the lessee in
 // To, the Identity Center admin and manager groups in Bcc), at most
 // MaxDestinations recipients per message, and SESv2 SendEmail with a
 // failing recipient isolated by bisection. Email is off while

@@ -1,13 +1,13 @@
 package notify
 
 import (
-	"bytes"
 	"embed"
+	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"net/url"
+	"reflect"
 	"strings"
-	texttemplate "text/template"
+	"sync"
 
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/names"
@@ -23,30 +23,28 @@ type Message struct {
 //go:embed templates/*.tmpl
 var templateFiles embed.FS
 
-// pair is one event type's templates. Each file defines "subject" and
-// "text" (executed with text/template) and "html" (executed with
-// html/template, so every interpolated value is escaped for its context).
-type pair struct {
-	text *texttemplate.Template
-	html *htmltemplate.Template
-}
+// Each template file defines "subject" and "text" (plain text) and "html"
+// (every interpolated value escaped), run by the evaluator of tmpl.go.
 
-// templates holds one pair per detail-type of names.EmailDetailTypes,
-// parsed once; a missing or broken file stops the program at start.
-var templates = func() map[string]pair {
-	out := make(map[string]pair, len(names.EmailDetailTypes))
+// funcNames are the names funcs defines, for the parser.
+var funcNames = []string{"link", "usd", "hours", "approvedByPerson"}
+
+// pages parses the templates on first use, one per detail-type of
+// names.EmailDetailTypes; a missing or broken file fails every render
+// (and TestEveryFixtureRenders).
+var pages = sync.OnceValues(func() (map[string]page, error) {
+	out := make(map[string]page, len(names.EmailDetailTypes))
 	for _, dt := range names.EmailDetailTypes {
 		src, err := templateFiles.ReadFile("templates/" + dt + ".tmpl")
 		if err != nil {
-			panic(fmt.Sprintf("notify: no template for %s: %v", dt, err))
+			return nil, fmt.Errorf("no template for %s: %w", dt, err)
 		}
-		out[dt] = pair{
-			text: texttemplate.Must(texttemplate.New(dt).Funcs(texttemplate.FuncMap(funcs(""))).Parse(string(src))),
-			html: htmltemplate.Must(htmltemplate.New(dt).Funcs(htmltemplate.FuncMap(funcs(""))).Parse(string(src))),
+		if out[dt], err = parsePage(dt, string(src), funcNames); err != nil {
+			return nil, err
 		}
 	}
-	return out
-}()
+	return out, nil
+})
 
 // view is what a template sees.
 type view struct {
@@ -60,22 +58,44 @@ type view struct {
 // funcs are the template functions. link joins a path of the web app to
 // webAppURL and returns "" when no web app URL is configured, so templates
 // write {{with link "leases"}} and the link disappears.
-func funcs(webAppURL string) map[string]any {
-	return map[string]any{
-		"link": func(path string) string {
+func funcs(webAppURL string) map[string]tmplFunc {
+	str := func(f func(any) string) tmplFunc {
+		return func(args []reflect.Value) (reflect.Value, error) {
+			if len(args) != 1 {
+				return reflect.Value{}, errors.New("takes one argument")
+			}
+			return reflect.ValueOf(f(value(args[0]))), nil
+		}
+	}
+	return map[string]tmplFunc{
+		"link": str(func(path any) string {
 			if webAppURL == "" {
 				return ""
 			}
-			u, err := url.JoinPath(webAppURL, path)
+			u, err := url.JoinPath(webAppURL, fmt.Sprint(path))
 			if err != nil {
 				return ""
 			}
 			return u
+		}),
+		"usd":   str(usd),
+		"hours": str(hours),
+		"approvedByPerson": func(args []reflect.Value) (reflect.Value, error) {
+			if len(args) != 1 {
+				return reflect.Value{}, errors.New("approvedByPerson takes one argument")
+			}
+			return reflect.ValueOf(fmt.Sprint(printable(args[0])) != events.AutoApproved), nil
 		},
-		"usd":              usd,
-		"hours":            hours,
-		"approvedByPerson": func(s string) bool { return s != events.AutoApproved },
 	}
+}
+
+// value is what a template function is given: v as it is (a nil pointer
+// stays one), or nil for nothing.
+func value(v reflect.Value) any {
+	if !v.IsValid() {
+		return nil
+	}
+	return v.Interface()
 }
 
 // usd formats an amount in US dollars; a nil pointer is "no limit".
@@ -109,42 +129,27 @@ func hours(v any) string {
 // Render builds the email of ev. webAppURL is Global.Auth.WebAppURL;
 // empty leaves links out.
 func Render(ev events.Event, webAppURL string) (Message, error) {
-	p, ok := templates[ev.DetailType()]
+	all, err := pages()
+	if err != nil {
+		return Message{}, fmt.Errorf("render %s: %w", ev.DetailType(), err)
+	}
+	p, ok := all[ev.DetailType()]
 	if !ok {
 		return Message{}, fmt.Errorf("render %s: no email template", ev.DetailType())
 	}
 	k, _ := events.LeaseOf(ev)
-	user, leaseUUID := k.UserEmail, k.UUID
-	v := view{Event: ev, User: user, LeaseUUID: leaseUUID, AccountID: events.AccountOf(ev)}
+	v := view{Event: ev, User: k.UserEmail, LeaseUUID: k.UUID, AccountID: events.AccountOf(ev)}
 	fm := funcs(webAppURL)
-
-	// Clone before Funcs: the parsed templates are shared by every call
-	// and the link function depends on this call's URL.
-	tt, err := p.text.Clone()
-	if err != nil {
-		return Message{}, fmt.Errorf("render %s: %w", ev.DetailType(), err)
-	}
-	tt.Funcs(texttemplate.FuncMap(fm))
-	ht, err := p.html.Clone()
-	if err != nil {
-		return Message{}, fmt.Errorf("render %s: %w", ev.DetailType(), err)
-	}
-	ht.Funcs(htmltemplate.FuncMap(fm))
-
-	var subject, text, html bytes.Buffer
-	if err := tt.ExecuteTemplate(&subject, "subject", v); err != nil {
-		return Message{}, fmt.Errorf("render %s subject: %w", ev.DetailType(), err)
-	}
-	if err := tt.ExecuteTemplate(&text, "text", v); err != nil {
-		return Message{}, fmt.Errorf("render %s text: %w", ev.DetailType(), err)
-	}
-	if err := ht.ExecuteTemplate(&html, "html", v); err != nil {
-		return Message{}, fmt.Errorf("render %s html: %w", ev.DetailType(), err)
+	var parts [3]string
+	for i, part := range []string{"subject", "text", "html"} {
+		if parts[i], err = p.execute(part, v, fm, part == "html"); err != nil {
+			return Message{}, fmt.Errorf("render %s %s: %w", ev.DetailType(), part, err)
+		}
 	}
 	return Message{
-		Subject: oneLine(subject.String()),
-		HTML:    "<!DOCTYPE html>\n<html><body>\n" + html.String() + "</body></html>\n",
-		Text:    strings.TrimLeft(text.String(), "\n"),
+		Subject: oneLine(parts[0]),
+		HTML:    "<!DOCTYPE html>\n<html><body>\n" + parts[2] + "</body></html>\n",
+		Text:    strings.TrimLeft(parts[1], "\n"),
 	}, nil
 }
 

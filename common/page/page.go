@@ -1,6 +1,10 @@
-// Package page holds a request for one page of a listing. It is its own
-// package so the HTTP layer can parse paging without linking a store.
+// Package page holds a request for one page of a listing, and the status
+// selection of the listings that read a status index. It is its own
+// package so the HTTP layer and the services name paging without linking
+// a store.
 package page
+
+import "time"
 
 // Page asks for one page of a listing.
 type Page struct {
@@ -19,4 +23,13 @@ func (p Page) Limit() int32 {
 		return DefaultSize
 	}
 	return p.Size
+}
+
+// StatusQuery selects leases or accounts by status, as the status index
+// serves them: oldest status change first.
+type StatusQuery struct {
+	Status string
+	// ChangedBefore, when set, keeps only items whose status changed
+	// before this time (for example pending requests older than a limit).
+	ChangedBefore time.Time
 }

@@ -25,11 +25,12 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/config"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/page"
 )
 
 // Accounts is the account store.
@@ -38,7 +39,7 @@ type Accounts interface {
 	Get(ctx context.Context, id string) (account.Account, error)
 	Save(ctx context.Context, read, next account.Account, recs ...events.Record) (account.Account, error)
 	Delete(ctx context.Context, read account.Account, recs ...events.Record) error
-	List(ctx context.Context, p ddbstore.Page) ([]account.Account, string, error)
+	List(ctx context.Context, p page.Page) ([]account.Account, string, error)
 }
 
 // Leases reads and ends the lease holding an ejected account.
@@ -118,7 +119,7 @@ func New(d Deps) *Service { return &Service{d: d} }
 const MaxUnregisteredPage = 20
 
 // List returns one page of registered accounts.
-func (s *Service) List(ctx context.Context, p ddbstore.Page) ([]account.Account, string, error) {
+func (s *Service) List(ctx context.Context, p page.Page) ([]account.Account, string, error) {
 	return s.d.Accounts.List(ctx, p)
 }
 
@@ -139,7 +140,7 @@ type Unregistered struct {
 
 // Unregistered lists one page of the Entry OU. Organizations' page token
 // travels sealed (bound to the Entry OU), like every other listing's.
-func (s *Service) Unregistered(ctx context.Context, p ddbstore.Page) ([]Unregistered, string, error) {
+func (s *Service) Unregistered(ctx context.Context, p page.Page) ([]Unregistered, string, error) {
 	pc, org, err := s.org(ctx)
 	if err != nil {
 		return nil, "", err
@@ -221,16 +222,15 @@ func (s *Service) Register(ctx context.Context, r account.Registration) (account
 	if a.Name == "" {
 		a.Name = truncate(aws.ToString(desc.Account.Name), account.MaxNameLength)
 	}
-	recs, err := events.Records(now, events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupAccountRegistration})
-	if err != nil {
-		return account.Account{}, err
-	}
-	created, err := s.d.Accounts.Create(ctx, a, recs...)
+	var created account.Account
+	err = outbox.Commit(ctx, s.d.Outbox, now, func(recs []events.Record) (_ []events.Record, err error) {
+		created, err = s.d.Accounts.Create(ctx, a, recs...)
+		return nil, err
+	}, events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupAccountRegistration})
 	if err != nil {
 		return account.Account{}, err
 	}
 	slog.InfoContext(ctx, "account registered", "account_id", a.ID)
-	_ = s.d.Outbox.Deliver(ctx, recs) // a failure stays in the outbox for the sweeper
 	return created, nil
 }
 
@@ -252,16 +252,15 @@ func (s *Service) RetryCleanup(ctx context.Context, id string) (account.Account,
 		return account.Account{}, &fault.ConflictError{Entity: "account", Key: id,
 			Reason: fmt.Sprintf("only a Quarantine or CleanUp account can be cleaned again; this one is %s", read.Status)}
 	}
-	recs, err := events.Records(s.d.Now(), events.CleanAccountRequest{AccountID: id, Reason: events.CleanupRetryFailed})
-	if err != nil {
-		return account.Account{}, err
-	}
-	saved, err := s.d.Accounts.Save(ctx, read, next, recs...)
+	var saved account.Account
+	err = outbox.Commit(ctx, s.d.Outbox, s.d.Now(), func(recs []events.Record) (_ []events.Record, err error) {
+		saved, err = s.d.Accounts.Save(ctx, read, next, recs...)
+		return nil, err
+	}, events.CleanAccountRequest{AccountID: id, Reason: events.CleanupRetryFailed})
 	if err != nil {
 		return account.Account{}, err
 	}
 	slog.InfoContext(ctx, "account cleanup retried", "account_id", id, "state_from", read.Status)
-	_ = s.d.Outbox.Deliver(ctx, recs)
 	return saved, nil
 }
 
@@ -313,7 +312,9 @@ func (s *Service) Eject(ctx context.Context, id string) error {
 			return fmt.Errorf("move account %s to the Exit OU: %w", id, err)
 		}
 	}
-	if err := s.d.Accounts.Delete(ctx, read); err != nil {
+	if err := outbox.Commit(ctx, s.d.Outbox, s.d.Now(), func(recs []events.Record) ([]events.Record, error) {
+		return nil, s.d.Accounts.Delete(ctx, read, recs...)
+	}); err != nil {
 		return err
 	}
 	log.InfoContext(ctx, "account ejected", "state_from", read.Status)
@@ -332,25 +333,19 @@ func (s *Service) endLease(ctx context.Context, k lease.Key, accountID string) e
 		return nil
 	}
 	now := s.d.Now()
-	next, err := l.Transition(lease.Ejected, now)
-	if err != nil {
-		return err
-	}
 	g, err := s.d.Config.Global(ctx)
 	if err != nil {
 		return err
 	}
-	next.TTL = now.Add(g.Leases.LeaseTTL()).Unix()
-	recs, err := events.Records(now, events.LeaseTerminated{LeaseID: k, AccountID: accountID,
-		Reason: events.TerminatedWithComment(events.TerminationEjected, "account ejected from the pool")})
+	next, err := l.End(lease.Ejected, now, g.Leases.LeaseTTL())
 	if err != nil {
 		return err
 	}
-	if _, err := s.d.Leases.Save(ctx, l, next, recs...); err != nil {
-		return err
-	}
-	_ = s.d.Outbox.Deliver(ctx, recs)
-	return nil
+	return outbox.Commit(ctx, s.d.Outbox, now, func(recs []events.Record) (_ []events.Record, err error) {
+		_, err = s.d.Leases.Save(ctx, l, next, recs...)
+		return nil, err
+	}, events.LeaseTerminated{LeaseID: k, AccountID: accountID,
+		Reason: events.TerminatedWithComment(events.TerminationEjected, "account ejected from the pool")})
 }
 
 func (s *Service) org(ctx context.Context) (config.AccountPoolParam, Organizations, error) {

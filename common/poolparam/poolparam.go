@@ -11,23 +11,20 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-
 	"github.com/isb-go/isb/common/config"
 )
 
 // DefaultTTL is how long the document is reused (upstream: 300 s).
 const DefaultTTL = 5 * time.Minute
 
-// SSM is the one Parameter Store call the source makes.
-type SSM interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+// Parameters reads one Parameter Store parameter (paramstore.Reader).
+type Parameters interface {
+	Parameter(ctx context.Context, name string) (string, error)
 }
 
 // Source reads the parameter lazily and caches it for a bounded time.
 type Source struct {
-	api  SSM
+	api  Parameters
 	name string
 	ttl  time.Duration
 	now  func() time.Time
@@ -40,7 +37,7 @@ type Source struct {
 
 // New returns a source for the parameter name or ARN. ttl of 0 means
 // DefaultTTL; now of nil means time.Now.
-func New(api SSM, name string, ttl time.Duration, now func() time.Time) *Source {
+func New(api Parameters, name string, ttl time.Duration, now func() time.Time) *Source {
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
@@ -57,12 +54,12 @@ func (s *Source) Get(ctx context.Context) (config.AccountPoolParam, error) {
 	if s.ok && s.now().Sub(s.readAt) < s.ttl {
 		return s.value, nil
 	}
-	out, err := s.api.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(s.name)})
+	value, err := s.api.Parameter(ctx, s.name)
 	if err != nil {
 		return config.AccountPoolParam{}, fmt.Errorf("read pool parameter %s: %w", s.name, err)
 	}
 	var p config.AccountPoolParam
-	if err := json.Unmarshal([]byte(aws.ToString(out.Parameter.Value)), &p); err != nil {
+	if err := json.Unmarshal([]byte(value), &p); err != nil {
 		return config.AccountPoolParam{}, fmt.Errorf("pool parameter %s is not the expected JSON: %w", s.name, err)
 	}
 	if p.EntryOuID == "" || p.OrgMgtAccountID == "" {

@@ -33,9 +33,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/page"
 )
 
 // Statuses are the lease statuses read: every status in which a lease
@@ -49,9 +49,9 @@ var Statuses = []lease.Status{
 }
 
 // LeaseLister reads one page of the leases in a status through the status
-// index. ddbstore.LeaseStore satisfies it.
+// index (ddbstore.LeaseStore).
 type LeaseLister interface {
-	ListByStatus(ctx context.Context, q ddbstore.StatusQuery, p ddbstore.Page) ([]lease.Lease, string, error)
+	ListByStatus(ctx context.Context, q page.StatusQuery, p page.Page) ([]lease.Lease, string, error)
 }
 
 // CostExplorers gives the Cost Explorer client of the organization's
@@ -179,9 +179,9 @@ func (s *Service) run(ctx context.Context, month, now time.Time) (Result, error)
 func (s *Service) leases(ctx context.Context) ([]lease.Lease, error) {
 	var out []lease.Lease
 	for _, st := range Statuses {
-		p := ddbstore.Page{Size: ddbstore.DefaultPageSize}
+		p := page.Page{Size: page.DefaultSize}
 		for {
-			ls, next, err := s.d.Leases.ListByStatus(ctx, ddbstore.StatusQuery{Status: string(st)}, p)
+			ls, next, err := s.d.Leases.ListByStatus(ctx, page.StatusQuery{Status: string(st)}, p)
 			if err != nil {
 				return nil, fmt.Errorf("read leases: %w", err)
 			}

@@ -3,6 +3,7 @@ package all_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -38,6 +39,22 @@ func TestEveryFunctionDirectoryIsListedOnceUnderItsName(t *testing.T) {
 	}
 	if dirs := commands(t); !slices.Equal(listed, dirs) {
 		t.Errorf("all.Functions names %v,\nfunctions/ has %v", listed, dirs)
+	}
+}
+
+func TestEveryFunctionIsInTheNamesTableWithTheEnvironmentItNeeds(t *testing.T) {
+	var listed, table []string
+	for _, f := range all.Functions {
+		listed = append(listed, f.Name)
+		if l, ok := names.LambdaNamed(f.Name); ok && !slices.Equal(f.Needs, l.Env) {
+			t.Errorf("%s needs %v, the names table says %v", f.Name, f.Needs, l.Env)
+		}
+	}
+	for _, l := range names.Lambdas {
+		table = append(table, l.Dir)
+	}
+	if !slices.Equal(listed, table) {
+		t.Errorf("all.Functions names %v,\nnames.Lambdas has %v", listed, table)
 	}
 }
 
@@ -85,4 +102,40 @@ func placeholder(key string) string {
 		return "90"
 	}
 	return "placeholder-" + key
+}
+
+// deps are the packages each function links, as make build-lambdas
+// builds it (tag lambda.norpc).
+func deps(t *testing.T, dir string) []string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-tags", "lambda.norpc", "-deps", "-f", "{{.ImportPath}}", "./"+dir)
+	cmd.Dir = ".."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	return strings.Fields(string(out))
+}
+
+// Packages no function may link, and why:
+//   - text/template looks methods up by name at run time, so a program
+//     linking it keeps every exported method of every type it links (the
+//     email notifier was 22 MB for it); html/template runs on it. sso may:
+//     its SAML library renders its POST form with html/template, and sso
+//     stays within 15 MB.
+//   - the SSM client's package initialisation cost each of the eight
+//     functions that read one parameter about 2 ms and 1.4 MiB at start;
+//     common/paramstore reads parameters instead.
+func TestNoFunctionLinksWhatMakesItLargeOrSlowToStart(t *testing.T) {
+	forbidden := []string{"text/template", "html/template", "github.com/aws/aws-sdk-go-v2/service/ssm"}
+	allowed := map[string][]string{names.LambdaSSO: {"text/template", "html/template"}}
+	for _, dir := range commands(t) {
+		t.Run(dir, func(t *testing.T) {
+			for _, pkg := range deps(t, dir) {
+				if slices.Contains(forbidden, pkg) && !slices.Contains(allowed[dir], pkg) {
+					t.Errorf("%s links %s", dir, pkg)
+				}
+			}
+		})
+	}
 }

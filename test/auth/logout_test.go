@@ -58,7 +58,7 @@ func TestLogoutEndsTheSessionEverywhere(t *testing.T) {
 	faults := &noFaults{}
 	authorizer := gate.New(auth.NewVerifier(keys, issuer, audience, nil).CheckRevocations(sessions), openConfig{}, faults)
 	env := apiwire.Env{Namespace: fixture.Namespace, SessionKeys: secretName, Tables: apiwire.Tables{Sessions: table}}
-	api, err := httpapi.NewServer(routes.Configurations, apiwire.Verifier(sm, env, sessions), openConfig{}, map[string]httpapi.HandlerFunc{
+	api, err := httpapi.NewServer(routes.Configurations, apiwire.Verifier(apiwire.Keys(sm, env), env, sessions), openConfig{}, map[string]httpapi.HandlerFunc{
 		"GET /configurations": func(context.Context, *httpapi.Request) (httpapi.Response, error) { return httpapi.OK("ok"), nil },
 	})
 	if err != nil {

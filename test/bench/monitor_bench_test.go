@@ -12,13 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
@@ -126,7 +126,7 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 	}
 
 	costs := &countedCosts{inner: monitor.NewChainCosts(cfg, fixture.Namespace, benchHub,
-		poolparam.New(ssm.NewFromConfig(cfg), poolName, 0, nil))}
+		poolparam.New(paramstore.New(cfg), poolName, 0, nil))}
 	pub := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
 	svc := &monitor.Service{
 		Leases: store.Leases(), Accounts: store.Accounts(), Costs: costs,

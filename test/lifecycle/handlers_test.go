@@ -19,6 +19,7 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/test/fixture"
 )
 
 const dev = "dev@example.com"
@@ -117,6 +118,27 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 			t.Errorf("lease = %s, want Expired", got.Status)
 		}
 		wantAccount(t, w, id, account.CleanUp, nil)
+	})
+	t.Run("an expired lease of half an hour is announced as lasting one whole hour", func(t *testing.T) {
+		w := newWorld(t)
+		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+		half := 0.5
+		next := l
+		next.LeaseDurationInHours = &half
+		if _, err := w.store.Leases().Save(t.Context(), l, next); err != nil {
+			t.Fatal(err)
+		}
+		w.ok(events.LeaseExpired{LeaseID: l.Key, AccountID: id, LeaseExpirationDate: t0})
+		wantAccount(t, w, id, account.CleanUp, nil)
+		var ended []events.LeaseTerminated
+		for _, r := range w.tap.Drain(t) {
+			if e, ok := r.Event.(events.LeaseTerminated); ok {
+				ended = append(ended, e)
+			}
+		}
+		if len(ended) != 1 || ended[0].Reason.LeaseDurationInHours == nil || *ended[0].Reason.LeaseDurationInHours != 1 {
+			t.Errorf("LeaseTerminated = %s, want one with leaseDurationInHours 1", fixture.JSON(ended))
+		}
 	})
 	t.Run("a freezing alert freezes the lease and the account and revokes access", func(t *testing.T) {
 		w := newWorld(t)

@@ -18,7 +18,6 @@ import (
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/google/uuid"
@@ -32,6 +31,7 @@ import (
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/functions/lifecycle/consumer"
@@ -106,7 +106,7 @@ func (w *world) newHandler(opts ...func(*aws.Config)) *consumer.Handler {
 	svc := lifecycle.New(lifecycle.Deps{Accounts: svcStore.Accounts(), Leases: svcStore.Leases(), Pair: svcStore,
 		Config: fixture.StaticConfig(w.global), Outbox: relay, AWS: reconciler, Now: w.clock.Now})
 	w.pool = pool.New(pool.Deps{Accounts: svcStore.Accounts(), Leases: svcStore.Leases(),
-		Pool: poolparam.New(ssm.NewFromConfig(svcCfg), fixture.PoolParamName, 0, nil),
+		Pool: poolparam.New(paramstore.New(svcCfg), fixture.PoolParamName, 0, nil),
 		Org:  pool.OrgThroughChain(svcCfg, fixture.Namespace, hub), Outbox: relay, Config: fixture.StaticConfig(w.global),
 		Access: reconciler, HubAccountID: hub, IdcAccountID: idc, Now: w.clock.Now})
 	return &consumer.Handler{Service: svc}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
@@ -25,6 +24,7 @@ import (
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
@@ -63,7 +63,7 @@ func newWorld(t *testing.T, g config.Global) *world {
 	fixture.PutParam(t, cfg, fixture.PoolParamName, config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: mgmt})
 	w.pub = bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
 	w.costs = &countingCosts{inner: monitor.NewChainCosts(cfg, fixture.Namespace, hub,
-		poolparam.New(ssm.NewFromConfig(cfg), fixture.PoolParamName, 0, nil))}
+		poolparam.New(paramstore.New(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = &monitor.Service{
 		Leases: w.store.Leases(), Accounts: w.store.Accounts(), Costs: w.costs,
 		Config: fixture.StaticConfig(g), Outbox: outbox.New(w.store.Outbox(), w.pub),

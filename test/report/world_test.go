@@ -17,13 +17,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/report"
 	"github.com/isb-go/isb/test/emulator"
@@ -68,7 +68,7 @@ func newWorld(t *testing.T) *world {
 	}
 	fixture.PutParam(t, cfg, fixture.PoolParamName, config.AccountPoolParam{EntryOuID: "ou-test-entry", OrgMgtAccountID: mgmt})
 	w.ce = &recorder{inner: report.NewChainCostExplorers(cfg, fixture.Namespace, hub,
-		poolparam.New(ssm.NewFromConfig(cfg), fixture.PoolParamName, 0, nil))}
+		poolparam.New(paramstore.New(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = report.New(report.Deps{
 		Leases:  w.store.Leases(),
 		Costs:   w.ce,

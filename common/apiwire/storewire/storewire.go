@@ -31,14 +31,15 @@ func Store(ctx context.Context, db *dynamodb.Client, sm apiwire.SecretsClient, e
 
 // Serve is the handler of an API function over the store: on the first
 // request it reads the page-token secret, builds the store and hands it to
-// build for the server (apiwire.Lazy), so nothing touches the network at
-// start.
-func Serve(cfg aws.Config, sm apiwire.SecretsClient, e apiwire.Env, build func(*ddbstore.Store) (*httpapi.Server, error)) apiwire.Handler {
+// build for the server, while the preloads run (apiwire.Lazy); nothing
+// touches the network at start.
+func Serve(cfg aws.Config, sm apiwire.SecretsClient, e apiwire.Env, build func(*ddbstore.Store) (*httpapi.Server, error),
+	preload ...func(context.Context) error) apiwire.Handler {
 	return apiwire.Lazy(func(ctx context.Context) (*httpapi.Server, error) {
 		store, err := Store(ctx, dynamodb.NewFromConfig(cfg), sm, e)
 		if err != nil {
 			return nil, err
 		}
 		return build(store)
-	})
+	}, preload...)
 }

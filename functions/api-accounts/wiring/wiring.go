@@ -5,13 +5,11 @@ package wiring
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/apiwire"
 	"github.com/isb-go/isb/common/apiwire/storewire"
@@ -22,6 +20,7 @@ import (
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/routes"
@@ -31,9 +30,8 @@ import (
 
 // Function serves the /accounts routes of the REST API.
 var Function = boot.Function{
-	Name: "api-accounts",
-	Needs: slices.Concat(apiwire.Keys, []string{names.EnvHubAccountID, names.EnvIdcAccountID,
-		names.EnvAccountPoolParam, names.EnvIdcConfigParam}),
+	Name:  names.LambdaAPIAccounts,
+	Needs: names.LambdaEnv(names.LambdaAPIAccounts),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }
@@ -43,11 +41,12 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	hub, idc, param := env[names.EnvHubAccountID], env[names.EnvIdcAccountID], env[names.EnvAccountPoolParam]
 	access := lifecycle.NewReconciler(lifecycle.NewChainClients(cfg, e.Namespace, hub, param, env[names.EnvIdcConfigParam]))
 	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(e)
+	keys := apiwire.Keys(sm, e)
 	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
-			Pool: poolparam.New(ssm.NewFromConfig(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, e.Namespace, hub),
+			Pool: poolparam.New(paramstore.New(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, e.Namespace, hub),
 			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)), Access: access,
 			Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
-		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(sm, e, store.Sessions()), conf, accountsapi.Handlers(svc))
-	}), nil
+		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(keys, e, store.Sessions()), conf, accountsapi.Handlers(svc))
+	}, apiwire.Preload(keys, conf)...), nil
 }

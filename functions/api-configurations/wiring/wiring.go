@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/apiwire"
 	"github.com/isb-go/isb/common/appconfig"
@@ -17,6 +16,7 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-configurations/configapi"
@@ -25,20 +25,22 @@ import (
 
 // Function serves GET /configurations of the REST API.
 var Function = boot.Function{
-	Name:  "api-configurations",
-	Needs: []string{names.EnvNamespace, names.EnvAccountPoolParam, names.EnvSessionKeys, names.EnvSessionTable},
+	Name:  names.LambdaAPIConfigurations,
+	Needs: names.LambdaEnv(names.LambdaAPIConfigurations),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	e := apiwire.EnvFrom(env)
-	conf := apiwire.Config(e)
-	svc := configview.New(conf, poolparam.New(ssm.NewFromConfig(cfg), env[names.EnvAccountPoolParam], 0, nil))
-	srv, err := httpapi.NewServer(routes.Configurations, apiwire.Verifier(secretsmanager.NewFromConfig(cfg), e,
+	keys, conf := apiwire.Keys(secretsmanager.NewFromConfig(cfg), e), apiwire.Config(e)
+	svc := configview.New(conf, poolparam.New(paramstore.New(cfg), env[names.EnvAccountPoolParam], 0, nil))
+	srv, err := httpapi.NewServer(routes.Configurations, apiwire.Verifier(keys, e,
 		ddbstore.NewSessionStore(dynamodb.NewFromConfig(cfg), e.Tables.Sessions, nil)), conf, configapi.Handlers(svc))
 	if err != nil {
 		return nil, err
 	}
-	return srv.Handle, nil
+	// Nothing to build on the first request, but the keys and the
+	// configuration load at once.
+	return apiwire.Lazy(func(context.Context) (*httpapi.Server, error) { return srv, nil }, apiwire.Preload(keys, conf)...), nil
 }

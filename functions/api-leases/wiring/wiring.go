@@ -18,6 +18,7 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/leasing"
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-leases/leasesapi"
@@ -26,8 +27,8 @@ import (
 
 // Function serves the /leases routes of the REST API.
 var Function = boot.Function{
-	Name:  "api-leases",
-	Needs: apiwire.Keys,
+	Name:  names.LambdaAPILeases,
+	Needs: names.LambdaEnv(names.LambdaAPILeases),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }
@@ -35,10 +36,11 @@ var Function = boot.Function{
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	e := apiwire.EnvFrom(env)
 	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(e)
+	keys := apiwire.Keys(sm, e)
 	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := leasing.New(leasing.Deps{Leases: store.Leases(), Granter: store, Templates: store.Templates(), Config: conf,
 			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)),
 			Now:    time.Now, NewID: uuid.NewString})
-		return httpapi.NewServer(routes.Leases, apiwire.Verifier(sm, e, store.Sessions()), conf, leasesapi.Handlers(svc))
-	}), nil
+		return httpapi.NewServer(routes.Leases, apiwire.Verifier(keys, e, store.Sessions()), conf, leasesapi.Handlers(svc))
+	}, apiwire.Preload(keys, conf)...), nil
 }

@@ -22,8 +22,8 @@ import (
 
 // Function is the API Gateway REQUEST authorizer.
 var Function = boot.Function{
-	Name:  "authorizer",
-	Needs: []string{names.EnvNamespace, names.EnvSessionKeys, names.EnvSessionTable},
+	Name:  names.LambdaAuthorizer,
+	Needs: names.LambdaEnv(names.LambdaAuthorizer),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }

@@ -26,8 +26,8 @@ import (
 // Function is the cleanup watchdog. The table names default to the
 // namespace's.
 var Function = boot.Function{
-	Name:  "cleanup-watchdog",
-	Needs: []string{names.EnvNamespace, names.EnvEventBus, names.EnvWatchdogMaxAgeMinutes},
+	Name:  names.LambdaCleanupWatchdog,
+	Needs: names.LambdaEnv(names.LambdaCleanupWatchdog),
 	Wants: []string{names.EnvAccountTable, names.EnvOutboxTable},
 	Build: build,
 }

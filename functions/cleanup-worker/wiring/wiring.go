@@ -16,8 +16,8 @@ import (
 
 // Function is the cleanup worker.
 var Function = boot.Function{
-	Name:  "cleanup-worker",
-	Needs: []string{names.EnvCleanupProject},
+	Name:  names.LambdaCleanupWorker,
+	Needs: names.LambdaEnv(names.LambdaCleanupWorker),
 	Build: build,
 }
 

@@ -13,11 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/report"
 	"github.com/isb-go/isb/functions/boot"
@@ -32,9 +32,8 @@ const (
 
 // Function is the cost reporter.
 var Function = boot.Function{
-	Name: "cost-reporter",
-	Needs: []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvEventBus, names.EnvHubAccountID,
-		names.EnvAccountPoolParam, names.EnvReportBucket},
+	Name:  names.LambdaCostReporter,
+	Needs: names.LambdaEnv(names.LambdaCostReporter),
 	Wants: []string{envLogGroup, envFunctionName},
 	Build: build,
 }
@@ -53,7 +52,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	svc := report.New(report.Deps{
 		Leases: store.Leases(),
 		Costs: report.NewChainCostExplorers(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID],
-			poolparam.New(ssm.NewFromConfig(cfg), env[names.EnvAccountPoolParam], 0, nil)),
+			poolparam.New(paramstore.New(cfg), env[names.EnvAccountPoolParam], 0, nil)),
 		// The emulator serves buckets by path, not by host name.
 		Objects: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil }),
 		Events:  bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus]),

@@ -27,9 +27,8 @@ import (
 
 // Function is the drift monitor.
 var Function = boot.Function{
-	Name: "drift-monitor",
-	Needs: []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable,
-		names.EnvEventBus, names.EnvHubAccountID, names.EnvAccountPoolParam, names.EnvIdcConfigParam},
+	Name:  names.LambdaDriftMonitor,
+	Needs: names.LambdaEnv(names.LambdaDriftMonitor),
 	Wants: []string{names.EnvDriftGraceSeconds},
 	Build: build,
 }

@@ -23,8 +23,8 @@ import (
 
 // Function is the email notifier.
 var Function = boot.Function{
-	Name:  "email-notifier",
-	Needs: []string{names.EnvNamespace, names.EnvHubAccountID, names.EnvIdcConfigParam, names.EnvDeliveryTable},
+	Name:  names.LambdaEmailNotifier,
+	Needs: names.LambdaEnv(names.LambdaEmailNotifier),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }

@@ -11,13 +11,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/functions/boot"
 	"github.com/isb-go/isb/functions/idc-configurer/idcsetup"
 )
 
 // Function is the custom resource's handler.
 var Function = boot.Function{
-	Name:  "idc-configurer",
+	Name:  names.LambdaIdcConfigurer,
+	Needs: names.LambdaEnv(names.LambdaIdcConfigurer),
 	Build: build,
 }
 

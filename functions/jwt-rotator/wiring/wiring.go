@@ -18,8 +18,8 @@ import (
 
 // Function is the rotation function of the public-key secret.
 var Function = boot.Function{
-	Name:  "jwt-rotator",
-	Needs: []string{names.EnvNamespace, names.EnvSessionKeys},
+	Name:  names.LambdaJWTRotator,
+	Needs: names.LambdaEnv(names.LambdaJWTRotator),
 	Build: build,
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/bus"
@@ -21,15 +20,15 @@ import (
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/functions/boot"
 )
 
 // Function is the lease monitor.
 var Function = boot.Function{
-	Name: "lease-monitor",
-	Needs: []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable,
-		names.EnvEventBus, names.EnvHubAccountID, names.EnvAccountPoolParam},
+	Name:  names.LambdaLeaseMonitor,
+	Needs: names.LambdaEnv(names.LambdaLeaseMonitor),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }
@@ -40,7 +39,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns := env[names.EnvNamespace]
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable],
 		Accounts: env[names.EnvAccountTable], Outbox: env[names.EnvOutboxTable]}, nil)
-	pool := poolparam.New(ssm.NewFromConfig(cfg), env[names.EnvAccountPoolParam], 0, nil)
+	pool := poolparam.New(paramstore.New(cfg), env[names.EnvAccountPoolParam], 0, nil)
 	svc := &monitor.Service{
 		Leases: store.Leases(), Accounts: store.Accounts(),
 		Costs:     monitor.NewChainCosts(cfg, ns, env[names.EnvHubAccountID], pool),

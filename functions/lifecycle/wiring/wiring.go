@@ -22,9 +22,8 @@ import (
 
 // Function is the lifecycle manager.
 var Function = boot.Function{
-	Name: "lifecycle",
-	Needs: []string{names.EnvNamespace, names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable,
-		names.EnvEventBus, names.EnvHubAccountID, names.EnvAccountPoolParam, names.EnvIdcConfigParam},
+	Name:  names.LambdaLifecycle,
+	Needs: names.LambdaEnv(names.LambdaLifecycle),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }

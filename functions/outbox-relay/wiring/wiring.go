@@ -20,8 +20,8 @@ import (
 
 // Function is the outbox relay.
 var Function = boot.Function{
-	Name:  "outbox-relay",
-	Needs: []string{names.EnvOutboxTable, names.EnvEventBus},
+	Name:  names.LambdaOutboxRelay,
+	Needs: names.LambdaEnv(names.LambdaOutboxRelay),
 	Build: build,
 }
 

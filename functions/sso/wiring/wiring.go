@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/auth"
@@ -21,15 +20,15 @@ import (
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/functions/boot"
 	"github.com/isb-go/isb/functions/sso/signin"
 )
 
 // Function is the sign-in handler of the /auth routes.
 var Function = boot.Function{
-	Name: "sso",
-	Needs: []string{names.EnvNamespace, names.EnvSessionKeys, names.EnvIdpMetadataSecret, names.EnvIdcConfigParam,
-		names.EnvHubAccountID, names.EnvSessionTable},
+	Name:  names.LambdaSSO,
+	Needs: names.LambdaEnv(names.LambdaSSO),
 	Wants: []string{appconfig.ExtensionPortEnv},
 	Build: build,
 }
@@ -38,7 +37,7 @@ var Function = boot.Function{
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns := env[names.EnvNamespace]
 	sm := secretsmanager.NewFromConfig(cfg)
-	params := ssm.NewFromConfig(cfg)
+	params := paramstore.New(cfg)
 	svc := &signin.Service{
 		Keys:   auth.NewSecretKeys(sm, env[names.EnvSessionKeys], auth.DefaultKeyTTL, nil),
 		Signer: auth.KMSSigner{Client: kms.NewFromConfig(cfg)},
@@ -46,11 +45,11 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 		IdP:    signin.NewSecretMetadata(sm, env[names.EnvIdpMetadataSecret], nil),
 		Callers: &signin.LazyCallers{
 			Param: func(ctx context.Context) (config.IdcParam, error) {
-				out, err := params.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(env[names.EnvIdcConfigParam])})
+				value, err := params.Parameter(ctx, env[names.EnvIdcConfigParam])
 				if err != nil {
 					return config.IdcParam{}, fmt.Errorf("read %s: %w", env[names.EnvIdcConfigParam], err)
 				}
-				return signin.ParseIdcParam(aws.ToString(out.Parameter.Value))
+				return signin.ParseIdcParam(value)
 			},
 			// The Identity Store lives in the IDC account, read-only.
 			Store: func(p config.IdcParam) signin.IdentityStore {

@@ -14,9 +14,6 @@ import (
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
-// AuthorizerFunction is the directory of the authorizer under functions/.
-const AuthorizerFunction = "authorizer"
-
 // AuthorizerProps configures the request authorizer function.
 type AuthorizerProps struct {
 	Namespace string
@@ -45,7 +42,7 @@ func NewAuthorizer(scope constructs.Construct, id string, props *AuthorizerProps
 		panic("api.NewAuthorizer: GrantConfigRead is required (maintenance mode is in the global configuration)")
 	}
 	fn := platform.NewGoFunction(scope, id, &platform.GoFunctionProps{
-		Name:        AuthorizerFunction,
+		Name:        names.LambdaAuthorizer,
 		AssetDir:    props.AssetDir,
 		Description: "REST API request authorizer: verifies the session token and the caller's roles",
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(10)),

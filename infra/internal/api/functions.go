@@ -20,16 +20,12 @@ import (
 )
 
 // FunctionName is the directory under functions/ of each family's Lambda.
-// It is names.APIFunctions without the sign-in family (api.NewSSO).
 var FunctionName = map[routes.Family]string{
-	routes.Leases:         names.APIFunctions[string(routes.Leases)],
-	routes.LeaseTemplates: names.APIFunctions[string(routes.LeaseTemplates)],
-	routes.Accounts:       names.APIFunctions[string(routes.Accounts)],
-	routes.Configurations: names.APIFunctions[string(routes.Configurations)],
+	routes.Leases:         names.LambdaAPILeases,
+	routes.LeaseTemplates: names.LambdaAPILeaseTemplates,
+	routes.Accounts:       names.LambdaAPIAccounts,
+	routes.Configurations: names.LambdaAPIConfigurations,
 }
-
-// OutboxRelayFunction is the directory of the outbox sweeper.
-const OutboxRelayFunction = "outbox-relay"
 
 // OutboxSweepSchedule is how often the sweeper runs.
 const OutboxSweepSchedule = "rate(1 minute)"
@@ -176,7 +172,7 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 // failed after its commit is retried every minute until the bus has it.
 func (f *Functions) newOutboxRelay(c constructs.Construct, props *FunctionsProps) {
 	fn := platform.NewGoFunction(c, "OutboxRelay", &platform.GoFunctionProps{
-		Name: OutboxRelayFunction, AssetDir: props.AssetDir,
+		Name: names.LambdaOutboxRelay, AssetDir: props.AssetDir,
 		Description: "Publishes events left in the outbox after a failed delivery",
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(50)), ReservedConcurrency: 1,
 		Environment: map[string]string{

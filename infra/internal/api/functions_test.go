@@ -36,7 +36,7 @@ func synth(t *testing.T) (map[string]any, assertions.Template, assertions.Annota
 	os.Setenv("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 	tmp := t.TempDir()
 	assets := filepath.Join(tmp, "lambda")
-	for _, name := range append(slices.Collect(mapsValues(api.FunctionName)), api.OutboxRelayFunction) {
+	for _, name := range append(slices.Collect(mapsValues(api.FunctionName)), names.LambdaOutboxRelay) {
 		writeFakeAsset(t, filepath.Join(assets, name))
 	}
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(tmp, "cdk.out"))})

@@ -50,7 +50,7 @@ func TestMain(m *testing.M) {
 	}
 	code := func() int {
 		defer os.RemoveAll(tmp)
-		for _, name := range []string{AuthorizerFunction, SSOFunction} {
+		for _, name := range []string{names.LambdaAuthorizer, names.LambdaSSO} {
 			if err := fakeAsset(filepath.Join(tmp, "lambda", name)); err != nil {
 				panic(err)
 			}
@@ -97,7 +97,7 @@ func synth(assetDir string) {
 		fn := awslambda.NewFunction(stack, jsii.String("Fn-"+string(f)), &awslambda.FunctionProps{
 			Runtime: awslambda.Runtime_PROVIDED_AL2023(), Handler: jsii.String("bootstrap"),
 			Architecture: awslambda.Architecture_ARM_64(),
-			Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(assetDir, AuthorizerFunction, platform.BootstrapZip)), nil),
+			Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(assetDir, names.LambdaAuthorizer, platform.BootstrapZip)), nil),
 		})
 		platform.Suppress(fn, platform.Suppression{Rule: "AwsSolutions-IAM4", Reason: "Test stand-in function only; the real handlers use platform.NewGoFunction."})
 		integrations[f] = fn

@@ -15,10 +15,6 @@ import (
 	"github.com/isb-go/isb/infra/internal/secrets"
 )
 
-// SSOFunction is the directory of the SAML sign-in handler under
-// functions/.
-const SSOFunction = "sso"
-
 // IdpMetadataPlaceholder is the metadata secret's value until an
 // administrator pastes the Identity Center SAML application's metadata.
 const IdpMetadataPlaceholder = "Paste the IAM Identity Center SAML application metadata (XML) here"
@@ -79,7 +75,7 @@ func NewSSO(scope constructs.Construct, id string, props *SSOProps) *SSO {
 		Reason: "Holds the identity provider's public metadata (entity id, URLs, signing certificate), not a credential; it changes when Identity Center's certificate does.",
 	})
 	fn := platform.NewGoFunction(c, "Function", &platform.GoFunctionProps{
-		Name: SSOFunction, AssetDir: props.AssetDir,
+		Name: names.LambdaSSO, AssetDir: props.AssetDir,
 		Description: "SAML sign-in with IAM Identity Center; issues the session token",
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(15)),
 		Environment: map[string]string{

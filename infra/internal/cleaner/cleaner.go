@@ -116,7 +116,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	})
 	c.Project = newProject(node, props, stateMachineArn)
 	c.Worker = platform.NewGoFunction(node, "Worker", &platform.GoFunctionProps{
-		Name: "cleanup-worker", AssetDir: props.AssetDir, Description: "Starts the aws-nuke CodeBuild build for a cleanup",
+		Name: names.LambdaCleanupWorker, AssetDir: props.AssetDir, Description: "Starts the aws-nuke CodeBuild build for a cleanup",
 		Environment: map[string]string{names.EnvCleanupProject: *c.Project.ProjectName()},
 		Key:         props.Key, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
 	})
@@ -279,7 +279,7 @@ func newProject(c constructs.Construct, props *Props, stateMachineArn string) aw
 // machine's status changes (FAILED, TIMED_OUT, ABORTED) and a schedule.
 func newWatchdog(c constructs.Construct, props *Props, stateMachineArn, executionsArn, accountTableArn, outboxTableArn string) *platform.GoFunction {
 	f := platform.NewGoFunction(c, "Watchdog", &platform.GoFunctionProps{
-		Name: "cleanup-watchdog", AssetDir: props.AssetDir,
+		Name: names.LambdaCleanupWatchdog, AssetDir: props.AssetDir,
 		Description: "Reports cleanups that ended without reporting as AccountCleanupFailed",
 		Timeout:     awscdk.Duration_Minutes(jsii.Number(5)), ReservedConcurrency: 1,
 		Environment: map[string]string{

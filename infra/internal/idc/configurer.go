@@ -30,10 +30,6 @@ const (
 	RoleUser    = idcspec.RoleUser
 )
 
-// FunctionName is the directory of the custom resource's handler under
-// functions/ (and of its asset under the Lambda asset directory).
-const FunctionName = "idc-configurer"
-
 // userInlinePolicy lets sandbox users manage the IAM roles and policies
 // their workloads need, which PowerUserAccess leaves out. IAM users,
 // identity providers and the ISB roles stay off limits through the pool
@@ -90,7 +86,7 @@ type Configurer struct {
 func NewConfigurer(scope constructs.Construct, id string, props *ConfigurerProps) *Configurer {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	fn := platform.NewGoFunction(c, "Handler", &platform.GoFunctionProps{
-		Name:             FunctionName,
+		Name:             names.LambdaIdcConfigurer,
 		AssetDir:         props.AssetDir,
 		Description:      "Creates or finds the Innovation Sandbox groups and permission sets in IAM Identity Center",
 		MemoryMB:         128,

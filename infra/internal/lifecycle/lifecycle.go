@@ -19,9 +19,6 @@ import (
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
-// FunctionName is the directory of the function under functions/.
-const FunctionName = "lifecycle"
-
 // MemoryMB is the function's memory.
 const MemoryMB = 256
 
@@ -78,7 +75,7 @@ func New(scope constructs.Construct, id string, props *Props) *Manager {
 
 	t := props.Tables
 	fn := platform.NewGoFunction(c, "Function", &platform.GoFunctionProps{
-		Name: FunctionName, AssetDir: props.AssetDir,
+		Name: names.LambdaLifecycle, AssetDir: props.AssetDir,
 		Description: "Account lifecycle manager: applies lease and account events to the tables, Organizations and Identity Center",
 		MemoryMB:    MemoryMB, Timeout: awscdk.Duration_Seconds(jsii.Number(TimeoutSeconds)),
 		Environment: map[string]string{

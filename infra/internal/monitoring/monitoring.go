@@ -23,13 +23,6 @@ import (
 	"github.com/isb-go/isb/infra/internal/scheduled"
 )
 
-// Function directories under functions/.
-const (
-	LeaseMonitorFunction = "lease-monitor"
-	DriftMonitorFunction = "drift-monitor"
-	CostReportFunction   = "cost-reporter"
-)
-
 // Schedules and sizing. The lease monitor must finish a pass well inside
 // its hour; the drift monitor may reconcile accounts, so it gets longer.
 const (
@@ -90,7 +83,7 @@ func (p *Props) job(scope constructs.Construct, id string, jp scheduled.JobProps
 func NewLeaseMonitor(scope constructs.Construct, id string, p *Props) *scheduled.Job {
 	t := p.Tables
 	j := p.job(scope, id, scheduled.JobProps{
-		Name: LeaseMonitorFunction, ScheduleName: names.LeaseMonitoringSchedule,
+		Name: names.LambdaLeaseMonitor, ScheduleName: names.LeaseMonitoringSchedule,
 		Description: "Lease monitor: costs, budget and duration thresholds, expiry, pending-approval timeout, pool gauges",
 		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(LeaseMonitorRate), nil),
 		Window:      awscdk.Duration_Minutes(jsii.Number(LeaseMonitorWindowMinutes)),
@@ -116,7 +109,7 @@ func NewLeaseMonitor(scope constructs.Construct, id string, p *Props) *scheduled
 func NewDriftMonitor(scope constructs.Construct, id string, p *Props) *scheduled.Job {
 	t := p.Tables
 	j := p.job(scope, id, scheduled.JobProps{
-		Name: DriftMonitorFunction, ScheduleName: names.DriftMonitoringSchedule,
+		Name: names.LambdaDriftMonitor, ScheduleName: names.DriftMonitoringSchedule,
 		Description: "Drift monitor: compares every pool account's OU with its recorded status",
 		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(DriftMonitorRate), nil),
 		Window:      awscdk.Duration_Minutes(jsii.Number(DriftMonitorWindowMinutes)),
@@ -151,7 +144,7 @@ func NewCostReport(scope constructs.Construct, id string, p *Props) *CostReport 
 	bucket := platform.NewBucket(c, "Bucket", &platform.BucketProps{Key: p.Key, Mode: p.Mode})
 	t := p.Tables
 	j := p.job(c, "Job", scheduled.JobProps{
-		Name: CostReportFunction, ScheduleName: names.CostReportSchedule,
+		Name: names.LambdaCostReporter, ScheduleName: names.CostReportSchedule,
 		Description: "Group cost report: last month's cost per cost report group, as CSV",
 		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(CostReportCron), nil),
 		Window:      awscdk.Duration_Minutes(jsii.Number(CostReportWindowMinutes)),

@@ -23,9 +23,6 @@ import (
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
-// FunctionName is the directory of the function under functions/.
-const FunctionName = "email-notifier"
-
 // MemoryMB is the function's memory.
 const MemoryMB = 128
 
@@ -79,7 +76,7 @@ func New(scope constructs.Construct, id string, props *Props) *Notifier {
 		FunctionTimeoutSeconds: TimeoutSeconds, MaxReceiveCount: MaxReceiveCount,
 	})
 	fn := platform.NewGoFunction(c, "Function", &platform.GoFunctionProps{
-		Name: FunctionName, AssetDir: props.AssetDir,
+		Name: names.LambdaEmailNotifier, AssetDir: props.AssetDir,
 		Description: "Email notifier: one SESv2 email per event and recipient group, at most 50 recipients each",
 		MemoryMB:    MemoryMB, Timeout: awscdk.Duration_Seconds(jsii.Number(TimeoutSeconds)),
 		Environment: map[string]string{

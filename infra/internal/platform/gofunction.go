@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/config"
 )
 
@@ -30,7 +31,8 @@ const (
 // GoFunctionProps configures a Go Lambda function.
 type GoFunctionProps struct {
 	// Name is the directory of the function under functions/ and under the
-	// asset directory (for example "idc-configurer").
+	// asset directory: one of names.Lambdas (for example
+	// names.LambdaIdcConfigurer).
 	Name string
 	// AssetDir is the directory holding <Name>/bootstrap.zip.
 	AssetDir string
@@ -40,7 +42,8 @@ type GoFunctionProps struct {
 	MemoryMB int
 	// Timeout defaults to 30 seconds.
 	Timeout awscdk.Duration
-	// Environment variables; keys come from common/names.
+	// Environment variables; keys come from common/names and must include
+	// every key the function needs (names.LambdaEnv).
 	Environment map[string]string
 	// ReservedConcurrency caps concurrent executions; 0 leaves it unset.
 	ReservedConcurrency int
@@ -69,6 +72,15 @@ type GoFunction struct {
 // role gets only the right to write to the function's own log group (and
 // to send X-Ray traces when Tracing is on); callers grant everything else.
 func NewGoFunction(scope constructs.Construct, id string, props *GoFunctionProps) *GoFunction {
+	lambda, ok := names.LambdaNamed(props.Name)
+	if !ok {
+		panic(fmt.Sprintf("function %q is not in names.Lambdas", props.Name))
+	}
+	for _, k := range lambda.Env {
+		if props.Environment[k] == "" {
+			panic(fmt.Sprintf("function %s needs %s in its environment", props.Name, k))
+		}
+	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	asset := filepath.Join(props.AssetDir, props.Name, BootstrapZip)
 	if _, err := os.Stat(asset); err != nil {

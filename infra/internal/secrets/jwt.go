@@ -14,10 +14,6 @@ import (
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
-// RotatorFunction is the directory of the rotation function under
-// functions/.
-const RotatorFunction = "jwt-rotator"
-
 // RotationDays is how often the signing key is replaced (upstream: 30).
 const RotationDays = 30
 
@@ -62,7 +58,7 @@ func NewJwtSecret(scope constructs.Construct, id string, props *JwtSecretProps) 
 		RemovalPolicy:     platform.RemovalPolicy(props.Mode),
 	})
 	rotator := platform.NewGoFunction(scope, id+"Rotator", &platform.GoFunctionProps{
-		Name:        RotatorFunction,
+		Name:        names.LambdaJWTRotator,
 		AssetDir:    props.AssetDir,
 		Description: "Rotates the session token signing key: a new KMS key, its public key published (the previous one stays valid)",
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(30)),

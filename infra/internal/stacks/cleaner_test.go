@@ -20,11 +20,6 @@ import (
 // writeCleanerAssets fakes the cleaner's function zips and its CodeBuild
 // bundle (make build-lambdas and make cleaner-bundle build the real ones).
 func writeCleanerAssets(dir string) error {
-	for _, name := range []string{"cleanup-worker", "cleanup-watchdog"} {
-		if err := writeFakeAsset(filepath.Join(dir, name)); err != nil {
-			return err
-		}
-	}
 	bundle := filepath.Join(dir, cleaner.BuildAssetName)
 	if err := os.MkdirAll(bundle, 0o755); err != nil {
 		return err

@@ -1,9 +1,6 @@
 package stacks
 
 import (
-	"github.com/isb-go/isb/infra/internal/monitoring"
-	"github.com/isb-go/isb/infra/internal/notify"
-
 	"archive/zip"
 	"fmt"
 	"os"
@@ -15,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/config"
 )
 
@@ -28,13 +26,6 @@ var (
 	testOutdir   string
 	testAssetDir string
 )
-
-// testLambdas are the functions whose assets the stacks reference; the
-// tests give each a tiny fake bootstrap.zip so they need no Go cross-build.
-var testLambdas = []string{"idc-configurer", "jwt-rotator", "authorizer",
-	"api-leases", "api-lease-templates", "api-accounts", "api-configurations", "outbox-relay", "sso",
-	"lifecycle", monitoring.LeaseMonitorFunction, monitoring.DriftMonitorFunction, monitoring.CostReportFunction,
-	notify.FunctionName}
 
 func TestMain(m *testing.M) {
 	os.Setenv("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
@@ -53,12 +44,14 @@ func run(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(tmp)
 	testAssetDir = filepath.Join(tmp, "lambda")
-	for _, name := range testLambdas {
-		if err := writeFakeAsset(filepath.Join(testAssetDir, name)); err != nil {
+	// Every Lambda gets a tiny fake bootstrap.zip, so the tests need no Go
+	// cross-build.
+	for _, l := range names.Lambdas {
+		if err := writeFakeAsset(filepath.Join(testAssetDir, l.Dir)); err != nil {
 			return 0, err
 		}
 	}
-	if err := writeCleanerAssets(testAssetDir); err != nil { // issue 6, see cleaner_test.go
+	if err := writeCleanerAssets(testAssetDir); err != nil { // see cleaner_test.go
 		return 0, err
 	}
 	testOutdir = filepath.Join(tmp, "cdk.out")

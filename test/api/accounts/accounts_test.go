@@ -27,6 +27,7 @@ import (
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/routes"
@@ -120,7 +121,7 @@ func setup(t *testing.T) (*apitest.Env, handler, org) {
 func server(e *apitest.Env, sp *ssm.Client, poolParam, idcParam string) handler {
 	access := lifecycle.NewReconciler(lifecycle.NewChainClients(e.Cfg, fixture.Namespace, hub, poolParam, idcParam))
 	svc := pool.New(pool.Deps{Accounts: e.Store.Accounts(), Leases: e.Store.Leases(), Config: e.Config,
-		Pool: poolparam.New(sp, poolParam, 0, nil), Org: pool.OrgThroughChain(e.Cfg, fixture.Namespace, hub),
+		Pool: poolparam.New(paramstore.New(e.Cfg), poolParam, 0, nil), Org: pool.OrgThroughChain(e.Cfg, fixture.Namespace, hub),
 		Outbox: e.Relay, Access: access, Pages: e.Store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: e.Clock.Now})
 	return e.Server(routes.Accounts, accountsapi.Handlers(svc))
 }

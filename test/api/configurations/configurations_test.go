@@ -17,6 +17,7 @@ import (
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/configview"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-configurations/configapi"
@@ -35,7 +36,7 @@ func TestClientsReadTheConfigurationTheyNeed(t *testing.T) {
 	if _, err := api.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
 		t.Fatal(err)
 	}
-	svc := configview.New(e.Config, poolparam.New(api, name, 0, nil))
+	svc := configview.New(e.Config, poolparam.New(paramstore.New(e.Cfg), name, 0, nil))
 	h := e.Server(routes.Configurations, configapi.Handlers(svc))
 
 	read := func(t *testing.T) configview.View {

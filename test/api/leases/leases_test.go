@@ -4,10 +4,12 @@ package leases_test
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -372,6 +374,14 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 	t.Run("a user may not patch", func(t *testing.T) {
 		apitest.Call(t, h, e.Event("PATCH", path, &apitest.Dev, `{"maxSpend": 10}`)).Want(t, http.StatusForbidden, "")
 	})
+	t.Run("an expiration of 35 hours 36 minutes after the start is a duration of 35.6 hours", func(t *testing.T) {
+		var got leasesapi.Lease
+		exp := l.StartDate.Add(35*time.Hour + 36*time.Minute).UTC().Format(time.RFC3339)
+		apitest.Call(t, h, e.Event("PATCH", path, &apitest.Manager, map[string]any{"expirationDate": exp})).Into(t, &got)
+		if got.LeaseDurationInHours == nil || math.Abs(*got.LeaseDurationInHours-35.6) > 1e-9 {
+			t.Fatalf("lease = %+v", got)
+		}
+	})
 	t.Run("a freeze is recorded and announced", func(t *testing.T) {
 		var got leasesapi.Lease
 		apitest.Call(t, h, e.Event("POST", path+"/freeze", &apitest.Manager, nil)).Into(t, &got)
@@ -392,8 +402,13 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 		if got.Status != string(lease.Active) {
 			t.Fatalf("lease = %+v", got)
 		}
-		if evs := types(e.Events()); !slices.Equal(evs, []string{names.LeaseUnfrozen}) {
-			t.Fatalf("events = %v", evs)
+		evs := e.Events()
+		if !slices.Equal(types(evs), []string{names.LeaseUnfrozen}) {
+			t.Fatalf("events = %v", types(evs))
+		}
+		// 35.6 hours is announced as the nearest whole hour.
+		if d := evs[0].Event.(isbevents.LeaseUnfrozen).LeaseDurationInHours; d == nil || *d != 36 {
+			t.Errorf("LeaseUnfrozen = %s, want leaseDurationInHours 36", fixture.JSON(evs[0].Event))
 		}
 	})
 	t.Run("unfreezing an active lease is 409", func(t *testing.T) {
