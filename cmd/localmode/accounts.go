@@ -27,17 +27,20 @@ func (p *Platform) registerAccounts(ctx context.Context) error {
 	org := organizations.NewFromConfig(p.cfg)
 	for i := range p.opts.Accounts {
 		name := fmt.Sprintf("isb-local-sandbox-%d", i+1)
-		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(name + "@example.com")})
+		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name),
+			Email: aws.String(name + "@example.com")})
 		if err != nil {
 			return fmt.Errorf("create account %s: %w", name, err)
 		}
-		st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+		st, err := org.DescribeCreateAccountStatus(ctx,
+			&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
 		if err != nil {
 			return err
 		}
 		id := aws.ToString(st.CreateAccountStatus.AccountId)
 		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id),
-			SourceParentId: aws.String(p.world.pool.ParentOuID), DestinationParentId: aws.String(p.world.pool.EntryOuID)}); err != nil {
+			SourceParentId:      aws.String(p.world.pool.ParentOuID),
+			DestinationParentId: aws.String(p.world.pool.EntryOuID)}); err != nil {
 			return fmt.Errorf("move %s to Entry: %w", id, err)
 		}
 		p.accounts = append(p.accounts, id)
@@ -83,7 +86,8 @@ func (p *Platform) waitAccount(ctx context.Context, token, id, want string) erro
 			return nil
 		}
 		if got.Data.Status == "Quarantine" && want != "Quarantine" {
-			return fmt.Errorf("account %s was quarantined while waiting for %s (its cleanup failed; see the log)", id, want)
+			return fmt.Errorf("account %s was quarantined while waiting for %s (its cleanup failed; see the log)",
+				id, want)
 		}
 		select {
 		case <-ctx.Done():
@@ -171,7 +175,8 @@ func (p *Platform) writeState() error {
 	if err := os.MkdirAll(p.opts.StateDir, 0o700); err != nil {
 		return err
 	}
-	b, _ := json.MarshalIndent(State{API: p.apiURL, AWS: p.emu.URL(), SigningKey: p.world.keyID, Accounts: p.accounts, PID: os.Getpid()}, "", "  ")
+	b, _ := json.MarshalIndent(State{API: p.apiURL, AWS: p.emu.URL(), SigningKey: p.world.keyID,
+		Accounts: p.accounts, PID: os.Getpid()}, "", "  ")
 	return os.WriteFile(StateFile(p.opts.StateDir), b, 0o600)
 }
 

@@ -75,7 +75,8 @@ func (p *Platform) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		authz, denied := p.authorize(ctx, r, ev)
 		if denied != "" {
 			gateway(w, denied, http.StatusInternalServerError, "")
-			log.InfoContext(ctx, "request", "status", routes.GatewayResponses[denied].Status, "gateway", denied, "ms", time.Since(start).Milliseconds())
+			log.InfoContext(ctx, "request", "status", routes.GatewayResponses[denied].Status, "gateway", denied,
+				"ms", time.Since(start).Milliseconds())
 			return
 		}
 		ev.RequestContext.Authorizer = authz
@@ -112,7 +113,8 @@ func (p *Platform) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // proxyEvent is the Lambda proxy integration's event for r.
-func proxyEvent(r *http.Request, route routes.Route, params map[string]string, body []byte) events.APIGatewayProxyRequest {
+func proxyEvent(r *http.Request, route routes.Route, params map[string]string,
+	body []byte) events.APIGatewayProxyRequest {
 	headers, multi := map[string]string{}, map[string][]string{}
 	for k, vs := range r.Header {
 		multi[k] = vs
@@ -134,14 +136,16 @@ func proxyEvent(r *http.Request, route routes.Route, params map[string]string, b
 	now := time.Now()
 	return events.APIGatewayProxyRequest{
 		Resource: route.Path, Path: r.URL.Path, HTTPMethod: r.Method,
-		Headers: headers, MultiValueHeaders: multi, QueryStringParameters: query, MultiValueQueryStringParameters: multiQuery,
-		PathParameters: params, Body: string(body),
+		Headers: headers, MultiValueHeaders: multi, QueryStringParameters: query,
+		MultiValueQueryStringParameters: multiQuery,
+		PathParameters:                  params, Body: string(body),
 		RequestContext: events.APIGatewayProxyRequestContext{
 			AccountID: HubAccount, ResourceID: apiID, Stage: apiStage, RequestID: uuid.NewString(),
 			Identity:     events.APIGatewayRequestIdentity{SourceIP: ip, UserAgent: r.UserAgent()},
 			ResourcePath: route.Path, HTTPMethod: r.Method, Path: "/" + apiStage + r.URL.Path, APIID: apiID,
-			DomainName: r.Host, RequestTime: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), RequestTimeEpoch: now.UnixMilli(),
-			Protocol: r.Proto,
+			DomainName: r.Host, RequestTime: now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+			RequestTimeEpoch: now.UnixMilli(),
+			Protocol:         r.Proto,
 		},
 	}
 }
@@ -149,14 +153,17 @@ func proxyEvent(r *http.Request, route routes.Route, params map[string]string, b
 // authorize calls the request authorizer as API Gateway does; it returns
 // the authorizer context for the handler, or the gateway response that
 // refuses the request.
-func (p *Platform) authorize(ctx context.Context, r *http.Request, ev events.APIGatewayProxyRequest) (map[string]any, string) {
-	methodArn := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", Region, HubAccount, apiID, apiStage, r.Method, ev.Path)
+func (p *Platform) authorize(ctx context.Context, r *http.Request,
+	ev events.APIGatewayProxyRequest) (map[string]any, string) {
+	methodArn := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", Region, HubAccount, apiID, apiStage, r.Method,
+		ev.Path)
 	req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
 		Type: "REQUEST", MethodArn: methodArn, Resource: ev.Resource, Path: ev.Path, HTTPMethod: ev.HTTPMethod,
 		Headers: ev.Headers, MultiValueHeaders: ev.MultiValueHeaders, QueryStringParameters: ev.QueryStringParameters,
 		MultiValueQueryStringParameters: ev.MultiValueQueryStringParameters, PathParameters: ev.PathParameters,
 		RequestContext: events.APIGatewayCustomAuthorizerRequestTypeRequestContext{
-			Path: ev.RequestContext.Path, AccountID: HubAccount, ResourceID: apiID, Stage: apiStage, RequestID: ev.RequestContext.RequestID,
+			Path: ev.RequestContext.Path, AccountID: HubAccount, ResourceID: apiID, Stage: apiStage,
+			RequestID:    ev.RequestContext.RequestID,
 			ResourcePath: ev.Resource, HTTPMethod: ev.HTTPMethod, APIID: apiID,
 			Identity: events.APIGatewayCustomAuthorizerRequestTypeRequestIdentity{SourceIP: ev.RequestContext.Identity.SourceIP},
 		},

@@ -92,7 +92,8 @@ func (p *Platform) bootstrap(ctx context.Context) (*world, error) {
 
 func (p *Platform) createOrganization(ctx context.Context, cfg aws.Config, ns string, w *world) error {
 	org := organizations.NewFromConfig(cfg)
-	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+	if _, err := org.CreateOrganization(ctx,
+		&organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
 		return err
 	}
 	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
@@ -144,9 +145,11 @@ func (p *Platform) createIdentityCenter(ctx context.Context, cfg aws.Config, ns 
 	}
 	w.groupIDs = res.GroupIDs
 	w.idc = config.IdcParam{IdcAccountID: IdcAccount, IdentityStoreID: storeID, SsoInstanceArn: instanceArn,
-		AdminGroupID: res.GroupIDs[idcspec.RoleAdmin], ManagerGroupID: res.GroupIDs[idcspec.RoleManager], UserGroupID: res.GroupIDs[idcspec.RoleUser],
-		AdminPermissionSetArn: res.PermissionSetArns[idcspec.RoleAdmin], ManagerPermissionSetArn: res.PermissionSetArns[idcspec.RoleManager],
-		UserPermissionSetArn: res.PermissionSetArns[idcspec.RoleUser]}
+		AdminGroupID: res.GroupIDs[idcspec.RoleAdmin], ManagerGroupID: res.GroupIDs[idcspec.RoleManager],
+		UserGroupID:             res.GroupIDs[idcspec.RoleUser],
+		AdminPermissionSetArn:   res.PermissionSetArns[idcspec.RoleAdmin],
+		ManagerPermissionSetArn: res.PermissionSetArns[idcspec.RoleManager],
+		UserPermissionSetArn:    res.PermissionSetArns[idcspec.RoleUser]}
 	for _, person := range People {
 		u, err := ids.CreateUser(ctx, &identitystore.CreateUserInput{IdentityStoreId: aws.String(storeID),
 			UserName: aws.String(person.Email), DisplayName: aws.String(person.Name),
@@ -155,8 +158,10 @@ func (p *Platform) createIdentityCenter(ctx context.Context, cfg aws.Config, ns 
 		if err != nil {
 			return fmt.Errorf("create %s: %w", person.Email, err)
 		}
-		if _, err := ids.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(storeID),
-			GroupId: aws.String(res.GroupIDs[string(person.Role)]), MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(u.UserId)}}); err != nil {
+		if _, err := ids.CreateGroupMembership(ctx,
+			&identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(storeID),
+				GroupId:  aws.String(res.GroupIDs[string(person.Role)]),
+				MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(u.UserId)}}); err != nil {
 			return fmt.Errorf("add %s to %s: %w", person.Email, person.Role, err)
 		}
 	}
@@ -174,9 +179,12 @@ func idcSpec(ns, storeID, instanceArn string) idcspec.Spec {
 			{Role: idcspec.RoleUser, DisplayName: ns + "_IsbUsers", Description: "Innovation Sandbox users"},
 		},
 		PermissionSets: []idcspec.PermissionSetSpec{
-			{Role: idcspec.RoleAdmin, Name: ns + "_IsbAdminsPS", SessionDuration: "PT4H", ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}},
-			{Role: idcspec.RoleManager, Name: ns + "_IsbManagersPS", SessionDuration: "PT4H", ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}},
-			{Role: idcspec.RoleUser, Name: ns + "_IsbUsersPS", SessionDuration: "PT8H", ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/PowerUserAccess"}},
+			{Role: idcspec.RoleAdmin, Name: ns + "_IsbAdminsPS", SessionDuration: "PT4H",
+				ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}},
+			{Role: idcspec.RoleManager, Name: ns + "_IsbManagersPS", SessionDuration: "PT4H",
+				ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}},
+			{Role: idcspec.RoleUser, Name: ns + "_IsbUsersPS", SessionDuration: "PT8H",
+				ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/PowerUserAccess"}},
 		},
 		Tags: map[string]string{names.TagNamespace: ns},
 	}
@@ -208,7 +216,8 @@ func (p *Platform) globalYAML() ([]byte, error) {
 
 func (p *Platform) createConfiguration(ctx context.Context, cfg aws.Config, ns string, w *world) error {
 	api := appconfig.NewFromConfig(cfg)
-	app, err := api.CreateApplication(ctx, &appconfig.CreateApplicationInput{Name: aws.String(names.Physical(ns, names.AppConfigApplication))})
+	app, err := api.CreateApplication(ctx, &appconfig.CreateApplicationInput{Name: aws.String(names.Physical(ns,
+		names.AppConfigApplication))})
 	if err != nil {
 		return err
 	}
@@ -232,20 +241,24 @@ func (p *Platform) createConfiguration(ctx context.Context, cfg aws.Config, ns s
 		}
 		w.profileIDs[profile] = aws.ToString(out.Id)
 		if _, err := api.CreateHostedConfigurationVersion(ctx, &appconfig.CreateHostedConfigurationVersionInput{
-			ApplicationId: app.Id, ConfigurationProfileId: out.Id, Content: docs[profile], ContentType: aws.String("application/x-yaml"),
+			ApplicationId: app.Id, ConfigurationProfileId: out.Id, Content: docs[profile],
+			ContentType: aws.String("application/x-yaml"),
 		}); err != nil {
 			return fmt.Errorf("publish %s: %w", profile, err)
 		}
 	}
-	w.data = config.DataParam{AppConfigApplicationID: aws.ToString(app.Id), AppConfigEnvironmentID: names.AppConfigEnvironment,
-		GlobalConfigProfileID: w.profileIDs[names.GlobalConfigProfile], NukeConfigProfileID: w.profileIDs[names.NukeConfigProfile],
+	w.data = config.DataParam{AppConfigApplicationID: aws.ToString(app.Id),
+		AppConfigEnvironmentID:   names.AppConfigEnvironment,
+		GlobalConfigProfileID:    w.profileIDs[names.GlobalConfigProfile],
+		NukeConfigProfileID:      w.profileIDs[names.NukeConfigProfile],
 		ReportingConfigProfileID: w.profileIDs[names.ReportingConfigProfile]}
 	return nil
 }
 
 func createParameters(ctx context.Context, cfg aws.Config, ns string, w *world) error {
 	api := ssm.NewFromConfig(cfg)
-	for base, doc := range map[string]any{names.AccountPoolConfigParam: w.pool, names.IdcConfigParam: w.idc, names.DataConfigParam: w.data} {
+	for base, doc := range map[string]any{names.AccountPoolConfigParam: w.pool, names.IdcConfigParam: w.idc,
+		names.DataConfigParam: w.data} {
 		b, err := json.Marshal(doc)
 		if err != nil {
 			return err
@@ -264,7 +277,8 @@ func createParameters(ctx context.Context, cfg aws.Config, ns string, w *world) 
 // Center; local mode signs tokens with isb local token instead).
 func createSecrets(ctx context.Context, cfg aws.Config, ns string, w *world) error {
 	k := kms.NewFromConfig(cfg)
-	key, err := k.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecEccNistP256, KeyUsage: kmstypes.KeyUsageTypeSignVerify,
+	key, err := k.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecEccNistP256,
+		KeyUsage:    kmstypes.KeyUsageTypeSignVerify,
 		Description: aws.String("isb local session signing key"),
 		Tags:        []kmstypes.Tag{{TagKey: aws.String(names.SigningKeyTag), TagValue: aws.String(ns)}}})
 	if err != nil {
@@ -297,7 +311,8 @@ func createSecrets(ctx context.Context, cfg aws.Config, ns string, w *world) err
 }
 
 func (p *Platform) createSender(ctx context.Context, cfg aws.Config, _ string, _ *world) error {
-	_, err := sesv2.NewFromConfig(cfg).CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(Sender)})
+	_, err := sesv2.NewFromConfig(cfg).CreateEmailIdentity(ctx,
+		&sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(Sender)})
 	return err
 }
 
@@ -326,8 +341,9 @@ func createRoutes(ctx context.Context, cfg aws.Config, ns string, w *world) erro
 			EventPattern: aws.String(string(pattern))}); err != nil {
 			return fmt.Errorf("rule %s: %w", rule, err)
 		}
-		if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus),
-			Targets: []ebtypes.Target{{Id: aws.String("Queue"), Arn: aws.String(qu.arn)}}}); err != nil {
+		if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule),
+			EventBusName: aws.String(bus),
+			Targets:      []ebtypes.Target{{Id: aws.String("Queue"), Arn: aws.String(qu.arn)}}}); err != nil {
 			return fmt.Errorf("target of %s: %w", rule, err)
 		}
 	}

@@ -94,7 +94,8 @@ func (p *Platform) invoke(ctx context.Context, name string, payload any) (out []
 	}
 	id := uuid.NewString()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: id,
-		InvokedFunctionArn: fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", Region, HubAccount, names.Physical(p.ns, name))})
+		InvokedFunctionArn: fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", Region, HubAccount,
+			names.Physical(p.ns, name))})
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
@@ -119,8 +120,10 @@ func (p *Platform) serveConfiguration() (string, error) {
 		return "", fmt.Errorf("configuration endpoint: %w", err)
 	}
 	src := hosted.New(awsappconfig.NewFromConfig(p.cfg), p.world.data.AppConfigApplicationID, p.world.profileIDs)
-	prefix := fmt.Sprintf("/applications/%s/environments/%s/configurations/", names.Physical(p.ns, names.AppConfigApplication), names.AppConfigEnvironment)
-	p.conf = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	prefix := fmt.Sprintf("/applications/%s/environments/%s/configurations/", names.Physical(p.ns,
+		names.AppConfigApplication), names.AppConfigEnvironment)
+	p.conf = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter,
+		r *http.Request) {
 		profile, ok := strings.CutPrefix(r.URL.Path, prefix)
 		if !ok || r.Method != http.MethodGet {
 			http.NotFound(w, r)

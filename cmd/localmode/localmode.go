@@ -161,7 +161,8 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	ctx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
 	defer cancel()
 
-	p = &Platform{opts: opts, ns: Namespace, log: slog.New(slog.NewJSONHandler(opts.Log, nil)).With("component", "localmode")}
+	p = &Platform{opts: opts, ns: Namespace, log: slog.New(slog.NewJSONHandler(opts.Log, nil)).With("component",
+		"localmode")}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
@@ -172,7 +173,8 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	if p.emu, err = emulator.StartOn(ctx, opts.AWSPort); err != nil {
 		return p, err
 	}
-	if p.cfg, err = awscfg.Load(ctx, awscfg.Options{Region: Region, Endpoint: p.emu.URL(), StaticKey: "local", StaticSecret: "local"}); err != nil {
+	if p.cfg, err = awscfg.Load(ctx, awscfg.Options{Region: Region, Endpoint: p.emu.URL(), StaticKey: "local",
+		StaticSecret: "local"}); err != nil {
 		return p, err
 	}
 	if p.world, err = p.bootstrap(ctx); err != nil {

@@ -28,8 +28,9 @@ func SentEmails(ctx context.Context, emu *emulator.Server) ([]emulator.SentEmail
 // chain, as the lifecycle manager reads it).
 func (p *Platform) UserAssignments(ctx context.Context, account string) (int, error) {
 	sso := ssoadmin.NewFromConfig(idcConfig(p.cfg, p.ns))
-	out, err := sso.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: aws.String(p.world.idc.SsoInstanceArn),
-		AccountId: aws.String(account), PermissionSetArn: aws.String(p.world.idc.UserPermissionSetArn)})
+	out, err := sso.ListAccountAssignments(ctx,
+		&ssoadmin.ListAccountAssignmentsInput{InstanceArn: aws.String(p.world.idc.SsoInstanceArn),
+			AccountId: aws.String(account), PermissionSetArn: aws.String(p.world.idc.UserPermissionSetArn)})
 	if err != nil {
 		return 0, err
 	}

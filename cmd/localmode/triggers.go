@@ -77,8 +77,9 @@ func (p *Platform) pollOnce(ctx context.Context, c names.Consumer, q queue) (int
 	}
 	ev := events.SQSEvent{Records: make([]events.SQSMessage, len(out.Messages))}
 	for i, m := range out.Messages {
-		ev.Records[i] = events.SQSMessage{MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle),
-			Body: aws.ToString(m.Body), Md5OfBody: aws.ToString(m.MD5OfBody), Attributes: m.Attributes,
+		ev.Records[i] = events.SQSMessage{MessageId: aws.ToString(m.MessageId),
+			ReceiptHandle: aws.ToString(m.ReceiptHandle),
+			Body:          aws.ToString(m.Body), Md5OfBody: aws.ToString(m.MD5OfBody), Attributes: m.Attributes,
 			EventSource: "aws:sqs", EventSourceARN: q.arn, AWSRegion: Region}
 	}
 	failed := map[string]bool{}
@@ -106,7 +107,8 @@ func (p *Platform) pollOnce(ctx context.Context, c names.Consumer, q queue) (int
 				ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: int32(p.opts.RetryDelay.Seconds())})
 			continue
 		}
-		if _, err := api.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(q.url), ReceiptHandle: m.ReceiptHandle}); err != nil {
+		if _, err := api.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(q.url),
+			ReceiptHandle: m.ReceiptHandle}); err != nil {
 			return len(out.Messages), fmt.Errorf("delete from %s: %w", c.Queue, err)
 		}
 	}
@@ -117,7 +119,8 @@ func (p *Platform) pollOnce(ctx context.Context, c names.Consumer, q queue) (int
 // so several runners share the queue as concurrent builds would.
 type oneAtATime struct{ *sqs.Client }
 
-func (o oneAtATime) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+func (o oneAtATime) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput,
+	opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
 	in.MaxNumberOfMessages = 1
 	return o.Client.ReceiveMessage(ctx, in, opts...)
 }
@@ -154,7 +157,8 @@ func (p *Platform) startBuilds() {
 		c := &nuke.Cleaner{Base: p.cfg, Namespace: p.ns,
 			Accounts: cleanup.Accounts{Hub: HubAccount, Management: ManagementAccount, IDC: IdcAccount},
 			Template: template, Policy: cleanup.PolicyFrom(g.Cleanup), Binary: binary,
-			Endpoint: p.emu.URL(), WorkDir: work, Output: &nukeLog{p: p, account: accountID}, Log: p.log.With("account_id", accountID)}
+			Endpoint: p.emu.URL(), WorkDir: work, Output: &nukeLog{p: p, account: accountID},
+			Log: p.log.With("account_id", accountID)}
 		return c.Clean(ctx, accountID)
 	}
 	q := p.world.queues[names.CleanupBuildQueue]

@@ -29,12 +29,14 @@ func orgMove(t *testing.T, id, ou string) {
 	to := aws.ToString(roots.Roots[0].Id)
 	if ou != "" {
 		to = ""
-		pool, err := org.ListOrganizationalUnitsForParent(t.Context(), &organizations.ListOrganizationalUnitsForParentInput{ParentId: roots.Roots[0].Id})
+		pool, err := org.ListOrganizationalUnitsForParent(t.Context(),
+			&organizations.ListOrganizationalUnitsForParentInput{ParentId: roots.Roots[0].Id})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range pool.OrganizationalUnits {
-			kids, err := org.ListOrganizationalUnitsForParent(t.Context(), &organizations.ListOrganizationalUnitsForParentInput{ParentId: p.Id})
+			kids, err := org.ListOrganizationalUnitsForParent(t.Context(),
+				&organizations.ListOrganizationalUnitsForParentInput{ParentId: p.Id})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +104,8 @@ func TestAnAccountThatLeftThePoolIsForgottenAndCanBeRegisteredAgain(t *testing.T
 	eventually(t, time.Minute, func() string {
 		driftScan(t)
 		if r := admin.call(http.MethodGet, "/accounts/"+id, nil); r.Status != http.StatusNotFound {
-			return fmt.Sprintf("GET /accounts/%s answers HTTP %d %s, want 404 once the account left the pool", id, r.Status, r.raw)
+			return fmt.Sprintf("GET /accounts/%s answers HTTP %d %s, want 404 once the account left the pool", id,
+				r.Status, r.raw)
 		}
 		return ""
 	})

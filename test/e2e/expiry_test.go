@@ -13,7 +13,8 @@ func TestALeasePastItsDurationExpiresOnTheNextMonitoringRunAndItsAccountIsCleane
 	user, admin := as(t, "user@example.com"), as(t, "admin@example.com")
 	// 0.0005 h is under two seconds: the lease expires while the test
 	// runs lease monitoring, as the hourly schedule would.
-	tpl := template(t, map[string]any{"name": "e2e expiry", "maxSpend": 50, "leaseDurationInHours": 0.0005, "requiresApproval": false})
+	tpl := template(t, map[string]any{"name": "e2e expiry", "maxSpend": 50, "leaseDurationInHours": 0.0005,
+		"requiresApproval": false})
 	var l leaseView
 	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
 	if l.Status != "Active" {

@@ -20,10 +20,13 @@ func TestTheGatewayRefusesAsAPIGatewayDoes(t *testing.T) {
 		{name: "a request without a token is a 401 from the authorizer", method: http.MethodGet, path: "/leases",
 			wantStatus: http.StatusUnauthorized, wantBody: routes.GatewayResponses["Unauthorized"].Body},
 		{name: "a user on an administrators' route is denied by the authorizer's policy", caller: "user@example.com",
-			method: http.MethodGet, path: "/accounts", wantStatus: http.StatusForbidden, wantBody: routes.GatewayResponses["AccessDenied"].Body},
+			method: http.MethodGet, path: "/accounts", wantStatus: http.StatusForbidden,
+			wantBody: routes.GatewayResponses["AccessDenied"].Body},
 		{name: "a route the table does not have is API Gateway's 403", caller: "admin@example.com",
-			method: http.MethodGet, path: "/nowhere", wantStatus: http.StatusForbidden, wantBody: "Missing Authentication Token"},
-		{name: "a public sign-in route reaches its handler without a token", method: http.MethodGet, path: "/auth/login/status",
+			method: http.MethodGet, path: "/nowhere", wantStatus: http.StatusForbidden,
+			wantBody: "Missing Authentication Token"},
+		{name: "a public sign-in route reaches its handler without a token", method: http.MethodGet,
+			path:       "/auth/login/status",
 			wantStatus: -1},
 	}
 	for _, tt := range tests {

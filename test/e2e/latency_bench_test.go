@@ -15,7 +15,8 @@ import (
 func BenchmarkLocalModeLatency(b *testing.B) {
 	const runs = 20
 	user, admin := as(b, "user@example.com"), as(b, "admin@example.com")
-	tpl := template(b, map[string]any{"name": "bench latency", "maxSpend": 10, "leaseDurationInHours": 24, "requiresApproval": false})
+	tpl := template(b, map[string]any{"name": "bench latency", "maxSpend": 10, "leaseDurationInHours": 24,
+		"requiresApproval": false})
 	for range b.N {
 		var toActive, toAvailable []time.Duration
 		for range runs {
@@ -38,7 +39,8 @@ func BenchmarkLocalModeLatency(b *testing.B) {
 			median, p95 := m.ds[len(m.ds)/2], m.ds[(len(m.ds)*95+99)/100-1]
 			b.ReportMetric(median.Seconds(), m.name+"-median-s")
 			b.ReportMetric(p95.Seconds(), m.name+"-p95-s")
-			fmt.Printf("%s over %d leases: median %s, p95 %s\n", m.name, runs, median.Round(time.Millisecond), p95.Round(time.Millisecond))
+			fmt.Printf("%s over %d leases: median %s, p95 %s\n", m.name, runs, median.Round(time.Millisecond),
+				p95.Round(time.Millisecond))
 		}
 	}
 }

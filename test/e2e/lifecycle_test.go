@@ -11,7 +11,8 @@ import (
 
 func TestALeaseRunsFromRequestThroughBudgetToACleanAvailableAccount(t *testing.T) {
 	user, manager, admin := as(t, "user@example.com"), as(t, "manager@example.com"), as(t, "admin@example.com")
-	tpl := template(t, map[string]any{"name": "e2e budget", "maxSpend": 20, "leaseDurationInHours": 24, "requiresApproval": false,
+	tpl := template(t, map[string]any{"name": "e2e budget", "maxSpend": 20, "leaseDurationInHours": 24,
+		"requiresApproval": false,
 		"budgetThresholds": []map[string]any{{"dollarsSpent": 10, "action": "ALERT"}}})
 
 	var l leaseView
@@ -48,7 +49,8 @@ func TestALeaseRunsFromRequestThroughBudgetToACleanAvailableAccount(t *testing.T
 }
 
 func TestTwentyConcurrentRequestsGetTheFiveAccountsAndTheRestWaitWithRetryAfter(t *testing.T) {
-	tpl := template(t, map[string]any{"name": "e2e rush", "maxSpend": 10, "leaseDurationInHours": 24, "requiresApproval": false})
+	tpl := template(t, map[string]any{"name": "e2e rush", "maxSpend": 10, "leaseDurationInHours": 24,
+		"requiresApproval": false})
 	people := []*client{as(t, "user@example.com"), as(t, "manager@example.com"), as(t, "admin@example.com")}
 
 	replies := make([]reply, 20)
@@ -57,7 +59,8 @@ func TestTwentyConcurrentRequestsGetTheFiveAccountsAndTheRestWaitWithRetryAfter(
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			replies[i] = people[i%len(people)].call(http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl})
+			replies[i] = people[i%len(people)].call(http.MethodPost, "/leases",
+				map[string]any{"leaseTemplateUuid": tpl})
 		}()
 	}
 	wg.Wait()
@@ -99,20 +102,23 @@ func TestTwentyConcurrentRequestsGetTheFiveAccountsAndTheRestWaitWithRetryAfter(
 
 func TestManagersApproveDenyFreezeAndUnfreezeAndTheLesseeEndsTheLease(t *testing.T) {
 	user, manager, admin := as(t, "user@example.com"), as(t, "manager@example.com"), as(t, "admin@example.com")
-	tpl := template(t, map[string]any{"name": "e2e reviewed", "maxSpend": 10, "leaseDurationInHours": 24, "requiresApproval": true})
+	tpl := template(t, map[string]any{"name": "e2e reviewed", "maxSpend": 10, "leaseDurationInHours": 24,
+		"requiresApproval": true})
 
 	var denied leaseView
 	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &denied)
 	if denied.Status != "PendingApproval" {
 		t.Fatalf("a request on a reviewed template is %s, want PendingApproval", denied.Status)
 	}
-	manager.must(http.StatusOK, http.MethodPost, "/leases/"+denied.LeaseID+"/review", map[string]any{"action": "Deny"}, nil)
+	manager.must(http.StatusOK, http.MethodPost, "/leases/"+denied.LeaseID+"/review",
+		map[string]any{"action": "Deny"}, nil)
 	user.leaseIs(denied.LeaseID, "ApprovalDenied")
 	mailTo(t, "user@example.com", "your lease request was denied")
 
 	var l leaseView
 	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
-	manager.must(http.StatusOK, http.MethodPost, "/leases/"+l.LeaseID+"/review", map[string]any{"action": "Approve"}, nil)
+	manager.must(http.StatusOK, http.MethodPost, "/leases/"+l.LeaseID+"/review",
+		map[string]any{"action": "Approve"}, nil)
 	user.leaseIs(l.LeaseID, "Active")
 	user.must(http.StatusOK, http.MethodGet, "/leases/"+l.LeaseID, nil, &l)
 	assignmentsAre(t, l.AccountID, 1)
