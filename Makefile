@@ -9,6 +9,12 @@ GO        ?= go
 PYTHON    ?= $(or $(ISB_PYTHON),python3)
 MOTO_WANT := 5.2
 GO_MODULES := common cmd test
+# Every Go module the linters read (functions and infra are vetted by test-infra).
+LINT_MODULES := common cmd functions infra test
+# Pinned linter, installed once into build/tools/ (a new version, a new path).
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := build/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
+MAX_LINE := 120
 export ISB_PYTHON := $(PYTHON)
 export AWS_EC2_METADATA_DISABLED := true
 
@@ -30,9 +36,20 @@ check-emulator: ## fail clearly unless Python with moto[server] 5.2.x is install
 	  *) echo "warning: moto $$v found; the launcher's fixes target 5.2.1" >&2;; esac
 
 .PHONY: fmt-check
-fmt-check: ## fail if any Go file is not gofmt-formatted
+fmt-check: ## fail on Go files gofmt would change, lines over 120 columns (string literals aside), issue numbers in code
 	@out=$$(gofmt -l $(GO_MODULES) $(wildcard infra functions cmd)); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:" >&2; echo "$$out" >&2; exit 1; fi
+	@cd tools/linelen && GOWORK=off $(GO) run . -max $(MAX_LINE) $(addprefix ../../,$(LINT_MODULES))
+	@if git grep -nE '[Ii]ssue ?#?[0-9]+' -- ':!*.md' ':!docs/'; then \
+	  echo "issue numbers in code or comments: say why instead" >&2; exit 1; fi
+
+$(STATICCHECK):
+	@mkdir -p $(@D)
+	GOBIN=$(abspath $(@D)) GOWORK=off $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+.PHONY: lint
+lint: $(STATICCHECK) ## staticcheck (pinned, see staticcheck.conf) over every module, zero findings
+	@for m in $(LINT_MODULES); do (cd $$m && $(abspath $(STATICCHECK)) ./...) || exit 1; done
 
 .PHONY: vet
 vet: ## go vet every module
@@ -42,13 +59,14 @@ vet: ## go vet every module
 test-unit: ## domain and unit tests (no emulator)
 	cd common && $(GO) test -count=1 ./...
 	cd cmd && $(GO) test -count=1 ./...
+	cd tools/linelen && GOWORK=off $(GO) test -count=1 ./...
 
 .PHONY: test-emulator
 test-emulator: check-emulator ## store and adapter tests against the moto emulator, and test/e2e (local mode end to end)
 	cd test && $(GO) test -count=1 -timeout 15m ./...
 
 .PHONY: test
-test: fmt-check vet test-unit test-emulator test-infra ## every test (what CI runs)
+test: fmt-check vet lint test-unit test-emulator test-infra ## every test (what CI runs)
 	@echo "make test: all tests passed"
 
 .PHONY: bench

@@ -1,4 +1,4 @@
-# mk/cleaner.mk — the account cleaner (issue 6): the pinned aws-nuke build,
+# mk/cleaner.mk — the account cleaner: the pinned aws-nuke build,
 # the isb-cleaner program that runs it inside CodeBuild, and the cleaner's
 # tests. Included by the top-level Makefile.
 #

@@ -525,7 +525,7 @@ def patch_dynamodb_atomicity():
 
 
 # --------------------------------------------------------------------------
-# Patch 6: Step Functions context object times (account cleaner, issue 6)
+# Patch 6: Step Functions context object times (account cleaner)
 # --------------------------------------------------------------------------
 # $$.Execution.StartTime is a Python datetime in moto, so a task that passes
 # it to an AWS call fails with "Object of type datetime is not JSON
@@ -592,7 +592,7 @@ def patch_sfn_context_times():
 
 
 # --------------------------------------------------------------------------
-# Patch 7: CodeBuild build timestamps (account cleaner, issue 6)
+# Patch 7: CodeBuild build timestamps (account cleaner)
 # --------------------------------------------------------------------------
 # StartBuild and BatchGetBuilds answered startTime/endTime as ISO strings;
 # CodeBuild's JSON protocol (and so the Go SDK) wants epoch seconds.

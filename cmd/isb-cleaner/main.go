@@ -32,6 +32,7 @@ import (
 	"github.com/isb-go/isb/common/cleanup/nuke"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/sfnrun"
 )
 
 func main() {
@@ -103,7 +104,7 @@ func run(ctx context.Context, log *slog.Logger) (bool, error) {
 		// Answer even when the build is being stopped (SIGTERM ended ctx).
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		if err := cleanup.Report(rctx, sfn.NewFromConfig(cfg), s.taskToken, res, cleanErr); err != nil {
+		if err := cleanup.Report(rctx, sfnrun.New(sfn.NewFromConfig(cfg)), s.taskToken, res, cleanErr); err != nil {
 			return false, errors.Join(cleanErr, err)
 		}
 	}

@@ -165,7 +165,8 @@ func (p *Platform) authorize(ctx context.Context, r *http.Request,
 			Path: ev.RequestContext.Path, AccountID: HubAccount, ResourceID: apiID, Stage: apiStage,
 			RequestID:    ev.RequestContext.RequestID,
 			ResourcePath: ev.Resource, HTTPMethod: ev.HTTPMethod, APIID: apiID,
-			Identity: events.APIGatewayCustomAuthorizerRequestTypeRequestIdentity{SourceIP: ev.RequestContext.Identity.SourceIP},
+			Identity: events.APIGatewayCustomAuthorizerRequestTypeRequestIdentity{
+				SourceIP: ev.RequestContext.Identity.SourceIP},
 		},
 	}
 	out, err := p.invoke(ctx, names.AuthorizerFunction, req)

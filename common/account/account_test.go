@@ -50,7 +50,12 @@ func TestEveryAccountMovePair(t *testing.T) {
 				if !from.IsStatus() {
 					return // Entry has no row to move
 				}
-				a := Account{ID: "111122223333", Status: from, Lease: &lease.Key{UserEmail: "a@example.com", UUID: "u"}, CleanupFailures: 2}
+				a := Account{
+					ID:              "111122223333",
+					Status:          from,
+					Lease:           &lease.Key{UserEmail: "a@example.com", UUID: "u"},
+					CleanupFailures: 2,
+				}
 				got, err := a.Move(to, now)
 				if want && to.IsStatus() {
 					if err != nil || got.Status != to || !got.StatusChangedAt.Equal(now) {
@@ -80,14 +85,22 @@ func TestRegistrationValidation(t *testing.T) {
 		reg   Registration
 		field string
 	}{
-		{"a 12-digit account with email and name is valid", Registration{"123456789012", "pool1@example.com", "pool-1"}, ""},
+		{
+			"a 12-digit account with email and name is valid",
+			Registration{"123456789012", "pool1@example.com", "pool-1"},
+			"",
+		},
 		{"an 11-digit account id names awsAccountId", Registration{AccountID: "12345678901"}, "awsAccountId"},
 		{"a non-numeric account id names awsAccountId", Registration{AccountID: "12345678901x"}, "awsAccountId"},
 		{"the management account names awsAccountId", Registration{AccountID: "000000000001"}, "awsAccountId"},
 		{"the identity center account names awsAccountId", Registration{AccountID: "000000000002"}, "awsAccountId"},
 		{"the hub account names awsAccountId", Registration{AccountID: "000000000003"}, "awsAccountId"},
 		{"a malformed email names email", Registration{AccountID: "123456789012", Email: "x"}, "email"},
-		{"a 51-character name names name", Registration{AccountID: "123456789012", Name: string(make([]byte, 51))}, "name"},
+		{
+			"a 51-character name names name",
+			Registration{AccountID: "123456789012", Name: string(make([]byte, 51))},
+			"name",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -119,29 +132,33 @@ func TestEveryRowCreationPair(t *testing.T) {
 			if want {
 				verdict = "allowed"
 			}
-			t.Run(fmt.Sprintf("a row in %s for an account found in %s is %s", status, foundIn, verdict), func(t *testing.T) {
-				if got := CanCreate(foundIn, status); got != want {
-					t.Fatalf("CanCreate = %v, want %v", got, want)
-				}
-				a, err := New("111122223333", foundIn, status, now)
-				if want {
-					if err != nil || a.Status != status || a.ID != "111122223333" || !a.CreatedAt.Equal(now) || !a.StatusChangedAt.Equal(now) {
-						t.Fatalf("New = %+v, %v", a, err)
+			t.Run(
+				fmt.Sprintf("a row in %s for an account found in %s is %s", status, foundIn, verdict),
+				func(t *testing.T) {
+					if got := CanCreate(foundIn, status); got != want {
+						t.Fatalf("CanCreate = %v, want %v", got, want)
 					}
-					if foundIn != status && !CanMove(foundIn, status) {
-						t.Fatalf("the creation is not a move of the move table")
+					a, err := New("111122223333", foundIn, status, now)
+					if want {
+						if err != nil || a.Status != status || a.ID != "111122223333" || !a.CreatedAt.Equal(now) ||
+							!a.StatusChangedAt.Equal(now) {
+							t.Fatalf("New = %+v, %v", a, err)
+						}
+						if foundIn != status && !CanMove(foundIn, status) {
+							t.Fatalf("the creation is not a move of the move table")
+						}
+						return
 					}
-					return
-				}
-				if !errors.Is(err, fault.Conflict) {
-					t.Fatalf("New = %+v, %v; want a conflict", a, err)
-				}
-				for _, name := range []string{string(foundIn), string(status)} {
-					if !strings.Contains(err.Error(), name) {
-						t.Errorf("error %q does not name %s", err, name)
+					if !errors.Is(err, fault.Conflict) {
+						t.Fatalf("New = %+v, %v; want a conflict", a, err)
 					}
-				}
-			})
+					for _, name := range []string{string(foundIn), string(status)} {
+						if !strings.Contains(err.Error(), name) {
+							t.Errorf("error %q does not name %s", err, name)
+						}
+					}
+				},
+			)
 		}
 	}
 	t.Run("only the created statuses are creatable", func(t *testing.T) {
@@ -161,8 +178,18 @@ func TestPathsFollowTheMoveTable(t *testing.T) {
 	}{
 		{"staying put takes no move", Active, Active, nil},
 		{"an allowed move is one step", Available, Active, []OU{Active}},
-		{"a registered account cleaned before it left Entry passes through CleanUp", Entry, Available, []OU{CleanUp, Available}},
-		{"an account back from Active to Available passes through CleanUp", Active, Available, []OU{CleanUp, Available}},
+		{
+			"a registered account cleaned before it left Entry passes through CleanUp",
+			Entry,
+			Available,
+			[]OU{CleanUp, Available},
+		},
+		{
+			"an account back from Active to Available passes through CleanUp",
+			Active,
+			Available,
+			[]OU{CleanUp, Available},
+		},
 		{"Available to Frozen passes through Active", Available, Frozen, []OU{Active, Frozen}},
 	}
 	for _, tt := range tests {
@@ -189,7 +216,8 @@ func TestPathsFollowTheMoveTable(t *testing.T) {
 	} {
 		t.Run(tt.name+" and the error names both OUs", func(t *testing.T) {
 			_, err := Path(tt.from, tt.to)
-			if !errors.Is(err, fault.Conflict) || !strings.Contains(err.Error(), string(tt.from)) || !strings.Contains(err.Error(), string(tt.to)) {
+			if !errors.Is(err, fault.Conflict) || !strings.Contains(err.Error(), string(tt.from)) ||
+				!strings.Contains(err.Error(), string(tt.to)) {
 				t.Fatalf("Path = %v", err)
 			}
 		})

@@ -59,7 +59,11 @@ func EnvFrom(env map[string]string) Env {
 
 // SecretsClient is the one Secrets Manager call the functions make.
 type SecretsClient interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	GetSecretValue(
+		ctx context.Context,
+		in *secretsmanager.GetSecretValueInput,
+		opts ...func(*secretsmanager.Options),
+	) (*secretsmanager.GetSecretValueOutput, error)
 }
 
 // Keys returns the published public keys (lazy, cached) the verifier

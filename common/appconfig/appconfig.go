@@ -77,7 +77,13 @@ func (s *Source) Reporting(ctx context.Context) (config.Reporting, error) {
 	return load(ctx, s, &s.reporting, names.ReportingConfigProfile, config.ParseReporting)
 }
 
-func load[T any](ctx context.Context, s *Source, e *entry[T], profile string, parse func([]byte) (T, error)) (T, error) {
+func load[T any](
+	ctx context.Context,
+	s *Source,
+	e *entry[T],
+	profile string,
+	parse func([]byte) (T, error),
+) (T, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()

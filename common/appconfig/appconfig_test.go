@@ -90,8 +90,16 @@ func TestSourceRefusesWhatItCannotUse(t *testing.T) {
 		doc  *string
 		want string
 	}{
-		{name: "an unknown key is an error naming it", doc: ptr("leases:\n  maxLeasesPerUsr: 3\n"), want: "leases.maxLeasesPerUsr"},
-		{name: "a broken rule is an error naming the field", doc: ptr("leases:\n  maxBudget: -1\n"), want: "leases.maxBudget"},
+		{
+			name: "an unknown key is an error naming it",
+			doc:  ptr("leases:\n  maxLeasesPerUsr: 3\n"),
+			want: "leases.maxLeasesPerUsr",
+		},
+		{
+			name: "a broken rule is an error naming the field",
+			doc:  ptr("leases:\n  maxBudget: -1\n"),
+			want: "leases.maxBudget",
+		},
 		{name: "a missing profile is an error with the extension's status", doc: nil, want: "404"},
 	}
 	for _, tc := range cases {
@@ -107,7 +115,8 @@ func TestSourceRefusesWhatItCannotUse(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
 			}
 			var invalid *appconfig.InvalidError
-			if tc.doc != nil && (!errors.As(err, &invalid) || !fault.Has(invalid.Err, tc.want) || errors.Is(err, fault.Invalid)) {
+			if tc.doc != nil &&
+				(!errors.As(err, &invalid) || !fault.Has(invalid.Err, tc.want) || errors.Is(err, fault.Invalid)) {
 				t.Fatalf("err = %v, want an InvalidError on %s that is not the caller's fault.Invalid", err, tc.want)
 			}
 			// A failure is not cached: the next read asks again.

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/isb-go/isb/common/names"
 )
@@ -45,7 +46,12 @@ type KMSSigner struct{ Client KMSClient }
 // Sign asks KMS for an ECDSA_SHA_256 signature of the raw message.
 func (s KMSSigner) Sign(ctx context.Context, keyID string, message []byte) ([]byte, error) {
 	if len(message) > MaxSignedMessageBytes {
-		return nil, fmt.Errorf("sign with %s: message of %d bytes, KMS signs at most %d", keyID, len(message), MaxSignedMessageBytes)
+		return nil, fmt.Errorf(
+			"sign with %s: message of %d bytes, KMS signs at most %d",
+			keyID,
+			len(message),
+			MaxSignedMessageBytes,
+		)
 	}
 	out, err := s.Client.Sign(ctx, &kms.SignInput{
 		KeyId: aws.String(keyID), Message: message,
@@ -106,7 +112,13 @@ func EncodePublicKey(id string, der []byte, created time.Time) (string, error) {
 		return "", errors.New("public key without an id")
 	}
 	created = created.UTC()
-	b, _ := json.Marshal(published{KeyID: id, PublicKey: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), CreatedAt: &created})
+	b, _ := json.Marshal(
+		published{
+			KeyID:     id,
+			PublicKey: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})),
+			CreatedAt: &created,
+		},
+	)
 	return string(b), nil
 }
 
@@ -174,11 +186,34 @@ const es256SigBytes = 64
 
 // verifyES256 checks a raw r||s signature of input under key.
 func verifyES256(key *ecdsa.PublicKey, input string, sig []byte) bool {
-	if key == nil || len(sig) != es256SigBytes {
-		return false
+	return key != nil && jwt.SigningMethodES256.Verify(input, sig, key) == nil
+}
+
+// kmsES256 is jwt/v5's ES256 with the private key in KMS: it signs through
+// a Signer (the key is a kmsKey) and verifies as jwt.SigningMethodES256.
+// It is not registered, so parsing never picks it from a token's header.
+type kmsES256 struct{}
+
+// kmsKey is the "key" kmsES256 signs with: a Signer, its key id, and the
+// context of the call (jwt/v5's Sign takes none).
+type kmsKey struct {
+	ctx    context.Context
+	signer Signer
+	id     string
+}
+
+func (kmsES256) Alg() string { return jwt.SigningMethodES256.Alg() }
+
+func (kmsES256) Verify(signingString string, sig []byte, key any) error {
+	return jwt.SigningMethodES256.Verify(signingString, sig, key)
+}
+
+func (kmsES256) Sign(signingString string, key any) ([]byte, error) {
+	k, ok := key.(kmsKey)
+	if !ok {
+		return nil, jwt.ErrInvalidKeyType
 	}
-	h := sha256.Sum256([]byte(input))
-	return ecdsa.Verify(key, h[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
+	return SignES256(k.ctx, k.signer, k.id, []byte(signingString))
 }
 
 // SignES256 signs message with the signer's key keyID and returns the JWS

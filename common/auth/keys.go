@@ -68,7 +68,11 @@ func (s StaticKeys) Keys(context.Context) (KeySet, error) { return KeySet(s), ni
 
 // SecretsClient is the one Secrets Manager call SecretKeys makes.
 type SecretsClient interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	GetSecretValue(
+		ctx context.Context,
+		in *secretsmanager.GetSecretValueInput,
+		opts ...func(*secretsmanager.Options),
+	) (*secretsmanager.GetSecretValueOutput, error)
 }
 
 // Cache bounds of SecretKeys.
@@ -151,7 +155,11 @@ func (s *SecretKeys) load(ctx context.Context) (KeySet, error) {
 		return KeySet{}, err
 	}
 	if cur.Key == nil {
-		return KeySet{}, fmt.Errorf("%w: secret %s publishes no key yet (never rotated)", errKeysNotAvailable, s.secretID)
+		return KeySet{}, fmt.Errorf(
+			"%w: secret %s publishes no key yet (never rotated)",
+			errKeysNotAvailable,
+			s.secretID,
+		)
 	}
 	if prevErr != nil {
 		return KeySet{}, prevErr

@@ -37,7 +37,9 @@ func (r *rendezvous) GetSecretValue(ctx context.Context, in *secretsmanager.GetS
 	r.mu.Unlock()
 	select {
 	case <-r.all:
-		return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(r.docs[aws.ToString(in.VersionStage)])}, nil
+		return &secretsmanager.GetSecretValueOutput{
+			SecretString: aws.String(r.docs[aws.ToString(in.VersionStage)]),
+		}, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

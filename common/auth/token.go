@@ -1,26 +1,26 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	emailpkg "github.com/isb-go/isb/common/email"
 	"github.com/isb-go/isb/common/routes"
 )
 
 // Token rules. Tokens are compact JWS (RFC 7515) with ES256 only, signed by
-// a KMS key the sign-in function alone may use: the verifier never reads
-// the algorithm from the token to pick a key type, so "alg":"none" and
-// HS/ES confusion are refused outright, and holding the verification keys
-// does not let anyone mint a token.
+// a KMS key the sign-in function alone may use, parsed and signed with
+// golang-jwt/jwt/v5: its valid methods are ES256 alone, so "alg":"none" and
+// HS/ES confusion are refused outright whatever the header says, and
+// holding the verification keys does not let anyone mint a token.
 const (
 	// Leeway is the clock skew tolerated on exp, nbf and iat.
 	Leeway = 30 * time.Second
@@ -30,7 +30,6 @@ const (
 	// longer one was not issued by us.
 	MaxTTL = 24 * time.Hour
 
-	algES256 = "ES256"
 	// maxKeyIDBytes bounds "kid" (a KMS key ARN is about 90).
 	maxKeyIDBytes = 256
 )
@@ -65,32 +64,28 @@ func (e *invalidError) Error() string { return e.msg }
 // Is reports every refusal as ErrInvalidToken.
 func (e *invalidError) Is(target error) bool { return target == ErrInvalidToken }
 
-// claims is the token payload.
+// claims is the token payload: the registered claims jwt/v5 validates and
+// the caller's.
 type claims struct {
-	Issuer    string          `json:"iss"`
-	Audience  json.RawMessage `json:"aud"`
-	Email     string          `json:"email"`
-	Name      string          `json:"name,omitempty"`
-	Roles     []string        `json:"roles"`
-	ExpiresAt *int64          `json:"exp"`
-	IssuedAt  *int64          `json:"iat"`
-	NotBefore *int64          `json:"nbf,omitempty"`
-	// ID ("jti") names the session, so logout can revoke it.
-	ID string `json:"jti"`
+	jwt.RegisteredClaims
+	Email string   `json:"email"`
+	Name  string   `json:"name,omitempty"`
+	Roles []string `json:"roles"`
 }
 
-type header struct {
-	Alg  string          `json:"alg"`
-	Kid  string          `json:"kid"`
-	Typ  string          `json:"typ,omitempty"`
-	Crit json.RawMessage `json:"crit,omitempty"`
+// issued is what Issue signs: "aud" a single string, as tokens always
+// carried it (jwt/v5 would write a one-element array).
+type issued struct {
+	claims
+	Audience string `json:"aud"`
 }
 
 var enc = base64.RawURLEncoding
 
 // Issue signs a token naming the caller, valid for ttl from now, with the
 // signer's key keyID (the current key of the KeySet).
-func Issue(ctx context.Context, signer Signer, keyID string, c Caller, issuer, audience string, ttl time.Duration, now time.Time) (string, error) {
+func Issue(ctx context.Context, signer Signer, keyID string, c Caller, issuer, audience string,
+	ttl time.Duration, now time.Time) (string, error) {
 	if keyID == "" || len(keyID) > maxKeyIDBytes {
 		return "", fmt.Errorf("issue token: key id of %d bytes outside [1, %d]", len(keyID), maxKeyIDBytes)
 	}
@@ -104,30 +99,27 @@ func Issue(ctx context.Context, signer Signer, keyID string, c Caller, issuer, a
 	if err != nil {
 		return "", fmt.Errorf("issue token: %w", err)
 	}
-	aud, _ := json.Marshal(audience)
-	iat, exp := now.Unix(), now.Add(ttl).Unix()
 	jti := make([]byte, 16)
 	if _, err := rand.Read(jti); err != nil {
 		return "", fmt.Errorf("issue token: %w", err)
 	}
-	body, err := json.Marshal(claims{
-		Issuer: issuer, Audience: aud, Email: c.Email, Name: c.Name, Roles: roles,
-		ExpiresAt: &exp, IssuedAt: &iat, NotBefore: &iat, ID: enc.EncodeToString(jti),
+	at := jwt.NewNumericDate(now)
+	tok := jwt.NewWithClaims(kmsES256{}, issued{
+		claims: claims{
+			RegisteredClaims: jwt.RegisteredClaims{
+				Issuer: issuer, ExpiresAt: jwt.NewNumericDate(now.Add(ttl)), IssuedAt: at, NotBefore: at,
+				ID: enc.EncodeToString(jti),
+			},
+			Email: c.Email, Name: c.Name, Roles: roles,
+		},
+		Audience: audience,
 	})
+	tok.Header["kid"] = keyID
+	s, err := tok.SignedString(kmsKey{ctx: ctx, signer: signer, id: keyID})
 	if err != nil {
 		return "", fmt.Errorf("issue token: %w", err)
 	}
-	h, _ := json.Marshal(header{Alg: algES256, Kid: keyID, Typ: "JWT"})
-	signing := enc.EncodeToString(h) + "." + enc.EncodeToString(body)
-	der, err := signer.Sign(ctx, keyID, []byte(signing))
-	if err != nil {
-		return "", fmt.Errorf("issue token: %w", err)
-	}
-	sig, err := rawSignature(der)
-	if err != nil {
-		return "", fmt.Errorf("issue token: sign with %s: %w", keyID, err)
-	}
-	return signing + "." + enc.EncodeToString(sig), nil
+	return s, nil
 }
 
 // BearerToken extracts the token from an Authorization header value
@@ -144,60 +136,6 @@ func BearerToken(authorization string) (string, error) {
 	return tok, nil
 }
 
-// parsed is a token whose structure and header are sound, not yet verified.
-type parsed struct {
-	keyID        string
-	signingInput string
-	payload      []byte
-	signature    []byte
-}
-
-// parse checks the structure and the header of a compact token.
-func parse(tok string) (parsed, error) {
-	if len(tok) > MaxTokenBytes {
-		return parsed{}, ErrMalformed
-	}
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return parsed{}, ErrMalformed
-	}
-	hb, err := enc.DecodeString(parts[0])
-	if err != nil {
-		return parsed{}, ErrMalformed
-	}
-	var h header
-	if err := strictUnmarshal(hb, &h); err != nil {
-		return parsed{}, ErrMalformed
-	}
-	// Only ES256, compared exactly: "none", "HS256", "ES512", "es256" are
-	// all refused. A critical extension we do not understand is refused
-	// (RFC 7515 §4.1.11).
-	if h.Alg != algES256 || len(h.Crit) > 0 {
-		return parsed{}, ErrAlgorithm
-	}
-	if h.Kid == "" || len(h.Kid) > maxKeyIDBytes {
-		return parsed{}, ErrMalformed
-	}
-	if h.Typ != "" && h.Typ != "JWT" {
-		return parsed{}, ErrMalformed
-	}
-	payload, err := enc.DecodeString(parts[1])
-	if err != nil {
-		return parsed{}, ErrMalformed
-	}
-	sig, err := enc.DecodeString(parts[2])
-	if err != nil || len(sig) != es256SigBytes {
-		return parsed{}, ErrMalformed
-	}
-	return parsed{keyID: h.Kid, signingInput: parts[0] + "." + parts[1], payload: payload, signature: sig}, nil
-}
-
-// signedBy reports whether the key of the set the token names made the
-// signature.
-func (p parsed) signedBy(keys KeySet) bool {
-	return verifyES256(keys.Lookup(p.keyID), p.signingInput, p.signature)
-}
-
 // MaxTokenIDBytes bounds the "jti" a token may carry (Issue makes 22).
 const MaxTokenIDBytes = 64
 
@@ -208,33 +146,106 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-// session checks the claims of a token whose signature is good.
-func (p parsed) session(issuer, audience string, now time.Time) (Session, error) {
-	var c claims
-	if err := json.Unmarshal(p.payload, &c); err != nil {
+// verify checks a compact token with jwt/v5 against the keys keys returns
+// (called only once the token's structure and header are sound, so a
+// malformed token is refused before any key is read). A key fault is
+// returned as it is; every refusal is one of the Err* above.
+func verify(tok string, keys func() (KeySet, error), issuer, audience string, now func() time.Time) (Session, error) {
+	if len(tok) > MaxTokenBytes {
 		return Session{}, ErrMalformed
 	}
+	var fault error
+	keyfunc := func(t *jwt.Token) (any, error) {
+		kid, err := checkHeader(t)
+		if err != nil {
+			return nil, err
+		}
+		set, err := keys()
+		if err != nil {
+			fault = err
+			return nil, err
+		}
+		if k := set.Lookup(kid); k != nil {
+			return k, nil
+		}
+		return nil, ErrSignature
+	}
+	// Only ES256, compared exactly: "none", "HS256", "ES512", "es256" are
+	// all refused, and the key type never follows the token's header.
+	p := jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodES256.Alg()}),
+		jwt.WithIssuer(issuer), jwt.WithAudience(audience),
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(Leeway), jwt.WithTimeFunc(now),
+	)
+	var c claims
+	t, err := p.ParseWithClaims(tok, &c, keyfunc)
+	if fault != nil {
+		return Session{}, fault
+	}
+	if err != nil {
+		return Session{}, refusal(t, err)
+	}
+	return c.session()
+}
+
+// checkHeader returns the key id of a token whose header we accept.
+func checkHeader(t *jwt.Token) (string, error) {
+	// A critical extension we do not understand is refused (RFC 7515
+	// §4.1.11).
+	if _, crit := t.Header["crit"]; crit {
+		return "", ErrAlgorithm
+	}
+	kid, ok := t.Header["kid"].(string)
+	if !ok || kid == "" || len(kid) > maxKeyIDBytes {
+		return "", ErrMalformed
+	}
+	if typ, ok := t.Header["typ"]; ok && typ != "JWT" {
+		return "", ErrMalformed
+	}
+	// jwt/v5 would call a wrong length a bad signature: it is a token
+	// that is not ES256 at all (a DER signature, say).
+	if len(t.Signature) != es256SigBytes {
+		return "", ErrMalformed
+	}
+	return kid, nil
+}
+
+// refusal maps a jwt/v5 error to our refusals, the most telling first.
+func refusal(t *jwt.Token, err error) error {
+	for _, ours := range []error{ErrAlgorithm, ErrMalformed, ErrSignature} {
+		if errors.Is(err, ours) {
+			return ours
+		}
+	}
+	if t != nil && t.Header != nil && t.Header["alg"] != jwt.SigningMethodES256.Alg() {
+		return ErrAlgorithm
+	}
+	for _, m := range []struct{ theirs, ours error }{
+		{jwt.ErrTokenMalformed, ErrMalformed},
+		{jwt.ErrTokenSignatureInvalid, ErrSignature},
+		{jwt.ErrTokenRequiredClaimMissing, ErrClaims},
+		{jwt.ErrTokenExpired, ErrExpired},
+		{jwt.ErrTokenUsedBeforeIssued, ErrNotYetValid},
+		{jwt.ErrTokenNotValidYet, ErrNotYetValid},
+		{jwt.ErrTokenInvalidIssuer, ErrIssuer},
+		{jwt.ErrTokenInvalidAudience, ErrAudience},
+	} {
+		if errors.Is(err, m.theirs) {
+			return m.ours
+		}
+	}
+	return ErrClaims
+}
+
+// session checks what jwt/v5 does not: iat present, the lifetime cap, the
+// caller, the token id.
+func (c claims) session() (Session, error) {
 	if c.ExpiresAt == nil || c.IssuedAt == nil {
 		return Session{}, ErrClaims
 	}
-	exp, iat := time.Unix(*c.ExpiresAt, 0), time.Unix(*c.IssuedAt, 0)
-	if !now.Before(exp.Add(Leeway)) {
-		return Session{}, ErrExpired
-	}
-	if now.Add(Leeway).Before(iat) {
-		return Session{}, ErrNotYetValid
-	}
-	if c.NotBefore != nil && now.Add(Leeway).Before(time.Unix(*c.NotBefore, 0)) {
-		return Session{}, ErrNotYetValid
-	}
+	exp, iat := c.ExpiresAt.Time, c.IssuedAt.Time
 	if exp.Sub(iat) > MaxTTL || !exp.After(iat) {
 		return Session{}, ErrClaims
-	}
-	if c.Issuer != issuer {
-		return Session{}, ErrIssuer
-	}
-	if !audienceHas(c.Audience, audience) {
-		return Session{}, ErrAudience
 	}
 	roles := make([]routes.Role, 0, len(c.Roles))
 	for _, r := range c.Roles {
@@ -253,20 +264,6 @@ func (p parsed) session(issuer, audience string, now time.Time) (Session, error)
 		out.Roles = append(out.Roles, routes.Role(r))
 	}
 	return Session{Caller: out, ID: c.ID, ExpiresAt: exp}, nil
-}
-
-// audienceHas accepts "aud" as a string or an array of strings (RFC 7519
-// §4.1.3).
-func audienceHas(raw json.RawMessage, want string) bool {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return one == want
-	}
-	var many []string
-	if json.Unmarshal(raw, &many) == nil {
-		return slices.Contains(many, want)
-	}
-	return false
 }
 
 // checkCaller validates the email and roles and returns the roles as
@@ -291,16 +288,4 @@ func checkCaller(email string, roles []routes.Role) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// strictUnmarshal decodes one JSON object and nothing after it.
-func strictUnmarshal(b []byte, v any) error {
-	d := json.NewDecoder(bytes.NewReader(b))
-	if err := d.Decode(v); err != nil {
-		return err
-	}
-	if d.More() {
-		return errors.New("trailing data")
-	}
-	return nil
 }

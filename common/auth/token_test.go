@@ -83,7 +83,8 @@ func TestVerifyAcceptsWhatIssueSigns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Email != alice.Email || got.Name != alice.Name || len(got.Roles) != 2 || got.Roles[0] != routes.Manager || got.Roles[1] != routes.User {
+	if got.Email != alice.Email || got.Name != alice.Name || len(got.Roles) != 2 || got.Roles[0] != routes.Manager ||
+		got.Roles[1] != routes.User {
 		t.Errorf("caller = %+v, want alice with Manager and User", got)
 	}
 	if _, err := v.Verify(t.Context(), "bearer   "+mustIssue(t, keyA, alice, time.Hour, t0)+" "); err != nil {
@@ -119,41 +120,161 @@ func TestVerifyRefuses(t *testing.T) {
 		{"two parts", "Bearer " + parts[0] + "." + parts[1], t0, ErrMalformed},
 		{"four parts", "Bearer " + good + ".x", t0, ErrMalformed},
 		{"padded base64", "Bearer " + parts[0] + "=." + parts[1] + "." + parts[2], t0, ErrMalformed},
-		{"header not JSON", "Bearer " + enc.EncodeToString([]byte("{")) + "." + parts[1] + "." + parts[2], t0, ErrMalformed},
+		{
+			"header not JSON",
+			"Bearer " + enc.EncodeToString([]byte("{")) + "." + parts[1] + "." + parts[2],
+			t0,
+			ErrMalformed,
+		},
 		{"oversized", "Bearer " + strings.Repeat("a", MaxTokenBytes+1), t0, ErrMalformed},
 		{"expired", "Bearer " + good, t0.Add(time.Hour + Leeway), ErrExpired},
 		{"issued in the future", "Bearer " + good, t0.Add(-Leeway - time.Second), ErrNotYetValid},
 		{"signed with another key", "Bearer " + mustIssue(t, keyB, alice, time.Hour, t0), t0, ErrSignature},
-		{"signature altered", "Bearer " + parts[0] + "." + parts[1] + "." + enc.EncodeToString(make([]byte, 64)), t0, ErrSignature},
-		{"signature of the wrong length", "Bearer " + parts[0] + "." + parts[1] + "." + enc.EncodeToString(make([]byte, 32)), t0, ErrMalformed},
+		{
+			"signature altered",
+			"Bearer " + parts[0] + "." + parts[1] + "." + enc.EncodeToString(make([]byte, 64)),
+			t0,
+			ErrSignature,
+		},
+		{
+			"signature of the wrong length",
+			"Bearer " + parts[0] + "." + parts[1] + "." + enc.EncodeToString(make([]byte, 32)),
+			t0,
+			ErrMalformed,
+		},
 		{"signature DER-encoded, not r||s", "Bearer " + derSig, t0, ErrMalformed},
 		{"signed with another key under this key's id", "Bearer " + forge(es256, payload(nil), keyB), t0, ErrSignature},
-		{"naming a key that is not published", "Bearer " + forge(`{"alg":"ES256","kid":"`+keyB.ID+`"}`, payload(nil), keyB), t0, ErrSignature},
+		{
+			"naming a key that is not published",
+			"Bearer " + forge(`{"alg":"ES256","kid":"`+keyB.ID+`"}`, payload(nil), keyB),
+			t0,
+			ErrSignature,
+		},
 		{"no kid", "Bearer " + forge(`{"alg":"ES256"}`, payload(nil), keyA), t0, ErrMalformed},
-		{"an oversized kid", "Bearer " + forge(`{"alg":"ES256","kid":"`+strings.Repeat("k", 257)+`"}`, payload(nil), keyA), t0, ErrMalformed},
-		{"alg HS256 with the public key as the HMAC secret (confusion)", "Bearer " + hmacForge(`{"alg":"HS256","kid":"`+keyA.ID+`"}`, payload(nil), publicDER), t0, ErrAlgorithm},
-		{"alg HS256 with a shared secret", "Bearer " + hmacForge(`{"alg":"HS256","typ":"JWT"}`, payload(nil), []byte("0123456789abcdef0123456789abcdef")), t0, ErrAlgorithm},
-		{"payload altered", "Bearer " + parts[0] + "." + enc.EncodeToString([]byte(payload(func(p map[string]any) { p["roles"] = []string{"Admin"} }))) + "." + parts[2], t0, ErrSignature},
-		{"alg none, unsigned", "Bearer " + enc.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + ".", t0, ErrAlgorithm},
-		{"alg none with a signature", "Bearer " + enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + parts[1] + "." + parts[2], t0, ErrAlgorithm},
+		{
+			"an oversized kid",
+			"Bearer " + forge(`{"alg":"ES256","kid":"`+strings.Repeat("k", 257)+`"}`, payload(nil), keyA),
+			t0,
+			ErrMalformed,
+		},
+		{
+			"alg HS256 with the public key as the HMAC secret (confusion)",
+			"Bearer " + hmacForge(`{"alg":"HS256","kid":"`+keyA.ID+`"}`, payload(nil), publicDER),
+			t0,
+			ErrAlgorithm,
+		},
+		{
+			"alg HS256 with a shared secret",
+			"Bearer " + hmacForge(
+				`{"alg":"HS256","typ":"JWT"}`,
+				payload(nil),
+				[]byte("0123456789abcdef0123456789abcdef"),
+			),
+			t0,
+			ErrAlgorithm,
+		},
+		{
+			"payload altered",
+			"Bearer " + parts[0] + "." + enc.EncodeToString(
+				[]byte(payload(func(p map[string]any) { p["roles"] = []string{"Admin"} })),
+			) + "." + parts[2],
+			t0,
+			ErrSignature,
+		},
+		{
+			"alg none, unsigned",
+			"Bearer " + enc.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + ".",
+			t0,
+			ErrAlgorithm,
+		},
+		{
+			"alg none with a signature",
+			"Bearer " + enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + parts[1] + "." + parts[2],
+			t0,
+			ErrAlgorithm,
+		},
 		{"alg HS512 (confusion)", "Bearer " + sha512sig, t0, ErrAlgorithm},
 		{"alg RS256", "Bearer " + forge(`{"alg":"RS256","kid":"`+keyA.ID+`"}`, payload(nil), keyA), t0, ErrAlgorithm},
 		{"alg ES512", "Bearer " + forge(`{"alg":"ES512","kid":"`+keyA.ID+`"}`, payload(nil), keyA), t0, ErrAlgorithm},
-		{"alg lower case", "Bearer " + forge(`{"alg":"es256","kid":"`+keyA.ID+`"}`, payload(nil), keyA), t0, ErrAlgorithm},
+		{
+			"alg lower case",
+			"Bearer " + forge(`{"alg":"es256","kid":"`+keyA.ID+`"}`, payload(nil), keyA),
+			t0,
+			ErrAlgorithm,
+		},
 		{"no alg", "Bearer " + forge(`{"typ":"JWT","kid":"`+keyA.ID+`"}`, payload(nil), keyA), t0, ErrAlgorithm},
-		{"critical extension", "Bearer " + forge(`{"alg":"ES256","kid":"`+keyA.ID+`","crit":["b64"],"b64":false}`, payload(nil), keyA), t0, ErrAlgorithm},
-		{"wrong issuer", "Bearer " + forge(es256, payload(func(p map[string]any) { p["iss"] = "someone-else" }), keyA), t0, ErrIssuer},
-		{"wrong audience", "Bearer " + forge(es256, payload(func(p map[string]any) { p["aud"] = "isb-prod-Api" }), keyA), t0, ErrAudience},
-		{"audience list without ours", "Bearer " + forge(es256, payload(func(p map[string]any) { p["aud"] = []string{"a", "b"} }), keyA), t0, ErrAudience},
+		{
+			"critical extension",
+			"Bearer " + forge(`{"alg":"ES256","kid":"`+keyA.ID+`","crit":["b64"],"b64":false}`, payload(nil), keyA),
+			t0,
+			ErrAlgorithm,
+		},
+		{
+			"wrong issuer",
+			"Bearer " + forge(es256, payload(func(p map[string]any) { p["iss"] = "someone-else" }), keyA),
+			t0,
+			ErrIssuer,
+		},
+		{
+			"wrong audience",
+			"Bearer " + forge(es256, payload(func(p map[string]any) { p["aud"] = "isb-prod-Api" }), keyA),
+			t0,
+			ErrAudience,
+		},
+		{
+			"audience list without ours",
+			"Bearer " + forge(es256, payload(func(p map[string]any) { p["aud"] = []string{"a", "b"} }), keyA),
+			t0,
+			ErrAudience,
+		},
 		{"no exp", "Bearer " + forge(es256, payload(func(p map[string]any) { delete(p, "exp") }), keyA), t0, ErrClaims},
 		{"no iat", "Bearer " + forge(es256, payload(func(p map[string]any) { delete(p, "iat") }), keyA), t0, ErrClaims},
-		{"lifetime over the cap", "Bearer " + forge(es256, payload(func(p map[string]any) { p["exp"] = t0.Add(MaxTTL + time.Hour).Unix() }), keyA), t0, ErrClaims},
-		{"nbf in the future", "Bearer " + forge(es256, payload(func(p map[string]any) { p["nbf"] = t0.Add(time.Hour).Unix() }), keyA), t0, ErrNotYetValid},
-		{"unknown role", "Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = []string{"User", "Root"} }), keyA), t0, ErrUnknownRole},
-		{"no roles", "Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = []string{} }), keyA), t0, ErrClaims},
-		{"no email", "Bearer " + forge(es256, payload(func(p map[string]any) { delete(p, "email") }), keyA), t0, ErrClaims},
-		{"email with a display name", "Bearer " + forge(es256, payload(func(p map[string]any) { p["email"] = "Eve <eve@example.com>" }), keyA), t0, ErrClaims},
-		{"roles of the wrong type", "Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = "Admin" }), keyA), t0, ErrMalformed},
+		{
+			"lifetime over the cap",
+			"Bearer " + forge(
+				es256,
+				payload(func(p map[string]any) { p["exp"] = t0.Add(MaxTTL + time.Hour).Unix() }),
+				keyA,
+			),
+			t0,
+			ErrClaims,
+		},
+		{
+			"nbf in the future",
+			"Bearer " + forge(es256, payload(func(p map[string]any) { p["nbf"] = t0.Add(time.Hour).Unix() }), keyA),
+			t0,
+			ErrNotYetValid,
+		},
+		{
+			"unknown role",
+			"Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = []string{"User", "Root"} }), keyA),
+			t0,
+			ErrUnknownRole,
+		},
+		{
+			"no roles",
+			"Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = []string{} }), keyA),
+			t0,
+			ErrClaims,
+		},
+		{
+			"no email",
+			"Bearer " + forge(es256, payload(func(p map[string]any) { delete(p, "email") }), keyA),
+			t0,
+			ErrClaims,
+		},
+		{
+			"email with a display name",
+			"Bearer " + forge(es256, payload(func(p map[string]any) { p["email"] = "Eve <eve@example.com>" }), keyA),
+			t0,
+			ErrClaims,
+		},
+		{
+			"roles of the wrong type",
+			"Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = "Admin" }), keyA),
+			t0,
+			ErrMalformed,
+		},
 		{"payload not JSON", "Bearer " + forge(es256, "not json", keyA), t0, ErrMalformed},
 	}
 	for _, tc := range tests {
@@ -171,7 +292,12 @@ func TestVerifyRefuses(t *testing.T) {
 }
 
 func TestVerifyAcceptsThePreviousKey(t *testing.T) {
-	v := NewVerifier(StaticKeys{Current: keyB.Public(), Previous: keyA.Public()}, iss, aud, func() time.Time { return t0 })
+	v := NewVerifier(
+		StaticKeys{Current: keyB.Public(), Previous: keyA.Public()},
+		iss,
+		aud,
+		func() time.Time { return t0 },
+	)
 	for name, key := range map[string]*LocalKey{"current": keyB, "previous": keyA} {
 		if _, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, key, alice, time.Hour, t0)); err != nil {
 			t.Errorf("token signed with the %s key: %v", name, err)
@@ -228,12 +354,17 @@ func (r *reloadingKeys) Reload(context.Context) (KeySet, error) {
 }
 
 func TestVerifyReloadsOnAnUnknownSignature(t *testing.T) {
-	keys := &reloadingKeys{stale: KeySet{Current: keyA.Public()}, fresh: KeySet{Current: keyB.Public(), Previous: keyA.Public()}}
+	keys := &reloadingKeys{
+		stale: KeySet{Current: keyA.Public()},
+		fresh: KeySet{Current: keyB.Public(), Previous: keyA.Public()},
+	}
 	v := NewVerifier(keys, iss, aud, func() time.Time { return t0 })
-	if _, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, keyA, alice, time.Hour, t0)); err != nil || keys.reloads.Load() != 0 {
+	if _, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, keyA, alice, time.Hour, t0)); err != nil ||
+		keys.reloads.Load() != 0 {
 		t.Fatalf("known key: err = %v, reloads = %d", err, keys.reloads.Load())
 	}
-	if _, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, keyB, alice, time.Hour, t0)); err != nil || keys.reloads.Load() != 1 {
+	if _, err := v.Verify(t.Context(), "Bearer "+mustIssue(t, keyB, alice, time.Hour, t0)); err != nil ||
+		keys.reloads.Load() != 1 {
 		t.Fatalf("new key: err = %v, reloads = %d", err, keys.reloads.Load())
 	}
 }
@@ -284,7 +415,8 @@ func TestVerifyRefusesAnEmailThatIsNotCanonical(t *testing.T) {
 			if _, err := v.Verify(t.Context(), "Bearer "+tok); !errors.Is(err, ErrClaims) {
 				t.Fatalf("a token for %q: err = %v, want ErrClaims", e, err)
 			}
-			if _, err := Issue(t.Context(), keyA, keyA.ID, Caller{Email: e, Roles: []routes.Role{routes.User}}, iss, aud, time.Hour, t0); err == nil {
+			if _, err := Issue(t.Context(), keyA, keyA.ID, Caller{Email: e, Roles: []routes.Role{routes.User}}, iss,
+				aud, time.Hour, t0); err == nil {
 				t.Fatalf("Issue signed a token for %q", e)
 			}
 		})
@@ -293,7 +425,8 @@ func TestVerifyRefusesAnEmailThatIsNotCanonical(t *testing.T) {
 
 func TestVerifyRefusesATokenWithoutAnID(t *testing.T) {
 	v := NewVerifier(StaticKeys{Current: keyA.Public()}, iss, aud, func() time.Time { return t0 })
-	for name, jti := range map[string]any{"no jti": nil, "an empty jti": "", "an oversized jti": strings.Repeat("j", MaxTokenIDBytes+1)} {
+	for name, jti := range map[string]any{"no jti": nil, "an empty jti": "", "an oversized jti": strings.Repeat("j",
+		MaxTokenIDBytes+1)} {
 		tok := forge(es256, payload(func(p map[string]any) {
 			if jti != nil {
 				p["jti"] = jti

@@ -53,29 +53,16 @@ func (v *Verifier) VerifySession(ctx context.Context, authorizationHeader string
 	if err != nil {
 		return Session{}, err
 	}
-	p, err := parse(tok)
-	if err != nil {
-		return Session{}, err
-	}
-	keys, err := v.keys.Keys(ctx)
-	if err != nil {
-		return Session{}, err
-	}
-	if !p.signedBy(keys) {
+	sess, err := verify(tok, func() (KeySet, error) { return v.keys.Keys(ctx) }, v.issuer, v.audience, v.now)
+	if errors.Is(err, ErrSignature) {
 		// A token signed with a key newer than the cached ones: look once
 		// more (the source rate-limits this).
 		r, ok := v.keys.(Reloader)
 		if !ok {
 			return Session{}, ErrSignature
 		}
-		if keys, err = r.Reload(ctx); err != nil {
-			return Session{}, err
-		}
-		if !p.signedBy(keys) {
-			return Session{}, ErrSignature
-		}
+		sess, err = verify(tok, func() (KeySet, error) { return r.Reload(ctx) }, v.issuer, v.audience, v.now)
 	}
-	sess, err := p.session(v.issuer, v.audience, v.now())
 	if err != nil || v.revoked == nil {
 		return sess, err
 	}

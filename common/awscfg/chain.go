@@ -50,7 +50,10 @@ func HopChain(partition, hubAccountID, namespace, account, target string) []stri
 	if !ok {
 		panic(fmt.Sprintf("awscfg: %q is not a cross-account target role", target))
 	}
-	return []string{RoleARNIn(partition, hubAccountID, namespace, hop), RoleARNIn(partition, account, namespace, target)}
+	return []string{
+		RoleARNIn(partition, hubAccountID, namespace, hop),
+		RoleARNIn(partition, account, namespace, target),
+	}
 }
 
 // ChainTo is Chain through HopChain in the "aws" partition.

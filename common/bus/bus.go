@@ -22,7 +22,11 @@ const maxEntries = 10
 
 // EventBridge is the one call the publisher makes.
 type EventBridge interface {
-	PutEvents(ctx context.Context, in *eventbridge.PutEventsInput, opts ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error)
+	PutEvents(
+		ctx context.Context,
+		in *eventbridge.PutEventsInput,
+		opts ...func(*eventbridge.Options),
+	) (*eventbridge.PutEventsOutput, error)
 }
 
 // Publisher puts records on one bus.

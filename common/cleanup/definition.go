@@ -87,8 +87,13 @@ type obj = map[string]any
 // ends without an event. Outputs never hold timestamps from AWS responses
 // (the emulator cannot serialise them).
 func Definition(in DefinitionInput) (string, error) {
-	if in.AccountTable == "" || in.OutboxTable == "" || in.EventBus == "" || in.BuildQueueURL == "" || in.MetricNamespace == "" || len(in.ProtectedAccounts) == 0 || in.BuildTimeoutSeconds <= 0 {
-		return "", fmt.Errorf("cleanup definition: tables, bus, queue, metric namespace, protected accounts and build timeout are required")
+	if in.AccountTable == "" || in.OutboxTable == "" || in.EventBus == "" || in.BuildQueueURL == "" ||
+		in.MetricNamespace == "" ||
+		len(in.ProtectedAccounts) == 0 ||
+		in.BuildTimeoutSeconds <= 0 {
+		return "", fmt.Errorf(
+			"cleanup definition: tables, bus, queue, metric namespace, protected accounts and build timeout are required",
+		)
 	}
 	key := obj{names.AttrAccountID: obj{"S.$": "$.accountId"}}
 	ctxPath := names.AttrCleanupContext
@@ -103,7 +108,12 @@ func Definition(in DefinitionInput) (string, error) {
 	// report builds the run's event (detail) and the id of its outbox
 	// record, at $.report.
 	report := func(detail obj, next string) obj {
-		return obj{"Type": "Pass", "Parameters": obj{"id.$": "States.UUID()", "event": detail}, "ResultPath": "$.report", "Next": next}
+		return obj{
+			"Type":       "Pass",
+			"Parameters": obj{"id.$": "States.UUID()", "event": detail},
+			"ResultPath": "$.report",
+			"Next":       next,
+		}
 	}
 	// commit records the outcome on the account and the event in the
 	// outbox in one transaction, once: only while the account still names
@@ -177,9 +187,13 @@ func Definition(in DefinitionInput) (string, error) {
 				"Detail.$":     "$.report.event",
 			}}},
 			"ResultPath": nil,
-			"Retry":      []obj{{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 1, "MaxAttempts": 2, "BackoffRate": 2}},
-			"Catch":      []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.publishError", "Next": ifFailed}},
-			"Next":       next,
+			"Retry": []obj{
+				{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 1, "MaxAttempts": 2, "BackoffRate": 2},
+			},
+			"Catch": []obj{
+				{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.publishError", "Next": ifFailed},
+			},
+			"Next": next,
 		}
 	}
 	// clear removes the published event's outbox record; if that fails
@@ -201,7 +215,11 @@ func Definition(in DefinitionInput) (string, error) {
 			"Parameters": obj{
 				"accountId.$": "$.detail.accountId",
 				"reason.$":    "$.detail.reason",
-				"execution":   obj{"arn.$": "$$.Execution.Id", "name.$": "$$.Execution.Name", "startTime.$": "$$.Execution.StartTime"},
+				"execution": obj{
+					"arn.$":       "$$.Execution.Id",
+					"name.$":      "$$.Execution.Name",
+					"startTime.$": "$$.Execution.StartTime",
+				},
 			},
 			"Next": "CheckProtected",
 		},
@@ -210,20 +228,29 @@ func Definition(in DefinitionInput) (string, error) {
 			"Choices": []obj{{"Or": protected, "Next": "RefuseProtected"}},
 			"Default": "ReadAccount",
 		},
-		"RefuseProtected": obj{"Type": "Fail", "Error": ErrProtectedAccount, "Cause": "the hub, management and IAM Identity Center accounts are never cleaned"},
+		"RefuseProtected": obj{
+			"Type":  "Fail",
+			"Error": ErrProtectedAccount,
+			"Cause": "the hub, management and IAM Identity Center accounts are never cleaned",
+		},
 		"ReadAccount": obj{
 			"Type":       "Task",
 			"Resource":   "arn:aws:states:::aws-sdk:dynamodb:getItem",
 			"Parameters": obj{"TableName": in.AccountTable, "Key": key, "ConsistentRead": true},
 			"ResultPath": "$.read",
-			"Retry":      []obj{{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2}},
-			"Next":       "CheckAccount",
+			"Retry": []obj{
+				{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2},
+			},
+			"Next": "CheckAccount",
 		},
 		"CheckAccount": obj{
 			"Type": "Choice",
 			"Choices": []obj{
 				{"Variable": "$.read.Item", "IsPresent": false, "Next": "RefuseUnregistered"},
-				{"Not": obj{"Variable": "$.read.Item.status.S", "StringEquals": string(account.CleanUp)}, "Next": "RefuseNotInCleanUp"},
+				{
+					"Not":  obj{"Variable": "$.read.Item.status.S", "StringEquals": string(account.CleanUp)},
+					"Next": "RefuseNotInCleanUp",
+				},
 				{"And": []obj{
 					{"Variable": "$.read.Item." + ctxPath + ".M." + names.AttrExecutionArn + ".S", "IsPresent": true},
 					{"Not": obj{"Variable": "$.read.Item." + ctxPath + ".M." + names.AttrCleanupOutcome + ".S", "IsPresent": true}},
@@ -232,9 +259,20 @@ func Definition(in DefinitionInput) (string, error) {
 			},
 			"Default": "RecordExecution",
 		},
-		"RefuseUnregistered": obj{"Type": "Fail", "Error": ErrAccountNotRegistered, "Cause": "the account is not in the account table"},
-		"RefuseNotInCleanUp": obj{"Type": "Fail", "Error": ErrAccountNotInCleanUp, "Cause": "only an account in CleanUp is cleaned"},
-		"AlreadyRunning":     obj{"Type": "Succeed", "Comment": "another execution is cleaning this account and has not reported; it (or the watchdog) will"},
+		"RefuseUnregistered": obj{
+			"Type":  "Fail",
+			"Error": ErrAccountNotRegistered,
+			"Cause": "the account is not in the account table",
+		},
+		"RefuseNotInCleanUp": obj{
+			"Type":  "Fail",
+			"Error": ErrAccountNotInCleanUp,
+			"Cause": "only an account in CleanUp is cleaned",
+		},
+		"AlreadyRunning": obj{
+			"Type":    "Succeed",
+			"Comment": "another execution is cleaning this account and has not reported; it (or the watchdog) will",
+		},
 		"RecordExecution": obj{
 			"Type":     "Task",
 			"Resource": "arn:aws:states:::aws-sdk:dynamodb:updateItem",
@@ -257,8 +295,14 @@ func Definition(in DefinitionInput) (string, error) {
 			},
 			"ResultPath": nil,
 			// Someone changed the account since it was read: read it again.
-			"Catch": []obj{{"ErrorEquals": []string{"DynamoDB.ConditionalCheckFailedException"}, "ResultPath": nil, "Next": "ReadAccount"}},
-			"Next":  "RunCleanup",
+			"Catch": []obj{
+				{
+					"ErrorEquals": []string{"DynamoDB.ConditionalCheckFailedException"},
+					"ResultPath":  nil,
+					"Next":        "ReadAccount",
+				},
+			},
+			"Next": "RunCleanup",
 		},
 		"RunCleanup": obj{
 			"Type":     "Task",
@@ -275,13 +319,21 @@ func Definition(in DefinitionInput) (string, error) {
 			},
 			"TimeoutSeconds": in.BuildTimeoutSeconds,
 			"ResultPath":     "$.cleanup",
-			"Catch":          []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.error", "Next": "CountFailures"}},
-			"Next":           "SucceededEvent",
+			"Catch": []obj{
+				{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.error", "Next": "CountFailures"},
+			},
+			"Next": "SucceededEvent",
 		},
 		"SucceededEvent": report(obj{
 			"accountId.$": "$.accountId", "reason.$": "$.reason", "cleanupExecutionContext": executionContext,
 		}, "CommitSucceeded"),
-		"CommitSucceeded":  commit(account.CleanupSucceeded, names.AccountCleanupSucceeded, "", nil, "PublishSucceeded"),
+		"CommitSucceeded": commit(
+			account.CleanupSucceeded,
+			names.AccountCleanupSucceeded,
+			"",
+			nil,
+			"PublishSucceeded",
+		),
 		"PublishSucceeded": publish(names.AccountCleanupSucceeded, "ClearSucceeded", "Cleaned"),
 		"ClearSucceeded":   clearRecord("Cleaned"),
 		"Cleaned":          obj{"Type": "Succeed"},
@@ -290,9 +342,13 @@ func Definition(in DefinitionInput) (string, error) {
 			"Resource":   "arn:aws:states:::aws-sdk:dynamodb:getItem",
 			"Parameters": obj{"TableName": in.AccountTable, "Key": key, "ConsistentRead": true},
 			"ResultPath": "$.recheck",
-			"Retry":      []obj{{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2}},
-			"Catch":      []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.commitError", "Next": "OutcomeNotRecorded"}},
-			"Next":       "CheckOutcome",
+			"Retry": []obj{
+				{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2},
+			},
+			"Catch": []obj{
+				{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.commitError", "Next": "OutcomeNotRecorded"},
+			},
+			"Next": "CheckOutcome",
 		},
 		"CheckOutcome": obj{
 			"Type": "Choice",
@@ -303,7 +359,10 @@ func Definition(in DefinitionInput) (string, error) {
 			}, "Next": "OutcomeNotRecorded"}},
 			"Default": "AlreadyReported",
 		},
-		"AlreadyReported": obj{"Type": "Succeed", "Comment": "the run was reported already (by the watchdog) or the account is no longer this run's; nothing to emit"},
+		"AlreadyReported": obj{
+			"Type":    "Succeed",
+			"Comment": "the run was reported already (by the watchdog) or the account is no longer this run's; nothing to emit",
+		},
 		"OutcomeNotRecorded": obj{"Type": "Fail", "Error": ErrOutcomeNotRecorded,
 			"Cause": "the outcome and its event could not be committed; the watchdog reports this run as failed"},
 		"CountFailures": obj{
@@ -317,7 +376,12 @@ func Definition(in DefinitionInput) (string, error) {
 			"ResultPath": "$.failures",
 			"Next":       "FailureMessage",
 		},
-		"FirstFailure": obj{"Type": "Pass", "Result": obj{"count": 1}, "ResultPath": "$.failures", "Next": "FailureMessage"},
+		"FirstFailure": obj{
+			"Type":       "Pass",
+			"Result":     obj{"count": 1},
+			"ResultPath": "$.failures",
+			"Next":       "FailureMessage",
+		},
 		"FailureMessage": obj{
 			"Type":    "Choice",
 			"Choices": []obj{{"Variable": "$.error.Cause", "IsPresent": true, "Next": "MessageWithCause"}},
@@ -351,7 +415,11 @@ func Definition(in DefinitionInput) (string, error) {
 			"Catch":      []obj{{"ErrorEquals": []string{"States.ALL"}, "ResultPath": nil, "Next": "CleanupFailed"}},
 			"Next":       "CleanupFailed",
 		},
-		"CleanupFailed": obj{"Type": "Fail", "Error": ErrCleanupFailed, "Cause": "the cleanup failed; AccountCleanupFailed was emitted"},
+		"CleanupFailed": obj{
+			"Type":  "Fail",
+			"Error": ErrCleanupFailed,
+			"Cause": "the cleanup failed; AccountCleanupFailed was emitted",
+		},
 	}
 
 	def := obj{

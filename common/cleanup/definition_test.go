@@ -10,8 +10,15 @@ import (
 var transitionRE = regexp.MustCompile(`"(?:Next|Default)":\s*"([^"]+)"`)
 
 func TestDefinitionNeedsEveryInput(t *testing.T) {
-	ok := DefinitionInput{AccountTable: "t", OutboxTable: "o", EventBus: "b", BuildQueueURL: "q", ProtectedAccounts: []string{"111111111111"},
-		BuildTimeoutSeconds: 60, MetricNamespace: "ISB/dev"}
+	ok := DefinitionInput{
+		AccountTable:        "t",
+		OutboxTable:         "o",
+		EventBus:            "b",
+		BuildQueueURL:       "q",
+		ProtectedAccounts:   []string{"111111111111"},
+		BuildTimeoutSeconds: 60,
+		MetricNamespace:     "ISB/dev",
+	}
 	if _, err := Definition(ok); err != nil {
 		t.Fatalf("Definition: %v", err)
 	}

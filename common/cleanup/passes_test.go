@@ -181,7 +181,13 @@ func TestRunEndsWhenTheBuildIsStopped(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	clock := newFakeClock()
 	runner := passFunc(func(ctx context.Context, _ int) error { cancel(); <-ctx.Done(); return ctx.Err() })
-	got, err := Run(ctx, Policy{SuccessesNeeded: 1, FailuresAllowed: 1, PassTimeout: time.Hour}, runner, clock, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	got, err := Run(
+		ctx,
+		Policy{SuccessesNeeded: 1, FailuresAllowed: 1, PassTimeout: time.Hour},
+		runner,
+		clock,
+		slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	)
 	if !errors.Is(err, context.Canceled) || got.Succeeded {
 		t.Errorf("Run = %+v, %v; want not succeeded and context.Canceled", got, err)
 	}

@@ -6,15 +6,14 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/isb-go/isb/common/fault"
 )
 
-// TaskAnswerer is the Step Functions calls that answer a task token.
+// TaskAnswerer answers the state machine's task token (sfnrun): a token
+// nobody waits for any more is fault.NotFound.
 type TaskAnswerer interface {
-	SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSuccessInput, opts ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
-	SendTaskFailure(ctx context.Context, in *sfn.SendTaskFailureInput, opts ...func(*sfn.Options)) (*sfn.SendTaskFailureOutput, error)
+	Succeed(ctx context.Context, token, output string) error
+	Fail(ctx context.Context, token, code, cause string) error
 }
 
 // maxCause is Step Functions' limit on a failure cause.
@@ -31,7 +30,7 @@ func Report(ctx context.Context, api TaskAnswerer, token string, res Result, run
 		if mErr != nil {
 			return fmt.Errorf("encode cleanup result: %w", mErr)
 		}
-		_, err = api.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(string(out))})
+		err = api.Succeed(ctx, token, string(out))
 	} else {
 		cause := res.LastError
 		if runErr != nil {
@@ -44,13 +43,9 @@ func Report(ctx context.Context, api TaskAnswerer, token string, res Result, run
 		if len(cause) > maxCause {
 			cause = cause[:maxCause]
 		}
-		_, err = api.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: aws.String(token),
-			Error: aws.String(ErrCleanupFailed), Cause: aws.String(cause)})
+		err = api.Fail(ctx, token, ErrCleanupFailed, cause)
 	}
-	var gone *sfntypes.TaskTimedOut
-	var invalid *sfntypes.InvalidToken
-	var missing *sfntypes.TaskDoesNotExist
-	if errors.As(err, &gone) || errors.As(err, &invalid) || errors.As(err, &missing) {
+	if errors.Is(err, fault.NotFound) {
 		return nil
 	}
 	if err != nil {

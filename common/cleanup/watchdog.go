@@ -10,10 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
@@ -24,8 +20,10 @@ import (
 
 // Executions is the Step Functions calls the watchdog makes.
 type Executions interface {
-	DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, opts ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
-	StopExecution(ctx context.Context, in *sfn.StopExecutionInput, opts ...func(*sfn.Options)) (*sfn.StopExecutionOutput, error)
+	// Describe returns the execution's status and input; one that does
+	// not exist is fault.NotFound.
+	Describe(ctx context.Context, executionARN string) (status, input string, err error)
+	Stop(ctx context.Context, executionARN, code, cause string) error
 }
 
 // AccountStore is the account store calls the watchdog makes.
@@ -81,13 +79,19 @@ type ExecutionInput struct {
 const DefaultRequestGrace = 30 * time.Minute
 
 // failedStatuses are the end states that need a report from the watchdog.
-var failedStatuses = []sfntypes.ExecutionStatus{
-	sfntypes.ExecutionStatusFailed, sfntypes.ExecutionStatusTimedOut, sfntypes.ExecutionStatusAborted,
-}
+var failedStatuses = []string{"FAILED", "TIMED_OUT", "ABORTED"}
+
+// statusRunning is a running execution's status.
+const statusRunning = "RUNNING"
 
 // ExecutionEnded handles one "Step Functions Execution Status Change"
 // event: input is the execution's input. It reports whether it emitted.
-func (w *Watchdog) ExecutionEnded(ctx context.Context, executionARN string, status sfntypes.ExecutionStatus, input string) (bool, error) {
+func (w *Watchdog) ExecutionEnded(
+	ctx context.Context,
+	executionARN string,
+	status string,
+	input string,
+) (bool, error) {
 	if !slices.Contains(failedStatuses, status) {
 		return false, nil
 	}
@@ -96,7 +100,13 @@ func (w *Watchdog) ExecutionEnded(ctx context.Context, executionARN string, stat
 		w.Log.WarnContext(ctx, "watchdog: execution input is not a cleanup request; ignored", "execution", executionARN)
 		return false, nil
 	}
-	return w.report(ctx, in.Detail.AccountID, executionARN, in.Detail.Reason, "cleanup execution ended "+string(status)+" without reporting")
+	return w.report(
+		ctx,
+		in.Detail.AccountID,
+		executionARN,
+		in.Detail.Reason,
+		"cleanup execution ended "+status+" without reporting",
+	)
 }
 
 // SweepResult says what a sweep found.
@@ -189,25 +199,27 @@ func (w *Watchdog) requestAgain(ctx context.Context, a account.Account) (bool, e
 }
 
 // check decides whether a recorded execution is stuck, and why.
-func (w *Watchdog) check(ctx context.Context, c account.CleanupExecution) (msg string, reason events.CleanupReason, stuck bool, err error) {
-	out, err := w.Executions.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(c.ExecutionARN)})
-	var gone *sfntypes.ExecutionDoesNotExist
-	if errors.As(err, &gone) {
+func (w *Watchdog) check(
+	ctx context.Context,
+	c account.CleanupExecution,
+) (msg string, reason events.CleanupReason, stuck bool, err error) {
+	status, input, err := w.Executions.Describe(ctx, c.ExecutionARN)
+	if errors.Is(err, fault.NotFound) {
 		return "cleanup execution no longer exists", "", true, nil
 	}
 	if err != nil {
-		return "", "", false, fmt.Errorf("watchdog: describe %s: %w", c.ExecutionARN, err)
+		return "", "", false, fmt.Errorf("watchdog: %w", err)
 	}
 	var in ExecutionInput
-	_ = json.Unmarshal([]byte(aws.ToString(out.Input)), &in)
+	_ = json.Unmarshal([]byte(input), &in)
 	reason = in.Detail.Reason
 	switch {
-	case slices.Contains(failedStatuses, out.Status):
-		return "cleanup execution ended " + string(out.Status) + " without reporting", reason, true, nil
-	case out.Status == sfntypes.ExecutionStatusRunning && w.Now().Sub(c.StartedAt) > w.MaxAge:
-		if _, err := w.Executions.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: aws.String(c.ExecutionARN),
-			Error: aws.String("WatchdogTimeout"), Cause: aws.String("the cleanup ran longer than " + w.MaxAge.String())}); err != nil {
-			return "", "", false, fmt.Errorf("watchdog: stop %s: %w", c.ExecutionARN, err)
+	case slices.Contains(failedStatuses, status):
+		return "cleanup execution ended " + status + " without reporting", reason, true, nil
+	case status == statusRunning && w.Now().Sub(c.StartedAt) > w.MaxAge:
+		if err := w.Executions.Stop(ctx, c.ExecutionARN, "WatchdogTimeout",
+			"the cleanup ran longer than "+w.MaxAge.String()); err != nil {
+			return "", "", false, fmt.Errorf("watchdog: %w", err)
 		}
 		return "cleanup execution ran longer than " + w.MaxAge.String() + " and was stopped", reason, true, nil
 	}
@@ -216,7 +228,12 @@ func (w *Watchdog) check(ctx context.Context, c account.CleanupExecution) (msg s
 
 // report emits AccountCleanupFailed for the execution recorded on the
 // account, once. It reports whether it emitted.
-func (w *Watchdog) report(ctx context.Context, accountID, executionARN string, reason events.CleanupReason, msg string) (bool, error) {
+func (w *Watchdog) report(
+	ctx context.Context,
+	accountID, executionARN string,
+	reason events.CleanupReason,
+	msg string,
+) (bool, error) {
 	if !slices.Contains(events.CleanupReasons, reason) {
 		// The reason is lost with the execution; a failed cleanup is
 		// retried through retryCleanup, whatever started it.
@@ -230,7 +247,8 @@ func (w *Watchdog) report(ctx context.Context, accountID, executionARN string, r
 		if err != nil {
 			return false, fmt.Errorf("watchdog: %w", err)
 		}
-		if a.Status != account.CleanUp || a.Cleanup == nil || a.Cleanup.ExecutionARN != executionARN || a.Cleanup.Outcome != "" {
+		if a.Status != account.CleanUp || a.Cleanup == nil || a.Cleanup.ExecutionARN != executionARN ||
+			a.Cleanup.Outcome != "" {
 			return false, nil // reported already, or another run owns the account
 		}
 		next := a
@@ -244,11 +262,14 @@ func (w *Watchdog) report(ctx context.Context, accountID, executionARN string, r
 			_, err = w.Accounts.Save(ctx, a, next, recs...)
 			return nil, err
 		}, events.AccountCleanupFailed{
-			AccountID:               a.ID,
-			CleanupExecutionContext: events.ExecutionContext{StateMachineExecutionArn: run.ExecutionARN, StateMachineExecutionStartTime: run.StartedAt},
-			Reason:                  reason,
-			ConsecutiveFailures:     next.CleanupFailures,
-			ErrorMessage:            msg,
+			AccountID: a.ID,
+			CleanupExecutionContext: events.ExecutionContext{
+				StateMachineExecutionArn:       run.ExecutionARN,
+				StateMachineExecutionStartTime: run.StartedAt,
+			},
+			Reason:              reason,
+			ConsecutiveFailures: next.CleanupFailures,
+			ErrorMessage:        msg,
 		})
 		if errors.Is(err, fault.Conflict) {
 			continue

@@ -46,13 +46,18 @@ func TestNukeTemplateProtectsThePlatformAccounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{config.PlaceholderHubAccountID, config.PlaceholderManagementAccountID, config.PlaceholderIDCAccountID} {
+	for _, p := range []string{config.PlaceholderHubAccountID, config.PlaceholderManagementAccountID,
+		config.PlaceholderIDCAccountID} {
 		if !slices.Contains(n.Blocklist, p) {
 			t.Errorf("blocklist %v does not hold %s", n.Blocklist, p)
 		}
 	}
 	if !slices.Equal(n.BypassAliasCheckAccounts, []string{config.PlaceholderCleanupAccountID}) {
-		t.Errorf("bypass-alias-check-accounts = %v, want only %s", n.BypassAliasCheckAccounts, config.PlaceholderCleanupAccountID)
+		t.Errorf(
+			"bypass-alias-check-accounts = %v, want only %s",
+			n.BypassAliasCheckAccounts,
+			config.PlaceholderCleanupAccountID,
+		)
 	}
 	if got := sortedKeys(n.Accounts); !slices.Equal(got, []string{config.PlaceholderCleanupAccountID}) {
 		t.Errorf("accounts = %v, want only %s", got, config.PlaceholderCleanupAccountID)
@@ -127,8 +132,10 @@ func TestNukeTemplateKeepsTheControlPlane(t *testing.T) {
 		return []config.NukeFilter{
 			{Property: name, Value: config.PlaceholderCleanupRoleName},
 			{Property: name, Type: "In", Values: []string{
-				"OrganizationAccountAccessRole", "AWSControlTowerExecution", "aws-controltower-AdministratorExecutionRole",
-				"aws-controltower-ConfigRecorderRole", "aws-controltower-ForwardSnsNotificationRole", "aws-controltower-ReadOnlyExecutionRole",
+				"OrganizationAccountAccessRole", "AWSControlTowerExecution",
+				"aws-controltower-AdministratorExecutionRole",
+				"aws-controltower-ConfigRecorderRole", "aws-controltower-ForwardSnsNotificationRole",
+				"aws-controltower-ReadOnlyExecutionRole",
 			}},
 			{Property: name, Type: "regex", Value: "^stacksets-exec-[0-9a-f]{32}$"},
 			{Property: path, Type: "prefix", Value: "/aws-reserved/sso.amazonaws.com/"},
@@ -139,7 +146,11 @@ func TestNukeTemplateKeepsTheControlPlane(t *testing.T) {
 		resourceType string
 		want         []config.NukeFilter
 	}{
-		{"the platform's StackSet stack is kept", "CloudFormationStack", []config.NukeFilter{{Type: "glob", Value: "StackSet-isb-*-SandboxAccount-*"}}},
+		{
+			"the platform's StackSet stack is kept",
+			"CloudFormationStack",
+			[]config.NukeFilter{{Type: "glob", Value: "StackSet-isb-*-SandboxAccount-*"}},
+		},
 		{"Control Tower trails and the organization trail are kept", "CloudTrailTrail", []config.NukeFilter{
 			{Type: "glob", Value: "aws-controltower-*"}, {Value: "all-org-cloud-trail"},
 		}},
@@ -150,11 +161,31 @@ func TestNukeTemplateKeepsTheControlPlane(t *testing.T) {
 		{"the cleanup role and control-plane roles are kept", "IAMRole", roles("Name", "Path")},
 		{"their inline policies are kept", "IAMRolePolicy", roles("role:RoleName", "role:Path")},
 		{"their policy attachments are kept", "IAMRolePolicyAttachment", roles("RoleName", "RolePath")},
-		{"the Identity Center SAML provider is kept", "IAMSAMLProvider", []config.NukeFilter{{Type: "contains", Value: "AWSSSO"}}},
-		{"Control Tower functions are kept", "LambdaFunction", []config.NukeFilter{{Type: "glob", Value: "aws-controltower-*"}}},
-		{"Control Tower log groups are kept", "CloudWatchLogsLogGroup", []config.NukeFilter{{Type: "contains", Value: "aws-controltower"}}},
-		{"AWS-owned OpenSearch packages are kept", "OSPackage", []config.NukeFilter{{Type: "glob", Value: "pkg-*"}, {Type: "glob", Value: "G*"}}},
-		{"Control Tower subscriptions are kept", "SNSSubscription", []config.NukeFilter{{Property: "ARN", Type: "contains", Value: "aws-controltower"}}},
+		{
+			"the Identity Center SAML provider is kept",
+			"IAMSAMLProvider",
+			[]config.NukeFilter{{Type: "contains", Value: "AWSSSO"}},
+		},
+		{
+			"Control Tower functions are kept",
+			"LambdaFunction",
+			[]config.NukeFilter{{Type: "glob", Value: "aws-controltower-*"}},
+		},
+		{
+			"Control Tower log groups are kept",
+			"CloudWatchLogsLogGroup",
+			[]config.NukeFilter{{Type: "contains", Value: "aws-controltower"}},
+		},
+		{
+			"AWS-owned OpenSearch packages are kept",
+			"OSPackage",
+			[]config.NukeFilter{{Type: "glob", Value: "pkg-*"}, {Type: "glob", Value: "G*"}},
+		},
+		{
+			"Control Tower subscriptions are kept",
+			"SNSSubscription",
+			[]config.NukeFilter{{Property: "ARN", Type: "contains", Value: "aws-controltower"}},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -190,7 +221,10 @@ func TestNukeTemplateKeepsTheStackTheStackSetDeploys(t *testing.T) {
 	stacks := n.Accounts[config.PlaceholderCleanupAccountID].Filters["CloudFormationStack"]
 	for _, ns := range []string{"isb", "dev", "prod1"} {
 		// CloudFormation names a StackSet's stack instance StackSet-<set name>-<id>.
-		instance := "StackSet-" + names.Physical(ns, names.SandboxAccountStackSet) + "-0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
+		instance := "StackSet-" + names.Physical(
+			ns,
+			names.SandboxAccountStackSet,
+		) + "-0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
 		t.Run("the stack instance in namespace "+ns+" matches a filter", func(t *testing.T) {
 			kept := slices.ContainsFunc(stacks, func(f config.NukeFilter) bool {
 				ok, err := path.Match(f.Value, instance)
@@ -251,38 +285,138 @@ func TestParseNukeRejectsEachBrokenRule(t *testing.T) {
 		field string
 	}{
 		{"no regions names regions", "blocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}", "regions"},
-		{"an empty region list names regions", "regions: []\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}", "regions"},
-		{"a misspelt region names regions[1]", "regions: [global, eu-west2]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}", "regions[1]"},
+		{
+			"an empty region list names regions",
+			"regions: []\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}",
+			"regions",
+		},
+		{
+			"a misspelt region names regions[1]",
+			"regions: [global, eu-west2]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}",
+			"regions[1]",
+		},
 		{"no blocklist names blocklist", "regions: [global]\naccounts: {'111111111111': {}}", "blocklist"},
-		{"an empty blocklist names blocklist", "regions: [global]\nblocklist: []\naccounts: {'111111111111': {}}", "blocklist"},
-		{"an 11-digit blocklist entry names blocklist[0]", "regions: [global]\nblocklist: ['12345678901']\naccounts: {'111111111111': {}}", "blocklist[0]"},
-		{"a lower-case placeholder names blocklist[0]", "regions: [global]\nblocklist: ['%hub%']\naccounts: {'111111111111': {}}", "blocklist[0]"},
-		{"a bad alias-check account names bypass-alias-check-accounts[0]", "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\nbypass-alias-check-accounts: [sandbox]\naccounts: {'111111111111': {}}", "bypass-alias-check-accounts[0]"},
+		{
+			"an empty blocklist names blocklist",
+			"regions: [global]\nblocklist: []\naccounts: {'111111111111': {}}",
+			"blocklist",
+		},
+		{
+			"an 11-digit blocklist entry names blocklist[0]",
+			"regions: [global]\nblocklist: ['12345678901']\naccounts: {'111111111111': {}}",
+			"blocklist[0]",
+		},
+		{
+			"a lower-case placeholder names blocklist[0]",
+			"regions: [global]\nblocklist: ['%hub%']\naccounts: {'111111111111': {}}",
+			"blocklist[0]",
+		},
+		{
+			"a bad alias-check account names bypass-alias-check-accounts[0]",
+			"regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\nbypass-alias-check-accounts: [sandbox]\naccounts: {'111111111111': {}}",
+			"bypass-alias-check-accounts[0]",
+		},
 		{"no accounts names accounts", "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']", "accounts"},
-		{"a bad account key names it", "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {sandbox: {}}", "accounts.sandbox"},
-		{"a blocklisted account to clean names it", "regions: [global]\nblocklist: ['111111111111']\naccounts: {'111111111111': {}}", "accounts.111111111111"},
-		{"an unknown filter type names its type", withFilter("{type: wildcard, value: x*}"), acct + ".filters.IAMRole[0].type"},
-		{"an empty filter value names its value", withFilter("{type: glob, value: ''}"), acct + ".filters.IAMRole[0].value"},
+		{
+			"a bad account key names it",
+			"regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {sandbox: {}}",
+			"accounts.sandbox",
+		},
+		{
+			"a blocklisted account to clean names it",
+			"regions: [global]\nblocklist: ['111111111111']\naccounts: {'111111111111': {}}",
+			"accounts.111111111111",
+		},
+		{
+			"an unknown filter type names its type",
+			withFilter("{type: wildcard, value: x*}"),
+			acct + ".filters.IAMRole[0].type",
+		},
+		{
+			"an empty filter value names its value",
+			withFilter("{type: glob, value: ''}"),
+			acct + ".filters.IAMRole[0].value",
+		},
 		{"an empty string filter names its value", withFilter("''"), acct + ".filters.IAMRole[0].value"},
-		{"an In filter without values names its values", withFilter("{type: In, property: Name}"), acct + ".filters.IAMRole[0].values"},
-		{"an In filter with a value names its value", withFilter("{type: In, value: a, values: [a]}"), acct + ".filters.IAMRole[0].value"},
-		{"values on a glob filter names its values", withFilter("{type: glob, value: a*, values: [b]}"), acct + ".filters.IAMRole[0].values"},
-		{"a broken regex names its value", withFilter("{type: regex, value: 'role-('}"), acct + ".filters.IAMRole[0].value"},
+		{
+			"an In filter without values names its values",
+			withFilter("{type: In, property: Name}"),
+			acct + ".filters.IAMRole[0].values",
+		},
+		{
+			"an In filter with a value names its value",
+			withFilter("{type: In, value: a, values: [a]}"),
+			acct + ".filters.IAMRole[0].value",
+		},
+		{
+			"values on a glob filter names its values",
+			withFilter("{type: glob, value: a*, values: [b]}"),
+			acct + ".filters.IAMRole[0].values",
+		},
+		{
+			"a broken regex names its value",
+			withFilter("{type: regex, value: 'role-('}"),
+			acct + ".filters.IAMRole[0].value",
+		},
 		{"a misspelt filter key names it", withFilter("{type: glob, valeu: x*}"), acct + ".filters.IAMRole[0].valeu"},
 		{"a list as a filter names the filter", withFilter("[x]"), acct + ".filters.IAMRole[0]"},
-		{"filters given as a mapping name the resource type", "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts:\n  '111111111111':\n    filters:\n      IAMRole: {value: x}\n", "accounts.111111111111.filters.IAMRole"},
-		{"a bad resource type in filters names it", "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts:\n  '111111111111':\n    filters:\n      IAM-Role: [x]\n", "accounts.111111111111.filters.IAM-Role"},
-		{"an unknown preset names accounts.<id>.presets[0]", "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts:\n  '111111111111':\n    presets: [common]\n", "accounts.111111111111.presets[0]"},
-		{"a bad filter in a preset names it", "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\npresets:\n  common:\n    filters:\n      IAMRole: [{type: nope, value: x}]\naccounts:\n  '111111111111':\n    presets: [common]\n", "presets.common.filters.IAMRole[0].type"},
-		{"a bad excluded type names resource-types.excludes[0]", "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\nresource-types: {excludes: ['S3 Object']}\naccounts: {'111111111111': {}}", "resource-types.excludes[0]"},
-		{"a type both included and excluded names the exclude", "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\nresource-types: {includes: [S3Bucket, S3Object], excludes: [S3Object]}\naccounts: {'111111111111': {}}", "resource-types.excludes[0]"},
-		{"an account type both included and excluded names the exclude", "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts:\n  '111111111111':\n    resource-types: {includes: [IAMRole], excludes: [IAMRole]}\n", "accounts.111111111111.resource-types.excludes[0]"},
-		{"a bad settings type names it", "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\nsettings: {'S3 Bucket': {BypassGovernanceRetention: true}}\naccounts: {'111111111111': {}}", "settings.S3 Bucket"},
+		{
+			"filters given as a mapping name the resource type",
+			"regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts:\n  '111111111111':\n    filters:\n      IAMRole: {value: x}\n",
+			"accounts.111111111111.filters.IAMRole",
+		},
+		{
+			"a bad resource type in filters names it",
+			"regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts:\n  '111111111111':\n    filters:\n      IAM-Role: [x]\n",
+			"accounts.111111111111.filters.IAM-Role",
+		},
+		{
+			"an unknown preset names accounts.<id>.presets[0]",
+			"regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts:\n  '111111111111':\n    presets: [common]\n",
+			"accounts.111111111111.presets[0]",
+		},
+		{
+			"a bad filter in a preset names it",
+			"regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\npresets:\n  common:\n    filters:\n      IAMRole: [{type: nope, value: x}]\naccounts:\n  '111111111111':\n    presets: [common]\n",
+			"presets.common.filters.IAMRole[0].type",
+		},
+		{
+			"a bad excluded type names resource-types.excludes[0]",
+			"regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\nresource-types: {excludes: ['S3 Object']}\naccounts: {'111111111111': {}}",
+			"resource-types.excludes[0]",
+		},
+		{
+			"a type both included and excluded names the exclude",
+			"regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\nresource-types: {includes: [S3Bucket, S3Object], excludes: [S3Object]}\naccounts: {'111111111111': {}}",
+			"resource-types.excludes[0]",
+		},
+		{
+			"an account type both included and excluded names the exclude",
+			"regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts:\n  '111111111111':\n    resource-types: {includes: [IAMRole], excludes: [IAMRole]}\n",
+			"accounts.111111111111.resource-types.excludes[0]",
+		},
+		{
+			"a bad settings type names it",
+			"regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\nsettings: {'S3 Bucket': {BypassGovernanceRetention: true}}\naccounts: {'111111111111': {}}",
+			"settings.S3 Bucket",
+		},
 		{"a removed v2 key names it", minimalNuke + "account-blocklist: ['111111111111']\n", "account-blocklist"},
-		{"feature flags name feature-flags", minimalNuke + "feature-flags: {disable-deletion-protection: {RDSInstance: true}}\n", "feature-flags"},
-		{"the removed targets key names resource-types.targets", minimalNuke + "resource-types: {targets: [S3Bucket]}\n", "resource-types.targets"},
+		{
+			"feature flags name feature-flags",
+			minimalNuke + "feature-flags: {disable-deletion-protection: {RDSInstance: true}}\n",
+			"feature-flags",
+		},
+		{
+			"the removed targets key names resource-types.targets",
+			minimalNuke + "resource-types: {targets: [S3Bucket]}\n",
+			"resource-types.targets",
+		},
 		{"an unknown account key names it", minimalNuke + "    filter: {}\n", acct + ".filter"},
-		{"a string for the region list names regions", "regions: global\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}", "regions"},
+		{
+			"a string for the region list names regions",
+			"regions: global\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}",
+			"regions",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -304,8 +438,14 @@ func TestParseNukeAcceptsValidShapes(t *testing.T) {
 	}{
 		{"the minimal configuration", minimalNuke},
 		{"unquoted account ids", "regions: [global]\nblocklist: [000000000001]\naccounts:\n  123456789012: {}\n"},
-		{"GovCloud and China regions", "regions: [us-gov-west-1, cn-north-1, global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}"},
-		{"a regions placeholder", "regions: ['%REGIONS%']\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}"},
+		{
+			"GovCloud and China regions",
+			"regions: [us-gov-west-1, cn-north-1, global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}",
+		},
+		{
+			"a regions placeholder",
+			"regions: ['%REGIONS%']\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}",
+		},
 		{"every filter type", `
 regions: [global]
 blocklist: ["%HUB_ACCOUNT_ID%"]

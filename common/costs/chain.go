@@ -11,6 +11,7 @@ import (
 	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/spend"
 )
 
 // PoolParam gives the pool's shared configuration, which names the
@@ -37,7 +38,14 @@ type Chain struct {
 // NewChain returns the source. session names the caller in CloudTrail
 // (names.Physical(ns, session)).
 func NewChain(cfg aws.Config, namespace, hubAccountID, session string, pool PoolParam) *Chain {
-	return &Chain{cfg: cfg, namespace: namespace, hub: hubAccountID, session: session, pool: pool, clients: map[string]API{}}
+	return &Chain{
+		cfg:       cfg,
+		namespace: namespace,
+		hub:       hubAccountID,
+		session:   session,
+		pool:      pool,
+		clients:   map[string]API{},
+	}
 }
 
 // Client returns the management account's Cost Explorer client.
@@ -60,4 +68,9 @@ func (c *Chain) Client(ctx context.Context) (API, error) {
 // roles is the chain to the management account's OrgMgt role.
 func (c *Chain) roles(orgMgtAccountID string) []string {
 	return awscfg.HopChain("aws", c.hub, c.namespace, orgMgtAccountID, names.OrgMgtRole)
+}
+
+// Fetch is Explorer.Fetch with the chain's client.
+func (c *Chain) Fetch(ctx context.Context, into spend.Daily, accounts []string, start, end string) (int, error) {
+	return Explorer{Clients: c}.Fetch(ctx, into, accounts, start, end)
 }

@@ -8,58 +8,39 @@ package costs
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+
+	"github.com/isb-go/isb/common/spend"
 )
 
 // MaxAccountsPerCall is how many accounts one GetCostAndUsage filter may
-// name (upstream's COST_EXPLORER_CONFIG.MAX_ACCOUNTS_IN_FILTER).
-const MaxAccountsPerCall = 199
+// name (spend.MaxAccountsPerCall).
+const MaxAccountsPerCall = spend.MaxAccountsPerCall
 
 // Metric is the cost summed (unblended, as upstream) and Currency its unit.
 const (
 	Metric   = "UnblendedCost"
-	Currency = "USD"
+	Currency = spend.Currency
 )
 
-// DayFormat is Cost Explorer's date format; days compare as strings.
-const DayFormat = "2006-01-02"
+// DayFormat is Cost Explorer's date format (spend.DayFormat).
+const DayFormat = spend.DayFormat
 
 // API is the one Cost Explorer call made.
 type API interface {
-	GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error)
+	GetCostAndUsage(
+		ctx context.Context,
+		in *costexplorer.GetCostAndUsageInput,
+		opts ...func(*costexplorer.Options),
+	) (*costexplorer.GetCostAndUsageOutput, error)
 }
 
-// Daily is spend per account and day: account id → yyyy-mm-dd → USD.
-type Daily map[string]map[string]float64
-
-// Add records an amount; amounts for the same account and day (pages
-// split groups, not days) add up.
-func (d Daily) Add(account, day string, amount float64) {
-	if d[account] == nil {
-		d[account] = map[string]float64{}
-	}
-	d[account][day] += amount
-}
-
-// Between sums an account's spend over the days [from, to] (inclusive;
-// an empty to has no end), in day order so the same answer always gives
-// the same total to the last bit.
-func (d Daily) Between(account, from, to string) float64 {
-	days := d[account]
-	total := 0.0
-	for _, day := range slices.Sorted(maps.Keys(days)) {
-		if day >= from && (to == "" || day <= to) {
-			total += days[day]
-		}
-	}
-	return total
-}
+// Daily is spend per account and day (spend.Daily).
+type Daily = spend.Daily
 
 // Request is the GetCostAndUsage input for accounts over the days
 // [start, end) (End is exclusive in Cost Explorer).
@@ -68,7 +49,9 @@ func Request(accounts []string, start, end string) *costexplorer.GetCostAndUsage
 		TimePeriod:  &cetypes.DateInterval{Start: aws.String(start), End: aws.String(end)},
 		Granularity: cetypes.GranularityDaily,
 		Metrics:     []string{Metric},
-		GroupBy:     []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String(string(cetypes.DimensionLinkedAccount))}},
+		GroupBy: []cetypes.GroupDefinition{
+			{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String(string(cetypes.DimensionLinkedAccount))},
+		},
 		Filter: &cetypes.Expression{And: []cetypes.Expression{
 			{Dimensions: &cetypes.DimensionValues{Key: cetypes.DimensionLinkedAccount, Values: accounts}},
 			{Not: &cetypes.Expression{Dimensions: &cetypes.DimensionValues{
@@ -93,10 +76,24 @@ func Fetch(ctx context.Context, api API, into Daily, accounts []string, start, e
 		in.NextPageToken = token
 		out, err := api.GetCostAndUsage(ctx, in)
 		if err != nil {
-			return calls, fmt.Errorf("get cost and usage of %d accounts %s..%s, page %d: %w", len(accounts), start, end, page, err)
+			return calls, fmt.Errorf(
+				"get cost and usage of %d accounts %s..%s, page %d: %w",
+				len(accounts),
+				start,
+				end,
+				page,
+				err,
+			)
 		}
-		if err := into.read(out.ResultsByTime); err != nil {
-			return calls, fmt.Errorf("cost and usage of %d accounts %s..%s, page %d: %w", len(accounts), start, end, page, err)
+		if err := read(into, out.ResultsByTime); err != nil {
+			return calls, fmt.Errorf(
+				"cost and usage of %d accounts %s..%s, page %d: %w",
+				len(accounts),
+				start,
+				end,
+				page,
+				err,
+			)
 		}
 		if aws.ToString(out.NextPageToken) == "" {
 			return calls, nil
@@ -105,7 +102,7 @@ func Fetch(ctx context.Context, api API, into Daily, accounts []string, start, e
 	}
 }
 
-func (d Daily) read(results []cetypes.ResultByTime) error {
+func read(d Daily, results []cetypes.ResultByTime) error {
 	for _, r := range results {
 		if r.TimePeriod == nil {
 			return fmt.Errorf("a daily result has no time period")
@@ -130,4 +127,22 @@ func (d Daily) read(results []cetypes.ResultByTime) error {
 		}
 	}
 	return nil
+}
+
+// Clients gives the Cost Explorer client of the management account
+// (*Chain).
+type Clients interface {
+	Client(ctx context.Context) (API, error)
+}
+
+// Explorer fetches daily spend with the client Clients gives.
+type Explorer struct{ Clients Clients }
+
+// Fetch is the package's Fetch with the management account's client.
+func (e Explorer) Fetch(ctx context.Context, into spend.Daily, accounts []string, start, end string) (int, error) {
+	api, err := e.Clients.Client(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("cost explorer client: %w", err)
+	}
+	return Fetch(ctx, api, into, accounts, start, end)
 }

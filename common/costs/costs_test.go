@@ -48,7 +48,7 @@ func TestReadDailyCosts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Daily{}
-			err := got.read(tc.results)
+			err := read(got, tc.results)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("read error = %v; want one containing %q", err, tc.wantErr)
@@ -94,7 +94,11 @@ type pages struct {
 	out []*costexplorer.GetCostAndUsageOutput
 }
 
-func (p *pages) GetCostAndUsage(_ context.Context, in *costexplorer.GetCostAndUsageInput, _ ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+func (p *pages) GetCostAndUsage(
+	_ context.Context,
+	in *costexplorer.GetCostAndUsageInput,
+	_ ...func(*costexplorer.Options),
+) (*costexplorer.GetCostAndUsageOutput, error) {
 	next := p.out[0]
 	p.out = p.out[1:]
 	return next, nil
@@ -102,7 +106,10 @@ func (p *pages) GetCostAndUsage(_ context.Context, in *costexplorer.GetCostAndUs
 
 func TestFetchFollowsEveryPageAndRefusesOversizedBatches(t *testing.T) {
 	api := &pages{out: []*costexplorer.GetCostAndUsageOutput{
-		{ResultsByTime: []cetypes.ResultByTime{result("2026-10-01", ceGroup("111", "1", "USD"))}, NextPageToken: aws.String("p2")},
+		{
+			ResultsByTime: []cetypes.ResultByTime{result("2026-10-01", ceGroup("111", "1", "USD"))},
+			NextPageToken: aws.String("p2"),
+		},
 		{ResultsByTime: []cetypes.ResultByTime{result("2026-10-01", ceGroup("111", "2", "USD"))}},
 	}}
 	d := Daily{}

@@ -129,7 +129,11 @@ func (as AccountStore) Get(ctx context.Context, id string) (account.Account, err
 // still at read's version and status. A status change must be allowed by
 // the account move table. recs are written to the outbox in the same
 // transaction.
-func (as AccountStore) Save(ctx context.Context, read, next account.Account, recs ...events.Record) (account.Account, error) {
+func (as AccountStore) Save(
+	ctx context.Context,
+	read, next account.Account,
+	recs ...events.Record,
+) (account.Account, error) {
 	put, next, err := as.savePut(read, next)
 	if err != nil {
 		return next, err
@@ -148,13 +152,17 @@ func (as AccountStore) Save(ctx context.Context, read, next account.Account, rec
 // transaction.
 func (as AccountStore) savePut(read, next account.Account) (types.Put, account.Account, error) {
 	if read.ID != next.ID || read.Version != next.Version {
-		return types.Put{}, next, fmt.Errorf("save account %s: next must be the read account changed (id and version)", read.ID)
+		return types.Put{}, next, fmt.Errorf(
+			"save account %s: next must be the read account changed (id and version)",
+			read.ID,
+		)
 	}
 	if read.Status != next.Status && !account.CanMove(read.Status, next.Status) {
 		return types.Put{}, next, &fault.ConflictError{Entity: "account", Key: read.ID,
 			Reason: fmt.Sprintf("cannot go from %s to %s", read.Status, next.Status)}
 	}
-	if next.StatusChangedAt.IsZero() || read.Status != next.Status && !next.StatusChangedAt.After(read.StatusChangedAt) {
+	if next.StatusChangedAt.IsZero() ||
+		read.Status != next.Status && !next.StatusChangedAt.After(read.StatusChangedAt) {
 		next.StatusChangedAt = time.Now()
 	}
 	next.Version = read.Version + 1

@@ -111,7 +111,12 @@ func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 // account.CandidateWindows gives and returns the account
 // account.PickCandidate picks from the first page that holds any account
 // skip does not exclude. found is false when none is left.
-func (s *Store) pickCandidate(ctx context.Context, r GrantRequest, skip func(id string) bool, g *Granted) (c account.Account, found bool, err error) {
+func (s *Store) pickCandidate(
+	ctx context.Context,
+	r GrantRequest,
+	skip func(id string) bool,
+	g *Granted,
+) (c account.Account, found bool, err error) {
 	for _, w := range account.CandidateWindows(r.Now, r.Cooldown) {
 		in := dynamodb.QueryInput{
 			TableName:                aws.String(s.tables.Accounts),
@@ -170,7 +175,12 @@ const (
 )
 
 // tryGrant runs the grant transaction for one candidate, once.
-func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest, active lease.Lease) (grantOutcome, lease.Lease, account.Account, error) {
+func (s *Store) tryGrant(
+	ctx context.Context,
+	c account.Account,
+	r GrantRequest,
+	active lease.Lease,
+) (grantOutcome, lease.Lease, account.Account, error) {
 	read := r.Lease
 	next, err := c.GrantTo(active.Key, r.Now)
 	if err != nil {
@@ -223,6 +233,11 @@ func (s *Store) tryGrant(ctx context.Context, c account.Account, r GrantRequest,
 	case conflicted(err):
 		return grantAgain, read, c, nil
 	default:
-		return grantFailed, read, c, fmt.Errorf("grant account %s to lease %s: transaction cancelled: %v", c.ID, read.Key, reasons)
+		return grantFailed, read, c, fmt.Errorf(
+			"grant account %s to lease %s: transaction cancelled: %v",
+			c.ID,
+			read.Key,
+			reasons,
+		)
 	}
 }

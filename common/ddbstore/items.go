@@ -179,7 +179,11 @@ func accountToItem(a account.Account) (map[string]types.AttributeValue, error) {
 		it.LeaseUserEmail, it.LeaseUUID = a.Lease.UserEmail, a.Lease.UUID
 	}
 	if a.Cleanup != nil {
-		it.CleanupExecutionContext = &cleanupItem{a.Cleanup.ExecutionARN, fmtTime(a.Cleanup.StartedAt), a.Cleanup.Outcome}
+		it.CleanupExecutionContext = &cleanupItem{
+			a.Cleanup.ExecutionARN,
+			fmtTime(a.Cleanup.StartedAt),
+			a.Cleanup.Outcome,
+		}
 	}
 	m, err := marshal(it)
 	if err != nil {
@@ -217,7 +221,11 @@ func accountFromItem(m map[string]types.AttributeValue) (account.Account, error)
 		if err != nil {
 			return account.Account{}, fmt.Errorf("account %s: %w", it.AwsAccountID, err)
 		}
-		a.Cleanup = &account.CleanupExecution{ExecutionARN: c.StateMachineExecutionArn, StartedAt: started, Outcome: c.Outcome}
+		a.Cleanup = &account.CleanupExecution{
+			ExecutionARN: c.StateMachineExecutionArn,
+			StartedAt:    started,
+			Outcome:      c.Outcome,
+		}
 	}
 	if !a.Status.IsStatus() {
 		return account.Account{}, fmt.Errorf("account %s has unknown status %q", it.AwsAccountID, it.Status)

@@ -44,7 +44,12 @@ func quotaKey(email string) map[string]types.AttributeValue {
 // the limit gets a *fault.LimitError; nothing is written.
 //
 // recs are written to the outbox in the same transaction.
-func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int, recs ...events.Record) (lease.Lease, error) {
+func (ls LeaseStore) Create(
+	ctx context.Context,
+	l lease.Lease,
+	maxPerUser int,
+	recs ...events.Record,
+) (lease.Lease, error) {
 	if !l.Status.Valid() {
 		return l, fmt.Errorf("create lease %s: unknown status %q", l.Key, l.Status)
 	}
@@ -55,7 +60,11 @@ func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int, 
 	if !l.Status.CountsTowardLimit() {
 		err := ls.s.commit(ctx, []types.TransactWriteItem{put}, recs)
 		if conflicted(err) {
-			return l, &fault.ConflictError{Entity: "lease", Key: l.Key.String(), Reason: "concurrent writes kept it busy; retry"}
+			return l, &fault.ConflictError{
+				Entity: "lease",
+				Key:    l.Key.String(),
+				Reason: "concurrent writes kept it busy; retry",
+			}
 		}
 		if reasons := cancelReasons(err); reasons != nil {
 			return l, &fault.ConflictError{Entity: "lease", Key: l.Key.String(), Reason: "it already exists"}
@@ -74,7 +83,11 @@ func (ls LeaseStore) Create(ctx context.Context, l lease.Lease, maxPerUser int, 
 		case len(reasons) > 1 && reasons[1] == "ConditionalCheckFailed":
 			return l, &fault.LimitError{Limit: "maxLeasesPerUser", Value: maxPerUser}
 		default:
-			return l, &fault.ConflictError{Entity: "lease", Key: l.Key.String(), Reason: "a concurrent request for the same user won; retry"}
+			return l, &fault.ConflictError{
+				Entity: "lease",
+				Key:    l.Key.String(),
+				Reason: "a concurrent request for the same user won; retry",
+			}
 		}
 	}
 	if err != nil {
@@ -192,13 +205,17 @@ func (ls LeaseStore) quotaLower(email string) types.TransactWriteItem {
 // transaction. It checks the transition and stamps the version and times.
 func (ls LeaseStore) savePut(read, next lease.Lease) (types.Put, lease.Lease, error) {
 	if read.Key != next.Key || read.Version != next.Version {
-		return types.Put{}, next, fmt.Errorf("save lease %s: next must be the read lease changed (key and version)", read.Key)
+		return types.Put{}, next, fmt.Errorf(
+			"save lease %s: next must be the read lease changed (key and version)",
+			read.Key,
+		)
 	}
 	if read.Status != next.Status && !lease.CanTransition(read.Status, next.Status) {
 		return types.Put{}, next, &fault.ConflictError{Entity: "lease", Key: read.Key.String(),
 			Reason: fmt.Sprintf("cannot go from %s to %s", read.Status, next.Status)}
 	}
-	if next.StatusChangedAt.IsZero() || read.Status != next.Status && !next.StatusChangedAt.After(read.StatusChangedAt) {
+	if next.StatusChangedAt.IsZero() ||
+		read.Status != next.Status && !next.StatusChangedAt.After(read.StatusChangedAt) {
 		next.StatusChangedAt = time.Now()
 	}
 	next.Version = read.Version + 1
@@ -220,7 +237,11 @@ func (ls LeaseStore) saveError(err error, read lease.Lease) error {
 		return conflict
 	}
 	if conflicted(err) { // the quota item stayed busy
-		return &fault.ConflictError{Entity: "lease", Key: read.Key.String(), Reason: "concurrent writes kept it busy; retry"}
+		return &fault.ConflictError{
+			Entity: "lease",
+			Key:    read.Key.String(),
+			Reason: "concurrent writes kept it busy; retry",
+		}
 	}
 	return fmt.Errorf("save lease %s: %w", read.Key, err)
 }

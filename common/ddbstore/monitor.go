@@ -55,7 +55,13 @@ func (ls LeaseStore) AllByStatus(ctx context.Context, q StatusQuery) ([]lease.Le
 // write that carries events, because they were decided on the terms read
 // (a manager's concurrent patch must not be answered with an event about
 // the old terms).
-func (ls LeaseStore) costUpdate(read lease.Lease, cost float64, checkedAt time.Time, endRequested lease.Status, withVersion bool) types.Update {
+func (ls LeaseStore) costUpdate(
+	read lease.Lease,
+	cost float64,
+	checkedAt time.Time,
+	endRequested lease.Status,
+	withVersion bool,
+) types.Update {
 	set := "SET #cost = :cost, #checked = :checked, #modified = :modified"
 	attrNames := map[string]string{
 		"#cost": attrTotalCost, "#checked": attrLastChecked, "#modified": attrLastModified,

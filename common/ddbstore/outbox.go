@@ -119,7 +119,10 @@ func (o OutboxStore) Pending(ctx context.Context, cutoff time.Time, limit int) (
 			if err != nil {
 				return nil, fmt.Errorf("outbox record %s: %w", it.ID, err)
 			}
-			out = append(out, events.Record{ID: it.ID, Source: it.Source, DetailType: it.DetailType, Detail: it.Detail, Time: at})
+			out = append(
+				out,
+				events.Record{ID: it.ID, Source: it.Source, DetailType: it.DetailType, Detail: it.Detail, Time: at},
+			)
 			if len(out) == limit {
 				break
 			}

@@ -26,7 +26,12 @@ type Backoff struct {
 
 // DefaultBackoff fits the API functions' 29-second timeout: at most 10
 // seconds of retries, and never closer than 2 seconds to the deadline.
-var DefaultBackoff = Backoff{Base: 10 * time.Millisecond, Max: 500 * time.Millisecond, Budget: 10 * time.Second, Reserve: 2 * time.Second}
+var DefaultBackoff = Backoff{
+	Base:    10 * time.Millisecond,
+	Max:     500 * time.Millisecond,
+	Budget:  10 * time.Second,
+	Reserve: 2 * time.Second,
+}
 
 // WithBackoff returns a store that retries conflicts within b.
 func (s *Store) WithBackoff(b Backoff) *Store {

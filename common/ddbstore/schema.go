@@ -41,20 +41,34 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 			GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{statusIndex},
 		},
 		{
-			TableName:              aws.String(t.Accounts),
-			KeySchema:              []types.KeySchemaElement{{AttributeName: aws.String(names.AttrAccountID), KeyType: types.KeyTypeHash}},
-			AttributeDefinitions:   []types.AttributeDefinition{attr(names.AttrAccountID), attr(names.AttrStatus), attr(names.AttrStatusChangedAt)},
+			TableName: aws.String(t.Accounts),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(names.AttrAccountID), KeyType: types.KeyTypeHash},
+			},
+			AttributeDefinitions: []types.AttributeDefinition{
+				attr(names.AttrAccountID),
+				attr(names.AttrStatus),
+				attr(names.AttrStatusChangedAt),
+			},
 			GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{statusIndex},
 		},
 		{
-			TableName:            aws.String(t.Templates),
-			KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(names.AttrUUID), KeyType: types.KeyTypeHash}},
+			TableName: aws.String(t.Templates),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(names.AttrUUID), KeyType: types.KeyTypeHash},
+			},
 			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrUUID)},
 		},
 		{
-			TableName:            aws.String(t.Outbox),
-			KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(names.AttrID), KeyType: types.KeyTypeHash}},
-			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrID), attr(names.AttrPending), attr(names.AttrCreatedAt)},
+			TableName: aws.String(t.Outbox),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(names.AttrID), KeyType: types.KeyTypeHash},
+			},
+			AttributeDefinitions: []types.AttributeDefinition{
+				attr(names.AttrID),
+				attr(names.AttrPending),
+				attr(names.AttrCreatedAt),
+			},
 			GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
 				IndexName: aws.String(names.OutboxPendingIndex),
 				KeySchema: []types.KeySchemaElement{
@@ -70,8 +84,10 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 			continue
 		}
 		defs = append(defs, dynamodb.CreateTableInput{
-			TableName:            aws.String(optional),
-			KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(names.AttrID), KeyType: types.KeyTypeHash}},
+			TableName: aws.String(optional),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(names.AttrID), KeyType: types.KeyTypeHash},
+			},
 			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrID)},
 		})
 	}
@@ -86,7 +102,10 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 		if err != nil {
 			return fmt.Errorf("create table %s: %w", aws.ToString(in.TableName), err)
 		}
-		w := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
+		w := dynamodb.NewTableExistsWaiter(
+			db,
+			func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 100 * time.Millisecond },
+		)
 		if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName}, time.Minute); err != nil {
 			return fmt.Errorf("wait for table %s: %w", aws.ToString(in.TableName), err)
 		}
@@ -96,8 +115,11 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 			continue
 		}
 		_, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
-			TableName:               aws.String(table),
-			TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(names.AttrTTL), Enabled: aws.Bool(true)},
+			TableName: aws.String(table),
+			TimeToLiveSpecification: &types.TimeToLiveSpecification{
+				AttributeName: aws.String(names.AttrTTL),
+				Enabled:       aws.Bool(true),
+			},
 		})
 		if err != nil && !isTTLAlreadyOn(err) {
 			return fmt.Errorf("enable TTL on %s: %w", table, err)

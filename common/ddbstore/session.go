@@ -53,7 +53,13 @@ func (s SessionStore) UseSignIn(ctx context.Context, requestID string, until tim
 		return errors.New("use sign-in: empty request id")
 	}
 	// An expired record DynamoDB has not deleted yet does not count.
-	taken, err := s.putUntil(ctx, signInPrefix+requestID, until, "attribute_not_exists(#id) OR #ttl <= :v", num(s.now().Unix()))
+	taken, err := s.putUntil(
+		ctx,
+		signInPrefix+requestID,
+		until,
+		"attribute_not_exists(#id) OR #ttl <= :v",
+		num(s.now().Unix()),
+	)
 	if err != nil {
 		return fmt.Errorf("record sign-in %s in %s: %w", requestID, s.table, err)
 	}
@@ -78,10 +84,19 @@ func (s SessionStore) Revoke(ctx context.Context, tokenID string, until time.Tim
 
 // putUntil writes the record id with TTL until on condition cond (over
 // #id, #ttl and :v); refused reports that the condition did not hold.
-func (s SessionStore) putUntil(ctx context.Context, id string, until time.Time, cond string, v types.AttributeValue) (refused bool, err error) {
+func (s SessionStore) putUntil(
+	ctx context.Context,
+	id string,
+	until time.Time,
+	cond string,
+	v types.AttributeValue,
+) (refused bool, err error) {
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(s.table),
-		Item:                      map[string]types.AttributeValue{names.AttrID: str(id), names.AttrTTL: num(until.Unix())},
+		TableName: aws.String(s.table),
+		Item: map[string]types.AttributeValue{
+			names.AttrID:  str(id),
+			names.AttrTTL: num(until.Unix()),
+		},
 		ConditionExpression:       aws.String(cond),
 		ExpressionAttributeNames:  map[string]string{"#id": names.AttrID, "#ttl": names.AttrTTL},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": v},

@@ -72,8 +72,17 @@ func (s *Store) Pages() *PageCodec { return s.pages }
 
 // listPage runs one page of a Query or Scan. fetch receives the start key
 // and the limit and returns the items and DynamoDB's last evaluated key.
-func (s *Store) listPage(ctx context.Context, scope string, p Page,
-	fetch func(start map[string]types.AttributeValue, limit int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error),
+// fetchPage reads up to limit items from start; it returns them and where
+// the next page starts (nil at the end).
+type fetchPage func(start map[string]types.AttributeValue, limit int32) (
+	[]map[string]types.AttributeValue, map[string]types.AttributeValue, error,
+)
+
+func (s *Store) listPage(
+	ctx context.Context,
+	scope string,
+	p Page,
+	fetch fetchPage,
 ) ([]map[string]types.AttributeValue, string, error) {
 	start, err := s.pages.decode(scope, p.Token)
 	if err != nil {
@@ -91,8 +100,13 @@ func (s *Store) listPage(ctx context.Context, scope string, p Page,
 }
 
 // query is a Query with the start key and limit filled in by listPage.
-func (s *Store) query(ctx context.Context, in dynamodb.QueryInput) func(map[string]types.AttributeValue, int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
-	return func(start map[string]types.AttributeValue, limit int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
+func (s *Store) query(
+	ctx context.Context,
+	in dynamodb.QueryInput,
+) fetchPage {
+	return func(start map[string]types.AttributeValue, limit int32) (
+		[]map[string]types.AttributeValue, map[string]types.AttributeValue, error,
+	) {
 		in.ExclusiveStartKey = start
 		in.Limit = aws.Int32(limit)
 		out, err := s.db.Query(ctx, &in)
@@ -107,8 +121,15 @@ func (s *Store) query(ctx context.Context, in dynamodb.QueryInput) func(map[stri
 // accepts, until limit items are kept or the table ends. Filtering happens
 // before the page is cut, so pages are full; the next token is the key of
 // the last item kept, not DynamoDB's last evaluated key.
-func (s *Store) scanFiltered(ctx context.Context, table string, keyAttrs []string, keep func(map[string]types.AttributeValue) bool) func(map[string]types.AttributeValue, int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
-	return func(start map[string]types.AttributeValue, limit int32) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
+func (s *Store) scanFiltered(
+	ctx context.Context,
+	table string,
+	keyAttrs []string,
+	keep func(map[string]types.AttributeValue) bool,
+) fetchPage {
+	return func(start map[string]types.AttributeValue, limit int32) (
+		[]map[string]types.AttributeValue, map[string]types.AttributeValue, error,
+	) {
 		var kept []map[string]types.AttributeValue
 		for {
 			out, err := s.db.Scan(ctx, &dynamodb.ScanInput{

@@ -20,7 +20,12 @@ import (
 // transition and the account's move are checked as Save checks them, and a
 // lease that stops counting toward the user's limit lowers the count in
 // the same transaction.
-func (s *Store) SaveLeaseAndAccount(ctx context.Context, lRead, lNext lease.Lease, aRead, aNext account.Account, recs ...events.Record) (lease.Lease, account.Account, error) {
+func (s *Store) SaveLeaseAndAccount(
+	ctx context.Context,
+	lRead, lNext lease.Lease,
+	aRead, aNext account.Account,
+	recs ...events.Record,
+) (lease.Lease, account.Account, error) {
 	ls, as := s.Leases(), s.Accounts()
 	lPut, lNext, err := ls.savePut(lRead, lNext)
 	if err != nil {
@@ -45,7 +50,11 @@ func (s *Store) SaveLeaseAndAccount(ctx context.Context, lRead, lNext lease.Leas
 		if conflict := firstItemConflict(err, "lease", lRead.Key.String(), lRead.Version); conflict != nil {
 			return lNext, aNext, conflict
 		}
-		return lNext, aNext, &fault.ConflictError{Entity: "lease", Key: lRead.Key.String(), Reason: "a concurrent change won; retry"}
+		return lNext, aNext, &fault.ConflictError{
+			Entity: "lease",
+			Key:    lRead.Key.String(),
+			Reason: "a concurrent change won; retry",
+		}
 	}
 	if err != nil {
 		return lNext, aNext, fmt.Errorf("save lease %s and account %s: %w", lRead.Key, aRead.ID, err)

@@ -155,7 +155,13 @@ func (s *Service) Scan(ctx context.Context, now time.Time) (Summary, error) {
 // check classifies one account and acts: clears a stale flag, completes a
 // half-done transition, flags a first sighting, or returns the report of a
 // confirmed one.
-func (s *Service) check(ctx context.Context, sum *Summary, a account.Account, actual account.OU, now time.Time) (*events.AccountDriftDetected, error) {
+func (s *Service) check(
+	ctx context.Context,
+	sum *Summary,
+	a account.Account,
+	actual account.OU,
+	now time.Time,
+) (*events.AccountDriftDetected, error) {
 	v := ClassifyWithin(a, actual, now, s.d.Grace)
 	log := slog.With("account_id", a.ID, "status", a.Status, "actual_ou", actual, "verdict", v.String())
 	switch v {
@@ -184,7 +190,11 @@ func (s *Service) check(ctx context.Context, sum *Summary, a account.Account, ac
 	case ForeignConfirmed:
 		sum.Confirmed++
 		log.WarnContext(ctx, "Account Drift Detected", "expected_ou", a.Status)
-		return &events.AccountDriftDetected{AccountID: a.ID, ExpectedOU: string(a.Status), ActualOU: string(actual)}, nil
+		return &events.AccountDriftDetected{
+			AccountID:  a.ID,
+			ExpectedOU: string(a.Status),
+			ActualOU:   string(actual),
+		}, nil
 	}
 	return nil, nil
 }

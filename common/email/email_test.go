@@ -26,8 +26,36 @@ func TestNormalize(t *testing.T) {
 		{"an empty local part is refused", "@example.com", "", ErrInvalid},
 		{"a control character is refused", "sam\x00@example.com", "", ErrInvalid},
 		{"255 bytes are refused", strings.Repeat("a", 243) + "@example.com", "", ErrTooLong},
-		{"254 bytes are accepted", strings.Repeat("a", 64) + "@" + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 57) + ".com",
-			strings.Repeat("a", 64) + "@" + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 57) + ".com", nil},
+		{
+			"254 bytes are accepted",
+			strings.Repeat(
+				"a",
+				64,
+			) + "@" + strings.Repeat(
+				"b",
+				63,
+			) + "." + strings.Repeat(
+				"c",
+				63,
+			) + "." + strings.Repeat(
+				"d",
+				57,
+			) + ".com",
+			strings.Repeat(
+				"a",
+				64,
+			) + "@" + strings.Repeat(
+				"b",
+				63,
+			) + "." + strings.Repeat(
+				"c",
+				63,
+			) + "." + strings.Repeat(
+				"d",
+				57,
+			) + ".com",
+			nil,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -106,7 +106,8 @@ func (e BlueprintDeploymentRequest) Validate() error {
 		seen[r] = true
 	}
 	oneOf(&f, "regionConcurrencyType", e.RegionConcurrencyType, RegionConcurrencies)
-	if e.DeploymentTimeoutMinutes < MinDeploymentTimeoutMinutes || e.DeploymentTimeoutMinutes > MaxDeploymentTimeoutMinutes {
+	if e.DeploymentTimeoutMinutes < MinDeploymentTimeoutMinutes ||
+		e.DeploymentTimeoutMinutes > MaxDeploymentTimeoutMinutes {
 		f.Add("deploymentTimeoutMinutes", "must be between %d and %d",
 			MinDeploymentTimeoutMinutes, MaxDeploymentTimeoutMinutes)
 	}

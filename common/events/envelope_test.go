@@ -57,7 +57,8 @@ func TestParseEnvelopeDecodesDeliveredMessages(t *testing.T) {
 			if env.Source != tc.source {
 				t.Errorf("Source = %q, want %q", env.Source, tc.source)
 			}
-			if env.Version != EnvelopeVersion || env.ID == "" || env.Time.IsZero() || env.Account == "" || env.Region == "" {
+			if env.Version != EnvelopeVersion || env.ID == "" || env.Time.IsZero() || env.Account == "" ||
+				env.Region == "" {
 				t.Errorf("envelope metadata incomplete: %+v", env)
 			}
 			tc.check(t, env, e)
@@ -154,7 +155,10 @@ func TestNewEnvelopeIsWhatParseEnvelopeReads(t *testing.T) {
 		t.Errorf("event changed through the envelope\nwant %s\n got %s", w, g)
 	}
 
-	if _, err := NewEnvelope(CleanAccountRequest{}, "evt-2", "210987654321", "eu-west-2", at); !fault.Has(err, "accountId") {
+	if _, err := NewEnvelope(CleanAccountRequest{}, "evt-2", "210987654321", "eu-west-2", at); !fault.Has(
+		err,
+		"accountId",
+	) {
 		t.Errorf("NewEnvelope of an invalid event: %v, want an error naming accountId", err)
 	}
 }
@@ -181,7 +185,12 @@ func TestEverySourceAnEventNamesIsAllowedForItsDetailType(t *testing.T) {
 	}
 	for _, e := range evs {
 		if !names.SourceMayEmit(e.Source(), e.DetailType()) {
-			t.Errorf("%T names source %q, which names.DetailTypeSources does not allow for %s", e, e.Source(), e.DetailType())
+			t.Errorf(
+				"%T names source %q, which names.DetailTypeSources does not allow for %s",
+				e,
+				e.Source(),
+				e.DetailType(),
+			)
 		}
 	}
 	for _, dt := range names.DetailTypes {

@@ -28,7 +28,12 @@ func TestStatusMapsEveryErrorKind(t *testing.T) {
 		status     int
 		retryAfter bool
 	}{
-		{"a validation error is 400", func() error { var f fault.Fields; f.Add("x", "bad"); return f.Err() }(), 400, false},
+		{
+			"a validation error is 400",
+			func() error { var f fault.Fields; f.Add("x", "bad"); return f.Err() }(),
+			400,
+			false,
+		},
 		{"an unauthenticated caller is 401", fmt.Errorf("wrap: %w", httpapi.Unauthenticated), 401, false},
 		{"a forbidden action is 403", &fault.ForbiddenError{Reason: "no"}, 403, false},
 		{"maintenance mode is 403", httpapi.Maintenance, 403, false},
@@ -37,7 +42,12 @@ func TestStatusMapsEveryErrorKind(t *testing.T) {
 		{"an empty pool is 409 with Retry-After", fmt.Errorf("grant: %w", fault.PoolEmpty), 409, true},
 		{"a reached limit is 409", &fault.LimitError{Limit: "maxLeasesPerUser", Value: 3}, 409, false},
 		{"a body that is not JSON is 415", fmt.Errorf("%w: x", httpapi.UnsupportedMediaType), 415, false},
-		{"AWS throttling is 429", fmt.Errorf("query: %w", &smithy.GenericAPIError{Code: "ProvisionedThroughputExceededException"}), 429, true},
+		{
+			"AWS throttling is 429",
+			fmt.Errorf("query: %w", &smithy.GenericAPIError{Code: "ProvisionedThroughputExceededException"}),
+			429,
+			true,
+		},
 		{"anything else is 500", errors.New("boom"), 500, false},
 	}
 	for _, tc := range cases {
@@ -169,7 +179,14 @@ func TestServerRoutesAndGuards(t *testing.T) {
 	}
 	t.Run("maintenance mode refuses a user but not an admin", func(t *testing.T) {
 		m := server(t, true)
-		resp, _ := m.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts", Headers: map[string]string{"Authorization": "admin"}})
+		resp, _ := m.Handle(
+			context.Background(),
+			events.APIGatewayProxyRequest{
+				HTTPMethod: "GET",
+				Path:       "/accounts",
+				Headers:    map[string]string{"Authorization": "admin"},
+			},
+		)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("admin in maintenance: %d", resp.StatusCode)
 		}
@@ -177,19 +194,20 @@ func TestServerRoutesAndGuards(t *testing.T) {
 }
 
 func TestNewServerRefusesHandlersThatDoNotMatchTheTable(t *testing.T) {
-	if _, err := httpapi.NewServer(routes.Configurations, staticVerifier{}, staticConfig{}, map[string]httpapi.HandlerFunc{}); err == nil {
+	none := map[string]httpapi.HandlerFunc{}
+	if _, err := httpapi.NewServer(routes.Configurations, staticVerifier{}, staticConfig{}, none); err == nil {
 		t.Fatal("a server without the family's handlers was built")
 	}
 	ok := func(context.Context, *httpapi.Request) (httpapi.Response, error) { return httpapi.OK(nil), nil }
-	if _, err := httpapi.NewServer(routes.Configurations, staticVerifier{}, staticConfig{}, map[string]httpapi.HandlerFunc{
-		"GET /configurations": ok, "GET /leases": ok,
-	}); err == nil {
+	extra := map[string]httpapi.HandlerFunc{"GET /configurations": ok, "GET /leases": ok}
+	if _, err := httpapi.NewServer(routes.Configurations, staticVerifier{}, staticConfig{}, extra); err == nil {
 		t.Fatal("a server with another family's handler was built")
 	}
 }
 
 func FuzzDecodeBytes(f *testing.F) {
-	for _, s := range []string{`{"name":"a"}`, `{"a":1}`, `[`, `"\u0000"`, `{"name":{"x":[1,2,{}]}}`, `{"name":"a","name":"b"}`, `{"name":"\ud800"}`, `{"items":[{"k":1,"k":2}]}`} {
+	for _, s := range []string{`{"name":"a"}`, `{"a":1}`, `[`, `"\u0000"`, `{"name":{"x":[1,2,{}]}}`,
+		`{"name":"a","name":"b"}`, `{"name":"\ud800"}`, `{"items":[{"k":1,"k":2}]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -251,7 +269,11 @@ func TestDecodeRefusesWhatWouldBeStoredWrong(t *testing.T) {
 		{"an escaped escape character", `{"comments":"\u001b[31mred"}`, "comments"},
 		{"a DEL character", `{"comments":"a\u007fb"}`, "comments"},
 		{"a C1 control character", `{"comments":"a\u0085b"}`, "comments"},
-		{"a control character deep in a list", `{"thresholds":[{"action":"ok"},{"action":"a\u0007"}]}`, "thresholds[1].action"},
+		{
+			"a control character deep in a list",
+			`{"thresholds":[{"action":"ok"},{"action":"a\u0007"}]}`,
+			"thresholds[1].action",
+		},
 		{"invalid UTF-8", "{\"name\":\"caf\xe9\"}", "name"},
 		{"a lone surrogate", `{"name":"\ud800"}`, "name"},
 		{"a control character in a key", `{"na\u0000me":"x"}`, "body"},
@@ -266,13 +288,17 @@ func TestDecodeRefusesWhatWouldBeStoredWrong(t *testing.T) {
 	}
 	t.Run("a line break outside free text is an error naming its field", func(t *testing.T) {
 		var b body
-		if err := httpapi.DecodeBytes([]byte(`{"comments":"ok\n","name":"a\nb"}`), &b, "comments"); !fault.Has(err, "name") {
+		if err := httpapi.DecodeBytes([]byte(`{"comments":"ok\n","name":"a\nb"}`), &b, "comments"); !fault.Has(
+			err,
+			"name",
+		) {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("tabs and line breaks in free text are kept", func(t *testing.T) {
 		var b body
-		if err := httpapi.DecodeBytes([]byte(`{"comments":"line one\n\tline two\r\n","name":"café ☕"}`), &b, "comments"); err != nil {
+		if err := httpapi.DecodeBytes([]byte(`{"comments":"line one\n\tline two\r\n","name":"café ☕"}`), &b,
+			"comments"); err != nil {
 			t.Fatal(err)
 		}
 		if b.Comments != "line one\n\tline two\r\n" || b.Name != "café ☕" {
@@ -308,18 +334,31 @@ func TestServerRefusesControlCharactersInParameters(t *testing.T) {
 		ev    events.APIGatewayProxyRequest
 		field string
 	}{
-		{"a NUL in a path parameter", events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts/1234\x00"}, "awsAccountId"},
-		{"invalid UTF-8 in a path parameter", events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts/\xff\xfe"}, "awsAccountId"},
+		{
+			"a NUL in a path parameter",
+			events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts/1234\x00"},
+			"awsAccountId",
+		},
+		{
+			"invalid UTF-8 in a path parameter",
+			events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts/\xff\xfe"},
+			"awsAccountId",
+		},
 		{"a line break in a query value", events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts",
 			QueryStringParameters: map[string]string{"pageIdentifier": "abc\ndef"}}, "pageIdentifier"},
-		{"an escape character in a multi-value query value", events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts",
-			MultiValueQueryStringParameters: map[string][]string{"pageSize": {"1\x1b"}}}, "pageSize"},
+		{
+			"an escape character in a multi-value query value",
+			events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/accounts",
+				MultiValueQueryStringParameters: map[string][]string{"pageSize": {"1\x1b"}}},
+			"pageSize",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+" is 400 naming "+tc.field, func(t *testing.T) {
 			tc.ev.Headers = map[string]string{"Authorization": "admin"}
 			resp, err := srv.Handle(context.Background(), tc.ev)
-			if err != nil || resp.StatusCode != http.StatusBadRequest || !strings.Contains(resp.Body, `"field":"`+tc.field+`"`) {
+			if err != nil || resp.StatusCode != http.StatusBadRequest ||
+				!strings.Contains(resp.Body, `"field":"`+tc.field+`"`) {
 				t.Fatalf("status %d (%v), want 400 naming %s: %s", resp.StatusCode, err, tc.field, resp.Body)
 			}
 		})
@@ -335,9 +374,11 @@ func TestAPanickingHandlerIsALogged500(t *testing.T) {
 	handlers := map[string]httpapi.HandlerFunc{}
 	for _, r := range routes.Table {
 		if r.Family == routes.Configurations {
-			handlers[httpapi.Key(r.Method, r.Path)] = func(context.Context, *httpapi.Request) (httpapi.Response, error) {
+			handlers[httpapi.Key(r.Method, r.Path)] = func(context.Context, *httpapi.Request) (httpapi.Response,
+				error) {
 				var m map[string]int
-				m["boom"]++ // a nil map write: a bug in a handler
+				//lint:ignore SA5000 the panic is the point: a bug in a handler
+				m["boom"]++
 				return httpapi.OK(nil), nil
 			}
 		}
@@ -347,13 +388,20 @@ func TestAPanickingHandlerIsALogged500(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := srv.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/configurations",
-		Headers: map[string]string{"Authorization": "admin"}, RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1"}})
+	resp, err := srv.Handle(
+		context.Background(),
+		events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/configurations",
+			Headers: map[string]string{
+				"Authorization": "admin",
+			}, RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1"}},
+	)
 	if err != nil {
 		t.Fatalf("Handle returned an error: %v", err)
 	}
 	var env struct{ Status, Message string }
-	if resp.StatusCode != http.StatusInternalServerError || json.Unmarshal([]byte(resp.Body), &env) != nil || env.Status != "error" || env.Message == "" {
+	if resp.StatusCode != http.StatusInternalServerError || json.Unmarshal([]byte(resp.Body), &env) != nil ||
+		env.Status != "error" ||
+		env.Message == "" {
 		t.Fatalf("response %d %s, want a 500 JSend error", resp.StatusCode, resp.Body)
 	}
 	if strings.Contains(resp.Body, "nil map") {
@@ -387,9 +435,15 @@ func (v reasonVerifier) Verify(context.Context, string) (auth.Caller, error) {
 
 func TestA401TellsTheClientOnlyInvalidToken(t *testing.T) {
 	ok := func(context.Context, *httpapi.Request) (httpapi.Response, error) { return httpapi.OK(nil), nil }
-	for _, reason := range []error{auth.ErrExpired, auth.ErrSignature, auth.ErrAudience, auth.ErrIssuer, auth.ErrNoToken, auth.ErrAmbiguous} {
+	for _, reason := range []error{auth.ErrExpired, auth.ErrSignature, auth.ErrAudience, auth.ErrIssuer,
+		auth.ErrNoToken, auth.ErrAmbiguous} {
 		t.Run(reason.Error(), func(t *testing.T) {
-			srv, err := httpapi.NewServer(routes.Configurations, reasonVerifier{reason}, staticConfig{}, map[string]httpapi.HandlerFunc{"GET /configurations": ok})
+			srv, err := httpapi.NewServer(
+				routes.Configurations,
+				reasonVerifier{reason},
+				staticConfig{},
+				map[string]httpapi.HandlerFunc{"GET /configurations": ok},
+			)
 			if err != nil {
 				t.Fatal(err)
 			}

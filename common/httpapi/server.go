@@ -60,7 +60,12 @@ type Server struct {
 // NewServer returns the server of family. handlers must cover exactly the
 // family's routes in routes.Table, by Key: a missing or unknown route is an
 // error, so the table and the handlers cannot drift apart.
-func NewServer(family routes.Family, verifier Verifier, cfg GlobalConfig, handlers map[string]HandlerFunc) (*Server, error) {
+func NewServer(
+	family routes.Family,
+	verifier Verifier,
+	cfg GlobalConfig,
+	handlers map[string]HandlerFunc,
+) (*Server, error) {
 	want := map[string]bool{}
 	for _, r := range routes.Table {
 		if r.Family == family {
@@ -97,7 +102,16 @@ func (s *Server) Handle(ctx context.Context, e events.APIGatewayProxyRequest) (e
 		status, fields, headers := Status(err)
 		var p *panicError
 		if errors.As(err, &p) {
-			log.ErrorContext(ctx, "request handler panicked", "status", status, "panic", fmt.Sprint(p.value), "stack", string(p.stack))
+			log.ErrorContext(
+				ctx,
+				"request handler panicked",
+				"status",
+				status,
+				"panic",
+				fmt.Sprint(p.value),
+				"stack",
+				string(p.stack),
+			)
 			return errorResponse(), nil
 		}
 		if status == http.StatusInternalServerError {
@@ -130,7 +144,10 @@ func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 func recovered(v any) error { return &panicError{value: v, stack: debug.Stack()} }
 
 // serveSafely is serve with a panic outside the handler recovered too.
-func (s *Server) serveSafely(ctx context.Context, e events.APIGatewayProxyRequest) (resp Response, req *Request, err error) {
+func (s *Server) serveSafely(
+	ctx context.Context,
+	e events.APIGatewayProxyRequest,
+) (resp Response, req *Request, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			resp, err = Response{}, recovered(v)
@@ -160,7 +177,13 @@ func (s *Server) serve(ctx context.Context, e events.APIGatewayProxyRequest) (Re
 		}
 		return Response{}, nil, notFound(e.Path)
 	}
-	req := &Request{Route: route, Params: params, Query: query(e), ContentType: header(e, "Content-Type"), RequestID: e.RequestContext.RequestID}
+	req := &Request{
+		Route:       route,
+		Params:      params,
+		Query:       query(e),
+		ContentType: header(e, "Content-Type"),
+		RequestID:   e.RequestContext.RequestID,
+	}
 	authorization, err := auth.AuthorizationHeader(e.Headers, e.MultiValueHeaders)
 	if err != nil {
 		return Response{}, req, fmt.Errorf("%w: %w", Unauthenticated, err)

@@ -113,7 +113,9 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 			return lease.Lease{}, err
 		}
 		if named != caller.Email && !caller.Privileged() {
-			return lease.Lease{}, &fault.ForbiddenError{Reason: "only managers and admins may request a lease for someone else"}
+			return lease.Lease{}, &fault.ForbiddenError{
+				Reason: "only managers and admins may request a lease for someone else",
+			}
 		}
 		lessee = named
 	}
@@ -179,7 +181,10 @@ func (s *Service) grant(ctx context.Context, r account.GrantRequest) (account.Gr
 		// the last one's records.
 		r.Announce = func(l lease.Lease, a account.Account) ([]events.Record, error) {
 			var err error
-			own, err = events.Records(r.Now, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: r.ApprovedBy})
+			own, err = events.Records(
+				r.Now,
+				events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: r.ApprovedBy},
+			)
 			return own, err
 		}
 		granted, err = s.granter.Grant(ctx, r)
@@ -190,7 +195,12 @@ func (s *Service) grant(ctx context.Context, r account.GrantRequest) (account.Gr
 
 // List returns one page of leases. Users see their own; managers and admins
 // see everyone's, or one user's when userEmail is given.
-func (s *Service) List(ctx context.Context, caller auth.Caller, userEmail string, p page.Page) ([]lease.Lease, string, error) {
+func (s *Service) List(
+	ctx context.Context,
+	caller auth.Caller,
+	userEmail string,
+	p page.Page,
+) ([]lease.Lease, string, error) {
 	if userEmail != "" {
 		var err error
 		if userEmail, err = normalEmailField("userEmail", userEmail); err != nil {
@@ -265,7 +275,9 @@ func (s *Service) Review(ctx context.Context, caller auth.Caller, k lease.Key, a
 		return lease.Lease{}, err
 	}
 	if g.Leases.FourEyesReview && (read.UserEmail == caller.Email || read.CreatedBy == caller.Email) {
-		return lease.Lease{}, &fault.ForbiddenError{Reason: "you requested this lease, so another manager or an admin must review it (leases.fourEyesReview)"}
+		return lease.Lease{}, &fault.ForbiddenError{
+			Reason: "you requested this lease, so another manager or an admin must review it (leases.fourEyesReview)",
+		}
 	}
 	now := s.now()
 	approver := caller.Email
@@ -300,7 +312,11 @@ func (s *Service) Freeze(ctx context.Context, caller auth.Caller, k lease.Key) (
 		return lease.Lease{}, err
 	}
 	return s.transition(ctx, k, lease.Frozen, func(l lease.Lease) events.Event {
-		return events.LeaseFrozen{LeaseID: l.Key, AccountID: l.AccountID, Reason: events.FrozenManually("frozen by " + caller.Email)}
+		return events.LeaseFrozen{
+			LeaseID:   l.Key,
+			AccountID: l.AccountID,
+			Reason:    events.FrozenManually("frozen by " + caller.Email),
+		}
 	})
 }
 
@@ -338,7 +354,13 @@ func (s *Service) Terminate(ctx context.Context, caller auth.Caller, k lease.Key
 // forbidden move is a fault.Conflict naming both statuses) and writes the
 // event announce returns (nil: none) in the same transaction. from, when
 // given, narrows the statuses the move is accepted from.
-func (s *Service) transition(ctx context.Context, k lease.Key, to lease.Status, announce func(lease.Lease) events.Event, from ...lease.Status) (lease.Lease, error) {
+func (s *Service) transition(
+	ctx context.Context,
+	k lease.Key,
+	to lease.Status,
+	announce func(lease.Lease) events.Event,
+	from ...lease.Status,
+) (lease.Lease, error) {
 	read, err := s.leases.Get(ctx, k)
 	if err != nil {
 		return lease.Lease{}, err
@@ -376,7 +398,12 @@ func (s *Service) transition(ctx context.Context, k lease.Key, to lease.Status, 
 
 // save commits a lease change with the events announcing it, through the
 // outbox.
-func (s *Service) save(ctx context.Context, read, next lease.Lease, now time.Time, evs ...events.Event) (saved lease.Lease, err error) {
+func (s *Service) save(
+	ctx context.Context,
+	read, next lease.Lease,
+	now time.Time,
+	evs ...events.Event,
+) (saved lease.Lease, err error) {
 	err = outbox.Commit(ctx, s.outbox, now, func(recs []events.Record) (_ []events.Record, err error) {
 		saved, err = s.leases.Save(ctx, read, next, recs...)
 		return nil, err

@@ -48,7 +48,12 @@ type Leases interface {
 
 // Pair writes a lease and its account in one transaction.
 type Pair interface {
-	SaveLeaseAndAccount(ctx context.Context, lRead, lNext lease.Lease, aRead, aNext account.Account, recs ...events.Record) (lease.Lease, account.Account, error)
+	SaveLeaseAndAccount(
+		ctx context.Context,
+		lRead, lNext lease.Lease,
+		aRead, aNext account.Account,
+		recs ...events.Record,
+	) (lease.Lease, account.Account, error)
 }
 
 // Config gives the global configuration (lease TTL, the cleanup failure
@@ -194,7 +199,13 @@ func (s *Service) follow(ctx context.Context, l lease.Lease, a account.Account) 
 
 // end terminates a monitored lease with status (BudgetExceeded, Expired)
 // and, in the same transaction, sends its account to cleanup.
-func (s *Service) end(ctx context.Context, k lease.Key, accountID string, status lease.Status, reason func(lease.Lease) events.TerminationReason) error {
+func (s *Service) end(
+	ctx context.Context,
+	k lease.Key,
+	accountID string,
+	status lease.Status,
+	reason func(lease.Lease) events.TerminationReason,
+) error {
 	l, err := s.d.Leases.Get(ctx, k)
 	switch {
 	case errors.Is(err, fault.NotFound):
@@ -247,9 +258,24 @@ func (s *Service) freeze(ctx context.Context, e events.LeaseFreezingThresholdAle
 // account row still names the lease, the account's move to accountTo, in
 // one transaction. accountEvents are announced only with the account move;
 // leaseEvent always.
-func (s *Service) saveWithAccount(ctx context.Context, read, next lease.Lease, accountTo account.Status, leaseEvent events.Event, accountEvents ...events.Event) error {
+func (s *Service) saveWithAccount(
+	ctx context.Context,
+	read, next lease.Lease,
+	accountTo account.Status,
+	leaseEvent events.Event,
+	accountEvents ...events.Event,
+) error {
 	now := s.d.Now()
-	log := slog.With("lease_id", read.Key.ID(), "account_id", read.AccountID, "state_from", read.Status, "state_to", next.Status)
+	log := slog.With(
+		"lease_id",
+		read.Key.ID(),
+		"account_id",
+		read.AccountID,
+		"state_from",
+		read.Status,
+		"state_to",
+		next.Status,
+	)
 	a, err := s.d.Accounts.Get(ctx, read.AccountID)
 	if err != nil && !errors.Is(err, fault.NotFound) {
 		return err
@@ -334,10 +360,18 @@ func (s *Service) cleanupFailed(ctx context.Context, e events.AccountCleanupFail
 	next := a
 	next.Cleanup = nil
 	next.CleanupFailures = max(a.CleanupFailures, e.ConsecutiveFailures)
-	if err := s.saveAccount(ctx, a, next, events.CleanAccountRequest{AccountID: a.ID, Reason: events.CleanupRetryFailed}); err != nil {
+	if err := s.saveAccount(ctx, a, next, events.CleanAccountRequest{AccountID: a.ID,
+		Reason: events.CleanupRetryFailed}); err != nil {
 		return err
 	}
-	slog.InfoContext(ctx, "cleanup failed; asked for another run", "account_id", a.ID, "consecutive_failures", e.ConsecutiveFailures)
+	slog.InfoContext(
+		ctx,
+		"cleanup failed; asked for another run",
+		"account_id",
+		a.ID,
+		"consecutive_failures",
+		e.ConsecutiveFailures,
+	)
 	return s.reconcile(ctx, a.ID)
 }
 
@@ -421,7 +455,14 @@ func (s *Service) drift(ctx context.Context, e events.AccountDriftDetected) erro
 	}
 	switch {
 	case where.OU == a.Status:
-		slog.InfoContext(ctx, "drift report is stale: the account is where its status says", "account_id", a.ID, "ou", where.OU)
+		slog.InfoContext(
+			ctx,
+			"drift report is stale: the account is where its status says",
+			"account_id",
+			a.ID,
+			"ou",
+			where.OU,
+		)
 		return s.reconcile(ctx, a.ID)
 	case where.OU == account.Entry && a.Status == account.CleanUp:
 		// Registered, and not yet moved out of Entry: that move is ours.
@@ -451,7 +492,8 @@ func (s *Service) forget(ctx context.Context, a account.Account) error {
 			return err
 		}
 		if err := s.saveLease(ctx, l, next, events.LeaseTerminated{LeaseID: l.Key, AccountID: a.ID,
-			Reason: events.TerminatedWithComment(events.TerminationEjected, "the account left the pool's OUs")}); err != nil {
+			Reason: events.TerminatedWithComment(events.TerminationEjected,
+				"the account left the pool's OUs")}); err != nil {
 			return err
 		}
 	}

@@ -2,49 +2,45 @@ package lifecycle
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/identitystore"
-	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
-	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
-	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/lease"
 )
 
-// Organizations is the calls made in the management account.
+// Organizations is what the reconciler asks of the management account
+// (orgs.Chain).
 type Organizations interface {
-	ListParents(ctx context.Context, in *organizations.ListParentsInput, opts ...func(*organizations.Options)) (*organizations.ListParentsOutput, error)
-	MoveAccount(ctx context.Context, in *organizations.MoveAccountInput, opts ...func(*organizations.Options)) (*organizations.MoveAccountOutput, error)
+	Parent(ctx context.Context, accountID string) (string, error)
+	Move(ctx context.Context, accountID, from, to string) error
 }
 
-// IdentityStore finds a lessee's Identity Center user.
-type IdentityStore interface {
-	GetUserId(ctx context.Context, in *identitystore.GetUserIdInput, opts ...func(*identitystore.Options)) (*identitystore.GetUserIdOutput, error)
+// IdentityCenter is the user assignments of the user permission set, in
+// the IDC account (idc.Chain through the read-write hop).
+type IdentityCenter interface {
+	// UserID finds the user with the email ("" when none).
+	UserID(ctx context.Context, email string) (string, error)
+	// UserAssignments lists the users assigned on the account.
+	UserAssignments(ctx context.Context, accountID string) ([]string, error)
+	Assign(ctx context.Context, accountID, userID string) error
+	// Unassign succeeds when the assignment is already gone.
+	Unassign(ctx context.Context, accountID, userID string) error
 }
 
-// SSOAdmin reads and changes account assignments.
-type SSOAdmin interface {
-	ListAccountAssignments(ctx context.Context, in *ssoadmin.ListAccountAssignmentsInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.ListAccountAssignmentsOutput, error)
-	CreateAccountAssignment(ctx context.Context, in *ssoadmin.CreateAccountAssignmentInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.CreateAccountAssignmentOutput, error)
-	DeleteAccountAssignment(ctx context.Context, in *ssoadmin.DeleteAccountAssignmentInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.DeleteAccountAssignmentOutput, error)
+// PoolConfig gives the pool configuration (the OU ids).
+type PoolConfig interface {
+	Get(ctx context.Context) (config.AccountPoolParam, error)
 }
 
-// Clients gives the clients for the management and IAM Identity Center
-// accounts, reached through the hub's role chain, and the pool and IDC
-// configuration documents.
-type Clients interface {
-	Pool(ctx context.Context) (config.AccountPoolParam, error)
-	Idc(ctx context.Context) (config.IdcParam, error)
-	Org(ctx context.Context, p config.AccountPoolParam) (Organizations, error)
-	Identity(ctx context.Context, p config.IdcParam) (IdentityStore, SSOAdmin, error)
+// Clients is what the reconciler is handed: the pool configuration, the
+// management account's Organizations and Identity Center, each reached
+// through the hub's role chain (lifecycle/chain builds them).
+type Clients struct {
+	Pool PoolConfig
+	Org  Organizations
+	IDC  IdentityCenter
 }
 
 // Reconciler brings AWS in line with an account's row. It only reads
@@ -80,26 +76,19 @@ func ouIDs(p config.AccountPoolParam) map[account.OU]string {
 
 // Where reads the OU an account sits in.
 func (r *Reconciler) Where(ctx context.Context, accountID string) (Location, error) {
-	p, err := r.c.Pool(ctx)
+	p, err := r.c.Pool.Get(ctx)
 	if err != nil {
 		return Location{}, err
 	}
-	org, err := r.c.Org(ctx, p)
-	if err != nil {
-		return Location{}, err
-	}
-	return where(ctx, org, p, accountID)
+	return r.where(ctx, p, accountID)
 }
 
-func where(ctx context.Context, org Organizations, p config.AccountPoolParam, accountID string) (Location, error) {
-	out, err := org.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(accountID)})
+func (r *Reconciler) where(ctx context.Context, p config.AccountPoolParam, accountID string) (Location, error) {
+	parent, err := r.c.Org.Parent(ctx, accountID)
 	if err != nil {
-		return Location{}, fmt.Errorf("find the OU of account %s: %w", accountID, err)
+		return Location{}, err
 	}
-	if len(out.Parents) == 0 {
-		return Location{}, fmt.Errorf("find the OU of account %s: Organizations lists no parent", accountID)
-	}
-	loc := Location{ParentID: aws.ToString(out.Parents[0].Id)}
+	loc := Location{ParentID: parent}
 	for ou, id := range ouIDs(p) {
 		if id != "" && id == loc.ParentID {
 			loc.OU = ou
@@ -139,15 +128,11 @@ func (r *Reconciler) Revoke(ctx context.Context, accountID string) error {
 // another pool OU (never from Exit, nor from outside the pool: those are
 // an eject in progress or drift, which is reported, not undone).
 func (r *Reconciler) placeAccount(ctx context.Context, a account.Account) error {
-	p, err := r.c.Pool(ctx)
+	p, err := r.c.Pool.Get(ctx)
 	if err != nil {
 		return err
 	}
-	org, err := r.c.Org(ctx, p)
-	if err != nil {
-		return err
-	}
-	loc, err := where(ctx, org, p, a.ID)
+	loc, err := r.where(ctx, p, a.ID)
 	if err != nil {
 		return err
 	}
@@ -172,8 +157,7 @@ func (r *Reconciler) placeAccount(ctx context.Context, a account.Account) error 
 		if ids[to] == "" {
 			return fmt.Errorf("the pool configuration has no OU id for %s", to)
 		}
-		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(a.ID),
-			SourceParentId: aws.String(ids[from]), DestinationParentId: aws.String(ids[to])}); err != nil {
+		if err := r.c.Org.Move(ctx, a.ID, ids[from], ids[to]); err != nil {
 			return fmt.Errorf("move account %s from %s to %s: %w", a.ID, from, to, err)
 		}
 		from = to
@@ -187,21 +171,13 @@ func (r *Reconciler) placeAccount(ctx context.Context, a account.Account) error 
 // lessee) when lessee is set, none otherwise. Group assignments (admins,
 // managers) are not touched.
 func (r *Reconciler) settleAccess(ctx context.Context, accountID, lessee, leaseID string) error {
-	p, err := r.c.Idc(ctx)
-	if err != nil {
-		return err
-	}
-	ids, sso, err := r.c.Identity(ctx, p)
-	if err != nil {
-		return err
-	}
 	log := slog.With("account_id", accountID)
 	if leaseID != "" {
 		log = log.With("lease_id", leaseID)
 	}
 	wantUser := ""
 	if lessee != "" {
-		id, err := userID(ctx, ids, p.IdentityStoreID, lessee)
+		id, err := r.c.IDC.UserID(ctx, lessee)
 		if err != nil {
 			return err
 		}
@@ -210,71 +186,27 @@ func (r *Reconciler) settleAccess(ctx context.Context, accountID, lessee, leaseI
 		}
 		wantUser = id
 	}
+	users, err := r.c.IDC.UserAssignments(ctx, accountID)
+	if err != nil {
+		return err
+	}
 	have := false
-	var next *string
-	for {
-		out, err := sso.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{
-			InstanceArn: aws.String(p.SsoInstanceArn), AccountId: aws.String(accountID),
-			PermissionSetArn: aws.String(p.UserPermissionSetArn), NextToken: next,
-		})
-		if err != nil {
-			return fmt.Errorf("list assignments on account %s: %w", accountID, err)
+	for _, principal := range users {
+		if principal == wantUser && !have {
+			have = true
+			continue
 		}
-		for _, as := range out.AccountAssignments {
-			if as.PrincipalType != ssotypes.PrincipalTypeUser {
-				continue
-			}
-			principal := aws.ToString(as.PrincipalId)
-			if principal == wantUser && !have {
-				have = true
-				continue
-			}
-			if _, err := sso.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{
-				InstanceArn: aws.String(p.SsoInstanceArn), PermissionSetArn: aws.String(p.UserPermissionSetArn),
-				PrincipalId: as.PrincipalId, PrincipalType: ssotypes.PrincipalTypeUser,
-				TargetId: aws.String(accountID), TargetType: ssotypes.TargetTypeAwsAccount,
-			}); err != nil && !notFound(err) {
-				return fmt.Errorf("revoke user %s on account %s: %w", principal, accountID, err)
-			}
-			log.InfoContext(ctx, "access revoked", "principal_id", principal)
+		if err := r.c.IDC.Unassign(ctx, accountID, principal); err != nil {
+			return err
 		}
-		if next = out.NextToken; next == nil {
-			break
-		}
+		log.InfoContext(ctx, "access revoked", "principal_id", principal)
 	}
 	if wantUser == "" || have {
 		return nil
 	}
-	if _, err := sso.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{
-		InstanceArn: aws.String(p.SsoInstanceArn), PermissionSetArn: aws.String(p.UserPermissionSetArn),
-		PrincipalId: aws.String(wantUser), PrincipalType: ssotypes.PrincipalTypeUser,
-		TargetId: aws.String(accountID), TargetType: ssotypes.TargetTypeAwsAccount,
-	}); err != nil {
-		return fmt.Errorf("grant user %s on account %s: %w", wantUser, accountID, err)
+	if err := r.c.IDC.Assign(ctx, accountID, wantUser); err != nil {
+		return err
 	}
 	log.InfoContext(ctx, "access granted", "principal_id", wantUser)
 	return nil
-}
-
-// userID finds the Identity Center user with the email ("" when none).
-func userID(ctx context.Context, ids IdentityStore, storeID, email string) (string, error) {
-	out, err := ids.GetUserId(ctx, &identitystore.GetUserIdInput{
-		IdentityStoreId: aws.String(storeID),
-		AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{Value: istypes.UniqueAttribute{
-			AttributePath: aws.String("emails.value"), AttributeValue: document.NewLazyDocument(email),
-		}},
-	})
-	var nf *istypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("find the Identity Center user %s: %w", email, err)
-	}
-	return aws.ToString(out.UserId), nil
-}
-
-func notFound(err error) bool {
-	var nf *ssotypes.ResourceNotFoundException
-	return errors.As(err, &nf)
 }

@@ -6,18 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
-
-	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/spend"
 )
 
-// MaxAccountsPerCall is how many accounts one Cost Explorer call names.
-const MaxAccountsPerCall = costs.MaxAccountsPerCall
-
-// CostExplorer is the one Cost Explorer call the monitor makes.
-type CostExplorer = costs.API
+// MaxAccountsPerCall is how many accounts one cost fetch names.
+const MaxAccountsPerCall = spend.MaxAccountsPerCall
 
 // batches sorts the leases by start date, then account id, and cuts them
 // into groups of at most size. The order is fixed so that the same leases
@@ -38,14 +32,6 @@ func batches(leases []lease.Lease, size int) [][]lease.Lease {
 	return out
 }
 
-// CostRequest is the GetCostAndUsage input for one batch at now: the
-// batch's accounts from the earliest start day in the batch to the end of
-// today (End is exclusive, so today's partial data counts).
-func CostRequest(batch []lease.Lease, now time.Time) *costexplorer.GetCostAndUsageInput {
-	ids, start, end := window(batch, now)
-	return costs.Request(ids, start, end)
-}
-
 // window is the accounts and days [start, end) of one batch's request.
 func window(batch []lease.Lease, now time.Time) (ids []string, start, end string) {
 	ids = make([]string, 0, len(batch))
@@ -56,29 +42,23 @@ func window(batch []lease.Lease, now time.Time) (ids []string, start, end string
 			first = l.StartDate.UTC()
 		}
 	}
-	return ids, first.Format(costs.DayFormat), now.UTC().AddDate(0, 0, 1).Format(costs.DayFormat)
+	return ids, first.Format(spend.DayFormat), now.UTC().AddDate(0, 0, 1).Format(spend.DayFormat)
 }
 
 // batchCosts fetches the cost of each lease of one batch since the start
 // day of that lease (the whole start day counts, as upstream), following
 // every page. calls counts the requests. An account Cost Explorer does not
 // mention has spent nothing it knows of.
-func batchCosts(ctx context.Context, ce CostExplorer, batch []lease.Lease, now time.Time) (map[string]float64, int, error) {
+func batchCosts(ctx context.Context, c Costs, batch []lease.Lease, now time.Time) (map[string]float64, int, error) {
 	ids, start, end := window(batch, now)
-	daily := costs.Daily{}
-	calls, err := costs.Fetch(ctx, ce, daily, ids, start, end)
+	daily := spend.Daily{}
+	calls, err := c.Fetch(ctx, daily, ids, start, end)
 	if err != nil {
 		return nil, calls, err
 	}
 	out := make(map[string]float64, len(batch))
 	for _, l := range batch {
-		out[l.AccountID] = daily.Between(l.AccountID, l.StartDate.UTC().Format(costs.DayFormat), "")
+		out[l.AccountID] = daily.Between(l.AccountID, l.StartDate.UTC().Format(spend.DayFormat), "")
 	}
 	return out, calls, nil
-}
-
-// NewChainCosts returns the Cost Explorer source of the management
-// account, reached through the role chain as the lease monitor.
-func NewChainCosts(cfg aws.Config, namespace, hubAccountID string, pool costs.PoolParam) *costs.Chain {
-	return costs.NewChain(cfg, namespace, hubAccountID, "lease-monitor", pool)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/lease"
 )
 
@@ -70,7 +71,8 @@ func TestCostRequest(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			in := CostRequest(leasesStarting(tc.starts...), now)
+			ids, start, end := window(leasesStarting(tc.starts...), now)
+			in := costs.Request(ids, start, end)
 			if got := aws.ToString(in.TimePeriod.Start); got != tc.start {
 				t.Errorf("start %s, want %s", got, tc.start)
 			}

@@ -68,7 +68,8 @@ func Evaluate(l lease.Lease, cost float64, now time.Time) Decision {
 	}
 	if th, ok := largestAlert(budget); ok {
 		out = append(out, events.LeaseBudgetThresholdAlert{LeaseID: l.Key, AccountID: l.AccountID,
-			Budget: l.MaxSpend, TotalSpend: cost, BudgetThresholdTriggered: th.DollarsSpent, ActionRequested: th.Action})
+			Budget: l.MaxSpend, TotalSpend: cost, BudgetThresholdTriggered: th.DollarsSpent,
+			ActionRequested: th.Action})
 	}
 	if th, ok := smallestAlert(duration); ok {
 		out = append(out, events.LeaseDurationThresholdAlert{LeaseID: l.Key, AccountID: l.AccountID,
@@ -113,7 +114,12 @@ func crossedDuration(l lease.Lease, now time.Time) []lease.DurationThreshold {
 
 // freeze returns the one freeze alert due: a crossed budget freeze
 // threshold (the largest) before a crossed duration one (the smallest).
-func freeze(l lease.Lease, cost float64, budget []lease.BudgetThreshold, duration []lease.DurationThreshold) (events.Event, bool) {
+func freeze(
+	l lease.Lease,
+	cost float64,
+	budget []lease.BudgetThreshold,
+	duration []lease.DurationThreshold,
+) (events.Event, bool) {
 	var bt *lease.BudgetThreshold
 	for i := range budget {
 		if budget[i].Action == lease.ActionFreeze && (bt == nil || budget[i].DollarsSpent > bt.DollarsSpent) {

@@ -59,8 +59,10 @@ func TestEvaluate(t *testing.T) {
 			want: Decision{},
 		},
 		{
-			name:  "spend reaching the maximum asks only to end the lease for its budget",
-			lease: running(func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(50, alert)} }), cost: 100,
+			name: "spend reaching the maximum asks only to end the lease for its budget",
+			lease: running(
+				func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(50, alert)} },
+			), cost: 100,
 			want: Decision{End: lease.BudgetExceeded, Events: []events.Event{
 				events.LeaseBudgetExceeded{LeaseID: key, AccountID: acct, Budget: 100, TotalSpend: 100}}},
 		},
@@ -106,18 +108,24 @@ func TestEvaluate(t *testing.T) {
 				Budget: ptr(100.0), TotalSpend: 80, BudgetThresholdTriggered: 75, ActionRequested: alert}}},
 		},
 		{
-			name:  "a budget threshold crossed before the stored cost is not sent again",
-			lease: running(func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(30, alert)} }), cost: 45,
+			name: "a budget threshold crossed before the stored cost is not sent again",
+			lease: running(
+				func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(30, alert)} },
+			), cost: 45,
 			want: Decision{},
 		},
 		{
-			name:  "a budget threshold equal to the stored cost was already sent",
-			lease: running(func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(40, alert)} }), cost: 45,
+			name: "a budget threshold equal to the stored cost was already sent",
+			lease: running(
+				func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(40, alert)} },
+			), cost: 45,
 			want: Decision{},
 		},
 		{
-			name:  "spend landing exactly on a budget threshold crosses it",
-			lease: running(func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(50, alert)} }), cost: 50,
+			name: "spend landing exactly on a budget threshold crosses it",
+			lease: running(
+				func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(50, alert)} },
+			), cost: 50,
 			want: Decision{Events: []events.Event{events.LeaseBudgetThresholdAlert{LeaseID: key, AccountID: acct,
 				Budget: ptr(100.0), TotalSpend: 50, BudgetThresholdTriggered: 50, ActionRequested: alert}}},
 		},
@@ -127,7 +135,11 @@ func TestEvaluate(t *testing.T) {
 				l.BudgetThresholds = []lease.BudgetThreshold{budget(50, alert), budget(70, freeze), budget(60, freeze)}
 			}), cost: 80,
 			want: Decision{Events: []events.Event{
-				events.LeaseFreezingThresholdAlert{LeaseID: key, AccountID: acct, Reason: events.FrozenByBudget(70, ptr(100.0), 80)},
+				events.LeaseFreezingThresholdAlert{
+					LeaseID:   key,
+					AccountID: acct,
+					Reason:    events.FrozenByBudget(70, ptr(100.0), 80),
+				},
 				events.LeaseBudgetThresholdAlert{LeaseID: key, AccountID: acct,
 					Budget: ptr(100.0), TotalSpend: 80, BudgetThresholdTriggered: 50, ActionRequested: alert},
 			}},
@@ -139,7 +151,11 @@ func TestEvaluate(t *testing.T) {
 				l.DurationThresholds = []lease.DurationThreshold{hoursLeft(20.5, freeze)}
 			}), cost: 55,
 			want: Decision{Events: []events.Event{
-				events.LeaseFreezingThresholdAlert{LeaseID: key, AccountID: acct, Reason: events.FrozenByBudget(50, ptr(100.0), 55)}}},
+				events.LeaseFreezingThresholdAlert{
+					LeaseID:   key,
+					AccountID: acct,
+					Reason:    events.FrozenByBudget(50, ptr(100.0), 55),
+				}}},
 		},
 		{
 			name: "a duration freeze on an active lease sends a freeze alert for the threshold with the fewest hours left",
@@ -148,7 +164,11 @@ func TestEvaluate(t *testing.T) {
 				l.DurationThresholds = []lease.DurationThreshold{hoursLeft(22, freeze), hoursLeft(21, freeze)}
 			}), cost: 40,
 			want: Decision{Events: []events.Event{
-				events.LeaseFreezingThresholdAlert{LeaseID: key, AccountID: acct, Reason: events.FrozenByDuration(21, ptr(120))}}},
+				events.LeaseFreezingThresholdAlert{
+					LeaseID:   key,
+					AccountID: acct,
+					Reason:    events.FrozenByDuration(21, ptr(120)),
+				}}},
 		},
 		{
 			name: "a frozen lease is not sent a freeze alert again but still gets its plain alerts",
@@ -164,7 +184,11 @@ func TestEvaluate(t *testing.T) {
 			name: "a duration threshold that fell since the last check sends the one with the fewest hours left",
 			lease: running(func(l *lease.Lease) {
 				l.LastCheckedDate = now.Add(-3 * time.Hour)
-				l.DurationThresholds = []lease.DurationThreshold{hoursLeft(22, alert), hoursLeft(20.5, alert), hoursLeft(10, alert)}
+				l.DurationThresholds = []lease.DurationThreshold{
+					hoursLeft(22, alert),
+					hoursLeft(20.5, alert),
+					hoursLeft(10, alert),
+				}
 			}), cost: 40,
 			want: Decision{Events: []events.Event{events.LeaseDurationThresholdAlert{LeaseID: key, AccountID: acct,
 				TriggeredDurationThreshold: 21, LeaseDurationInHours: ptr(120), ActionRequested: alert}}},
@@ -178,13 +202,17 @@ func TestEvaluate(t *testing.T) {
 				TriggeredDurationThreshold: 20, LeaseDurationInHours: ptr(120), ActionRequested: alert}}},
 		},
 		{
-			name:  "a duration threshold that fell before the last check is not sent again",
-			lease: running(func(l *lease.Lease) { l.DurationThresholds = []lease.DurationThreshold{hoursLeft(21.5, alert)} }), cost: 40,
+			name: "a duration threshold that fell before the last check is not sent again",
+			lease: running(
+				func(l *lease.Lease) { l.DurationThresholds = []lease.DurationThreshold{hoursLeft(21.5, alert)} },
+			), cost: 40,
 			want: Decision{},
 		},
 		{
-			name:  "a duration threshold still ahead is not sent",
-			lease: running(func(l *lease.Lease) { l.DurationThresholds = []lease.DurationThreshold{hoursLeft(10, alert)} }), cost: 40,
+			name: "a duration threshold still ahead is not sent",
+			lease: running(
+				func(l *lease.Lease) { l.DurationThresholds = []lease.DurationThreshold{hoursLeft(10, alert)} },
+			), cost: 40,
 			want: Decision{},
 		},
 		{
@@ -253,10 +281,20 @@ func TestPatchedLimitsAreJudgedAfresh(t *testing.T) {
 	}{
 		{"an extended lease that expires again is asked to end again", lease.Patch{ExpirationDate: &later},
 			later.Add(time.Hour), lease.Expired, false},
-		{"a new budget that is reached is asked to end for its budget", lease.Patch{MaxSpend: ptr(30.0), ClearExpirationDate: true},
-			now, lease.BudgetExceeded, false},
-		{"new thresholds alone keep the end request and ask nothing", lease.Patch{BudgetThresholds: &[]lease.BudgetThreshold{budget(10, lease.ActionAlert)}},
-			now, "", true},
+		{
+			"a new budget that is reached is asked to end for its budget",
+			lease.Patch{MaxSpend: ptr(30.0), ClearExpirationDate: true},
+			now,
+			lease.BudgetExceeded,
+			false,
+		},
+		{
+			"new thresholds alone keep the end request and ask nothing",
+			lease.Patch{BudgetThresholds: &[]lease.BudgetThreshold{budget(10, lease.ActionAlert)}},
+			now,
+			"",
+			true,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

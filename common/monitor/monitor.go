@@ -18,6 +18,7 @@ import (
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/page"
+	"github.com/isb-go/isb/common/spend"
 )
 
 // ApprovalTimeoutDenier is the deniedBy of the LeaseDenied sent when a
@@ -53,9 +54,11 @@ type Accounts interface {
 	CountByStatus(ctx context.Context, status account.Status) (int, error)
 }
 
-// Costs gives the Cost Explorer client of the management account.
+// Costs reads the daily spend of at most MaxAccountsPerCall accounts over
+// the days [start, end) into into, and counts the calls made (costs.Chain,
+// Cost Explorer in the management account).
 type Costs interface {
-	Client(ctx context.Context) (CostExplorer, error)
+	Fetch(ctx context.Context, into spend.Daily, accounts []string, start, end string) (calls int, err error)
 }
 
 // GlobalConfig serves the global configuration (appconfig.Source).
@@ -207,20 +210,13 @@ func (p *pass) monitorLeases(ctx context.Context) {
 	if len(leases) == 0 {
 		return
 	}
-	ce, err := p.svc.Costs.Client(ctx)
-	if err != nil {
-		p.sum.Failed = len(leases)
-		p.fail(fmt.Errorf("lease monitor: cost explorer client: %w", err))
-		return
-	}
-
 	todo := make(chan []lease.Lease)
 	results := make(chan checked)
 	var fetchers, writers sync.WaitGroup
 	for range workers(p.svc.CostWorkers, DefaultCostWorkers) {
 		fetchers.Go(func() {
 			for batch := range todo {
-				p.fetch(ctx, ce, batch, results)
+				p.fetch(ctx, batch, results)
 			}
 		})
 	}
@@ -257,8 +253,8 @@ func workers(n, def int) int {
 
 // fetch gets one batch's costs and hands each lease to the writers. A
 // batch whose costs cannot be fetched is skipped this pass.
-func (p *pass) fetch(ctx context.Context, ce CostExplorer, batch []lease.Lease, out chan<- checked) {
-	costs, calls, err := batchCosts(ctx, ce, batch, p.now)
+func (p *pass) fetch(ctx context.Context, batch []lease.Lease, out chan<- checked) {
+	costs, calls, err := batchCosts(ctx, p.svc.Costs, batch, p.now)
 	p.add(func(s *Summary) { s.CostCalls += calls })
 	if err != nil {
 		p.svc.Log.ErrorContext(ctx, "lease monitor: cost batch skipped", "leases", len(batch), "error", err)

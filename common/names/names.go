@@ -341,7 +341,7 @@ var DetailTypes = []string{
 }
 
 // ---------------------------------------------------------------------------
-// Account cleaner (issue 6): resources and the environment of the cleaner
+// Account cleaner: resources and the environment of the cleaner
 // program (CodeBuild), its worker and its watchdog.
 // ---------------------------------------------------------------------------
 
@@ -383,7 +383,7 @@ const (
 )
 
 // ---------------------------------------------------------------------------
-// Lease monitoring, drift monitoring and email notifications (issue 5).
+// Lease monitoring, drift monitoring and email notifications.
 // ---------------------------------------------------------------------------
 
 // Schedule and queue base names: Physical(ns, base).

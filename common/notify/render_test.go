@@ -18,7 +18,8 @@ func TestEveryFixtureRenders(t *testing.T) {
 				t.Errorf("bad subject %q", m.Subject)
 			}
 			for part, body := range map[string]string{"html": m.HTML, "text": m.Text} {
-				if strings.TrimSpace(body) == "" || strings.Contains(body, "<no value>") || strings.Contains(body, "%!") {
+				if strings.TrimSpace(body) == "" || strings.Contains(body, "<no value>") ||
+					strings.Contains(body, "%!") {
 					t.Errorf("bad %s body:\n%s", part, body)
 				}
 				if a := events.AccountOf(ev); a != "" && !strings.Contains(body, a) {
@@ -43,16 +44,26 @@ func TestRender(t *testing.T) {
 			events.LeaseRequested{LeaseID: k, Comments: script},
 			"", []string{"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"}, []string{"<script>"}, []string{script}},
 		{"a termination comment is escaped in the HTML body",
-			events.LeaseTerminated{LeaseID: k, AccountID: "222222222222", Reason: events.TerminatedWithComment(events.TerminationManual, script)},
+			events.LeaseTerminated{
+				LeaseID:   k,
+				AccountID: "222222222222",
+				Reason:    events.TerminatedWithComment(events.TerminationManual, script),
+			},
 			"", []string{"&lt;script&gt;"}, []string{"<script>"}, []string{script}},
 		{"links point to the web app when its URL is set",
 			events.LeaseRequested{LeaseID: k}, "https://sandbox.example.com/",
-			[]string{`href="https://sandbox.example.com/approvals"`}, nil, []string{"https://sandbox.example.com/approvals"}},
+			[]string{
+				`href="https://sandbox.example.com/approvals"`,
+			}, nil, []string{"https://sandbox.example.com/approvals"}},
 		{"links are left out when the web app URL is empty",
 			events.LeaseApproved{LeaseID: k, AccountID: "222222222222", ApprovedBy: events.AutoApproved}, "",
 			[]string{"approved automatically"}, []string{"href"}, []string{"approved automatically"}},
 		{"a missing budget reads as no limit",
-			events.LeaseTerminated{LeaseID: k, AccountID: "222222222222", Reason: events.TerminatedBudgetExceeded(nil, 51)}, "",
+			events.LeaseTerminated{
+				LeaseID:   k,
+				AccountID: "222222222222",
+				Reason:    events.TerminatedBudgetExceeded(nil, 51),
+			}, "",
 			[]string{"$51.00 spent of no limit"}, nil, []string{"$51.00 spent of no limit"}},
 	}
 	for _, tc := range tests {

@@ -13,17 +13,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
-	"github.com/aws/smithy-go"
-
 	"github.com/isb-go/isb/common/names"
 )
 
-// Mailer sends one email (the SESv2 client).
+// Mailer sends one email (ses.Mailer). An error that has an
+// AccountLevel() bool method says whether the failure is the sending
+// account's; any other error is taken to be (it never reached SES).
 type Mailer interface {
-	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, optFns ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
+	Send(ctx context.Context, from string, to, bcc []string, subject, html, text string) error
 }
 
 // Sender sends messages through SESv2 and isolates recipients SES
@@ -50,25 +47,21 @@ type Sender struct {
 // could not be reached, and an error only for a failure of the sending
 // account (the message must be retried). attrs are logged with every
 // failure (lease_id, account_id, …).
-func (s *Sender) Send(ctx context.Context, from string, msg Message, d Destination, attrs ...any) (failed int, err error) {
+func (s *Sender) Send(
+	ctx context.Context,
+	from string,
+	msg Message,
+	d Destination,
+	attrs ...any,
+) (failed int, err error) {
 	if d.Len() == 0 {
 		return 0, nil
 	}
-	_, err = s.Mail.SendEmail(ctx, &sesv2.SendEmailInput{
-		FromEmailAddress: aws.String(from),
-		Destination:      &sestypes.Destination{ToAddresses: d.To, BccAddresses: d.Bcc},
-		Content: &sestypes.EmailContent{Simple: &sestypes.Message{
-			Subject: &sestypes.Content{Data: aws.String(msg.Subject), Charset: aws.String("UTF-8")},
-			Body: &sestypes.Body{
-				Html: &sestypes.Content{Data: aws.String(msg.HTML), Charset: aws.String("UTF-8")},
-				Text: &sestypes.Content{Data: aws.String(msg.Text), Charset: aws.String("UTF-8")},
-			},
-		}},
-	})
+	err = s.Mail.Send(ctx, from, d.To, d.Bcc, msg.Subject, msg.HTML, msg.Text)
 	if err == nil {
 		return 0, nil
 	}
-	if AccountLevel(err, from) {
+	if accountLevel(err) {
 		return 0, fmt.Errorf("send email %q: %w", msg.Subject, err)
 	}
 	if d.Len() == 1 {
@@ -87,43 +80,10 @@ func (s *Sender) Send(ctx context.Context, from string, msg Message, d Destinati
 	return fa + fb, err
 }
 
-// AccountLevel reports whether a SendEmail error concerns the sending
-// account or the service rather than a recipient: sending paused or
-// suspended, an unverified MAIL FROM domain or sender, throttling, a
-// missing configuration set, an SES fault, or an error that never reached
-// SES (network, cancelled context). Such an error is retried as a whole;
-// any other error may be one recipient's and is bisected.
-func AccountLevel(err error, from string) bool {
-	var (
-		paused    *sestypes.SendingPausedException
-		suspended *sestypes.AccountSuspendedException
-		mailFrom  *sestypes.MailFromDomainNotVerifiedException
-		tooMany   *sestypes.TooManyRequestsException
-		limit     *sestypes.LimitExceededException
-		notFound  *sestypes.NotFoundException
-		internal  *sestypes.InternalServiceErrorException
-		rejected  *sestypes.MessageRejected
-	)
-	switch {
-	case errors.As(err, &paused), errors.As(err, &suspended), errors.As(err, &mailFrom),
-		errors.As(err, &tooMany), errors.As(err, &limit), errors.As(err, &notFound), errors.As(err, &internal):
-		return true
-	case errors.As(err, &rejected):
-		// SES names the unverified identities in the message; when the
-		// sender is among them no recipient can be reached.
-		return from != "" && strings.Contains(strings.ToLower(rejected.ErrorMessage()), strings.ToLower(from))
-	}
-	var api smithy.APIError
-	if !errors.As(err, &api) {
-		return true
-	}
-	switch api.ErrorCode() {
-	case "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
-		"SendingPausedException", "AccountSendingPausedException", "ConfigurationSetSendingPausedException",
-		"ConfigurationSetDoesNotExist", "ServiceUnavailable", "InternalFailure":
-		return true
-	}
-	return api.ErrorFault() == smithy.FaultServer
+// accountLevel reports whether a Mailer error is the sending account's.
+func accountLevel(err error) bool {
+	var c interface{ AccountLevel() bool }
+	return !errors.As(err, &c) || c.AccountLevel()
 }
 
 // Mask hides most of an address for logs: "j***@example.com".

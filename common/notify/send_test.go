@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -13,14 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/isb-go/isb/common/events"
+	"github.com/isb-go/isb/common/ses"
 )
 
 const from = "sandbox@example.com"
 
-// fakeSES refuses every message that names a bad address with a
+// fakeSES is the SESv2 client under ses.Mailer: it refuses every message that names a bad address with a
 // recipient error, fails every call with accountErr when set, and records
 // the recipients of the messages it accepted.
 type fakeSES struct {
@@ -30,7 +29,11 @@ type fakeSES struct {
 	delivered  []string
 }
 
-func (f *fakeSES) SendEmail(_ context.Context, in *sesv2.SendEmailInput, _ ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+func (f *fakeSES) SendEmail(
+	_ context.Context,
+	in *sesv2.SendEmailInput,
+	_ ...func(*sesv2.Options),
+) (*sesv2.SendEmailOutput, error) {
 	f.calls++
 	if f.accountErr != nil {
 		return nil, f.accountErr
@@ -55,19 +58,31 @@ func TestSendIsolatesFailingRecipients(t *testing.T) {
 		wantCalls  int
 	}{
 		{"a message SES accepts is sent once", Destination{To: []string{"dev@example.com"}, Bcc: eight}, nil, 0, 1},
-		{"one bad recipient among eight is isolated and the seven others receive", Destination{Bcc: eight}, eight[5:6], 1, 7},
-		{"two bad recipients are both isolated", Destination{To: []string{"dev@example.com"}, Bcc: eight}, []string{"dev@example.com", eight[7]}, 2, 0},
+		{
+			"one bad recipient among eight is isolated and the seven others receive",
+			Destination{Bcc: eight},
+			eight[5:6],
+			1,
+			7,
+		},
+		{
+			"two bad recipients are both isolated",
+			Destination{To: []string{"dev@example.com"}, Bcc: eight},
+			[]string{"dev@example.com", eight[7]},
+			2,
+			0,
+		},
 		{"a single bad recipient is given up after one try", Destination{Bcc: eight[:1]}, eight[:1], 1, 1},
 		{"when every recipient is bad each is tried alone", Destination{Bcc: eight[:4]}, eight[:4], 4, 7},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ses := &fakeSES{bad: map[string]bool{}}
+			fake := &fakeSES{bad: map[string]bool{}}
 			for _, a := range tc.bad {
-				ses.bad[a] = true
+				fake.bad[a] = true
 			}
 			var metrics bytes.Buffer
-			s := &Sender{Mail: ses, Metrics: &metrics, Namespace: "test", Now: func() time.Time { return t0 }}
+			s := &Sender{Mail: ses.New(fake), Metrics: &metrics, Namespace: "test", Now: func() time.Time { return t0 }}
 			failed, err := s.Send(context.Background(), from, Message{Subject: "s"}, tc.d)
 			if err != nil {
 				t.Fatal(err)
@@ -75,8 +90,8 @@ func TestSendIsolatesFailingRecipients(t *testing.T) {
 			if failed != tc.wantFailed {
 				t.Errorf("failed = %d, want %d", failed, tc.wantFailed)
 			}
-			if tc.wantCalls > 0 && ses.calls != tc.wantCalls {
-				t.Errorf("SendEmail called %d times, want %d", ses.calls, tc.wantCalls)
+			if tc.wantCalls > 0 && fake.calls != tc.wantCalls {
+				t.Errorf("SendEmail called %d times, want %d", fake.calls, tc.wantCalls)
 			}
 			var want []string
 			for _, a := range tc.d.All() {
@@ -85,7 +100,7 @@ func TestSendIsolatesFailingRecipients(t *testing.T) {
 				}
 			}
 			slices.Sort(want)
-			got := slices.Sorted(slices.Values(ses.delivered))
+			got := slices.Sorted(slices.Values(fake.delivered))
 			if !slices.Equal(got, want) {
 				t.Errorf("delivered to %v, want %v", got, want)
 			}
@@ -97,46 +112,20 @@ func TestSendIsolatesFailingRecipients(t *testing.T) {
 }
 
 func TestSendReturnsAccountLevelErrorsWithoutBisecting(t *testing.T) {
-	ses := &fakeSES{accountErr: &sestypes.SendingPausedException{Message: aws.String("paused")}}
+	fake := &fakeSES{accountErr: &sestypes.SendingPausedException{Message: aws.String("paused")}}
 	var metrics bytes.Buffer
-	s := &Sender{Mail: ses, Metrics: &metrics}
+	s := &Sender{Mail: ses.New(fake), Metrics: &metrics}
 	_, err := s.Send(context.Background(), from, Message{Subject: "s"}, Destination{Bcc: addrs("a", 8)})
 	var paused *sestypes.SendingPausedException
 	if !errors.As(err, &paused) {
 		t.Fatalf("err = %v, want the SendingPausedException", err)
 	}
-	if ses.calls != 1 || metrics.Len() != 0 {
-		t.Errorf("%d calls and metrics %q after an account-level error, want 1 call and none", ses.calls, metrics.String())
-	}
-}
-
-func TestAccountLevel(t *testing.T) {
-	tests := []struct {
-		name string
-		err  error
-		want bool
-	}{
-		{"sending paused is the account's", &sestypes.SendingPausedException{}, true},
-		{"a suspended account is the account's", &sestypes.AccountSuspendedException{}, true},
-		{"an unverified MAIL FROM domain is the account's", &sestypes.MailFromDomainNotVerifiedException{}, true},
-		{"too many requests is the account's", &sestypes.TooManyRequestsException{}, true},
-		{"a daily quota reached is the account's", &sestypes.LimitExceededException{}, true},
-		{"an unverified sender is the account's",
-			&sestypes.MessageRejected{Message: aws.String("Email address not verified " + strings.ToUpper(from))}, true},
-		{"a rejected recipient is the recipient's",
-			&sestypes.MessageRejected{Message: aws.String("Email address not verified dev@example.com")}, false},
-		{"a bad request is the recipient's", &sestypes.BadRequestException{}, false},
-		{"an unknown client error is the recipient's", &smithy.GenericAPIError{Code: "Whatever", Fault: smithy.FaultClient}, false},
-		{"throttling by code is the account's", &smithy.GenericAPIError{Code: "Throttling"}, true},
-		{"a server fault is the account's", &smithy.GenericAPIError{Code: "Oops", Fault: smithy.FaultServer}, true},
-		{"an error that never reached SES is retried", fmt.Errorf("send: %w", context.DeadlineExceeded), true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := AccountLevel(fmt.Errorf("wrapped: %w", tc.err), from); got != tc.want {
-				t.Errorf("AccountLevel(%v) = %v, want %v", tc.err, got, tc.want)
-			}
-		})
+	if fake.calls != 1 || metrics.Len() != 0 {
+		t.Errorf(
+			"%d calls and metrics %q after an account-level error, want 1 call and none",
+			fake.calls,
+			metrics.String(),
+		)
 	}
 }
 
@@ -177,11 +166,23 @@ func TestDeliveryKey(t *testing.T) {
 	}{
 		{"a re-published event with a new id has the same key", with(func(e *events.Envelope) { e.ID = "2" }), true},
 		{"the same detail with other spacing has the same key", with(func(e *events.Envelope) {
-			e.Detail = []byte(`{ "leaseId": {"userEmail":"dev@example.com", "uuid":"u"}, "requiresManualApproval": true }`)
+			e.Detail = []byte(
+				`{ "leaseId": {"userEmail":"dev@example.com", "uuid":"u"}, "requiresManualApproval": true }`,
+			)
 		}), true},
-		{"the same instant in another zone has the same key", with(func(e *events.Envelope) { e.Time = t0.In(time.FixedZone("x", 3600)) }), true},
+		{
+			"the same instant in another zone has the same key",
+			with(func(e *events.Envelope) { e.Time = t0.In(time.FixedZone("x", 3600)) }),
+			true,
+		},
 		{"another time is another event", with(func(e *events.Envelope) { e.Time = t0.Add(time.Second) }), false},
-		{"another detail is another event", with(func(e *events.Envelope) { e.Detail = []byte(`{"leaseId":{"userEmail":"dev@example.com","uuid":"v"}}`) }), false},
+		{
+			"another detail is another event",
+			with(
+				func(e *events.Envelope) { e.Detail = []byte(`{"leaseId":{"userEmail":"dev@example.com","uuid":"v"}}`) },
+			),
+			false,
+		},
 		{"another source is another event", with(func(e *events.Envelope) { e.Source = "isb.lifecycle" }), false},
 	}
 	for _, tc := range tests {

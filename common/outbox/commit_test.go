@@ -51,7 +51,8 @@ func TestCommit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(written) != 2 || written[0].DetailType != request.DetailType() || written[1].DetailType != quarantined.DetailType() {
+		if len(written) != 2 || written[0].DetailType != request.DetailType() ||
+			written[1].DetailType != quarantined.DetailType() {
 			t.Fatalf("the write got %+v, want the records of both events in order", written)
 		}
 		for _, r := range written {

@@ -93,7 +93,12 @@ func (r *Reader) Parameter(ctx context.Context, name string) (string, error) {
 		}
 		_ = json.Unmarshal(raw, &e)
 		// The type may carry a namespace: "com.amazon...#ParameterNotFound".
-		return "", &Error{Name: name, Status: resp.StatusCode, Type: e.Type[strings.LastIndexByte(e.Type, '#')+1:], Message: e.Message}
+		return "", &Error{
+			Name:    name,
+			Status:  resp.StatusCode,
+			Type:    e.Type[strings.LastIndexByte(e.Type, '#')+1:],
+			Message: e.Message,
+		}
 	}
 	var out struct {
 		Parameter *struct{ Value *string }

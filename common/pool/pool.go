@@ -19,10 +19,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/events"
@@ -48,12 +44,14 @@ type Leases interface {
 	Save(ctx context.Context, read, next lease.Lease, recs ...events.Record) (lease.Lease, error)
 }
 
-// Organizations is the calls made in the management account.
+// Organizations is what the pool asks of the management account
+// (orgs.Chain): an unknown account is fault.NotFound, a refused page token
+// fault.Invalid.
 type Organizations interface {
-	DescribeAccount(ctx context.Context, in *organizations.DescribeAccountInput, opts ...func(*organizations.Options)) (*organizations.DescribeAccountOutput, error)
-	ListParents(ctx context.Context, in *organizations.ListParentsInput, opts ...func(*organizations.Options)) (*organizations.ListParentsOutput, error)
-	ListAccountsForParent(ctx context.Context, in *organizations.ListAccountsForParentInput, opts ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error)
-	MoveAccount(ctx context.Context, in *organizations.MoveAccountInput, opts ...func(*organizations.Options)) (*organizations.MoveAccountOutput, error)
+	Describe(ctx context.Context, accountID string) (account.Member, error)
+	Parent(ctx context.Context, accountID string) (string, error)
+	AccountsPage(ctx context.Context, parentID string, size int32, token string) ([]account.Member, string, error)
+	Move(ctx context.Context, accountID, from, to string) error
 }
 
 // PoolConfig gives the pool's shared configuration (OU ids, management
@@ -61,10 +59,6 @@ type Organizations interface {
 type PoolConfig interface {
 	Get(ctx context.Context) (config.AccountPoolParam, error)
 }
-
-// OrgFactory returns the Organizations client for the management account
-// named in the pool configuration (built through the role chain).
-type OrgFactory func(ctx context.Context, p config.AccountPoolParam) (Organizations, error)
 
 // Deliverer publishes outbox records right after their commit.
 type Deliverer interface {
@@ -95,7 +89,7 @@ type Deps struct {
 	Accounts Accounts
 	Leases   Leases
 	Pool     PoolConfig
-	Org      OrgFactory
+	Org      Organizations
 	Outbox   Deliverer
 	Config   Config
 	// Access revokes the lessee's access before an ejected account's row
@@ -150,23 +144,18 @@ func (s *Service) Unregistered(ctx context.Context, p page.Page) ([]Unregistered
 	if err != nil {
 		return nil, "", badPageToken()
 	}
-	in := &organizations.ListAccountsForParentInput{ParentId: aws.String(pc.EntryOuID), MaxResults: aws.Int32(min(max(p.Size, 1), MaxUnregisteredPage))}
-	if token != "" {
-		in.NextToken = aws.String(token)
-	}
-	out, err := org.ListAccountsForParent(ctx, in)
-	var bad *orgtypes.InvalidInputException
-	if errors.As(err, &bad) {
+	accounts, token, err := org.AccountsPage(ctx, pc.EntryOuID, min(max(p.Size, 1), MaxUnregisteredPage), token)
+	if errors.Is(err, fault.Invalid) {
 		return nil, "", badPageToken()
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("list the Entry OU: %w", err)
 	}
-	list := make([]Unregistered, 0, len(out.Accounts))
-	for _, a := range out.Accounts {
-		list = append(list, Unregistered{ID: aws.ToString(a.Id), Email: aws.ToString(a.Email), Name: aws.ToString(a.Name)})
+	list := make([]Unregistered, 0, len(accounts))
+	for _, a := range accounts {
+		list = append(list, Unregistered{ID: a.ID, Email: a.Email, Name: a.Name})
 	}
-	next, err := s.d.Pages.Seal(scope, aws.ToString(out.NextToken))
+	next, err := s.d.Pages.Seal(scope, token)
 	if err != nil {
 		return nil, "", err
 	}
@@ -187,22 +176,19 @@ func (s *Service) Register(ctx context.Context, r account.Registration) (account
 	if err != nil {
 		return account.Account{}, err
 	}
-	if err := r.Validate(account.Protected{ManagementAccountID: pc.OrgMgtAccountID, IDCAccountID: s.d.IdcAccountID, HubAccountID: s.d.HubAccountID}); err != nil {
+	if err := r.Validate(account.Protected{ManagementAccountID: pc.OrgMgtAccountID, IDCAccountID: s.d.IdcAccountID,
+		HubAccountID: s.d.HubAccountID}); err != nil {
 		return account.Account{}, err
 	}
 	_, org, err := s.org(ctx)
 	if err != nil {
 		return account.Account{}, err
 	}
-	desc, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(r.AccountID)})
-	var nf *orgtypes.AccountNotFoundException
-	if errors.As(err, &nf) {
-		return account.Account{}, &fault.NotFoundError{Entity: "account in the organization", Key: r.AccountID}
-	}
+	desc, err := org.Describe(ctx, r.AccountID)
 	if err != nil {
-		return account.Account{}, fmt.Errorf("describe account %s: %w", r.AccountID, err)
+		return account.Account{}, err
 	}
-	parent, err := parentOf(ctx, org, r.AccountID)
+	parent, err := org.Parent(ctx, r.AccountID)
 	if err != nil {
 		return account.Account{}, err
 	}
@@ -217,10 +203,10 @@ func (s *Service) Register(ctx context.Context, r account.Registration) (account
 	}
 	a.Email, a.Name = r.Email, r.Name
 	if a.Email == "" {
-		a.Email = aws.ToString(desc.Account.Email)
+		a.Email = desc.Email
 	}
 	if a.Name == "" {
-		a.Name = truncate(aws.ToString(desc.Account.Name), account.MaxNameLength)
+		a.Name = truncate(desc.Name, account.MaxNameLength)
 	}
 	var created account.Account
 	err = outbox.Commit(ctx, s.d.Outbox, now, func(recs []events.Record) (_ []events.Record, err error) {
@@ -250,7 +236,10 @@ func (s *Service) RetryCleanup(ctx context.Context, id string) (account.Account,
 	case account.CleanUp:
 	default:
 		return account.Account{}, &fault.ConflictError{Entity: "account", Key: id,
-			Reason: fmt.Sprintf("only a Quarantine or CleanUp account can be cleaned again; this one is %s", read.Status)}
+			Reason: fmt.Sprintf(
+				"only a Quarantine or CleanUp account can be cleaned again; this one is %s",
+				read.Status,
+			)}
 	}
 	var saved account.Account
 	err = outbox.Commit(ctx, s.d.Outbox, s.d.Now(), func(recs []events.Record) (_ []events.Record, err error) {
@@ -276,10 +265,18 @@ func (s *Service) Eject(ctx context.Context, id string) error {
 		return err
 	}
 	if read.Status == account.CleanUp {
-		return &fault.ConflictError{Entity: "account", Key: id, Reason: "it is being cleaned; eject it after the cleanup"}
+		return &fault.ConflictError{
+			Entity: "account",
+			Key:    id,
+			Reason: "it is being cleaned; eject it after the cleanup",
+		}
 	}
 	if !account.CanMove(read.Status, account.Exit) {
-		return &fault.ConflictError{Entity: "account", Key: id, Reason: fmt.Sprintf("cannot go from %s to %s (leave the pool)", read.Status, account.Exit)}
+		return &fault.ConflictError{
+			Entity: "account",
+			Key:    id,
+			Reason: fmt.Sprintf("cannot go from %s to %s (leave the pool)", read.Status, account.Exit),
+		}
 	}
 	log := slog.With("account_id", id)
 	if read.Lease != nil {
@@ -295,7 +292,7 @@ func (s *Service) Eject(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	parent, err := parentOf(ctx, org, id)
+	parent, err := org.Parent(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -306,9 +303,7 @@ func (s *Service) Eject(ctx context.Context, id string) error {
 			return &fault.ConflictError{Entity: "account", Key: id,
 				Reason: fmt.Sprintf("cannot go from the %s OU to %s", from, account.Exit)}
 		}
-		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{
-			AccountId: aws.String(id), SourceParentId: aws.String(parent), DestinationParentId: aws.String(pc.ExitOuID),
-		}); err != nil {
+		if err := org.Move(ctx, id, parent, pc.ExitOuID); err != nil {
 			return fmt.Errorf("move account %s to the Exit OU: %w", id, err)
 		}
 	}
@@ -353,8 +348,7 @@ func (s *Service) org(ctx context.Context) (config.AccountPoolParam, Organizatio
 	if err != nil {
 		return pc, nil, err
 	}
-	org, err := s.d.Org(ctx, pc)
-	return pc, org, err
+	return pc, s.d.Org, nil
 }
 
 // ouOf names the pool OU with id parent ("" when it is none of them).
@@ -365,17 +359,6 @@ func ouOf(pc config.AccountPoolParam, parent string) account.OU {
 		}
 	}
 	return ""
-}
-
-func parentOf(ctx context.Context, org Organizations, id string) (string, error) {
-	out, err := org.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(id)})
-	if err != nil {
-		return "", fmt.Errorf("find the OU of account %s: %w", id, err)
-	}
-	if len(out.Parents) == 0 {
-		return "", fmt.Errorf("account %s has no parent", id)
-	}
-	return aws.ToString(out.Parents[0].Id), nil
 }
 
 func truncate(s string, n int) string {

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"github.com/isb-go/isb/common/costs"
+	"github.com/isb-go/isb/common/spend"
 
 	"cmp"
 	"maps"
@@ -49,7 +49,7 @@ func group(l lease.Lease) string {
 // account was idle or being cleaned) are reported on nobody.
 //
 // The result is indexed like hs.
-func allocate(hs []held, daily costs.Daily) []float64 {
+func allocate(hs []held, daily spend.Daily) []float64 {
 	byAccount := map[string][]int{}
 	for i, h := range hs {
 		byAccount[h.lease.AccountID] = append(byAccount[h.lease.AccountID], i)

@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/isb-go/isb/common/costs"
+	"github.com/isb-go/isb/common/spend"
 )
 
 // MaxAccountsPerCall is how many accounts one Cost Explorer call names.
-const MaxAccountsPerCall = costs.MaxAccountsPerCall
-
-// CostExplorer is the one Cost Explorer call the report makes.
-type CostExplorer = costs.API
+const MaxAccountsPerCall = spend.MaxAccountsPerCall
 
 // batches cuts the sorted, distinct accounts into groups of at most size.
 func batches(accounts []string, size int) [][]string {
@@ -38,13 +35,13 @@ func accountsOf(hs []held) []string {
 // batch after the other, following each batch's pages. Any failed call
 // fails the whole fetch: a report with a silent gap would under-report a
 // group. calls counts the GetCostAndUsage calls made.
-func fetchCosts(ctx context.Context, ce CostExplorer, accounts []string, start, end string) (costs.Daily, int, error) {
-	daily := costs.Daily{}
+func fetchCosts(ctx context.Context, c Costs, accounts []string, start, end string) (spend.Daily, int, error) {
+	daily := spend.Daily{}
 	all := batches(accounts, MaxAccountsPerCall)
 	calls := 0
 	for n, batch := range all {
-		c, err := costs.Fetch(ctx, ce, daily, batch, start, end)
-		calls += c
+		made, err := c.Fetch(ctx, daily, batch, start, end)
+		calls += made
 		if err != nil {
 			return nil, calls, fmt.Errorf("batch %d of %d (from account %s): %w", n+1, len(all), batch[0], err)
 		}

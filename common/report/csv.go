@@ -1,7 +1,7 @@
 package report
 
 import (
-	"github.com/isb-go/isb/common/costs"
+	"github.com/isb-go/isb/common/spend"
 
 	"bytes"
 	"encoding/csv"
@@ -11,7 +11,7 @@ import (
 )
 
 // currency is the unit of every amount in the report.
-const currency = costs.Currency
+const currency = spend.Currency
 
 // header is the first line of the CSV file.
 var header = []string{"CostReportGroup", "StartDate", "EndDate", "Cost", "Currency"}

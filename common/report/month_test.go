@@ -119,7 +119,10 @@ func TestSpanIn(t *testing.T) {
 			if !ok {
 				return
 			}
-			if got := [2]string{s.first.Format(dayLayout), s.last.Format(dayLayout)}; got != [2]string{tc.first, tc.last} {
+			if got := [2]string{s.first.Format(dayLayout), s.last.Format(dayLayout)}; got != [2]string{
+				tc.first,
+				tc.last,
+			} {
 				t.Fatalf("span = %v; want %s..%s", got, tc.first, tc.last)
 			}
 		})

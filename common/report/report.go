@@ -20,9 +20,6 @@
 package report
 
 import (
-	"github.com/isb-go/isb/common/costs"
-
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -30,12 +27,10 @@ import (
 
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/page"
+	"github.com/isb-go/isb/common/spend"
 )
 
 // Statuses are the lease statuses read: every status in which a lease
@@ -54,15 +49,17 @@ type LeaseLister interface {
 	ListByStatus(ctx context.Context, q page.StatusQuery, p page.Page) ([]lease.Lease, string, error)
 }
 
-// CostExplorers gives the Cost Explorer client of the organization's
-// management account, where the whole organization's spend is visible.
-type CostExplorers interface {
-	Client(ctx context.Context) (CostExplorer, error)
+// Costs reads the daily spend of at most MaxAccountsPerCall accounts over
+// the days [start, end) into into, and counts the calls made: Cost
+// Explorer in the organization's management account, where the whole
+// organization's spend is visible (costs.Chain).
+type Costs interface {
+	Fetch(ctx context.Context, into spend.Daily, accounts []string, start, end string) (calls int, err error)
 }
 
-// ObjectWriter writes the report file. *s3.Client satisfies it.
+// ObjectWriter writes the report file (objects.Store).
 type ObjectWriter interface {
-	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	Put(ctx context.Context, bucket, key string, body []byte, contentType string) error
 }
 
 // Publisher puts events on the bus. *bus.Publisher satisfies it.
@@ -73,7 +70,7 @@ type Publisher interface {
 // Deps are what the service needs.
 type Deps struct {
 	Leases  LeaseLister
-	Costs   CostExplorers
+	Costs   Costs
 	Objects ObjectWriter
 	Events  Publisher
 	// Bucket receives the report files.
@@ -139,14 +136,11 @@ func (s *Service) run(ctx context.Context, month, now time.Time) (Result, error)
 	accounts := accountsOf(hs)
 	res.Leases, res.Accounts = len(hs), len(accounts)
 
-	daily := costs.Daily{}
+	daily := spend.Daily{}
 	if len(accounts) > 0 {
-		ce, err := s.d.Costs.Client(ctx)
-		if err != nil {
-			return res, err
-		}
 		start, end := period(month, now)
-		daily, res.CostExplorerCalls, err = fetchCosts(ctx, ce, accounts, start, end)
+		var err error
+		daily, res.CostExplorerCalls, err = fetchCosts(ctx, s.d.Costs, accounts, start, end)
 		if err != nil {
 			return res, err
 		}
@@ -157,11 +151,8 @@ func (s *Service) run(ctx context.Context, month, now time.Time) (Result, error)
 		return res, err
 	}
 	key := objectKey(month, now)
-	if _, err := s.d.Objects.PutObject(ctx, &s3.PutObjectInput{
-		Bucket: aws.String(s.d.Bucket), Key: aws.String(key),
-		Body: bytes.NewReader(body), ContentType: aws.String("text/csv"),
-	}); err != nil {
-		return res, fmt.Errorf("write s3://%s/%s: %w", s.d.Bucket, key, err)
+	if err := s.d.Objects.Put(ctx, s.d.Bucket, key, body, "text/csv"); err != nil {
+		return res, err
 	}
 	res.Key = key
 	slog.InfoContext(ctx, "group cost report written", "report_month", res.ReportMonth,

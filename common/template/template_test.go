@@ -10,7 +10,10 @@ import (
 func TestTemplateValidation(t *testing.T) {
 	spend := 50.0
 	valid := Template{Name: "Sandbox", Visibility: Public, CreatedBy: "mgr@example.com",
-		Terms: lease.Terms{MaxSpend: &spend, BudgetThresholds: []lease.BudgetThreshold{{DollarsSpent: 40, Action: lease.ActionAlert}}}}
+		Terms: lease.Terms{
+			MaxSpend:         &spend,
+			BudgetThresholds: []lease.BudgetThreshold{{DollarsSpent: 40, Action: lease.ActionAlert}},
+		}}
 	tests := []struct {
 		name   string
 		mutate func(*Template)
@@ -20,7 +23,11 @@ func TestTemplateValidation(t *testing.T) {
 		{"a private template is valid", func(t *Template) { t.Visibility = Private }, ""},
 		{"an empty name names name", func(t *Template) { t.Name = "" }, "name"},
 		{"a 51-character name names name", func(t *Template) { t.Name = string(make([]byte, 51)) }, "name"},
-		{"an over-long description names description", func(t *Template) { t.Description = string(make([]byte, 1001)) }, "description"},
+		{
+			"an over-long description names description",
+			func(t *Template) { t.Description = string(make([]byte, 1001)) },
+			"description",
+		},
 		{"an unknown visibility names visibility", func(t *Template) { t.Visibility = "SECRET" }, "visibility"},
 		{"a creator that is not an email names createdBy", func(t *Template) { t.CreatedBy = "bob" }, "createdBy"},
 		{"a malformed uuid names uuid", func(t *Template) { t.UUID = "123" }, "uuid"},

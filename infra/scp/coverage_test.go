@@ -67,7 +67,8 @@ func protected(t *testing.T, doc map[string]any, arn, principal string) bool {
 					if op != "ArnNotLike" || !strings.EqualFold(k, "aws:PrincipalARN") {
 						t.Fatalf("unexpected condition %s %s in %v", op, k, st["Sid"])
 					}
-					exempt = exempt || slices.ContainsFunc(strs(v), func(p string) bool { return arnLike(p, principal) })
+					exempt = exempt ||
+						slices.ContainsFunc(strs(v), func(p string) bool { return arnLike(p, principal) })
 				}
 			}
 		}
@@ -119,7 +120,10 @@ func keptRoles(t *testing.T) map[string][]string {
 		case f.Property == "Path" && typ == "prefix":
 			out[key] = []string{strings.TrimPrefix(f.Value, "/") + "AWSReservedSSO_Any_0123456789abcdef"}
 		default:
-			t.Fatalf("the keep filter %s is neither an exact name, a name regex nor a path prefix: this test cannot check it", key)
+			t.Fatalf(
+				"the keep filter %s is neither an exact name, a name regex nor a path prefix: this test cannot check it",
+				key,
+			)
 		}
 	}
 	return out
@@ -143,7 +147,12 @@ func TestEveryRoleTheCleanupKeepsIsProtectedAtEveryPath(t *testing.T) {
 				t.Run("a lessee cannot create or change "+arn, func(t *testing.T) {
 					for _, principal := range lesseePrincipals {
 						if !protected(t, doc, arn, principal) {
-							t.Errorf("no Deny of * on %s (kept by the nuke filter %s) applies to %s", arn, filter, principal)
+							t.Errorf(
+								"no Deny of * on %s (kept by the nuke filter %s) applies to %s",
+								arn,
+								filter,
+								principal,
+							)
 						}
 					}
 				})
@@ -185,7 +194,10 @@ func TestEveryPrincipalTheSCPsExemptIsProtected(t *testing.T) {
 func denied(t *testing.T, doc map[string]any, action, principal, region string) bool {
 	t.Helper()
 	matchAny := func(patterns []string, s string) bool {
-		return slices.ContainsFunc(patterns, func(p string) bool { return arnLike(strings.ToLower(p), strings.ToLower(s)) })
+		return slices.ContainsFunc(
+			patterns,
+			func(p string) bool { return arnLike(strings.ToLower(p), strings.ToLower(s)) },
+		)
 	}
 	for _, s := range doc["Statement"].([]any) {
 		st := s.(map[string]any)
@@ -204,7 +216,8 @@ func denied(t *testing.T, doc map[string]any, action, principal, region string) 
 			for k, v := range kv.(map[string]any) {
 				switch {
 				case op == "ArnNotLike" && k == "aws:PrincipalARN":
-					applies = applies && !slices.ContainsFunc(strs(v), func(p string) bool { return arnLike(p, principal) })
+					applies = applies &&
+						!slices.ContainsFunc(strs(v), func(p string) bool { return arnLike(p, principal) })
 				case op == "StringNotEquals" && k == "aws:RequestedRegion":
 					applies = applies && !slices.Contains(strs(v), region)
 				default:

@@ -30,7 +30,12 @@ import (
 func globalProfile(t *testing.T, api *appconfig.Client) (*hosted.Hosted, func(yaml string)) {
 	t.Helper()
 	ctx := t.Context()
-	app, err := api.CreateApplication(ctx, &appconfig.CreateApplicationInput{Name: aws.String(names.Physical(fixture.Namespace, names.AppConfigApplication))})
+	app, err := api.CreateApplication(
+		ctx,
+		&appconfig.CreateApplicationInput{
+			Name: aws.String(names.Physical(fixture.Namespace, names.AppConfigApplication)),
+		},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,12 +48,17 @@ func globalProfile(t *testing.T, api *appconfig.Client) (*hosted.Hosted, func(ya
 	publish := func(yaml string) {
 		t.Helper()
 		if _, err := api.CreateHostedConfigurationVersion(ctx, &appconfig.CreateHostedConfigurationVersionInput{
-			ApplicationId: app.Id, ConfigurationProfileId: prof.Id, Content: []byte(yaml), ContentType: aws.String("application/x-yaml"),
+			ApplicationId: app.Id, ConfigurationProfileId: prof.Id, Content: []byte(yaml), ContentType: aws.String(
+				"application/x-yaml"),
 		}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return hosted.New(api, aws.ToString(app.Id), map[string]string{names.GlobalConfigProfile: aws.ToString(prof.Id)}), publish
+	return hosted.New(
+		api,
+		aws.ToString(app.Id),
+		map[string]string{names.GlobalConfigProfile: aws.ToString(prof.Id)},
+	), publish
 }
 
 // TestAuthorizerAgainstTheEmulator runs the authorizer as main.go composes
@@ -89,7 +99,16 @@ func TestAuthorizerAgainstTheEmulator(t *testing.T) {
 	}
 	user := issue(t, cfg, keys, clock.T)
 	set, _ := keys.Keys(t.Context())
-	adminTok, err := auth.Issue(t.Context(), auth.KMSSigner{Client: kms.NewFromConfig(cfg)}, set.Current.ID, auth.Caller{Email: "root@example.com", Roles: []routes.Role{routes.Admin}}, issuer, audience, time.Hour, clock.T)
+	adminTok, err := auth.Issue(
+		t.Context(),
+		auth.KMSSigner{Client: kms.NewFromConfig(cfg)},
+		set.Current.ID,
+		auth.Caller{Email: "root@example.com", Roles: []routes.Role{routes.Admin}},
+		issuer,
+		audience,
+		time.Hour,
+		clock.T,
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +135,8 @@ func TestAuthorizerAgainstTheEmulator(t *testing.T) {
 	}
 
 	t.Run("a deleted secret is a fault, counted once per request", func(t *testing.T) {
-		if _, err := sm.DeleteSecret(t.Context(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(secretName), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+		if _, err := sm.DeleteSecret(t.Context(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(secretName),
+			ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
 			t.Fatal(err)
 		}
 		clock.T = clock.T.Add(auth.DefaultKeyTTL) // the cached keys expire

@@ -34,7 +34,8 @@ func TestSignInReachesTheIdentityStoreAsTheReadOnlyRoleThroughItsHop(t *testing.
 			"arn:aws:sts::" + idcAccount + ":assumed-role/" + names.Physical(fixture.Namespace, names.IdcReadOnlyRole) + "/sso"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := sts.NewFromConfig(awscfg.Chain(cfg, "sso", chain[:tc.hops]...)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			out, err := sts.NewFromConfig(awscfg.Chain(cfg, "sso", chain[:tc.hops]...)).
+				GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 			if err != nil {
 				t.Fatal(err)
 			}

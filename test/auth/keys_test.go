@@ -37,7 +37,11 @@ type countingClient struct {
 	gets int
 }
 
-func (c *countingClient) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+func (c *countingClient) GetSecretValue(
+	ctx context.Context,
+	in *secretsmanager.GetSecretValueInput,
+	opts ...func(*secretsmanager.Options),
+) (*secretsmanager.GetSecretValueOutput, error) {
 	c.gets++
 	return c.Client.GetSecretValue(ctx, in, opts...)
 }
@@ -56,7 +60,8 @@ func createSecret(t *testing.T, cfg aws.Config, created time.Time) {
 
 func createPlaceholder(t *testing.T, sm *secretsmanager.Client) {
 	t.Helper()
-	if _, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(secretName), SecretString: aws.String(auth.Placeholder)}); err != nil {
+	if _, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(secretName),
+		SecretString: aws.String(auth.Placeholder)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -89,7 +94,16 @@ func issue(t *testing.T, cfg aws.Config, keys auth.KeySource, now time.Time) str
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := auth.Issue(t.Context(), auth.KMSSigner{Client: kms.NewFromConfig(cfg)}, set.Current.ID, bob, issuer, audience, time.Hour, now)
+	tok, err := auth.Issue(
+		t.Context(),
+		auth.KMSSigner{Client: kms.NewFromConfig(cfg)},
+		set.Current.ID,
+		bob,
+		issuer,
+		audience,
+		time.Hour,
+		now,
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,8 +180,13 @@ func TestRotationKeepsOldTokensAndAcceptsNewOnes(t *testing.T) {
 	ssoKeys := auth.NewSecretKeys(sm, secretName, 0, clock.Now)
 	newToken := issue(t, cfg, ssoKeys, clock.T)
 	set, _ := ssoKeys.Keys(t.Context())
-	if set.Previous.ID != oldSet.Current.ID || set.Current.ID == set.Previous.ID || set.Current.Key.Equal(set.Previous.Key) {
-		t.Fatalf("after rotation: previous key %q is not the old current %q, or equals the new one", set.Previous.ID, oldSet.Current.ID)
+	if set.Previous.ID != oldSet.Current.ID || set.Current.ID == set.Previous.ID ||
+		set.Current.Key.Equal(set.Previous.Key) {
+		t.Fatalf(
+			"after rotation: previous key %q is not the old current %q, or equals the new one",
+			set.Previous.ID,
+			oldSet.Current.ID,
+		)
 	}
 
 	t.Run("a token signed before the rotation is still valid", func(t *testing.T) {
@@ -186,7 +205,8 @@ func TestRotationKeepsOldTokensAndAcceptsNewOnes(t *testing.T) {
 			t.Fatalf("err = %v, want ErrTooSoon", err)
 		}
 		after, _ := auth.NewSecretKeys(sm, secretName, 0, nil).Keys(t.Context())
-		if after.Current.ID != set.Current.ID || after.Previous.ID != set.Previous.ID || keyState(t, kc, set.Previous.ID) != kmstypes.KeyStateEnabled {
+		if after.Current.ID != set.Current.ID || after.Previous.ID != set.Previous.ID ||
+			keyState(t, kc, set.Previous.ID) != kmstypes.KeyStateEnabled {
 			t.Errorf("a refused rotation changed the published keys: %+v", after)
 		}
 	})
@@ -208,7 +228,11 @@ func TestRotationKeepsOldTokensAndAcceptsNewOnes(t *testing.T) {
 			t.Errorf("previous key is %s, want Enabled", got)
 		}
 		var nf *kmstypes.NotFoundException
-		if _, err := kc.DescribeKey(t.Context(), &kms.DescribeKeyInput{KeyId: aws.String(names.SigningKeyAlias(fixture.Namespace, firstRotation))}); !errors.As(err, &nf) {
+		if _, err := kc.DescribeKey(t.Context(), &kms.DescribeKeyInput{KeyId: aws.String(names.SigningKeyAlias(
+			fixture.Namespace, firstRotation))}); !errors.As(
+			err,
+			&nf,
+		) {
 			t.Errorf("alias of the retired key: err = %v, want NotFound", err)
 		}
 	})
@@ -256,11 +280,25 @@ func TestATokenSignedByAnUnpublishedKMSKeyIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := auth.Issue(t.Context(), auth.KMSSigner{Client: kc}, aws.ToString(k.KeyMetadata.Arn), bob, issuer, audience, time.Hour, t0)
+	tok, err := auth.Issue(
+		t.Context(),
+		auth.KMSSigner{Client: kc},
+		aws.ToString(k.KeyMetadata.Arn),
+		bob,
+		issuer,
+		audience,
+		time.Hour,
+		t0,
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := auth.NewVerifier(auth.NewSecretKeys(secretsmanager.NewFromConfig(cfg), secretName, 0, nil), issuer, audience, func() time.Time { return t0 })
+	v := auth.NewVerifier(
+		auth.NewSecretKeys(secretsmanager.NewFromConfig(cfg), secretName, 0, nil),
+		issuer,
+		audience,
+		func() time.Time { return t0 },
+	)
 	if _, err := v.Verify(t.Context(), "Bearer "+tok); !errors.Is(err, auth.ErrSignature) {
 		t.Fatalf("err = %v, want ErrSignature", err)
 	}

@@ -56,15 +56,31 @@ func TestLogoutEndsTheSessionEverywhere(t *testing.T) {
 	keys := auth.NewSecretKeys(sm, secretName, 0, nil)
 
 	faults := &noFaults{}
-	authorizer := gate.New(auth.NewVerifier(keys, issuer, audience, nil).CheckRevocations(sessions), openConfig{}, faults)
+	authorizer := gate.New(
+		auth.NewVerifier(keys, issuer, audience, nil).CheckRevocations(sessions),
+		openConfig{},
+		faults,
+	)
 	env := apiwire.Env{Namespace: fixture.Namespace, SessionKeys: secretName, Tables: apiwire.Tables{Sessions: table}}
-	api, err := httpapi.NewServer(routes.Configurations, apiwire.Verifier(apiwire.Keys(sm, env), env, sessions), openConfig{}, map[string]httpapi.HandlerFunc{
-		"GET /configurations": func(context.Context, *httpapi.Request) (httpapi.Response, error) { return httpapi.OK("ok"), nil },
-	})
+	api, err := httpapi.NewServer(
+		routes.Configurations,
+		apiwire.Verifier(apiwire.Keys(sm, env), env, sessions),
+		openConfig{},
+		map[string]httpapi.HandlerFunc{
+			"GET /configurations": func(context.Context, *httpapi.Request) (httpapi.Response, error) { return httpapi.OK("ok"), nil },
+		},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sso := &signin.Service{Keys: keys, Config: openConfig{}, Sessions: sessions, Issuer: issuer, Audience: audience, Now: time.Now}
+	sso := &signin.Service{
+		Keys:     keys,
+		Config:   openConfig{},
+		Sessions: sessions,
+		Issuer:   issuer,
+		Audience: audience,
+		Now:      time.Now,
+	}
 
 	authorize := func(token string) string {
 		resp, err := authorizer.Handle(t.Context(), events.APIGatewayCustomAuthorizerRequestTypeRequest{
@@ -80,7 +96,14 @@ func TestLogoutEndsTheSessionEverywhere(t *testing.T) {
 		return resp.PolicyDocument.Statement[0].Effect
 	}
 	call := func(token string) events.APIGatewayProxyResponse {
-		resp, _ := api.Handle(t.Context(), events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/configurations", Headers: map[string]string{"Authorization": token}})
+		resp, _ := api.Handle(
+			t.Context(),
+			events.APIGatewayProxyRequest{
+				HTTPMethod: "GET",
+				Path:       "/configurations",
+				Headers:    map[string]string{"Authorization": token},
+			},
+		)
 		return resp
 	}
 
@@ -91,14 +114,23 @@ func TestLogoutEndsTheSessionEverywhere(t *testing.T) {
 	if r := call(token); r.StatusCode != http.StatusOK {
 		t.Fatalf("before logout the handler says %d %s", r.StatusCode, r.Body)
 	}
-	out, err := sso.Handle(t.Context(), events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/auth/logout", Headers: map[string]string{"Authorization": token}})
-	if err != nil || out.StatusCode != http.StatusFound || out.Headers["Location"] != "https://portal.sso.example/logout" {
+	out, err := sso.Handle(
+		t.Context(),
+		events.APIGatewayProxyRequest{
+			HTTPMethod: "GET",
+			Path:       "/auth/logout",
+			Headers:    map[string]string{"Authorization": token},
+		},
+	)
+	if err != nil || out.StatusCode != http.StatusFound ||
+		out.Headers["Location"] != "https://portal.sso.example/logout" {
 		t.Fatalf("logout = %d %v %v", out.StatusCode, out.Headers, err)
 	}
 	if got := authorize(token); got != "401" {
 		t.Errorf("after logout the authorizer says %s, want 401", got)
 	}
-	if r := call(token); r.StatusCode != http.StatusUnauthorized || !strings.Contains(r.Body, `"message":"invalid token"`) {
+	if r := call(token); r.StatusCode != http.StatusUnauthorized ||
+		!strings.Contains(r.Body, `"message":"invalid token"`) {
 		t.Errorf("after logout the handler says %d %s, want 401 invalid token", r.StatusCode, r.Body)
 	}
 	if got := authorize(other); got != "Allow" {

@@ -28,7 +28,10 @@ func stagesOf(t *testing.T, sm *secretsmanager.Client) map[string][]string {
 
 func value(t *testing.T, sm *secretsmanager.Client, stage string) string {
 	t.Helper()
-	out, err := sm.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretName), VersionStage: aws.String(stage)})
+	out, err := sm.GetSecretValue(
+		t.Context(),
+		&secretsmanager.GetSecretValueInput{SecretId: aws.String(secretName), VersionStage: aws.String(stage)},
+	)
 	if err != nil {
 		t.Fatalf("%s: %v", stage, err)
 	}
@@ -43,7 +46,8 @@ func TestRotatorStepsAreIdempotent(t *testing.T) {
 	const token = "33333333-3333-4333-8333-333333333333"
 	r := rotator.New(sm, kc, fixture.Namespace, secretName)
 	// Secrets Manager retries steps; each one run twice changes nothing more.
-	for _, step := range []string{rotator.StepCreate, rotator.StepCreate, rotator.StepSet, rotator.StepTest, rotator.StepFinish, rotator.StepFinish} {
+	for _, step := range []string{rotator.StepCreate, rotator.StepCreate, rotator.StepSet, rotator.StepTest,
+		rotator.StepFinish, rotator.StepFinish} {
 		if err := r.Step(t.Context(), secretName, token, step); err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
@@ -54,7 +58,12 @@ func TestRotatorStepsAreIdempotent(t *testing.T) {
 	}
 	cur, err := auth.DecodePublicKey(value(t, sm, "AWSCURRENT"))
 	if err != nil || cur.ID != aws.ToString(keys.Keys[0].KeyArn) {
-		t.Fatalf("current version publishes %q (%v), want the new key %s", cur.ID, err, aws.ToString(keys.Keys[0].KeyArn))
+		t.Fatalf(
+			"current version publishes %q (%v), want the new key %s",
+			cur.ID,
+			err,
+			aws.ToString(keys.Keys[0].KeyArn),
+		)
 	}
 	pub, err := kc.GetPublicKey(t.Context(), &kms.GetPublicKeyInput{KeyId: aws.String(cur.ID)})
 	if err != nil {
@@ -65,8 +74,15 @@ func TestRotatorStepsAreIdempotent(t *testing.T) {
 		t.Errorf("published public key differs from KMS's (%v)", err)
 	}
 	tags, err := kc.ListResourceTags(t.Context(), &kms.ListResourceTagsInput{KeyId: aws.String(cur.ID)})
-	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].TagKey) != names.SigningKeyTag || aws.ToString(tags.Tags[0].TagValue) != fixture.Namespace {
-		t.Errorf("key tags = %+v (%v), want %s=%s: IAM grants kms:Sign by this tag", tags, err, names.SigningKeyTag, fixture.Namespace)
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].TagKey) != names.SigningKeyTag ||
+		aws.ToString(tags.Tags[0].TagValue) != fixture.Namespace {
+		t.Errorf(
+			"key tags = %+v (%v), want %s=%s: IAM grants kms:Sign by this tag",
+			tags,
+			err,
+			names.SigningKeyTag,
+			fixture.Namespace,
+		)
 	}
 	if got := value(t, sm, "AWSPREVIOUS"); got != auth.Placeholder {
 		t.Errorf("AWSPREVIOUS = %q, want the placeholder", got)
@@ -83,7 +99,8 @@ func TestRotatorRefusesBadEvents(t *testing.T) {
 	r := rotator.New(sm, kms.NewFromConfig(cfg), fixture.Namespace, secretName)
 	for name, run := range map[string]func() error{
 		"another secret": func() error {
-			if _, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("other"), SecretString: aws.String("x")}); err != nil {
+			if _, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("other"),
+				SecretString: aws.String("x")}); err != nil {
 				t.Fatal(err)
 			}
 			return r.Step(t.Context(), "other", "44444444-4444-4444-8444-444444444444", rotator.StepCreate)
@@ -92,7 +109,8 @@ func TestRotatorRefusesBadEvents(t *testing.T) {
 			return r.Step(t.Context(), secretName, "55555555-5555-4555-8555-555555555555", rotator.StepFinish)
 		},
 		"an unknown step": func() error {
-			if err := r.Step(t.Context(), secretName, "66666666-6666-4666-8666-666666666666", rotator.StepCreate); err != nil {
+			if err := r.Step(t.Context(), secretName, "66666666-6666-4666-8666-666666666666",
+				rotator.StepCreate); err != nil {
 				t.Fatal(err)
 			}
 			return r.Step(t.Context(), secretName, "66666666-6666-4666-8666-666666666666", "dropSecret")

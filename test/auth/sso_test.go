@@ -25,7 +25,10 @@ func directory(t *testing.T, ids *identitystore.Client, storeID string) config.I
 	t.Helper()
 	ctx := t.Context()
 	group := func(name string) string {
-		out, err := ids.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: aws.String(storeID), DisplayName: aws.String(name)})
+		out, err := ids.CreateGroup(
+			ctx,
+			&identitystore.CreateGroupInput{IdentityStoreId: aws.String(storeID), DisplayName: aws.String(name)},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +36,9 @@ func directory(t *testing.T, ids *identitystore.Client, storeID string) config.I
 	}
 	p := config.IdcParam{
 		IdcAccountID: "123456789012", IdentityStoreID: storeID,
-		AdminGroupID: group("isb_IsbAdmins"), ManagerGroupID: group("isb_IsbManagers"), UserGroupID: group("isb_IsbUsers"),
+		AdminGroupID: group(
+			"isb_IsbAdmins",
+		), ManagerGroupID: group("isb_IsbManagers"), UserGroupID: group("isb_IsbUsers"),
 	}
 	other := group("Payroll")
 	user := func(email, display string, groups ...string) {
@@ -47,7 +52,8 @@ func directory(t *testing.T, ids *identitystore.Client, storeID string) config.I
 		}
 		for _, g := range groups {
 			if _, err := ids.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{
-				IdentityStoreId: aws.String(storeID), GroupId: aws.String(g), MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(out.UserId)},
+				IdentityStoreId: aws.String(storeID), GroupId: aws.String(g), MemberId: &istypes.MemberIdMemberUserId{
+					Value: aws.ToString(out.UserId)},
 			}); err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +118,8 @@ const idpMetadata = `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metada
 func TestIdPMetadataIsReadFromItsSecret(t *testing.T) {
 	sm := secretsmanager.NewFromConfig(emulator.Config(t))
 	const name = "isb-test-IdpMetadata"
-	if _, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("Paste the IAM Identity Center SAML metadata here")}); err != nil {
+	if _, err := sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(name),
+		SecretString: aws.String("Paste the IAM Identity Center SAML metadata here")}); err != nil {
 		t.Fatal(err)
 	}
 	clock := &fixture.Clock{T: time.Now()}
@@ -120,14 +127,16 @@ func TestIdPMetadataIsReadFromItsSecret(t *testing.T) {
 	if _, err := src.Metadata(t.Context()); err == nil {
 		t.Fatal("the placeholder parsed as metadata")
 	}
-	if _, err := sm.PutSecretValue(t.Context(), &secretsmanager.PutSecretValueInput{SecretId: aws.String(name), SecretString: aws.String(idpMetadata)}); err != nil {
+	if _, err := sm.PutSecretValue(t.Context(), &secretsmanager.PutSecretValueInput{SecretId: aws.String(name),
+		SecretString: aws.String(idpMetadata)}); err != nil {
 		t.Fatal(err)
 	}
 	md, err := src.Metadata(t.Context())
 	if err != nil || md.EntityID != "https://portal.sso.us-east-1.amazonaws.com/saml/assertion/abc" {
 		t.Fatalf("metadata = %+v, %v", md, err)
 	}
-	if _, err := sm.DeleteSecret(t.Context(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(name), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+	if _, err := sm.DeleteSecret(t.Context(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(name),
+		ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := src.Metadata(t.Context()); err != nil {

@@ -44,7 +44,8 @@ func BenchmarkConcurrentGrants(b *testing.B) {
 				// DynamoDB well under a second takes seconds here: the
 				// retry budget is stretched to match, the backoff is not.
 				faulty := ddbstore.New(dynamodb.NewFromConfig(f.Wrap(emulator.ConfigNoReset(b))), s.Tables(), nil).
-					WithBackoff(ddbstore.Backoff{Base: ddbstore.DefaultBackoff.Base, Max: ddbstore.DefaultBackoff.Max, Budget: 2 * time.Minute})
+					WithBackoff(ddbstore.Backoff{Base: ddbstore.DefaultBackoff.Base, Max: ddbstore.DefaultBackoff.Max,
+						Budget: 2 * time.Minute})
 				now := t0.Add(24 * time.Hour)
 				var mu sync.WaitGroup
 				var lock sync.Mutex
@@ -54,10 +55,19 @@ func BenchmarkConcurrentGrants(b *testing.B) {
 					go func() {
 						defer mu.Done()
 						<-start
-						l := lease.Lease{Key: lease.Key{UserEmail: fmt.Sprintf("user-%03d@example.com", r), UUID: uuid.NewString()},
-							Status: lease.PendingApproval, CreatedAt: now}
-						g, err := faulty.Grant(context.Background(), ddbstore.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved,
-							Now: now, Cooldown: time.Hour, New: true, MaxPerUser: 3})
+						l := lease.Lease{
+							Key: lease.Key{
+								UserEmail: fmt.Sprintf("user-%03d@example.com", r),
+								UUID:      uuid.NewString(),
+							},
+							Status:    lease.PendingApproval,
+							CreatedAt: now,
+						}
+						g, err := faulty.Grant(
+							context.Background(),
+							ddbstore.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved,
+								Now: now, Cooldown: time.Hour, New: true, MaxPerUser: 3},
+						)
 						lock.Lock()
 						defer lock.Unlock()
 						switch {
@@ -90,10 +100,21 @@ func BenchmarkConcurrentGrants(b *testing.B) {
 			b.ReportMetric(float64(p99), "tx/grant-p99")
 			b.ReportMetric(float64(max), "tx/grant-max")
 			b.ReportMetric(float64(emptyTx)/float64(max1(empty)), "tx/empty-pool-answer")
-			fmt.Printf("%d requests on %d accounts, conflicts %g: transactions per grant median %d, p99 %d, max %d over %d grants; "+
-				"%d empty-pool answers took %.2f transactions each on average; %d of %d transactions answered with a conflict\n",
-				contendingRequests, contendedAccounts, rate, median, p99, max, len(perGrant),
-				empty, float64(emptyTx)/float64(max1(empty)), injected, transactions)
+			fmt.Printf(
+				"%d requests on %d accounts, conflicts %g: transactions per grant median %d, p99 %d, max %d over %d grants; "+
+					"%d empty-pool answers took %.2f transactions each on average; %d of %d transactions answered with a conflict\n",
+				contendingRequests,
+				contendedAccounts,
+				rate,
+				median,
+				p99,
+				max,
+				len(perGrant),
+				empty,
+				float64(emptyTx)/float64(max1(empty)),
+				injected,
+				transactions,
+			)
 		})
 	}
 }
@@ -105,11 +126,13 @@ func max1(n int) int { return max(n, 1) }
 func checkPool(b *testing.B, s *ddbstore.Store) {
 	b.Helper()
 	ctx := context.Background()
-	avail, _, err := s.Accounts().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)}, ddbstore.Page{Size: 100})
+	avail, _, err := s.Accounts().
+		ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)}, ddbstore.Page{Size: 100})
 	if err != nil || len(avail) != 0 {
 		b.Fatalf("%d accounts still Available after the storm (%v)", len(avail), err)
 	}
-	active, _, err := s.Leases().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.Active)}, ddbstore.Page{Size: 500})
+	active, _, err := s.Leases().
+		ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.Active)}, ddbstore.Page{Size: 500})
 	if err != nil || len(active) != contendedAccounts {
 		b.Fatalf("%d active leases, want %d (%v)", len(active), contendedAccounts, err)
 	}

@@ -66,13 +66,19 @@ func BenchmarkGrant(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				l, err := s.Leases().Create(ctx, lease.Lease{
-					Key: lease.Key{UserEmail: "bench@example.com", UUID: uuid.NewString()}, Status: lease.PendingApproval,
+					Key: lease.Key{
+						UserEmail: "bench@example.com",
+						UUID:      uuid.NewString(),
+					}, Status: lease.PendingApproval,
 				}, 0)
 				if err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				g, err := s.Grant(ctx, ddbstore.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved, Now: now, Cooldown: time.Hour})
+				g, err := s.Grant(
+					ctx,
+					ddbstore.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved, Now: now, Cooldown: time.Hour},
+				)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -114,10 +120,12 @@ func BenchmarkUpstreamScanPick(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{
-					TableName:                 aws.String(s.Tables().Accounts),
-					FilterExpression:          aws.String("#s = :s"),
-					ExpressionAttributeNames:  map[string]string{"#s": names.AttrStatus},
-					ExpressionAttributeValues: map[string]types.AttributeValue{":s": &types.AttributeValueMemberS{Value: string(account.Available)}},
+					TableName:                aws.String(s.Tables().Accounts),
+					FilterExpression:         aws.String("#s = :s"),
+					ExpressionAttributeNames: map[string]string{"#s": names.AttrStatus},
+					ExpressionAttributeValues: map[string]types.AttributeValue{
+						":s": &types.AttributeValueMemberS{Value: string(account.Available)},
+					},
 				})
 				found := 0
 				for p.HasMorePages() {
@@ -149,7 +157,8 @@ func BenchmarkIndexFloor(b *testing.B) {
 			s, _ := seed(b, n)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				got, _, err := s.Accounts().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)}, ddbstore.Page{Size: 10})
+				got, _, err := s.Accounts().
+					ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)}, ddbstore.Page{Size: 10})
 				if err != nil || len(got) != 10 {
 					b.Fatalf("index query: %d items, %v", len(got), err)
 				}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/outbox"
@@ -34,12 +35,12 @@ const (
 
 // countedCosts counts the calls of the real Cost Explorer client.
 type countedCosts struct {
-	inner monitor.Costs
+	inner costs.Clients
 	calls atomic.Int64
 	nanos atomic.Int64
 }
 
-func (c *countedCosts) Client(ctx context.Context) (monitor.CostExplorer, error) {
+func (c *countedCosts) Client(ctx context.Context) (costs.API, error) {
 	ce, err := c.inner.Client(ctx)
 	if err != nil {
 		return nil, err
@@ -48,11 +49,15 @@ func (c *countedCosts) Client(ctx context.Context) (monitor.CostExplorer, error)
 }
 
 type countedCE struct {
-	next monitor.CostExplorer
+	next costs.API
 	c    *countedCosts
 }
 
-func (ce countedCE) GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+func (ce countedCE) GetCostAndUsage(
+	ctx context.Context,
+	in *costexplorer.GetCostAndUsageInput,
+	opts ...func(*costexplorer.Options),
+) (*costexplorer.GetCostAndUsageOutput, error) {
 	ce.c.calls.Add(1)
 	began := time.Now()
 	defer func() { ce.c.nanos.Add(int64(time.Since(began))) }()
@@ -95,7 +100,8 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 	// here, and moto's SQS walks every queued message on each send, which
 	// would charge the pass for a test artefact (about 13 s for 1,150
 	// events). Consumers of the real bus drain their queues.
-	if _, err := eventbridge.NewFromConfig(cfg).CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(fixture.BusName)}); err != nil {
+	if _, err := eventbridge.NewFromConfig(cfg).CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(
+		fixture.BusName)}); err != nil {
 		b.Fatal(err)
 	}
 	poolName := fixture.PoolParamName
@@ -110,14 +116,20 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 			exp = now.Add(-time.Hour)
 		}
 		leases[i] = lease.Lease{
-			Key:    lease.Key{UserEmail: fmt.Sprintf("user%d@example.com", i%500), UUID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i)},
+			Key: lease.Key{
+				UserEmail: fmt.Sprintf("user%d@example.com", i%500),
+				UUID:      fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+			},
 			Status: lease.Active, AccountID: fmt.Sprintf("5%011d", i),
 			// Start dates increase with the account id, so batch k holds
 			// leases [199k, 199k+199) and the queued answers line up.
 			StartDate: start.Add(time.Duration(i) * time.Second), ExpirationDate: &exp,
 			LastCheckedDate: now.Add(-time.Hour), TotalCostAccrued: 20,
 			Terms: lease.Terms{MaxSpend: aws.Float64(100), LeaseDurationInHours: aws.Float64(240),
-				BudgetThresholds:   []lease.BudgetThreshold{{DollarsSpent: 50, Action: lease.ActionAlert}, {DollarsSpent: 80, Action: lease.ActionFreeze}},
+				BudgetThresholds: []lease.BudgetThreshold{
+					{DollarsSpent: 50, Action: lease.ActionAlert},
+					{DollarsSpent: 80, Action: lease.ActionFreeze},
+				},
 				DurationThresholds: []lease.DurationThreshold{{HoursRemaining: 24, Action: lease.ActionAlert}}},
 		}
 	}
@@ -125,11 +137,11 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 		b.Fatal(err)
 	}
 
-	costs := &countedCosts{inner: monitor.NewChainCosts(cfg, fixture.Namespace, benchHub,
+	counted := &countedCosts{inner: costs.NewChain(cfg, fixture.Namespace, benchHub, "lease-monitor",
 		poolparam.New(paramstore.New(cfg), poolName, 0, nil))}
 	pub := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
 	svc := &monitor.Service{
-		Leases: store.Leases(), Accounts: store.Accounts(), Costs: costs,
+		Leases: store.Leases(), Accounts: store.Accounts(), Costs: costs.Explorer{Clients: counted},
 		Config: fixture.StaticConfig(config.DefaultGlobal()), Outbox: outbox.New(store.Outbox(), pub),
 		Namespace: fixture.Namespace, Metrics: io.Discard, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// moto hands queued answers out in arrival order; one call at a
@@ -144,8 +156,8 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 		b.StopTimer()
 		at := now.AddDate(0, 0, pass)
 		queueBenchCosts(b, leases, at, float64(pass), changeEvery)
-		costs.calls.Store(0)
-		costs.nanos.Store(0)
+		counted.calls.Store(0)
+		counted.nanos.Store(0)
 		pub.Calls = 0
 		b.StartTimer()
 
@@ -162,16 +174,28 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 		}
 		passEvents := sum.EventCount()
 		maxCE := (monitoredLeases + monitor.MaxAccountsPerCall - 1) / monitor.MaxAccountsPerCall
-		if int(costs.calls.Load()) > maxCE {
-			b.Fatalf("pass %d: %d Cost Explorer calls, want at most %d", pass, costs.calls.Load(), maxCE)
+		if int(counted.calls.Load()) > maxCE {
+			b.Fatalf("pass %d: %d Cost Explorer calls, want at most %d", pass, counted.calls.Load(), maxCE)
 		}
 		if maxPut := (passEvents + 9) / 10; pub.Calls > maxPut {
 			b.Fatalf("pass %d: %d PutEvents calls for %d events, want at most %d", pass, pub.Calls, passEvents, maxPut)
 		}
-		fmt.Printf("lease monitoring: %d leases in %.2fs wall (phases %v), %d Cost Explorer calls (%.2fs), %d PutEvents calls, %d events %v, %d writes, %d unchanged, %d conflicts\n",
-			sum.Leases, took.Seconds(), sum.Seconds, costs.calls.Load(), time.Duration(costs.nanos.Load()).Seconds(), pub.Calls, passEvents, sum.Events, sum.Writes, sum.Unchanged, sum.Conflicts)
+		fmt.Printf(
+			"lease monitoring: %d leases in %.2fs wall (phases %v), %d Cost Explorer calls (%.2fs), %d PutEvents calls, %d events %v, %d writes, %d unchanged, %d conflicts\n",
+			sum.Leases,
+			took.Seconds(),
+			sum.Seconds,
+			counted.calls.Load(),
+			time.Duration(counted.nanos.Load()).Seconds(),
+			pub.Calls,
+			passEvents,
+			sum.Events,
+			sum.Writes,
+			sum.Unchanged,
+			sum.Conflicts,
+		)
 		wall += took
-		ceCalls += int(costs.calls.Load())
+		ceCalls += int(counted.calls.Load())
 		putCalls += pub.Calls
 		events += passEvents
 		writes += sum.Writes

@@ -100,20 +100,36 @@ func setUpSandbox(t *testing.T, hub aws.Config) sandbox {
 	must(t, "create the StackSet's stack", func() error {
 		_, err := cloudformation.NewFromConfig(cfg).CreateStack(ctx, &cloudformation.CreateStackInput{
 			StackName: aws.String(stackSetStack),
-			TemplateBody: aws.String(`{"Resources":{"CleanupRole":{"Type":"AWS::IAM::Role","Properties":{"RoleName":"` + cleanupRole +
-				`","AssumeRolePolicyDocument":` + trust + `}}}}`),
+			TemplateBody: aws.String(
+				`{"Resources":{"CleanupRole":{"Type":"AWS::IAM::Role","Properties":{"RoleName":"` + cleanupRole +
+					`","AssumeRolePolicyDocument":` + trust + `}}}}`,
+			),
 		})
 		return err
 	})
 	for _, r := range append([]role{{name: cleanupRole}}, genuineRoles...) {
 		if r.name != cleanupRole {
 			must(t, "create role "+r.path+r.name, func() error {
-				_, err := roles.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.name), Path: pathOf(r), AssumeRolePolicyDocument: aws.String(trust)})
+				_, err := roles.CreateRole(
+					ctx,
+					&iam.CreateRoleInput{
+						RoleName:                 aws.String(r.name),
+						Path:                     pathOf(r),
+						AssumeRolePolicyDocument: aws.String(trust),
+					},
+				)
 				return err
 			})
 		}
 		must(t, "put role policy "+r.name, func() error {
-			_, err := roles.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.name), PolicyName: aws.String("admin"), PolicyDocument: aws.String(admin)})
+			_, err := roles.PutRolePolicy(
+				ctx,
+				&iam.PutRolePolicyInput{
+					RoleName:       aws.String(r.name),
+					PolicyName:     aws.String("admin"),
+					PolicyDocument: aws.String(admin),
+				},
+			)
 			return err
 		})
 	}
@@ -123,35 +139,74 @@ func setUpSandbox(t *testing.T, hub aws.Config) sandbox {
 	outside := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}`
 	for _, r := range lookAlikeRoles {
 		must(t, "create look-alike role "+r.path+r.name, func() error {
-			_, err := roles.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.name), Path: pathOf(r), AssumeRolePolicyDocument: aws.String(outside)})
+			_, err := roles.CreateRole(
+				ctx,
+				&iam.CreateRoleInput{
+					RoleName:                 aws.String(r.name),
+					Path:                     pathOf(r),
+					AssumeRolePolicyDocument: aws.String(outside),
+				},
+			)
 			return err
 		})
 		must(t, "put look-alike role policy "+r.name, func() error {
-			_, err := roles.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.name), PolicyName: aws.String("admin"), PolicyDocument: aws.String(admin)})
+			_, err := roles.PutRolePolicy(
+				ctx,
+				&iam.PutRolePolicyInput{
+					RoleName:       aws.String(r.name),
+					PolicyName:     aws.String("admin"),
+					PolicyDocument: aws.String(admin),
+				},
+			)
 			return err
 		})
 		must(t, "attach to look-alike role "+r.name, func() error {
-			_, err := roles.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.name), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
+			_, err := roles.AttachRolePolicy(
+				ctx,
+				&iam.AttachRolePolicyInput{
+					RoleName:  aws.String(r.name),
+					PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess"),
+				},
+			)
 			return err
 		})
 	}
 	must(t, "attach policy to the cleanup role", func() error {
-		_, err := roles.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(names.Physical(namespace, names.SandboxAccountRole)),
-			PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
+		_, err := roles.AttachRolePolicy(
+			ctx,
+			&iam.AttachRolePolicyInput{RoleName: aws.String(names.Physical(namespace, names.SandboxAccountRole)),
+				PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")},
+		)
 		return err
 	})
 
 	// A lessee's resources: must go.
 	must(t, "create lessee role", func() error {
-		_, err := roles.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("lessee-app-role"), AssumeRolePolicyDocument: aws.String(trust)})
+		_, err := roles.CreateRole(
+			ctx,
+			&iam.CreateRoleInput{RoleName: aws.String("lessee-app-role"), AssumeRolePolicyDocument: aws.String(trust)},
+		)
 		return err
 	})
 	must(t, "lessee role inline policy", func() error {
-		_, err := roles.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("lessee-app-role"), PolicyName: aws.String("app"), PolicyDocument: aws.String(admin)})
+		_, err := roles.PutRolePolicy(
+			ctx,
+			&iam.PutRolePolicyInput{
+				RoleName:       aws.String("lessee-app-role"),
+				PolicyName:     aws.String("app"),
+				PolicyDocument: aws.String(admin),
+			},
+		)
 		return err
 	})
 	must(t, "lessee role managed policy", func() error {
-		_, err := roles.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("lessee-app-role"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
+		_, err := roles.AttachRolePolicy(
+			ctx,
+			&iam.AttachRolePolicyInput{
+				RoleName:  aws.String("lessee-app-role"),
+				PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+			},
+		)
 		return err
 	})
 	buckets := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
@@ -160,7 +215,14 @@ func setUpSandbox(t *testing.T, hub aws.Config) sandbox {
 		return err
 	})
 	must(t, "put an object", func() error {
-		_, err := buckets.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lessee-data"), Key: aws.String("a.txt"), Body: strings.NewReader("hello")})
+		_, err := buckets.PutObject(
+			ctx,
+			&s3.PutObjectInput{
+				Bucket: aws.String("lessee-data"),
+				Key:    aws.String("a.txt"),
+				Body:   strings.NewReader("hello"),
+			},
+		)
 		return err
 	})
 	must(t, "create lessee queue", func() error {
@@ -170,15 +232,21 @@ func setUpSandbox(t *testing.T, hub aws.Config) sandbox {
 	must(t, "create lessee table", func() error {
 		_, err := dynamodb.NewFromConfig(cfg).CreateTable(ctx, &dynamodb.CreateTableInput{
 			TableName: aws.String("lessee-orders"), BillingMode: ddbtypes.BillingModePayPerRequest,
-			AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-			KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash}},
+			AttributeDefinitions: []ddbtypes.AttributeDefinition{
+				{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
+			},
+			KeySchema: []ddbtypes.KeySchemaElement{
+				{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
+			},
 		})
 		return err
 	})
 	must(t, "create lessee stack", func() error {
 		_, err := cloudformation.NewFromConfig(cfg).CreateStack(ctx, &cloudformation.CreateStackInput{
-			StackName:    aws.String("lessee-stack"),
-			TemplateBody: aws.String(`{"Resources":{"Q":{"Type":"AWS::SQS::Queue","Properties":{"QueueName":"lessee-stack-queue"}}}}`),
+			StackName: aws.String("lessee-stack"),
+			TemplateBody: aws.String(
+				`{"Resources":{"Q":{"Type":"AWS::SQS::Queue","Properties":{"QueueName":"lessee-stack-queue"}}}}`,
+			),
 		})
 		return err
 	})
@@ -263,7 +331,8 @@ func (s sandbox) inventory(t *testing.T) inventory {
 			inv.RolePolicies[name] = append(inv.RolePolicies[name], aws.ToString(p.PolicyName))
 		}
 	}
-	bl, err := s3.NewFromConfig(s.cfg, func(o *s3.Options) { o.UsePathStyle = true }).ListBuckets(ctx, &s3.ListBucketsInput{})
+	bl, err := s3.NewFromConfig(s.cfg, func(o *s3.Options) { o.UsePathStyle = true }).
+		ListBuckets(ctx, &s3.ListBucketsInput{})
 	if err != nil {
 		t.Fatalf("list buckets: %v", err)
 	}
@@ -352,8 +421,16 @@ func TestRealAwsNukeDeletesWhatTheLesseeCreatedAndKeepsTheControlPlane(t *testin
 		got, want []string
 	}{
 		{"roles (the lessee's deleted, the control plane's kept)", after.Roles, wantRoles},
-		{"cleanup role policies kept", after.RolePolicies[names.Physical(namespace, names.SandboxAccountRole)], []string{"AdministratorAccess", "admin"}},
-		{"OrganizationAccountAccessRole policies kept", after.RolePolicies["OrganizationAccountAccessRole"], []string{"admin"}},
+		{
+			"cleanup role policies kept",
+			after.RolePolicies[names.Physical(namespace, names.SandboxAccountRole)],
+			[]string{"AdministratorAccess", "admin"},
+		},
+		{
+			"OrganizationAccountAccessRole policies kept",
+			after.RolePolicies["OrganizationAccountAccessRole"],
+			[]string{"admin"},
+		},
 		{"the StackSets role's policies kept", after.RolePolicies[genuineStackSetsRole], []string{"admin"}},
 		{"the Identity Center role's policies kept", after.RolePolicies["AWSReservedSSO_Admin_abc"], []string{"admin"}},
 		{"Control Tower role policies kept", after.RolePolicies["AWSControlTowerExecution"], []string{"admin"}},

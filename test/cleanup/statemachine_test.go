@@ -26,6 +26,7 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/sfnrun"
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
@@ -59,13 +60,17 @@ func deployPipelineWith(t *testing.T, change func(*cleanup.DefinitionInput)) *pi
 	p.store = fixture.Store(t, p.cfg)
 	p.tap = fixture.Bus(t, p.cfg)
 	p.sfn, p.sqs = sfn.NewFromConfig(p.cfg), sqs.NewFromConfig(p.cfg)
-	q, err := p.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(names.Physical(fixture.Namespace, "CleanupBuilds"))})
+	q, err := p.sqs.CreateQueue(
+		ctx,
+		&sqs.CreateQueueInput{QueueName: aws.String(names.Physical(fixture.Namespace, "CleanupBuilds"))},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.queueURL = aws.ToString(q.QueueUrl)
 	in := cleanup.DefinitionInput{
-		AccountTable: p.store.Tables().Accounts, OutboxTable: p.store.Tables().Outbox, EventBus: fixture.BusName, BuildQueueURL: p.queueURL,
+		AccountTable: p.store.Tables().Accounts, OutboxTable: p.store.Tables().Outbox, EventBus: fixture.BusName,
+		BuildQueueURL:     p.queueURL,
 		ProtectedAccounts: []string{hubAccount, mgmtAccount, idcAccount}, BuildTimeoutSeconds: 900,
 		MetricNamespace: names.MetricNamespace(fixture.Namespace),
 	}
@@ -85,12 +90,15 @@ func deployPipelineWith(t *testing.T, change func(*cleanup.DefinitionInput)) *pi
 	}
 	p.machine = aws.ToString(sm.StateMachineArn)
 	eb := eventbridge.NewFromConfig(p.cfg)
-	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("clean-account"), EventBusName: aws.String(fixture.BusName),
+	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("clean-account"),
+		EventBusName: aws.String(fixture.BusName),
 		EventPattern: aws.String(`{"detail-type":["` + names.CleanAccountRequest + `"]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("clean-account"), EventBusName: aws.String(fixture.BusName),
-		Targets: []ebtypes.Target{{Id: aws.String("cleaner"), Arn: sm.StateMachineArn, RoleArn: aws.String("arn:aws:iam::" + hubAccount + ":role/events")}}}); err != nil {
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("clean-account"),
+		EventBusName: aws.String(fixture.BusName),
+		Targets: []ebtypes.Target{{Id: aws.String("cleaner"), Arn: sm.StateMachineArn, RoleArn: aws.String(
+			"arn:aws:iam::" + hubAccount + ":role/events")}}}); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -110,11 +118,15 @@ func (p *pipeline) register(t *testing.T, id string, status account.Status) {
 func (p *pipeline) requestCleanup(t *testing.T, id string) string {
 	t.Helper()
 	known := p.executions(t)
-	rec, err := events.NewRecord(events.CleanAccountRequest{AccountID: id, Reason: events.CleanupLeaseTermination}, time.Now())
+	rec, err := events.NewRecord(
+		events.CleanAccountRequest{AccountID: id, Reason: events.CleanupLeaseTermination},
+		time.Now(),
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bus.New(eventbridge.NewFromConfig(p.cfg), fixture.BusName).Publish(t.Context(), []events.Record{rec}); err != nil {
+	if _, err := bus.New(eventbridge.NewFromConfig(p.cfg), fixture.BusName).Publish(t.Context(), []events.Record{
+		rec}); err != nil {
 		t.Fatalf("publish CleanAccountRequest: %v", err)
 	}
 	for _, e := range p.executions(t) {
@@ -194,11 +206,22 @@ func TestCleanupRunsTheRealAwsNukeAndEmitsSucceeded(t *testing.T) {
 
 	exec := p.requestCleanup(t, sandboxAccount)
 	var out bytes.Buffer
-	cleaner := newCleaner(t, p.cfg, cleanup.Policy{SuccessesNeeded: 1, FailuresAllowed: 2, PassTimeout: 3 * time.Minute}, &out)
+	cleaner := newCleaner(
+		t,
+		p.cfg,
+		cleanup.Policy{SuccessesNeeded: 1, FailuresAllowed: 2, PassTimeout: 3 * time.Minute},
+		&out,
+	)
 	p.runBuilds(t, p.runner(cleaner.Clean), 1)
 	got := p.wait(t, exec)
 	if got.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("execution %s: %s %s; cleaner output:\n%s", got.Status, aws.ToString(got.Error), aws.ToString(got.Cause), tail(out.String(), 8000))
+		t.Fatalf(
+			"execution %s: %s %s; cleaner output:\n%s",
+			got.Status,
+			aws.ToString(got.Error),
+			aws.ToString(got.Cause),
+			tail(out.String(), 8000),
+		)
 	}
 
 	evs := p.cleanupEvents(t)
@@ -206,15 +229,20 @@ func TestCleanupRunsTheRealAwsNukeAndEmitsSucceeded(t *testing.T) {
 		t.Fatalf("got %d cleaner events, want 1: %s", len(evs), fixture.JSON(evs))
 	}
 	ok, isOK := evs[0].Event.(events.AccountCleanupSucceeded)
-	if !isOK || ok.AccountID != sandboxAccount || ok.CleanupExecutionContext.StateMachineExecutionArn != exec || ok.Reason != events.CleanupLeaseTermination {
+	if !isOK || ok.AccountID != sandboxAccount || ok.CleanupExecutionContext.StateMachineExecutionArn != exec ||
+		ok.Reason != events.CleanupLeaseTermination {
 		t.Errorf("event = %s, want AccountCleanupSucceeded for %s by %s", fixture.JSON(evs[0]), sandboxAccount, exec)
 	}
 	a, err := p.store.Accounts().Get(t.Context(), sandboxAccount)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Cleanup == nil || a.Cleanup.ExecutionARN != exec || a.Cleanup.Outcome != account.CleanupSucceeded || a.Version != 3 {
-		t.Errorf("account after cleanup = %s, want the execution recorded with outcome Succeeded at version 3", fixture.JSON(a))
+	if a.Cleanup == nil || a.Cleanup.ExecutionARN != exec || a.Cleanup.Outcome != account.CleanupSucceeded ||
+		a.Version != 3 {
+		t.Errorf(
+			"account after cleanup = %s, want the execution recorded with outcome Succeeded at version 3",
+			fixture.JSON(a),
+		)
 	}
 	if inv := sb.inventory(t); len(inv.Queues) != 0 || len(inv.Buckets) != 0 {
 		t.Errorf("aws-nuke left lessee resources: %+v", inv)
@@ -226,7 +254,12 @@ func TestThreeFailedCleanupsCountConsecutiveFailures(t *testing.T) {
 	setUpSandbox(t, p.cfg)
 	p.register(t, sandboxAccount, account.CleanUp)
 	var out bytes.Buffer
-	cleaner := newCleaner(t, p.cfg, cleanup.Policy{SuccessesNeeded: 1, FailuresAllowed: 2, PassTimeout: time.Minute}, &out)
+	cleaner := newCleaner(
+		t,
+		p.cfg,
+		cleanup.Policy{SuccessesNeeded: 1, FailuresAllowed: 2, PassTimeout: time.Minute},
+		&out,
+	)
 	cleaner.Binary = "/bin/false" // an aws-nuke that fails every pass
 	r := p.runner(cleaner.Clean)
 
@@ -235,16 +268,29 @@ func TestThreeFailedCleanupsCountConsecutiveFailures(t *testing.T) {
 		p.runBuilds(t, r, 1)
 		got := p.wait(t, exec)
 		if got.Status != sfntypes.ExecutionStatusFailed || aws.ToString(got.Error) != cleanup.ErrCleanupFailed {
-			t.Fatalf("cleanup %d: execution %s %s (%s), want FAILED %s", want, got.Status, aws.ToString(got.Error), aws.ToString(got.Cause), cleanup.ErrCleanupFailed)
+			t.Fatalf(
+				"cleanup %d: execution %s %s (%s), want FAILED %s",
+				want,
+				got.Status,
+				aws.ToString(got.Error),
+				aws.ToString(got.Cause),
+				cleanup.ErrCleanupFailed,
+			)
 		}
 		evs := p.cleanupEvents(t)
 		if len(evs) != 1 {
 			t.Fatalf("cleanup %d: got %d cleaner events, want 1: %s", want, len(evs), fixture.JSON(evs))
 		}
 		failed, ok := evs[0].Event.(events.AccountCleanupFailed)
-		if !ok || failed.ConsecutiveFailures != want || failed.CleanupExecutionContext.StateMachineExecutionArn != exec ||
+		if !ok || failed.ConsecutiveFailures != want ||
+			failed.CleanupExecutionContext.StateMachineExecutionArn != exec ||
 			!strings.Contains(failed.ErrorMessage, "exited with status 1") {
-			t.Errorf("cleanup %d: event = %s, want AccountCleanupFailed with consecutiveFailures %d and the aws-nuke error", want, fixture.JSON(evs[0]), want)
+			t.Errorf(
+				"cleanup %d: event = %s, want AccountCleanupFailed with consecutiveFailures %d and the aws-nuke error",
+				want,
+				fixture.JSON(evs[0]),
+				want,
+			)
 		}
 		a, err := p.store.Accounts().Get(t.Context(), sandboxAccount)
 		if err != nil {
@@ -324,7 +370,7 @@ func waitForBuildRequest(t *testing.T, p *pipeline) {
 
 func (p *pipeline) watchdog(now time.Time) *cleanup.Watchdog {
 	return &cleanup.Watchdog{
-		Accounts: p.store.Accounts(), Executions: p.sfn,
+		Accounts: p.store.Accounts(), Executions: sfnrun.New(p.sfn),
 		Outbox: outbox.New(p.store.Outbox(), bus.New(eventbridge.NewFromConfig(p.cfg), fixture.BusName)),
 		Now:    func() time.Time { return now }, MaxAge: 13 * time.Hour, Namespace: fixture.Namespace,
 		Metrics: &p.log, Log: slog.New(slog.NewJSONHandler(&p.log, nil)),
@@ -353,7 +399,8 @@ func TestWatchdogReportsAStuckCleanupOnce(t *testing.T) {
 		t.Fatalf("got %d cleaner events, want 1: %s", len(evs), fixture.JSON(evs))
 	}
 	failed, ok := evs[0].Event.(events.AccountCleanupFailed)
-	if !ok || failed.ConsecutiveFailures != 1 || failed.CleanupExecutionContext.StateMachineExecutionArn != exec || failed.Reason != events.CleanupLeaseTermination {
+	if !ok || failed.ConsecutiveFailures != 1 || failed.CleanupExecutionContext.StateMachineExecutionArn != exec ||
+		failed.Reason != events.CleanupLeaseTermination {
 		t.Errorf("event = %s, want AccountCleanupFailed for the stuck execution", fixture.JSON(evs[0]))
 	}
 	if !strings.Contains(p.log.String(), `"CleanupFailures":1`) {
@@ -364,8 +411,12 @@ func TestWatchdogReportsAStuckCleanupOnce(t *testing.T) {
 	if res, err := later.Sweep(t.Context()); err != nil || len(res.Reported) != 0 {
 		t.Errorf("second sweep = %+v, %v; want nothing reported", res, err)
 	}
-	input, _ := json.Marshal(map[string]any{"detail": map[string]string{"accountId": sandboxAccount, "reason": "LEASE_TERMINATION"}})
-	if done, err := later.ExecutionEnded(t.Context(), exec, sfntypes.ExecutionStatusAborted, string(input)); err != nil || done {
+	input, _ := json.Marshal(
+		map[string]any{"detail": map[string]string{"accountId": sandboxAccount, "reason": "LEASE_TERMINATION"}},
+	)
+	if done, err := later.ExecutionEnded(t.Context(), exec, string(sfntypes.ExecutionStatusAborted), string(
+		input)); err != nil ||
+		done {
 		t.Errorf("status-change event after the sweep = %v, %v; want nothing emitted", done, err)
 	}
 	if evs := p.cleanupEvents(t); len(evs) != 0 {
@@ -406,7 +457,10 @@ func TestWatchdogReportsAnExecutionThatEndedWithoutReporting(t *testing.T) {
 	p := deployPipeline(t)
 	ctx := t.Context()
 	started := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-	gone := "arn:aws:states:us-east-1:" + hubAccount + ":execution:" + names.Physical(fixture.Namespace, "Cleanup") + ":expired-history"
+	gone := "arn:aws:states:us-east-1:" + hubAccount + ":execution:" + names.Physical(
+		fixture.Namespace,
+		"Cleanup",
+	) + ":expired-history"
 	for _, id := range []string{sandboxAccount, "555555555555"} {
 		if _, err := p.store.Accounts().Create(ctx, account.Account{ID: id, Status: account.CleanUp,
 			Cleanup: &account.CleanupExecution{ExecutionARN: gone + "-" + id, StartedAt: started}}); err != nil {
@@ -417,14 +471,14 @@ func TestWatchdogReportsAnExecutionThatEndedWithoutReporting(t *testing.T) {
 
 	t.Run("a status change for an execution the account does not name is ignored", func(t *testing.T) {
 		input := `{"detail":{"accountId":"` + sandboxAccount + `","reason":"LEASE_RESET"}}`
-		done, err := w.ExecutionEnded(ctx, gone+"-other", sfntypes.ExecutionStatusFailed, input)
+		done, err := w.ExecutionEnded(ctx, gone+"-other", string(sfntypes.ExecutionStatusFailed), input)
 		if err != nil || done {
 			t.Errorf("ExecutionEnded = %v, %v; want nothing emitted", done, err)
 		}
 	})
 	t.Run("a FAILED status change for the recorded execution is reported with its reason", func(t *testing.T) {
 		input := `{"detail":{"accountId":"` + sandboxAccount + `","reason":"LEASE_RESET"}}`
-		done, err := w.ExecutionEnded(ctx, gone+"-"+sandboxAccount, sfntypes.ExecutionStatusTimedOut, input)
+		done, err := w.ExecutionEnded(ctx, gone+"-"+sandboxAccount, string(sfntypes.ExecutionStatusTimedOut), input)
 		if err != nil || !done {
 			t.Fatalf("ExecutionEnded = %v, %v; want AccountCleanupFailed emitted", done, err)
 		}
@@ -444,7 +498,8 @@ func TestWatchdogReportsAnExecutionThatEndedWithoutReporting(t *testing.T) {
 			t.Fatalf("sweep = %+v, %v; want only 555555555555 reported (the other was reported above)", res, err)
 		}
 		evs := p.cleanupEvents(t)
-		if len(evs) != 1 || !strings.Contains(evs[0].Event.(events.AccountCleanupFailed).ErrorMessage, "no longer exists") {
+		if len(evs) != 1 ||
+			!strings.Contains(evs[0].Event.(events.AccountCleanupFailed).ErrorMessage, "no longer exists") {
 			t.Errorf("events = %s", fixture.JSON(evs))
 		}
 		if res, err := w.Sweep(ctx); err != nil || len(res.Reported) != 0 {
@@ -466,8 +521,12 @@ func TestARunReportsItsOutcomeAndEventInOneCommit(t *testing.T) {
 		waitForBuildRequest(t, p)
 		// The watchdog saw the run as failed (say, a status change that
 		// raced the build's answer) and reported it.
-		input, _ := json.Marshal(map[string]any{"detail": map[string]string{"accountId": sandboxAccount, "reason": "LEASE_TERMINATION"}})
-		if done, err := p.watchdog(time.Now()).ExecutionEnded(t.Context(), exec, sfntypes.ExecutionStatusFailed, string(input)); err != nil || !done {
+		input, _ := json.Marshal(
+			map[string]any{"detail": map[string]string{"accountId": sandboxAccount, "reason": "LEASE_TERMINATION"}},
+		)
+		if done, err := p.watchdog(time.Now()).ExecutionEnded(t.Context(), exec, string(sfntypes.ExecutionStatusFailed),
+			string(input)); err != nil ||
+			!done {
 			t.Fatalf("watchdog report = %v, %v", done, err)
 		}
 		p.cleanupEvents(t)
@@ -478,10 +537,13 @@ func TestARunReportsItsOutcomeAndEventInOneCommit(t *testing.T) {
 		if evs := p.cleanupEvents(t); len(evs) != 0 {
 			t.Errorf("the run emitted %v after the watchdog reported it", fixture.DetailTypes(evs))
 		}
-		if a := fixture.Account(t, p.store, sandboxAccount); a.Cleanup == nil || a.Cleanup.Outcome != account.CleanupFailed || a.CleanupFailures != 1 {
+		if a := fixture.Account(t, p.store, sandboxAccount); a.Cleanup == nil ||
+			a.Cleanup.Outcome != account.CleanupFailed ||
+			a.CleanupFailures != 1 {
 			t.Errorf("account = %s, want the watchdog's failure kept", fixture.JSON(a))
 		}
-		if recs, err := p.store.Outbox().Pending(t.Context(), time.Now().Add(time.Hour), 10); err != nil || len(recs) != 0 {
+		if recs, err := p.store.Outbox().Pending(t.Context(), time.Now().Add(time.Hour), 10); err != nil ||
+			len(recs) != 0 {
 			t.Errorf("outbox = %v, %v; want empty", recs, err)
 		}
 	})
@@ -491,12 +553,18 @@ func TestARunReportsItsOutcomeAndEventInOneCommit(t *testing.T) {
 		exec := p.requestCleanup(t, sandboxAccount)
 		p.runBuilds(t, p.runner(succeed), 1)
 		if got := p.wait(t, exec); got.Status != sfntypes.ExecutionStatusSucceeded {
-			t.Fatalf("execution %s %s (%s), want SUCCEEDED", got.Status, aws.ToString(got.Error), aws.ToString(got.Cause))
+			t.Fatalf(
+				"execution %s %s (%s), want SUCCEEDED",
+				got.Status,
+				aws.ToString(got.Error),
+				aws.ToString(got.Cause),
+			)
 		}
 		if evs := p.cleanupEvents(t); len(evs) != 0 {
 			t.Fatalf("events = %v, want none yet", fixture.DetailTypes(evs))
 		}
-		if a := fixture.Account(t, p.store, sandboxAccount); a.Cleanup == nil || a.Cleanup.Outcome != account.CleanupSucceeded {
+		if a := fixture.Account(t, p.store, sandboxAccount); a.Cleanup == nil ||
+			a.Cleanup.Outcome != account.CleanupSucceeded {
 			t.Fatalf("account = %s, want outcome Succeeded", fixture.JSON(a))
 		}
 		relay := outbox.New(p.store.Outbox(), bus.New(eventbridge.NewFromConfig(p.cfg), fixture.BusName))
@@ -507,7 +575,8 @@ func TestARunReportsItsOutcomeAndEventInOneCommit(t *testing.T) {
 		if len(evs) != 1 {
 			t.Fatalf("the relay delivered %d cleaner events, want 1: %s", len(evs), fixture.JSON(evs))
 		}
-		if ok, isOK := evs[0].Event.(events.AccountCleanupSucceeded); !isOK || ok.AccountID != sandboxAccount || ok.CleanupExecutionContext.StateMachineExecutionArn != exec {
+		if ok, isOK := evs[0].Event.(events.AccountCleanupSucceeded); !isOK || ok.AccountID != sandboxAccount ||
+			ok.CleanupExecutionContext.StateMachineExecutionArn != exec {
 			t.Errorf("event = %s, want AccountCleanupSucceeded of %s", fixture.JSON(evs[0]), exec)
 		}
 	})
@@ -518,7 +587,12 @@ func TestARunReportsItsOutcomeAndEventInOneCommit(t *testing.T) {
 		p.runBuilds(t, p.runner(succeed), 1)
 		got := p.wait(t, exec)
 		if got.Status != sfntypes.ExecutionStatusFailed || aws.ToString(got.Error) != cleanup.ErrOutcomeNotRecorded {
-			t.Fatalf("execution %s %s, want FAILED %s", got.Status, aws.ToString(got.Error), cleanup.ErrOutcomeNotRecorded)
+			t.Fatalf(
+				"execution %s %s, want FAILED %s",
+				got.Status,
+				aws.ToString(got.Error),
+				cleanup.ErrOutcomeNotRecorded,
+			)
 		}
 		if evs := p.cleanupEvents(t); len(evs) != 0 {
 			t.Fatalf("events = %v, want none: nothing was recorded", fixture.DetailTypes(evs))
@@ -534,7 +608,8 @@ func TestARunReportsItsOutcomeAndEventInOneCommit(t *testing.T) {
 		if len(evs) != 1 {
 			t.Fatalf("got %d events, want 1: %s", len(evs), fixture.JSON(evs))
 		}
-		if failed, ok := evs[0].Event.(events.AccountCleanupFailed); !ok || failed.ConsecutiveFailures != 1 || failed.CleanupExecutionContext.StateMachineExecutionArn != exec {
+		if failed, ok := evs[0].Event.(events.AccountCleanupFailed); !ok || failed.ConsecutiveFailures != 1 ||
+			failed.CleanupExecutionContext.StateMachineExecutionArn != exec {
 			t.Errorf("event = %s, want AccountCleanupFailed of %s", fixture.JSON(evs[0]), exec)
 		}
 	})

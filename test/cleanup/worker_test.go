@@ -21,20 +21,30 @@ func TestWorkerStartsOneBuildPerRequestAndReturnsTheBadOnes(t *testing.T) {
 	cfg := emulator.Config(t)
 	ctx := t.Context()
 	role, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("cleanup-build"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"codebuild.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+		AssumeRolePolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"codebuild.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
+		)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cb := codebuild.NewFromConfig(cfg)
 	if _, err := cb.CreateProject(ctx, &codebuild.CreateProjectInput{
 		Name: aws.String("isb-test-Cleanup"), ServiceRole: role.Role.Arn,
-		Source:      &cbtypes.ProjectSource{Type: cbtypes.SourceTypeS3, Location: aws.String("assets/cleaner.zip")},
-		Artifacts:   &cbtypes.ProjectArtifacts{Type: cbtypes.ArtifactsTypeNoArtifacts},
-		Environment: &cbtypes.ProjectEnvironment{Type: cbtypes.EnvironmentTypeLinuxContainer, ComputeType: cbtypes.ComputeTypeBuildGeneral1Small, Image: aws.String("aws/codebuild/standard:7.0")},
+		Source:    &cbtypes.ProjectSource{Type: cbtypes.SourceTypeS3, Location: aws.String("assets/cleaner.zip")},
+		Artifacts: &cbtypes.ProjectArtifacts{Type: cbtypes.ArtifactsTypeNoArtifacts},
+		Environment: &cbtypes.ProjectEnvironment{Type: cbtypes.EnvironmentTypeLinuxContainer,
+			ComputeType: cbtypes.ComputeTypeBuildGeneral1Small, Image: aws.String("aws/codebuild/standard:7.0")},
 	}); err != nil {
 		t.Fatalf("create project: %v", err)
 	}
-	body, _ := json.Marshal(cleanup.BuildRequest{TaskToken: "token-1", AccountID: sandboxAccount, Reason: "LEASE_TERMINATION", ExecutionName: "exec-1"})
+	body, _ := json.Marshal(
+		cleanup.BuildRequest{
+			TaskToken:     "token-1",
+			AccountID:     sandboxAccount,
+			Reason:        "LEASE_TERMINATION",
+			ExecutionName: "exec-1",
+		},
+	)
 	var logs strings.Builder
 	w := &worker.Worker{CodeBuild: cb, Project: "isb-test-Cleanup", Log: slog.New(slog.NewJSONHandler(&logs, nil))}
 	defer func() {
@@ -52,7 +62,10 @@ func TestWorkerStartsOneBuildPerRequestAndReturnsTheBadOnes(t *testing.T) {
 	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "bad" {
 		t.Errorf("batch failures = %+v, want only the message without a task token", resp.BatchItemFailures)
 	}
-	builds, err := cb.ListBuildsForProject(ctx, &codebuild.ListBuildsForProjectInput{ProjectName: aws.String("isb-test-Cleanup")})
+	builds, err := cb.ListBuildsForProject(
+		ctx,
+		&codebuild.ListBuildsForProjectInput{ProjectName: aws.String("isb-test-Cleanup")},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,7 +151,10 @@ func server(t *testing.T, family routes.Family, maintenance bool, do outcome) *h
 	handlers := map[string]httpapi.HandlerFunc{}
 	for _, r := range routes.Table {
 		if r.Family == family {
-			handlers[httpapi.Key(r.Method, r.Path)] = func(_ context.Context, req *httpapi.Request) (httpapi.Response, error) { return do(req) }
+			handlers[httpapi.Key(r.Method, r.Path)] = func(_ context.Context, req *httpapi.Request) (httpapi.Response,
+				error) {
+				return do(req)
+			}
 		}
 	}
 	v := auth.NewVerifier(auth.StaticKeys{Current: testKey.Public()}, "iss", "aud", nil)
@@ -164,7 +167,16 @@ func server(t *testing.T, family routes.Family, maintenance bool, do outcome) *h
 
 func token(t *testing.T, roles ...routes.Role) string {
 	t.Helper()
-	tok, err := auth.Issue(t.Context(), testKey, testKey.ID, auth.Caller{Email: "pat@example.com", Roles: roles}, "iss", "aud", time.Hour, time.Now())
+	tok, err := auth.Issue(
+		t.Context(),
+		testKey,
+		testKey.ID,
+		auth.Caller{Email: "pat@example.com", Roles: roles},
+		"iss",
+		"aud",
+		time.Hour,
+		time.Now(),
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +184,9 @@ func token(t *testing.T, roles ...routes.Role) string {
 }
 
 func concrete(p string) string {
-	return strings.NewReplacer("{leaseId}", "bGVhc2U", "{leaseTemplateId}", "0d9a8c1e-5b7f-4e7a-9f51-1b2c3d4e5f60", "{awsAccountId}", "123456789012").Replace(p)
+	return strings.NewReplacer("{leaseId}", "bGVhc2U", "{leaseTemplateId}", "0d9a8c1e-5b7f-4e7a-9f51-1b2c3d4e5f60",
+		"{awsAccountId}", "123456789012").
+		Replace(p)
 }
 
 // checkBody validates a response against the operation's documented
@@ -205,19 +219,37 @@ func TestHandlersAnswerTheDocumentedEnvelopes(t *testing.T) {
 		maintenance bool
 		do          outcome
 	}{
-		{"an unexpected error is a JSend error", 500, routes.Roles, false, func(*httpapi.Request) (httpapi.Response, error) {
-			return httpapi.Response{}, errors.New("boom")
-		}},
+		{
+			"an unexpected error is a JSend error",
+			500,
+			routes.Roles,
+			false,
+			func(*httpapi.Request) (httpapi.Response, error) {
+				return httpapi.Response{}, errors.New("boom")
+			},
+		},
 		{"no token is a JSend fail", 401, nil, false, nil},
 		{"maintenance mode is a JSend fail", 403, []routes.Role{routes.User}, true, nil},
-		{"invalid input is a JSend fail naming the field", 400, routes.Roles, false, func(*httpapi.Request) (httpapi.Response, error) {
-			var f fault.Fields
-			f.Add("comments", "must be at most 1000 characters")
-			return httpapi.Response{}, f.Err()
-		}},
-		{"a missing item is a JSend fail", 404, routes.Roles, false, func(r *httpapi.Request) (httpapi.Response, error) {
-			return httpapi.Response{}, &fault.NotFoundError{Entity: "lease", Key: "x"}
-		}},
+		{
+			"invalid input is a JSend fail naming the field",
+			400,
+			routes.Roles,
+			false,
+			func(*httpapi.Request) (httpapi.Response, error) {
+				var f fault.Fields
+				f.Add("comments", "must be at most 1000 characters")
+				return httpapi.Response{}, f.Err()
+			},
+		},
+		{
+			"a missing item is a JSend fail",
+			404,
+			routes.Roles,
+			false,
+			func(r *httpapi.Request) (httpapi.Response, error) {
+				return httpapi.Response{}, &fault.NotFoundError{Entity: "lease", Key: "x"}
+			},
+		},
 		{"a conflict is a JSend fail", 409, routes.Roles, false, func(r *httpapi.Request) (httpapi.Response, error) {
 			return httpapi.Response{}, &fault.ConflictError{Entity: "lease", Key: "x", Reason: "it changed"}
 		}},

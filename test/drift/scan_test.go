@@ -144,14 +144,26 @@ func TestAForeignMoveIsConfirmedOnTheSecondScanAndQuarantined(t *testing.T) {
 	first := w.scan()
 	wantNoReports(t, w)
 	if !w.account(id).DriftAtLastScan || first.Suspected != 1 || first.Flagged != 1 {
-		t.Fatalf("after the first scan: flag %v, summary %+v; want the row flagged", w.account(id).DriftAtLastScan, first)
+		t.Fatalf(
+			"after the first scan: flag %v, summary %+v; want the row flagged",
+			w.account(id).DriftAtLastScan,
+			first,
+		)
 	}
 	if ou := w.ouOf(id); ou != string(account.CleanUp) {
 		t.Errorf("the first scan moved the account to %s", ou)
 	}
 
 	second := w.scan()
-	reports := wantReports(t, w, events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active), ActualOU: string(account.CleanUp)})
+	reports := wantReports(
+		t,
+		w,
+		events.AccountDriftDetected{
+			AccountID:  id,
+			ExpectedOU: string(account.Active),
+			ActualOU:   string(account.CleanUp),
+		},
+	)
 	if second.Confirmed != 1 || second.Events != 1 {
 		t.Errorf("summary = %+v, want one confirmed drift reported", second)
 	}
@@ -160,7 +172,8 @@ func TestAForeignMoveIsConfirmedOnTheSecondScanAndQuarantined(t *testing.T) {
 	if a := w.account(id); a.Status != account.Quarantine || w.ouOf(id) != string(account.Quarantine) {
 		t.Errorf("account row %s in OU %s, want quarantined", a.Status, w.ouOf(id))
 	}
-	if got, err := w.store.Leases().Get(context.Background(), l.Key); err != nil || got.Status != lease.AccountQuarantined {
+	if got, err := w.store.Leases().Get(context.Background(), l.Key); err != nil ||
+		got.Status != lease.AccountQuarantined {
 		t.Errorf("lease = %s (%v), want AccountQuarantined", got.Status, err)
 	}
 
@@ -178,7 +191,8 @@ func TestAnAccountThatLeftThePoolLosesItsRow(t *testing.T) {
 		want events.AccountDriftDetected
 	}{
 		{"moved to the root", "", events.AccountDriftDetected{ExpectedOU: string(account.Available)}},
-		{"moved to Exit without an ejection", account.Exit, events.AccountDriftDetected{ExpectedOU: string(account.Available), ActualOU: string(account.Exit)}},
+		{"moved to Exit without an ejection", account.Exit, events.AccountDriftDetected{ExpectedOU: string(
+			account.Available), ActualOU: string(account.Exit)}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWorld(t)
@@ -247,7 +261,12 @@ func TestARecentlyChangedRowIsSkipped(t *testing.T) {
 		t.Errorf("summary = %+v, want one account settling", sum)
 	}
 	if after := w.account(id); after.Version != before.Version || w.ouOf(id) != string(account.Active) {
-		t.Errorf("the scan touched a settling account: version %d → %d, OU %s", before.Version, after.Version, w.ouOf(id))
+		t.Errorf(
+			"the scan touched a settling account: version %d → %d, OU %s",
+			before.Version,
+			after.Version,
+			w.ouOf(id),
+		)
 	}
 }
 
@@ -256,14 +275,18 @@ func TestARecentlyChangedRowIsSkipped(t *testing.T) {
 func failMoves(accountID *string) func(*aws.Config) {
 	return func(cfg *aws.Config) {
 		cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("FailMove",
-				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-					if mv, ok := in.Parameters.(*organizations.MoveAccountInput); ok && aws.ToString(mv.AccountId) == *accountID {
+			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
+				"FailMove",
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
+					middleware.InitializeOutput, middleware.Metadata, error) {
+					if mv, ok := in.Parameters.(*organizations.MoveAccountInput); ok &&
+						aws.ToString(mv.AccountId) == *accountID {
 						return middleware.InitializeOutput{}, middleware.Metadata{},
 							fmt.Errorf("%s: %w", awsmiddleware.GetOperationName(ctx), errInjected)
 					}
 					return next.HandleInitialize(ctx, in)
-				}), middleware.Before)
+				},
+			), middleware.Before)
 		})
 	}
 }
@@ -331,7 +354,14 @@ func TestScansOfASettledPoolEmitNothing(t *testing.T) {
 	for id, want := range map[string]account.Status{inPlace: account.Available, halfDone: account.Available,
 		foreign: account.Quarantine, untracked: account.Quarantine} {
 		if a := w.account(id); a.Status != want || w.ouOf(id) != string(want) || a.DriftAtLastScan {
-			t.Errorf("account %s: row %s, OU %s, flag %v; want %s in place, unflagged", id, a.Status, w.ouOf(id), a.DriftAtLastScan, want)
+			t.Errorf(
+				"account %s: row %s, OU %s, flag %v; want %s in place, unflagged",
+				id,
+				a.Status,
+				w.ouOf(id),
+				a.DriftAtLastScan,
+				want,
+			)
 		}
 	}
 

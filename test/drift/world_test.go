@@ -28,6 +28,7 @@ import (
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/test/emulator"
@@ -93,8 +94,10 @@ func (w *world) lifecycle(cfg aws.Config) *lifecycle.Service {
 	return lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
 		Config: fixture.StaticConfig(config.DefaultGlobal()),
 		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)),
-		AWS:    lifecycle.NewReconciler(lifecycle.NewChainClients(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)),
-		Now:    func() time.Time { return t0 }})
+		AWS: lifecycle.NewReconciler(
+			chain.New(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName).Lifecycle(),
+		),
+		Now: func() time.Time { return t0 }})
 }
 
 // newScanner builds the drift monitor over cfg, as cmd drift-monitor
@@ -106,9 +109,9 @@ func (w *world) newScanner(cfg aws.Config) *drift.Service {
 	}
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), w.store.Tables(), codec)
 	publisher := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
-	clients := lifecycle.NewChainClients(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
+	clients := chain.New(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
 	reconciler := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
-		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients)})
+		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients.Lifecycle())})
 	return drift.New(drift.Deps{Accounts: store.Accounts(), Org: clients, Complete: reconciler, Bus: publisher,
 		Metrics: &w.metrics, Namespace: fixture.Namespace, PageSize: 2})
 }
@@ -208,10 +211,11 @@ func (w *world) leased(email string, status account.Status, ou account.OU) (leas
 	w.user(email)
 	id := w.newAccount(ou)
 	d, budget, exp := 24.0, 50.0, t0.Add(24*time.Hour)
-	l, err := w.store.Leases().Create(context.Background(), lease.Lease{Key: lease.Key{UserEmail: email, UUID: uuid.NewString()},
-		Status: lease.Active, Terms: lease.Terms{LeaseDurationInHours: &d, MaxSpend: &budget},
-		AccountID: id, ApprovedBy: "manager@example.com", StartDate: longAgo, ExpirationDate: &exp,
-		CreatedAt: longAgo, StatusChangedAt: longAgo}, 0)
+	l, err := w.store.Leases().
+		Create(context.Background(), lease.Lease{Key: lease.Key{UserEmail: email, UUID: uuid.NewString()},
+			Status: lease.Active, Terms: lease.Terms{LeaseDurationInHours: &d, MaxSpend: &budget},
+			AccountID: id, ApprovedBy: "manager@example.com", StartDate: longAgo, ExpirationDate: &exp,
+			CreatedAt: longAgo, StatusChangedAt: longAgo}, 0)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -255,7 +259,12 @@ func (w *world) drifted() []int {
 		m := doc.AWS.CloudWatchMetrics
 		if len(m) != 1 || m[0].Namespace != names.MetricNamespace(fixture.Namespace) ||
 			len(m[0].Metrics) != 1 || m[0].Metrics[0].Name != names.MetricDriftedAccounts || doc.Drifted == nil {
-			w.t.Fatalf("metric line is not one %s data point in %s:\n%s", names.MetricDriftedAccounts, names.MetricNamespace(fixture.Namespace), line)
+			w.t.Fatalf(
+				"metric line is not one %s data point in %s:\n%s",
+				names.MetricDriftedAccounts,
+				names.MetricNamespace(fixture.Namespace),
+				line,
+			)
 		}
 		out = append(out, *doc.Drifted)
 	}

@@ -57,10 +57,14 @@ func TestConfigEmptiesTheEmulatorBetweenTests(t *testing.T) {
 	ctx := t.Context()
 	db := dynamodb.NewFromConfig(emulator.Config(t))
 	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String("leases"),
-		BillingMode:          ddbtypes.BillingModePayPerRequest,
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash}},
+		TableName:   aws.String("leases"),
+		BillingMode: ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
+		},
+		KeySchema: []ddbtypes.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
+		},
 	})
 	if err != nil {
 		t.Fatalf("create table: %v", err)
@@ -91,7 +95,11 @@ func TestStepFunctionsRunsEveryExecutionOfAStateMachine(t *testing.T) {
 			}
 			got := waitForExecution(t, client, aws.ToString(out.ExecutionArn))
 			if got.Status != sfntypes.ExecutionStatusSucceeded || !jsonEqual(aws.ToString(got.Output), `{"ok":true}`) {
-				t.Errorf("execution = %s with output %s, want SUCCEEDED with {\"ok\":true}", got.Status, aws.ToString(got.Output))
+				t.Errorf(
+					"execution = %s with output %s, want SUCCEEDED with {\"ok\":true}",
+					got.Status,
+					aws.ToString(got.Output),
+				)
 			}
 		})
 	}
@@ -124,7 +132,8 @@ func TestEventBridgeDeliversToEnabledRulesOnly(t *testing.T) {
 				if err := json.Unmarshal([]byte(body), &env); err != nil {
 					t.Fatalf("envelope is not JSON: %v: %s", err, body)
 				}
-				for k, want := range map[string]any{"account": defaultAccount, "source": "isb.leases", "detail-type": "LeaseApproved", "region": emulator.Region} {
+				for k, want := range map[string]any{"account": defaultAccount, "source": "isb.leases",
+					"detail-type": "LeaseApproved", "region": emulator.Region} {
 					if env[k] != want {
 						t.Errorf("envelope[%q] = %v, want %v (envelope %s)", k, env[k], want, body)
 					}
@@ -172,8 +181,18 @@ func TestEventBridgeDeliversToEnabledRulesOnly(t *testing.T) {
 		target.Id, target.Arn = aws.String("queue"), aws.String(arn)
 		putRule(t, events, bus, fmt.Sprintf("rule-%d", i), tt.state, target)
 	}
-	putRule(t, events, bus, "to-state-machine", ebtypes.RuleStateEnabled,
-		ebtypes.Target{Id: aws.String("sfn"), Arn: aws.String(machine), RoleArn: aws.String("arn:aws:iam::123456789012:role/events")})
+	putRule(
+		t,
+		events,
+		bus,
+		"to-state-machine",
+		ebtypes.RuleStateEnabled,
+		ebtypes.Target{
+			Id:      aws.String("sfn"),
+			Arn:     aws.String(machine),
+			RoleArn: aws.String("arn:aws:iam::123456789012:role/events"),
+		},
+	)
 
 	out, err := events.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
 		EventBusName: aws.String(bus),
@@ -190,13 +209,20 @@ func TestEventBridgeDeliversToEnabledRulesOnly(t *testing.T) {
 
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msgs, err := queues.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURLs[i]), MaxNumberOfMessages: 10})
+			msgs, err := queues.ReceiveMessage(
+				ctx,
+				&sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURLs[i]), MaxNumberOfMessages: 10},
+			)
 			if err != nil {
 				t.Fatalf("receive: %v", err)
 			}
 			if tt.wantBody == nil {
 				if len(msgs.Messages) != 0 {
-					t.Errorf("got %d messages, want none: first %s", len(msgs.Messages), aws.ToString(msgs.Messages[0].Body))
+					t.Errorf(
+						"got %d messages, want none: first %s",
+						len(msgs.Messages),
+						aws.ToString(msgs.Messages[0].Body),
+					)
 				}
 				return
 			}
@@ -232,7 +258,8 @@ func TestEventBridgeDeliversToEnabledRulesOnly(t *testing.T) {
 func TestSentEmailsListsWhatSESv2Sent(t *testing.T) {
 	ctx := t.Context()
 	ses := sesv2.NewFromConfig(emulator.Config(t))
-	if _, err := ses.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("pool@example.com")}); err != nil {
+	if _, err := ses.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(
+		"pool@example.com")}); err != nil {
 		t.Fatalf("create identity: %v", err)
 	}
 	_, err := ses.SendEmail(ctx, &sesv2.SendEmailInput{
@@ -256,7 +283,8 @@ func TestSentEmailsListsWhatSESv2Sent(t *testing.T) {
 	}
 	got := sent[0]
 	if got.Source != "pool@example.com" || got.Subject != "Your lease is approved" ||
-		got.Body != "Account 111122223333 is yours." || strings.Join(got.Destinations["ToAddresses"], ",") != "user@example.com" {
+		got.Body != "Account 111122223333 is yours." || strings.Join(got.Destinations["ToAddresses"],
+		",") != "user@example.com" {
 		t.Errorf("sent email = %+v", got)
 	}
 
@@ -280,7 +308,10 @@ func TestStepFunctionsCallsSSOAdminThroughTheAWSSDKIntegration(t *testing.T) {
 			"End": true
 		}}
 	}`)
-	out, err := client.StartExecution(t.Context(), &sfn.StartExecutionInput{StateMachineArn: aws.String(machine), Name: aws.String("sso")})
+	out, err := client.StartExecution(
+		t.Context(),
+		&sfn.StartExecutionInput{StateMachineArn: aws.String(machine), Name: aws.String("sso")},
+	)
 	if err != nil {
 		t.Fatalf("start execution: %v", err)
 	}
@@ -321,8 +352,16 @@ func TestStartExplainsAMissingPythonOrMoto(t *testing.T) {
 		python string
 		want   []string
 	}{
-		{name: "an interpreter that does not exist is named with the fix", python: "no-such-python-isb", want: []string{`"no-such-python-isb"`, emulator.EnvPython, "moto 5.2.1"}},
-		{name: "an interpreter without moto is reported with the fix", python: noMoto, want: []string{"cannot import moto", "moto 5.2.1", "PyPI", emulator.EnvPython}},
+		{
+			name:   "an interpreter that does not exist is named with the fix",
+			python: "no-such-python-isb",
+			want:   []string{`"no-such-python-isb"`, emulator.EnvPython, "moto 5.2.1"},
+		},
+		{
+			name:   "an interpreter without moto is reported with the fix",
+			python: noMoto,
+			want:   []string{"cannot import moto", "moto 5.2.1", "PyPI", emulator.EnvPython},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -392,7 +431,13 @@ func createQueue(t *testing.T, client *sqs.Client, name string) (url, arn string
 	return aws.ToString(out.QueueUrl), attrs.Attributes["QueueArn"]
 }
 
-func putRule(t *testing.T, client *eventbridge.Client, bus, name string, state ebtypes.RuleState, target ebtypes.Target) {
+func putRule(
+	t *testing.T,
+	client *eventbridge.Client,
+	bus, name string,
+	state ebtypes.RuleState,
+	target ebtypes.Target,
+) {
 	t.Helper()
 	_, err := client.PutRule(t.Context(), &eventbridge.PutRuleInput{
 		Name:         aws.String(name),
@@ -431,19 +476,28 @@ func TestAWSManagedPoliciesAreLoaded(t *testing.T) {
 		"Version":   {"2010-05-08"},
 		"PolicyArn": {"arn:aws:iam::aws:policy/AdministratorAccess"},
 	}
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, emulator.URL()+"/", strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(
+		t.Context(),
+		http.MethodPost,
+		emulator.URL()+"/",
+		strings.NewReader(form.Encode()),
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
+	req.Header.Set(
+		"Authorization",
+		"AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
+	)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("GetPolicy: %v", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<PolicyName>AdministratorAccess</PolicyName>") {
+	if resp.StatusCode != http.StatusOK ||
+		!strings.Contains(string(body), "<PolicyName>AdministratorAccess</PolicyName>") {
 		t.Errorf("GetPolicy AdministratorAccess = HTTP %d: %s", resp.StatusCode, body)
 	}
 }

@@ -20,10 +20,14 @@ func faultTable(t *testing.T, f *emulator.Faults) (*dynamodb.Client, *dynamodb.C
 	cfg := emulator.Config(t)
 	plain := dynamodb.NewFromConfig(cfg)
 	_, err := plain.CreateTable(context.Background(), &dynamodb.CreateTableInput{
-		TableName:            aws.String("faults"),
-		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: ddbtypes.KeyTypeHash}},
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		BillingMode:          ddbtypes.BillingModePayPerRequest,
+		TableName: aws.String("faults"),
+		KeySchema: []ddbtypes.KeySchemaElement{
+			{AttributeName: aws.String("id"), KeyType: ddbtypes.KeyTypeHash},
+		},
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{
+			{AttributeName: aws.String("id"), AttributeType: ddbtypes.ScalarAttributeTypeS},
+		},
+		BillingMode: ddbtypes.BillingModePayPerRequest,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +63,10 @@ func TestFaultsAnswerATransactionWithTheConflictDynamoDBSends(t *testing.T) {
 		}}
 	plain, db := faultTable(t, f)
 
-	_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{putItem("a"), putItem("b")}})
+	_, err := db.TransactWriteItems(
+		ctx,
+		&dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{putItem("a"), putItem("b")}},
+	)
 	var tce *ddbtypes.TransactionCanceledException
 	if !errors.As(err, &tce) {
 		t.Fatalf("TransactWriteItems: %v, want a TransactionCanceledException", err)
@@ -69,7 +76,9 @@ func TestFaultsAnswerATransactionWithTheConflictDynamoDBSends(t *testing.T) {
 		codes = append(codes, aws.ToString(r.Code))
 		messages = append(messages, aws.ToString(r.Message))
 	}
-	if !slices.Equal(codes, []string{"None", "TransactionConflict"}) || messages[1] != "Transaction is ongoing for the item" || messages[0] != "" {
+	if !slices.Equal(codes, []string{"None", "TransactionConflict"}) ||
+		messages[1] != "Transaction is ongoing for the item" ||
+		messages[0] != "" {
 		t.Fatalf("reasons = %v %q", codes, messages)
 	}
 	if want := "Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]"; tce.ErrorMessage() != want {
@@ -84,7 +93,8 @@ func TestFaultsAnswerATransactionWithTheConflictDynamoDBSends(t *testing.T) {
 	}
 
 	t.Run("a transaction whose items nobody holds goes through", func(t *testing.T) {
-		if _, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{putItem("c")}}); err != nil {
+		if _, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+			TransactItems: []ddbtypes.TransactWriteItem{putItem("c")}}); err != nil {
 			t.Fatal(err)
 		}
 		if !stored(t, plain, "c") {
@@ -93,9 +103,14 @@ func TestFaultsAnswerATransactionWithTheConflictDynamoDBSends(t *testing.T) {
 	})
 	t.Run("every call is counted by operation", func(t *testing.T) {
 		if f.Calls("TransactWriteItems") != 2 || f.Injected("TransactWriteItems") != 1 {
-			t.Fatalf("%d calls, %d answered with a conflict", f.Calls("TransactWriteItems"), f.Injected("TransactWriteItems"))
+			t.Fatalf(
+				"%d calls, %d answered with a conflict",
+				f.Calls("TransactWriteItems"),
+				f.Injected("TransactWriteItems"),
+			)
 		}
-		if _, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("faults")}); err != nil || f.Calls("Scan") != 1 {
+		if _, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("faults")}); err != nil ||
+			f.Calls("Scan") != 1 {
 			t.Fatalf("scan: %v, counted %d", err, f.Calls("Scan"))
 		}
 	})
@@ -107,9 +122,12 @@ func TestFaultsPickAConflictingItemAtTheConfiguredRate(t *testing.T) {
 	plain, db := faultTable(t, f)
 	const calls = 200
 	for i := range calls {
-		_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
-			putItem("x" + string(rune('a'+i%26))), putItem("y" + string(rune('a'+i%26))),
-		}})
+		_, err := db.TransactWriteItems(
+			ctx,
+			&dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+				putItem("x" + string(rune('a'+i%26))), putItem("y" + string(rune('a'+i%26))),
+			}},
+		)
 		var tce *ddbtypes.TransactionCanceledException
 		if err != nil && (!errors.As(err, &tce) || !slices.Contains(codesOf(tce), "TransactionConflict")) {
 			t.Fatalf("call %d: %v", i, err)
@@ -138,7 +156,8 @@ func TestFaultsAnswerASingleWriteWithTransactionConflictException(t *testing.T) 
 		Item: map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: "a"}}})
 	var tc *ddbtypes.TransactionConflictException
 	var api smithy.APIError
-	if !errors.As(err, &tc) || !errors.As(err, &api) || api.ErrorCode() != "TransactionConflictException" || api.ErrorMessage() != "Transaction is ongoing for the item" {
+	if !errors.As(err, &tc) || !errors.As(err, &api) || api.ErrorCode() != "TransactionConflictException" ||
+		api.ErrorMessage() != "Transaction is ongoing for the item" {
 		t.Fatalf("PutItem: %v", err)
 	}
 	if stored(t, plain, "a") {

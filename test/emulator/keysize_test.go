@@ -66,28 +66,42 @@ func TestDynamoDBRefusesOversizedKeysOnReads(t *testing.T) {
 			return err
 		}, true},
 		{"Query on a partition key over 2,048 bytes is refused", func() error {
-			_, err := db.Query(ctx, &dynamodb.QueryInput{TableName: table, KeyConditionExpression: aws.String("pk = :p"),
-				ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":p": s(bigPK)}})
+			_, err := db.Query(
+				ctx,
+				&dynamodb.QueryInput{TableName: table, KeyConditionExpression: aws.String("pk = :p"),
+					ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":p": s(bigPK)}},
+			)
 			return err
 		}, true},
 		{"Query on a sort key over 1,024 bytes is refused", func() error {
-			_, err := db.Query(ctx, &dynamodb.QueryInput{TableName: table, KeyConditionExpression: aws.String("pk = :p AND sk = :s"),
-				ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":p": s("a"), ":s": s(bigSK)}})
+			_, err := db.Query(
+				ctx,
+				&dynamodb.QueryInput{TableName: table, KeyConditionExpression: aws.String("pk = :p AND sk = :s"),
+					ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":p": s("a"), ":s": s(bigSK)}},
+			)
 			return err
 		}, true},
 		{"BatchGetItem with a partition key over 2,048 bytes is refused", func() error {
-			_, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]ddbtypes.KeysAndAttributes{
-				"leases": {Keys: []map[string]ddbtypes.AttributeValue{key(bigPK, "a")}}}})
+			_, err := db.BatchGetItem(
+				ctx,
+				&dynamodb.BatchGetItemInput{RequestItems: map[string]ddbtypes.KeysAndAttributes{
+					"leases": {Keys: []map[string]ddbtypes.AttributeValue{key(bigPK, "a")}}}},
+			)
 			return err
 		}, true},
 		{"TransactGetItems with a partition key over 2,048 bytes is refused", func() error {
-			_, err := db.TransactGetItems(ctx, &dynamodb.TransactGetItemsInput{TransactItems: []ddbtypes.TransactGetItem{
-				{Get: &ddbtypes.Get{TableName: table, Key: key(bigPK, "a")}}}})
+			_, err := db.TransactGetItems(
+				ctx,
+				&dynamodb.TransactGetItemsInput{TransactItems: []ddbtypes.TransactGetItem{
+					{Get: &ddbtypes.Get{TableName: table, Key: key(bigPK, "a")}}}},
+			)
 			return err
 		}, true},
 		{"UpdateItem with a partition key over 2,048 bytes is refused", func() error {
 			_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: table, Key: key(bigPK, "a"),
-				UpdateExpression: aws.String("SET v = :v"), ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":v": s("x")}})
+				UpdateExpression: aws.String(
+					"SET v = :v",
+				), ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":v": s("x")}})
 			return err
 		}, true},
 	}

@@ -66,14 +66,20 @@ func TestEnsureCreatesThenFindsGroupsAndPermissionSets(t *testing.T) {
 		}
 	})
 	t.Run("each group and permission set exists exactly once", func(t *testing.T) {
-		groups, err := store.ListGroups(ctx, &identitystore.ListGroupsInput{IdentityStoreId: aws.String(spec.IdentityStoreID)})
+		groups, err := store.ListGroups(
+			ctx,
+			&identitystore.ListGroupsInput{IdentityStoreId: aws.String(spec.IdentityStoreID)},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(groups.Groups) != 3 || len(first.GroupIDs) != 3 {
 			t.Fatalf("%d groups in the store, %d in the result; want 3", len(groups.Groups), len(first.GroupIDs))
 		}
-		sets, err := sso.ListPermissionSets(ctx, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(spec.InstanceArn)})
+		sets, err := sso.ListPermissionSets(
+			ctx,
+			&ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(spec.InstanceArn)},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}

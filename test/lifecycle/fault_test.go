@@ -49,8 +49,10 @@ var errInjected = errors.New("injected fault")
 
 func (in *injector) install(cfg *aws.Config) {
 	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("InjectFault",
-			func(ctx context.Context, input middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
+			"InjectFault",
+			func(ctx context.Context, input middleware.InitializeInput, next middleware.InitializeHandler) (
+				middleware.InitializeOutput, middleware.Metadata, error) {
 				n := in.calls.Add(1)
 				op := awsmiddleware.GetServiceID(ctx) + "." + awsmiddleware.GetOperationName(ctx)
 				in.mu.Lock()
@@ -68,7 +70,8 @@ func (in *injector) install(cfg *aws.Config) {
 					return out, md, err
 				}
 				return middleware.InitializeOutput{}, md, fmt.Errorf("%s (response lost): %w", op, errInjected)
-			}), middleware.Before)
+			},
+		), middleware.Before)
 	})
 }
 
@@ -102,8 +105,13 @@ func failedRun(w *world, failures int) (string, events.Event) {
 	arn := "arn:aws:states:run-" + id
 	w.row(account.Account{ID: id, Status: account.CleanUp, CleanupFailures: failures,
 		Cleanup: &account.CleanupExecution{ExecutionARN: arn, StartedAt: t0, Outcome: account.CleanupFailed}})
-	return id, events.AccountCleanupFailed{AccountID: id, CleanupExecutionContext: run(arn), Reason: events.CleanupLeaseTermination,
-		ConsecutiveFailures: failures, ErrorMessage: "nuke failed"}
+	return id, events.AccountCleanupFailed{
+		AccountID:               id,
+		CleanupExecutionContext: run(arn),
+		Reason:                  events.CleanupLeaseTermination,
+		ConsecutiveFailures:     failures,
+		ErrorMessage:            "nuke failed",
+	}
 }
 
 // transitions are every lifecycle transition the manager (or the eject
@@ -113,20 +121,48 @@ var transitions = []transition{
 	{"budget exceeded: lease ends, account to cleanup, access revoked", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
 		w.grantAccess(id, dev)
-		return []string{id}, []lease.Key{l.Key}, deliver(events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51})
+		return []string{
+				id,
+			}, []lease.Key{
+				l.Key,
+			}, deliver(
+				events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51},
+			)
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\nlease0: BudgetExceeded\n"},
 	{"approval: account to Active, access granted", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Active, account.Available)
-		return []string{id}, []lease.Key{l.Key}, deliver(events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"})
+		return []string{
+				id,
+			}, []lease.Key{
+				l.Key,
+			}, deliver(
+				events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"},
+			)
 	}, "account0: Active holder=lease0 cleanupRun=false; ou=Active; access=[dev@example.com]\nlease0: Active\n"},
 	{"freeze: lease and account frozen, access revoked", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
 		w.grantAccess(id, dev)
-		return []string{id}, []lease.Key{l.Key}, deliver(events.LeaseFreezingThresholdAlert{LeaseID: l.Key, AccountID: id, Reason: events.FrozenByBudget(40, ptr(50.0), 41)})
+		return []string{
+				id,
+			}, []lease.Key{
+				l.Key,
+			}, deliver(
+				events.LeaseFreezingThresholdAlert{
+					LeaseID:   l.Key,
+					AccountID: id,
+					Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
+				},
+			)
 	}, "account0: Frozen holder=lease0 cleanupRun=false; ou=Frozen; access=[]\nlease0: Frozen\n"},
 	{"unfreeze: account back to Active, access granted", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Frozen, account.Frozen)
-		return []string{id}, []lease.Key{l.Key}, deliver(events.LeaseUnfrozen{LeaseID: l.Key, AccountID: id, Reason: "by manager"})
+		return []string{
+				id,
+			}, []lease.Key{
+				l.Key,
+			}, deliver(
+				events.LeaseUnfrozen{LeaseID: l.Key, AccountID: id, Reason: "by manager"},
+			)
 	}, "account0: Active holder=lease0 cleanupRun=false; ou=Active; access=[dev@example.com]\nlease0: Active\n"},
 	{"termination: account to cleanup, access revoked", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.ManuallyTerminated, account.Active, account.Active)
@@ -139,7 +175,15 @@ var transitions = []transition{
 		arn := "arn:aws:states:run-" + id
 		w.row(account.Account{ID: id, Status: account.CleanUp,
 			Cleanup: &account.CleanupExecution{ExecutionARN: arn, StartedAt: t0, Outcome: account.CleanupSucceeded}})
-		return []string{id}, nil, deliver(events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run(arn), Reason: events.CleanupLeaseTermination})
+		return []string{
+				id,
+			}, nil, deliver(
+				events.AccountCleanupSucceeded{
+					AccountID:               id,
+					CleanupExecutionContext: run(arn),
+					Reason:                  events.CleanupLeaseTermination,
+				},
+			)
 	}, "account0: Available holder=- cleanupRun=false; ou=Available; access=[]\n"},
 	{"cleanup failure below the limit: another cleanup asked", func(w *world) ([]string, []lease.Key, step) {
 		id, ev := failedRun(w, 1)
@@ -170,19 +214,47 @@ var transitions = []transition{
 	}, "account0: no row; ou=Exit; access=[]\nlease0: Ejected\n"},
 	{"drift: lease ends, account quarantined, access revoked", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Frozen, account.Frozen, account.Available)
-		return []string{id}, []lease.Key{l.Key}, deliver(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Frozen), ActualOU: string(account.Available)})
+		return []string{
+				id,
+			}, []lease.Key{
+				l.Key,
+			}, deliver(
+				events.AccountDriftDetected{
+					AccountID:  id,
+					ExpectedOU: string(account.Frozen),
+					ActualOU:   string(account.Available),
+				},
+			)
 	}, "account0: Quarantine holder=- cleanupRun=false; ou=Quarantine; access=[]\nlease0: AccountQuarantined\n"},
-	{"drift: a leased account that left the pool is forgotten, access revoked first", func(w *world) ([]string, []lease.Key, step) {
-		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
-		w.grantAccess(id, dev)
-		w.moveTo(id, "")
-		return []string{id}, []lease.Key{l.Key}, deliver(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active)})
-	}, "account0: no row; ou=root; access=[]\nlease0: Ejected\n"},
-	{"drift: an untracked account in a pool OU is recorded in quarantine", func(w *world) ([]string, []lease.Key, step) {
-		id := w.newAccount(account.Frozen)
-		w.grantAccess(id, dev)
-		return []string{id}, nil, deliver(events.AccountDriftDetected{AccountID: id, ActualOU: string(account.Frozen)})
-	}, "account0: Quarantine holder=- cleanupRun=false; ou=Quarantine; access=[]\n"},
+	{
+		"drift: a leased account that left the pool is forgotten, access revoked first",
+		func(w *world) ([]string, []lease.Key, step) {
+			l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+			w.grantAccess(id, dev)
+			w.moveTo(id, "")
+			return []string{
+					id,
+				}, []lease.Key{
+					l.Key,
+				}, deliver(
+					events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active)},
+				)
+		},
+		"account0: no row; ou=root; access=[]\nlease0: Ejected\n",
+	},
+	{
+		"drift: an untracked account in a pool OU is recorded in quarantine",
+		func(w *world) ([]string, []lease.Key, step) {
+			id := w.newAccount(account.Frozen)
+			w.grantAccess(id, dev)
+			return []string{
+					id,
+				}, nil, deliver(
+					events.AccountDriftDetected{AccountID: id, ActualOU: string(account.Frozen)},
+				)
+		},
+		"account0: Quarantine holder=- cleanupRun=false; ou=Quarantine; access=[]\n",
+	},
 }
 
 // TestEveryFailedStepIsRetriedToCompletion fails the k-th AWS call of a
@@ -250,7 +322,13 @@ func TestEveryFailedStepIsRetriedToCompletion(t *testing.T) {
 							t.Errorf("invariants broken after a fault on %v: %v", in.failed.Load(), p)
 						}
 						if got := w.snapshot(accounts, leases); got != want {
-							t.Errorf("fault on %v (%d failed deliveries): state\n%s\nwant\n%s", in.failed.Load(), failures, got, want)
+							t.Errorf(
+								"fault on %v (%d failed deliveries): state\n%s\nwant\n%s",
+								in.failed.Load(),
+								failures,
+								got,
+								want,
+							)
 						}
 					})
 				}

@@ -54,7 +54,8 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 	t.Run("a lessee without an Identity Center user gets no access, and nothing fails", func(t *testing.T) {
 		w := newWorld(t)
 		l, id := w.leased("ghost@example.com", lease.Active, account.Active, account.Available)
-		if _, err := w.ids.DeleteUser(t.Context(), &identitystore.DeleteUserInput{IdentityStoreId: aws.String(w.idc.IdentityStoreID),
+		if _, err := w.ids.DeleteUser(t.Context(), &identitystore.DeleteUserInput{IdentityStoreId: aws.String(
+			w.idc.IdentityStoreID),
 			UserId: aws.String(w.users["ghost@example.com"])}); err != nil {
 			t.Fatal(err)
 		}
@@ -74,11 +75,19 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 		next, id := w.leased("next@example.com", lease.Active, account.Active, account.Active)
 		w.grantAccess(id, "next@example.com")
 		old := lease.Key{UserEmail: dev, UUID: "00000000-0000-4000-8000-000000000001"}
-		if _, err := w.store.Leases().Create(t.Context(), lease.Lease{Key: old, Status: lease.ManuallyTerminated, AccountID: id,
-			StartDate: t0.Add(-72 * time.Hour), EndDate: t0.Add(-48 * time.Hour), CreatedAt: t0.Add(-72 * time.Hour)}, 0); err != nil {
+		if _, err := w.store.Leases().Create(t.Context(), lease.Lease{Key: old, Status: lease.ManuallyTerminated,
+			AccountID: id,
+			StartDate: t0.Add(-72 * time.Hour), EndDate: t0.Add(-48 * time.Hour), CreatedAt: t0.Add(-72 * time.Hour)},
+			0); err != nil {
 			t.Fatal(err)
 		}
-		w.ok(events.LeaseTerminated{LeaseID: old, AccountID: id, Reason: events.TerminatedWithComment(events.TerminationManual, "late")})
+		w.ok(
+			events.LeaseTerminated{
+				LeaseID:   old,
+				AccountID: id,
+				Reason:    events.TerminatedWithComment(events.TerminationManual, "late"),
+			},
+		)
 		wantAccount(t, w, id, account.Active, []string{w.users["next@example.com"]})
 		if a := w.account(id); a.Lease == nil || *a.Lease != next.Key {
 			t.Errorf("the account's lease = %v, want %v", a.Lease, next.Key)
@@ -88,7 +97,13 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 		w := newWorld(t)
 		l, id := w.leased(dev, lease.ManuallyTerminated, account.Active, account.Active)
 		w.grantAccess(id, dev)
-		w.ok(events.LeaseTerminated{LeaseID: l.Key, AccountID: id, Reason: events.TerminatedWithComment(events.TerminationManual, "done")})
+		w.ok(
+			events.LeaseTerminated{
+				LeaseID:   l.Key,
+				AccountID: id,
+				Reason:    events.TerminatedWithComment(events.TerminationManual, "done"),
+			},
+		)
 		wantAccount(t, w, id, account.CleanUp, nil)
 		if a := w.account(id); a.Lease != nil {
 			t.Errorf("the account still names lease %v", a.Lease)
@@ -136,7 +151,8 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 				ended = append(ended, e)
 			}
 		}
-		if len(ended) != 1 || ended[0].Reason.LeaseDurationInHours == nil || *ended[0].Reason.LeaseDurationInHours != 1 {
+		if len(ended) != 1 || ended[0].Reason.LeaseDurationInHours == nil ||
+			*ended[0].Reason.LeaseDurationInHours != 1 {
 			t.Errorf("LeaseTerminated = %s, want one with leaseDurationInHours 1", fixture.JSON(ended))
 		}
 	})
@@ -144,7 +160,13 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 		w := newWorld(t)
 		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
 		w.grantAccess(id, dev)
-		w.ok(events.LeaseFreezingThresholdAlert{LeaseID: l.Key, AccountID: id, Reason: events.FrozenByBudget(40, ptr(50.0), 41)})
+		w.ok(
+			events.LeaseFreezingThresholdAlert{
+				LeaseID:   l.Key,
+				AccountID: id,
+				Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
+			},
+		)
 		if got := w.lease(l.Key); got.Status != lease.Frozen {
 			t.Errorf("lease = %s, want Frozen", got.Status)
 		}
@@ -156,7 +178,13 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 	t.Run("a freezing alert for a lease that already ended changes nothing", func(t *testing.T) {
 		w := newWorld(t)
 		l, id := w.leased(dev, lease.Expired, account.CleanUp, account.CleanUp)
-		w.ok(events.LeaseFreezingThresholdAlert{LeaseID: l.Key, AccountID: id, Reason: events.FrozenByBudget(40, ptr(50.0), 41)})
+		w.ok(
+			events.LeaseFreezingThresholdAlert{
+				LeaseID:   l.Key,
+				AccountID: id,
+				Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
+			},
+		)
 		if got := w.lease(l.Key); got.Status != lease.Expired {
 			t.Errorf("lease = %s, want Expired", got.Status)
 		}
@@ -188,8 +216,20 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 	t.Run("a successful cleanup makes the account Available", func(t *testing.T) {
 		w := newWorld(t)
 		id := w.newAccount(account.CleanUp)
-		w.row(account.Account{ID: id, Status: account.CleanUp, Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-1", StartedAt: t0}})
-		w.ok(events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-1"), Reason: events.CleanupLeaseTermination})
+		w.row(
+			account.Account{
+				ID:      id,
+				Status:  account.CleanUp,
+				Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-1", StartedAt: t0},
+			},
+		)
+		w.ok(
+			events.AccountCleanupSucceeded{
+				AccountID:               id,
+				CleanupExecutionContext: run("arn:aws:states:run-1"),
+				Reason:                  events.CleanupLeaseTermination,
+			},
+		)
 		wantAccount(t, w, id, account.Available, nil)
 		if a := w.account(id); !a.LastCleanedAt.Equal(t0) || a.Cleanup != nil {
 			t.Errorf("account = %+v, want cleaned at t0 with no run recorded", a)
@@ -198,15 +238,42 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 	t.Run("a success of an earlier cleanup run does not end the current one", func(t *testing.T) {
 		w := newWorld(t)
 		id := w.newAccount(account.CleanUp)
-		w.row(account.Account{ID: id, Status: account.CleanUp, Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-2", StartedAt: t0}})
-		w.ok(events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-1"), Reason: events.CleanupLeaseTermination})
+		w.row(
+			account.Account{
+				ID:      id,
+				Status:  account.CleanUp,
+				Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-2", StartedAt: t0},
+			},
+		)
+		w.ok(
+			events.AccountCleanupSucceeded{
+				AccountID:               id,
+				CleanupExecutionContext: run("arn:aws:states:run-1"),
+				Reason:                  events.CleanupLeaseTermination,
+			},
+		)
 		wantAccount(t, w, id, account.CleanUp, nil)
 	})
 	t.Run("a failed cleanup below the limit asks for another run, once", func(t *testing.T) {
 		w := newWorld(t)
 		id := w.newAccount(account.CleanUp)
-		w.row(account.Account{ID: id, Status: account.CleanUp, Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-1", StartedAt: t0, Outcome: account.CleanupFailed}})
-		failed := events.AccountCleanupFailed{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-1"), Reason: events.CleanupLeaseTermination, ConsecutiveFailures: 1}
+		w.row(
+			account.Account{
+				ID:     id,
+				Status: account.CleanUp,
+				Cleanup: &account.CleanupExecution{
+					ExecutionARN: "arn:aws:states:run-1",
+					StartedAt:    t0,
+					Outcome:      account.CleanupFailed,
+				},
+			},
+		)
+		failed := events.AccountCleanupFailed{
+			AccountID:               id,
+			CleanupExecutionContext: run("arn:aws:states:run-1"),
+			Reason:                  events.CleanupLeaseTermination,
+			ConsecutiveFailures:     1,
+		}
 		w.ok(failed, failed)
 		wantAccount(t, w, id, account.CleanUp, nil)
 		if got := w.detailTypes(); !slices.Equal(got, []string{names.CleanAccountRequest}) {
@@ -216,8 +283,26 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 	t.Run("a failed cleanup at the limit quarantines the account", func(t *testing.T) {
 		w := newWorld(t)
 		id := w.newAccount(account.CleanUp)
-		w.row(account.Account{ID: id, Status: account.CleanUp, Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-3", StartedAt: t0, Outcome: account.CleanupFailed}})
-		w.ok(events.AccountCleanupFailed{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-3"), Reason: events.CleanupRetryFailed, ConsecutiveFailures: 3, ErrorMessage: "nuke failed"})
+		w.row(
+			account.Account{
+				ID:     id,
+				Status: account.CleanUp,
+				Cleanup: &account.CleanupExecution{
+					ExecutionARN: "arn:aws:states:run-3",
+					StartedAt:    t0,
+					Outcome:      account.CleanupFailed,
+				},
+			},
+		)
+		w.ok(
+			events.AccountCleanupFailed{
+				AccountID:               id,
+				CleanupExecutionContext: run("arn:aws:states:run-3"),
+				Reason:                  events.CleanupRetryFailed,
+				ConsecutiveFailures:     3,
+				ErrorMessage:            "nuke failed",
+			},
+		)
 		wantAccount(t, w, id, account.Quarantine, nil)
 		if got := w.detailTypes(); !slices.Equal(got, []string{names.AccountQuarantined}) {
 			t.Errorf("events = %v", got)
@@ -228,7 +313,13 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
 		w.grantAccess(id, dev)
 		w.moveTo(id, account.Available)
-		w.ok(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active), ActualOU: string(account.Available)})
+		w.ok(
+			events.AccountDriftDetected{
+				AccountID:  id,
+				ExpectedOU: string(account.Active),
+				ActualOU:   string(account.Available),
+			},
+		)
 		if got := w.lease(l.Key); got.Status != lease.AccountQuarantined {
 			t.Errorf("lease = %s, want AccountQuarantined", got.Status)
 		}
@@ -241,16 +332,31 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 		w := newWorld(t)
 		id := w.newAccount(account.Available)
 		w.row(account.Account{ID: id, Status: account.Available})
-		w.ok(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Available), ActualOU: string(account.CleanUp)})
+		w.ok(
+			events.AccountDriftDetected{
+				AccountID:  id,
+				ExpectedOU: string(account.Available),
+				ActualOU:   string(account.CleanUp),
+			},
+		)
 		wantAccount(t, w, id, account.Available, nil)
 	})
-	t.Run("a drift report on a registered account still in Entry moves it instead of quarantining it", func(t *testing.T) {
-		w := newWorld(t)
-		id := w.newAccount(account.Entry)
-		w.row(account.Account{ID: id, Status: account.CleanUp})
-		w.ok(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.CleanUp), ActualOU: string(account.Entry)})
-		wantAccount(t, w, id, account.CleanUp, nil)
-	})
+	t.Run(
+		"a drift report on a registered account still in Entry moves it instead of quarantining it",
+		func(t *testing.T) {
+			w := newWorld(t)
+			id := w.newAccount(account.Entry)
+			w.row(account.Account{ID: id, Status: account.CleanUp})
+			w.ok(
+				events.AccountDriftDetected{
+					AccountID:  id,
+					ExpectedOU: string(account.CleanUp),
+					ActualOU:   string(account.Entry),
+				},
+			)
+			wantAccount(t, w, id, account.CleanUp, nil)
+		},
+	)
 	t.Run("an account that left every pool OU loses its row", func(t *testing.T) {
 		w := newWorld(t)
 		id := w.newAccount(account.Available)
@@ -306,7 +412,19 @@ func TestTheHandlerWorksInBatches(t *testing.T) {
 	t.Run("a message that is not a platform event is dropped, not retried", func(t *testing.T) {
 		resp, err := w.handler.Handle(t.Context(), awsevents.SQSEvent{Records: []awsevents.SQSMessage{
 			{MessageId: "junk", Body: "{not json"},
-			{MessageId: "unknown", Body: mustJSON(map[string]any{"version": "0", "id": "x", "detail-type": "Nope", "source": "isb.api", "time": t0, "detail": map[string]any{}})},
+			{
+				MessageId: "unknown",
+				Body: mustJSON(
+					map[string]any{
+						"version":     "0",
+						"id":          "x",
+						"detail-type": "Nope",
+						"source":      "isb.api",
+						"time":        t0,
+						"detail":      map[string]any{},
+					},
+				),
+			},
 		}})
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Errorf("response = %+v, %v; want no failures", resp, err)
@@ -370,7 +488,11 @@ func TestNoOneKeepsAccessToAnAccountWithoutARow(t *testing.T) {
 			return events.LeaseApproved{LeaseID: k, AccountID: id, ApprovedBy: "manager@example.com"}
 		}},
 		{"a termination", func(id string) events.Event {
-			return events.LeaseTerminated{LeaseID: k, AccountID: id, Reason: events.TerminatedWithComment(events.TerminationEjected, "ejected")}
+			return events.LeaseTerminated{
+				LeaseID:   k,
+				AccountID: id,
+				Reason:    events.TerminatedWithComment(events.TerminationEjected, "ejected"),
+			}
 		}},
 		{"a freeze", func(id string) events.Event {
 			return events.LeaseFrozen{LeaseID: k, AccountID: id, Reason: events.FrozenManually("by manager")}
@@ -379,7 +501,11 @@ func TestNoOneKeepsAccessToAnAccountWithoutARow(t *testing.T) {
 			return events.LeaseUnfrozen{LeaseID: k, AccountID: id, Reason: "by manager"}
 		}},
 		{"a freezing alert", func(id string) events.Event {
-			return events.LeaseFreezingThresholdAlert{LeaseID: k, AccountID: id, Reason: events.FrozenByBudget(40, ptr(50.0), 41)}
+			return events.LeaseFreezingThresholdAlert{
+				LeaseID:   k,
+				AccountID: id,
+				Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
+			}
 		}},
 		{"a budget exceeded", func(id string) events.Event {
 			return events.LeaseBudgetExceeded{LeaseID: k, AccountID: id, Budget: 50, TotalSpend: 51}
@@ -391,10 +517,19 @@ func TestNoOneKeepsAccessToAnAccountWithoutARow(t *testing.T) {
 			return events.CleanAccountRequest{AccountID: id, Reason: events.CleanupRetryFailed}
 		}},
 		{"a cleanup success", func(id string) events.Event {
-			return events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-1"), Reason: events.CleanupLeaseTermination}
+			return events.AccountCleanupSucceeded{
+				AccountID:               id,
+				CleanupExecutionContext: run("arn:aws:states:run-1"),
+				Reason:                  events.CleanupLeaseTermination,
+			}
 		}},
 		{"a cleanup failure", func(id string) events.Event {
-			return events.AccountCleanupFailed{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-1"), Reason: events.CleanupLeaseTermination, ConsecutiveFailures: 1}
+			return events.AccountCleanupFailed{
+				AccountID:               id,
+				CleanupExecutionContext: run("arn:aws:states:run-1"),
+				Reason:                  events.CleanupLeaseTermination,
+				ConsecutiveFailures:     1,
+			}
 		}},
 		{"a drift report of an account in Exit", func(id string) events.Event {
 			return events.AccountDriftDetected{AccountID: id, ActualOU: string(account.Exit)}
@@ -424,15 +559,18 @@ type moves struct {
 
 func (m *moves) install(cfg *aws.Config) {
 	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("RecordMoves",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
+			"RecordMoves",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
+				middleware.InitializeOutput, middleware.Metadata, error) {
 				if mv, ok := in.Parameters.(*organizations.MoveAccountInput); ok {
 					m.mu.Lock()
 					m.ids = append(m.ids, aws.ToString(mv.DestinationParentId))
 					m.mu.Unlock()
 				}
 				return next.HandleInitialize(ctx, in)
-			}), middleware.Before)
+			},
+		), middleware.Before)
 	})
 }
 
@@ -442,10 +580,18 @@ func TestEveryOUMoveIsAMoveOfTheTable(t *testing.T) {
 		setup func(w *world) (string, events.Event)
 		want  []account.OU
 	}{
-		{"a registered account cleaned before it left Entry passes through CleanUp", func(w *world) (string, events.Event) {
-			id := cleanedRun(w, account.Entry, account.CleanupSucceeded)
-			return id, events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-" + id), Reason: events.CleanupAccountRegistration}
-		}, []account.OU{account.CleanUp, account.Available}},
+		{
+			"a registered account cleaned before it left Entry passes through CleanUp",
+			func(w *world) (string, events.Event) {
+				id := cleanedRun(w, account.Entry, account.CleanupSucceeded)
+				return id, events.AccountCleanupSucceeded{
+					AccountID:               id,
+					CleanupExecutionContext: run("arn:aws:states:run-" + id),
+					Reason:                  events.CleanupAccountRegistration,
+				}
+			},
+			[]account.OU{account.CleanUp, account.Available},
+		},
 		{"a frozen account still in Available passes through Active", func(w *world) (string, events.Event) {
 			l, id := w.leased(dev, lease.Frozen, account.Frozen, account.Available)
 			return id, events.LeaseFrozen{LeaseID: l.Key, AccountID: id, Reason: events.FrozenManually("by manager")}

@@ -32,7 +32,11 @@ var scenarios = []scenario{
 		l, id := w.leased(dev, lease.ManuallyTerminated, account.Active, account.Available)
 		return []string{id}, []lease.Key{l.Key}, []events.Event{
 			events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"},
-			events.LeaseTerminated{LeaseID: l.Key, AccountID: id, Reason: events.TerminatedWithComment(events.TerminationManual, "done")},
+			events.LeaseTerminated{
+				LeaseID:   l.Key,
+				AccountID: id,
+				Reason:    events.TerminatedWithComment(events.TerminationManual, "done"),
+			},
 		}
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\nlease0: ManuallyTerminated\n"},
 	{"freeze then unfreeze by a manager", func(w *world) ([]string, []lease.Key, []events.Event) {
@@ -47,7 +51,11 @@ var scenarios = []scenario{
 		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
 		w.grantAccess(id, dev)
 		return []string{id}, []lease.Key{l.Key}, []events.Event{
-			events.LeaseFreezingThresholdAlert{LeaseID: l.Key, AccountID: id, Reason: events.FrozenByBudget(40, ptr(50.0), 41)},
+			events.LeaseFreezingThresholdAlert{
+				LeaseID:   l.Key,
+				AccountID: id,
+				Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
+			},
 			events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51},
 		}
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\nlease0: BudgetExceeded\n"},
@@ -62,20 +70,38 @@ var scenarios = []scenario{
 		id := cleanedRun(w, account.Entry, account.CleanupSucceeded)
 		return []string{id}, nil, []events.Event{
 			events.CleanAccountRequest{AccountID: id, Reason: events.CleanupAccountRegistration},
-			events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-" + id), Reason: events.CleanupAccountRegistration},
+			events.AccountCleanupSucceeded{
+				AccountID:               id,
+				CleanupExecutionContext: run("arn:aws:states:run-" + id),
+				Reason:                  events.CleanupAccountRegistration,
+			},
 		}
 	}, "account0: Available holder=- cleanupRun=false; ou=Available; access=[]\n"},
 	{"a cleanup failure below the limit", func(w *world) ([]string, []lease.Key, []events.Event) {
 		id := cleanedRun(w, account.CleanUp, account.CleanupFailed)
 		return []string{id}, nil, []events.Event{
-			events.AccountCleanupFailed{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-" + id), Reason: events.CleanupLeaseTermination, ConsecutiveFailures: 1},
+			events.AccountCleanupFailed{
+				AccountID:               id,
+				CleanupExecutionContext: run("arn:aws:states:run-" + id),
+				Reason:                  events.CleanupLeaseTermination,
+				ConsecutiveFailures:     1,
+			},
 		}
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\n"},
 	{"a cleanup failure at the limit then a drift report", func(w *world) ([]string, []lease.Key, []events.Event) {
 		id := cleanedRun(w, account.CleanUp, account.CleanupFailed)
 		return []string{id}, nil, []events.Event{
-			events.AccountCleanupFailed{AccountID: id, CleanupExecutionContext: run("arn:aws:states:run-" + id), Reason: events.CleanupRetryFailed, ConsecutiveFailures: 3},
-			events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.CleanUp), ActualOU: string(account.Quarantine)},
+			events.AccountCleanupFailed{
+				AccountID:               id,
+				CleanupExecutionContext: run("arn:aws:states:run-" + id),
+				Reason:                  events.CleanupRetryFailed,
+				ConsecutiveFailures:     3,
+			},
+			events.AccountDriftDetected{
+				AccountID:  id,
+				ExpectedOU: string(account.CleanUp),
+				ActualOU:   string(account.Quarantine),
+			},
 		}
 	}, "account0: Quarantine holder=- cleanupRun=true; ou=Quarantine; access=[]\n"},
 	{"late lease events of an ejected account", func(w *world) ([]string, []lease.Key, []events.Event) {
@@ -87,7 +113,11 @@ var scenarios = []scenario{
 		w.grantAccess(id, dev)
 		return []string{id}, []lease.Key{l.Key}, []events.Event{
 			events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"},
-			events.LeaseTerminated{LeaseID: l.Key, AccountID: id, Reason: events.TerminatedWithComment(events.TerminationEjected, "account ejected from the pool")},
+			events.LeaseTerminated{
+				LeaseID:   l.Key,
+				AccountID: id,
+				Reason:    events.TerminatedWithComment(events.TerminationEjected, "account ejected from the pool"),
+			},
 		}
 	}, "account0: no row; ou=Exit; access=[]\nlease0: Ejected\n"},
 	{"a leased account that left the pool is forgotten", func(w *world) ([]string, []lease.Key, []events.Event) {
@@ -96,7 +126,11 @@ var scenarios = []scenario{
 		w.moveTo(id, "")
 		return []string{id}, []lease.Key{l.Key}, []events.Event{
 			events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active)},
-			events.LeaseTerminated{LeaseID: l.Key, AccountID: id, Reason: events.TerminatedWithComment(events.TerminationEjected, "the account left the pool's OUs")},
+			events.LeaseTerminated{
+				LeaseID:   l.Key,
+				AccountID: id,
+				Reason:    events.TerminatedWithComment(events.TerminationEjected, "the account left the pool's OUs"),
+			},
 		}
 	}, "account0: no row; ou=root; access=[]\nlease0: Ejected\n"},
 	{"a cleanup retried from quarantine", func(w *world) ([]string, []lease.Key, []events.Event) {
@@ -118,7 +152,11 @@ var scenarios = []scenario{
 		l, id := w.leased(dev, lease.Active, account.Active, account.Available)
 		w.grantAccess(id, dev)
 		return []string{id}, []lease.Key{l.Key}, []events.Event{
-			events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active), ActualOU: string(account.Available)},
+			events.AccountDriftDetected{
+				AccountID:  id,
+				ExpectedOU: string(account.Active),
+				ActualOU:   string(account.Available),
+			},
 		}
 	}, "account0: Quarantine holder=- cleanupRun=false; ou=Quarantine; access=[]\nlease0: AccountQuarantined\n"},
 }

@@ -29,7 +29,9 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/orgs"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/pool"
@@ -102,12 +104,14 @@ func (w *world) newHandler(opts ...func(*aws.Config)) *consumer.Handler {
 	}
 	svcStore := ddbstore.New(dynamoClient(svcCfg), w.store.Tables(), nil)
 	relay := outbox.New(svcStore.Outbox(), bus.New(eventbridge.NewFromConfig(svcCfg), fixture.BusName))
-	reconciler := lifecycle.NewReconciler(lifecycle.NewChainClients(svcCfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName))
+	clients := chain.New(svcCfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
+	reconciler := lifecycle.NewReconciler(clients.Lifecycle())
+	pp := poolparam.New(paramstore.New(svcCfg), fixture.PoolParamName, 0, nil)
 	svc := lifecycle.New(lifecycle.Deps{Accounts: svcStore.Accounts(), Leases: svcStore.Leases(), Pair: svcStore,
 		Config: fixture.StaticConfig(w.global), Outbox: relay, AWS: reconciler, Now: w.clock.Now})
 	w.pool = pool.New(pool.Deps{Accounts: svcStore.Accounts(), Leases: svcStore.Leases(),
-		Pool: poolparam.New(paramstore.New(svcCfg), fixture.PoolParamName, 0, nil),
-		Org:  pool.OrgThroughChain(svcCfg, fixture.Namespace, hub), Outbox: relay, Config: fixture.StaticConfig(w.global),
+		Pool: pp, Org: orgs.NewChain(svcCfg, fixture.Namespace, hub, "api-accounts", pp), Outbox: relay,
+		Config: fixture.StaticConfig(w.global),
 		Access: reconciler, HubAccountID: hub, IdcAccountID: idc, Now: w.clock.Now})
 	return &consumer.Handler{Service: svc}
 }
@@ -175,7 +179,12 @@ func (w *world) deleteRow(id string) {
 
 // leased sets up an account granted to a new lease in status st, the
 // account row in accountStatus and the account in OU ou.
-func (w *world) leased(email string, st lease.Status, accountStatus account.Status, ou account.OU) (lease.Lease, string) {
+func (w *world) leased(
+	email string,
+	st lease.Status,
+	accountStatus account.Status,
+	ou account.OU,
+) (lease.Lease, string) {
 	w.t.Helper()
 	w.user(email)
 	id := w.newAccount(ou)
@@ -208,7 +217,10 @@ func (w *world) send(evs ...events.Event) awsevents.SQSEventResponse {
 			w.t.Fatal(err)
 		}
 		body, _ := json.Marshal(env)
-		batch.Records = append(batch.Records, awsevents.SQSMessage{MessageId: fmt.Sprintf("m%d", i), Body: string(body)})
+		batch.Records = append(
+			batch.Records,
+			awsevents.SQSMessage{MessageId: fmt.Sprintf("m%d", i), Body: string(body)},
+		)
 	}
 	resp, err := w.handler.Handle(context.Background(), batch)
 	if err != nil {

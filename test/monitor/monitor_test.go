@@ -62,7 +62,11 @@ func TestEveryEventFiresOnceAcrossTwoPasses(t *testing.T) {
 		t.Fatalf("first pass sent %v, want %v", got, want)
 	}
 	if first.Writes != 5 || first.Unchanged != 1 || first.CostCalls != 1 || w.costs.Calls() != 1 {
-		t.Errorf("first pass: %+v (cost calls seen %d); want 5 writes, 1 unchanged, 1 Cost Explorer call", first, w.costs.Calls())
+		t.Errorf(
+			"first pass: %+v (cost calls seen %d); want 5 writes, 1 unchanged, 1 Cost Explorer call",
+			first,
+			w.costs.Calls(),
+		)
 	}
 	if w.pub.Calls != 1 {
 		t.Errorf("5 events took %d PutEvents calls, want 1", w.pub.Calls)
@@ -71,15 +75,24 @@ func TestEveryEventFiresOnceAcrossTwoPasses(t *testing.T) {
 		t.Errorf("budget alert lease cost %v, want 60 (spend from its start day on)", got)
 	}
 	if got := w.get(unknown.Key); got.TotalCostAccrued != 3 || got.Version != leases[5].Version {
-		t.Errorf("a lease Cost Explorer does not know was changed: cost %v version %d", got.TotalCostAccrued, got.Version)
+		t.Errorf(
+			"a lease Cost Explorer does not know was changed: cost %v version %d",
+			got.TotalCostAccrued,
+			got.Version,
+		)
 	}
 	ended := w.get(overBudget.Key)
-	if ended.Status != lease.Active || ended.EndRequested != lease.BudgetExceeded || !ended.EndRequestedAt.Equal(t0) || ended.TotalCostAccrued != 120 {
+	if ended.Status != lease.Active || ended.EndRequested != lease.BudgetExceeded || !ended.EndRequestedAt.Equal(t0) ||
+		ended.TotalCostAccrued != 120 {
 		t.Errorf("over-budget lease after the pass: status %s, end requested %q at %v, cost %v",
 			ended.Status, ended.EndRequested, ended.EndRequestedAt, ended.TotalCostAccrued)
 	}
 	if first.AvailableAccounts != 3 || first.QuarantinedAccounts != 1 {
-		t.Errorf("gauges: %d available, %d quarantined; want 3 and 1", first.AvailableAccounts, first.QuarantinedAccounts)
+		t.Errorf(
+			"gauges: %d available, %d quarantined; want 3 and 1",
+			first.AvailableAccounts,
+			first.QuarantinedAccounts,
+		)
 	}
 	var emf map[string]any
 	if err := json.Unmarshal(w.metrics.Bytes(), &emf); err != nil {
@@ -106,7 +119,12 @@ func TestEveryEventFiresOnceAcrossTwoPasses(t *testing.T) {
 	}
 	for _, l := range leases {
 		if v := w.get(l.Key).Version; v != before[l.Key] {
-			t.Errorf("lease %s was written by a pass that changed nothing (version %d → %d)", l.AccountID, before[l.Key], v)
+			t.Errorf(
+				"lease %s was written by a pass that changed nothing (version %d → %d)",
+				l.AccountID,
+				before[l.Key],
+				v,
+			)
 		}
 	}
 }
@@ -115,7 +133,10 @@ func TestFrozenLeaseIsNotFrozenAgain(t *testing.T) {
 	w := newWorld(t, config.DefaultGlobal())
 	l := active(1, "100000000001", 20, 200)
 	l.Status = lease.Frozen
-	l.BudgetThresholds = []lease.BudgetThreshold{{DollarsSpent: 30, Action: lease.ActionAlert}, {DollarsSpent: 50, Action: lease.ActionFreeze}}
+	l.BudgetThresholds = []lease.BudgetThreshold{
+		{DollarsSpent: 30, Action: lease.ActionAlert},
+		{DollarsSpent: 50, Action: lease.ActionFreeze},
+	}
 	l = w.create(l)
 	w.queue(answer(spend{"100000000001", day(0), 60}))
 
@@ -128,7 +149,12 @@ func TestFrozenLeaseIsNotFrozenAgain(t *testing.T) {
 		t.Errorf("alert: %+v", a)
 	}
 	if stored := w.get(l.Key); stored.TotalCostAccrued != 60 || stored.Status != lease.Frozen || sum.Writes != 1 {
-		t.Errorf("frozen lease after the pass: cost %v status %s (writes %d)", stored.TotalCostAccrued, stored.Status, sum.Writes)
+		t.Errorf(
+			"frozen lease after the pass: cost %v status %s (writes %d)",
+			stored.TotalCostAccrued,
+			stored.Status,
+			sum.Writes,
+		)
 	}
 }
 
@@ -167,7 +193,8 @@ func TestCostExplorerIsAskedOncePer199Accounts(t *testing.T) {
 	}
 
 	sum := w.run(t0)
-	if want := (n + monitor.MaxAccountsPerCall - 1) / monitor.MaxAccountsPerCall; w.costs.Calls() != want || sum.CostCalls != want {
+	if want := (n + monitor.MaxAccountsPerCall - 1) / monitor.MaxAccountsPerCall; w.costs.Calls() != want ||
+		sum.CostCalls != want {
 		t.Errorf("%d leases took %d Cost Explorer calls (summary %d), want %d", n, w.costs.Calls(), sum.CostCalls, want)
 	}
 	if got := len(w.tap.Drain(t)); got != crossing || sum.EventCount() != crossing {
@@ -298,7 +325,8 @@ func TestPendingRequestsExpireAfterTheConfiguredWait(t *testing.T) {
 				}
 				return
 			}
-			if stored.Status != lease.Expired || stored.TTL != t0.Add(30*24*time.Hour).Unix() || sum.PendingExpired != 1 {
+			if stored.Status != lease.Expired || stored.TTL != t0.Add(30*24*time.Hour).Unix() ||
+				sum.PendingExpired != 1 {
 				t.Errorf("old request: status %s ttl %d (summary %+v)", stored.Status, stored.TTL, sum)
 			}
 			if count != 1 {
@@ -356,7 +384,9 @@ func TestCostOnlyWritesSkipALeaseTerminatedMeanwhileAndKeepTheRest(t *testing.T)
 	doomed := w.create(active(1, "100000000001", 10, 100))
 	a := w.create(active(2, "100000000002", 10, 100))
 	b := w.create(active(3, "100000000003", 10, 100))
-	w.queue(answer(spend{"100000000001", day(0), 12}, spend{"100000000002", day(0), 13}, spend{"100000000003", day(0), 14}))
+	w.queue(
+		answer(spend{"100000000001", day(0), 12}, spend{"100000000002", day(0), 13}, spend{"100000000003", day(0), 14}),
+	)
 	w.svc.WriteWorkers = 1 // one writer, so the three writes make one group
 	w.costs.during = func() {
 		l := w.get(doomed.Key)
@@ -381,7 +411,14 @@ func TestCostOnlyWritesSkipALeaseTerminatedMeanwhileAndKeepTheRest(t *testing.T)
 		cost float64
 	}{{a, 13}, {b, 14}} {
 		if got := w.get(c.l.Key); got.TotalCostAccrued != c.cost || got.Version != c.l.Version+1 {
-			t.Errorf("lease %s: cost %v version %d; want %v at version %d", c.l.Key.ID(), got.TotalCostAccrued, got.Version, c.cost, c.l.Version+1)
+			t.Errorf(
+				"lease %s: cost %v version %d; want %v at version %d",
+				c.l.Key.ID(),
+				got.TotalCostAccrued,
+				got.Version,
+				c.cost,
+				c.l.Version+1,
+			)
 		}
 	}
 	if got := w.tap.Drain(t); len(got) != 0 {

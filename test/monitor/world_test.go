@@ -20,6 +20,7 @@ import (
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/monitor"
@@ -60,12 +61,17 @@ func newWorld(t *testing.T, g config.Global) *world {
 	cfg := emulator.Config(t)
 	w := &world{t: t, store: fixture.Store(t, cfg), tap: fixture.Bus(t, cfg), metrics: &bytes.Buffer{}}
 
-	fixture.PutParam(t, cfg, fixture.PoolParamName, config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: mgmt})
+	fixture.PutParam(
+		t,
+		cfg,
+		fixture.PoolParamName,
+		config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: mgmt},
+	)
 	w.pub = bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
-	w.costs = &countingCosts{inner: monitor.NewChainCosts(cfg, fixture.Namespace, hub,
+	w.costs = &countingCosts{inner: costs.NewChain(cfg, fixture.Namespace, hub, "lease-monitor",
 		poolparam.New(paramstore.New(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = &monitor.Service{
-		Leases: w.store.Leases(), Accounts: w.store.Accounts(), Costs: w.costs,
+		Leases: w.store.Leases(), Accounts: w.store.Accounts(), Costs: costs.Explorer{Clients: w.costs},
 		Config: fixture.StaticConfig(g), Outbox: outbox.New(w.store.Outbox(), w.pub),
 		Namespace: fixture.Namespace, Metrics: w.metrics, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)),
 		// One Cost Explorer call at a time: moto hands out queued answers
@@ -86,7 +92,7 @@ func (l testLog) Write(p []byte) (int, error) {
 // countingCosts wraps the real Cost Explorer client of the management
 // account: it counts the calls and can act while a call is in flight.
 type countingCosts struct {
-	inner monitor.Costs
+	inner costs.Clients
 	mu    sync.Mutex
 	calls int
 	// during, when set, runs inside each GetCostAndUsage call, before
@@ -97,7 +103,7 @@ type countingCosts struct {
 	failCall int
 }
 
-func (c *countingCosts) Client(ctx context.Context) (monitor.CostExplorer, error) {
+func (c *countingCosts) Client(ctx context.Context) (costs.API, error) {
 	ce, err := c.inner.Client(ctx)
 	if err != nil {
 		return nil, err
@@ -112,11 +118,15 @@ func (c *countingCosts) Calls() int {
 }
 
 type countingCE struct {
-	next monitor.CostExplorer
+	next costs.API
 	c    *countingCosts
 }
 
-func (ce countingCE) GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+func (ce countingCE) GetCostAndUsage(
+	ctx context.Context,
+	in *costexplorer.GetCostAndUsageInput,
+	opts ...func(*costexplorer.Options),
+) (*costexplorer.GetCostAndUsageOutput, error) {
 	ce.c.mu.Lock()
 	ce.c.calls++
 	during, fail := ce.c.during, ce.c.calls == ce.c.failCall
@@ -197,10 +207,19 @@ func ptr[T any](v T) *T { return &v }
 func active(n int, acct string, stored, budget float64) lease.Lease {
 	startedAt := t0.Add(-48 * time.Hour)
 	exp := startedAt.Add(100 * time.Hour)
-	l := lease.Lease{Key: lease.Key{UserEmail: fmt.Sprintf("user%d@example.com", n), UUID: fmt.Sprintf("00000000-0000-4000-8000-%012d", n)},
-		Status: lease.Active, AccountID: acct, StartDate: startedAt, ExpirationDate: &exp,
-		LastCheckedDate: t0.Add(-time.Hour), TotalCostAccrued: stored,
-		Terms: lease.Terms{LeaseDurationInHours: ptr(100.0)}}
+	l := lease.Lease{
+		Key: lease.Key{
+			UserEmail: fmt.Sprintf("user%d@example.com", n),
+			UUID:      fmt.Sprintf("00000000-0000-4000-8000-%012d", n),
+		},
+		Status:           lease.Active,
+		AccountID:        acct,
+		StartDate:        startedAt,
+		ExpirationDate:   &exp,
+		LastCheckedDate:  t0.Add(-time.Hour),
+		TotalCostAccrued: stored,
+		Terms:            lease.Terms{LeaseDurationInHours: ptr(100.0)},
+	}
 	if budget > 0 {
 		l.MaxSpend = &budget
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
+	idcdir "github.com/isb-go/isb/common/idc"
 	"github.com/isb-go/isb/common/notify"
 	"github.com/isb-go/isb/test/fixture"
 )
@@ -20,19 +21,27 @@ func TestDirectoryResolvesGroupsToPrimaryEmails(t *testing.T) {
 	// A user whose primary email is not the first one listed.
 	u, err := w.ids.CreateUser(ctx, &identitystore.CreateUserInput{IdentityStoreId: aws.String(storeID),
 		UserName: aws.String("second"), DisplayName: aws.String("second"),
-		Name:   &istypes.Name{GivenName: aws.String("Second"), FamilyName: aws.String("User")},
-		Emails: []istypes.Email{{Value: aws.String("old@example.com")}, {Value: aws.String("primary@example.com"), Primary: true}}})
+		Name: &istypes.Name{GivenName: aws.String("Second"), FamilyName: aws.String("User")},
+		Emails: []istypes.Email{
+			{Value: aws.String("old@example.com")},
+			{Value: aws.String("primary@example.com"), Primary: true},
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.ids.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(storeID),
-		GroupId: aws.String(w.idc.AdminGroupID), MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(u.UserId)}}); err != nil {
+	if _, err := w.ids.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{
+		IdentityStoreId: aws.String(storeID),
+		GroupId:         aws.String(w.idc.AdminGroupID), MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(
+			u.UserId)}}); err != nil {
 		t.Fatal(err)
 	}
 	w.member(w.idc.ManagerGroupID, manager1)
 
 	now := t0
-	d := notify.NewDirectory(notify.NewChainIdentityCenter(w.cfg, fixture.Namespace, hub, w.paramName), func() time.Time { return now })
+	d := notify.NewDirectory(
+		idcdir.ReadOnly(w.cfg, fixture.Namespace, hub, "email-notifier", w.paramName),
+		func() time.Time { return now },
+	)
 	check := func(what string, got []string, err error, want ...string) {
 		t.Helper()
 		if err != nil {

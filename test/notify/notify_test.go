@@ -28,8 +28,10 @@ func key() lease.Key { return lease.Key{UserEmail: dev, UUID: uuid.NewString()} 
 
 func ptr[T any](v T) *T { return &v }
 
-var execution = events.ExecutionContext{StateMachineExecutionArn: "arn:aws:states:us-east-1:111111111111:execution:cleanup:1",
-	StateMachineExecutionStartTime: t0}
+var execution = events.ExecutionContext{
+	StateMachineExecutionArn:       "arn:aws:states:us-east-1:111111111111:execution:cleanup:1",
+	StateMachineExecutionStartTime: t0,
+}
 
 // staffWorld has two admins and a manager.
 func staffWorld(t *testing.T) *world {
@@ -52,15 +54,23 @@ func TestEveryEventTypeEmailsItsRecipients(t *testing.T) {
 		want    []string
 		subject string
 	}{
-		{"a lease request goes to admins and managers", events.LeaseRequested{LeaseID: key(), Comments: "for a demo", RequiresManualApproval: true},
-			staff, "new lease approval request"},
+		{
+			"a lease request goes to admins and managers",
+			events.LeaseRequested{LeaseID: key(), Comments: "for a demo", RequiresManualApproval: true},
+			staff,
+			"new lease approval request",
+		},
 		{"an approval goes to the lessee", events.LeaseApproved{LeaseID: key(), AccountID: acct, ApprovedBy: manager1},
 			user, "your lease was approved"},
 		{"a denial goes to the lessee", events.LeaseDenied{LeaseID: key(), DeniedBy: manager1},
 			user, "your lease request was denied"},
-		{"a budget alert goes to the lessee", events.LeaseBudgetThresholdAlert{LeaseID: key(), AccountID: acct, Budget: ptr(50.0),
-			TotalSpend: 26, BudgetThresholdTriggered: 25, ActionRequested: events.ActionAlert},
-			user, "your lease has spent $26.00"},
+		{
+			"a budget alert goes to the lessee",
+			events.LeaseBudgetThresholdAlert{LeaseID: key(), AccountID: acct, Budget: ptr(50.0),
+				TotalSpend: 26, BudgetThresholdTriggered: 25, ActionRequested: events.ActionAlert},
+			user,
+			"your lease has spent $26.00",
+		},
 		{"a duration alert goes to the lessee", events.LeaseDurationThresholdAlert{LeaseID: key(), AccountID: acct,
 			TriggeredDurationThreshold: 24, LeaseDurationInHours: ptr(168), ActionRequested: events.ActionAlert},
 			user, "your lease ends in 24 hours"},
@@ -70,30 +80,81 @@ func TestEveryEventTypeEmailsItsRecipients(t *testing.T) {
 			Reason: events.FrozenByDuration(12, ptr(168))}, userAndStaff, "frozen"},
 		{"a manual freeze goes to the lessee only", events.LeaseFrozen{LeaseID: key(), AccountID: acct,
 			Reason: events.FrozenManually("audit")}, user, "frozen"},
-		{"a termination by budget goes to the lessee and the staff", events.LeaseTerminated{LeaseID: key(), AccountID: acct,
-			Reason: events.TerminatedBudgetExceeded(ptr(50.0), 51)}, userAndStaff, "ended (BudgetExceeded)"},
-		{"a termination by expiry goes to the lessee and the staff", events.LeaseTerminated{LeaseID: key(), AccountID: acct,
-			Reason: events.TerminatedExpired(ptr(168))}, userAndStaff, "ended (Expired)"},
-		{"a termination after failed provisioning goes to the lessee and the staff", events.LeaseTerminated{LeaseID: key(), AccountID: acct,
-			Reason: events.TerminatedWithComment(events.TerminationProvisioningFailed, "stack failed")}, userAndStaff, "ended (ProvisioningFailed)"},
+		{
+			"a termination by budget goes to the lessee and the staff",
+			events.LeaseTerminated{LeaseID: key(), AccountID: acct,
+				Reason: events.TerminatedBudgetExceeded(ptr(50.0), 51)},
+			userAndStaff,
+			"ended (BudgetExceeded)",
+		},
+		{
+			"a termination by expiry goes to the lessee and the staff",
+			events.LeaseTerminated{LeaseID: key(), AccountID: acct,
+				Reason: events.TerminatedExpired(ptr(168))},
+			userAndStaff,
+			"ended (Expired)",
+		},
+		{
+			"a termination after failed provisioning goes to the lessee and the staff",
+			events.LeaseTerminated{LeaseID: key(), AccountID: acct,
+				Reason: events.TerminatedWithComment(
+					events.TerminationProvisioningFailed,
+					"stack failed",
+				)},
+			userAndStaff,
+			"ended (ProvisioningFailed)",
+		},
 		{"a manual termination goes to the lessee only", events.LeaseTerminated{LeaseID: key(), AccountID: acct,
-			Reason: events.TerminatedWithComment(events.TerminationManual, "done")}, user, "ended (ManuallyTerminated)"},
+			Reason: events.TerminatedWithComment(
+				events.TerminationManual,
+				"done",
+			)}, user, "ended (ManuallyTerminated)"},
 		{"a termination by quarantine goes to the lessee only", events.LeaseTerminated{LeaseID: key(), AccountID: acct,
-			Reason: events.TerminatedWithComment(events.TerminationAccountQuarantined, "")}, user, "ended (AccountQuarantined)"},
+			Reason: events.TerminatedWithComment(
+				events.TerminationAccountQuarantined,
+				"",
+			)}, user, "ended (AccountQuarantined)"},
 		{"an ejection goes to the lessee only", events.LeaseTerminated{LeaseID: key(), AccountID: acct,
 			Reason: events.TerminatedWithComment(events.TerminationEjected, "")}, user, "ended (Ejected)"},
-		{"an unfreeze goes to the lessee", events.LeaseUnfrozen{LeaseID: key(), AccountID: acct, MaxBudget: ptr(100.0), Reason: "budget raised"},
-			user, "your lease is active again"},
-		{"a failed provisioning goes to admins and managers", events.LeaseProvisioningFailed{LeaseID: key(), AccountID: acct, BlueprintName: "vpc"},
-			staff, "blueprint deployment failed"},
-		{"a failed cleanup goes to the admins", events.AccountCleanupFailed{AccountID: acct, CleanupExecutionContext: execution,
-			Reason: events.CleanupLeaseTermination, ConsecutiveFailures: 2}, admins, "cleanup of account " + acct + " failed"},
-		{"a drift goes to the admins", events.AccountDriftDetected{AccountID: acct, ExpectedOU: "Available", ActualOU: "Active"},
-			admins, "account " + acct + " drifted"},
-		{"a cost report goes to the admins", events.GroupCostReportGenerated{ReportMonth: "2026-10", FileName: "2026/10/report.csv",
-			BucketName: "reports", Timestamp: t0}, admins, "cost report for 2026-10"},
-		{"a failed cost report goes to the admins", events.GroupCostReportGeneratedFailure{ReportMonth: "2026-10", Timestamp: t0,
-			LogName: "group-cost"}, admins, "cost report for 2026-10 failed"},
+		{
+			"an unfreeze goes to the lessee",
+			events.LeaseUnfrozen{LeaseID: key(), AccountID: acct, MaxBudget: ptr(100.0), Reason: "budget raised"},
+			user,
+			"your lease is active again",
+		},
+		{
+			"a failed provisioning goes to admins and managers",
+			events.LeaseProvisioningFailed{LeaseID: key(), AccountID: acct, BlueprintName: "vpc"},
+			staff,
+			"blueprint deployment failed",
+		},
+		{
+			"a failed cleanup goes to the admins",
+			events.AccountCleanupFailed{AccountID: acct, CleanupExecutionContext: execution,
+				Reason: events.CleanupLeaseTermination, ConsecutiveFailures: 2},
+			admins,
+			"cleanup of account " + acct + " failed",
+		},
+		{
+			"a drift goes to the admins",
+			events.AccountDriftDetected{AccountID: acct, ExpectedOU: "Available", ActualOU: "Active"},
+			admins,
+			"account " + acct + " drifted",
+		},
+		{
+			"a cost report goes to the admins",
+			events.GroupCostReportGenerated{ReportMonth: "2026-10", FileName: "2026/10/report.csv",
+				BucketName: "reports", Timestamp: t0},
+			admins,
+			"cost report for 2026-10",
+		},
+		{
+			"a failed cost report goes to the admins",
+			events.GroupCostReportGeneratedFailure{ReportMonth: "2026-10", Timestamp: t0,
+				LogName: "group-cost"},
+			admins,
+			"cost report for 2026-10 failed",
+		},
 	}
 	covered := map[string]bool{}
 	for _, tc := range tests {
@@ -109,7 +170,13 @@ func TestEveryEventTypeEmailsItsRecipients(t *testing.T) {
 				t.Errorf("recipients:\n%s", d)
 			}
 			if m := mails[0]; !strings.Contains(m.Subject, tc.subject) || m.Source != sender {
-				t.Errorf("email from %q with subject %q, want from %q with a subject containing %q", m.Source, m.Subject, sender, tc.subject)
+				t.Errorf(
+					"email from %q with subject %q, want from %q with a subject containing %q",
+					m.Source,
+					m.Subject,
+					sender,
+					tc.subject,
+				)
 			}
 		})
 	}
@@ -122,13 +189,20 @@ func TestEveryEventTypeEmailsItsRecipients(t *testing.T) {
 
 func TestUserTextIsEscapedInTheHTMLBody(t *testing.T) {
 	w := staffWorld(t)
-	w.ok(events.LeaseRequested{LeaseID: key(), Comments: `<script>alert("x")</script> & more`, RequiresManualApproval: true})
+	w.ok(
+		events.LeaseRequested{
+			LeaseID:                key(),
+			Comments:               `<script>alert("x")</script> & more`,
+			RequiresManualApproval: true,
+		},
+	)
 	mails := w.newMail()
 	if len(mails) != 1 {
 		t.Fatalf("sent %d emails, want 1", len(mails))
 	}
 	body := mails[0].Body
-	if strings.Contains(body, "<script>") || !strings.Contains(body, "&lt;script&gt;") || !strings.Contains(body, "&amp; more") {
+	if strings.Contains(body, "<script>") || !strings.Contains(body, "&lt;script&gt;") ||
+		!strings.Contains(body, "&amp; more") {
 		t.Errorf("the comment is not escaped in the HTML body:\n%s", body)
 	}
 	if !strings.Contains(body, `href="`+webApp+`/approvals"`) {
@@ -221,13 +295,18 @@ func TestAnAccountLevelErrorFailsTheMessageForRetry(t *testing.T) {
 		err  error
 	}{
 		{"throttling", &sestypes.TooManyRequestsException{Message: aws.String("Maximum sending rate exceeded.")}},
-		{"sending paused", &sestypes.SendingPausedException{Message: aws.String("Sending is paused for this account.")}},
+		{
+			"sending paused",
+			&sestypes.SendingPausedException{Message: aws.String("Sending is paused for this account.")},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			w := staffWorld(t)
 			ok := w.message(events.AccountDriftDetected{AccountID: acct, ExpectedOU: "Available", ActualOU: "Active"})
-			ev := w.message(events.LeaseFrozen{LeaseID: key(), AccountID: acct, Reason: events.FrozenByBudget(40, ptr(50.0), 41)})
+			ev := w.message(
+				events.LeaseFrozen{LeaseID: key(), AccountID: acct, Reason: events.FrozenByBudget(40, ptr(50.0), 41)},
+			)
 			// Only the frozen lease's email (the one to the lessee) hits the fault.
 			failed := w.handle(w.handler(failSendTo(tc.err, dev)), ok, ev)
 			if d := diff([]string{ev.MessageId}, failed); d != "" {

@@ -27,7 +27,9 @@ import (
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/events"
+	idcdir "github.com/isb-go/isb/common/idc"
 	"github.com/isb-go/isb/common/notify"
+	"github.com/isb-go/isb/common/ses"
 	"github.com/isb-go/isb/functions/email-notifier/consumer"
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
@@ -71,7 +73,8 @@ func newWorld(t *testing.T) *world {
 	w.global.Notification.EmailFrom = sender
 	w.global.Auth.WebAppURL = webApp
 
-	if _, err := sesv2.NewFromConfig(cfg).CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(sender)}); err != nil {
+	if _, err := sesv2.NewFromConfig(cfg).CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{
+		EmailIdentity: aws.String(sender)}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -79,14 +82,19 @@ func newWorld(t *testing.T) *world {
 	// credentials the notifier will use there.
 	w.ids = identitystore.NewFromConfig(fixture.IdcConfig(cfg, hub, idc))
 	group := func(name string) string {
-		out, err := w.ids.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: aws.String(storeID), DisplayName: aws.String(name)})
+		out, err := w.ids.CreateGroup(
+			ctx,
+			&identitystore.CreateGroupInput{IdentityStoreId: aws.String(storeID), DisplayName: aws.String(name)},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return aws.ToString(out.GroupId)
 	}
 	w.idc = config.IdcParam{IdcAccountID: idc, IdentityStoreID: storeID,
-		AdminGroupID: group("test_IsbAdmins"), ManagerGroupID: group("test_IsbManagers"), UserGroupID: group("test_IsbUsers")}
+		AdminGroupID: group(
+			"test_IsbAdmins",
+		), ManagerGroupID: group("test_IsbManagers"), UserGroupID: group("test_IsbUsers")}
 	w.paramName = fixture.IdcParamName
 	fixture.PutParam(t, cfg, w.paramName, w.idc)
 	return w
@@ -96,8 +104,9 @@ func newWorld(t *testing.T) *world {
 func (w *world) member(groupID, email string) {
 	w.t.Helper()
 	userID := fixture.CreateUser(w.t, w.ids, storeID, email)
-	if _, err := w.ids.CreateGroupMembership(context.Background(), &identitystore.CreateGroupMembershipInput{IdentityStoreId: aws.String(storeID),
-		GroupId: aws.String(groupID), MemberId: &istypes.MemberIdMemberUserId{Value: userID}}); err != nil {
+	if _, err := w.ids.CreateGroupMembership(context.Background(), &identitystore.CreateGroupMembershipInput{
+		IdentityStoreId: aws.String(storeID),
+		GroupId:         aws.String(groupID), MemberId: &istypes.MemberIdMemberUserId{Value: userID}}); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -112,10 +121,11 @@ func (w *world) handler(opts ...func(*aws.Config)) *consumer.Handler {
 	}
 	n := &notify.Notifier{
 		Config:     fixture.StaticConfig(w.global),
-		Recipients: notify.NewDirectory(notify.NewChainIdentityCenter(cfg, fixture.Namespace, hub, w.paramName), nil),
+		Recipients: notify.NewDirectory(idcdir.ReadOnly(cfg, fixture.Namespace, hub, "email-notifier", w.paramName), nil),
 		Deliveries: ddbstore.New(dynamoClient(cfg), w.store.Tables(), nil).Deliveries(),
-		Sender:     &notify.Sender{Mail: sesv2.NewFromConfig(cfg), Metrics: &w.metrics, Namespace: fixture.Namespace},
-		Now:        func() time.Time { return t0 },
+		Sender: &notify.Sender{Mail: ses.New(sesv2.NewFromConfig(cfg)), Metrics: &w.metrics,
+			Namespace: fixture.Namespace},
+		Now: func() time.Time { return t0 },
 	}
 	return &consumer.Handler{Notifier: n}
 }
@@ -214,8 +224,10 @@ func (b *syncBuffer) String() string {
 func failSendTo(err error, addrs ...string) func(*aws.Config) {
 	return func(cfg *aws.Config) {
 		cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("FailSendTo",
-				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
+				"FailSendTo",
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
+					middleware.InitializeOutput, middleware.Metadata, error) {
 					if send, ok := in.Parameters.(*sesv2.SendEmailInput); ok && send.Destination != nil {
 						d := send.Destination
 						for _, a := range slices.Concat(d.ToAddresses, d.CcAddresses, d.BccAddresses) {
@@ -225,7 +237,8 @@ func failSendTo(err error, addrs ...string) func(*aws.Config) {
 						}
 					}
 					return next.HandleInitialize(ctx, in)
-				}), middleware.Before)
+				},
+			), middleware.Before)
 		})
 	}
 }

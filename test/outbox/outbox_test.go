@@ -39,7 +39,11 @@ func requested(t *testing.T, l lease.Lease) []events.Record {
 }
 
 func pending(email string) lease.Lease {
-	return lease.Lease{Key: lease.Key{UserEmail: email, UUID: uuid.NewString()}, Status: lease.PendingApproval, CreatedAt: t0}
+	return lease.Lease{
+		Key:       lease.Key{UserEmail: email, UUID: uuid.NewString()},
+		Status:    lease.PendingApproval,
+		CreatedAt: t0,
+	}
 }
 
 func TestChangesAndTheirEventsCommitTogether(t *testing.T) {
@@ -70,7 +74,8 @@ func TestChangesAndTheirEventsCommitTogether(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := tap.Drain(t)
-		if len(got) != 1 || got[0].Envelope.DetailType != names.LeaseRequested || got[0].Envelope.Source != names.SourceAPI {
+		if len(got) != 1 || got[0].Envelope.DetailType != names.LeaseRequested ||
+			got[0].Envelope.Source != names.SourceAPI {
 			t.Fatalf("bus got %s", fixture.JSON(got))
 		}
 		if ev := got[0].Event.(events.LeaseRequested); ev.LeaseID != l.Key {
@@ -95,7 +100,8 @@ func TestChangesAndTheirEventsCommitTogether(t *testing.T) {
 		}
 	})
 	t.Run("a grant writes its announcement in the same transaction", func(t *testing.T) {
-		if err := s.Accounts().Import(ctx, []account.Account{{ID: "123456789012", Status: account.Available, StatusChangedAt: t0}}); err != nil {
+		if err := s.Accounts().Import(ctx, []account.Account{{ID: "123456789012", Status: account.Available,
+			StatusChangedAt: t0}}); err != nil {
 			t.Fatal(err)
 		}
 		p, err := s.Leases().Create(ctx, pending("ci@example.com"), 0)
@@ -104,7 +110,10 @@ func TestChangesAndTheirEventsCommitTogether(t *testing.T) {
 		}
 		g, err := s.Grant(ctx, ddbstore.GrantRequest{Lease: p, ApprovedBy: lease.AutoApproved, Now: t0,
 			Announce: func(l lease.Lease, a account.Account) ([]events.Record, error) {
-				return events.Records(t0, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: l.ApprovedBy})
+				return events.Records(
+					t0,
+					events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: l.ApprovedBy},
+				)
 			}})
 		if err != nil {
 			t.Fatal(err)
@@ -169,7 +178,12 @@ func TestPublisherBatchesByTen(t *testing.T) {
 	pub := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
 	var evs []events.Event
 	for i := range 25 {
-		evs = append(evs, events.LeaseRequested{LeaseID: lease.Key{UserEmail: fmt.Sprintf("u%d@example.com", i), UUID: uuid.NewString()}})
+		evs = append(
+			evs,
+			events.LeaseRequested{
+				LeaseID: lease.Key{UserEmail: fmt.Sprintf("u%d@example.com", i), UUID: uuid.NewString()},
+			},
+		)
 	}
 	recs, err := events.Records(t0, evs...)
 	if err != nil {
@@ -200,7 +214,10 @@ func TestTheSweeperReadsThePendingIndexOldestFirstAndNeverScans(t *testing.T) {
 	ids := map[time.Duration]string{}
 	for _, m := range []time.Duration{4, 1, 3, 0, 2} {
 		l := pending(fmt.Sprintf("dev%d@example.com", m))
-		recs, err := events.Records(t0.Add(m*time.Minute), events.LeaseRequested{LeaseID: l.Key, RequiresManualApproval: true})
+		recs, err := events.Records(
+			t0.Add(m*time.Minute),
+			events.LeaseRequested{LeaseID: l.Key, RequiresManualApproval: true},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}

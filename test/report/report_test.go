@@ -38,7 +38,14 @@ func TestTheScheduledRunReportsLastMonthPerGroup(t *testing.T) {
 	w.lease("started-mid-month", lease.Frozen, midStart, "alpha", ts("2026-10-20T15:30:00Z"), time.Time{})
 	w.lease("ended-mid-month", lease.Expired, midEnd, "beta", ts("2026-09-01T08:00:00Z"), ts("2026-10-10T07:00:00Z"))
 	w.lease("no-group", lease.ManuallyTerminated, noGroup, "", ts("2026-10-05T12:00:00Z"), ts("2026-10-25T12:00:00Z"))
-	w.lease("ended-before-the-month", lease.BudgetExceeded, endedOnce, "beta", ts("2026-08-01T08:00:00Z"), ts("2026-09-28T10:00:00Z"))
+	w.lease(
+		"ended-before-the-month",
+		lease.BudgetExceeded,
+		endedOnce,
+		"beta",
+		ts("2026-08-01T08:00:00Z"),
+		ts("2026-09-28T10:00:00Z"),
+	)
 	w.lease("never-granted", lease.Expired, "", "beta", time.Time{}, ts("2026-10-03T10:00:00Z"))
 	// endedOnce's October spend belongs to nobody's lease in October.
 	w.results(daily("2026-10-01", "2026-10-31", map[string]string{
@@ -79,7 +86,12 @@ func TestTheScheduledRunReportsLastMonthPerGroup(t *testing.T) {
 	}
 
 	got := w.tap.Drain(t)
-	wantEvent := events.GroupCostReportGenerated{ReportMonth: "2026-10", FileName: wantKey, BucketName: w.bucket, Timestamp: now}
+	wantEvent := events.GroupCostReportGenerated{
+		ReportMonth: "2026-10",
+		FileName:    wantKey,
+		BucketName:  w.bucket,
+		Timestamp:   now,
+	}
 	if len(got) != 1 || !cmp.Equal(got[0].Event, wantEvent) {
 		t.Fatalf("events = %s; want only %s", fixture.JSON(got), fixture.JSON(wantEvent))
 	}
@@ -105,7 +117,8 @@ func TestMoreThan199AccountsTakeTwoCostExplorerCalls(t *testing.T) {
 	if res.CostExplorerCalls != 2 || len(w.ce.inputs) != 2 {
 		t.Fatalf("Cost Explorer calls = %d (recorded %d); want 2", res.CostExplorerCalls, len(w.ce.inputs))
 	}
-	if a, b := w.ce.linkedAccounts(0), w.ce.linkedAccounts(1); len(a) != 199 || a[0] != "200000000001" || a[198] != "200000000199" ||
+	if a, b := w.ce.linkedAccounts(0), w.ce.linkedAccounts(1); len(a) != 199 || a[0] != "200000000001" ||
+		a[198] != "200000000199" ||
 		!slices.Equal(b, []string{"200000000200"}) {
 		t.Fatalf("batches = %d accounts from %s, then %v; want 199 from 200000000001 then the 200th", len(a), a[0], b)
 	}
@@ -139,7 +152,14 @@ func TestAFailedCostExplorerBatchFailsTheReport(t *testing.T) {
 	w := newWorld(t)
 	w.ce.failCall = 2
 	for i := 1; i <= 200; i++ {
-		w.lease(fmt.Sprintf("lease-%03d", i), lease.Active, fmt.Sprintf("4000000%05d", i), "big", ts("2026-10-01T00:00:00Z"), time.Time{})
+		w.lease(
+			fmt.Sprintf("lease-%03d", i),
+			lease.Active,
+			fmt.Sprintf("4000000%05d", i),
+			"big",
+			ts("2026-10-01T00:00:00Z"),
+			time.Time{},
+		)
 	}
 	w.results(daily("2026-10-31", "2026-10-31", map[string]string{"400000000001": "1"}, ""))
 
@@ -203,7 +223,10 @@ func TestAGivenReportMonthIsReportedAndARerunAddsAFile(t *testing.T) {
 			t.Fatalf("%s =\n%s\nwant\n%s", k, got, want)
 		}
 	}
-	if got := fixture.DetailTypes(w.tap.Drain(t)); !slices.Equal(got, []string{"GroupCostReportGenerated", "GroupCostReportGenerated"}) {
+	if got := fixture.DetailTypes(w.tap.Drain(t)); !slices.Equal(
+		got,
+		[]string{"GroupCostReportGenerated", "GroupCostReportGenerated"},
+	) {
 		t.Fatalf("events = %v; want two GroupCostReportGenerated", got)
 	}
 	if in := w.ce.inputs[0]; *in.TimePeriod.Start != "2026-07-01" || *in.TimePeriod.End != "2026-08-01" {

@@ -20,9 +20,11 @@ import (
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/objects"
 	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/report"
@@ -66,13 +68,18 @@ func newWorld(t *testing.T) *world {
 	if _, err := w.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(w.bucket)}); err != nil {
 		t.Fatal(err)
 	}
-	fixture.PutParam(t, cfg, fixture.PoolParamName, config.AccountPoolParam{EntryOuID: "ou-test-entry", OrgMgtAccountID: mgmt})
-	w.ce = &recorder{inner: report.NewChainCostExplorers(cfg, fixture.Namespace, hub,
+	fixture.PutParam(
+		t,
+		cfg,
+		fixture.PoolParamName,
+		config.AccountPoolParam{EntryOuID: "ou-test-entry", OrgMgtAccountID: mgmt},
+	)
+	w.ce = &recorder{inner: costs.NewChain(cfg, fixture.Namespace, hub, "cost-reporter",
 		poolparam.New(paramstore.New(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = report.New(report.Deps{
 		Leases:  w.store.Leases(),
-		Costs:   w.ce,
-		Objects: w.s3,
+		Costs:   costs.Explorer{Clients: w.ce},
+		Objects: objects.New(w.s3),
 		Events:  bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName),
 		Bucket:  w.bucket,
 		LogName: logName,
@@ -121,7 +128,10 @@ func (w *world) objects() []string {
 // read returns the content of an object in the report bucket.
 func (w *world) read(key string) string {
 	w.t.Helper()
-	out, err := w.s3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(w.bucket), Key: aws.String(key)})
+	out, err := w.s3.GetObject(
+		context.Background(),
+		&s3.GetObjectInput{Bucket: aws.String(w.bucket), Key: aws.String(key)},
+	)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -146,8 +156,11 @@ func daily(first, last string, amounts map[string]string, token string) map[stri
 				"Metrics": map[string]any{"UnblendedCost": map[string]string{"Amount": amount, "Unit": "USD"}}})
 		}
 		byTime = append(byTime, map[string]any{
-			"TimePeriod": map[string]string{"Start": d.Format("2006-01-02"), "End": d.AddDate(0, 0, 1).Format("2006-01-02")},
-			"Groups":     groups, "Estimated": false,
+			"TimePeriod": map[string]string{
+				"Start": d.Format("2006-01-02"),
+				"End":   d.AddDate(0, 0, 1).Format("2006-01-02"),
+			},
+			"Groups": groups, "Estimated": false,
 		})
 	}
 	r := map[string]any{"ResultsByTime": byTime, "DimensionValueAttributes": []any{}}
@@ -161,15 +174,15 @@ func daily(first, last string, amounts map[string]string, token string) map[stri
 // it records every request and fails the call numbered failCall (from 1),
 // as a throttled or broken batch would.
 type recorder struct {
-	inner    report.CostExplorers
+	inner    costs.Clients
 	failCall int
 
 	mu     sync.Mutex
-	client report.CostExplorer
+	client costs.API
 	inputs []*costexplorer.GetCostAndUsageInput
 }
 
-func (r *recorder) Client(ctx context.Context) (report.CostExplorer, error) {
+func (r *recorder) Client(ctx context.Context) (costs.API, error) {
 	ce, err := r.inner.Client(ctx)
 	if err != nil {
 		return nil, err
@@ -180,7 +193,11 @@ func (r *recorder) Client(ctx context.Context) (report.CostExplorer, error) {
 	return r, nil
 }
 
-func (r *recorder) GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+func (r *recorder) GetCostAndUsage(
+	ctx context.Context,
+	in *costexplorer.GetCostAndUsageInput,
+	opts ...func(*costexplorer.Options),
+) (*costexplorer.GetCostAndUsageOutput, error) {
 	r.mu.Lock()
 	r.inputs = append(r.inputs, in)
 	n, client := len(r.inputs), r.client

@@ -18,7 +18,13 @@ import (
 func TestAccountStore(t *testing.T) {
 	ctx := context.Background()
 	accounts := newStore(t).Accounts()
-	reg := account.Account{ID: accountID(1), Email: "pool1@example.com", Name: "pool-1", Status: account.CleanUp, CreatedAt: t0}
+	reg := account.Account{
+		ID:        accountID(1),
+		Email:     "pool1@example.com",
+		Name:      "pool-1",
+		Status:    account.CleanUp,
+		CreatedAt: t0,
+	}
 	created, err := accounts.Create(ctx, reg)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +116,11 @@ func TestAccountStatusIndex(t *testing.T) {
 		var ids []string
 		token := ""
 		for {
-			page, next, err := accounts.ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)}, ddbstore.Page{Size: 3, Token: token})
+			page, next, err := accounts.ListByStatus(
+				ctx,
+				ddbstore.StatusQuery{Status: string(account.Available)},
+				ddbstore.Page{Size: 3, Token: token},
+			)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,14 +142,26 @@ func TestAccountStatusIndex(t *testing.T) {
 		}
 	})
 	t.Run("quarantined accounts are found without a scan", func(t *testing.T) {
-		q, _, err := accounts.ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Quarantine)}, ddbstore.Page{})
+		q, _, err := accounts.ListByStatus(
+			ctx,
+			ddbstore.StatusQuery{Status: string(account.Quarantine)},
+			ddbstore.Page{},
+		)
 		if err != nil || len(q) != 1 || q[0].ID != accountID(50) {
 			t.Fatalf("quarantined = %v, %v", q, err)
 		}
 	})
 	t.Run("a page token from the Available listing is refused for Quarantine", func(t *testing.T) {
-		_, next, _ := accounts.ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)}, ddbstore.Page{Size: 3})
-		_, _, err := accounts.ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Quarantine)}, ddbstore.Page{Token: next})
+		_, next, _ := accounts.ListByStatus(
+			ctx,
+			ddbstore.StatusQuery{Status: string(account.Available)},
+			ddbstore.Page{Size: 3},
+		)
+		_, _, err := accounts.ListByStatus(
+			ctx,
+			ddbstore.StatusQuery{Status: string(account.Quarantine)},
+			ddbstore.Page{Token: next},
+		)
 		if !errors.Is(err, ddbstore.ErrBadPageToken) {
 			t.Fatalf("replayed token: %v", err)
 		}
@@ -155,7 +177,10 @@ func TestTemplateStore(t *testing.T) {
 		if i%2 == 1 {
 			vis = template.Private
 		}
-		tpl, err := templates.Create(ctx, template.Template{UUID: uuid.NewString(), Name: "t", Visibility: vis, CreatedBy: "mgr@example.com"})
+		tpl, err := templates.Create(
+			ctx,
+			template.Template{UUID: uuid.NewString(), Name: "t", Visibility: vis, CreatedBy: "mgr@example.com"},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}

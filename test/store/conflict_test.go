@@ -34,11 +34,17 @@ func conflictStores(t *testing.T, f *emulator.Faults) (faulty, plain *ddbstore.S
 // with LeaseApproved.
 func grantNew(email string, max int) ddbstore.GrantRequest {
 	now := t0.Add(72 * time.Hour)
-	return ddbstore.GrantRequest{Lease: pendingLease(email), ApprovedBy: lease.AutoApproved, Now: now, Cooldown: time.Hour,
-		New: true, MaxPerUser: max,
+	return ddbstore.GrantRequest{
+		Lease:      pendingLease(email),
+		ApprovedBy: lease.AutoApproved,
+		Now:        now,
+		Cooldown:   time.Hour,
+		New:        true,
+		MaxPerUser: max,
 		Announce: func(l lease.Lease, a account.Account) ([]events.Record, error) {
 			return events.Records(now, events.LeaseApproved{LeaseID: l.Key, AccountID: a.ID, ApprovedBy: l.ApprovedBy})
-		}}
+		},
+	}
 }
 
 // grantAll runs the requests at once and returns the grants and the
@@ -92,7 +98,8 @@ func checkOneLeasePerAccount(t *testing.T, s *ddbstore.Store, grants []ddbstore.
 			t.Errorf("%s counts %d leases, holds %d (%v)", email, c, n, err)
 		}
 	}
-	active, _, err := s.Leases().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.Active)}, ddbstore.Page{Size: 500})
+	active, _, err := s.Leases().
+		ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.Active)}, ddbstore.Page{Size: 500})
 	if err != nil || len(active) != len(holder) {
 		t.Errorf("%d active leases in the table, %d grants (%v)", len(active), len(holder), err)
 	}
@@ -201,7 +208,8 @@ func TestTerminationsUnderTransactionConflictsRetryAndCountOnce(t *testing.T) {
 		}
 	}
 	for _, l := range leases {
-		if got, err := plain.Leases().Get(ctx, l.Key); err != nil || got.Status != lease.ManuallyTerminated || got.Version != l.Version+1 {
+		if got, err := plain.Leases().Get(ctx, l.Key); err != nil || got.Status != lease.ManuallyTerminated ||
+			got.Version != l.Version+1 {
 			t.Errorf("lease %s = %s v%d, %v", l.Key, got.Status, got.Version, err)
 		}
 	}
@@ -217,7 +225,9 @@ func TestConflictsThatOutlastTheBudgetAreAConflictAndWriteNothing(t *testing.T) 
 	ctx := context.Background()
 	f := &emulator.Faults{TransactionConflictRate: 1}
 	s, plain := conflictStores(t, f)
-	s = s.WithBackoff(ddbstore.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Budget: 50 * time.Millisecond})
+	s = s.WithBackoff(
+		ddbstore.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Budget: 50 * time.Millisecond},
+	)
 	if err := plain.Accounts().Import(ctx, availableAccounts(3, t0)); err != nil {
 		t.Fatal(err)
 	}

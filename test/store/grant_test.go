@@ -35,14 +35,18 @@ func TestGrant(t *testing.T) {
 	granted := map[string]bool{}
 	t.Run("a grant moves one account and the lease to Active together", func(t *testing.T) {
 		l := request(t, "a@example.com")
-		g, err := s.Grant(ctx, ddbstore.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved, Now: now, Cooldown: 24 * time.Hour})
+		g, err := s.Grant(
+			ctx,
+			ddbstore.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved, Now: now, Cooldown: 24 * time.Hour},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
 		granted[g.Account.ID] = true
 		storedLease, _ := s.Leases().Get(ctx, l.Key)
 		storedAcct, _ := s.Accounts().Get(ctx, g.Account.ID)
-		if storedLease.Status != lease.Active || storedLease.AccountID != g.Account.ID || storedLease.ApprovedBy != lease.AutoApproved {
+		if storedLease.Status != lease.Active || storedLease.AccountID != g.Account.ID ||
+			storedLease.ApprovedBy != lease.AutoApproved {
 			t.Fatalf("lease = %s on %q by %q", storedLease.Status, storedLease.AccountID, storedLease.ApprovedBy)
 		}
 		if storedLease.ExpirationDate == nil || !storedLease.ExpirationDate.Equal(now.Add(8*time.Hour)) {
@@ -53,7 +57,15 @@ func TestGrant(t *testing.T) {
 		}
 	})
 	t.Run("accounts past the cooldown are granted before fresh ones", func(t *testing.T) {
-		g, err := s.Grant(ctx, ddbstore.GrantRequest{Lease: request(t, "b@example.com"), Now: now, ApprovedBy: "mgr@example.com", Cooldown: 24 * time.Hour})
+		g, err := s.Grant(
+			ctx,
+			ddbstore.GrantRequest{
+				Lease:      request(t, "b@example.com"),
+				Now:        now,
+				ApprovedBy: "mgr@example.com",
+				Cooldown:   24 * time.Hour,
+			},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +76,15 @@ func TestGrant(t *testing.T) {
 	})
 	t.Run("fresh accounts are used when no cooled-down account is left", func(t *testing.T) {
 		for _, email := range []string{"c@example.com", "d@example.com"} {
-			g, err := s.Grant(ctx, ddbstore.GrantRequest{Lease: request(t, email), Now: now, ApprovedBy: lease.AutoApproved, Cooldown: 24 * time.Hour})
+			g, err := s.Grant(
+				ctx,
+				ddbstore.GrantRequest{
+					Lease:      request(t, email),
+					Now:        now,
+					ApprovedBy: lease.AutoApproved,
+					Cooldown:   24 * time.Hour,
+				},
+			)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,7 +157,15 @@ func TestConcurrentGrantsNeverShareAnAccount(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			g, err := s.Grant(ctx, ddbstore.GrantRequest{Lease: l, Now: t0.Add(72 * time.Hour), ApprovedBy: lease.AutoApproved, Cooldown: time.Hour})
+			g, err := s.Grant(
+				ctx,
+				ddbstore.GrantRequest{
+					Lease:      l,
+					Now:        t0.Add(72 * time.Hour),
+					ApprovedBy: lease.AutoApproved,
+					Cooldown:   time.Hour,
+				},
+			)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -169,7 +197,8 @@ func TestConcurrentGrantsNeverShareAnAccount(t *testing.T) {
 			t.Fatalf("lease %s = %s on %q, %v", key, l.Status, l.AccountID, err)
 		}
 	}
-	active, _, err := s.Leases().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.Active)}, ddbstore.Page{Size: 100})
+	active, _, err := s.Leases().
+		ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.Active)}, ddbstore.Page{Size: 100})
 	if err != nil || len(active) != 10 {
 		t.Fatalf("%d active leases in the index, %v", len(active), err)
 	}

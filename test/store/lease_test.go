@@ -206,10 +206,16 @@ func TestLeaseListingAndPagination(t *testing.T) {
 		}
 		b := []byte(next)
 		b[5] ^= 1
-		if _, _, err := leases.ListByUser(ctx, "pager@example.com", ddbstore.Page{Size: 2, Token: string(b)}); !errors.Is(err, ddbstore.ErrBadPageToken) {
+		if _, _, err := leases.ListByUser(ctx, "pager@example.com", ddbstore.Page{Size: 2, Token: string(b)}); !errors.Is(
+			err,
+			ddbstore.ErrBadPageToken,
+		) {
 			t.Fatalf("tampered token: %v", err)
 		}
-		if _, _, err := leases.ListByUser(ctx, "other@example.com", ddbstore.Page{Size: 2, Token: next}); !errors.Is(err, ddbstore.ErrBadPageToken) {
+		if _, _, err := leases.ListByUser(ctx, "other@example.com", ddbstore.Page{Size: 2, Token: next}); !errors.Is(
+			err,
+			ddbstore.ErrBadPageToken,
+		) {
 			t.Fatalf("token replayed on another user's listing: %v", err)
 		}
 	})
@@ -223,7 +229,11 @@ func TestLeaseListingAndPagination(t *testing.T) {
 		if len(old) != 3 {
 			t.Fatalf("got %d pending leases older than the cutoff, want 3", len(old))
 		}
-		all, _, err := leases.ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.PendingApproval)}, ddbstore.Page{})
+		all, _, err := leases.ListByStatus(
+			ctx,
+			ddbstore.StatusQuery{Status: string(lease.PendingApproval)},
+			ddbstore.Page{},
+		)
 		if err != nil || len(all) != 6 {
 			t.Fatalf("all pending = %d, %v", len(all), err)
 		}

@@ -25,7 +25,10 @@ func TestSessionStore(t *testing.T) {
 	sessions := ddbstore.NewSessionStore(db, tables.Sessions, func() time.Time { return now })
 
 	t.Run("the table expires items by TTL", func(t *testing.T) {
-		out, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(tables.Sessions)})
+		out, err := db.DescribeTimeToLive(
+			ctx,
+			&dynamodb.DescribeTimeToLiveInput{TableName: aws.String(tables.Sessions)},
+		)
 		if err != nil || out.TimeToLiveDescription.TimeToLiveStatus != types.TimeToLiveStatusEnabled ||
 			aws.ToString(out.TimeToLiveDescription.AttributeName) != names.AttrTTL {
 			t.Fatalf("TTL = %+v, %v", out.TimeToLiveDescription, err)
@@ -93,7 +96,8 @@ func TestSessionStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ttl, _ := out.Item[names.AttrTTL].(*types.AttributeValueMemberN); ttl == nil || ttl.Value != strconv.FormatInt(now.Add(time.Hour).Unix(), 10) {
+		if ttl, _ := out.Item[names.AttrTTL].(*types.AttributeValueMemberN); ttl == nil ||
+			ttl.Value != strconv.FormatInt(now.Add(time.Hour).Unix(), 10) {
 			t.Fatalf("ttl = %+v, want the later expiry %d", out.Item[names.AttrTTL], now.Add(time.Hour).Unix())
 		}
 	})

@@ -206,7 +206,8 @@ func tokenCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg, err := awscfg.Load(cmd.Context(), awscfg.Options{Region: localmode.Region, Endpoint: st.AWS, StaticKey: "local", StaticSecret: "local"})
+			cfg, err := awscfg.Load(cmd.Context(), awscfg.Options{Region: localmode.Region, Endpoint: st.AWS,
+				StaticKey: "local", StaticSecret: "local"})
 			if err != nil {
 				return err
 			}

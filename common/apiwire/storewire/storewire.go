@@ -26,15 +26,30 @@ func Store(ctx context.Context, db *dynamodb.Client, sm apiwire.SecretsClient, e
 		return nil, fmt.Errorf("page token secret: %w", err)
 	}
 	t := e.Tables
-	return ddbstore.New(db, ddbstore.Tables{Leases: t.Leases, Accounts: t.Accounts, Templates: t.Templates, Outbox: t.Outbox, Sessions: t.Sessions}, codec), nil
+	return ddbstore.New(
+		db,
+		ddbstore.Tables{
+			Leases:    t.Leases,
+			Accounts:  t.Accounts,
+			Templates: t.Templates,
+			Outbox:    t.Outbox,
+			Sessions:  t.Sessions,
+		},
+		codec,
+	), nil
 }
 
 // Serve is the handler of an API function over the store: on the first
 // request it reads the page-token secret, builds the store and hands it to
 // build for the server, while the preloads run (apiwire.Lazy); nothing
 // touches the network at start.
-func Serve(cfg aws.Config, sm apiwire.SecretsClient, e apiwire.Env, build func(*ddbstore.Store) (*httpapi.Server, error),
-	preload ...func(context.Context) error) apiwire.Handler {
+func Serve(
+	cfg aws.Config,
+	sm apiwire.SecretsClient,
+	e apiwire.Env,
+	build func(*ddbstore.Store) (*httpapi.Server, error),
+	preload ...func(context.Context) error,
+) apiwire.Handler {
 	return apiwire.Lazy(func(ctx context.Context) (*httpapi.Server, error) {
 		store, err := Store(ctx, dynamodb.NewFromConfig(cfg), sm, e)
 		if err != nil {

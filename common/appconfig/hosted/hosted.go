@@ -18,7 +18,11 @@ import (
 
 // API is the one AppConfig control-plane call Hosted makes.
 type API interface {
-	GetHostedConfigurationVersion(ctx context.Context, in *appconfig.GetHostedConfigurationVersionInput, opts ...func(*appconfig.Options)) (*appconfig.GetHostedConfigurationVersionOutput, error)
+	GetHostedConfigurationVersion(
+		ctx context.Context,
+		in *appconfig.GetHostedConfigurationVersionInput,
+		opts ...func(*appconfig.Options),
+	) (*appconfig.GetHostedConfigurationVersionOutput, error)
 }
 
 // Hosted reads the newest hosted configuration version of each profile. It
@@ -56,7 +60,9 @@ func (h *Hosted) Fetch(ctx context.Context, profile string) ([]byte, error) {
 	var content []byte
 	for {
 		out, err := h.api.GetHostedConfigurationVersion(ctx, &appconfig.GetHostedConfigurationVersionInput{
-			ApplicationId: aws.String(h.applicationID), ConfigurationProfileId: aws.String(id), VersionNumber: aws.Int32(v),
+			ApplicationId: aws.String(
+				h.applicationID,
+			), ConfigurationProfileId: aws.String(id), VersionNumber: aws.Int32(v),
 		})
 		var nf *types.ResourceNotFoundException
 		if errors.As(err, &nf) {

@@ -16,12 +16,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/isb-go/isb/common/cleanup"
+	"github.com/isb-go/isb/common/sfnrun"
 )
 
 // Queue is the SQS calls the runner makes.
 type Queue interface {
-	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
-	DeleteMessage(ctx context.Context, in *sqs.DeleteMessageInput, opts ...func(*sqs.Options)) (*sqs.DeleteMessageOutput, error)
+	ReceiveMessage(
+		ctx context.Context,
+		in *sqs.ReceiveMessageInput,
+		opts ...func(*sqs.Options),
+	) (*sqs.ReceiveMessageOutput, error)
+	DeleteMessage(
+		ctx context.Context,
+		in *sqs.DeleteMessageInput,
+		opts ...func(*sqs.Options),
+	) (*sqs.DeleteMessageOutput, error)
 }
 
 // CleanFunc cleans one account (nuke.Cleaner.Clean in practice).
@@ -38,7 +47,7 @@ type Runner struct {
 
 // New returns a runner over the build queue.
 func New(q *sqs.Client, queueURL string, s *sfn.Client, clean CleanFunc, log *slog.Logger) *Runner {
-	return &Runner{Queue: q, QueueURL: queueURL, SFN: s, Clean: clean, Log: log}
+	return &Runner{Queue: q, QueueURL: queueURL, SFN: sfnrun.New(s), Clean: clean, Log: log}
 }
 
 // RunOnce handles the build requests waiting now (long-polling up to
@@ -52,8 +61,14 @@ func (r *Runner) RunOnce(ctx context.Context, waitSeconds int32) (int, error) {
 	}
 	for _, m := range out.Messages {
 		var req cleanup.BuildRequest
-		if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &req); err != nil || req.TaskToken == "" || req.AccountID == "" {
-			return 0, fmt.Errorf("build request %s is not one: %v: %s", aws.ToString(m.MessageId), err, aws.ToString(m.Body))
+		if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &req); err != nil || req.TaskToken == "" ||
+			req.AccountID == "" {
+			return 0, fmt.Errorf(
+				"build request %s is not one: %v: %s",
+				aws.ToString(m.MessageId),
+				err,
+				aws.ToString(m.Body),
+			)
 		}
 		log := r.Log.With("account_id", req.AccountID, "execution", req.ExecutionName)
 		log.InfoContext(ctx, "local runner: cleaning")
@@ -62,7 +77,8 @@ func (r *Runner) RunOnce(ctx context.Context, waitSeconds int32) (int, error) {
 			return 0, err
 		}
 		log.InfoContext(ctx, "local runner: reported", "succeeded", cleanErr == nil && res.Succeeded)
-		if _, err := r.Queue.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.QueueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+		if _, err := r.Queue.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.QueueURL),
+			ReceiptHandle: m.ReceiptHandle}); err != nil {
 			return 0, fmt.Errorf("delete build request: %w", err)
 		}
 	}

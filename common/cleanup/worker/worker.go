@@ -21,7 +21,11 @@ import (
 
 // CodeBuild is the one call the worker makes.
 type CodeBuild interface {
-	StartBuild(ctx context.Context, in *codebuild.StartBuildInput, opts ...func(*codebuild.Options)) (*codebuild.StartBuildOutput, error)
+	StartBuild(
+		ctx context.Context,
+		in *codebuild.StartBuildInput,
+		opts ...func(*codebuild.Options),
+	) (*codebuild.StartBuildOutput, error)
 }
 
 // Worker starts one build per request.
@@ -40,7 +44,10 @@ func (w *Worker) Handle(ctx context.Context, e lambdaevents.SQSEvent) (lambdaeve
 	for _, m := range e.Records {
 		if err := w.start(ctx, m.Body); err != nil {
 			w.Log.ErrorContext(ctx, "cleanup build not started", "message_id", m.MessageId, "error", err)
-			resp.BatchItemFailures = append(resp.BatchItemFailures, lambdaevents.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+			resp.BatchItemFailures = append(
+				resp.BatchItemFailures,
+				lambdaevents.SQSBatchItemFailure{ItemIdentifier: m.MessageId},
+			)
 		}
 	}
 	return resp, nil
@@ -55,8 +62,16 @@ func (w *Worker) start(ctx context.Context, body string) error {
 		ProjectName:      aws.String(w.Project),
 		IdempotencyToken: aws.String(req.ExecutionName),
 		EnvironmentVariablesOverride: []cbtypes.EnvironmentVariable{
-			{Name: aws.String(names.EnvCleanupAccountID), Value: aws.String(req.AccountID), Type: cbtypes.EnvironmentVariableTypePlaintext},
-			{Name: aws.String(names.EnvCleanupTaskToken), Value: aws.String(req.TaskToken), Type: cbtypes.EnvironmentVariableTypePlaintext},
+			{
+				Name:  aws.String(names.EnvCleanupAccountID),
+				Value: aws.String(req.AccountID),
+				Type:  cbtypes.EnvironmentVariableTypePlaintext,
+			},
+			{
+				Name:  aws.String(names.EnvCleanupTaskToken),
+				Value: aws.String(req.TaskToken),
+				Type:  cbtypes.EnvironmentVariableTypePlaintext,
+			},
 		},
 	})
 	if err != nil {

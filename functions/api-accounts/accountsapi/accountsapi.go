@@ -33,8 +33,17 @@ type Account struct {
 
 // View renders an account for the API.
 func View(a account.Account) Account {
-	v := Account{AwsAccountID: a.ID, Email: a.Email, Name: a.Name, Status: string(a.Status), DriftAtLastScan: a.DriftAtLastScan,
-		CleanupFailures: a.CleanupFailures, Version: a.Version, CreatedDate: a.CreatedAt, LastModifiedDate: a.UpdatedAt}
+	v := Account{
+		AwsAccountID:     a.ID,
+		Email:            a.Email,
+		Name:             a.Name,
+		Status:           string(a.Status),
+		DriftAtLastScan:  a.DriftAtLastScan,
+		CleanupFailures:  a.CleanupFailures,
+		Version:          a.Version,
+		CreatedDate:      a.CreatedAt,
+		LastModifiedDate: a.UpdatedAt,
+	}
 	if a.Lease != nil {
 		v.LeaseID = a.Lease.ID()
 	}

@@ -18,11 +18,11 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/orgs"
 	"github.com/isb-go/isb/common/outbox"
-	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/pool"
-	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-accounts/accountsapi"
 	"github.com/isb-go/isb/functions/boot"
@@ -39,14 +39,21 @@ var Function = boot.Function{
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	e := apiwire.EnvFrom(env)
 	hub, idc, param := env[names.EnvHubAccountID], env[names.EnvIdcAccountID], env[names.EnvAccountPoolParam]
-	access := lifecycle.NewReconciler(lifecycle.NewChainClients(cfg, e.Namespace, hub, param, env[names.EnvIdcConfigParam]))
+	clients := chain.New(cfg, e.Namespace, hub, param, env[names.EnvIdcConfigParam])
+	access := lifecycle.NewReconciler(clients.Lifecycle())
 	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(e)
 	keys := apiwire.Keys(sm, e)
 	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := pool.New(pool.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Config: conf,
-			Pool: poolparam.New(paramstore.New(cfg), param, 0, nil), Org: pool.OrgThroughChain(cfg, e.Namespace, hub),
+			Pool:   clients.PoolParam,
+			Org:    orgs.NewChain(cfg, e.Namespace, hub, names.LambdaAPIAccounts, clients.PoolParam),
 			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)), Access: access,
 			Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now})
-		return httpapi.NewServer(routes.Accounts, apiwire.Verifier(keys, e, store.Sessions()), conf, accountsapi.Handlers(svc))
+		return httpapi.NewServer(
+			routes.Accounts,
+			apiwire.Verifier(keys, e, store.Sessions()),
+			conf,
+			accountsapi.Handlers(svc),
+		)
 	}, apiwire.Preload(keys, conf)...), nil
 }

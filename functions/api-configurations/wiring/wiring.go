@@ -42,5 +42,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	}
 	// Nothing to build on the first request, but the keys and the
 	// configuration load at once.
-	return apiwire.Lazy(func(context.Context) (*httpapi.Server, error) { return srv, nil }, apiwire.Preload(keys, conf)...), nil
+	return apiwire.Lazy(
+		func(context.Context) (*httpapi.Server, error) { return srv, nil },
+		apiwire.Preload(keys, conf)...), nil
 }

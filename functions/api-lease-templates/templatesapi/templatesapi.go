@@ -85,7 +85,8 @@ func DecodeBody(body []byte, update bool) (catalog.Draft, error) {
 		Name: b.Name, Description: b.Description, RequiresApproval: *b.RequiresApproval,
 		Visibility: template.Visibility(b.Visibility), Version: b.Version,
 		Terms: lease.Terms{MaxSpend: b.MaxSpend, LeaseDurationInHours: b.LeaseDurationInHours,
-			BudgetThresholds: b.BudgetThresholds, DurationThresholds: b.DurationThresholds, CostReportGroup: b.CostReportGroup},
+			BudgetThresholds: b.BudgetThresholds, DurationThresholds: b.DurationThresholds,
+			CostReportGroup: b.CostReportGroup},
 	}, nil
 }
 
@@ -106,7 +107,8 @@ func templateID(r *httpapi.Request) (string, error) {
 func Handlers(svc *catalog.Service) map[string]httpapi.HandlerFunc {
 	const item = "/leaseTemplates/{leaseTemplateId}"
 	return map[string]httpapi.HandlerFunc{
-		httpapi.Key(http.MethodGet, "/leaseTemplates"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		httpapi.Key(http.MethodGet, "/leaseTemplates"): func(ctx context.Context, r *httpapi.Request) (
+			httpapi.Response, error) {
 			p, err := httpapi.ParsePage(r.Query, MaxPageSize)
 			if err != nil {
 				return httpapi.Response{}, err
@@ -121,7 +123,8 @@ func Handlers(svc *catalog.Service) map[string]httpapi.HandlerFunc {
 			}
 			return httpapi.OK(httpapi.NewPage(views, next)), nil
 		},
-		httpapi.Key(http.MethodPost, "/leaseTemplates"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		httpapi.Key(http.MethodPost, "/leaseTemplates"): func(ctx context.Context, r *httpapi.Request) (
+			httpapi.Response, error) {
 			if err := httpapi.RequireJSON(r); err != nil {
 				return httpapi.Response{}, err
 			}

@@ -36,6 +36,11 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	keys := apiwire.Keys(sm, e)
 	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
 		svc := catalog.New(store.Templates(), conf, time.Now, uuid.NewString)
-		return httpapi.NewServer(routes.LeaseTemplates, apiwire.Verifier(keys, e, store.Sessions()), conf, templatesapi.Handlers(svc))
+		return httpapi.NewServer(
+			routes.LeaseTemplates,
+			apiwire.Verifier(keys, e, store.Sessions()),
+			conf,
+			templatesapi.Handlers(svc),
+		)
 	}, apiwire.Preload(keys, conf)...), nil
 }

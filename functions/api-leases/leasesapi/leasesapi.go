@@ -139,9 +139,13 @@ func DecodePatch(body []byte) (lease.Patch, error) {
 		}
 		p.BudgetThresholds = &v
 	}
-	if b.MaxSpend == nil && b.ExpirationDate == nil && b.CostReportGroup == nil && b.BudgetThresholds == nil && b.DurationThresholds == nil {
+	if b.MaxSpend == nil && b.ExpirationDate == nil && b.CostReportGroup == nil && b.BudgetThresholds == nil &&
+		b.DurationThresholds == nil {
 		// Nothing to change would still write a new version.
-		f.Add("body", "must change at least one of maxSpend, expirationDate, budgetThresholds, durationThresholds and costReportGroup")
+		f.Add(
+			"body",
+			"must change at least one of maxSpend, expirationDate, budgetThresholds, durationThresholds and costReportGroup",
+		)
 	}
 	if b.DurationThresholds != nil {
 		var v []lease.DurationThreshold
@@ -180,7 +184,8 @@ func DecodeReview(body []byte) (bool, error) {
 
 // Handlers returns the handlers of every /leases route.
 func Handlers(svc *leasing.Service) map[string]httpapi.HandlerFunc {
-	withLease := func(fn func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error)) httpapi.HandlerFunc {
+	withLease := func(fn func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease,
+		error)) httpapi.HandlerFunc {
 		return func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 			k, err := lease.ParseID(r.Params["leaseId"])
 			if err != nil {
@@ -196,7 +201,8 @@ func Handlers(svc *leasing.Service) map[string]httpapi.HandlerFunc {
 		}
 	}
 	return map[string]httpapi.HandlerFunc{
-		httpapi.Key(http.MethodGet, "/leases"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		httpapi.Key(http.MethodGet, "/leases"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response,
+			error) {
 			p, err := httpapi.ParsePage(r.Query, MaxPageSize)
 			if err != nil {
 				return httpapi.Response{}, err
@@ -211,7 +217,8 @@ func Handlers(svc *leasing.Service) map[string]httpapi.HandlerFunc {
 			}
 			return httpapi.OK(httpapi.NewPage(views, next)), nil
 		},
-		httpapi.Key(http.MethodPost, "/leases"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+		httpapi.Key(http.MethodPost, "/leases"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response,
+			error) {
 			if err := httpapi.RequireJSON(r); err != nil {
 				return httpapi.Response{}, err
 			}
@@ -225,37 +232,49 @@ func Handlers(svc *leasing.Service) map[string]httpapi.HandlerFunc {
 			}
 			return httpapi.Created(View(l)), nil
 		},
-		httpapi.Key(http.MethodGet, "/leases/{leaseId}"): withLease(func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
-			return svc.Get(ctx, r.Caller, k)
-		}),
-		httpapi.Key(http.MethodPatch, "/leases/{leaseId}"): withLease(func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
-			if err := httpapi.RequireJSON(r); err != nil {
-				return lease.Lease{}, err
-			}
-			p, err := DecodePatch(r.Body)
-			if err != nil {
-				return lease.Lease{}, err
-			}
-			return svc.Patch(ctx, r.Caller, k, p)
-		}),
-		httpapi.Key(http.MethodPost, "/leases/{leaseId}/review"): withLease(func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
-			if err := httpapi.RequireJSON(r); err != nil {
-				return lease.Lease{}, err
-			}
-			approve, err := DecodeReview(r.Body)
-			if err != nil {
-				return lease.Lease{}, err
-			}
-			return svc.Review(ctx, r.Caller, k, approve)
-		}),
-		httpapi.Key(http.MethodPost, "/leases/{leaseId}/freeze"): withLease(func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
-			return svc.Freeze(ctx, r.Caller, k)
-		}),
-		httpapi.Key(http.MethodPost, "/leases/{leaseId}/unfreeze"): withLease(func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
-			return svc.Unfreeze(ctx, r.Caller, k)
-		}),
-		httpapi.Key(http.MethodPost, "/leases/{leaseId}/terminate"): withLease(func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
-			return svc.Terminate(ctx, r.Caller, k)
-		}),
+		httpapi.Key(http.MethodGet, "/leases/{leaseId}"): withLease(
+			func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
+				return svc.Get(ctx, r.Caller, k)
+			},
+		),
+		httpapi.Key(http.MethodPatch, "/leases/{leaseId}"): withLease(
+			func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
+				if err := httpapi.RequireJSON(r); err != nil {
+					return lease.Lease{}, err
+				}
+				p, err := DecodePatch(r.Body)
+				if err != nil {
+					return lease.Lease{}, err
+				}
+				return svc.Patch(ctx, r.Caller, k, p)
+			},
+		),
+		httpapi.Key(http.MethodPost, "/leases/{leaseId}/review"): withLease(
+			func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
+				if err := httpapi.RequireJSON(r); err != nil {
+					return lease.Lease{}, err
+				}
+				approve, err := DecodeReview(r.Body)
+				if err != nil {
+					return lease.Lease{}, err
+				}
+				return svc.Review(ctx, r.Caller, k, approve)
+			},
+		),
+		httpapi.Key(http.MethodPost, "/leases/{leaseId}/freeze"): withLease(
+			func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
+				return svc.Freeze(ctx, r.Caller, k)
+			},
+		),
+		httpapi.Key(http.MethodPost, "/leases/{leaseId}/unfreeze"): withLease(
+			func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
+				return svc.Unfreeze(ctx, r.Caller, k)
+			},
+		),
+		httpapi.Key(http.MethodPost, "/leases/{leaseId}/terminate"): withLease(
+			func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
+				return svc.Terminate(ctx, r.Caller, k)
+			},
+		),
 	}
 }

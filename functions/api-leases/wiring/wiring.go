@@ -38,9 +38,16 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	sm, conf := secretsmanager.NewFromConfig(cfg), apiwire.Config(e)
 	keys := apiwire.Keys(sm, e)
 	return storewire.Serve(cfg, sm, e, func(store *ddbstore.Store) (*httpapi.Server, error) {
-		svc := leasing.New(leasing.Deps{Leases: store.Leases(), Granter: store, Templates: store.Templates(), Config: conf,
-			Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)),
-			Now:    time.Now, NewID: uuid.NewString})
-		return httpapi.NewServer(routes.Leases, apiwire.Verifier(keys, e, store.Sessions()), conf, leasesapi.Handlers(svc))
+		svc := leasing.New(
+			leasing.Deps{Leases: store.Leases(), Granter: store, Templates: store.Templates(), Config: conf,
+				Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)),
+				Now:    time.Now, NewID: uuid.NewString},
+		)
+		return httpapi.NewServer(
+			routes.Leases,
+			apiwire.Verifier(keys, e, store.Sessions()),
+			conf,
+			leasesapi.Handlers(svc),
+		)
 	}, apiwire.Preload(keys, conf)...), nil
 }

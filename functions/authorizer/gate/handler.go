@@ -58,7 +58,10 @@ var maintenanceExempt = struct{ method, path string }{"GET", "/configurations"}
 // ErrUnauthorized (401); a caller whose roles do not allow the route gets
 // a Deny policy (403); a fault (keys or configuration unreadable) is an
 // error (500) and counted.
-func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+func (h *Handler) Handle(
+	ctx context.Context,
+	req events.APIGatewayCustomAuthorizerRequestTypeRequest,
+) (events.APIGatewayCustomAuthorizerResponse, error) {
 	method, path := req.HTTPMethod, req.Path
 	log := slog.With("method", method, "path", path)
 	authorization, err := auth.AuthorizationHeader(req.Headers, req.MultiValueHeaders)

@@ -52,7 +52,14 @@ func newHandler(keys auth.KeySource, cfg *fakeConfig, faults *faultCount) *Handl
 
 // concrete turns a route template into a request path.
 func concrete(p string) string {
-	r := strings.NewReplacer("{leaseId}", "bGVhc2U", "{leaseTemplateId}", "0d9a8c1e-5b7f-4e7a-9f51-1b2c3d4e5f60", "{awsAccountId}", "123456789012")
+	r := strings.NewReplacer(
+		"{leaseId}",
+		"bGVhc2U",
+		"{leaseTemplateId}",
+		"0d9a8c1e-5b7f-4e7a-9f51-1b2c3d4e5f60",
+		"{awsAccountId}",
+		"123456789012",
+	)
 	return r.Replace(p)
 }
 
@@ -69,7 +76,16 @@ func request(method, path, authorization string) events.APIGatewayCustomAuthoriz
 
 func issue(t *testing.T, k *auth.LocalKey, roles []routes.Role, audience string, issuedAt time.Time) string {
 	t.Helper()
-	tok, err := auth.Issue(t.Context(), k, k.ID, auth.Caller{Email: "pat@example.com", Name: "Pat", Roles: roles}, auth.Issuer(ns), audience, time.Hour, issuedAt)
+	tok, err := auth.Issue(
+		t.Context(),
+		k,
+		k.ID,
+		auth.Caller{Email: "pat@example.com", Name: "Pat", Roles: roles},
+		auth.Issuer(ns),
+		audience,
+		time.Hour,
+		issuedAt,
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +148,8 @@ func run(t *testing.T, h *Handler, req events.APIGatewayCustomAuthorizerRequestT
 		return fault
 	}
 	st := resp.PolicyDocument.Statement
-	if len(st) != 1 || len(st[0].Resource) != 1 || st[0].Resource[0] != req.MethodArn || len(st[0].Action) != 1 || st[0].Action[0] != "execute-api:Invoke" {
+	if len(st) != 1 || len(st[0].Resource) != 1 || st[0].Resource[0] != req.MethodArn || len(st[0].Action) != 1 ||
+		st[0].Action[0] != "execute-api:Invoke" {
 		t.Fatalf("policy %+v does not name exactly the method ARN %s", resp.PolicyDocument, req.MethodArn)
 	}
 	if resp.PrincipalID == "" || resp.Context[auth.ContextEmail] != "pat@example.com" {
@@ -161,7 +178,12 @@ func TestMatrix(t *testing.T) {
 		}, true},
 		{"expired", func(r []routes.Role) string {
 			c := claims(r)
-			c["iat"], c["nbf"], c["exp"] = now.Add(-2*time.Hour).Unix(), now.Add(-2*time.Hour).Unix(), now.Add(-time.Hour).Unix()
+			c["iat"], c["nbf"], c["exp"] = now.Add(-2*time.Hour).
+				Unix(),
+				now.Add(-2*time.Hour).
+					Unix(),
+				now.Add(-time.Hour).
+					Unix()
 			return signedRaw(es256, c, key)
 		}, false},
 		{"wrongly signed", func(r []routes.Role) string { return signedRaw(es256, claims(r), otherKey) }, false},
@@ -170,7 +192,11 @@ func TestMatrix(t *testing.T) {
 			c["aud"] = auth.Audience("prod")
 			return signedRaw(es256, c, key)
 		}, false},
-		{"unsigned", func(r []routes.Role) string { return signedRaw(`{"alg":"none","typ":"JWT"}`, claims(r), nil) }, false},
+		{
+			"unsigned",
+			func(r []routes.Role) string { return signedRaw(`{"alg":"none","typ":"JWT"}`, claims(r), nil) },
+			false,
+		},
 		{"HS256 with a shared secret", func(r []routes.Role) string {
 			return hmacSigned(claims(r), []byte("authorizer-test-key-0123456789abcdef0123456789"))
 		}, false},
@@ -230,7 +256,8 @@ func TestRoleSpotChecks(t *testing.T) {
 		{"GET", "/blueprints", routes.Admin, deny},   // not served
 		{"GET", "/leases/a/b/c", routes.Admin, deny}, // no such path
 	} {
-		if got := run(t, h, request(tc.method, tc.path, issue(t, key, []routes.Role{tc.role}, auth.Audience(ns), now))); got != tc.want {
+		if got := run(t, h, request(tc.method, tc.path, issue(t, key, []routes.Role{tc.role}, auth.Audience(ns),
+			now))); got != tc.want {
 			t.Errorf("%s %s as %s: %s, want %s", tc.method, tc.path, tc.role, got, tc.want)
 		}
 	}
@@ -253,7 +280,8 @@ func TestMaintenanceMode(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := &fakeConfig{maintenance: true}
 			h := newHandler(auth.StaticKeys{Current: key.Public()}, cfg, &faultCount{})
-			if got := run(t, h, request(tc.method, tc.path, issue(t, key, []routes.Role{tc.role}, auth.Audience(ns), now))); got != tc.want {
+			if got := run(t, h, request(tc.method, tc.path, issue(t, key, []routes.Role{tc.role}, auth.Audience(ns),
+				now))); got != tc.want {
 				t.Errorf("%s, want %s", got, tc.want)
 			}
 			if cfg.reads != tc.reads {
@@ -273,14 +301,18 @@ func TestFaultsAreErrorsAndCounted(t *testing.T) {
 	t.Run("keys unreadable", func(t *testing.T) {
 		faults := &faultCount{}
 		h := newHandler(brokenKeys{}, &fakeConfig{}, faults)
-		if got := run(t, h, request("GET", "/leases", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now))); got != fault || faults.n != 1 {
+		if got := run(t, h, request("GET", "/leases", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns),
+			now))); got != fault ||
+			faults.n != 1 {
 			t.Errorf("outcome %s, %d faults; want 500 and 1", got, faults.n)
 		}
 	})
 	t.Run("configuration unreadable", func(t *testing.T) {
 		faults := &faultCount{}
 		h := newHandler(auth.StaticKeys{Current: key.Public()}, &fakeConfig{err: errors.New("extension down")}, faults)
-		if got := run(t, h, request("GET", "/leases", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns), now))); got != fault || faults.n != 1 {
+		if got := run(t, h, request("GET", "/leases", issue(t, key, []routes.Role{routes.User}, auth.Audience(ns),
+			now))); got != fault ||
+			faults.n != 1 {
 			t.Errorf("outcome %s, %d faults; want 500 and 1", got, faults.n)
 		}
 	})
@@ -324,7 +356,9 @@ func TestEMFLineIsTheAlarmedMetric(t *testing.T) {
 	}
 	m := got.AWS.CloudWatchMetrics
 	if got.AWS.Timestamp != now.UnixMilli() || len(m) != 1 || m[0].Namespace != "ISB/test" ||
-		len(m[0].Metrics) != 1 || m[0].Metrics[0].Name != names.MetricAuthorizerErrors || got.Value == nil || *got.Value != 1 {
+		len(
+			m[0].Metrics,
+		) != 1 || m[0].Metrics[0].Name != names.MetricAuthorizerErrors || got.Value == nil || *got.Value != 1 {
 		t.Errorf("EMF line = %s", buf.String())
 	}
 	if !strings.HasSuffix(buf.String(), "\n") || strings.Count(buf.String(), "\n") != 1 {
@@ -347,7 +381,8 @@ func TestTwoDifferentAuthorizationHeadersAreRefused(t *testing.T) {
 		{"a valid token beside a forged one is refused",
 			map[string]string{"authorization": admin, "AUTHORIZATION": "Bearer forged"}, nil, unauthorized},
 		{"a second value in the multi-value map is refused",
-			map[string]string{"Authorization": admin}, map[string][]string{"Authorization": {admin, user}}, unauthorized},
+			map[string]string{"Authorization": admin}, map[string][]string{"Authorization": {admin, user}},
+			unauthorized},
 		{"the same token under two spellings is one token",
 			map[string]string{"Authorization": admin, "authorization": admin}, nil, allow},
 	} {

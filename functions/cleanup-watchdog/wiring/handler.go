@@ -7,7 +7,6 @@ import (
 	"log/slog"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/isb-go/isb/common/cleanup"
 )
@@ -39,7 +38,7 @@ func (h *handler) Handle(ctx context.Context, e lambdaevents.CloudWatchEvent) er
 		if err := json.Unmarshal(e.Detail, &d); err != nil {
 			return fmt.Errorf("status change event %s: %w", e.ID, err)
 		}
-		_, err := h.w.ExecutionEnded(ctx, d.ExecutionArn, sfntypes.ExecutionStatus(d.Status), d.Input)
+		_, err := h.w.ExecutionEnded(ctx, d.ExecutionArn, d.Status, d.Input)
 		return err
 	default:
 		slog.WarnContext(ctx, "watchdog: unexpected event ignored", "detail_type", e.DetailType)

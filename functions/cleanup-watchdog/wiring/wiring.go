@@ -20,6 +20,7 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/common/sfnrun"
 	"github.com/isb-go/isb/functions/boot"
 )
 
@@ -40,7 +41,10 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 			names.EnvWatchdogMaxAgeMinutes, env[names.EnvWatchdogMaxAgeMinutes])
 	}
 	tables := ddbstore.TablesFor(ns)
-	for key, dst := range map[string]*string{names.EnvAccountTable: &tables.Accounts, names.EnvOutboxTable: &tables.Outbox} {
+	for key, dst := range map[string]*string{
+		names.EnvAccountTable: &tables.Accounts,
+		names.EnvOutboxTable:  &tables.Outbox,
+	} {
 		if v := env[key]; v != "" {
 			*dst = v
 		}
@@ -48,9 +52,17 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	// The watchdog lists accounts but hands no page token to anyone: the
 	// store's per-process key is enough.
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), tables, nil)
-	slog.Info("cleanup-watchdog configured", "account_table", tables.Accounts, "bus", busName, "max_age_minutes", maxAge)
+	slog.Info(
+		"cleanup-watchdog configured",
+		"account_table",
+		tables.Accounts,
+		"bus",
+		busName,
+		"max_age_minutes",
+		maxAge,
+	)
 	w := &cleanup.Watchdog{
-		Accounts: store.Accounts(), Executions: sfn.NewFromConfig(cfg),
+		Accounts: store.Accounts(), Executions: sfnrun.New(sfn.NewFromConfig(cfg)),
 		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), busName)),
 		Now:    time.Now, MaxAge: time.Duration(maxAge) * time.Minute, Namespace: ns,
 		Metrics: os.Stdout, Log: slog.Default(),

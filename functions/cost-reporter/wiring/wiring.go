@@ -15,8 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/isb-go/isb/common/bus"
+	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/objects"
 	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/common/report"
@@ -51,10 +53,10 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	}
 	svc := report.New(report.Deps{
 		Leases: store.Leases(),
-		Costs: report.NewChainCostExplorers(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID],
+		Costs: costs.NewChain(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID], names.LambdaCostReporter,
 			poolparam.New(paramstore.New(cfg), env[names.EnvAccountPoolParam], 0, nil)),
 		// The emulator serves buckets by path, not by host name.
-		Objects: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil }),
+		Objects: objects.New(s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })),
 		Events:  bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus]),
 		Bucket:  env[names.EnvReportBucket],
 		LogName: logName,

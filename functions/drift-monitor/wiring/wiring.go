@@ -20,6 +20,7 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/drift"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/functions/boot"
@@ -50,14 +51,15 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Leases: env[names.EnvLeaseTable],
 		Accounts: env[names.EnvAccountTable], Outbox: env[names.EnvOutboxTable]}, nil)
 	publisher := bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus])
-	clients := lifecycle.NewChainClients(cfg, ns, env[names.EnvHubAccountID],
+	clients := chain.New(cfg, ns, env[names.EnvHubAccountID],
 		env[names.EnvAccountPoolParam], env[names.EnvIdcConfigParam])
 	// Only the lifecycle's reconcile path runs here (completing a
 	// transition left half-way); it reads the account and lease rows and
 	// changes Organizations and Identity Center, never the global
 	// configuration, so none is given.
 	reconciler := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
-		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients), Now: time.Now})
+		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients.Lifecycle()),
+		Now: time.Now})
 	svc := drift.New(drift.Deps{Accounts: store.Accounts(), Org: clients, Complete: reconciler, Bus: publisher,
 		Metrics: os.Stdout, Namespace: ns, Grace: grace})
 	slog.Info("drift-monitor configured", "env", env)

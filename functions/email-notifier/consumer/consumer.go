@@ -37,20 +37,42 @@ func (h *Handler) Handle(ctx context.Context, e awsevents.SQSEvent) (awsevents.S
 	}
 	s, err := h.Notifier.Settings(ctx)
 	if err != nil {
-		slog.ErrorContext(ctx, "email settings unavailable; the batch will be delivered again", "messages", len(e.Records), "error", err)
+		slog.ErrorContext(
+			ctx,
+			"email settings unavailable; the batch will be delivered again",
+			"messages",
+			len(e.Records),
+			"error",
+			err,
+		)
 		for _, r := range e.Records {
-			resp.BatchItemFailures = append(resp.BatchItemFailures, awsevents.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
+			resp.BatchItemFailures = append(
+				resp.BatchItemFailures,
+				awsevents.SQSBatchItemFailure{ItemIdentifier: r.MessageId},
+			)
 		}
 		return resp, nil
 	}
 	if !s.Enabled() {
-		slog.WarnContext(ctx, "email is off (notification.emailFrom is empty); messages acknowledged without sending", "messages", len(e.Records))
+		slog.WarnContext(
+			ctx,
+			"email is off (notification.emailFrom is empty); messages acknowledged without sending",
+			"messages",
+			len(e.Records),
+		)
 		return resp, nil
 	}
 	for _, r := range e.Records {
 		env, ev, err := events.ParseEnvelope([]byte(r.Body))
 		if err != nil {
-			slog.ErrorContext(ctx, "message dropped: not a valid platform event", "message_id", r.MessageId, "error", err)
+			slog.ErrorContext(
+				ctx,
+				"message dropped: not a valid platform event",
+				"message_id",
+				r.MessageId,
+				"error",
+				err,
+			)
 			continue
 		}
 		if err := h.Notifier.Notify(ctx, s, env, ev); err != nil {
@@ -59,7 +81,10 @@ func (h *Handler) Handle(ctx context.Context, e awsevents.SQSEvent) (awsevents.S
 			slog.ErrorContext(ctx, "email failed; the event will be delivered again", "message_id", r.MessageId,
 				"event_id", env.ID, "detail_type", env.DetailType, "lease_id", leaseUUID,
 				"account_id", events.AccountOf(ev), "error", err)
-			resp.BatchItemFailures = append(resp.BatchItemFailures, awsevents.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
+			resp.BatchItemFailures = append(
+				resp.BatchItemFailures,
+				awsevents.SQSBatchItemFailure{ItemIdentifier: r.MessageId},
+			)
 		}
 	}
 	return resp, nil

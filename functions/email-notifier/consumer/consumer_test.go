@@ -38,8 +38,13 @@ func (r *recorder) Notify(_ context.Context, _ notify.Settings, _ events.Envelop
 
 func msg(t *testing.T, id, account string) awsevents.SQSMessage {
 	t.Helper()
-	env, err := events.NewEnvelope(events.AccountDriftDetected{AccountID: account, ExpectedOU: "Available", ActualOU: "Active"},
-		id, "111111111111", "us-east-1", time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	env, err := events.NewEnvelope(
+		events.AccountDriftDetected{AccountID: account, ExpectedOU: "Available", ActualOU: "Active"},
+		id,
+		"111111111111",
+		"us-east-1",
+		time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC),
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,11 +68,15 @@ func TestHandle(t *testing.T) {
 				return []awsevents.SQSMessage{msg(t, "1", a), msg(t, "2", b)}
 			},
 			[]string{a, b}, nil},
-		{"a failed event is reported and the others still go out", &recorder{settings: on, fail: map[string]bool{a: true}},
+		{
+			"a failed event is reported and the others still go out",
+			&recorder{settings: on, fail: map[string]bool{a: true}},
 			func(t *testing.T) []awsevents.SQSMessage {
 				return []awsevents.SQSMessage{msg(t, "1", a), msg(t, "2", b)}
 			},
-			[]string{a, b}, []string{"1"}},
+			[]string{a, b},
+			[]string{"1"},
+		},
 		{"a body that is not a platform event is dropped, not retried", &recorder{settings: on},
 			func(t *testing.T) []awsevents.SQSMessage {
 				return []awsevents.SQSMessage{{MessageId: "x", Body: "{"}, msg(t, "1", b)}
@@ -86,7 +95,10 @@ func TestHandle(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := (&Handler{Notifier: tc.r}).Handle(context.Background(), awsevents.SQSEvent{Records: tc.batch(t)})
+			resp, err := (&Handler{Notifier: tc.r}).Handle(
+				context.Background(),
+				awsevents.SQSEvent{Records: tc.batch(t)},
+			)
 			if err != nil {
 				t.Fatal(err)
 			}

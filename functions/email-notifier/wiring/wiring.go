@@ -15,8 +15,10 @@ import (
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/ddbstore"
+	"github.com/isb-go/isb/common/idc"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/notify"
+	"github.com/isb-go/isb/common/ses"
 	"github.com/isb-go/isb/functions/boot"
 	"github.com/isb-go/isb/functions/email-notifier/consumer"
 )
@@ -33,10 +35,10 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns := env[names.EnvNamespace]
 	n := &notify.Notifier{
 		Config: appconfig.New(appconfig.NewExtension(ns, env[appconfig.ExtensionPortEnv]), 0, nil),
-		Recipients: notify.NewDirectory(notify.NewChainIdentityCenter(cfg, ns, env[names.EnvHubAccountID],
+		Recipients: notify.NewDirectory(idc.ReadOnly(cfg, ns, env[names.EnvHubAccountID], names.LambdaEmailNotifier,
 			env[names.EnvIdcConfigParam]), nil),
 		Deliveries: ddbstore.NewDeliveryStore(dynamodb.NewFromConfig(cfg), env[names.EnvDeliveryTable]),
-		Sender:     &notify.Sender{Mail: sesv2.NewFromConfig(cfg), Metrics: os.Stdout, Namespace: ns},
+		Sender:     &notify.Sender{Mail: ses.New(sesv2.NewFromConfig(cfg)), Metrics: os.Stdout, Namespace: ns},
 		Now:        time.Now,
 	}
 	slog.Info("email-notifier configured", "env", env)

@@ -36,12 +36,21 @@ type fakeSet struct {
 }
 
 func newFake() *fakeIDC {
-	return &fakeIDC{groups: map[string]string{}, sets: map[string]*fakeSet{}, pageSize: 1, conflictOnCreate: map[string]bool{}}
+	return &fakeIDC{
+		groups:           map[string]string{},
+		sets:             map[string]*fakeSet{},
+		pageSize:         1,
+		conflictOnCreate: map[string]bool{},
+	}
 }
 
 func (f *fakeIDC) id(prefix string) string { f.next++; return fmt.Sprintf("%s-%04d", prefix, f.next) }
 
-func (f *fakeIDC) GetGroupId(_ context.Context, in *identitystore.GetGroupIdInput, _ ...func(*identitystore.Options)) (*identitystore.GetGroupIdOutput, error) {
+func (f *fakeIDC) GetGroupId(
+	_ context.Context,
+	in *identitystore.GetGroupIdInput,
+	_ ...func(*identitystore.Options),
+) (*identitystore.GetGroupIdOutput, error) {
 	ua := in.AlternateIdentifier.(*istypes.AlternateIdentifierMemberUniqueAttribute).Value
 	raw, err := ua.AttributeValue.MarshalSmithyDocument()
 	if err != nil {
@@ -60,7 +69,11 @@ func (f *fakeIDC) GetGroupId(_ context.Context, in *identitystore.GetGroupIdInpu
 	return nil, &istypes.ResourceNotFoundException{Message: aws.String("no group " + name)}
 }
 
-func (f *fakeIDC) CreateGroup(_ context.Context, in *identitystore.CreateGroupInput, _ ...func(*identitystore.Options)) (*identitystore.CreateGroupOutput, error) {
+func (f *fakeIDC) CreateGroup(
+	_ context.Context,
+	in *identitystore.CreateGroupInput,
+	_ ...func(*identitystore.Options),
+) (*identitystore.CreateGroupOutput, error) {
 	name := aws.ToString(in.DisplayName)
 	f.calls = append(f.calls, "CreateGroup "+name)
 	if _, ok := f.groups[name]; ok {
@@ -74,7 +87,11 @@ func (f *fakeIDC) CreateGroup(_ context.Context, in *identitystore.CreateGroupIn
 	return &identitystore.CreateGroupOutput{GroupId: aws.String(f.groups[name])}, nil
 }
 
-func (f *fakeIDC) ListPermissionSets(_ context.Context, in *ssoadmin.ListPermissionSetsInput, _ ...func(*ssoadmin.Options)) (*ssoadmin.ListPermissionSetsOutput, error) {
+func (f *fakeIDC) ListPermissionSets(
+	_ context.Context,
+	in *ssoadmin.ListPermissionSetsInput,
+	_ ...func(*ssoadmin.Options),
+) (*ssoadmin.ListPermissionSetsOutput, error) {
 	start := 0
 	if in.NextToken != nil {
 		fmt.Sscanf(*in.NextToken, "%d", &start)
@@ -95,7 +112,11 @@ func (f *fakeIDC) set(arn *string) (*fakeSet, error) {
 	return s, nil
 }
 
-func (f *fakeIDC) DescribePermissionSet(_ context.Context, in *ssoadmin.DescribePermissionSetInput, _ ...func(*ssoadmin.Options)) (*ssoadmin.DescribePermissionSetOutput, error) {
+func (f *fakeIDC) DescribePermissionSet(
+	_ context.Context,
+	in *ssoadmin.DescribePermissionSetInput,
+	_ ...func(*ssoadmin.Options),
+) (*ssoadmin.DescribePermissionSetOutput, error) {
 	s, err := f.set(in.PermissionSetArn)
 	if err != nil {
 		return nil, err
@@ -104,7 +125,11 @@ func (f *fakeIDC) DescribePermissionSet(_ context.Context, in *ssoadmin.Describe
 	return &ssoadmin.DescribePermissionSetOutput{PermissionSet: &ps}, nil
 }
 
-func (f *fakeIDC) CreatePermissionSet(_ context.Context, in *ssoadmin.CreatePermissionSetInput, _ ...func(*ssoadmin.Options)) (*ssoadmin.CreatePermissionSetOutput, error) {
+func (f *fakeIDC) CreatePermissionSet(
+	_ context.Context,
+	in *ssoadmin.CreatePermissionSetInput,
+	_ ...func(*ssoadmin.Options),
+) (*ssoadmin.CreatePermissionSetOutput, error) {
 	name := aws.ToString(in.Name)
 	f.calls = append(f.calls, "CreatePermissionSet "+name)
 	if in.SessionDuration == nil {
@@ -116,8 +141,15 @@ func (f *fakeIDC) CreatePermissionSet(_ context.Context, in *ssoadmin.CreatePerm
 		}
 	}
 	arn := "arn:aws:sso:::permissionSet/ssoins-1/" + f.id("ps")
-	s := &fakeSet{ps: ssotypes.PermissionSet{Name: in.Name, Description: in.Description, SessionDuration: in.SessionDuration, PermissionSetArn: aws.String(arn)},
-		tags: in.Tags}
+	s := &fakeSet{
+		ps: ssotypes.PermissionSet{
+			Name:             in.Name,
+			Description:      in.Description,
+			SessionDuration:  in.SessionDuration,
+			PermissionSetArn: aws.String(arn),
+		},
+		tags: in.Tags,
+	}
 	f.sets[arn] = s
 	f.order = append(f.order, arn)
 	if f.conflictOnCreate[name] {
@@ -128,7 +160,11 @@ func (f *fakeIDC) CreatePermissionSet(_ context.Context, in *ssoadmin.CreatePerm
 	return &ssoadmin.CreatePermissionSetOutput{PermissionSet: &ps}, nil
 }
 
-func (f *fakeIDC) UpdatePermissionSet(_ context.Context, in *ssoadmin.UpdatePermissionSetInput, _ ...func(*ssoadmin.Options)) (*ssoadmin.UpdatePermissionSetOutput, error) {
+func (f *fakeIDC) UpdatePermissionSet(
+	_ context.Context,
+	in *ssoadmin.UpdatePermissionSetInput,
+	_ ...func(*ssoadmin.Options),
+) (*ssoadmin.UpdatePermissionSetOutput, error) {
 	s, err := f.set(in.PermissionSetArn)
 	if err != nil {
 		return nil, err
@@ -138,19 +174,30 @@ func (f *fakeIDC) UpdatePermissionSet(_ context.Context, in *ssoadmin.UpdatePerm
 	return &ssoadmin.UpdatePermissionSetOutput{}, nil
 }
 
-func (f *fakeIDC) ListManagedPoliciesInPermissionSet(_ context.Context, in *ssoadmin.ListManagedPoliciesInPermissionSetInput, _ ...func(*ssoadmin.Options)) (*ssoadmin.ListManagedPoliciesInPermissionSetOutput, error) {
+func (f *fakeIDC) ListManagedPoliciesInPermissionSet(
+	_ context.Context,
+	in *ssoadmin.ListManagedPoliciesInPermissionSetInput,
+	_ ...func(*ssoadmin.Options),
+) (*ssoadmin.ListManagedPoliciesInPermissionSetOutput, error) {
 	s, err := f.set(in.PermissionSetArn)
 	if err != nil {
 		return nil, err
 	}
 	out := &ssoadmin.ListManagedPoliciesInPermissionSetOutput{}
 	for _, arn := range s.managed {
-		out.AttachedManagedPolicies = append(out.AttachedManagedPolicies, ssotypes.AttachedManagedPolicy{Arn: aws.String(arn)})
+		out.AttachedManagedPolicies = append(
+			out.AttachedManagedPolicies,
+			ssotypes.AttachedManagedPolicy{Arn: aws.String(arn)},
+		)
 	}
 	return out, nil
 }
 
-func (f *fakeIDC) AttachManagedPolicyToPermissionSet(_ context.Context, in *ssoadmin.AttachManagedPolicyToPermissionSetInput, _ ...func(*ssoadmin.Options)) (*ssoadmin.AttachManagedPolicyToPermissionSetOutput, error) {
+func (f *fakeIDC) AttachManagedPolicyToPermissionSet(
+	_ context.Context,
+	in *ssoadmin.AttachManagedPolicyToPermissionSetInput,
+	_ ...func(*ssoadmin.Options),
+) (*ssoadmin.AttachManagedPolicyToPermissionSetOutput, error) {
 	s, err := f.set(in.PermissionSetArn)
 	if err != nil {
 		return nil, err
@@ -160,7 +207,11 @@ func (f *fakeIDC) AttachManagedPolicyToPermissionSet(_ context.Context, in *ssoa
 	return &ssoadmin.AttachManagedPolicyToPermissionSetOutput{}, nil
 }
 
-func (f *fakeIDC) DetachManagedPolicyFromPermissionSet(_ context.Context, in *ssoadmin.DetachManagedPolicyFromPermissionSetInput, _ ...func(*ssoadmin.Options)) (*ssoadmin.DetachManagedPolicyFromPermissionSetOutput, error) {
+func (f *fakeIDC) DetachManagedPolicyFromPermissionSet(
+	_ context.Context,
+	in *ssoadmin.DetachManagedPolicyFromPermissionSetInput,
+	_ ...func(*ssoadmin.Options),
+) (*ssoadmin.DetachManagedPolicyFromPermissionSetOutput, error) {
 	s, err := f.set(in.PermissionSetArn)
 	if err != nil {
 		return nil, err
@@ -170,7 +221,11 @@ func (f *fakeIDC) DetachManagedPolicyFromPermissionSet(_ context.Context, in *ss
 	return &ssoadmin.DetachManagedPolicyFromPermissionSetOutput{}, nil
 }
 
-func (f *fakeIDC) GetInlinePolicyForPermissionSet(_ context.Context, in *ssoadmin.GetInlinePolicyForPermissionSetInput, _ ...func(*ssoadmin.Options)) (*ssoadmin.GetInlinePolicyForPermissionSetOutput, error) {
+func (f *fakeIDC) GetInlinePolicyForPermissionSet(
+	_ context.Context,
+	in *ssoadmin.GetInlinePolicyForPermissionSetInput,
+	_ ...func(*ssoadmin.Options),
+) (*ssoadmin.GetInlinePolicyForPermissionSetOutput, error) {
 	s, err := f.set(in.PermissionSetArn)
 	if err != nil {
 		return nil, err
@@ -178,7 +233,11 @@ func (f *fakeIDC) GetInlinePolicyForPermissionSet(_ context.Context, in *ssoadmi
 	return &ssoadmin.GetInlinePolicyForPermissionSetOutput{InlinePolicy: aws.String(s.inline)}, nil
 }
 
-func (f *fakeIDC) PutInlinePolicyToPermissionSet(_ context.Context, in *ssoadmin.PutInlinePolicyToPermissionSetInput, _ ...func(*ssoadmin.Options)) (*ssoadmin.PutInlinePolicyToPermissionSetOutput, error) {
+func (f *fakeIDC) PutInlinePolicyToPermissionSet(
+	_ context.Context,
+	in *ssoadmin.PutInlinePolicyToPermissionSetInput,
+	_ ...func(*ssoadmin.Options),
+) (*ssoadmin.PutInlinePolicyToPermissionSetOutput, error) {
 	s, err := f.set(in.PermissionSetArn)
 	if err != nil {
 		return nil, err
@@ -188,7 +247,11 @@ func (f *fakeIDC) PutInlinePolicyToPermissionSet(_ context.Context, in *ssoadmin
 	return &ssoadmin.PutInlinePolicyToPermissionSetOutput{}, nil
 }
 
-func (f *fakeIDC) DeleteInlinePolicyFromPermissionSet(_ context.Context, in *ssoadmin.DeleteInlinePolicyFromPermissionSetInput, _ ...func(*ssoadmin.Options)) (*ssoadmin.DeleteInlinePolicyFromPermissionSetOutput, error) {
+func (f *fakeIDC) DeleteInlinePolicyFromPermissionSet(
+	_ context.Context,
+	in *ssoadmin.DeleteInlinePolicyFromPermissionSetInput,
+	_ ...func(*ssoadmin.Options),
+) (*ssoadmin.DeleteInlinePolicyFromPermissionSetOutput, error) {
 	s, err := f.set(in.PermissionSetArn)
 	if err != nil {
 		return nil, err
@@ -198,7 +261,11 @@ func (f *fakeIDC) DeleteInlinePolicyFromPermissionSet(_ context.Context, in *sso
 	return &ssoadmin.DeleteInlinePolicyFromPermissionSetOutput{}, nil
 }
 
-func (f *fakeIDC) ProvisionPermissionSet(_ context.Context, in *ssoadmin.ProvisionPermissionSetInput, _ ...func(*ssoadmin.Options)) (*ssoadmin.ProvisionPermissionSetOutput, error) {
+func (f *fakeIDC) ProvisionPermissionSet(
+	_ context.Context,
+	in *ssoadmin.ProvisionPermissionSetInput,
+	_ ...func(*ssoadmin.Options),
+) (*ssoadmin.ProvisionPermissionSetOutput, error) {
 	s, err := f.set(in.PermissionSetArn)
 	if err != nil {
 		return nil, err

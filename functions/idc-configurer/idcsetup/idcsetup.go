@@ -45,23 +45,67 @@ type Result struct {
 
 // IdentityStore is the part of the Identity Store API the service uses.
 type IdentityStore interface {
-	GetGroupId(ctx context.Context, in *identitystore.GetGroupIdInput, opts ...func(*identitystore.Options)) (*identitystore.GetGroupIdOutput, error)
-	CreateGroup(ctx context.Context, in *identitystore.CreateGroupInput, opts ...func(*identitystore.Options)) (*identitystore.CreateGroupOutput, error)
+	GetGroupId(
+		ctx context.Context,
+		in *identitystore.GetGroupIdInput,
+		opts ...func(*identitystore.Options),
+	) (*identitystore.GetGroupIdOutput, error)
+	CreateGroup(
+		ctx context.Context,
+		in *identitystore.CreateGroupInput,
+		opts ...func(*identitystore.Options),
+	) (*identitystore.CreateGroupOutput, error)
 }
 
 // SSOAdmin is the part of the SSO Admin API the service uses.
 type SSOAdmin interface {
 	ssoadmin.ListPermissionSetsAPIClient
 	ssoadmin.ListManagedPoliciesInPermissionSetAPIClient
-	DescribePermissionSet(ctx context.Context, in *ssoadmin.DescribePermissionSetInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.DescribePermissionSetOutput, error)
-	CreatePermissionSet(ctx context.Context, in *ssoadmin.CreatePermissionSetInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.CreatePermissionSetOutput, error)
-	UpdatePermissionSet(ctx context.Context, in *ssoadmin.UpdatePermissionSetInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.UpdatePermissionSetOutput, error)
-	AttachManagedPolicyToPermissionSet(ctx context.Context, in *ssoadmin.AttachManagedPolicyToPermissionSetInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.AttachManagedPolicyToPermissionSetOutput, error)
-	DetachManagedPolicyFromPermissionSet(ctx context.Context, in *ssoadmin.DetachManagedPolicyFromPermissionSetInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.DetachManagedPolicyFromPermissionSetOutput, error)
-	GetInlinePolicyForPermissionSet(ctx context.Context, in *ssoadmin.GetInlinePolicyForPermissionSetInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.GetInlinePolicyForPermissionSetOutput, error)
-	PutInlinePolicyToPermissionSet(ctx context.Context, in *ssoadmin.PutInlinePolicyToPermissionSetInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.PutInlinePolicyToPermissionSetOutput, error)
-	DeleteInlinePolicyFromPermissionSet(ctx context.Context, in *ssoadmin.DeleteInlinePolicyFromPermissionSetInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.DeleteInlinePolicyFromPermissionSetOutput, error)
-	ProvisionPermissionSet(ctx context.Context, in *ssoadmin.ProvisionPermissionSetInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.ProvisionPermissionSetOutput, error)
+	DescribePermissionSet(
+		ctx context.Context,
+		in *ssoadmin.DescribePermissionSetInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.DescribePermissionSetOutput, error)
+	CreatePermissionSet(
+		ctx context.Context,
+		in *ssoadmin.CreatePermissionSetInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.CreatePermissionSetOutput, error)
+	UpdatePermissionSet(
+		ctx context.Context,
+		in *ssoadmin.UpdatePermissionSetInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.UpdatePermissionSetOutput, error)
+	AttachManagedPolicyToPermissionSet(
+		ctx context.Context,
+		in *ssoadmin.AttachManagedPolicyToPermissionSetInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.AttachManagedPolicyToPermissionSetOutput, error)
+	DetachManagedPolicyFromPermissionSet(
+		ctx context.Context,
+		in *ssoadmin.DetachManagedPolicyFromPermissionSetInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.DetachManagedPolicyFromPermissionSetOutput, error)
+	GetInlinePolicyForPermissionSet(
+		ctx context.Context,
+		in *ssoadmin.GetInlinePolicyForPermissionSetInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.GetInlinePolicyForPermissionSetOutput, error)
+	PutInlinePolicyToPermissionSet(
+		ctx context.Context,
+		in *ssoadmin.PutInlinePolicyToPermissionSetInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.PutInlinePolicyToPermissionSetOutput, error)
+	DeleteInlinePolicyFromPermissionSet(
+		ctx context.Context,
+		in *ssoadmin.DeleteInlinePolicyFromPermissionSetInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.DeleteInlinePolicyFromPermissionSetOutput, error)
+	ProvisionPermissionSet(
+		ctx context.Context,
+		in *ssoadmin.ProvisionPermissionSetInput,
+		opts ...func(*ssoadmin.Options),
+	) (*ssoadmin.ProvisionPermissionSetOutput, error)
 }
 
 // Service converges Identity Center on a Spec.
@@ -142,9 +186,15 @@ func (s *Service) ensureGroup(ctx context.Context, storeID string, g GroupSpec) 
 }
 
 // permissionSetsByName lists the instance's permission sets, described.
-func (s *Service) permissionSetsByName(ctx context.Context, instanceArn string) (map[string]ssotypes.PermissionSet, error) {
+func (s *Service) permissionSetsByName(
+	ctx context.Context,
+	instanceArn string,
+) (map[string]ssotypes.PermissionSet, error) {
 	out := map[string]ssotypes.PermissionSet{}
-	pages := ssoadmin.NewListPermissionSetsPaginator(s.sso, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(instanceArn)})
+	pages := ssoadmin.NewListPermissionSetsPaginator(
+		s.sso,
+		&ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(instanceArn)},
+	)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -165,7 +215,13 @@ func (s *Service) permissionSetsByName(ctx context.Context, instanceArn string) 
 	return out, nil
 }
 
-func (s *Service) ensurePermissionSet(ctx context.Context, instanceArn string, p PermissionSetSpec, tags map[string]string, existing map[string]ssotypes.PermissionSet) (string, error) {
+func (s *Service) ensurePermissionSet(
+	ctx context.Context,
+	instanceArn string,
+	p PermissionSetSpec,
+	tags map[string]string,
+	existing map[string]ssotypes.PermissionSet,
+) (string, error) {
 	duration := p.SessionDuration
 	if duration == "" {
 		duration = DefaultSessionDuration
@@ -232,9 +288,12 @@ func (s *Service) ensurePermissionSet(ctx context.Context, instanceArn string, p
 func (s *Service) convergePolicies(ctx context.Context, instanceArn, arn string, p PermissionSetSpec) (bool, error) {
 	changed := false
 	var attached []string
-	pages := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(s.sso, &ssoadmin.ListManagedPoliciesInPermissionSetInput{
-		InstanceArn: aws.String(instanceArn), PermissionSetArn: aws.String(arn),
-	})
+	pages := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(
+		s.sso,
+		&ssoadmin.ListManagedPoliciesInPermissionSetInput{
+			InstanceArn: aws.String(instanceArn), PermissionSetArn: aws.String(arn),
+		},
+	)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -259,9 +318,11 @@ func (s *Service) convergePolicies(ctx context.Context, instanceArn, arn string,
 		if slices.Contains(p.ManagedPolicyArns, have) {
 			continue
 		}
-		if _, err := s.sso.DetachManagedPolicyFromPermissionSet(ctx, &ssoadmin.DetachManagedPolicyFromPermissionSetInput{
-			InstanceArn: aws.String(instanceArn), PermissionSetArn: aws.String(arn), ManagedPolicyArn: aws.String(have),
-		}); err != nil {
+		if _, err := s.sso.DetachManagedPolicyFromPermissionSet(ctx,
+			&ssoadmin.DetachManagedPolicyFromPermissionSetInput{
+				InstanceArn: aws.String(instanceArn), PermissionSetArn: aws.String(arn), ManagedPolicyArn: aws.String(
+					have),
+			}); err != nil {
 			return false, fmt.Errorf("detach %s: %w", have, err)
 		}
 		changed = true
@@ -276,7 +337,8 @@ func (s *Service) convergePolicies(ctx context.Context, instanceArn, arn string,
 	switch {
 	case p.InlinePolicy != "" && !sameJSON(current, p.InlinePolicy):
 		if _, err := s.sso.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{
-			InstanceArn: aws.String(instanceArn), PermissionSetArn: aws.String(arn), InlinePolicy: aws.String(p.InlinePolicy),
+			InstanceArn: aws.String(instanceArn), PermissionSetArn: aws.String(arn), InlinePolicy: aws.String(
+				p.InlinePolicy),
 		}); err != nil {
 			return false, fmt.Errorf("put inline policy: %w", err)
 		}

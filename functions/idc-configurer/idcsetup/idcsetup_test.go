@@ -47,7 +47,8 @@ func TestEnsure(t *testing.T) {
 			wantCalls: []string{
 				"CreateGroup dev_IsbAdmins", "CreateGroup dev_IsbManagers", "CreateGroup dev_IsbUsers",
 				"CreatePermissionSet dev_IsbAdminsPS", "Attach dev_IsbAdminsPS " + adminPolicy,
-				"CreatePermissionSet dev_IsbUsersPS", "Attach dev_IsbUsersPS " + powerPolicy, "PutInline dev_IsbUsersPS",
+				"CreatePermissionSet dev_IsbUsersPS", "Attach dev_IsbUsersPS " + powerPolicy,
+				"PutInline dev_IsbUsersPS",
 			},
 		},
 		{
@@ -69,7 +70,12 @@ func TestEnsure(t *testing.T) {
 			setup: func(_ *testing.T, f *fakeIDC) {
 				f.conflictOnCreate["dev_IsbAdminsPS"] = true
 			},
-			spec:      func() Spec { s := testSpec(); s.Groups = nil; s.PermissionSets = s.PermissionSets[:1]; return s },
+			spec: func() Spec {
+				s := testSpec()
+				s.Groups = nil
+				s.PermissionSets = s.PermissionSets[:1]
+				return s
+			},
 			wantCalls: []string{"CreatePermissionSet dev_IsbAdminsPS", "Attach dev_IsbAdminsPS " + adminPolicy},
 		},
 		{
@@ -119,7 +125,12 @@ func TestEnsure(t *testing.T) {
 			for _, p := range spec.PermissionSets {
 				s, ok := f.sets[res.PermissionSetArns[p.Role]]
 				if !ok || aws.ToString(s.ps.Name) != p.Name {
-					t.Errorf("permission set %s: arn %q does not name %s", p.Role, res.PermissionSetArns[p.Role], p.Name)
+					t.Errorf(
+						"permission set %s: arn %q does not name %s",
+						p.Role,
+						res.PermissionSetArns[p.Role],
+						p.Name,
+					)
 				}
 				if aws.ToString(s.ps.SessionDuration) == "" {
 					t.Errorf("permission set %s has no session duration", p.Name)
@@ -170,7 +181,8 @@ func TestEveryPermissionSetItCreatesCarriesTheSpecTags(t *testing.T) {
 		t.Fatalf("%d permission sets, want %d", len(f.sets), len(spec.PermissionSets))
 	}
 	for _, s := range f.sets {
-		if len(s.tags) != 1 || aws.ToString(s.tags[0].Key) != "isb:namespace" || aws.ToString(s.tags[0].Value) != "dev" {
+		if len(s.tags) != 1 || aws.ToString(s.tags[0].Key) != "isb:namespace" ||
+			aws.ToString(s.tags[0].Value) != "dev" {
 			t.Errorf("permission set %s created with tags %v, want isb:namespace=dev", aws.ToString(s.ps.Name), s.tags)
 		}
 	}

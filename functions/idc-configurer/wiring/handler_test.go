@@ -51,9 +51,10 @@ func TestHandle(t *testing.T) {
 		wantErr  bool
 	}{
 		{
-			name:     "create returns the ids as response data",
-			svc:      ok,
-			event:    cfn.Event{RequestType: cfn.RequestCreate, ResourceProperties: map[string]any{SpecProperty: specJSON(t)}},
+			name: "create returns the ids as response data",
+			svc:  ok,
+			event: cfn.Event{RequestType: cfn.RequestCreate, ResourceProperties: map[string]any{
+				SpecProperty: specJSON(t)}},
 			wantID:   "idc-config/d-1234567890",
 			wantData: map[string]any{"AdminGroupId": "g-1", "AdminPermissionSetArn": "arn:ps-1"},
 		},
@@ -74,7 +75,8 @@ func TestHandle(t *testing.T) {
 			svc: ensureFunc(func(context.Context, idcsetup.Spec) (idcsetup.Result, error) {
 				return idcsetup.Result{}, errors.New("throttled")
 			}),
-			event:   cfn.Event{RequestType: cfn.RequestCreate, ResourceProperties: map[string]any{SpecProperty: specJSON(t)}},
+			event: cfn.Event{RequestType: cfn.RequestCreate, ResourceProperties: map[string]any{
+				SpecProperty: specJSON(t)}},
 			wantErr: true,
 		},
 	} {
@@ -118,7 +120,8 @@ func TestParseSpecReadsWhatInfraSends(t *testing.T) {
 			t.Errorf("permission set %s lacks a session duration or policies", p.Name)
 		}
 	}
-	if _, err := parseSpec(map[string]any{SpecProperty: `{"identityStoreId":"d-1","instanceArn":"x","surprise":1}`}); err == nil {
+	if _, err := parseSpec(map[string]any{
+		SpecProperty: `{"identityStoreId":"d-1","instanceArn":"x","surprise":1}`}); err == nil {
 		t.Error("an unknown field must be refused")
 	}
 }

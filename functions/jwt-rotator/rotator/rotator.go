@@ -47,20 +47,56 @@ const (
 
 // SecretsClient is the Secrets Manager calls a rotation makes.
 type SecretsClient interface {
-	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-	PutSecretValue(ctx context.Context, in *secretsmanager.PutSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error)
-	UpdateSecretVersionStage(ctx context.Context, in *secretsmanager.UpdateSecretVersionStageInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretVersionStageOutput, error)
+	DescribeSecret(
+		ctx context.Context,
+		in *secretsmanager.DescribeSecretInput,
+		opts ...func(*secretsmanager.Options),
+	) (*secretsmanager.DescribeSecretOutput, error)
+	GetSecretValue(
+		ctx context.Context,
+		in *secretsmanager.GetSecretValueInput,
+		opts ...func(*secretsmanager.Options),
+	) (*secretsmanager.GetSecretValueOutput, error)
+	PutSecretValue(
+		ctx context.Context,
+		in *secretsmanager.PutSecretValueInput,
+		opts ...func(*secretsmanager.Options),
+	) (*secretsmanager.PutSecretValueOutput, error)
+	UpdateSecretVersionStage(
+		ctx context.Context,
+		in *secretsmanager.UpdateSecretVersionStageInput,
+		opts ...func(*secretsmanager.Options),
+	) (*secretsmanager.UpdateSecretVersionStageOutput, error)
 }
 
 // KMSClient is the KMS calls a rotation makes. It never signs.
 type KMSClient interface {
 	CreateKey(ctx context.Context, in *kms.CreateKeyInput, opts ...func(*kms.Options)) (*kms.CreateKeyOutput, error)
-	CreateAlias(ctx context.Context, in *kms.CreateAliasInput, opts ...func(*kms.Options)) (*kms.CreateAliasOutput, error)
-	DeleteAlias(ctx context.Context, in *kms.DeleteAliasInput, opts ...func(*kms.Options)) (*kms.DeleteAliasOutput, error)
-	DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, opts ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
-	GetPublicKey(ctx context.Context, in *kms.GetPublicKeyInput, opts ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error)
-	ScheduleKeyDeletion(ctx context.Context, in *kms.ScheduleKeyDeletionInput, opts ...func(*kms.Options)) (*kms.ScheduleKeyDeletionOutput, error)
+	CreateAlias(
+		ctx context.Context,
+		in *kms.CreateAliasInput,
+		opts ...func(*kms.Options),
+	) (*kms.CreateAliasOutput, error)
+	DeleteAlias(
+		ctx context.Context,
+		in *kms.DeleteAliasInput,
+		opts ...func(*kms.Options),
+	) (*kms.DeleteAliasOutput, error)
+	DescribeKey(
+		ctx context.Context,
+		in *kms.DescribeKeyInput,
+		opts ...func(*kms.Options),
+	) (*kms.DescribeKeyOutput, error)
+	GetPublicKey(
+		ctx context.Context,
+		in *kms.GetPublicKeyInput,
+		opts ...func(*kms.Options),
+	) (*kms.GetPublicKeyOutput, error)
+	ScheduleKeyDeletion(
+		ctx context.Context,
+		in *kms.ScheduleKeyDeletionInput,
+		opts ...func(*kms.Options),
+	) (*kms.ScheduleKeyDeletionOutput, error)
 }
 
 // Rotator runs the steps of one secret's rotation.
@@ -135,7 +171,11 @@ func (r *Rotator) Step(ctx context.Context, secretID, token, step string) error 
 
 // published reads the key a version publishes; the zero key for the
 // placeholder.
-func (r *Rotator) published(ctx context.Context, secretID string, in *secretsmanager.GetSecretValueInput) (auth.PublicKey, error) {
+func (r *Rotator) published(
+	ctx context.Context,
+	secretID string,
+	in *secretsmanager.GetSecretValueInput,
+) (auth.PublicKey, error) {
 	in.SecretId = aws.String(secretID)
 	out, err := r.sm.GetSecretValue(ctx, in)
 	if err != nil {
@@ -155,7 +195,12 @@ func (r *Rotator) checkRetirement(ctx context.Context, secretID string) error {
 		return nil // the placeholder: nothing was ever signed
 	}
 	if safe := cur.Created.Add(auth.KeyRetirement); r.now().Before(safe) {
-		return fmt.Errorf("%w: the previous key of %s may verify live sessions until %s", ErrTooSoon, secretID, safe.Format(time.RFC3339))
+		return fmt.Errorf(
+			"%w: the previous key of %s may verify live sessions until %s",
+			ErrTooSoon,
+			secretID,
+			safe.Format(time.RFC3339),
+		)
 	}
 	return nil
 }
@@ -217,7 +262,8 @@ func (r *Rotator) key(ctx context.Context, token string) (string, error) {
 		return "", fmt.Errorf("create signing key for version %s: %w", token, err)
 	}
 	keyID := aws.ToString(out.KeyMetadata.Arn)
-	if _, err := r.kms.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(keyID)}); err != nil {
+	if _, err := r.kms.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(
+		keyID)}); err != nil {
 		return "", fmt.Errorf("name signing key %s %s: %w", keyID, alias, err)
 	}
 	slog.InfoContext(ctx, "signing key created", "version", token, "key", keyID)
@@ -227,7 +273,11 @@ func (r *Rotator) key(ctx context.Context, token string) (string, error) {
 // test checks that the pending key is one the verifier will accept and an
 // enabled P-256 signing key.
 func (r *Rotator) test(ctx context.Context, secretID, token string) error {
-	k, err := r.published(ctx, secretID, &secretsmanager.GetSecretValueInput{VersionId: aws.String(token), VersionStage: aws.String(stagePending)})
+	k, err := r.published(
+		ctx,
+		secretID,
+		&secretsmanager.GetSecretValueInput{VersionId: aws.String(token), VersionStage: aws.String(stagePending)},
+	)
 	if err != nil {
 		return fmt.Errorf("pending version %s of %s: %w", token, secretID, err)
 	}
@@ -239,8 +289,15 @@ func (r *Rotator) test(ctx context.Context, secretID, token string) error {
 		return fmt.Errorf("describe pending key %s: %w", k.ID, err)
 	}
 	m := d.KeyMetadata
-	if m.KeySpec != kmstypes.KeySpecEccNistP256 || m.KeyUsage != kmstypes.KeyUsageTypeSignVerify || m.KeyState != kmstypes.KeyStateEnabled {
-		return fmt.Errorf("pending key %s is %s/%s/%s, want an enabled ECC_NIST_P256 SIGN_VERIFY key", k.ID, m.KeySpec, m.KeyUsage, m.KeyState)
+	if m.KeySpec != kmstypes.KeySpecEccNistP256 || m.KeyUsage != kmstypes.KeyUsageTypeSignVerify ||
+		m.KeyState != kmstypes.KeyStateEnabled {
+		return fmt.Errorf(
+			"pending key %s is %s/%s/%s, want an enabled ECC_NIST_P256 SIGN_VERIFY key",
+			k.ID,
+			m.KeySpec,
+			m.KeyUsage,
+			m.KeyState,
+		)
 	}
 	return nil
 }
@@ -295,7 +352,10 @@ func (r *Rotator) retire(ctx context.Context, secretID, version string) error {
 	if d.KeyMetadata.KeyState == kmstypes.KeyStatePendingDeletion {
 		return r.dropAlias(ctx, version, k.ID)
 	}
-	_, err = r.kms.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: d.KeyMetadata.KeyId, PendingWindowInDays: aws.Int32(DeletionWindowDays)})
+	_, err = r.kms.ScheduleKeyDeletion(
+		ctx,
+		&kms.ScheduleKeyDeletionInput{KeyId: d.KeyMetadata.KeyId, PendingWindowInDays: aws.Int32(DeletionWindowDays)},
+	)
 	var state *kmstypes.KMSInvalidStateException
 	if err != nil && !errors.As(err, &state) { // already pending deletion
 		return fmt.Errorf("schedule deletion of retired key %s: %w", k.ID, err)
@@ -304,7 +364,10 @@ func (r *Rotator) retire(ctx context.Context, secretID, version string) error {
 }
 
 func (r *Rotator) dropAlias(ctx context.Context, version, keyID string) error {
-	_, err := r.kms.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String(names.SigningKeyAlias(r.namespace, version))})
+	_, err := r.kms.DeleteAlias(
+		ctx,
+		&kms.DeleteAliasInput{AliasName: aws.String(names.SigningKeyAlias(r.namespace, version))},
+	)
 	var nf *kmstypes.NotFoundException
 	if err != nil && !errors.As(err, &nf) {
 		return fmt.Errorf("delete alias of retired key %s: %w", keyID, err)

@@ -24,7 +24,12 @@ var Function = boot.Function{
 }
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
-	r := rotator.New(secretsmanager.NewFromConfig(cfg), kms.NewFromConfig(cfg), env[names.EnvNamespace], env[names.EnvSessionKeys])
+	r := rotator.New(
+		secretsmanager.NewFromConfig(cfg),
+		kms.NewFromConfig(cfg),
+		env[names.EnvNamespace],
+		env[names.EnvSessionKeys],
+	)
 	return func(ctx context.Context, ev events.SecretsManagerSecretRotationEvent) error {
 		slog.InfoContext(ctx, "rotation step", "step", ev.Step, "secret", ev.SecretID, "version", ev.ClientRequestToken)
 		return r.Step(ctx, ev.SecretID, ev.ClientRequestToken, ev.Step)

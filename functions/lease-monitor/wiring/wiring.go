@@ -16,6 +16,7 @@ import (
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/bus"
+	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/names"
@@ -42,7 +43,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	pool := poolparam.New(paramstore.New(cfg), env[names.EnvAccountPoolParam], 0, nil)
 	svc := &monitor.Service{
 		Leases: store.Leases(), Accounts: store.Accounts(),
-		Costs:     monitor.NewChainCosts(cfg, ns, env[names.EnvHubAccountID], pool),
+		Costs:     costs.NewChain(cfg, ns, env[names.EnvHubAccountID], names.LambdaLeaseMonitor, pool),
 		Config:    appconfig.New(appconfig.NewExtension(ns, env[appconfig.ExtensionPortEnv]), 0, nil),
 		Outbox:    outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus])),
 		Namespace: ns, Metrics: os.Stdout, Log: slog.Default(),

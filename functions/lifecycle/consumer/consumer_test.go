@@ -41,7 +41,13 @@ func (r *recorder) Handle(_ context.Context, ev events.Event) error {
 
 func msg(t *testing.T, id, account string, reason events.CleanupReason) awsevents.SQSMessage {
 	t.Helper()
-	env, err := events.NewEnvelope(events.CleanAccountRequest{AccountID: account, Reason: reason}, id, "111111111111", "us-east-1", time.Now())
+	env, err := events.NewEnvelope(
+		events.CleanAccountRequest{AccountID: account, Reason: reason},
+		id,
+		"111111111111",
+		"us-east-1",
+		time.Now(),
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,12 +67,28 @@ func TestHandle(t *testing.T) {
 		wantFails []string
 	}{
 		{"each account's events are handled in their order", func(t *testing.T) []awsevents.SQSMessage {
-			return []awsevents.SQSMessage{msg(t, "1", a, reg), msg(t, "2", b, reg), msg(t, "3", a, retry), msg(t, "4", a, term)}
+			return []awsevents.SQSMessage{
+				msg(t, "1", a, reg),
+				msg(t, "2", b, reg),
+				msg(t, "3", a, retry),
+				msg(t, "4", a, term),
+			}
 		}, nil, map[string][]events.CleanupReason{a: {reg, retry, term}, b: {reg}}, nil},
-		{"a failure reports that message and the account's later ones, not the other account's", func(t *testing.T) []awsevents.SQSMessage {
-			return []awsevents.SQSMessage{msg(t, "1", a, reg), msg(t, "2", b, reg), msg(t, "3", a, retry), msg(t, "4", a, term), msg(t, "5", b, retry)}
-		}, map[string]bool{a + "/" + string(retry): true},
-			map[string][]events.CleanupReason{a: {reg, retry}, b: {reg, retry}}, []string{"3", "4"}},
+		{
+			"a failure reports that message and the account's later ones, not the other account's",
+			func(t *testing.T) []awsevents.SQSMessage {
+				return []awsevents.SQSMessage{
+					msg(t, "1", a, reg),
+					msg(t, "2", b, reg),
+					msg(t, "3", a, retry),
+					msg(t, "4", a, term),
+					msg(t, "5", b, retry),
+				}
+			},
+			map[string]bool{a + "/" + string(retry): true},
+			map[string][]events.CleanupReason{a: {reg, retry}, b: {reg, retry}},
+			[]string{"3", "4"},
+		},
 		{"a body that is not a platform event is dropped, not retried", func(t *testing.T) []awsevents.SQSMessage {
 			return []awsevents.SQSMessage{{MessageId: "x", Body: "{"}, msg(t, "1", b, reg)}
 		}, nil, map[string][]events.CleanupReason{b: {reg}}, nil},

@@ -14,6 +14,7 @@ import (
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/functions/boot"
@@ -34,8 +35,8 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	svc := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
 		Config: appconfig.New(appconfig.NewExtension(env[names.EnvNamespace], env[appconfig.ExtensionPortEnv]), 0, nil),
 		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus])),
-		AWS: lifecycle.NewReconciler(lifecycle.NewChainClients(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID],
-			env[names.EnvAccountPoolParam], env[names.EnvIdcConfigParam])),
+		AWS: lifecycle.NewReconciler(chain.New(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID],
+			env[names.EnvAccountPoolParam], env[names.EnvIdcConfigParam]).Lifecycle()),
 		Now: time.Now})
 	return (&consumer.Handler{Service: svc}).Handle, nil
 }

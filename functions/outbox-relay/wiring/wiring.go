@@ -27,7 +27,9 @@ var Function = boot.Function{
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), ddbstore.Tables{Outbox: env[names.EnvOutboxTable]}, nil)
-	s := &sweep.Sweeper{Relay: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus])),
-		Now: time.Now}
+	s := &sweep.Sweeper{
+		Relay: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), env[names.EnvEventBus])),
+		Now:   time.Now,
+	}
 	return s.Handle, nil
 }

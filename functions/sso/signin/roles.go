@@ -16,9 +16,21 @@ import (
 
 // IdentityStore is the Identity Store calls the role lookup makes.
 type IdentityStore interface {
-	GetUserId(ctx context.Context, in *identitystore.GetUserIdInput, opts ...func(*identitystore.Options)) (*identitystore.GetUserIdOutput, error)
-	DescribeUser(ctx context.Context, in *identitystore.DescribeUserInput, opts ...func(*identitystore.Options)) (*identitystore.DescribeUserOutput, error)
-	ListGroupMembershipsForMember(ctx context.Context, in *identitystore.ListGroupMembershipsForMemberInput, opts ...func(*identitystore.Options)) (*identitystore.ListGroupMembershipsForMemberOutput, error)
+	GetUserId(
+		ctx context.Context,
+		in *identitystore.GetUserIdInput,
+		opts ...func(*identitystore.Options),
+	) (*identitystore.GetUserIdOutput, error)
+	DescribeUser(
+		ctx context.Context,
+		in *identitystore.DescribeUserInput,
+		opts ...func(*identitystore.Options),
+	) (*identitystore.DescribeUserOutput, error)
+	ListGroupMembershipsForMember(
+		ctx context.Context,
+		in *identitystore.ListGroupMembershipsForMemberInput,
+		opts ...func(*identitystore.Options),
+	) (*identitystore.ListGroupMembershipsForMemberOutput, error)
 }
 
 // ErrUnknownUser: no Identity Center user has the email.
@@ -56,7 +68,10 @@ func (r *IdcRoles) Caller(ctx context.Context, email string) (auth.Caller, error
 		return auth.Caller{}, fmt.Errorf("find user %s: %w", email, err)
 	}
 	c := auth.Caller{Email: email}
-	user, err := r.api.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(r.storeID), UserId: id.UserId})
+	user, err := r.api.DescribeUser(
+		ctx,
+		&identitystore.DescribeUserInput{IdentityStoreId: aws.String(r.storeID), UserId: id.UserId},
+	)
 	if err != nil {
 		return auth.Caller{}, fmt.Errorf("describe user %s: %w", email, err)
 	}
@@ -65,7 +80,9 @@ func (r *IdcRoles) Caller(ctx context.Context, email string) (auth.Caller, error
 	var next *string
 	for {
 		page, err := r.api.ListGroupMembershipsForMember(ctx, &identitystore.ListGroupMembershipsForMemberInput{
-			IdentityStoreId: aws.String(r.storeID), MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(id.UserId)}, NextToken: next,
+			IdentityStoreId: aws.String(
+				r.storeID,
+			), MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(id.UserId)}, NextToken: next,
 		})
 		if err != nil {
 			return auth.Caller{}, fmt.Errorf("group memberships of %s: %w", email, err)

@@ -96,7 +96,13 @@ type Service struct {
 func (s *Service) Handle(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	r, _, ok := routes.Match(e.HTTPMethod, e.Path)
 	if !ok || r.Family != routes.Auth {
-		return jsonResponse(http.StatusNotFound, map[string]any{"status": "fail", "data": map[string]any{"errors": []any{map[string]string{"message": "no such route"}}}}), nil
+		return jsonResponse(
+			http.StatusNotFound,
+			map[string]any{
+				"status": "fail",
+				"data":   map[string]any{"errors": []any{map[string]string{"message": "no such route"}}},
+			},
+		), nil
 	}
 	var resp events.APIGatewayProxyResponse
 	var err error
@@ -119,7 +125,10 @@ func (s *Service) Handle(ctx context.Context, e events.APIGatewayProxyRequest) (
 			}}), nil
 		}
 		slog.ErrorContext(ctx, "sign-in failed", "path", e.Path, "error", err)
-		return jsonResponse(http.StatusInternalServerError, map[string]any{"status": "error", "message": "An unexpected error occurred."}), nil
+		return jsonResponse(
+			http.StatusInternalServerError,
+			map[string]any{"status": "error", "message": "An unexpected error occurred."},
+		), nil
 	}
 	return resp, nil
 }
@@ -141,7 +150,9 @@ func (s *Service) ServiceProvider(ctx context.Context, acs url.URL) (*saml.Servi
 		return nil, config.Auth{}, fmt.Errorf("read global configuration: %w", err)
 	}
 	if g.Auth.IdpAudience == "" || g.Auth.WebAppURL == "" {
-		return nil, config.Auth{}, errors.New("auth.idpAudience and auth.webAppUrl must be set in the global configuration")
+		return nil, config.Auth{}, errors.New(
+			"auth.idpAudience and auth.webAppUrl must be set in the global configuration",
+		)
 	}
 	md, err := s.IdP.Metadata(ctx)
 	if err != nil {
@@ -169,7 +180,11 @@ func (s *Service) login(ctx context.Context, e events.APIGatewayProxyRequest) (e
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
-	req, err := sp.MakeAuthenticationRequest(sp.GetSSOBindingLocation(saml.HTTPRedirectBinding), saml.HTTPRedirectBinding, saml.HTTPPostBinding)
+	req, err := sp.MakeAuthenticationRequest(
+		sp.GetSSOBindingLocation(saml.HTTPRedirectBinding),
+		saml.HTTPRedirectBinding,
+		saml.HTTPPostBinding,
+	)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, fmt.Errorf("make AuthnRequest: %w", err)
 	}
@@ -191,7 +206,10 @@ func (s *Service) login(ctx context.Context, e events.APIGatewayProxyRequest) (e
 	return redirect(to.String(), cookie), nil
 }
 
-func (s *Service) callback(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+func (s *Service) callback(
+	ctx context.Context,
+	e events.APIGatewayProxyRequest,
+) (events.APIGatewayProxyResponse, error) {
 	body := e.Body
 	if e.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(body)
@@ -210,7 +228,9 @@ func (s *Service) callback(ctx context.Context, e events.APIGatewayProxyRequest)
 	}
 	requestID, ok := openRequest(cookie(e, RequestCookie), s.Now(), keys)
 	if !ok {
-		return events.APIGatewayProxyResponse{}, refuse("no valid request cookie: sign-in not started here, or too slow")
+		return events.APIGatewayProxyResponse{}, refuse(
+			"no valid request cookie: sign-in not started here, or too slow",
+		)
 	}
 	acs := CallbackURL(e)
 	sp, authCfg, err := s.ServiceProvider(ctx, acs)
@@ -293,7 +313,10 @@ func (s *Service) logout(ctx context.Context, e events.APIGatewayProxyRequest) (
 	authorization, err := auth.AuthorizationHeader(e.Headers, e.MultiValueHeaders)
 	if err != nil {
 		// Two tokens: revoking one and keeping the other is not a logout.
-		return events.APIGatewayProxyResponse{}, &refusal{reason: "logout: " + err.Error(), message: auth.ErrInvalidToken.Error()}
+		return events.APIGatewayProxyResponse{}, &refusal{
+			reason:  "logout: " + err.Error(),
+			message: auth.ErrInvalidToken.Error(),
+		}
 	}
 	if authorization != "" {
 		sess, err := s.verifier().VerifySession(ctx, authorization)
@@ -327,7 +350,14 @@ func (s *Service) logout(ctx context.Context, e events.APIGatewayProxyRequest) (
 // with an ES256 signature. The signed message starts with a label no token's
 // signing input can start with, so a cookie signature is never a token's.
 func sealRequest(ctx context.Context, signer auth.Signer, keyID, id string, exp int64) (string, error) {
-	payload := base64.RawURLEncoding.EncodeToString([]byte(id)) + "." + strconv.FormatInt(exp, 10) + "." + base64.RawURLEncoding.EncodeToString([]byte(keyID))
+	payload := base64.RawURLEncoding.EncodeToString(
+		[]byte(id),
+	) + "." + strconv.FormatInt(
+		exp,
+		10,
+	) + "." + base64.RawURLEncoding.EncodeToString(
+		[]byte(keyID),
+	)
 	sig, err := auth.SignES256(ctx, signer, keyID, requestMessage(payload))
 	if err != nil {
 		return "", fmt.Errorf("seal sign-in request: %w", err)

@@ -118,7 +118,10 @@ type testIdP struct {
 }
 
 func (p *testIdP) GetServiceProvider(*http.Request, string) (*saml.EntityDescriptor, error) {
-	sp, _, err := p.svc.ServiceProvider(context.Background(), url.URL{Scheme: "https", Host: apiHost, Path: "/prod/auth/login/callback"})
+	sp, _, err := p.svc.ServiceProvider(
+		context.Background(),
+		url.URL{Scheme: "https", Host: apiHost, Path: "/prod/auth/login/callback"},
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -165,9 +168,16 @@ func setup(t *testing.T) (*Service, *testIdP) {
 		IdpAudience: "https://isb.example/sp", WebAppURL: "https://app.example", SessionDurationInMinutes: 60,
 	}
 	svc := &Service{
-		Keys: auth.StaticKeys{Current: jwtKey.Public(), Previous: oldKey.Public()}, Signer: keyring{jwtKey, oldKey}, Config: globalConfig{g}, IdP: staticMetadata{md},
+		Keys: auth.StaticKeys{
+			Current:  jwtKey.Public(),
+			Previous: oldKey.Public(),
+		}, Signer: keyring{jwtKey, oldKey}, Config: globalConfig{g}, IdP: staticMetadata{md},
 		Callers: directory{
-			"ada@example.com":    {Email: "ada@example.com", Name: "Ada", Roles: []routes.Role{routes.Manager, routes.User}},
+			"ada@example.com": {
+				Email: "ada@example.com",
+				Name:  "Ada",
+				Roles: []routes.Role{routes.Manager, routes.User},
+			},
 			"nobody@example.com": {Email: "nobody@example.com", Name: "Nobody"},
 			// Identity Center keeps the spelling the user was created with.
 			"Grace@Example.COM": {Email: "Grace@Example.COM", Name: "Grace", Roles: []routes.Role{routes.User}},
@@ -257,8 +267,10 @@ func TestSignInEndsWithATokenInTheFragment(t *testing.T) {
 		t.Fatalf("callback redirects to %s: the token must not be in the query", resp.Headers["Location"])
 	}
 	frag, _ := url.ParseQuery(to.Fragment)
-	c, err := auth.NewVerifier(auth.StaticKeys{Current: jwtKey.Public()}, "iss", "aud", nil).Verify(t.Context(), "Bearer "+frag.Get("token"))
-	if err != nil || c.Email != "ada@example.com" || c.Name != "Ada" || !c.Has(routes.Manager) || !c.Has(routes.User) || c.Has(routes.Admin) {
+	c, err := auth.NewVerifier(auth.StaticKeys{Current: jwtKey.Public()}, "iss", "aud", nil).
+		Verify(t.Context(), "Bearer "+frag.Get("token"))
+	if err != nil || c.Email != "ada@example.com" || c.Name != "Ada" || !c.Has(routes.Manager) || !c.Has(routes.User) ||
+		c.Has(routes.Admin) {
 		t.Fatalf("token names %+v (%v)", c, err)
 	}
 	if !strings.Contains(resp.Headers["Set-Cookie"], "Max-Age=0") {
@@ -269,7 +281,8 @@ func TestSignInEndsWithATokenInTheFragment(t *testing.T) {
 		e := event("GET", "/auth/login/status")
 		e.Headers["Authorization"] = "Bearer " + frag.Get("token")
 		r, _ := svc.Handle(t.Context(), e)
-		if r.StatusCode != 200 || !strings.Contains(r.Body, `"authenticated":true`) || !strings.Contains(r.Body, "ada@example.com") {
+		if r.StatusCode != 200 || !strings.Contains(r.Body, `"authenticated":true`) ||
+			!strings.Contains(r.Body, "ada@example.com") {
 			t.Errorf("status = %d %s", r.StatusCode, r.Body)
 		}
 		e.Headers["Authorization"] = "Bearer nope"
@@ -286,7 +299,8 @@ func TestSignInRefuses(t *testing.T) {
 		name string
 		run  func(t *testing.T) events.APIGatewayProxyResponse
 	}{
-		{"an assertion without the request cookie (unsolicited or replayed elsewhere)", func(t *testing.T) events.APIGatewayProxyResponse {
+		{"an assertion without the request cookie (unsolicited or replayed elsewhere)", func(
+			t *testing.T) events.APIGatewayProxyResponse {
 			location, _ := login(t, svc)
 			return callback(t, svc, answer(t, idp.idp, location, "ada@example.com"), "")
 		}},
@@ -336,7 +350,12 @@ func TestSignInRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := tc.run(t)
 			if resp.StatusCode != http.StatusUnauthorized || resp.Headers["Location"] != "" {
-				t.Fatalf("status %d, location %q, body %s; want 401", resp.StatusCode, resp.Headers["Location"], resp.Body)
+				t.Fatalf(
+					"status %d, location %q, body %s; want 401",
+					resp.StatusCode,
+					resp.Headers["Location"],
+					resp.Body,
+				)
 			}
 		})
 	}
@@ -347,7 +366,8 @@ func TestTheCookieOfThePreviousKeyStillOpens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id, ok := openRequest(v, time.Now(), auth.KeySet{Current: jwtKey.Public(), Previous: oldKey.Public()}); !ok || id != "id-1" {
+	if id, ok := openRequest(v, time.Now(), auth.KeySet{Current: jwtKey.Public(), Previous: oldKey.Public()}); !ok ||
+		id != "id-1" {
 		t.Fatalf("openRequest = %q, %v", id, ok)
 	}
 	if _, ok := openRequest(v, time.Now(), auth.KeySet{Current: jwtKey.Public()}); ok {
@@ -357,7 +377,8 @@ func TestTheCookieOfThePreviousKeyStillOpens(t *testing.T) {
 	// pass for it.
 	parts := strings.Split(v, ".")
 	parts[2] = base64.RawURLEncoding.EncodeToString([]byte(jwtKey.ID))
-	if _, ok := openRequest(strings.Join(parts, "."), time.Now(), auth.KeySet{Current: jwtKey.Public(), Previous: oldKey.Public()}); ok {
+	if _, ok := openRequest(strings.Join(parts, "."), time.Now(), auth.KeySet{Current: jwtKey.Public(),
+		Previous: oldKey.Public()}); ok {
 		t.Fatal("a cookie relabelled with another key id opened")
 	}
 }
@@ -365,7 +386,8 @@ func TestTheCookieOfThePreviousKeyStillOpens(t *testing.T) {
 func TestLogoutRedirectsToIdentityCenter(t *testing.T) {
 	svc, _ := setup(t)
 	resp, err := svc.Handle(t.Context(), event("GET", "/auth/logout"))
-	if err != nil || resp.StatusCode != http.StatusFound || resp.Headers["Location"] != "https://portal.sso.example/logout" {
+	if err != nil || resp.StatusCode != http.StatusFound ||
+		resp.Headers["Location"] != "https://portal.sso.example/logout" {
 		t.Fatalf("logout = %d %v %v", resp.StatusCode, resp.Headers, err)
 	}
 }
@@ -432,7 +454,8 @@ func TestTheTokenCarriesTheNormalisedEmail(t *testing.T) {
 	svc, idp := setup(t)
 	location, cookie := login(t, svc)
 	tok := tokenOf(t, callback(t, svc, answer(t, idp.idp, location, "Grace@Example.COM"), cookie))
-	c, err := auth.NewVerifier(auth.StaticKeys{Current: jwtKey.Public()}, "iss", "aud", nil).Verify(t.Context(), "Bearer "+tok)
+	c, err := auth.NewVerifier(auth.StaticKeys{Current: jwtKey.Public()}, "iss", "aud", nil).
+		Verify(t.Context(), "Bearer "+tok)
 	if err != nil || c.Email != "grace@example.com" || c.Name != "Grace" {
 		t.Fatalf("token names %+v (%v), want grace@example.com", c, err)
 	}
@@ -488,14 +511,16 @@ func TestLogoutRevokesTheToken(t *testing.T) {
 		t.Errorf("another session of the same user ended too: %v", err)
 	}
 	mem := svc.Sessions.(*memSessions)
-	sess, _ := auth.NewVerifier(auth.StaticKeys{Current: jwtKey.Public()}, "iss", "aud", nil).VerifySession(t.Context(), first)
+	sess, _ := auth.NewVerifier(auth.StaticKeys{Current: jwtKey.Public()}, "iss", "aud", nil).
+		VerifySession(t.Context(), first)
 	if until := mem.revoked[sess.ID]; !until.Equal(sess.ExpiresAt.Add(auth.Leeway)) {
 		t.Errorf("revoked until %v, want the token's expiry plus the leeway %v", until, sess.ExpiresAt.Add(auth.Leeway))
 	}
 
 	t.Run("logging out again, or without a token, still signs out of Identity Center", func(t *testing.T) {
 		for _, h := range []map[string]string{{"Authorization": first}, {}, {"Authorization": "Bearer forged"}} {
-			if r := logout(h); r.StatusCode != http.StatusFound || r.Headers["Location"] != "https://portal.sso.example/logout" {
+			if r := logout(h); r.StatusCode != http.StatusFound ||
+				r.Headers["Location"] != "https://portal.sso.example/logout" {
 				t.Errorf("logout with %v = %d %v", h, r.StatusCode, r.Headers)
 			}
 		}

@@ -99,7 +99,11 @@ func StoreRoleChain(namespace, hubAccountID, idcAccountID string) []string {
 
 // GroupRoles maps the IDC stack's group ids to roles.
 func GroupRoles(p config.IdcParam) map[string]routes.Role {
-	return map[string]routes.Role{p.AdminGroupID: routes.Admin, p.ManagerGroupID: routes.Manager, p.UserGroupID: routes.User}
+	return map[string]routes.Role{
+		p.AdminGroupID:   routes.Admin,
+		p.ManagerGroupID: routes.Manager,
+		p.UserGroupID:    routes.User,
+	}
 }
 
 // ParseIdcParam decodes the IDC stack's parameter value.
@@ -108,7 +112,8 @@ func ParseIdcParam(value string) (config.IdcParam, error) {
 	if err := json.Unmarshal([]byte(value), &p); err != nil {
 		return p, fmt.Errorf("IDC configuration parameter: %w", err)
 	}
-	if p.IdentityStoreID == "" || p.AdminGroupID == "" || p.ManagerGroupID == "" || p.UserGroupID == "" || p.IdcAccountID == "" {
+	if p.IdentityStoreID == "" || p.AdminGroupID == "" || p.ManagerGroupID == "" || p.UserGroupID == "" ||
+		p.IdcAccountID == "" {
 		return p, fmt.Errorf("IDC configuration parameter lacks the identity store, account or group ids")
 	}
 	return p, nil

@@ -82,7 +82,11 @@ type Functions struct {
 // secret seals listing tokens.
 func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) *Functions {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	f := &Functions{Construct: c, ByFamily: map[routes.Family]*platform.GoFunction{}, Integrations: map[routes.Family]awslambda.IFunction{}}
+	f := &Functions{
+		Construct:    c,
+		ByFamily:     map[routes.Family]*platform.GoFunction{},
+		Integrations: map[routes.Family]awslambda.IFunction{},
+	}
 	f.PageTokenSecret = awssecretsmanager.NewSecret(c, jsii.String("PageTokenSecret"), &awssecretsmanager.SecretProps{
 		SecretName:    jsii.String(names.Physical(props.Namespace, names.PageTokenSecret)),
 		Description:   jsii.String("Seals the REST API's page tokens (AES-GCM key material)"),
@@ -123,9 +127,11 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 	}
 	tableEnv := func(extra map[string]string) map[string]string {
 		env := map[string]string{
-			names.EnvLeaseTable: *props.Tables.Leases.TableName(), names.EnvAccountTable: *props.Tables.Accounts.TableName(),
-			names.EnvLeaseTemplateTable: *props.Tables.Templates.TableName(), names.EnvOutboxTable: *props.Tables.Outbox.TableName(),
-			names.EnvEventBus: *props.Bus.EventBusName(),
+			names.EnvLeaseTable:         *props.Tables.Leases.TableName(),
+			names.EnvAccountTable:       *props.Tables.Accounts.TableName(),
+			names.EnvLeaseTemplateTable: *props.Tables.Templates.TableName(),
+			names.EnvOutboxTable:        *props.Tables.Outbox.TableName(),
+			names.EnvEventBus:           *props.Bus.EventBusName(),
 		}
 		for k, v := range extra {
 			env[k] = v

@@ -48,7 +48,10 @@ var appConfigExtensionArm64 = map[string]string{
 func AppConfigExtensionLayerArn(region string) (string, error) {
 	arn, ok := appConfigExtensionArm64[region]
 	if !ok {
-		return "", fmt.Errorf("no AppConfig extension layer known for region %s: add it to infra/internal/api/functions_config.go from the AppConfig user guide", region)
+		return "", fmt.Errorf(
+			"no AppConfig extension layer known for region %s: add it to infra/internal/api/functions_config.go from the AppConfig user guide",
+			region,
+		)
 	}
 	return arn, nil
 }
@@ -78,7 +81,10 @@ func NewConfigReader(scope constructs.Construct, id string, props *ConfigReadPro
 	if err != nil {
 		panic(err.Error())
 	}
-	return &ConfigReader{props: props, layer: awslambda.LayerVersion_FromLayerVersionArn(scope, jsii.String(id), jsii.String(arn))}
+	return &ConfigReader{
+		props: props,
+		layer: awslambda.LayerVersion_FromLayerVersionArn(scope, jsii.String(id), jsii.String(arn)),
+	}
 }
 
 // Grant adds the extension to fn and lets it read the profiles. It has the
@@ -92,7 +98,12 @@ func (c *ConfigReader) Grant(fn *platform.GoFunction) {
 		if i > 0 {
 			prefetch += ","
 		}
-		prefetch += fmt.Sprintf("/applications/%s/environments/%s/configurations/%s", app, names.AppConfigEnvironment, profile)
+		prefetch += fmt.Sprintf(
+			"/applications/%s/environments/%s/configurations/%s",
+			app,
+			names.AppConfigEnvironment,
+			profile,
+		)
 	}
 	fn.Function.AddEnvironment(jsii.String("AWS_APPCONFIG_EXTENSION_PREFETCH_LIST"), jsii.String(prefetch), nil)
 	fn.Function.AddEnvironment(jsii.String("AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS"), jsii.String("45"), nil)
@@ -100,8 +111,11 @@ func (c *ConfigReader) Grant(fn *platform.GoFunction) {
 	stack := awscdk.Stack_Of(fn.Function)
 	resources := make([]*string, 0, len(p.ProfileIDs))
 	for _, profile := range p.ProfileIDs {
-		resources = append(resources, jsii.String(fmt.Sprintf("arn:%s:appconfig:%s:%s:application/%s/environment/%s/configuration/%s",
-			*stack.Partition(), *stack.Region(), *stack.Account(), p.ApplicationID, p.EnvironmentID, profile)))
+		resources = append(
+			resources,
+			jsii.String(fmt.Sprintf("arn:%s:appconfig:%s:%s:application/%s/environment/%s/configuration/%s",
+				*stack.Partition(), *stack.Region(), *stack.Account(), p.ApplicationID, p.EnvironmentID, profile)),
+		)
 	}
 	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("ReadConfiguration"),

@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 assertions.Annotations returns cxapi.SynthesisMessage; the Go bindings offer no other type
+
 package api_test
 
 import (
@@ -46,30 +48,53 @@ func synth(t *testing.T) (map[string]any, assertions.Template, assertions.Annota
 	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
 	table := func(id string) awsdynamodb.ITable {
 		tbl := awsdynamodb.NewTable(stack, jsii.String(id), &awsdynamodb.TableProps{
-			PartitionKey:                     &awsdynamodb.Attribute{Name: jsii.String("pk"), Type: awsdynamodb.AttributeType_STRING},
-			BillingMode:                      awsdynamodb.BillingMode_PAY_PER_REQUEST,
-			Encryption:                       awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
-			EncryptionKey:                    key,
-			PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: jsii.Bool(true)},
+			PartitionKey: &awsdynamodb.Attribute{
+				Name: jsii.String("pk"),
+				Type: awsdynamodb.AttributeType_STRING,
+			},
+			BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
+			Encryption:    awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
+			EncryptionKey: key,
+			PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+				PointInTimeRecoveryEnabled: jsii.Bool(true),
+			},
 		})
 		// The real tables have a status index; grants then cover <arn>/index/*.
 		tbl.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
-			IndexName:    jsii.String(names.StatusIndex),
-			PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(names.AttrStatus), Type: awsdynamodb.AttributeType_STRING},
+			IndexName: jsii.String(names.StatusIndex),
+			PartitionKey: &awsdynamodb.Attribute{
+				Name: jsii.String(names.AttrStatus),
+				Type: awsdynamodb.AttributeType_STRING,
+			},
 		})
 		return tbl
 	}
-	bus := awsevents.NewEventBus(stack, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String("isb-test-Events")})
+	bus := awsevents.NewEventBus(
+		stack,
+		jsii.String("Bus"),
+		&awsevents.EventBusProps{EventBusName: jsii.String("isb-test-Events")},
+	)
 	jwt := awssecretsmanager.NewSecret(stack, jsii.String("Jwt"), &awssecretsmanager.SecretProps{EncryptionKey: key})
-	cdknag.NagSuppressions_AddResourceSuppressions(jwt, &[]*cdknag.NagPackSuppression{{Id: jsii.String("AwsSolutions-SMG4"), Reason: jsii.String("test fixture, not under test")}}, nil)
+	cdknag.NagSuppressions_AddResourceSuppressions(
+		jwt,
+		&[]*cdknag.NagPackSuppression{
+			{Id: jsii.String("AwsSolutions-SMG4"), Reason: jsii.String("test fixture, not under test")},
+		},
+		nil,
+	)
 	reader := api.NewConfigReader(stack, "ConfigExtension", &api.ConfigReadProps{
 		Namespace: "test", Region: "us-east-1", ApplicationID: "app1234", EnvironmentID: "env1234",
 		ProfileIDs: []string{"glob123", "rep1234"},
 	})
 	api.NewFunctions(stack, "Api", &api.FunctionsProps{
 		Namespace: "test", AssetDir: assets,
-		Tables: api.Tables{Leases: table("Leases"), Accounts: table("Accounts"), Templates: table("Templates"), Outbox: table("Outbox"),
-			Sessions: table("Sessions")},
+		Tables: api.Tables{
+			Leases:    table("Leases"),
+			Accounts:  table("Accounts"),
+			Templates: table("Templates"),
+			Outbox:    table("Outbox"),
+			Sessions:  table("Sessions"),
+		},
 		Bus: bus, JwtSecret: jwt, Key: key, Config: reader,
 		AccountPoolParamArn: poolParamArn, IdcConfigParamArn: idcParamArn,
 		HubAccountID: "111111111111", IdcAccountID: "333333333333", LogRetentionDays: 90, Mode: config.ModeDev,
@@ -151,14 +176,16 @@ func TestFunctions(t *testing.T) {
 			}
 			layers := fmt.Sprint(p["Layers"])
 			env := p["Environment"].(map[string]any)["Variables"].(map[string]any)
-			if !strings.Contains(layers, "AWS-AppConfig-Extension-Arm64") || !strings.Contains(fmt.Sprint(env["AWS_APPCONFIG_EXTENSION_PREFETCH_LIST"]), names.GlobalConfigProfile) {
+			if !strings.Contains(layers, "AWS-AppConfig-Extension-Arm64") ||
+				!strings.Contains(fmt.Sprint(env["AWS_APPCONFIG_EXTENSION_PREFETCH_LIST"]), names.GlobalConfigProfile) {
 				t.Errorf("%s: layers %s env %v", id, layers, env)
 			}
 		}
 	})
 	t.Run("the accounts handler knows the pool parameter and the protected accounts", func(t *testing.T) {
 		env := envOf("Apiaccounts")
-		if env[names.EnvAccountPoolParam] != poolParamArn || env[names.EnvHubAccountID] != "111111111111" || env[names.EnvIdcAccountID] != "333333333333" {
+		if env[names.EnvAccountPoolParam] != poolParamArn || env[names.EnvHubAccountID] != "111111111111" ||
+			env[names.EnvIdcAccountID] != "333333333333" {
 			t.Fatalf("env = %v", env)
 		}
 	})
@@ -186,7 +213,8 @@ func TestFunctions(t *testing.T) {
 		for policy, sts := range policyStatements(resources) {
 			for _, st := range sts {
 				res := fmt.Sprint(st["Resource"])
-				if !strings.Contains(res, sessionsID(resources)) || !strings.Contains(fmt.Sprint(st["Action"]), "dynamodb:") {
+				if !strings.Contains(res, sessionsID(resources)) ||
+					!strings.Contains(fmt.Sprint(st["Action"]), "dynamodb:") {
 					continue
 				}
 				if fmt.Sprint(st["Action"]) != "dynamodb:GetItem" {
@@ -214,7 +242,8 @@ func TestFunctions(t *testing.T) {
 				if strings.HasPrefix(policy, "Apiaccounts") {
 					wantParams = fmt.Sprint([]any{poolParamArn, idcParamArn})
 				}
-				if strings.Contains(fmt.Sprint(st["Action"]), "ssm:GetParameter") && fmt.Sprint(st["Resource"]) != wantParams {
+				if strings.Contains(fmt.Sprint(st["Action"]), "ssm:GetParameter") &&
+					fmt.Sprint(st["Resource"]) != wantParams {
 					t.Errorf("%s reads parameters %v", policy, st["Resource"])
 				}
 				if fmt.Sprint(st["Action"]) == "*" || strings.HasSuffix(fmt.Sprint(st["Action"]), ":*") {
@@ -230,7 +259,11 @@ func TestFunctions(t *testing.T) {
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
 			"ReservedConcurrentExecutions": 1,
-			"Environment":                  map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{names.EnvOutboxTable: assertions.Match_AnyValue()})},
+			"Environment": map[string]any{
+				"Variables": assertions.Match_ObjectLike(
+					&map[string]any{names.EnvOutboxTable: assertions.Match_AnyValue()},
+				),
+			},
 		})
 	})
 	t.Run("the page-token secret is KMS-encrypted", func(t *testing.T) {

@@ -76,9 +76,11 @@ func NewRestAPI(scope constructs.Construct, id string, props *RestAPIProps) *Res
 		Key: props.Key, RetentionDays: props.LogRetentionDays, Mode: props.Mode,
 	})
 	api := awsapigateway.NewRestApi(c, jsii.String("Api"), &awsapigateway.RestApiProps{
-		RestApiName:           jsii.String(names.Physical(props.Namespace, "Api")),
-		Description:           jsii.String("Innovation Sandbox lease lifecycle API"),
-		EndpointConfiguration: &awsapigateway.EndpointConfiguration{Types: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL}},
+		RestApiName: jsii.String(names.Physical(props.Namespace, "Api")),
+		Description: jsii.String("Innovation Sandbox lease lifecycle API"),
+		EndpointConfiguration: &awsapigateway.EndpointConfiguration{
+			Types: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
+		},
 		// API Gateway writes access and execution logs only once the
 		// account's API Gateway CloudWatch role is set (AWS::ApiGateway::Account,
 		// one per account and region); without it the stage fails to deploy.
@@ -96,25 +98,33 @@ func NewRestAPI(scope constructs.Construct, id string, props *RestAPIProps) *Res
 			LoggingLevel:         awsapigateway.MethodLoggingLevel_ERROR,
 			DataTraceEnabled:     jsii.Bool(false),
 			AccessLogDestination: awsapigateway.NewLogGroupLogDestination(accessLogs),
-			AccessLogFormat: awsapigateway.AccessLogFormat_JsonWithStandardFields(&awsapigateway.JsonWithStandardFieldProps{
-				Caller: jsii.Bool(true), HttpMethod: jsii.Bool(true), Ip: jsii.Bool(true), Protocol: jsii.Bool(true),
-				RequestTime: jsii.Bool(true), ResourcePath: jsii.Bool(true), ResponseLength: jsii.Bool(true),
-				Status: jsii.Bool(true), User: jsii.Bool(true),
-			}),
+			AccessLogFormat: awsapigateway.AccessLogFormat_JsonWithStandardFields(
+				&awsapigateway.JsonWithStandardFieldProps{
+					Caller: jsii.Bool(
+						true,
+					), HttpMethod: jsii.Bool(true), Ip: jsii.Bool(true), Protocol: jsii.Bool(true),
+					RequestTime: jsii.Bool(true), ResourcePath: jsii.Bool(true), ResponseLength: jsii.Bool(true),
+					Status: jsii.Bool(true), User: jsii.Bool(true),
+				},
+			),
 		},
 	})
-	authorizer := awsapigateway.NewRequestAuthorizer(c, jsii.String("Authorizer"), &awsapigateway.RequestAuthorizerProps{
-		AuthorizerName: jsii.String(names.Physical(props.Namespace, "Authorizer")),
-		Handler:        props.Authorizer,
-		// The answer is a policy for one method ARN, so the cache key must
-		// hold the token, the path and the method.
-		IdentitySources: &[]*string{
-			awsapigateway.IdentitySource_Header(jsii.String("Authorization")),
-			awsapigateway.IdentitySource_Context(jsii.String("path")),
-			awsapigateway.IdentitySource_Context(jsii.String("httpMethod")),
+	authorizer := awsapigateway.NewRequestAuthorizer(
+		c,
+		jsii.String("Authorizer"),
+		&awsapigateway.RequestAuthorizerProps{
+			AuthorizerName: jsii.String(names.Physical(props.Namespace, "Authorizer")),
+			Handler:        props.Authorizer,
+			// The answer is a policy for one method ARN, so the cache key must
+			// hold the token, the path and the method.
+			IdentitySources: &[]*string{
+				awsapigateway.IdentitySource_Header(jsii.String("Authorization")),
+				awsapigateway.IdentitySource_Context(jsii.String("path")),
+				awsapigateway.IdentitySource_Context(jsii.String("httpMethod")),
+			},
+			ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(AuthorizerCacheSeconds)),
 		},
-		ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(AuthorizerCacheSeconds)),
-	})
+	)
 	platform.Suppress(api, platform.Suppression{
 		Rule: "AwsSolutions-APIG2",
 		Reason: "Every handler validates its request strictly (unknown fields refused, each error naming its field; common/httpapi); " +
@@ -127,11 +137,14 @@ func NewRestAPI(scope constructs.Construct, id string, props *RestAPIProps) *Res
 	}
 	sort.Strings(families)
 	for _, f := range families {
-		integrations[routes.Family(f)] = awsapigateway.NewLambdaIntegration(props.Integrations[routes.Family(f)], &awsapigateway.LambdaIntegrationOptions{
-			Proxy: jsii.Bool(true),
-			// One invoke permission per method, not two.
-			AllowTestInvoke: jsii.Bool(false),
-		})
+		integrations[routes.Family(f)] = awsapigateway.NewLambdaIntegration(
+			props.Integrations[routes.Family(f)],
+			&awsapigateway.LambdaIntegrationOptions{
+				Proxy: jsii.Bool(true),
+				// One invoke permission per method, not two.
+				AllowTestInvoke: jsii.Bool(false),
+			},
+		)
 	}
 	for _, r := range routes.Table {
 		if _, ok := integrations[r.Family]; !ok {
@@ -144,7 +157,9 @@ func NewRestAPI(scope constructs.Construct, id string, props *RestAPIProps) *Res
 			opts.AuthorizationType = awsapigateway.AuthorizationType_CUSTOM
 			opts.Authorizer = authorizer
 		}
-		m := api.Root().ResourceForPath(jsii.String(r.Path)).AddMethod(jsii.String(r.Method), integrations[r.Family], opts)
+		m := api.Root().
+			ResourceForPath(jsii.String(r.Path)).
+			AddMethod(jsii.String(r.Method), integrations[r.Family], opts)
 		if r.Public {
 			platform.Suppress(m, platform.Suppression{
 				Rule:   "AwsSolutions-APIG4",
@@ -164,7 +179,9 @@ func NewRestAPI(scope constructs.Construct, id string, props *RestAPIProps) *Res
 		Rule: "AwsSolutions-IAM4",
 		Reason: "The account's API Gateway logging role uses AmazonAPIGatewayPushToCloudWatchLogs, the service's documented policy " +
 			"(log groups and streams only); API Gateway needs it to write the access and execution logs.",
-		AppliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"},
+		AppliesTo: []string{
+			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+		},
 	})
 	addGatewayResponses(api)
 	waf := NewWebACL(c, "Waf", &WebACLProps{

@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 assertions.Annotations returns cxapi.SynthesisMessage; the Go bindings offer no other type
+
 package api
 
 import (
@@ -84,9 +86,19 @@ func synth(assetDir string) {
 	stack := awscdk.NewStack(app, jsii.String("ApiTest"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
 	})
-	key := platform.NewKey(stack, "Key", &platform.KeyProps{Alias: "isb/test/api", Description: "test", Mode: config.ModeDev})
+	key := platform.NewKey(
+		stack,
+		"Key",
+		&platform.KeyProps{Alias: "isb/test/api", Description: "test", Mode: config.ModeDev},
+	)
 	secret := awssecretsmanager.NewSecret(stack, jsii.String("Jwt"), &awssecretsmanager.SecretProps{EncryptionKey: key})
-	platform.Suppress(secret, platform.Suppression{Rule: "AwsSolutions-SMG4", Reason: "Test secret; rotation is tested with the Compute stack."})
+	platform.Suppress(
+		secret,
+		platform.Suppression{
+			Rule:   "AwsSolutions-SMG4",
+			Reason: "Test secret; rotation is tested with the Compute stack.",
+		},
+	)
 	// Test-only stand-ins for the handler functions, which another
 	// construct owns; never deployed.
 	integrations := map[routes.Family]awslambda.IFunction{}
@@ -97,19 +109,33 @@ func synth(assetDir string) {
 		fn := awslambda.NewFunction(stack, jsii.String("Fn-"+string(f)), &awslambda.FunctionProps{
 			Runtime: awslambda.Runtime_PROVIDED_AL2023(), Handler: jsii.String("bootstrap"),
 			Architecture: awslambda.Architecture_ARM_64(),
-			Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(assetDir, names.LambdaAuthorizer, platform.BootstrapZip)), nil),
+			Code: awslambda.Code_FromAsset(
+				jsii.String(filepath.Join(assetDir, names.LambdaAuthorizer, platform.BootstrapZip)),
+				nil,
+			),
 		})
-		platform.Suppress(fn, platform.Suppression{Rule: "AwsSolutions-IAM4", Reason: "Test stand-in function only; the real handlers use platform.NewGoFunction."})
+		platform.Suppress(
+			fn,
+			platform.Suppression{
+				Rule:   "AwsSolutions-IAM4",
+				Reason: "Test stand-in function only; the real handlers use platform.NewGoFunction.",
+			},
+		)
 		integrations[f] = fn
 		familyFn[f] = *stack.GetLogicalId(fn.Node().DefaultChild().(awscdk.CfnElement))
 	}
 	sessions := awsdynamodb.NewTable(stack, jsii.String("Sessions"), &awsdynamodb.TableProps{
-		PartitionKey:                     &awsdynamodb.Attribute{Name: jsii.String(names.AttrID), Type: awsdynamodb.AttributeType_STRING},
-		BillingMode:                      awsdynamodb.BillingMode_PAY_PER_REQUEST,
-		Encryption:                       awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
-		EncryptionKey:                    key,
-		TimeToLiveAttribute:              jsii.String(names.AttrTTL),
-		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: jsii.Bool(true)},
+		PartitionKey: &awsdynamodb.Attribute{
+			Name: jsii.String(names.AttrID),
+			Type: awsdynamodb.AttributeType_STRING,
+		},
+		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		Encryption:          awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
+		EncryptionKey:       key,
+		TimeToLiveAttribute: jsii.String(names.AttrTTL),
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
 	})
 	sessionsTable = *stack.GetLogicalId(sessions.Node().DefaultChild().(awscdk.CfnElement))
 	authz := NewAuthorizer(stack, "AuthorizerFn", &AuthorizerProps{
@@ -117,9 +143,11 @@ func synth(assetDir string) {
 		LogRetentionDays: 30, Mode: config.ModeDev,
 		GrantConfigRead: func(fn *platform.GoFunction) {
 			fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("ReadGlobalConfig"),
-				Actions:   jsii.Strings("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"),
-				Resources: jsii.Strings("arn:aws:appconfig:us-east-1:111111111111:application/app1/environment/env1/configuration/prof1"),
+				Sid:     jsii.String("ReadGlobalConfig"),
+				Actions: jsii.Strings("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"),
+				Resources: jsii.Strings(
+					"arn:aws:appconfig:us-east-1:111111111111:application/app1/environment/env1/configuration/prof1",
+				),
 			}))
 		},
 	})
@@ -130,9 +158,11 @@ func synth(assetDir string) {
 		LogKey:            key, LogRetentionDays: 30, Mode: config.ModeDev,
 		GrantConfigRead: func(fn *platform.GoFunction) {
 			fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("ReadGlobalConfig"),
-				Actions:   jsii.Strings("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"),
-				Resources: jsii.Strings("arn:aws:appconfig:us-east-1:111111111111:application/app1/environment/env1/configuration/prof1"),
+				Sid:     jsii.String("ReadGlobalConfig"),
+				Actions: jsii.Strings("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"),
+				Resources: jsii.Strings(
+					"arn:aws:appconfig:us-east-1:111111111111:application/app1/environment/env1/configuration/prof1",
+				),
 			}))
 		},
 	})
@@ -259,7 +289,10 @@ func TestStageThrottlesLogsAndTraces(t *testing.T) {
 	})
 	// Without the account's logging role the stage cannot log, nor deploy.
 	tpl.ResourceCountIs(jsii.String("AWS::ApiGateway::Account"), jsii.Number(1))
-	tpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), props{"RetentionInDays": 30, "KmsKeyId": assertions.Match_AnyValue()})
+	tpl.HasResourceProperties(
+		jsii.String("AWS::Logs::LogGroup"),
+		props{"RetentionInDays": 30, "KmsKeyId": assertions.Match_AnyValue()},
+	)
 	tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), props{
 		"MetricName": "5XXError", "Namespace": "AWS/ApiGateway", "AlarmActions": assertions.Match_AnyValue(),
 	})
@@ -287,18 +320,31 @@ func TestWafKeysOnTheConnectionAddress(t *testing.T) {
 		names = append(names, rule["Name"].(string))
 		st := rule["Statement"].(map[string]any)
 		if rb, ok := st["RateBasedStatement"].(map[string]any); ok {
-			if rb["AggregateKeyType"] != "IP" || rb["Limit"] != float64(RateLimitPer60s) || rb["EvaluationWindowSec"] != float64(rateWindowSec) {
+			if rb["AggregateKeyType"] != "IP" || rb["Limit"] != float64(RateLimitPer60s) ||
+				rb["EvaluationWindowSec"] != float64(rateWindowSec) {
 				t.Errorf("rate rule %v", rb)
 			}
 		}
 	}
 	sort.Strings(names)
-	want := []string{"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList", "AWSManagedRulesCommonRuleSet", "AllowListedAddresses", "RateLimitPerAddress"}
+	want := []string{
+		"AWSManagedRulesAmazonIpReputationList",
+		"AWSManagedRulesAnonymousIpList",
+		"AWSManagedRulesCommonRuleSet",
+		"AllowListedAddresses",
+		"RateLimitPerAddress",
+	}
 	if !slices.Equal(names, want) {
 		t.Errorf("rules %v, want %v", names, want)
 	}
-	tpl.HasResourceProperties(jsii.String("AWS::WAFv2::IPSet"), props{"IPAddressVersion": "IPV4", "Addresses": []any{"203.0.113.0/24"}})
-	tpl.HasResourceProperties(jsii.String("AWS::WAFv2::IPSet"), props{"IPAddressVersion": "IPV6", "Addresses": []any{"2001:db8::/32"}})
+	tpl.HasResourceProperties(
+		jsii.String("AWS::WAFv2::IPSet"),
+		props{"IPAddressVersion": "IPV4", "Addresses": []any{"203.0.113.0/24"}},
+	)
+	tpl.HasResourceProperties(
+		jsii.String("AWS::WAFv2::IPSet"),
+		props{"IPAddressVersion": "IPV6", "Addresses": []any{"2001:db8::/32"}},
+	)
 	tpl.ResourceCountIs(jsii.String("AWS::WAFv2::WebACLAssociation"), jsii.Number(1))
 	tpl.HasResourceProperties(jsii.String("AWS::WAFv2::LoggingConfiguration"), props{
 		"RedactedFields": []any{props{"SingleHeader": props{"Name": "authorization"}}},
@@ -341,7 +387,11 @@ func TestAuthorizerRoleIsLeastPrivilege(t *testing.T) {
 		t.Errorf("authorizer role has table actions beyond one GetItem:\n%s", joined)
 	}
 	if len(got) != 5 {
-		t.Errorf("authorizer role has %d statements, want 5 (logs, public keys, config, revoked tokens, table key):\n%s", len(got), joined)
+		t.Errorf(
+			"authorizer role has %d statements, want 5 (logs, public keys, config, revoked tokens, table key):\n%s",
+			len(got),
+			joined,
+		)
 	}
 	// It verifies tokens with the published public keys: it can sign none,
 	// and decrypts nothing through Secrets Manager.
@@ -349,8 +399,12 @@ func TestAuthorizerRoleIsLeastPrivilege(t *testing.T) {
 		t.Errorf("authorizer role may sign or decrypt secrets:\n%s", joined)
 	}
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props{
-		"Environment": props{"Variables": assertions.Match_ObjectLike(&map[string]any{names.EnvSessionKeys: assertions.Match_AnyValue(), "ISB_NAMESPACE": ns,
-			names.EnvSessionTable: props{"Ref": sessionsTable}})},
+		"Environment": props{
+			"Variables": assertions.Match_ObjectLike(
+				&map[string]any{names.EnvSessionKeys: assertions.Match_AnyValue(), "ISB_NAMESPACE": ns,
+					names.EnvSessionTable: props{"Ref": sessionsTable}},
+			),
+		},
 	})
 }
 
@@ -377,7 +431,8 @@ func TestCfnLint(t *testing.T) {
 	if err != nil {
 		t.Fatal("cfn-lint not found on PATH (pip install cfn-lint==1.51.0, or ISB_SKIP_CFN_LINT=1)")
 	}
-	out, err := exec.Command(bin, "--ignore-checks", "W3005", "--", filepath.Join(outdir, "ApiTest.template.json")).CombinedOutput()
+	out, err := exec.Command(bin, "--ignore-checks", "W3005", "--", filepath.Join(outdir, "ApiTest.template.json")).
+		CombinedOutput()
 	if err != nil {
 		t.Errorf("cfn-lint failed (%v):\n%s", err, out)
 	}
@@ -388,14 +443,22 @@ func TestSignInRoutesAreLeftOutWithoutTheSSOHandler(t *testing.T) {
 	stack := awscdk.NewStack(app, jsii.String("NoSso"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
 	})
-	fn := awslambda.Function_FromFunctionArn(stack, jsii.String("Fn"), jsii.String("arn:aws:lambda:us-east-1:111111111111:function:x"))
+	fn := awslambda.Function_FromFunctionArn(
+		stack,
+		jsii.String("Fn"),
+		jsii.String("arn:aws:lambda:us-east-1:111111111111:function:x"),
+	)
 	integrations := map[routes.Family]awslambda.IFunction{}
 	for _, f := range routes.Families {
 		if f != routes.Auth {
 			integrations[f] = fn
 		}
 	}
-	key := platform.NewKey(stack, "Key", &platform.KeyProps{Alias: "isb/test/nosso", Description: "test", Mode: config.ModeDev})
+	key := platform.NewKey(
+		stack,
+		"Key",
+		&platform.KeyProps{Alias: "isb/test/nosso", Description: "test", Mode: config.ModeDev},
+	)
 	NewRestAPI(stack, "Rest", &RestAPIProps{
 		Namespace: ns, Integrations: integrations, Authorizer: fn, Key: key, LogRetentionDays: 30, Mode: config.ModeDev,
 	})
@@ -415,7 +478,18 @@ func TestSignInRoutesAreLeftOutWithoutTheSSOHandler(t *testing.T) {
 		}
 	}()
 	delete(integrations, routes.Leases)
-	NewRestAPI(stack, "Rest2", &RestAPIProps{Namespace: ns, Integrations: integrations, Authorizer: fn, Key: key, LogRetentionDays: 30, Mode: config.ModeDev})
+	NewRestAPI(
+		stack,
+		"Rest2",
+		&RestAPIProps{
+			Namespace:        ns,
+			Integrations:     integrations,
+			Authorizer:       fn,
+			Key:              key,
+			LogRetentionDays: 30,
+			Mode:             config.ModeDev,
+		},
+	)
 }
 
 func TestGatewayErrorsUseTheJSendEnvelope(t *testing.T) {
@@ -433,9 +507,14 @@ func TestGatewayErrorsUseTheJSendEnvelope(t *testing.T) {
 			t.Errorf("%v: body %s is not a JSend fail or error (%v)", r["ResponseType"], body, err)
 		}
 	}
-	tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::GatewayResponse"), props{"ResponseType": "UNAUTHORIZED", "StatusCode": "401",
-		// The handlers' 401 body, word for word: no reason, whichever layer refused.
-		"ResponseTemplates": props{"application/json": `{"status":"fail","data":{"errors":[{"field":"Authorization","message":"invalid token"}]}}`}})
+	tpl.HasResourceProperties(
+		jsii.String("AWS::ApiGateway::GatewayResponse"),
+		props{"ResponseType": "UNAUTHORIZED", "StatusCode": "401",
+			// The handlers' 401 body, word for word: no reason, whichever layer refused.
+			"ResponseTemplates": props{
+				"application/json": `{"status":"fail","data":{"errors":[{"field":"Authorization","message":"invalid token"}]}}`,
+			}},
+	)
 }
 
 func TestSSOHandlerIsLeastPrivilege(t *testing.T) {
@@ -481,8 +560,12 @@ func TestSSOHandlerIsLeastPrivilege(t *testing.T) {
 		t.Errorf("SSO role's table actions are not exactly GetItem and PutItem: %s", joined)
 	}
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props{
-		"Environment": props{"Variables": assertions.Match_ObjectLike(&map[string]any{names.EnvIdcConfigParam: assertions.Match_AnyValue(),
-			names.EnvSessionTable: props{"Ref": sessionsTable}})},
+		"Environment": props{
+			"Variables": assertions.Match_ObjectLike(
+				&map[string]any{names.EnvIdcConfigParam: assertions.Match_AnyValue(),
+					names.EnvSessionTable: props{"Ref": sessionsTable}},
+			),
+		},
 	})
 	tpl.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), props{
 		"Name": "isb-test-IdpMetadata", "SecretString": IdpMetadataPlaceholder, "KmsKeyId": assertions.Match_AnyValue(),

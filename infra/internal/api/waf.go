@@ -90,7 +90,9 @@ func NewWebACL(scope constructs.Construct, id string, props *WebACLProps) *WebAC
 	}
 	inAllowList := allowed[0]
 	if len(allowed) > 1 {
-		inAllowList = &awswafv2.CfnWebACL_StatementProperty{OrStatement: &awswafv2.CfnWebACL_OrStatementProperty{Statements: &allowed}}
+		inAllowList = &awswafv2.CfnWebACL_StatementProperty{
+			OrStatement: &awswafv2.CfnWebACL_OrStatementProperty{Statements: &allowed},
+		}
 	}
 	visibility := func(metric string) *awswafv2.CfnWebACL_VisibilityConfigProperty {
 		return &awswafv2.CfnWebACL_VisibilityConfigProperty{
@@ -151,7 +153,9 @@ func NewWebACL(scope constructs.Construct, id string, props *WebACLProps) *WebAC
 		CustomResponseBodies: map[string]any{
 			"TooManyRequests": &awswafv2.CfnWebACL_CustomResponseBodyProperty{
 				ContentType: jsii.String("APPLICATION_JSON"),
-				Content:     jsii.String(`{"status":"fail","data":{"errors":[{"message":"Too many requests: slow down and retry"}]}}`),
+				Content: jsii.String(
+					`{"status":"fail","data":{"errors":[{"message":"Too many requests: slow down and retry"}]}}`,
+				),
 			},
 		},
 		VisibilityConfig: visibility(names.Physical(props.Namespace, "Api")),

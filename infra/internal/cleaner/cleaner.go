@@ -101,14 +101,42 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	c := &Cleaner{Construct: node}
 	stack := awscdk.Stack_Of(node)
-	accountTableArn := fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", *stack.Partition(), *stack.Region(), props.HubAccountID, names.Physical(props.Namespace, names.AccountTable))
-	outboxTableArn := fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", *stack.Partition(), *stack.Region(), props.HubAccountID, names.Physical(props.Namespace, names.OutboxTable))
+	accountTableArn := fmt.Sprintf(
+		"arn:%s:dynamodb:%s:%s:table/%s",
+		*stack.Partition(),
+		*stack.Region(),
+		props.HubAccountID,
+		names.Physical(props.Namespace, names.AccountTable),
+	)
+	outboxTableArn := fmt.Sprintf(
+		"arn:%s:dynamodb:%s:%s:table/%s",
+		*stack.Partition(),
+		*stack.Region(),
+		props.HubAccountID,
+		names.Physical(props.Namespace, names.OutboxTable),
+	)
 	stateMachineName := names.Physical(props.Namespace, names.CleanupStateMachine)
-	stateMachineArn := fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", *stack.Partition(), *stack.Region(), props.HubAccountID, stateMachineName)
-	executionsArn := fmt.Sprintf("arn:%s:states:%s:%s:execution:%s:*", *stack.Partition(), *stack.Region(), props.HubAccountID, stateMachineName)
+	stateMachineArn := fmt.Sprintf(
+		"arn:%s:states:%s:%s:stateMachine:%s",
+		*stack.Partition(),
+		*stack.Region(),
+		props.HubAccountID,
+		stateMachineName,
+	)
+	executionsArn := fmt.Sprintf(
+		"arn:%s:states:%s:%s:execution:%s:*",
+		*stack.Partition(),
+		*stack.Region(),
+		props.HubAccountID,
+		stateMachineName,
+	)
 
 	// The build queue and its worker.
-	buildDLQ := platform.NewQueue(node, "BuildDeadLetter", &platform.QueueProps{Key: props.Key, IsDeadLetterQueue: true})
+	buildDLQ := platform.NewQueue(
+		node,
+		"BuildDeadLetter",
+		&platform.QueueProps{Key: props.Key, IsDeadLetterQueue: true},
+	)
 	c.BuildDeadLetter = buildDLQ
 	c.BuildQueue = platform.NewQueue(node, "BuildQueue", &platform.QueueProps{
 		Name: names.Physical(props.Namespace, names.CleanupBuildQueue), Key: props.Key,
@@ -124,47 +152,66 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	c.Worker.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("codebuild:StartBuild"), Resources: &[]*string{c.Project.ProjectArn()},
 	}))
-	c.Worker.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(c.BuildQueue, &awslambdaeventsources.SqsEventSourceProps{
-		BatchSize: jsii.Number(1), ReportBatchItemFailures: jsii.Bool(true),
-	}))
+	c.Worker.Function.AddEventSource(
+		awslambdaeventsources.NewSqsEventSource(c.BuildQueue, &awslambdaeventsources.SqsEventSourceProps{
+			BatchSize: jsii.Number(1), ReportBatchItemFailures: jsii.Bool(true),
+		}),
+	)
 
 	// The state machine.
 	def, err := cleanup.Definition(cleanup.DefinitionInput{
-		AccountTable: names.Physical(props.Namespace, names.AccountTable), OutboxTable: names.Physical(props.Namespace, names.OutboxTable),
-		EventBus: *props.Bus.EventBusName(), BuildQueueURL: *c.BuildQueue.QueueUrl(), ProtectedAccounts: []string{props.HubAccountID, props.OrgMgtAccountID, props.IdcAccountID},
+		AccountTable: names.Physical(
+			props.Namespace,
+			names.AccountTable,
+		), OutboxTable: names.Physical(props.Namespace, names.OutboxTable),
+		EventBus: *props.Bus.EventBusName(), BuildQueueURL: *c.BuildQueue.QueueUrl(), ProtectedAccounts: []string{
+			props.HubAccountID, props.OrgMgtAccountID, props.IdcAccountID},
 		BuildTimeoutSeconds: stateWaitSeconds, MetricNamespace: names.MetricNamespace(props.Namespace),
 	})
 	if err != nil {
 		panic(err)
 	}
 	logs := platform.NewLogGroup(node, "StateMachineLogs", &platform.LogGroupProps{
-		Name: "/aws/vendedlogs/states/" + stateMachineName, Key: props.Key, RetentionDays: props.LogRetentionDays, Mode: props.Mode,
+		Name: "/aws/vendedlogs/states/" + stateMachineName, Key: props.Key, RetentionDays: props.LogRetentionDays,
+		Mode: props.Mode,
 	})
-	c.StateMachine = awsstepfunctions.NewStateMachine(node, jsii.String("StateMachine"), &awsstepfunctions.StateMachineProps{
-		StateMachineName: jsii.String(stateMachineName),
-		DefinitionBody:   awsstepfunctions.DefinitionBody_FromString(jsii.String(def)),
-		StateMachineType: awsstepfunctions.StateMachineType_STANDARD,
-		Timeout:          awscdk.Duration_Seconds(jsii.Number(stateWaitSeconds + 1800)),
-		TracingEnabled:   jsii.Bool(true),
-		Logs: &awsstepfunctions.LogOptions{
-			Destination: logs, Level: awsstepfunctions.LogLevel_ALL, IncludeExecutionData: jsii.Bool(true),
+	c.StateMachine = awsstepfunctions.NewStateMachine(
+		node,
+		jsii.String("StateMachine"),
+		&awsstepfunctions.StateMachineProps{
+			StateMachineName: jsii.String(stateMachineName),
+			DefinitionBody:   awsstepfunctions.DefinitionBody_FromString(jsii.String(def)),
+			StateMachineType: awsstepfunctions.StateMachineType_STANDARD,
+			Timeout:          awscdk.Duration_Seconds(jsii.Number(stateWaitSeconds + 1800)),
+			TracingEnabled:   jsii.Bool(true),
+			Logs: &awsstepfunctions.LogOptions{
+				Destination: logs, Level: awsstepfunctions.LogLevel_ALL, IncludeExecutionData: jsii.Bool(true),
+			},
 		},
-	})
+	)
 	role := c.StateMachine.Role()
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("AccountTable"), Actions: jsii.Strings("dynamodb:GetItem", "dynamodb:UpdateItem"), Resources: jsii.Strings(accountTableArn),
+		Sid: jsii.String(
+			"AccountTable",
+		), Actions: jsii.Strings("dynamodb:GetItem", "dynamodb:UpdateItem"), Resources: jsii.Strings(accountTableArn),
 	}))
 	// A run's outcome and its event are one transaction; the record is
 	// removed once published.
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("OutboxTable"), Actions: jsii.Strings("dynamodb:PutItem", "dynamodb:DeleteItem"), Resources: jsii.Strings(outboxTableArn),
+		Sid: jsii.String(
+			"OutboxTable",
+		), Actions: jsii.Strings("dynamodb:PutItem", "dynamodb:DeleteItem"), Resources: jsii.Strings(outboxTableArn),
 	}))
 	role.AddToPrincipalPolicy(tableKeyStatement(stack, props.TableKeyArn))
 	isbevents.GrantPut(props.Bus, role, isbevents.EmitsAll(names.SourceCleaner))
 	c.BuildQueue.GrantSendMessages(role)
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("FailureMetric"), Actions: jsii.Strings("cloudwatch:PutMetricData"), Resources: jsii.Strings("*"),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": names.MetricNamespace(props.Namespace)}},
+		Sid: jsii.String(
+			"FailureMetric",
+		), Actions: jsii.Strings("cloudwatch:PutMetricData"), Resources: jsii.Strings("*"),
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"cloudwatch:namespace": names.MetricNamespace(props.Namespace)},
+		},
 	}))
 	platform.Suppress(c.StateMachine, platform.Suppression{
 		Rule: "AwsSolutions-IAM5",
@@ -174,9 +221,16 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	})
 
 	// CleanAccountRequest → state machine, with retries and the bus DLQ.
-	rule := isbevents.NewRule(node, "CleanAccountRequest", "Starts a cleanup for every CleanAccountRequest", props.Bus, []string{names.CleanAccountRequest})
+	rule := isbevents.NewRule(
+		node,
+		"CleanAccountRequest",
+		"Starts a cleanup for every CleanAccountRequest",
+		props.Bus,
+		[]string{names.CleanAccountRequest},
+	)
 	rule.AddTarget(awseventstargets.NewSfnStateMachine(c.StateMachine, &awseventstargets.SfnStateMachineProps{
-		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(20), MaxEventAge: awscdk.Duration_Hours(jsii.Number(24)),
+		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(20), MaxEventAge: awscdk.Duration_Hours(
+			jsii.Number(24)),
 	}))
 
 	c.Watchdog = newWatchdog(node, props, stateMachineArn, executionsArn, accountTableArn, outboxTableArn)
@@ -208,12 +262,22 @@ func newProject(c constructs.Construct, props *Props, stateMachineArn string) aw
 	}
 	sha := NukeSHA256(props.RepoRoot)
 	asset := awss3assets.NewAsset(c, jsii.String("BuildBundle"), &awss3assets.AssetProps{Path: jsii.String(dir)})
-	logs := platform.NewLogGroup(c, "BuildLogs", &platform.LogGroupProps{Key: props.Key, RetentionDays: props.LogRetentionDays, Mode: props.Mode})
+	logs := platform.NewLogGroup(
+		c,
+		"BuildLogs",
+		&platform.LogGroupProps{Key: props.Key, RetentionDays: props.LogRetentionDays, Mode: props.Mode},
+	)
 	app := names.Physical(props.Namespace, names.AppConfigApplication)
 	fetch := func(profile, file string) string {
-		return fmt.Sprintf("aws appconfigdata get-latest-configuration --configuration-token \"$(aws appconfigdata start-configuration-session "+
-			"--application-identifier %s --environment-identifier %s --configuration-profile-identifier %s "+
-			"--query InitialConfigurationToken --output text)\" %s > /dev/null", app, names.AppConfigEnvironment, profile, file)
+		return fmt.Sprintf(
+			"aws appconfigdata get-latest-configuration --configuration-token \"$(aws appconfigdata start-configuration-session "+
+				"--application-identifier %s --environment-identifier %s --configuration-profile-identifier %s "+
+				"--query InitialConfigurationToken --output text)\" %s > /dev/null",
+			app,
+			names.AppConfigEnvironment,
+			profile,
+			file,
+		)
 	}
 	buildspec := map[string]any{
 		"version": "0.2",
@@ -238,8 +302,10 @@ func newProject(c constructs.Construct, props *Props, stateMachineArn string) aw
 	p := awscodebuild.NewProject(c, jsii.String("Project"), &awscodebuild.ProjectProps{
 		ProjectName: jsii.String(names.Physical(props.Namespace, names.CleanupProject)),
 		Description: jsii.String("Runs the pinned aws-nuke against one sandbox account (isb-cleaner)"),
-		Source:      awscodebuild.Source_S3(&awscodebuild.S3SourceProps{Bucket: asset.Bucket(), Path: asset.S3ObjectKey()}),
-		BuildSpec:   awscodebuild.BuildSpec_FromObjectToYaml(&buildspec),
+		Source: awscodebuild.Source_S3(
+			&awscodebuild.S3SourceProps{Bucket: asset.Bucket(), Path: asset.S3ObjectKey()},
+		),
+		BuildSpec: awscodebuild.BuildSpec_FromObjectToYaml(&buildspec),
 		Environment: &awscodebuild.BuildEnvironment{
 			BuildImage:  awscodebuild.LinuxBuildImage_STANDARD_7_0(),
 			ComputeType: awscodebuild.ComputeType_SMALL,
@@ -249,20 +315,27 @@ func newProject(c constructs.Construct, props *Props, stateMachineArn string) aw
 		EncryptionKey:        props.Key,
 		Timeout:              awscdk.Duration_Minutes(jsii.Number(BuildTimeoutMinutes)),
 		ConcurrentBuildLimit: jsii.Number(20),
-		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: logs}},
+		Logging: &awscodebuild.LoggingOptions{
+			CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: logs},
+		},
 	})
 	role := p.Role()
 	// The build reaches sandbox accounts only through the sandbox hop,
 	// which the Compute stack grants to BuildRole (hub.NewHops).
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("AnswerTheStateMachine"), Actions: jsii.Strings("states:SendTaskSuccess", "states:SendTaskFailure"),
+		Sid: jsii.String(
+			"AnswerTheStateMachine",
+		), Actions: jsii.Strings("states:SendTaskSuccess", "states:SendTaskFailure"),
 		Resources: jsii.Strings(stateMachineArn),
 	}))
 	var profiles []*string
 	for _, id := range props.AppConfigProfileIDs {
-		profiles = append(profiles, jsii.String(fmt.Sprintf("arn:%s:appconfig:%s:%s:application/%s/environment/%s/configuration/%s",
-			*awscdk.Stack_Of(c).Partition(), *awscdk.Stack_Of(c).Region(), props.HubAccountID,
-			props.AppConfigApplicationID, props.AppConfigEnvironmentID, id)))
+		profiles = append(
+			profiles,
+			jsii.String(fmt.Sprintf("arn:%s:appconfig:%s:%s:application/%s/environment/%s/configuration/%s",
+				*awscdk.Stack_Of(c).Partition(), *awscdk.Stack_Of(c).Region(), props.HubAccountID,
+				props.AppConfigApplicationID, props.AppConfigEnvironmentID, id)),
+		)
 	}
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("ReadConfiguration"),
@@ -278,45 +351,76 @@ func newProject(c constructs.Construct, props *Props, stateMachineArn string) aw
 
 // newWatchdog creates the watchdog and its two triggers: the state
 // machine's status changes (FAILED, TIMED_OUT, ABORTED) and a schedule.
-func newWatchdog(c constructs.Construct, props *Props, stateMachineArn, executionsArn, accountTableArn, outboxTableArn string) *platform.GoFunction {
+func newWatchdog(
+	c constructs.Construct,
+	props *Props,
+	stateMachineArn, executionsArn, accountTableArn, outboxTableArn string,
+) *platform.GoFunction {
 	f := platform.NewGoFunction(c, "Watchdog", &platform.GoFunctionProps{
 		Name: names.LambdaCleanupWatchdog, AssetDir: props.AssetDir,
 		Description: "Reports cleanups that ended without reporting as AccountCleanupFailed",
 		Timeout:     awscdk.Duration_Minutes(jsii.Number(5)), ReservedConcurrency: 1,
 		Environment: map[string]string{
 			names.EnvNamespace: props.Namespace, names.EnvEventBus: *props.Bus.EventBusName(),
-			names.EnvAccountTable: names.Physical(props.Namespace, names.AccountTable), names.EnvOutboxTable: names.Physical(props.Namespace, names.OutboxTable),
+			names.EnvAccountTable: names.Physical(
+				props.Namespace,
+				names.AccountTable,
+			), names.EnvOutboxTable: names.Physical(props.Namespace, names.OutboxTable),
 			names.EnvWatchdogMaxAgeMinutes: fmt.Sprint(WatchdogMaxAgeMinutes),
 		},
 		Key: props.Key, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
 	})
 	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("Tables"), Actions: jsii.Strings("dynamodb:GetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem",
-			"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:Scan"),
+		Sid: jsii.String(
+			"Tables",
+		), Actions: jsii.Strings(
+			"dynamodb:GetItem",
+			"dynamodb:Query",
+			"dynamodb:ConditionCheckItem",
+			"dynamodb:PutItem",
+			"dynamodb:UpdateItem",
+			"dynamodb:DeleteItem",
+			"dynamodb:BatchWriteItem",
+			"dynamodb:Scan",
+		),
 		Resources: jsii.Strings(accountTableArn, accountTableArn+"/index/"+names.StatusIndex, outboxTableArn),
 	}))
 	f.Role.AddToPolicy(tableKeyStatement(awscdk.Stack_Of(c), props.TableKeyArn))
 	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("Executions"), Actions: jsii.Strings("states:DescribeExecution", "states:StopExecution"), Resources: jsii.Strings(executionsArn),
+		Sid: jsii.String(
+			"Executions",
+		), Actions: jsii.Strings("states:DescribeExecution", "states:StopExecution"), Resources: jsii.Strings(
+			executionsArn),
 	}))
 	// A run found dead is retried (CleanAccountRequest, as the API's retry).
-	isbevents.GrantPut(props.Bus, f.Role, isbevents.EmitsAll(names.SourceCleaner).And(names.SourceAPI, names.CleanAccountRequest))
+	isbevents.GrantPut(
+		props.Bus,
+		f.Role,
+		isbevents.EmitsAll(names.SourceCleaner).And(names.SourceAPI, names.CleanAccountRequest),
+	)
 	platform.Suppress(f.Role, platform.Suppression{
 		Rule: "AwsSolutions-IAM5",
 		Reason: "Executions of the one cleanup state machine are matched by name (execution:isb-<ns>-Cleanup:*); " +
 			"the bus key grant carries GenerateDataKey*/ReEncrypt*.",
-		AppliesTo: []string{"Resource::" + strings.Replace(executionsArn, *awscdk.Stack_Of(c).Partition(), "<AWS::Partition>", 1),
-			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},
+		AppliesTo: []string{
+			"Resource::" + strings.Replace(executionsArn, *awscdk.Stack_Of(c).Partition(), "<AWS::Partition>", 1),
+			"Action::kms:GenerateDataKey*",
+			"Action::kms:ReEncrypt*",
+		},
 	})
 
 	target := awseventstargets.NewLambdaFunction(f.Function, &awseventstargets.LambdaFunctionProps{
-		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(10), MaxEventAge: awscdk.Duration_Hours(jsii.Number(6)),
+		DeadLetterQueue: props.BusDeadLetter, RetryAttempts: jsii.Number(10), MaxEventAge: awscdk.Duration_Hours(
+			jsii.Number(6)),
 	})
 	status := awsevents.NewRule(c, jsii.String("ExecutionEnded"), &awsevents.RuleProps{
 		Description: jsii.String("Cleanup executions that failed, timed out or were aborted"),
 		EventPattern: &awsevents.EventPattern{
 			Source: jsii.Strings("aws.states"), DetailType: jsii.Strings("Step Functions Execution Status Change"),
-			Detail: &map[string]any{"status": []string{"FAILED", "TIMED_OUT", "ABORTED"}, "stateMachineArn": []string{stateMachineArn}},
+			Detail: &map[string]any{
+				"status":          []string{"FAILED", "TIMED_OUT", "ABORTED"},
+				"stateMachineArn": []string{stateMachineArn},
+			},
 		},
 	})
 	status.AddTarget(target)

@@ -100,32 +100,42 @@ type Param struct {
 
 // The parameters, in the order errors list them.
 var (
-	ParamNamespace        = Param{Context: "namespace", Env: "ISB_DEPLOY_NAMESPACE", Default: names.DefaultNamespace}
-	ParamMode             = Param{Context: "deploymentMode", Env: "DEPLOYMENT_MODE", Default: string(ModeDev)}
-	ParamRegion           = Param{Context: "region", Env: "AWS_REGION", DevDefault: "us-east-1"}
-	ParamHubAccount       = Param{Context: "hubAccountId", Env: "HUB_ACCOUNT_ID", DevDefault: "111111111111"}
-	ParamOrgMgtAccount    = Param{Context: "orgMgtAccountId", Env: "ORG_MGT_ACCOUNT_ID", DevDefault: "222222222222"}
-	ParamIdcAccount       = Param{Context: "idcAccountId", Env: "IDC_ACCOUNT_ID", DevDefault: "333333333333"}
-	ParamParentOu         = Param{Context: "parentOuId", Env: "PARENT_OU_ID", DevDefault: "r-abcd"}
-	ParamPoolOrgPath      = Param{Context: "poolOrgPath", Env: "POOL_ORG_PATH", DevDefault: "o-abcd123456/r-abcd/ou-abcd-11111111"}
-	ParamManagedRegions   = Param{Context: "managedRegions", Env: "AWS_REGIONS"}
-	ParamIdentityStore    = Param{Context: "identityStoreId", Env: "IDENTITY_STORE_ID", DevDefault: "d-0000000000"}
-	ParamSsoInstance      = Param{Context: "ssoInstanceArn", Env: "SSO_INSTANCE_ARN", DevDefault: "arn:aws:sso:::instance/ssoins-0000000000000000"}
-	ParamAdminGroup       = Param{Context: "adminGroupName", Env: "ADMIN_GROUP_NAME"}
-	ParamManagerGroup     = Param{Context: "managerGroupName", Env: "MANAGER_GROUP_NAME"}
-	ParamUserGroup        = Param{Context: "userGroupName", Env: "USER_GROUP_NAME"}
-	ParamLogRetention     = Param{Context: "logRetentionDays", Env: "LOG_RETENTION_DAYS", Default: "90"}
-	ParamMinFreeAccounts  = Param{Context: "minFreeAccounts", Env: "MIN_FREE_ACCOUNTS", Default: "2"}
-	ParamAlarmEmail       = Param{Context: "alarmEmail", Env: "ALARM_EMAIL"}
-	ParamAllowedIPRanges  = Param{Context: "allowedIpRanges", Env: "ALLOWED_IP_RANGES"}
-	ParamLambdaAssetDir   = Param{Context: "lambdaAssetDir", Env: "ISB_LAMBDA_ASSET_DIR", Default: "build/lambda"}
-	ParamRepoRoot         = Param{Context: "repoRoot", Env: "ISB_REPO_ROOT", Default: "."}
-	errMissingParameters  = errors.New("missing deployment parameters")
-	errInvalidParameters  = errors.New("invalid deployment parameters")
-	namespacePattern      = regexp.MustCompile(`^[a-z0-9]{2,8}$`)
-	accountPattern        = regexp.MustCompile(`^[0-9]{12}$`)
-	regionPattern         = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
-	poolOrgPathPattern    = regexp.MustCompile(`^o-[a-z0-9]{10,32}/r-[0-9a-z]{4,32}(/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})+$`)
+	ParamNamespace     = Param{Context: "namespace", Env: "ISB_DEPLOY_NAMESPACE", Default: names.DefaultNamespace}
+	ParamMode          = Param{Context: "deploymentMode", Env: "DEPLOYMENT_MODE", Default: string(ModeDev)}
+	ParamRegion        = Param{Context: "region", Env: "AWS_REGION", DevDefault: "us-east-1"}
+	ParamHubAccount    = Param{Context: "hubAccountId", Env: "HUB_ACCOUNT_ID", DevDefault: "111111111111"}
+	ParamOrgMgtAccount = Param{Context: "orgMgtAccountId", Env: "ORG_MGT_ACCOUNT_ID", DevDefault: "222222222222"}
+	ParamIdcAccount    = Param{Context: "idcAccountId", Env: "IDC_ACCOUNT_ID", DevDefault: "333333333333"}
+	ParamParentOu      = Param{Context: "parentOuId", Env: "PARENT_OU_ID", DevDefault: "r-abcd"}
+	ParamPoolOrgPath   = Param{
+		Context:    "poolOrgPath",
+		Env:        "POOL_ORG_PATH",
+		DevDefault: "o-abcd123456/r-abcd/ou-abcd-11111111",
+	}
+	ParamManagedRegions = Param{Context: "managedRegions", Env: "AWS_REGIONS"}
+	ParamIdentityStore  = Param{Context: "identityStoreId", Env: "IDENTITY_STORE_ID", DevDefault: "d-0000000000"}
+	ParamSsoInstance    = Param{
+		Context:    "ssoInstanceArn",
+		Env:        "SSO_INSTANCE_ARN",
+		DevDefault: "arn:aws:sso:::instance/ssoins-0000000000000000",
+	}
+	ParamAdminGroup      = Param{Context: "adminGroupName", Env: "ADMIN_GROUP_NAME"}
+	ParamManagerGroup    = Param{Context: "managerGroupName", Env: "MANAGER_GROUP_NAME"}
+	ParamUserGroup       = Param{Context: "userGroupName", Env: "USER_GROUP_NAME"}
+	ParamLogRetention    = Param{Context: "logRetentionDays", Env: "LOG_RETENTION_DAYS", Default: "90"}
+	ParamMinFreeAccounts = Param{Context: "minFreeAccounts", Env: "MIN_FREE_ACCOUNTS", Default: "2"}
+	ParamAlarmEmail      = Param{Context: "alarmEmail", Env: "ALARM_EMAIL"}
+	ParamAllowedIPRanges = Param{Context: "allowedIpRanges", Env: "ALLOWED_IP_RANGES"}
+	ParamLambdaAssetDir  = Param{Context: "lambdaAssetDir", Env: "ISB_LAMBDA_ASSET_DIR", Default: "build/lambda"}
+	ParamRepoRoot        = Param{Context: "repoRoot", Env: "ISB_REPO_ROOT", Default: "."}
+	errMissingParameters = errors.New("missing deployment parameters")
+	errInvalidParameters = errors.New("invalid deployment parameters")
+	namespacePattern     = regexp.MustCompile(`^[a-z0-9]{2,8}$`)
+	accountPattern       = regexp.MustCompile(`^[0-9]{12}$`)
+	regionPattern        = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
+	poolOrgPathPattern   = regexp.MustCompile(
+		`^o-[a-z0-9]{10,32}/r-[0-9a-z]{4,32}(/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})+$`,
+	)
 	parentOuPattern       = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
 	identityStorePattern  = regexp.MustCompile(`^d-[0-9a-f]{10}$`)
 	ssoInstancePattern    = regexp.MustCompile(`^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`)
@@ -134,7 +144,30 @@ var (
 )
 
 // LogRetentionValues are the retention periods CloudWatch Logs accepts.
-var LogRetentionValues = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+var LogRetentionValues = []int{
+	1,
+	3,
+	5,
+	7,
+	14,
+	30,
+	60,
+	90,
+	120,
+	150,
+	180,
+	365,
+	400,
+	545,
+	731,
+	1096,
+	1827,
+	2192,
+	2557,
+	2922,
+	3288,
+	3653,
+}
 
 // Lookup returns the raw value of a parameter and whether it was set.
 type Lookup func(p Param) (string, bool)
@@ -218,7 +251,10 @@ func Load(lookup Lookup) (Config, error) {
 	}
 	c.LogRetentionDays = intParam(ParamLogRetention, 1, 3653)
 	if c.LogRetentionDays > 0 && !slices.Contains(LogRetentionValues, c.LogRetentionDays) {
-		invalid = append(invalid, describe(ParamLogRetention, fmt.Sprintf("%d is not one of %v", c.LogRetentionDays, LogRetentionValues)))
+		invalid = append(
+			invalid,
+			describe(ParamLogRetention, fmt.Sprintf("%d is not one of %v", c.LogRetentionDays, LogRetentionValues)),
+		)
 	}
 	c.MinFreeAccounts = intParam(ParamMinFreeAccounts, 0, 1000)
 
@@ -233,14 +269,30 @@ func Load(lookup Lookup) (Config, error) {
 	check(ParamOrgMgtAccount, c.OrgMgtAccountID, accountPattern, "a 12-digit account id")
 	check(ParamIdcAccount, c.IdcAccountID, accountPattern, "a 12-digit account id")
 	check(ParamParentOu, c.ParentOuID, parentOuPattern, "a root id (r-…) or OU id (ou-…)")
-	check(ParamPoolOrgPath, c.PoolOrgPath, poolOrgPathPattern, "an organization path such as o-abcd123456/r-abcd/ou-abcd-11111111 (no trailing slash)")
+	check(
+		ParamPoolOrgPath,
+		c.PoolOrgPath,
+		poolOrgPathPattern,
+		"an organization path such as o-abcd123456/r-abcd/ou-abcd-11111111 (no trailing slash)",
+	)
 	if poolOrgPathPattern.MatchString(c.PoolOrgPath) && parentOuPattern.MatchString(c.ParentOuID) &&
 		!slices.Contains(strings.Split(c.PoolOrgPath, "/")[1:], c.ParentOuID) {
 		// The pool OU is created under ParentOuID, so its path must pass through it.
-		invalid = append(invalid, describe(ParamPoolOrgPath, fmt.Sprintf("%q does not pass through the parent OU %s", c.PoolOrgPath, c.ParentOuID)))
+		invalid = append(
+			invalid,
+			describe(
+				ParamPoolOrgPath,
+				fmt.Sprintf("%q does not pass through the parent OU %s", c.PoolOrgPath, c.ParentOuID),
+			),
+		)
 	}
 	check(ParamIdentityStore, c.IdentityStoreID, identityStorePattern, "an identity store id (d-xxxxxxxxxx)")
-	check(ParamSsoInstance, c.SsoInstanceArn, ssoInstancePattern, "an SSO instance ARN (arn:aws:sso:::instance/ssoins-…)")
+	check(
+		ParamSsoInstance,
+		c.SsoInstanceArn,
+		ssoInstancePattern,
+		"an SSO instance ARN (arn:aws:sso:::instance/ssoins-…)",
+	)
 	check(ParamAdminGroup, c.AdminGroupName, groupNamePattern, "a group display name")
 	check(ParamManagerGroup, c.ManagerGroupName, groupNamePattern, "a group display name")
 	check(ParamUserGroup, c.UserGroupName, groupNamePattern, "a group display name")
@@ -252,14 +304,19 @@ func Load(lookup Lookup) (Config, error) {
 	}
 	for _, r := range c.AllowedIPRanges {
 		if _, err := netip.ParsePrefix(r); err != nil {
-			invalid = append(invalid, describe(ParamAllowedIPRanges, fmt.Sprintf("%q is not a CIDR such as 203.0.113.0/24", r)))
+			invalid = append(
+				invalid,
+				describe(ParamAllowedIPRanges, fmt.Sprintf("%q is not a CIDR such as 203.0.113.0/24", r)),
+			)
 		}
 	}
 	if mode == ModeProd && len(c.AllowedIPRanges) == 0 {
 		// An empty list lets every address reach the API; in production
 		// that must be written down (0.0.0.0/0,::/0), not defaulted.
-		invalid = append(invalid, describe(ParamAllowedIPRanges,
-			"a production deployment needs the API's allow-list (write 0.0.0.0/0,::/0 to open it to every address on purpose)"))
+		invalid = append(invalid, describe(
+			ParamAllowedIPRanges,
+			"a production deployment needs the API's allow-list (write 0.0.0.0/0,::/0 to open it to every address on purpose)",
+		))
 	}
 	if c.HubAccountID != "" && c.HubAccountID == c.OrgMgtAccountID {
 		// Upstream allows it, but the SCP exemptions and the cleanup guard
@@ -271,7 +328,10 @@ func Load(lookup Lookup) (Config, error) {
 	}
 	for _, ps := range []string{c.AdminPermissionSetName(), c.ManagerPermissionSetName(), c.UserPermissionSetName()} {
 		if c.Namespace != "" && !permissionSetBaseName.MatchString(ps) {
-			invalid = append(invalid, describe(ParamNamespace, fmt.Sprintf("permission set name %q would be invalid", ps)))
+			invalid = append(
+				invalid,
+				describe(ParamNamespace, fmt.Sprintf("permission set name %q would be invalid", ps)),
+			)
 		}
 	}
 

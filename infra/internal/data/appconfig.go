@@ -67,15 +67,19 @@ func NewAppConfig(scope constructs.Construct, id string, props *AppConfigProps) 
 		ApplicationId: a.Application.Ref(),
 		Name:          jsii.String(names.AppConfigEnvironment),
 	})
-	a.Strategy = awsappconfig.NewCfnDeploymentStrategy(c, jsii.String("InstantStrategy"), &awsappconfig.CfnDeploymentStrategyProps{
-		Name:                        jsii.String(names.Physical(props.Namespace, "Instant")),
-		Description:                 jsii.String("All at once, no bake time"),
-		DeploymentDurationInMinutes: jsii.Number(0),
-		GrowthFactor:                jsii.Number(100),
-		GrowthType:                  jsii.String("LINEAR"),
-		FinalBakeTimeInMinutes:      jsii.Number(0),
-		ReplicateTo:                 jsii.String("NONE"),
-	})
+	a.Strategy = awsappconfig.NewCfnDeploymentStrategy(
+		c,
+		jsii.String("InstantStrategy"),
+		&awsappconfig.CfnDeploymentStrategyProps{
+			Name:                        jsii.String(names.Physical(props.Namespace, "Instant")),
+			Description:                 jsii.String("All at once, no bake time"),
+			DeploymentDurationInMinutes: jsii.Number(0),
+			GrowthFactor:                jsii.Number(100),
+			GrowthType:                  jsii.String("LINEAR"),
+			FinalBakeTimeInMinutes:      jsii.Number(0),
+			ReplicateTo:                 jsii.String("NONE"),
+		},
+	)
 
 	var previous awscdk.CfnResource
 	profile := func(id, name, file string, validate func([]byte) error) Profile {
@@ -85,20 +89,28 @@ func NewAppConfig(scope constructs.Construct, id string, props *AppConfigProps) 
 		if err := validate([]byte(content)); err != nil {
 			panic(fmt.Sprintf("AppConfig content %s is invalid: %v", file, err))
 		}
-		p := awsappconfig.NewCfnConfigurationProfile(c, jsii.String(id+"Profile"), &awsappconfig.CfnConfigurationProfileProps{
-			ApplicationId: a.Application.Ref(),
-			Name:          jsii.String(name),
-			LocationUri:   jsii.String("hosted"),
-			Type:          jsii.String("AWS.Freeform"),
-			Description:   jsii.String("Shipped from " + file),
-		})
-		v := awsappconfig.NewCfnHostedConfigurationVersion(c, jsii.String(id+"Version"), &awsappconfig.CfnHostedConfigurationVersionProps{
-			ApplicationId:          a.Application.Ref(),
-			ConfigurationProfileId: p.Ref(),
-			Content:                jsii.String(content),
-			ContentType:            jsii.String(yamlContentType),
-			Description:            jsii.String("Default from " + file),
-		})
+		p := awsappconfig.NewCfnConfigurationProfile(
+			c,
+			jsii.String(id+"Profile"),
+			&awsappconfig.CfnConfigurationProfileProps{
+				ApplicationId: a.Application.Ref(),
+				Name:          jsii.String(name),
+				LocationUri:   jsii.String("hosted"),
+				Type:          jsii.String("AWS.Freeform"),
+				Description:   jsii.String("Shipped from " + file),
+			},
+		)
+		v := awsappconfig.NewCfnHostedConfigurationVersion(
+			c,
+			jsii.String(id+"Version"),
+			&awsappconfig.CfnHostedConfigurationVersionProps{
+				ApplicationId:          a.Application.Ref(),
+				ConfigurationProfileId: p.Ref(),
+				Content:                jsii.String(content),
+				ContentType:            jsii.String(yamlContentType),
+				Description:            jsii.String("Default from " + file),
+			},
+		)
 		d := awsappconfig.NewCfnDeployment(c, jsii.String(id+"Deployment"), &awsappconfig.CfnDeploymentProps{
 			ApplicationId:          a.Application.Ref(),
 			EnvironmentId:          a.Environment.Ref(),
@@ -108,7 +120,10 @@ func NewAppConfig(scope constructs.Construct, id string, props *AppConfigProps) 
 			Description:            jsii.String("Deploy " + file),
 		})
 		if previous != nil {
-			d.AddResourceDependency(previous, jsii.String("AppConfig refuses concurrent deployments to one environment"))
+			d.AddResourceDependency(
+				previous,
+				jsii.String("AppConfig refuses concurrent deployments to one environment"),
+			)
 		}
 		previous = d
 		return Profile{Profile: p, Version: v}
@@ -129,7 +144,13 @@ func readConfigFile(root, rel string) string {
 	path := filepath.Join(root, rel)
 	b, err := os.ReadFile(path)
 	if err != nil {
-		panic(fmt.Sprintf("AppConfig content %s cannot be read (set context repoRoot or ISB_REPO_ROOT to the repository root): %v", path, err))
+		panic(
+			fmt.Sprintf(
+				"AppConfig content %s cannot be read (set context repoRoot or ISB_REPO_ROOT to the repository root): %v",
+				path,
+				err,
+			),
+		)
 	}
 	if len(b) == 0 || len(b) > maxHostedContent {
 		panic(fmt.Sprintf("AppConfig content %s has %d bytes; want 1 to %d", path, len(b), maxHostedContent))

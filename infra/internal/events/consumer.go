@@ -72,10 +72,12 @@ func NewConsumer(c constructs.Construct, props *ConsumerProps) *Consumer {
 // Attach makes fn consume the queue in batches of batchSize, reporting
 // failed messages one by one, with at most maxConcurrency instances.
 func (r *Consumer) Attach(fn *platform.GoFunction, batchSize, maxConcurrency int) {
-	fn.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(r.Queue, &awslambdaeventsources.SqsEventSourceProps{
-		BatchSize:               jsii.Number(float64(batchSize)),
-		MaxBatchingWindow:       awscdk.Duration_Seconds(jsii.Number(1)),
-		ReportBatchItemFailures: jsii.Bool(true),
-		MaxConcurrency:          jsii.Number(float64(maxConcurrency)),
-	}))
+	fn.Function.AddEventSource(
+		awslambdaeventsources.NewSqsEventSource(r.Queue, &awslambdaeventsources.SqsEventSourceProps{
+			BatchSize:               jsii.Number(float64(batchSize)),
+			MaxBatchingWindow:       awscdk.Duration_Seconds(jsii.Number(1)),
+			ReportBatchItemFailures: jsii.Bool(true),
+			MaxConcurrency:          jsii.Number(float64(maxConcurrency)),
+		}),
+	)
 }

@@ -19,12 +19,20 @@ func Pattern(detailTypes []string) map[string]any { return names.RulePattern(det
 // NewRule creates a rule on bus matching detailTypes from their allowed
 // sources (Pattern). The L2 EventPattern has no "$or", so the pattern
 // is set on the CfnRule.
-func NewRule(scope constructs.Construct, id, description string, bus awsevents.IEventBus, detailTypes []string) awsevents.Rule {
+func NewRule(
+	scope constructs.Construct,
+	id, description string,
+	bus awsevents.IEventBus,
+	detailTypes []string,
+) awsevents.Rule {
 	rule := awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
 		EventBus: bus, Description: jsii.String(description),
 		EventPattern: &awsevents.EventPattern{DetailType: jsii.Strings(detailTypes...)},
 	})
-	rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("EventPattern"), Pattern(detailTypes))
+	rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(
+		jsii.String("EventPattern"),
+		Pattern(detailTypes),
+	)
 	return rule
 }
 

@@ -60,7 +60,13 @@ type Props struct {
 	Mode                config.Mode
 }
 
-func (p *Props) job(scope constructs.Construct, id string, jp scheduled.JobProps, env map[string]string, emits isbevents.Emits) *scheduled.Job {
+func (p *Props) job(
+	scope constructs.Construct,
+	id string,
+	jp scheduled.JobProps,
+	env map[string]string,
+	emits isbevents.Emits,
+) *scheduled.Job {
 	jp.Namespace, jp.AssetDir, jp.Key = p.Namespace, p.AssetDir, p.Key
 	jp.LogRetentionDays, jp.Mode, jp.MemoryMB, jp.RetryAttempts = p.LogRetentionDays, p.Mode, MemoryMB, RetryAttempts
 	jp.Environment = map[string]string{names.EnvNamespace: p.Namespace, names.EnvHubAccountID: p.HubAccountID,
@@ -154,12 +160,16 @@ func NewCostReport(scope constructs.Construct, id string, p *Props) *CostReport 
 	fn := j.Function
 	t.Leases.GrantReadData(fn.Role)
 	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("WriteReports"), Actions: jsii.Strings("s3:PutObject"), Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String("*"))),
+		Sid: jsii.String(
+			"WriteReports",
+		), Actions: jsii.Strings("s3:PutObject"), Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String("*"))),
 	}))
 	p.Key.GrantEncrypt(fn.Role)
 	platform.Suppress(fn.Role, platform.Suppression{Rule: "AwsSolutions-IAM5",
-		Reason:    "The report's key carries the month and the run time (yyyy/MM/cost-report-<time>.csv), so s3:PutObject covers the objects of this one bucket.",
-		AppliesTo: []string{"Resource::<" + *awscdk.Stack_Of(c).GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>/*"}})
+		Reason: "The report's key carries the month and the run time (yyyy/MM/cost-report-<time>.csv), so s3:PutObject covers the objects of this one bucket.",
+		AppliesTo: []string{
+			"Resource::<" + *awscdk.Stack_Of(c).GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>/*",
+		}})
 	fn.AllowParameters(p.AccountPoolParamArn)
 	return &CostReport{Job: j, Bucket: bucket}
 }

@@ -28,9 +28,17 @@ type CostAllocationTagsProps struct {
 // Cost Explorer has not seen yet is reported in the response's Errors and
 // does not fail the stack; the call is repeated on every stack update.
 // Deleting the stack leaves the tags active.
-func NewCostAllocationTags(scope constructs.Construct, id string, props *CostAllocationTagsProps) customresources.AwsCustomResource {
+func NewCostAllocationTags(
+	scope constructs.Construct,
+	id string,
+	props *CostAllocationTagsProps,
+) customresources.AwsCustomResource {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	logs := platform.NewLogGroup(c, "ProviderLogs", &platform.LogGroupProps{Key: props.Key, RetentionDays: props.RetentionDays, Mode: props.Mode})
+	logs := platform.NewLogGroup(
+		c,
+		"ProviderLogs",
+		&platform.LogGroupProps{Key: props.Key, RetentionDays: props.RetentionDays, Mode: props.Mode},
+	)
 	role := awsiam.NewRole(c, jsii.String("ProviderRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("Activates Innovation Sandbox cost allocation tags"),

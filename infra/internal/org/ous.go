@@ -45,18 +45,30 @@ type OrganizationalUnits struct {
 
 // NewOrganizationalUnits creates the pool OU under the parent and the
 // seven state OUs under the pool OU.
-func NewOrganizationalUnits(scope constructs.Construct, id string, props *OrganizationalUnitsProps) *OrganizationalUnits {
+func NewOrganizationalUnits(
+	scope constructs.Construct,
+	id string,
+	props *OrganizationalUnitsProps,
+) *OrganizationalUnits {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	o := &OrganizationalUnits{Construct: c}
-	o.Pool = awsorganizations.NewCfnOrganizationalUnit(c, jsii.String("PoolOu"), &awsorganizations.CfnOrganizationalUnitProps{
-		Name:     jsii.String(names.Physical(props.Namespace, poolOuBase)),
-		ParentId: jsii.String(props.ParentOuID),
-	})
+	o.Pool = awsorganizations.NewCfnOrganizationalUnit(
+		c,
+		jsii.String("PoolOu"),
+		&awsorganizations.CfnOrganizationalUnitProps{
+			Name:     jsii.String(names.Physical(props.Namespace, poolOuBase)),
+			ParentId: jsii.String(props.ParentOuID),
+		},
+	)
 	child := func(name string) awsorganizations.CfnOrganizationalUnit {
-		return awsorganizations.NewCfnOrganizationalUnit(c, jsii.String(name+"Ou"), &awsorganizations.CfnOrganizationalUnitProps{
-			Name:     jsii.String(name),
-			ParentId: o.Pool.AttrId(),
-		})
+		return awsorganizations.NewCfnOrganizationalUnit(
+			c,
+			jsii.String(name+"Ou"),
+			&awsorganizations.CfnOrganizationalUnitProps{
+				Name:     jsii.String(name),
+				ParentId: o.Pool.AttrId(),
+			},
+		)
 	}
 	o.Available = child(OuAvailable)
 	o.Active = child(OuActive)
@@ -70,7 +82,16 @@ func NewOrganizationalUnits(scope constructs.Construct, id string, props *Organi
 
 // All returns the pool OU followed by its children.
 func (o *OrganizationalUnits) All() []awsorganizations.CfnOrganizationalUnit {
-	return []awsorganizations.CfnOrganizationalUnit{o.Pool, o.Available, o.Active, o.CleanUp, o.Quarantine, o.Frozen, o.Entry, o.Exit}
+	return []awsorganizations.CfnOrganizationalUnit{
+		o.Pool,
+		o.Available,
+		o.Active,
+		o.CleanUp,
+		o.Quarantine,
+		o.Frozen,
+		o.Entry,
+		o.Exit,
+	}
 }
 
 // WriteProtected returns the OUs where no lessee may act: every child but

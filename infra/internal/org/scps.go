@@ -26,7 +26,11 @@ type ServiceControlPolicies struct {
 // NewServiceControlPolicies renders the policy files of package scp and
 // attaches them: four to the pool OU (so to every account under it) and
 // the write protection to the OUs where no lessee may act.
-func NewServiceControlPolicies(scope constructs.Construct, id string, props *ServiceControlPoliciesProps) *ServiceControlPolicies {
+func NewServiceControlPolicies(
+	scope constructs.Construct,
+	id string,
+	props *ServiceControlPoliciesProps,
+) *ServiceControlPolicies {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	s := &ServiceControlPolicies{Construct: c, Policies: map[string]awsorganizations.CfnPolicy{}}
 	pool := []*string{props.OUs.Pool.AttrId()}

@@ -24,7 +24,11 @@ type SandboxStackSetProps struct {
 // NewSandboxStackSet creates a service-managed StackSet with automatic
 // deployment: every account that enters the pool OU gets the
 // SandboxAccount stack, and an account that leaves it loses it.
-func NewSandboxStackSet(scope constructs.Construct, id string, props *SandboxStackSetProps) awscloudformation.CfnStackSet {
+func NewSandboxStackSet(
+	scope constructs.Construct,
+	id string,
+	props *SandboxStackSetProps,
+) awscloudformation.CfnStackSet {
 	return awscloudformation.NewCfnStackSet(scope, jsii.String(id), &awscloudformation.CfnStackSetProps{
 		StackSetName:    jsii.String(props.Name),
 		Description:     jsii.String("Innovation Sandbox cleanup role in every pool account"),

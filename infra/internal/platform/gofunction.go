@@ -84,7 +84,14 @@ func NewGoFunction(scope constructs.Construct, id string, props *GoFunctionProps
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	asset := filepath.Join(props.AssetDir, props.Name, BootstrapZip)
 	if _, err := os.Stat(asset); err != nil {
-		panic(fmt.Sprintf("lambda asset for %q not found at %s: run `make build-lambdas` first (%v)", props.Name, asset, err))
+		panic(
+			fmt.Sprintf(
+				"lambda asset for %q not found at %s: run `make build-lambdas` first (%v)",
+				props.Name,
+				asset,
+				err,
+			),
+		)
 	}
 	mem := props.MemoryMB
 	if mem == 0 {
@@ -97,7 +104,11 @@ func NewGoFunction(scope constructs.Construct, id string, props *GoFunctionProps
 	if timeout == nil {
 		timeout = awscdk.Duration_Seconds(jsii.Number(30))
 	}
-	logGroup := NewLogGroup(c, "Logs", &LogGroupProps{Key: props.Key, RetentionDays: props.LogRetentionDays, Mode: props.Mode})
+	logGroup := NewLogGroup(
+		c,
+		"Logs",
+		&LogGroupProps{Key: props.Key, RetentionDays: props.LogRetentionDays, Mode: props.Mode},
+	)
 	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("Execution role of " + props.Name),
@@ -147,7 +158,9 @@ func NewGoFunction(scope constructs.Construct, id string, props *GoFunctionProps
 // ARNs), for example the shared parameters of other accounts.
 func (f *GoFunction) AllowParameters(arns ...string) {
 	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("ReadSharedParameters"), Actions: jsii.Strings("ssm:GetParameter"), Resources: jsii.Strings(arns...),
+		Sid: jsii.String(
+			"ReadSharedParameters",
+		), Actions: jsii.Strings("ssm:GetParameter"), Resources: jsii.Strings(arns...),
 	}))
 }
 
@@ -160,8 +173,10 @@ func (f *GoFunction) AllowParameters(arns ...string) {
 func (f *GoFunction) SuppressGrantWildcards() {
 	cdknag.NagSuppressions_AddResourceSuppressions(f.Role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("CDK table grants include the table's index ARNs (<table>/index/*) for the status-index queries, " +
-			"and CDK KMS grants for the table, queue and secret keys carry kms:GenerateDataKey*/ReEncrypt* on that one key."),
+		Reason: jsii.String(
+			"CDK table grants include the table's index ARNs (<table>/index/*) for the status-index queries, " +
+				"and CDK KMS grants for the table, queue and secret keys carry kms:GenerateDataKey*/ReEncrypt* on that one key.",
+		),
 		AppliesTo: &[]any{
 			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*\/index\/\*$/`)},
 			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",

@@ -32,7 +32,11 @@ func NewAccountPoolStack(scope constructs.Construct, cfg config.Config, sandboxT
 	key := platform.NewKey(stack, "Key", &platform.KeyProps{
 		Alias: keyAlias(cfg, StackAccountPool), Description: "Encrypts the account pool stack's logs", Mode: cfg.Mode,
 	})
-	ous := org.NewOrganizationalUnits(stack, "OUs", &org.OrganizationalUnitsProps{Namespace: cfg.Namespace, ParentOuID: cfg.ParentOuID})
+	ous := org.NewOrganizationalUnits(
+		stack,
+		"OUs",
+		&org.OrganizationalUnitsProps{Namespace: cfg.Namespace, ParentOuID: cfg.ParentOuID},
+	)
 	org.NewServiceControlPolicies(stack, "SCPs", &org.ServiceControlPoliciesProps{
 		OUs: ous,
 		Vars: scp.Vars{

@@ -101,8 +101,12 @@ func TestAccountPoolOrgMgtRole(t *testing.T) {
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), props{
 		"RoleName": names.Physical(testCfg.Namespace, names.OrgMgtRole),
 		"AssumeRolePolicyDocument": objectLike(props{"Statement": []any{objectLike(props{
-			"Action":    "sts:AssumeRole",
-			"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.OrgMgtRole)}},
+			"Action": "sts:AssumeRole",
+			"Condition": props{
+				"ArnEquals": props{
+					"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.OrgMgtRole),
+				},
+			},
 		})}}),
 	})
 	all := resources(t, StackAccountPool)
@@ -137,7 +141,8 @@ func TestAccountPoolStackSet(t *testing.T) {
 	if p["PermissionModel"] != "SERVICE_MANAGED" {
 		t.Errorf("PermissionModel = %v", p["PermissionModel"])
 	}
-	if ad := p["AutoDeployment"].(map[string]any); ad["Enabled"] != true || ad["RetainStacksOnAccountRemoval"] != false {
+	if ad := p["AutoDeployment"].(map[string]any); ad["Enabled"] != true ||
+		ad["RetainStacksOnAccountRemoval"] != false {
 		t.Errorf("AutoDeployment = %v", ad)
 	}
 	if me := p["ManagedExecution"].(map[string]any); me["Active"] != true {
@@ -155,7 +160,8 @@ func TestAccountPoolStackSet(t *testing.T) {
 		t.Fatalf("TemplateBody is not JSON: %v", err)
 	}
 	roles := ofType(body.Resources, "AWS::IAM::Role")
-	if len(roles) != 1 || body.Resources[roles[0]].Properties["RoleName"] != names.Physical(testCfg.Namespace, names.SandboxAccountRole) {
+	if len(roles) != 1 ||
+		body.Resources[roles[0]].Properties["RoleName"] != names.Physical(testCfg.Namespace, names.SandboxAccountRole) {
 		t.Errorf("TemplateBody does not hold the cleanup role: %v", roles)
 	}
 	if len(p["TemplateBody"].(string)) > 51200 {

@@ -71,7 +71,9 @@ func TestComputeCleanerStateMachine(t *testing.T) {
 			}
 			found = true
 			b, _ := json.Marshal(st["Resource"])
-			if got := actions(st); len(got) != 2 || !contains(got, "dynamodb:PutItem") || !contains(got, "dynamodb:DeleteItem") || !strings.Contains(string(b), outbox) {
+			if got := actions(st); len(got) != 2 || !contains(got, "dynamodb:PutItem") ||
+				!contains(got, "dynamodb:DeleteItem") ||
+				!strings.Contains(string(b), outbox) {
 				t.Errorf("outbox statement = %v on %s, want PutItem and DeleteItem on %s", got, b, outbox)
 			}
 		}
@@ -116,7 +118,9 @@ func TestComputeCleanerBuild(t *testing.T) {
 
 	t.Run("the build may assume only the sandbox hop", func(t *testing.T) {
 		role := getAttTarget(all[projects[0]].Properties["ServiceRole"])
-		want := []string{fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.SandboxAccountRole))}
+		want := []string{
+			fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.SandboxAccountRole)),
+		}
 		if got := grantsOf(all, role)["sts:AssumeRole"]; !sameSet(got, want) {
 			t.Errorf("sts:AssumeRole on %v, want exactly %v", got, want)
 		}

@@ -30,7 +30,10 @@ func NewComputeStack(scope constructs.Construct, cfg config.Config, data *DataSt
 	stack := newStack(scope, StackCompute, cfg, cfg.HubAccountID,
 		"Innovation Sandbox compute: events, cross-account hop roles, secrets and observability (hub account)")
 	key := platform.NewKey(stack, "Key", &platform.KeyProps{
-		Alias: keyAlias(cfg, StackCompute), Description: "Encrypts the Innovation Sandbox bus, queues, secrets, topics and logs", Mode: cfg.Mode,
+		Alias: keyAlias(
+			cfg,
+			StackCompute,
+		), Description: "Encrypts the Innovation Sandbox bus, queues, secrets, topics and logs", Mode: cfg.Mode,
 	})
 	bus := events.NewBus(stack, "Events", &events.BusProps{
 		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, Key: key, ArchiveRetentionDays: eventArchiveDays,
@@ -48,21 +51,28 @@ func NewComputeStack(scope constructs.Construct, cfg config.Config, data *DataSt
 		AlarmEmail: cfg.AlarmEmail, MinFreeAccounts: cfg.MinFreeAccounts,
 	})
 	alarms.AlarmOnDeadLetters("EventsDLQ", bus.DeadLetter)
-	// The account cleaner (issue 6): state machine, CodeBuild, worker, watchdog.
+	// The account cleaner: state machine, CodeBuild, worker, watchdog.
 	cleanup := cleaner.New(stack, "Cleaner", &cleaner.Props{
-		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, OrgMgtAccountID: cfg.OrgMgtAccountID, IdcAccountID: cfg.IdcAccountID,
-		Bus: bus.Bus, BusDeadLetter: bus.DeadLetter, Key: key,
-		AppConfigApplicationID: *data.AppConfig.Application.Ref(), AppConfigEnvironmentID: *data.AppConfig.Environment.Ref(),
-		TableKeyArn:         *data.Tables.Accounts.EncryptionKey().KeyArn(),
-		AppConfigProfileIDs: []string{*data.AppConfig.Global.Profile.Ref(), *data.AppConfig.Nuke.Profile.Ref()},
-		AssetDir:            cfg.LambdaAssetDir, RepoRoot: cfg.RepoRoot, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
+		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, OrgMgtAccountID: cfg.OrgMgtAccountID,
+		IdcAccountID: cfg.IdcAccountID,
+		Bus:          bus.Bus, BusDeadLetter: bus.DeadLetter, Key: key,
+		AppConfigApplicationID: *data.AppConfig.Application.Ref(),
+		AppConfigEnvironmentID: *data.AppConfig.Environment.Ref(),
+		TableKeyArn:            *data.Tables.Accounts.EncryptionKey().KeyArn(),
+		AppConfigProfileIDs:    []string{*data.AppConfig.Global.Profile.Ref(), *data.AppConfig.Nuke.Profile.Ref()},
+		AssetDir:               cfg.LambdaAssetDir, RepoRoot: cfg.RepoRoot, LogRetentionDays: cfg.LogRetentionDays,
+		Mode: cfg.Mode,
 	})
 	alarms.AlarmOnDeadLetters("CleanupBuildDLQ", cleanup.BuildDeadLetter)
-	// The account lifecycle manager (issue 5): rule, queue, DLQ, function.
+	// The account lifecycle manager: rule, queue, DLQ, function.
 	manager := newLifecycle(stack, cfg, data, key, bus.Bus, bus.DeadLetter, alarms)
-	// Lease and drift monitoring, the cost report and email (issue 5).
+	// Lease and drift monitoring, the cost report and email.
 	ops := newOperations(stack, cfg, data, key, bus.Bus, bus.DeadLetter, alarms)
-	observability.NewDashboard(stack, "Dashboard", &observability.DashboardProps{Namespace: cfg.Namespace, Alarms: alarms})
+	observability.NewDashboard(
+		stack,
+		"Dashboard",
+		&observability.DashboardProps{Namespace: cfg.Namespace, Alarms: alarms},
+	)
 	apiRoles := newAPI(stack, cfg, data, key, bus.Bus, jwt.Secret, alarms.Topic)
 	// Who reaches which account, in one table: each hop trusts exactly
 	// these roles and each role is granted exactly these hops.

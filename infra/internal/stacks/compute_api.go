@@ -34,7 +34,8 @@ func newAPI(scope constructs.Construct, cfg config.Config, data *DataStack, key 
 	})
 	authorizer := api.NewAuthorizer(scope, "Authorizer", &api.AuthorizerProps{
 		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir, Secret: jwt,
-		Sessions: data.Tables.Sessions, LogKey: key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode, GrantConfigRead: reader.Grant,
+		Sessions: data.Tables.Sessions, LogKey: key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
+		GrantConfigRead: reader.Grant,
 	})
 	sso := api.NewSSO(scope, "Sso", &api.SSOProps{
 		Namespace: cfg.Namespace, AssetDir: cfg.LambdaAssetDir, HubAccountID: cfg.HubAccountID,

@@ -12,7 +12,7 @@ import (
 	"github.com/isb-go/isb/infra/internal/observability"
 )
 
-// newLifecycle composes the account lifecycle manager (issue 5): its bus
+// newLifecycle composes the account lifecycle manager: its bus
 // rule, queue, DLQ (alarmed) and function, reading the global
 // configuration through the AppConfig extension.
 func newLifecycle(scope constructs.Construct, cfg config.Config, data *DataStack, key awskms.IKey,

@@ -40,7 +40,7 @@ func configReader(scope constructs.Construct, id string, cfg config.Config, data
 	})
 }
 
-// newOperations composes the work that runs by itself (issue 5): the
+// newOperations composes the work that runs by itself: the
 // hourly lease monitor, the six-hourly drift monitor, the monthly group
 // cost report and the email notifier, each with an alarm on its failures.
 // It returns the roles of the functions that reach other accounts, by

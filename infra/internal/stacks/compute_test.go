@@ -160,7 +160,10 @@ func TestComputeHopRoles(t *testing.T) {
 			}
 			cond, _ := json.Marshal(sts[0]["Condition"])
 			if target == names.SandboxAccountRole {
-				want := fmt.Sprintf(`{"ForAnyValue:StringLike":{"aws:ResourceOrgPaths":[%q]}}`, testCfg.PoolOrgPath+"/*")
+				want := fmt.Sprintf(
+					`{"ForAnyValue:StringLike":{"aws:ResourceOrgPaths":[%q]}}`,
+					testCfg.PoolOrgPath+"/*",
+				)
 				if string(cond) != want {
 					t.Errorf("condition %s, want the pool OU's accounts only: %s", cond, want)
 				}
@@ -169,31 +172,37 @@ func TestComputeHopRoles(t *testing.T) {
 			}
 		})
 	}
-	t.Run("each function may assume exactly the hops of the targets it reaches, and no other role assumes anything", func(t *testing.T) {
-		wantOf := map[string][]string{}
-		for who, targets := range uses {
-			for _, target := range targets {
-				wantOf[roleOf[who]] = append(wantOf[roleOf[who]], fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, target)))
-			}
-		}
-		for _, id := range ofType(all, "AWS::IAM::Role") {
-			if slices.Contains(slices.Collect(maps.Values(hopID)), id) {
-				continue // the hops' own policies, checked above
-			}
-			got := grantsOf(all, id)["sts:AssumeRole"]
-			for _, p := range asList(all[id].Properties["Policies"]) {
-				for _, st := range asList(p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"]) {
-					if contains(actions(st.(map[string]any)), "sts:AssumeRole") {
-						b, _ := json.Marshal(st.(map[string]any)["Resource"])
-						got = append(got, string(b))
-					}
+	t.Run(
+		"each function may assume exactly the hops of the targets it reaches, and no other role assumes anything",
+		func(t *testing.T) {
+			wantOf := map[string][]string{}
+			for who, targets := range uses {
+				for _, target := range targets {
+					wantOf[roleOf[who]] = append(
+						wantOf[roleOf[who]],
+						fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, target)),
+					)
 				}
 			}
-			if !sameSet(got, wantOf[id]) {
-				t.Errorf("role %s may assume %v, want exactly %v", id, got, wantOf[id])
+			for _, id := range ofType(all, "AWS::IAM::Role") {
+				if slices.Contains(slices.Collect(maps.Values(hopID)), id) {
+					continue // the hops' own policies, checked above
+				}
+				got := grantsOf(all, id)["sts:AssumeRole"]
+				for _, p := range asList(all[id].Properties["Policies"]) {
+					for _, st := range asList(p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"]) {
+						if contains(actions(st.(map[string]any)), "sts:AssumeRole") {
+							b, _ := json.Marshal(st.(map[string]any)["Resource"])
+							got = append(got, string(b))
+						}
+					}
+				}
+				if !sameSet(got, wantOf[id]) {
+					t.Errorf("role %s may assume %v, want exactly %v", id, got, wantOf[id])
+				}
 			}
-		}
-	})
+		},
+	)
 }
 
 func TestComputeSecretAndAlarms(t *testing.T) {
@@ -209,7 +218,10 @@ func TestComputeSecretAndAlarms(t *testing.T) {
 		"SecretString": names.SessionKeysPlaceholder,
 	})
 	tpl.HasResourceProperties(jsii.String("AWS::SNS::Topic"), props{"KmsMasterKeyId": assertions.Match_AnyValue()})
-	tpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), props{"Protocol": "email", "Endpoint": testCfg.AlarmEmail})
+	tpl.HasResourceProperties(
+		jsii.String("AWS::SNS::Subscription"),
+		props{"Protocol": "email", "Endpoint": testCfg.AlarmEmail},
+	)
 	tpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Dashboard"), jsii.Number(1))
 	ns := names.MetricNamespace(testCfg.Namespace)
 	for _, tc := range []struct {

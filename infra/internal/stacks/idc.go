@@ -26,14 +26,19 @@ func NewIDCStack(scope constructs.Construct, cfg config.Config) awscdk.Stack {
 		Spec: spec, IdcAccountID: cfg.IdcAccountID, AssetDir: cfg.LambdaAssetDir,
 		Key: key, LogRetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
 	})
-	psArns := []*string{cr.PermissionSetArn(idc.RoleAdmin), cr.PermissionSetArn(idc.RoleManager), cr.PermissionSetArn(idc.RoleUser)}
+	psArns := []*string{
+		cr.PermissionSetArn(idc.RoleAdmin),
+		cr.PermissionSetArn(idc.RoleManager),
+		cr.PermissionSetArn(idc.RoleUser),
+	}
 	idc.NewIdcRole(stack, "IdcRole", &idc.IdcRoleProps{
 		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID,
 		IdentityStoreID: cfg.IdentityStoreID, InstanceArn: cfg.SsoInstanceArn, UserPermissionSetArn: psArns[2],
 		ProtectedAccountIDs: []string{cfg.HubAccountID, cfg.OrgMgtAccountID, cfg.IdcAccountID},
 	})
 	idc.NewIdcReadOnlyRole(stack, "IdcReadOnlyRole", &idc.IdcReadOnlyRoleProps{
-		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID, IdentityStoreID: cfg.IdentityStoreID,
+		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID,
+		IdentityStoreID: cfg.IdentityStoreID,
 	})
 	value, err := json.Marshal(isbconfig.IdcParam{
 		IdcAccountID:            cfg.IdcAccountID,

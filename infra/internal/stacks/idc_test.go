@@ -51,7 +51,8 @@ func TestIDCConfigurerFunction(t *testing.T) {
 	if err := json.Unmarshal([]byte(all[crs[0]].Properties["Spec"].(string)), &spec); err != nil {
 		t.Fatal(err)
 	}
-	if len(spec.Groups) != 3 || spec.Groups[0].DisplayName != testCfg.AdminGroupName || spec.Groups[2].DisplayName != testCfg.UserGroupName {
+	if len(spec.Groups) != 3 || spec.Groups[0].DisplayName != testCfg.AdminGroupName ||
+		spec.Groups[2].DisplayName != testCfg.UserGroupName {
 		t.Errorf("groups = %+v", spec.Groups)
 	}
 	for _, ps := range spec.PermissionSets {
@@ -70,7 +71,11 @@ func TestIDCRole(t *testing.T) {
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), props{
 		"RoleName": names.Physical(testCfg.Namespace, names.IdcRole),
 		"AssumeRolePolicyDocument": objectLike(props{"Statement": []any{objectLike(props{
-			"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcRole)}},
+			"Condition": props{
+				"ArnEquals": props{
+					"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcRole),
+				},
+			},
 		})}}),
 	})
 	all := resources(t, StackIDC)
@@ -92,7 +97,8 @@ func TestIDCRole(t *testing.T) {
 		if !strings.Contains(string(b), "PermissionSetArn") || strings.Contains(string(b), "permissionSet/") {
 			t.Errorf("assignments must be limited to the ISB permission sets: %s", b)
 		}
-		if !strings.Contains(string(b), `"UserPermissionSetArn"`) || strings.Contains(string(b), "AdminPermissionSetArn") ||
+		if !strings.Contains(string(b), `"UserPermissionSetArn"`) ||
+			strings.Contains(string(b), "AdminPermissionSetArn") ||
 			strings.Contains(string(b), "ManagerPermissionSetArn") {
 			t.Errorf("assignments must be limited to the User permission set: %s", b)
 		}
@@ -120,7 +126,13 @@ func TestIDCReadOnlyRole(t *testing.T) {
 	}
 	t.Run("only the read-only IDC hop may assume it", func(t *testing.T) {
 		b, _ := json.Marshal(role["AssumeRolePolicyDocument"])
-		want, _ := json.Marshal(props{"ArnEquals": props{"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcReadOnlyRole)}})
+		want, _ := json.Marshal(
+			props{
+				"ArnEquals": props{
+					"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcReadOnlyRole),
+				},
+			},
+		)
 		if !strings.Contains(string(b), string(want)) || strings.Count(string(b), "aws:PrincipalArn") != 1 {
 			t.Errorf("trust %s, want only the read-only hop (%s)", b, want)
 		}
@@ -142,7 +154,8 @@ func TestIDCReadOnlyRole(t *testing.T) {
 		}
 		for _, a := range granted {
 			verb, ok := strings.CutPrefix(a, "identitystore:")
-			if !ok || !(strings.HasPrefix(verb, "Describe") || strings.HasPrefix(verb, "List") || strings.HasPrefix(verb, "Get")) {
+			if !ok ||
+				!(strings.HasPrefix(verb, "Describe") || strings.HasPrefix(verb, "List") || strings.HasPrefix(verb, "Get")) {
 				t.Errorf("read-only role may %s", a)
 			}
 		}
@@ -158,8 +171,15 @@ func TestIDCReadOnlyRole(t *testing.T) {
 
 func TestTheIDCConfigurerChangesOnlyPermissionSetsCarryingTheDeploymentTag(t *testing.T) {
 	all := resources(t, StackIDC)
-	changes := []string{"sso:UpdatePermissionSet", "sso:AttachManagedPolicyToPermissionSet", "sso:PutInlinePolicyToPermissionSet",
-		"sso:DetachManagedPolicyFromPermissionSet", "sso:DeleteInlinePolicyFromPermissionSet", "sso:ProvisionPermissionSet", "sso:CreatePermissionSet"}
+	changes := []string{
+		"sso:UpdatePermissionSet",
+		"sso:AttachManagedPolicyToPermissionSet",
+		"sso:PutInlinePolicyToPermissionSet",
+		"sso:DetachManagedPolicyFromPermissionSet",
+		"sso:DeleteInlinePolicyFromPermissionSet",
+		"sso:ProvisionPermissionSet",
+		"sso:CreatePermissionSet",
+	}
 	bound := 0
 	for _, st := range statements(all) {
 		b, _ := json.Marshal(st["Resource"])
@@ -182,7 +202,11 @@ func TestTheIDCConfigurerChangesOnlyPermissionSetsCarryingTheDeploymentTag(t *te
 		t.Error("no permission set change is bound to the deployment's tag")
 	}
 	crs := ofType(all, "Custom::IdcConfiguration")
-	if len(crs) != 1 || !strings.Contains(all[crs[0]].Properties["Spec"].(string), `"tags":{"`+names.TagNamespace+`":"`+testCfg.Namespace+`"}`) {
+	if len(crs) != 1 ||
+		!strings.Contains(
+			all[crs[0]].Properties["Spec"].(string),
+			`"tags":{"`+names.TagNamespace+`":"`+testCfg.Namespace+`"}`,
+		) {
 		t.Errorf("the configurer is not told to tag the permission sets it creates")
 	}
 }

@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 assertions.Annotations returns cxapi.SynthesisMessage; the Go bindings offer no other type
+
 package stacks
 
 import (

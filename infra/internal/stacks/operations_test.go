@@ -76,23 +76,31 @@ func TestComputeScheduledFunctions(t *testing.T) {
 	}{
 		{
 			name:        "the lease monitor runs hourly, reads leases through the index and writes only leases and the outbox",
-			description: "Lease monitor", schedule: monitoring.LeaseMonitorRate, scheduleName: names.LeaseMonitoringSchedule,
+			description: "Lease monitor", schedule: monitoring.LeaseMonitorRate,
+			scheduleName:  names.LeaseMonitoringSchedule,
 			windowMinutes: monitoring.LeaseMonitorWindowMinutes, timeout: monitoring.LeaseMonitorTimeout,
-			env:      []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus, names.EnvAccountPoolParam, names.EnvHubAccountID},
-			mayWrite: []string{"dynamodb:UpdateItem", "dynamodb:PutItem"}, mustNot: []string{"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
+			env: []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus,
+				names.EnvAccountPoolParam, names.EnvHubAccountID},
+			mayWrite: []string{"dynamodb:UpdateItem", "dynamodb:PutItem"}, mustNot: []string{
+				"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
 			params: []string{names.AccountPoolConfigParam}, hops: []string{hop(names.OrgMgtRole)},
 		},
 		{
 			name:        "the drift monitor runs every six hours and reads both shared parameters",
-			description: "Drift monitor", schedule: monitoring.DriftMonitorRate, scheduleName: names.DriftMonitoringSchedule,
+			description: "Drift monitor", schedule: monitoring.DriftMonitorRate,
+			scheduleName:  names.DriftMonitoringSchedule,
 			windowMinutes: monitoring.DriftMonitorWindowMinutes, timeout: monitoring.DriftMonitorTimeout,
-			env:      []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus, names.EnvAccountPoolParam, names.EnvIdcConfigParam},
-			mayWrite: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, mustNot: []string{"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
-			params: []string{names.AccountPoolConfigParam, names.IdcConfigParam}, hops: []string{hop(names.OrgMgtRole), hop(names.IdcRole)},
+			env: []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus,
+				names.EnvAccountPoolParam, names.EnvIdcConfigParam},
+			mayWrite: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, mustNot: []string{
+				"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
+			params: []string{names.AccountPoolConfigParam, names.IdcConfigParam}, hops: []string{hop(
+				names.OrgMgtRole), hop(names.IdcRole)},
 		},
 		{
 			name:        "the cost report runs monthly, reads leases and writes only report objects",
-			description: "Group cost report", schedule: monitoring.CostReportCron, scheduleName: names.CostReportSchedule,
+			description: "Group cost report", schedule: monitoring.CostReportCron,
+			scheduleName:  names.CostReportSchedule,
 			windowMinutes: monitoring.CostReportWindowMinutes, timeout: monitoring.CostReportTimeout,
 			env:     []string{names.EnvLeaseTable, names.EnvReportBucket, names.EnvEventBus, names.EnvAccountPoolParam},
 			mustNot: []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "ses:SendEmail"},
@@ -101,8 +109,14 @@ func TestComputeScheduledFunctions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fnID, fn := functionByDescription(t, all, tc.description)
-			if fn["MemorySize"] != float64(monitoring.MemoryMB) || fn["Timeout"] != float64(tc.timeout) || fn["ReservedConcurrentExecutions"] != float64(1) {
-				t.Errorf("memory %v, timeout %v, reserved concurrency %v", fn["MemorySize"], fn["Timeout"], fn["ReservedConcurrentExecutions"])
+			if fn["MemorySize"] != float64(monitoring.MemoryMB) || fn["Timeout"] != float64(tc.timeout) ||
+				fn["ReservedConcurrentExecutions"] != float64(1) {
+				t.Errorf(
+					"memory %v, timeout %v, reserved concurrency %v",
+					fn["MemorySize"],
+					fn["Timeout"],
+					fn["ReservedConcurrentExecutions"],
+				)
 			}
 			vars, _ := fn["Environment"].(map[string]any)["Variables"].(map[string]any)
 			for _, k := range tc.env {
@@ -154,7 +168,8 @@ func TestComputeScheduledFunctions(t *testing.T) {
 	t.Run("each scheduler role may invoke only its own function and write only its own DLQ", func(t *testing.T) {
 		for _, id := range ofType(all, "AWS::Scheduler::Schedule") {
 			switch all[id].Properties["Name"] {
-			case names.Physical(testCfg.Namespace, names.LeaseMonitoringSchedule), names.Physical(testCfg.Namespace, names.DriftMonitoringSchedule),
+			case names.Physical(testCfg.Namespace, names.LeaseMonitoringSchedule),
+				names.Physical(testCfg.Namespace, names.DriftMonitoringSchedule),
 				names.Physical(testCfg.Namespace, names.CostReportSchedule):
 			default:
 				continue
@@ -182,7 +197,8 @@ func TestComputeScheduledFunctions(t *testing.T) {
 			alarmed = append(alarmed, all[id].Properties["AlarmName"].(string))
 		}
 		for _, want := range []string{"LeaseMonitorErrors", "DriftMonitorErrors", "CostReportErrors",
-			"LeaseMonitorScheduleDLQNotEmpty", "DriftMonitorScheduleDLQNotEmpty", "CostReportScheduleDLQNotEmpty", "EmailDLQNotEmpty"} {
+			"LeaseMonitorScheduleDLQNotEmpty", "DriftMonitorScheduleDLQNotEmpty", "CostReportScheduleDLQNotEmpty",
+			"EmailDLQNotEmpty"} {
 			if !slices.Contains(alarmed, names.Physical(testCfg.Namespace, want)) {
 				t.Errorf("no alarm %s", want)
 			}
@@ -210,25 +226,33 @@ func TestComputeEmailNotifier(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{
 			"EventPattern": isbevents.Pattern(names.EmailDetailTypes),
 			"Targets": []any{objectLike(props{
-				"Arn":         props{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("EmailNotifierQueue.*")), "Arn"}},
+				"Arn": props{
+					"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("EmailNotifierQueue.*")), "Arn"},
+				},
 				"RetryPolicy": props{"MaximumRetryAttempts": 20, "MaximumEventAgeInSeconds": 86400},
 			})},
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), props{
 			"QueueName": queueName, "VisibilityTimeout": 6 * notify.TimeoutSeconds,
-			"RedrivePolicy": props{"deadLetterTargetArn": assertions.Match_AnyValue(), "maxReceiveCount": notify.MaxReceiveCount},
+			"RedrivePolicy": props{
+				"deadLetterTargetArn": assertions.Match_AnyValue(),
+				"maxReceiveCount":     notify.MaxReceiveCount,
+			},
 		})
 	})
 	t.Run("the function consumes in batches and reports failed messages one by one", func(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), props{
 			"BatchSize": notify.BatchSize, "FunctionResponseTypes": []any{"ReportBatchItemFailures"},
-			"ScalingConfig":  props{"MaximumConcurrency": notify.MaxConcurrency},
-			"EventSourceArn": props{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("EmailNotifierQueue.*")), "Arn"}},
+			"ScalingConfig": props{"MaximumConcurrency": notify.MaxConcurrency},
+			"EventSourceArn": props{
+				"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("EmailNotifierQueue.*")), "Arn"},
+			},
 		})
 	})
 	t.Run("it may send from this account's SES identities, remember deliveries, and nothing else", func(t *testing.T) {
 		vars := fn["Environment"].(map[string]any)["Variables"].(map[string]any)
-		for _, k := range []string{names.EnvDeliveryTable, names.EnvIdcConfigParam, names.EnvHubAccountID, names.EnvNamespace} {
+		for _, k := range []string{names.EnvDeliveryTable, names.EnvIdcConfigParam, names.EnvHubAccountID,
+			names.EnvNamespace} {
 			if vars[k] == nil {
 				t.Errorf("environment lacks %s", k)
 			}
@@ -251,6 +275,12 @@ func TestComputeEmailNotifier(t *testing.T) {
 
 func TestComputeWafAllowsOnlyTheConfiguredRanges(t *testing.T) {
 	tpl := template(t, StackCompute)
-	tpl.HasResourceProperties(jsii.String("AWS::WAFv2::IPSet"), props{"IPAddressVersion": "IPV4", "Addresses": []any{"203.0.113.0/24"}})
-	tpl.HasResourceProperties(jsii.String("AWS::WAFv2::IPSet"), props{"IPAddressVersion": "IPV6", "Addresses": []any{"2001:db8::/32"}})
+	tpl.HasResourceProperties(
+		jsii.String("AWS::WAFv2::IPSet"),
+		props{"IPAddressVersion": "IPV4", "Addresses": []any{"203.0.113.0/24"}},
+	)
+	tpl.HasResourceProperties(
+		jsii.String("AWS::WAFv2::IPSet"),
+		props{"IPAddressVersion": "IPV6", "Addresses": []any{"2001:db8::/32"}},
+	)
 }

@@ -21,14 +21,24 @@ func TestSandboxAccountCleanupRole(t *testing.T) {
 				"Action":    "sts:AssumeRole",
 				"Effect":    "Allow",
 				"Principal": objectLike(props{"AWS": objectLike(props{})}),
-				"Condition": props{"ArnEquals": props{"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.SandboxAccountRole)}},
+				"Condition": props{
+					"ArnEquals": props{
+						"aws:PrincipalArn": hub.HopRoleArn(
+							testCfg.HubAccountID,
+							testCfg.Namespace,
+							names.SandboxAccountRole,
+						),
+					},
+				},
 			}},
 		},
 	})
 	// The cleanup role is the one place *:* is justified (aws-nuke); see
 	// sandbox.NewCleanupRole.
 	assertNoWildcardActions(t, resources(t, StackSandboxAccount), "*")
-	if found := template(t, StackSandboxAccount).FindParameters(jsii.String("BootstrapVersion"), nil); len(*found) != 0 {
+	if found := template(t, StackSandboxAccount).FindParameters(jsii.String("BootstrapVersion"), nil); len(
+		*found,
+	) != 0 {
 		t.Error("the StackSet template must not need a CDK bootstrap")
 	}
 }

@@ -26,7 +26,9 @@ import (
 	isbevents "github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/lifecycle"
+	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/orgs"
 	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
@@ -62,7 +64,8 @@ func newOrg(t *testing.T, cfg aws.Config) org {
 	t.Helper()
 	ctx := context.Background()
 	api := organizations.NewFromConfig(cfg)
-	if _, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+	if _, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{
+		FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
 		t.Fatal(err)
 	}
 	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{})
@@ -71,7 +74,10 @@ func newOrg(t *testing.T, cfg aws.Config) org {
 	}
 	o := org{api: api, root: aws.ToString(roots.Roots[0].Id)}
 	ou := func(name string) string {
-		out, err := api.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(o.root), Name: aws.String(name)})
+		out, err := api.CreateOrganizationalUnit(
+			ctx,
+			&organizations.CreateOrganizationalUnitInput{ParentId: aws.String(o.root), Name: aws.String(name)},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,17 +85,27 @@ func newOrg(t *testing.T, cfg aws.Config) org {
 	}
 	o.entry, o.exit, o.avail = ou("Entry"), ou("Exit"), ou("Available")
 	acct := func(i int, parent string) string {
-		out, err := api.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(fmt.Sprintf("sandbox-%d", i)), Email: aws.String(fmt.Sprintf("sandbox-%d@example.com", i))})
+		out, err := api.CreateAccount(
+			ctx,
+			&organizations.CreateAccountInput{
+				AccountName: aws.String(fmt.Sprintf("sandbox-%d", i)),
+				Email:       aws.String(fmt.Sprintf("sandbox-%d@example.com", i)),
+			},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := api.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+		st, err := api.DescribeCreateAccountStatus(
+			ctx,
+			&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
 		id := aws.ToString(st.CreateAccountStatus.AccountId)
 		if parent != o.root {
-			if _, err := api.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id), SourceParentId: aws.String(o.root), DestinationParentId: aws.String(parent)}); err != nil {
+			if _, err := api.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id),
+				SourceParentId: aws.String(o.root), DestinationParentId: aws.String(parent)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -105,10 +121,13 @@ func setup(t *testing.T) (*apitest.Env, handler, org) {
 	t.Helper()
 	e := apitest.New(t)
 	o := newOrg(t, e.Cfg)
-	doc, _ := json.Marshal(config.AccountPoolParam{EntryOuID: o.entry, ExitOuID: o.exit, AvailableOuID: o.avail, OrgMgtAccountID: mgmt})
+	doc, _ := json.Marshal(
+		config.AccountPoolParam{EntryOuID: o.entry, ExitOuID: o.exit, AvailableOuID: o.avail, OrgMgtAccountID: mgmt},
+	)
 	name := "/" + names.Physical(fixture.Namespace, names.AccountPoolConfigParam)
 	sp := ssm.NewFromConfig(e.Cfg)
-	if _, err := sp.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
+	if _, err := sp.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name),
+		Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
 		t.Fatal(err)
 	}
 	o.ic = fixture.NewIdentityCenter(t, e.Cfg, hub, idc)
@@ -119,10 +138,12 @@ func setup(t *testing.T) (*apitest.Env, handler, org) {
 // server builds the accounts API over the pool service, its access
 // revoked through the IDC parameter idcParam.
 func server(e *apitest.Env, sp *ssm.Client, poolParam, idcParam string) handler {
-	access := lifecycle.NewReconciler(lifecycle.NewChainClients(e.Cfg, fixture.Namespace, hub, poolParam, idcParam))
+	access := lifecycle.NewReconciler(chain.New(e.Cfg, fixture.Namespace, hub, poolParam, idcParam).Lifecycle())
+	pp := poolparam.New(paramstore.New(e.Cfg), poolParam, 0, nil)
 	svc := pool.New(pool.Deps{Accounts: e.Store.Accounts(), Leases: e.Store.Leases(), Config: e.Config,
-		Pool: poolparam.New(paramstore.New(e.Cfg), poolParam, 0, nil), Org: pool.OrgThroughChain(e.Cfg, fixture.Namespace, hub),
-		Outbox: e.Relay, Access: access, Pages: e.Store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: e.Clock.Now})
+		Pool: pp, Org: orgs.NewChain(e.Cfg, fixture.Namespace, hub, "api-accounts", pp),
+		Outbox: e.Relay, Access: access, Pages: e.Store.Pages(), HubAccountID: hub, IdcAccountID: idc,
+		Now: e.Clock.Now})
 	return e.Server(routes.Accounts, accountsapi.Handlers(svc))
 }
 
@@ -186,7 +207,8 @@ func TestAdminsRegisterAccountsFromTheEntryOU(t *testing.T) {
 		if len(evs) != 1 || evs[0].Envelope.DetailType != names.CleanAccountRequest {
 			t.Fatalf("events = %s", fixture.JSON(evs))
 		}
-		if ev := evs[0].Event.(isbevents.CleanAccountRequest); ev.AccountID != reg.AwsAccountID || ev.Reason != isbevents.CleanupAccountRegistration {
+		if ev := evs[0].Event.(isbevents.CleanAccountRequest); ev.AccountID != reg.AwsAccountID ||
+			ev.Reason != isbevents.CleanupAccountRegistration {
 			t.Fatalf("event = %+v", ev)
 		}
 		if p := parent(t, o, reg.AwsAccountID); p != o.entry {
@@ -214,7 +236,8 @@ func TestAdminsRegisterAccountsFromTheEntryOU(t *testing.T) {
 		})
 	}
 	t.Run("only admins may register", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("POST", "/accounts", &apitest.Manager, register(o.inEntry[1]))).Want(t, http.StatusForbidden, "")
+		apitest.Call(t, h, e.Event("POST", "/accounts", &apitest.Manager, register(o.inEntry[1]))).
+			Want(t, http.StatusForbidden, "")
 	})
 	t.Run("registered accounts are listed and read", func(t *testing.T) {
 		var p struct {
@@ -224,18 +247,22 @@ func TestAdminsRegisterAccountsFromTheEntryOU(t *testing.T) {
 		if len(p.Result) != 1 || p.Result[0].AwsAccountID != reg.AwsAccountID {
 			t.Fatalf("accounts = %+v", p.Result)
 		}
-		apitest.Call(t, h, e.Event("GET", "/accounts/"+reg.AwsAccountID, &apitest.Admin, nil)).Want(t, http.StatusOK, "")
-		apitest.Call(t, h, e.Event("GET", "/accounts/000000000001", &apitest.Admin, nil)).Want(t, http.StatusNotFound, "")
+		apitest.Call(t, h, e.Event("GET", "/accounts/"+reg.AwsAccountID, &apitest.Admin, nil)).
+			Want(t, http.StatusOK, "")
+		apitest.Call(t, h, e.Event("GET", "/accounts/000000000001", &apitest.Admin, nil)).
+			Want(t, http.StatusNotFound, "")
 	})
 	t.Run("a cleanup can be asked again for an account in CleanUp", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("POST", "/accounts/"+reg.AwsAccountID+"/retryCleanup", &apitest.Admin, nil)).Want(t, http.StatusOK, "")
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+reg.AwsAccountID+"/retryCleanup", &apitest.Admin, nil)).
+			Want(t, http.StatusOK, "")
 		evs := e.Events()
 		if len(evs) != 1 || evs[0].Event.(isbevents.CleanAccountRequest).Reason != isbevents.CleanupRetryFailed {
 			t.Fatalf("events = %s", fixture.JSON(evs))
 		}
 	})
 	t.Run("an account in CleanUp cannot be ejected", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("POST", "/accounts/"+reg.AwsAccountID+"/eject", &apitest.Admin, nil)).Want(t, http.StatusConflict, "")
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+reg.AwsAccountID+"/eject", &apitest.Admin, nil)).
+			Want(t, http.StatusConflict, "")
 	})
 }
 
@@ -249,16 +276,21 @@ func TestEjectionEndsTheLeaseAndLeavesThePool(t *testing.T) {
 		t.Fatal(err)
 	}
 	g, err := e.Store.Grant(ctx, ddbstore.GrantRequest{New: true, Now: apitest.T0, ApprovedBy: lease.AutoApproved,
-		Lease: lease.Lease{Key: lease.Key{UserEmail: apitest.CI.Email, UUID: "5a1b2c3d-0000-4000-8000-000000000001"}, Status: lease.PendingApproval}})
+		Lease: lease.Lease{
+			Key:    lease.Key{UserEmail: apitest.CI.Email, UUID: "5a1b2c3d-0000-4000-8000-000000000001"},
+			Status: lease.PendingApproval,
+		}})
 	if err != nil || g.Account.ID != o.available[0] {
 		t.Fatalf("grant = %+v, %v", g, err)
 	}
 	t.Run("retrying cleanup of an active account is 409", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[0]+"/retryCleanup", &apitest.Admin, nil)).Want(t, http.StatusConflict, "")
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[0]+"/retryCleanup", &apitest.Admin, nil)).
+			Want(t, http.StatusConflict, "")
 	})
 	t.Run("a quarantined account goes back to CleanUp", func(t *testing.T) {
 		var a accountsapi.Account
-		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[1]+"/retryCleanup", &apitest.Admin, nil)).Into(t, &a)
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[1]+"/retryCleanup", &apitest.Admin, nil)).
+			Into(t, &a)
 		if a.Status != string(account.CleanUp) {
 			t.Fatalf("account = %+v", a)
 		}
@@ -266,7 +298,8 @@ func TestEjectionEndsTheLeaseAndLeavesThePool(t *testing.T) {
 	})
 	grantAccess(t, o.ic, o.available[0], apitest.CI.Email)
 	t.Run("an ejected account's lease ends as Ejected", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[0]+"/eject", &apitest.Admin, nil)).Want(t, http.StatusOK, "")
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[0]+"/eject", &apitest.Admin, nil)).
+			Want(t, http.StatusOK, "")
 		l, err := e.Store.Leases().Get(ctx, g.Lease.Key)
 		if err != nil || l.Status != lease.Ejected {
 			t.Fatalf("lease = %+v, %v", l.Status, err)
@@ -285,10 +318,12 @@ func TestEjectionEndsTheLeaseAndLeavesThePool(t *testing.T) {
 		if p := parent(t, o, o.available[0]); p != o.exit {
 			t.Fatalf("parent = %s, want the Exit OU %s", p, o.exit)
 		}
-		apitest.Call(t, h, e.Event("GET", "/accounts/"+o.available[0], &apitest.Admin, nil)).Want(t, http.StatusNotFound, "")
+		apitest.Call(t, h, e.Event("GET", "/accounts/"+o.available[0], &apitest.Admin, nil)).
+			Want(t, http.StatusNotFound, "")
 	})
 	t.Run("ejecting it again is 404", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[0]+"/eject", &apitest.Admin, nil)).Want(t, http.StatusNotFound, "")
+		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[0]+"/eject", &apitest.Admin, nil)).
+			Want(t, http.StatusNotFound, "")
 	})
 }
 
@@ -296,28 +331,36 @@ func TestEjectionRevokesAccessBeforeTheRowIsDeleted(t *testing.T) {
 	e, h, o := setup(t)
 	ctx := context.Background()
 	id := o.available[0]
-	if err := e.Store.Accounts().Import(ctx, []account.Account{{ID: id, Status: account.Available, StatusChangedAt: apitest.T0.Add(-48e9 * 3600)}}); err != nil {
+	if err := e.Store.Accounts().Import(ctx, []account.Account{{ID: id, Status: account.Available,
+		StatusChangedAt: apitest.T0.Add(-48e9 * 3600)}}); err != nil {
 		t.Fatal(err)
 	}
 	g, err := e.Store.Grant(ctx, ddbstore.GrantRequest{New: true, Now: apitest.T0, ApprovedBy: lease.AutoApproved,
-		Lease: lease.Lease{Key: lease.Key{UserEmail: apitest.CI.Email, UUID: "5a1b2c3d-0000-4000-8000-000000000002"}, Status: lease.PendingApproval}})
+		Lease: lease.Lease{
+			Key:    lease.Key{UserEmail: apitest.CI.Email, UUID: "5a1b2c3d-0000-4000-8000-000000000002"},
+			Status: lease.PendingApproval,
+		}})
 	if err != nil || g.Account.ID != id {
 		t.Fatalf("grant = %+v, %v", g, err)
 	}
 	grantAccess(t, o.ic, id, apitest.CI.Email)
-	t.Run("an ejection that cannot revoke access keeps the row and the OU, so it can be asked again", func(t *testing.T) {
-		broken := server(e, ssm.NewFromConfig(e.Cfg), fixture.PoolParamName, "/no-such-idc-parameter")
-		apitest.Call(t, broken, e.Event("POST", "/accounts/"+id+"/eject", &apitest.Admin, nil)).Want(t, http.StatusInternalServerError, "")
-		if _, err := e.Store.Accounts().Get(ctx, id); err != nil {
-			t.Fatalf("the row is gone while the lessee keeps access: %v", err)
-		}
-		if p := parent(t, o, id); p != o.avail {
-			t.Fatalf("the account moved to %s before its access was revoked", p)
-		}
-		if got := o.ic.Assignees(id); len(got) != 1 {
-			t.Fatalf("assignees = %v, want the lessee's", got)
-		}
-	})
+	t.Run(
+		"an ejection that cannot revoke access keeps the row and the OU, so it can be asked again",
+		func(t *testing.T) {
+			broken := server(e, ssm.NewFromConfig(e.Cfg), fixture.PoolParamName, "/no-such-idc-parameter")
+			apitest.Call(t, broken, e.Event("POST", "/accounts/"+id+"/eject", &apitest.Admin, nil)).
+				Want(t, http.StatusInternalServerError, "")
+			if _, err := e.Store.Accounts().Get(ctx, id); err != nil {
+				t.Fatalf("the row is gone while the lessee keeps access: %v", err)
+			}
+			if p := parent(t, o, id); p != o.avail {
+				t.Fatalf("the account moved to %s before its access was revoked", p)
+			}
+			if got := o.ic.Assignees(id); len(got) != 1 {
+				t.Fatalf("assignees = %v, want the lessee's", got)
+			}
+		},
+	)
 	t.Run("asking again revokes the access, then moves the account and deletes the row", func(t *testing.T) {
 		apitest.Call(t, h, e.Event("POST", "/accounts/"+id+"/eject", &apitest.Admin, nil)).Want(t, http.StatusOK, "")
 		if got := o.ic.Assignees(id); len(got) != 0 {

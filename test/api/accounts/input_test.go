@@ -30,7 +30,8 @@ func TestTheUnregisteredListingAcceptsOnlyTokensItSealed(t *testing.T) {
 		var next struct {
 			Result []pool.Unregistered `json:"result"`
 		}
-		apitest.Call(t, h, e.Event("GET", "/accounts/unregistered?pageSize=1&pageIdentifier="+*first.Next, &apitest.Admin, nil)).Into(t, &next)
+		apitest.Call(t, h, e.Event("GET", "/accounts/unregistered?pageSize=1&pageIdentifier="+*first.Next, &apitest.Admin, nil)).
+			Into(t, &next)
 		if len(next.Result) != 1 || next.Result[0].ID == first.Result[0].ID {
 			t.Fatalf("second page = %+v after %+v", next.Result, first.Result)
 		}
@@ -74,7 +75,8 @@ func TestAnAccountIdThatIsNotTwelveDigitsIsRefusedNamingIt(t *testing.T) {
 	for _, id := range []string{"12345", "abcdefghijkl", strings.Repeat("1", 3000)} {
 		for _, route := range []struct{ method, suffix string }{{"GET", ""}, {"POST", "/retryCleanup"}, {"POST", "/eject"}} {
 			t.Run(route.method+" "+route.suffix+" with "+id[:min(len(id), 12)]+" is 400", func(t *testing.T) {
-				apitest.Call(t, h, e.Event(route.method, "/accounts/"+id+route.suffix, &apitest.Admin, nil)).Want(t, http.StatusBadRequest, "awsAccountId")
+				apitest.Call(t, h, e.Event(route.method, "/accounts/"+id+route.suffix, &apitest.Admin, nil)).
+					Want(t, http.StatusBadRequest, "awsAccountId")
 			})
 		}
 	}

@@ -68,7 +68,6 @@ type Env struct {
 
 	mu   sync.Mutex
 	docs map[string]string
-	ids  int
 }
 
 // New empties the emulator, creates the tables, the bus and its tap, and
@@ -99,7 +98,12 @@ func New(t *testing.T) *Env {
 	// A TTL of a nanosecond: every request sees the configuration a test
 	// just set, and every request still reads it over HTTP.
 	e.Config = appconfig.New(ext, time.Nanosecond, nil)
-	e.Verifier = auth.NewVerifier(auth.StaticKeys{Current: signingKey.Public()}, auth.Issuer(fixture.Namespace), auth.Audience(fixture.Namespace), e.Clock.Now)
+	e.Verifier = auth.NewVerifier(
+		auth.StaticKeys{Current: signingKey.Public()},
+		auth.Issuer(fixture.Namespace),
+		auth.Audience(fixture.Namespace),
+		e.Clock.Now,
+	)
 	return e
 }
 
@@ -116,7 +120,16 @@ func (e *Env) NewID() string { return uuid.NewString() }
 // Token signs a token for caller, valid for an hour from the clock.
 func (e *Env) Token(c auth.Caller) string {
 	e.T.Helper()
-	tok, err := auth.Issue(context.Background(), signingKey, signingKey.ID, c, auth.Issuer(fixture.Namespace), auth.Audience(fixture.Namespace), time.Hour, e.Clock.Now())
+	tok, err := auth.Issue(
+		context.Background(),
+		signingKey,
+		signingKey.ID,
+		c,
+		auth.Issuer(fixture.Namespace),
+		auth.Audience(fixture.Namespace),
+		time.Hour,
+		e.Clock.Now(),
+	)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -203,7 +216,11 @@ type Result struct {
 }
 
 // Call runs the handler on the event and decodes the JSend envelope.
-func Call(t *testing.T, h func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error), ev events.APIGatewayProxyRequest) Result {
+func Call(
+	t *testing.T,
+	h func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error),
+	ev events.APIGatewayProxyRequest,
+) Result {
 	t.Helper()
 	resp, err := h(context.Background(), ev)
 	if err != nil {
@@ -217,7 +234,14 @@ func Call(t *testing.T, h func(context.Context, events.APIGatewayProxyRequest) (
 	if err := json.Unmarshal([]byte(resp.Body), &env); err != nil {
 		t.Fatalf("response body is not JSON: %v\n%s", err, resp.Body)
 	}
-	r := Result{Status: resp.StatusCode, Headers: resp.Headers, JSend: env.Status, Data: env.Data, Message: env.Message, Raw: resp.Body}
+	r := Result{
+		Status:  resp.StatusCode,
+		Headers: resp.Headers,
+		JSend:   env.Status,
+		Data:    env.Data,
+		Message: env.Message,
+		Raw:     resp.Body,
+	}
 	if env.Status == "fail" {
 		var d struct {
 			Errors []fault.FieldError `json:"errors"`
@@ -261,7 +285,10 @@ func (r Result) Want(t *testing.T, status int, field string) {
 
 // Server builds a family's server the way its main.go does, with the test
 // verifier and configuration.
-func (e *Env) Server(family routes.Family, handlers map[string]httpapi.HandlerFunc) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+func (e *Env) Server(
+	family routes.Family,
+	handlers map[string]httpapi.HandlerFunc,
+) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	e.T.Helper()
 	srv, err := httpapi.NewServer(family, e.Verifier, e.Config, handlers)
 	if err != nil {
@@ -292,7 +319,10 @@ func (e *Env) Pool(n int) []string {
 	for i := range n {
 		id := fmt.Sprintf("1000000000%02d", i)
 		ids = append(ids, id)
-		accts = append(accts, account.Account{ID: id, Status: account.Available, StatusChangedAt: T0.Add(-48 * time.Hour)})
+		accts = append(
+			accts,
+			account.Account{ID: id, Status: account.Available, StatusChangedAt: T0.Add(-48 * time.Hour)},
+		)
 	}
 	if err := e.Store.Accounts().Import(context.Background(), accts); err != nil {
 		e.T.Fatal(err)

@@ -21,7 +21,10 @@ func TestMain(m *testing.M) { emulator.Main(m) }
 func TestHostedReadsTheNewestVersion(t *testing.T) {
 	ctx := context.Background()
 	api := appconfig.NewFromConfig(emulator.Config(t))
-	app, err := api.CreateApplication(ctx, &appconfig.CreateApplicationInput{Name: aws.String(names.Physical("test", names.AppConfigApplication))})
+	app, err := api.CreateApplication(
+		ctx,
+		&appconfig.CreateApplicationInput{Name: aws.String(names.Physical("test", names.AppConfigApplication))},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}

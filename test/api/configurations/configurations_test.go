@@ -31,9 +31,16 @@ func TestMain(m *testing.M) { emulator.Main(m) }
 func TestClientsReadTheConfigurationTheyNeed(t *testing.T) {
 	e := apitest.New(t)
 	api := ssm.NewFromConfig(e.Cfg)
-	doc, _ := json.Marshal(config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: "222222222222", ManagedRegions: []string{"us-east-1", "eu-west-2"}})
+	doc, _ := json.Marshal(
+		config.AccountPoolParam{
+			EntryOuID:       "ou-entry",
+			OrgMgtAccountID: "222222222222",
+			ManagedRegions:  []string{"us-east-1", "eu-west-2"},
+		},
+	)
 	name := "/" + names.Physical(fixture.Namespace, names.AccountPoolConfigParam)
-	if _, err := api.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
+	if _, err := api.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name),
+		Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
 		t.Fatal(err)
 	}
 	svc := configview.New(e.Config, poolparam.New(paramstore.New(e.Cfg), name, 0, nil))

@@ -78,7 +78,10 @@ func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
 		}
 		held[l.AwsAccountID] = true
 	}
-	if avail, _, _ := e.Store.Accounts().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)}, ddbstore.Page{}); len(avail) != 0 {
+	if avail, _, _ := e.Store.Accounts().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)},
+		ddbstore.Page{}); len(
+		avail,
+	) != 0 {
 		t.Fatalf("%d accounts left Available while requests were refused", len(avail))
 	}
 
@@ -89,7 +92,11 @@ func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				statuses[i] = apitest.Call(t, h, e.Event("POST", "/leases/"+l.LeaseID+"/terminate", &leasedBy[i], nil)).Status
+				statuses[i] = apitest.Call(
+					t,
+					h,
+					e.Event("POST", "/leases/"+l.LeaseID+"/terminate", &leasedBy[i], nil),
+				).Status
 			}()
 		}
 		wg.Wait()
@@ -104,7 +111,8 @@ func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
 				t.Errorf("%s still counts %d leases (%v)", email, n, err)
 			}
 		}
-		ended, _, _ := e.Store.Leases().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.ManuallyTerminated)}, ddbstore.Page{Size: 50})
+		ended, _, _ := e.Store.Leases().
+			ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.ManuallyTerminated)}, ddbstore.Page{Size: 50})
 		if len(ended) != 12 {
 			t.Fatalf("%d leases terminated, want 12", len(ended))
 		}

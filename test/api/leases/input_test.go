@@ -31,19 +31,106 @@ func TestBadLeaseInputIsRefusedNamingTheParameter(t *testing.T) {
 		ev    events.APIGatewayProxyRequest
 		field string
 	}{
-		{"a lease id for an email over 2,048 bytes", e.Event("GET", "/leases/"+lease.Key{UserEmail: hugeEmail, UUID: unknownUUID}.ID(), &apitest.Manager, nil), "leaseId"},
-		{"a lease id for an email over 254 bytes", e.Event("GET", "/leases/"+lease.Key{UserEmail: strings.Repeat("a", 300) + "@example.com", UUID: unknownUUID}.ID(), &apitest.Manager, nil), "leaseId"},
-		{"a lease id longer than any lease id", e.Event("GET", "/leases/"+strings.Repeat("A", 5000), &apitest.Manager, nil), "leaseId"},
-		{"a lease id whose uuid is not a UUID", e.Event("POST", "/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: "x"}.ID()+"/freeze", &apitest.Manager, nil), "leaseId"},
-		{"a lease id spelled another way", e.Event("GET", "/leases/"+raw(`{"uuid":"`+unknownUUID+`","userEmail":"dev@example.com"}`), &apitest.Manager, nil), "leaseId"},
-		{"a userEmail over 254 bytes", e.Event("GET", "/leases?userEmail="+hugeEmail, &apitest.Manager, nil), "userEmail"},
-		{"a NUL in a query value", e.Event("GET", "/leases?userEmail=dev%40example.com\x00", &apitest.Manager, nil), "userEmail"},
-		{"a userEmail over 254 bytes in a request", e.Event("POST", "/leases", &apitest.Manager, map[string]any{"leaseTemplateUuid": tpl.UUID, "userEmail": hugeEmail}), "userEmail"},
-		{"a NUL in a comment", e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+tpl.UUID+`", "comments": "a\u0000b"}`), "comments"},
-		{"an escape sequence in a comment", e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+tpl.UUID+`", "comments": "\u001b[2J"}`), "comments"},
-		{"invalid UTF-8 in a comment", e.Event("POST", "/leases", &apitest.Dev, "{\"leaseTemplateUuid\": \""+tpl.UUID+"\", \"comments\": \"caf\xe9\"}"), "comments"},
-		{"a line break in the lessee's email", e.Event("POST", "/leases", &apitest.Manager, `{"leaseTemplateUuid": "`+tpl.UUID+`", "userEmail": "dev@example.com\n"}`), "userEmail"},
-		{"a key given twice", e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+unknownUUID+`", "leaseTemplateUuid": "`+tpl.UUID+`"}`), "leaseTemplateUuid"},
+		{
+			"a lease id for an email over 2,048 bytes",
+			e.Event("GET", "/leases/"+lease.Key{UserEmail: hugeEmail, UUID: unknownUUID}.ID(), &apitest.Manager, nil),
+			"leaseId",
+		},
+		{
+			"a lease id for an email over 254 bytes",
+			e.Event(
+				"GET",
+				"/leases/"+lease.Key{UserEmail: strings.Repeat("a", 300) + "@example.com", UUID: unknownUUID}.ID(),
+				&apitest.Manager,
+				nil,
+			),
+			"leaseId",
+		},
+		{
+			"a lease id longer than any lease id",
+			e.Event("GET", "/leases/"+strings.Repeat("A", 5000), &apitest.Manager, nil),
+			"leaseId",
+		},
+		{
+			"a lease id whose uuid is not a UUID",
+			e.Event(
+				"POST",
+				"/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: "x"}.ID()+"/freeze",
+				&apitest.Manager,
+				nil,
+			),
+			"leaseId",
+		},
+		{
+			"a lease id spelled another way",
+			e.Event(
+				"GET",
+				"/leases/"+raw(`{"uuid":"`+unknownUUID+`","userEmail":"dev@example.com"}`),
+				&apitest.Manager,
+				nil,
+			),
+			"leaseId",
+		},
+		{
+			"a userEmail over 254 bytes",
+			e.Event("GET", "/leases?userEmail="+hugeEmail, &apitest.Manager, nil),
+			"userEmail",
+		},
+		{
+			"a NUL in a query value",
+			e.Event("GET", "/leases?userEmail=dev%40example.com\x00", &apitest.Manager, nil),
+			"userEmail",
+		},
+		{
+			"a userEmail over 254 bytes in a request",
+			e.Event(
+				"POST",
+				"/leases",
+				&apitest.Manager,
+				map[string]any{"leaseTemplateUuid": tpl.UUID, "userEmail": hugeEmail},
+			),
+			"userEmail",
+		},
+		{
+			"a NUL in a comment",
+			e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+tpl.UUID+`", "comments": "a\u0000b"}`),
+			"comments",
+		},
+		{
+			"an escape sequence in a comment",
+			e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+tpl.UUID+`", "comments": "\u001b[2J"}`),
+			"comments",
+		},
+		{
+			"invalid UTF-8 in a comment",
+			e.Event(
+				"POST",
+				"/leases",
+				&apitest.Dev,
+				"{\"leaseTemplateUuid\": \""+tpl.UUID+"\", \"comments\": \"caf\xe9\"}",
+			),
+			"comments",
+		},
+		{
+			"a line break in the lessee's email",
+			e.Event(
+				"POST",
+				"/leases",
+				&apitest.Manager,
+				`{"leaseTemplateUuid": "`+tpl.UUID+`", "userEmail": "dev@example.com\n"}`,
+			),
+			"userEmail",
+		},
+		{
+			"a key given twice",
+			e.Event(
+				"POST",
+				"/leases",
+				&apitest.Dev,
+				`{"leaseTemplateUuid": "`+unknownUUID+`", "leaseTemplateUuid": "`+tpl.UUID+`"}`,
+			),
+			"leaseTemplateUuid",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+" is 400 naming "+tc.field, func(t *testing.T) {
@@ -57,7 +144,8 @@ func TestBadLeaseInputIsRefusedNamingTheParameter(t *testing.T) {
 	})
 	t.Run("a comment may span lines", func(t *testing.T) {
 		var l leasesapi.Lease
-		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+tpl.UUID+`", "comments": "for CI\n\tthanks"}`)).Into(t, &l)
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+tpl.UUID+`", "comments": "for CI\n\tthanks"}`)).
+			Into(t, &l)
 		if l.Comments != "for CI\n\tthanks" {
 			t.Fatalf("comments = %q", l.Comments)
 		}
@@ -90,7 +178,8 @@ func TestAPatchThatChangesNothingIsRefused(t *testing.T) {
 // is a 400, never a 500.
 func TestAKeyTheStoreRefusesIsA400(t *testing.T) {
 	e, _ := setup(t)
-	_, err := e.Store.Leases().Get(context.Background(), lease.Key{UserEmail: strings.Repeat("a", 3000) + "@example.com", UUID: unknownUUID})
+	_, err := e.Store.Leases().
+		Get(context.Background(), lease.Key{UserEmail: strings.Repeat("a", 3000) + "@example.com", UUID: unknownUUID})
 	if err == nil {
 		t.Fatal("the store read a 3,012-byte partition key")
 	}

@@ -54,7 +54,8 @@ func TestAPipelineLeasesAnAccountAndReleasesIt(t *testing.T) {
 		r := apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl.UUID)))
 		r.Want(t, http.StatusCreated, "")
 		r.Into(t, &leased)
-		if leased.Status != string(lease.Active) || !slices.Contains(pool, leased.AwsAccountID) || leased.ApprovedBy != lease.AutoApproved {
+		if leased.Status != string(lease.Active) || !slices.Contains(pool, leased.AwsAccountID) ||
+			leased.ApprovedBy != lease.AutoApproved {
 			t.Fatalf("lease = %+v", leased)
 		}
 		if leased.ExpirationDate == nil || !leased.ExpirationDate.Equal(apitest.T0.Add(24*60*60*1e9)) {
@@ -68,7 +69,8 @@ func TestAPipelineLeasesAnAccountAndReleasesIt(t *testing.T) {
 		if !slices.Equal(types(got), []string{names.LeaseApproved}) {
 			t.Fatalf("events = %v", types(got))
 		}
-		if ev := got[0].Event.(isbevents.LeaseApproved); ev.AccountID != leased.AwsAccountID || ev.ApprovedBy != lease.AutoApproved {
+		if ev := got[0].Event.(isbevents.LeaseApproved); ev.AccountID != leased.AwsAccountID ||
+			ev.ApprovedBy != lease.AutoApproved {
 			t.Fatalf("LeaseApproved = %+v", ev)
 		}
 		if n := e.Outboxed(); n != 0 {
@@ -92,7 +94,8 @@ func TestAPipelineLeasesAnAccountAndReleasesIt(t *testing.T) {
 		if !slices.Equal(types(evs), []string{names.LeaseTerminated}) {
 			t.Fatalf("events = %v", types(evs))
 		}
-		if ev := evs[0].Event.(isbevents.LeaseTerminated); ev.AccountID != leased.AwsAccountID || ev.Reason.Type != isbevents.TerminationManual {
+		if ev := evs[0].Event.(isbevents.LeaseTerminated); ev.AccountID != leased.AwsAccountID ||
+			ev.Reason.Type != isbevents.TerminationManual {
 			t.Fatalf("LeaseTerminated = %+v", ev)
 		}
 		if n, _ := e.Store.Leases().Count(context.Background(), apitest.CI.Email); n != 0 {
@@ -100,7 +103,8 @@ func TestAPipelineLeasesAnAccountAndReleasesIt(t *testing.T) {
 		}
 	})
 	t.Run("terminating it again is a conflict", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("POST", "/leases/"+leased.LeaseID+"/terminate", &apitest.CI, nil)).Want(t, http.StatusConflict, "")
+		apitest.Call(t, h, e.Event("POST", "/leases/"+leased.LeaseID+"/terminate", &apitest.CI, nil)).
+			Want(t, http.StatusConflict, "")
 	})
 }
 
@@ -132,10 +136,12 @@ func TestTheLeaseLimitIsNamedInThe409(t *testing.T) {
 	manual := e.Template("manual", true, template.Public)
 	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(auto.UUID))).Want(t, http.StatusCreated, "")
 	t.Run("an auto-approved request over the limit is refused", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(auto.UUID))).Want(t, http.StatusConflict, "maxLeasesPerUser")
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(auto.UUID))).
+			Want(t, http.StatusConflict, "maxLeasesPerUser")
 	})
 	t.Run("a request needing approval over the limit is refused", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(manual.UUID))).Want(t, http.StatusConflict, "maxLeasesPerUser")
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(manual.UUID))).
+			Want(t, http.StatusConflict, "maxLeasesPerUser")
 	})
 	t.Run("nothing of the refused requests was written", func(t *testing.T) {
 		ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, ddbstore.Page{})
@@ -152,7 +158,8 @@ func TestALimitOfZeroStopsEveryNewRequest(t *testing.T) {
 	auto := e.Template("ci", false, template.Public)
 	manual := e.Template("manual", true, template.Public)
 	for _, tpl := range []string{auto.UUID, manual.UUID} {
-		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl))).Want(t, http.StatusConflict, "maxLeasesPerUser")
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl))).
+			Want(t, http.StatusConflict, "maxLeasesPerUser")
 	}
 	if ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, ddbstore.Page{}); len(ls) != 0 {
 		t.Fatalf("%d leases written, want none", len(ls))
@@ -172,7 +179,8 @@ func TestApprovalIsNeverBypassed(t *testing.T) {
 		t.Fatalf("a user naming their own email got %+v", l)
 	}
 	evs := e.Events()
-	if !slices.Equal(types(evs), []string{names.LeaseRequested}) || evs[0].Event.(isbevents.LeaseRequested).Comments != "for the demo" {
+	if !slices.Equal(types(evs), []string{names.LeaseRequested}) ||
+		evs[0].Event.(isbevents.LeaseRequested).Comments != "for the demo" {
 		t.Fatalf("events = %s", fixture.JSON(evs))
 	}
 }
@@ -187,7 +195,12 @@ func TestRequestsAreRefusedWithTheRightStatus(t *testing.T) {
 		status int
 		field  string
 	}{
-		{"a request without a token is 401", e.Event("POST", "/leases", nil, request(public.UUID)), 401, "Authorization"},
+		{
+			"a request without a token is 401",
+			e.Event("POST", "/leases", nil, request(public.UUID)),
+			401,
+			"Authorization",
+		},
 		{"a request with a forged token is 401", func() events.APIGatewayProxyRequest {
 			ev := e.Event("POST", "/leases", &apitest.Dev, request(public.UUID))
 			ev.Headers["Authorization"] += "x"
@@ -198,19 +211,99 @@ func TestRequestsAreRefusedWithTheRightStatus(t *testing.T) {
 			ev.Headers["Content-Type"] = "text/plain"
 			return ev
 		}(), 415, "Content-Type"},
-		{"an unknown field is 400 naming it", e.Event("POST", "/leases", &apitest.Dev, map[string]any{"leaseTemplateUuid": public.UUID, "approved": true}), 400, "approved"},
-		{"a template id that is not a UUID is 400 naming it", e.Event("POST", "/leases", &apitest.Dev, request("nope")), 400, "leaseTemplateUuid"},
-		{"a field of the wrong type is 400 naming it", e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": 7}`), 400, "leaseTemplateUuid"},
-		{"a body that does not parse is 400", e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid":`), 400, "body"},
-		{"an unknown template is 404", e.Event("POST", "/leases", &apitest.Dev, request("00000000-0000-4000-8000-000000000000")), 404, ""},
-		{"a private template is 404 for a user", e.Event("POST", "/leases", &apitest.Dev, request(private.UUID)), 404, ""},
-		{"a user requesting for someone else is 403", e.Event("POST", "/leases", &apitest.Dev, map[string]any{"leaseTemplateUuid": public.UUID, "userEmail": apitest.Other.Email}), 403, ""},
-		{"a user listing someone else's leases is 403", e.Event("GET", "/leases?userEmail=other@example.com", &apitest.Dev, nil), 403, ""},
-		{"a page size out of range is 400 naming it", e.Event("GET", "/leases?pageSize=0", &apitest.Dev, nil), 400, "pageSize"},
+		{
+			"an unknown field is 400 naming it",
+			e.Event(
+				"POST",
+				"/leases",
+				&apitest.Dev,
+				map[string]any{"leaseTemplateUuid": public.UUID, "approved": true},
+			),
+			400,
+			"approved",
+		},
+		{
+			"a template id that is not a UUID is 400 naming it",
+			e.Event("POST", "/leases", &apitest.Dev, request("nope")),
+			400,
+			"leaseTemplateUuid",
+		},
+		{
+			"a field of the wrong type is 400 naming it",
+			e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": 7}`),
+			400,
+			"leaseTemplateUuid",
+		},
+		{
+			"a body that does not parse is 400",
+			e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid":`),
+			400,
+			"body",
+		},
+		{
+			"an unknown template is 404",
+			e.Event("POST", "/leases", &apitest.Dev, request("00000000-0000-4000-8000-000000000000")),
+			404,
+			"",
+		},
+		{
+			"a private template is 404 for a user",
+			e.Event("POST", "/leases", &apitest.Dev, request(private.UUID)),
+			404,
+			"",
+		},
+		{
+			"a user requesting for someone else is 403",
+			e.Event(
+				"POST",
+				"/leases",
+				&apitest.Dev,
+				map[string]any{"leaseTemplateUuid": public.UUID, "userEmail": apitest.Other.Email},
+			),
+			403,
+			"",
+		},
+		{
+			"a user listing someone else's leases is 403",
+			e.Event("GET", "/leases?userEmail=other@example.com", &apitest.Dev, nil),
+			403,
+			"",
+		},
+		{
+			"a page size out of range is 400 naming it",
+			e.Event("GET", "/leases?pageSize=0", &apitest.Dev, nil),
+			400,
+			"pageSize",
+		},
 		{"a forged page token is 400", e.Event("GET", "/leases?pageIdentifier=abc", &apitest.Dev, nil), 400, ""},
-		{"an unknown lease is 404", e.Event("GET", "/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: unknownUUID}.ID(), &apitest.Dev, nil), 404, ""},
-		{"a lease id that does not decode is 400 naming it", e.Event("GET", "/leases/%%%", &apitest.Dev, nil), 400, "leaseId"},
-		{"a user reviewing is 403", e.Event("POST", "/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: unknownUUID}.ID()+"/review", &apitest.Dev, map[string]any{"action": "Approve"}), 403, ""},
+		{
+			"an unknown lease is 404",
+			e.Event(
+				"GET",
+				"/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: unknownUUID}.ID(),
+				&apitest.Dev,
+				nil,
+			),
+			404,
+			"",
+		},
+		{
+			"a lease id that does not decode is 400 naming it",
+			e.Event("GET", "/leases/%%%", &apitest.Dev, nil),
+			400,
+			"leaseId",
+		},
+		{
+			"a user reviewing is 403",
+			e.Event(
+				"POST",
+				"/leases/"+lease.Key{UserEmail: "dev@example.com", UUID: unknownUUID}.ID()+"/review",
+				&apitest.Dev,
+				map[string]any{"action": "Approve"},
+			),
+			403,
+			"",
+		},
 		{"a wrong method is 405", e.Event("DELETE", "/leases", &apitest.Dev, nil), 405, ""},
 	}
 	for _, tc := range cases {
@@ -220,8 +313,10 @@ func TestRequestsAreRefusedWithTheRightStatus(t *testing.T) {
 	}
 	t.Run("a privileged user may request for someone else", func(t *testing.T) {
 		var l leasesapi.Lease
-		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, map[string]any{"leaseTemplateUuid": private.UUID, "userEmail": "Dev@Example.com"})).Into(t, &l)
-		if l.UserEmail != apitest.Dev.Email || l.CreatedBy != apitest.Manager.Email || l.Status != string(lease.PendingApproval) {
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, map[string]any{"leaseTemplateUuid": private.UUID, "userEmail": "Dev@Example.com"})).
+			Into(t, &l)
+		if l.UserEmail != apitest.Dev.Email || l.CreatedBy != apitest.Manager.Email ||
+			l.Status != string(lease.PendingApproval) {
 			t.Fatalf("lease = %+v", l)
 		}
 	})
@@ -239,7 +334,11 @@ func TestManagersReviewPendingLeases(t *testing.T) {
 	a, b := pending(apitest.Dev), pending(apitest.Other)
 	e.Events()
 	review := func(l leasesapi.Lease, action string) apitest.Result {
-		return apitest.Call(t, h, e.Event("POST", "/leases/"+l.LeaseID+"/review", &apitest.Manager, map[string]any{"action": action}))
+		return apitest.Call(
+			t,
+			h,
+			e.Event("POST", "/leases/"+l.LeaseID+"/review", &apitest.Manager, map[string]any{"action": action}),
+		)
 	}
 	t.Run("approving with an empty pool is 409 and the lease stays pending", func(t *testing.T) {
 		r := review(a, "Approve")
@@ -273,7 +372,8 @@ func TestManagersReviewPendingLeases(t *testing.T) {
 			t.Fatalf("lease = %+v", l)
 		}
 		evs := e.Events()
-		if !slices.Equal(types(evs), []string{names.LeaseDenied}) || evs[0].Event.(isbevents.LeaseDenied).DeniedBy != apitest.Manager.Email {
+		if !slices.Equal(types(evs), []string{names.LeaseDenied}) ||
+			evs[0].Event.(isbevents.LeaseDenied).DeniedBy != apitest.Manager.Email {
 			t.Fatalf("events = %s", fixture.JSON(evs))
 		}
 	})
@@ -306,10 +406,12 @@ func TestUsersSeeOnlyTheirOwnLeases(t *testing.T) {
 		t.Fatalf("a manager's listing of one user = %+v", got)
 	}
 	t.Run("reading someone else's lease is 403", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("GET", "/leases/"+theirs.LeaseID, &apitest.Dev, nil)).Want(t, http.StatusForbidden, "")
+		apitest.Call(t, h, e.Event("GET", "/leases/"+theirs.LeaseID, &apitest.Dev, nil)).
+			Want(t, http.StatusForbidden, "")
 	})
 	t.Run("terminating someone else's lease is 403", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("POST", "/leases/"+theirs.LeaseID+"/terminate", &apitest.Dev, nil)).Want(t, http.StatusForbidden, "")
+		apitest.Call(t, h, e.Event("POST", "/leases/"+theirs.LeaseID+"/terminate", &apitest.Dev, nil)).
+			Want(t, http.StatusForbidden, "")
 	})
 	t.Run("a user withdraws their own pending request", func(t *testing.T) {
 		var l leasesapi.Lease
@@ -328,7 +430,8 @@ func TestUsersSeeOnlyTheirOwnLeases(t *testing.T) {
 			t.Fatalf("first page = %+v", p)
 		}
 		first := p.Result[0].LeaseID
-		apitest.Call(t, h, e.Event("GET", "/leases?pageSize=1&pageIdentifier="+*p.Next, &apitest.Manager, nil)).Into(t, &p)
+		apitest.Call(t, h, e.Event("GET", "/leases?pageSize=1&pageIdentifier="+*p.Next, &apitest.Manager, nil)).
+			Into(t, &p)
 		if len(p.Result) != 1 || p.Result[0].LeaseID == first {
 			t.Fatalf("second page = %+v", p)
 		}
@@ -345,8 +448,11 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 	path := "/leases/" + l.LeaseID
 	t.Run("a patch changes the budget and the report group", func(t *testing.T) {
 		var got leasesapi.Lease
-		apitest.Call(t, h, e.Event("PATCH", path, &apitest.Manager, map[string]any{"maxSpend": 45, "costReportGroup": "research"})).Into(t, &got)
-		if got.MaxSpend == nil || *got.MaxSpend != 45 || got.CostReportGroup == nil || *got.CostReportGroup != "research" || got.Version != l.Version+1 {
+		apitest.Call(t, h, e.Event("PATCH", path, &apitest.Manager, map[string]any{"maxSpend": 45, "costReportGroup": "research"})).
+			Into(t, &got)
+		if got.MaxSpend == nil || *got.MaxSpend != 45 || got.CostReportGroup == nil ||
+			*got.CostReportGroup != "research" ||
+			got.Version != l.Version+1 {
 			t.Fatalf("lease = %+v", got)
 		}
 	})
@@ -362,13 +468,18 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 	}{
 		{"a budget over the global maximum is 400 naming it", `{"maxSpend": 5000}`, "maxSpend"},
 		{"an unknown report group is 400 naming it", `{"costReportGroup": "nope"}`, "costReportGroup"},
-		{"a threshold of the wrong shape is 400 naming its field", `{"budgetThresholds": [{"dollarsSpent": "ten", "action": "ALERT"}]}`, "budgetThresholds.dollarsSpent"},
+		{
+			"a threshold of the wrong shape is 400 naming its field",
+			`{"budgetThresholds": [{"dollarsSpent": "ten", "action": "ALERT"}]}`,
+			"budgetThresholds.dollarsSpent",
+		},
 		{"an expiration date that is not a date is 400 naming it", `{"expirationDate": "tomorrow"}`, "expirationDate"},
 		{"an unknown field is 400 naming it", `{"status": "Active"}`, "status"},
 	}
 	for _, tc := range patchErrors {
 		t.Run(tc.name, func(t *testing.T) {
-			apitest.Call(t, h, e.Event("PATCH", path, &apitest.Manager, tc.body)).Want(t, http.StatusBadRequest, tc.field)
+			apitest.Call(t, h, e.Event("PATCH", path, &apitest.Manager, tc.body)).
+				Want(t, http.StatusBadRequest, tc.field)
 		})
 	}
 	t.Run("a user may not patch", func(t *testing.T) {
@@ -389,7 +500,8 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 			t.Fatalf("lease = %+v", got)
 		}
 		evs := e.Events()
-		if !slices.Equal(types(evs), []string{names.LeaseFrozen}) || evs[0].Event.(isbevents.LeaseFrozen).Reason.Type != isbevents.FreezeManual {
+		if !slices.Equal(types(evs), []string{names.LeaseFrozen}) ||
+			evs[0].Event.(isbevents.LeaseFrozen).Reason.Type != isbevents.FreezeManual {
 			t.Fatalf("events = %s", fixture.JSON(evs))
 		}
 	})
@@ -477,9 +589,17 @@ func TestConcurrentAutoApprovedRequestsNeverExceedTheLimit(t *testing.T) {
 	}
 	ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, ddbstore.Page{})
 	n, _ := e.Store.Leases().Count(context.Background(), apitest.CI.Email)
-	active, _, _ := e.Store.Accounts().ListByStatus(context.Background(), ddbstore.StatusQuery{Status: string(account.Active)}, ddbstore.Page{})
+	active, _, _ := e.Store.Accounts().
+		ListByStatus(context.Background(), ddbstore.StatusQuery{Status: string(account.Active)}, ddbstore.Page{})
 	if created != 3 || len(ls) != 3 || n != 3 || len(active) != 3 {
-		t.Fatalf("created %d (statuses %v), stored %d leases, count %d, %d accounts active; want 3 of each", created, statuses, len(ls), n, len(active))
+		t.Fatalf(
+			"created %d (statuses %v), stored %d leases, count %d, %d accounts active; want 3 of each",
+			created,
+			statuses,
+			len(ls),
+			n,
+			len(active),
+		)
 	}
 }
 
@@ -493,11 +613,14 @@ func TestALookAlikeEmailReachesNoOneElsesLeases(t *testing.T) {
 	e.Events()
 
 	as := func(tokenEmail string, ev events.APIGatewayProxyRequest) events.APIGatewayProxyRequest {
-		ev.Headers["Authorization"] = "Bearer " + e.RawToken(map[string]any{"email": tokenEmail, "roles": []string{"User"}})
+		ev.Headers["Authorization"] = "Bearer " + e.RawToken(
+			map[string]any{"email": tokenEmail, "roles": []string{"User"}},
+		)
 		return ev
 	}
 	t.Run("the same kind of token for sam reads the lease", func(t *testing.T) {
-		apitest.Call(t, h, as(sam.Email, e.Event("GET", "/leases/"+leased.LeaseID, nil, nil))).Want(t, http.StatusOK, "")
+		apitest.Call(t, h, as(sam.Email, e.Event("GET", "/leases/"+leased.LeaseID, nil, nil))).
+			Want(t, http.StatusOK, "")
 	})
 	// "ſ" (U+017F) folds to "s" under strings.EqualFold; "Sam" is another
 	// spelling. Neither token is sam's.
@@ -541,7 +664,8 @@ func TestALookAlikeEmailReachesNoOneElsesLeases(t *testing.T) {
 	})
 	t.Run("a lease id spelling the email another way is not a lease id", func(t *testing.T) {
 		id := lease.Key{UserEmail: "Sam@example.com", UUID: leased.UUID}.ID()
-		apitest.Call(t, h, e.Event("GET", "/leases/"+id, &apitest.Manager, nil)).Want(t, http.StatusBadRequest, "leaseId")
+		apitest.Call(t, h, e.Event("GET", "/leases/"+id, &apitest.Manager, nil)).
+			Want(t, http.StatusBadRequest, "leaseId")
 	})
 }
 
@@ -555,7 +679,8 @@ func TestAManagerDoesNotReviewTheirOwnRequest(t *testing.T) {
 	}
 	var own, onBehalf leasesapi.Lease
 	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, request(tpl.UUID))).Into(t, &own)
-	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, map[string]any{"leaseTemplateUuid": tpl.UUID, "userEmail": apitest.Dev.Email})).Into(t, &onBehalf)
+	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, map[string]any{"leaseTemplateUuid": tpl.UUID, "userEmail": apitest.Dev.Email})).
+		Into(t, &onBehalf)
 	e.Events()
 
 	for _, tc := range []struct {

@@ -36,7 +36,10 @@ func TestTheSweeperPublishesEverythingAFailedDeliveryLeft(t *testing.T) {
 	broken := bus.New(eb, "no-such-bus")
 	broken.Attempts = 1
 	for i := range 150 {
-		l := lease.Lease{Key: lease.Key{UserEmail: fmt.Sprintf("u%d@example.com", i), UUID: uuid.NewString()}, Status: lease.PendingApproval}
+		l := lease.Lease{
+			Key:    lease.Key{UserEmail: fmt.Sprintf("u%d@example.com", i), UUID: uuid.NewString()},
+			Status: lease.PendingApproval,
+		}
 		recs, err := events.Records(t0, events.LeaseRequested{LeaseID: l.Key, RequiresManualApproval: true})
 		if err != nil {
 			t.Fatal(err)
@@ -48,19 +51,29 @@ func TestTheSweeperPublishesEverythingAFailedDeliveryLeft(t *testing.T) {
 			t.Fatal("delivery to a missing bus succeeded")
 		}
 	}
-	sw := &sweep.Sweeper{Relay: outbox.New(s.Outbox(), bus.New(eb, fixture.BusName)), Now: func() time.Time { return t0.Add(time.Minute) }}
+	sw := &sweep.Sweeper{
+		Relay: outbox.New(s.Outbox(), bus.New(eb, fixture.BusName)),
+		Now:   func() time.Time { return t0.Add(time.Minute) },
+	}
 	if err := sw.Handle(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got := tap.Drain(t)
-	if len(got) != 150 || slices.ContainsFunc(got, func(r fixture.Received) bool { return r.Envelope.DetailType != names.LeaseRequested }) {
+	if len(got) != 150 ||
+		slices.ContainsFunc(
+			got,
+			func(r fixture.Received) bool { return r.Envelope.DetailType != names.LeaseRequested },
+		) {
 		t.Fatalf("the bus got %d events, want 150 LeaseRequested", len(got))
 	}
 	if left, _ := s.Outbox().Pending(ctx, t0.Add(time.Hour), 10); len(left) != 0 {
 		t.Fatalf("%d records left in the outbox", len(left))
 	}
 	t.Run("a sweep with the bus down fails, so the schedule runs it again", func(t *testing.T) {
-		l := lease.Lease{Key: lease.Key{UserEmail: "u@example.com", UUID: uuid.NewString()}, Status: lease.PendingApproval}
+		l := lease.Lease{
+			Key:    lease.Key{UserEmail: "u@example.com", UUID: uuid.NewString()},
+			Status: lease.PendingApproval,
+		}
 		recs, _ := events.Records(t0, events.LeaseRequested{LeaseID: l.Key})
 		if _, err := s.Leases().Create(ctx, l, 0, recs...); err != nil {
 			t.Fatal(err)

@@ -38,7 +38,8 @@ func TestManagersCreateReadUpdateAndDeleteTemplates(t *testing.T) {
 		r := apitest.Call(t, h, e.Event("POST", "/leaseTemplates", &apitest.Manager, good))
 		r.Want(t, http.StatusCreated, "")
 		r.Into(t, &created)
-		if created.CreatedBy != apitest.Manager.Email || created.Visibility != "PUBLIC" || created.Version != 1 || created.UUID == "" {
+		if created.CreatedBy != apitest.Manager.Email || created.Visibility != "PUBLIC" || created.Version != 1 ||
+			created.UUID == "" {
 			t.Fatalf("template = %+v", created)
 		}
 		stored, err := e.Store.Templates().Get(context.Background(), created.UUID)
@@ -55,23 +56,36 @@ func TestManagersCreateReadUpdateAndDeleteTemplates(t *testing.T) {
 	})
 	t.Run("an update keeps the id and the creator", func(t *testing.T) {
 		var got templatesapi.Template
-		apitest.Call(t, h, e.Event("PUT", "/leaseTemplates/"+created.UUID, &apitest.Admin,
-			`{"name": "CI v2", "requiresApproval": true, "visibility": "PRIVATE", "maxSpend": 20, "leaseDurationInHours": 4, "version": 1}`)).Into(t, &got)
-		if got.Name != "CI v2" || got.CreatedBy != apitest.Manager.Email || got.Version != 2 || got.Visibility != "PRIVATE" {
+		apitest.Call(t, h, e.Event(
+			"PUT",
+			"/leaseTemplates/"+created.UUID,
+			&apitest.Admin,
+			`{"name": "CI v2", "requiresApproval": true, "visibility": "PRIVATE", "maxSpend": 20, "leaseDurationInHours": 4, "version": 1}`,
+		)).Into(t, &got)
+		if got.Name != "CI v2" || got.CreatedBy != apitest.Manager.Email || got.Version != 2 ||
+			got.Visibility != "PRIVATE" {
 			t.Fatalf("template = %+v", got)
 		}
 	})
 	t.Run("an update from a stale read is 409", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("PUT", "/leaseTemplates/"+created.UUID, &apitest.Manager,
-			`{"name": "lost", "requiresApproval": true, "maxSpend": 20, "leaseDurationInHours": 4, "version": 1}`)).Want(t, http.StatusConflict, "")
+		apitest.Call(t, h, e.Event(
+			"PUT",
+			"/leaseTemplates/"+created.UUID,
+			&apitest.Manager,
+			`{"name": "lost", "requiresApproval": true, "maxSpend": 20, "leaseDurationInHours": 4, "version": 1}`,
+		)).Want(t, http.StatusConflict, "")
 	})
 	t.Run("a private template is 404 for a user", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("GET", "/leaseTemplates/"+created.UUID, &apitest.Dev, nil)).Want(t, http.StatusNotFound, "")
+		apitest.Call(t, h, e.Event("GET", "/leaseTemplates/"+created.UUID, &apitest.Dev, nil)).
+			Want(t, http.StatusNotFound, "")
 	})
 	t.Run("a delete removes it", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("DELETE", "/leaseTemplates/"+created.UUID, &apitest.Manager, nil)).Want(t, http.StatusOK, "")
-		apitest.Call(t, h, e.Event("GET", "/leaseTemplates/"+created.UUID, &apitest.Manager, nil)).Want(t, http.StatusNotFound, "")
-		apitest.Call(t, h, e.Event("DELETE", "/leaseTemplates/"+created.UUID, &apitest.Manager, nil)).Want(t, http.StatusNotFound, "")
+		apitest.Call(t, h, e.Event("DELETE", "/leaseTemplates/"+created.UUID, &apitest.Manager, nil)).
+			Want(t, http.StatusOK, "")
+		apitest.Call(t, h, e.Event("GET", "/leaseTemplates/"+created.UUID, &apitest.Manager, nil)).
+			Want(t, http.StatusNotFound, "")
+		apitest.Call(t, h, e.Event("DELETE", "/leaseTemplates/"+created.UUID, &apitest.Manager, nil)).
+			Want(t, http.StatusNotFound, "")
 	})
 }
 
@@ -83,14 +97,54 @@ func TestTemplateWritesAreRefusedWithTheRightStatus(t *testing.T) {
 		status            int
 	}{
 		{name: "a user may not create templates", body: good, caller: "user", status: 403},
-		{name: "a client-supplied creator is 400 naming it", body: `{"name": "x", "requiresApproval": true, "createdBy": "someone@example.com"}`, field: "createdBy", status: 400},
-		{name: "a missing requiresApproval is 400 naming it", body: `{"name": "x"}`, field: "requiresApproval", status: 400},
-		{name: "an empty name is 400 naming it", body: `{"name": "", "requiresApproval": true}`, field: "name", status: 400},
-		{name: "a budget over the global maximum is 400 naming it", body: `{"name": "x", "requiresApproval": true, "maxSpend": 9999}`, field: "maxSpend", status: 400},
-		{name: "a threshold above the budget is 400 naming it", body: `{"name": "x", "requiresApproval": true, "maxSpend": 10, "budgetThresholds": [{"dollarsSpent": 20, "action": "ALERT"}]}`, field: "budgetThresholds[0].dollarsSpent", status: 400},
-		{name: "an unknown report group is 400 naming it", body: `{"name": "x", "requiresApproval": true, "costReportGroup": "nope"}`, field: "costReportGroup", status: 400},
-		{name: "an unknown visibility is 400 naming it", body: `{"name": "x", "requiresApproval": true, "visibility": "SECRET"}`, field: "visibility", status: 400},
-		{name: "an unknown field is 400 naming it", body: `{"name": "x", "requiresApproval": true, "blueprintId": null}`, field: "blueprintId", status: 400},
+		{
+			name:   "a client-supplied creator is 400 naming it",
+			body:   `{"name": "x", "requiresApproval": true, "createdBy": "someone@example.com"}`,
+			field:  "createdBy",
+			status: 400,
+		},
+		{
+			name:   "a missing requiresApproval is 400 naming it",
+			body:   `{"name": "x"}`,
+			field:  "requiresApproval",
+			status: 400,
+		},
+		{
+			name:   "an empty name is 400 naming it",
+			body:   `{"name": "", "requiresApproval": true}`,
+			field:  "name",
+			status: 400,
+		},
+		{
+			name:   "a budget over the global maximum is 400 naming it",
+			body:   `{"name": "x", "requiresApproval": true, "maxSpend": 9999}`,
+			field:  "maxSpend",
+			status: 400,
+		},
+		{
+			name:   "a threshold above the budget is 400 naming it",
+			body:   `{"name": "x", "requiresApproval": true, "maxSpend": 10, "budgetThresholds": [{"dollarsSpent": 20, "action": "ALERT"}]}`,
+			field:  "budgetThresholds[0].dollarsSpent",
+			status: 400,
+		},
+		{
+			name:   "an unknown report group is 400 naming it",
+			body:   `{"name": "x", "requiresApproval": true, "costReportGroup": "nope"}`,
+			field:  "costReportGroup",
+			status: 400,
+		},
+		{
+			name:   "an unknown visibility is 400 naming it",
+			body:   `{"name": "x", "requiresApproval": true, "visibility": "SECRET"}`,
+			field:  "visibility",
+			status: 400,
+		},
+		{
+			name:   "an unknown field is 400 naming it",
+			body:   `{"name": "x", "requiresApproval": true, "blueprintId": null}`,
+			field:  "blueprintId",
+			status: 400,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,7 +156,9 @@ func TestTemplateWritesAreRefusedWithTheRightStatus(t *testing.T) {
 		})
 	}
 	t.Run("an update of an unknown template is 404", func(t *testing.T) {
-		apitest.Call(t, h, e.Event("PUT", "/leaseTemplates/00000000-0000-4000-8000-000000000000", &apitest.Manager, good)).Want(t, http.StatusNotFound, "")
+		apitest.Call(t, h, e.Event("PUT", "/leaseTemplates/00000000-0000-4000-8000-000000000000", &apitest.Manager,
+			good)).
+			Want(t, http.StatusNotFound, "")
 	})
 	t.Run("a body with the wrong content type is 415", func(t *testing.T) {
 		ev := e.Event("POST", "/leaseTemplates", &apitest.Manager, good)
@@ -113,7 +169,8 @@ func TestTemplateWritesAreRefusedWithTheRightStatus(t *testing.T) {
 
 func TestUsersListOnlyPublicTemplatesInFullPages(t *testing.T) {
 	e, h := setup(t)
-	for i, vis := range []template.Visibility{template.Private, template.Public, template.Private, template.Public, template.Public} {
+	for i, vis := range []template.Visibility{template.Private, template.Public, template.Private, template.Public,
+		template.Public} {
 		e.Template("t"+string(rune('a'+i)), true, vis)
 	}
 	list := func(caller string, q string) (int, *string) {

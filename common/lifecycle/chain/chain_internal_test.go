@@ -1,21 +1,22 @@
-package lifecycle
+package chain
 
 import (
 	"slices"
 	"testing"
 
-	"github.com/isb-go/isb/common/config"
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-func TestChainClientsPickTheHopOfEachTarget(t *testing.T) {
-	c := &ChainClients{namespace: "ns", hub: "111111111111"}
+func TestTheLifecycleReachesEachTargetThroughItsHop(t *testing.T) {
+	c := New(aws.Config{}, "ns", "111111111111", "pool", "idc")
 	for _, tc := range []struct {
 		name      string
 		got, want []string
 	}{
-		{"Organizations goes through the OrgMgt hop", c.orgRoles(config.AccountPoolParam{OrgMgtAccountID: "222222222222"}),
+		{"Organizations goes through the OrgMgt hop", c.Org.Roles("222222222222"),
 			[]string{"arn:aws:iam::111111111111:role/isb-ns-OrgMgtHopRole", "arn:aws:iam::222222222222:role/isb-ns-OrgMgtRole"}},
-		{"account assignments go through the read-write IDC hop", c.idcRoles(config.IdcParam{IdcAccountID: "333333333333"}),
+		{"account assignments go through the read-write IDC hop",
+			c.IDC.Roles("333333333333"),
 			[]string{"arn:aws:iam::111111111111:role/isb-ns-IdcHopRole", "arn:aws:iam::333333333333:role/isb-ns-IdcRole"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,3 @@
+// Package layering holds no code: its test checks the import rules
+// between the rule packages and the AWS SDK.
+package layering
