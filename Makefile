@@ -62,7 +62,7 @@ test-unit: ## domain and unit tests (no emulator)
 	cd tools/linelen && GOWORK=off $(GO) test -count=1 ./...
 
 .PHONY: test-emulator
-test-emulator: check-emulator ## store and adapter tests against the moto emulator
+test-emulator: check-emulator ## store and adapter tests against the moto emulator, and test/e2e (local mode end to end)
 	cd test && $(GO) test -count=1 -timeout 15m ./...
 
 .PHONY: test
@@ -70,19 +70,25 @@ test: fmt-check vet lint test-unit test-emulator test-infra ## every test (what 
 	@echo "make test: all tests passed"
 
 .PHONY: bench
-bench: bench-startup check-emulator ## benchmark figures: each function's start-up and size, then against the emulator (grant latency by pool size; transactions per grant for 200 concurrent requests on 50 accounts; one lease-monitoring pass over 10,000 leases)
+bench: bench-startup check-emulator aws-nuke ## benchmark figures: each function's start-up and size, then against the emulator (grant latency by pool size; transactions per grant for 200 concurrent requests on 50 accounts; one lease-monitoring pass over 10,000 leases; local mode request→Active and termination→Available)
 	cd test && $(GO) test -run '^$$' -bench '^Benchmark(Grant|UpstreamScanPick|IndexFloor)$$' -benchtime 10x -timeout 30m ./bench/
 	cd test && $(GO) test -run '^$$' -bench 'ConcurrentGrants' -benchtime 3x -timeout 30m ./bench/
 	cd test && $(GO) test -run '^$$' -bench 'LeaseMonitoring' -benchtime 1x -timeout 30m ./bench/
+	cd test && $(GO) test -run '^$$' -bench 'LocalModeLatency' -benchtime 1x -timeout 30m ./e2e/
+
+ISB_BIN := bin/isb
+
+.PHONY: isb
+isb: ## build the isb CLI (bin/isb)
+	@mkdir -p $(dir $(ISB_BIN))
+	cd cmd && $(GO) build -o $(abspath $(ISB_BIN)) ./isb
 
 .PHONY: bench-startup
 bench-startup: ## each function's start-up (to its first Lambda Runtime API call), peak RSS and size, next to a bare aws-lambda-go program
 	cd test && $(GO) run ./bench/startup -root ..
 
 .PHONY: local
-local: ## run the whole platform locally (not built yet)
-	@echo "make local: running the whole platform against the local emulator arrives with a later issue." >&2
-	@echo "Today: 'make test' runs the stores against the emulator; see README.md." >&2
-	@exit 2
+local: check-emulator isb build/aws-nuke/aws-nuke ## run the whole platform locally (README "Local mode"; Ctrl-C stops it)
+	$(ISB_BIN) local up
 
 -include mk/*.mk

@@ -375,6 +375,11 @@ const (
 	EnvStateMachineArn  = "ISB_CLEANUP_STATE_MACHINE_ARN"
 	// EnvWatchdogMaxAgeMinutes: a cleanup running longer is stopped.
 	EnvWatchdogMaxAgeMinutes = "ISB_CLEANUP_MAX_AGE_MINUTES"
+	// EnvDriftGraceSeconds is how long after a status change the drift
+	// monitor leaves an account alone. The stacks leave it unset (the
+	// drift package's default); local mode shortens it so drift shows at
+	// once.
+	EnvDriftGraceSeconds = "ISB_DRIFT_GRACE_SECONDS"
 )
 
 // ---------------------------------------------------------------------------
@@ -415,4 +420,82 @@ const (
 	MetricDriftedAccounts = "DriftedAccounts"
 	// MetricEmailFailures counts recipients an email could not reach.
 	MetricEmailFailures = "EmailFailures"
+)
+
+// ---------------------------------------------------------------------------
+// Event routing and sizing shared by the stacks and local mode (which runs
+// the same routes on the emulator): the consumers' batch sizes, their
+// concurrency and how often a message is tried before its dead-letter
+// queue.
+// ---------------------------------------------------------------------------
+
+// Consumer is how one function consumes its queue.
+type Consumer struct {
+	// Function is the consuming function's directory under functions/.
+	Function string
+	// Queue is the queue's base name (its DLQ adds "DLQ").
+	Queue string
+	// DetailTypes are the events the bus rule routes to the queue.
+	DetailTypes []string
+	// TimeoutSeconds is the function's timeout; the queue's visibility
+	// timeout is six times it, as AWS advises for SQS event sources.
+	TimeoutSeconds int
+	BatchSize      int
+	MaxConcurrency int
+	// MaxReceiveCount is how often a message is tried before the DLQ.
+	MaxReceiveCount int
+}
+
+// LifecycleConsumer is the lifecycle manager's queue. MaxConcurrency stays
+// well inside the Organizations and SSO Admin rate limits; each instance
+// works on several accounts at once.
+var LifecycleConsumer = Consumer{Function: LambdaLifecycle, Queue: LifecycleQueue, DetailTypes: LifecycleDetailTypes,
+	TimeoutSeconds: 60, BatchSize: 10, MaxConcurrency: 5, MaxReceiveCount: 5}
+
+// EmailConsumer is the email notifier's queue: sends are few and small,
+// two instances stay well inside SES's default sending rate.
+var EmailConsumer = Consumer{Function: LambdaEmailNotifier, Queue: EmailQueue, DetailTypes: EmailDetailTypes,
+	TimeoutSeconds: 120, BatchSize: 10, MaxConcurrency: 2, MaxReceiveCount: 5}
+
+// CleanupBuildMaxReceiveCount is how often a build request is tried
+// before the build queue's DLQ.
+const CleanupBuildMaxReceiveCount = 3
+
+// RulePattern is the event pattern matching detailTypes only from the
+// sources DetailTypeSources allows for each: one "$or" branch per source,
+// so an event another component forges is never delivered.
+func RulePattern(detailTypes []string) map[string]any {
+	groups := BySource(detailTypes)
+	var branches []any
+	for _, s := range Sources {
+		if dts, ok := groups[s]; ok {
+			list := make([]any, len(dts))
+			for i, d := range dts {
+				list[i] = d
+			}
+			branches = append(branches, map[string]any{"source": []any{s}, "detail-type": list})
+		}
+	}
+	return map[string]any{"$or": branches}
+}
+
+// PoolOU is the base name of the pool OU, Physical(ns, PoolOU); the seven
+// state OUs under it are named as the account.OU values.
+const PoolOU = "AccountPool"
+
+// APIFunctions names the function (directory under functions/) that
+// serves each route family of common/routes.
+var APIFunctions = map[string]string{
+	"leases": LambdaAPILeases, "lease-templates": LambdaAPILeaseTemplates,
+	"accounts": LambdaAPIAccounts, "configurations": LambdaAPIConfigurations, "auth": LambdaSSO,
+}
+
+// Scheduled jobs: the function each schedule runs.
+const (
+	LeaseMonitorFunction    = LambdaLeaseMonitor
+	DriftMonitorFunction    = LambdaDriftMonitor
+	CostReportFunction      = LambdaCostReporter
+	OutboxRelayFunction     = LambdaOutboxRelay
+	CleanupWatchdogFunction = LambdaCleanupWatchdog
+	AuthorizerFunction      = LambdaAuthorizer
 )

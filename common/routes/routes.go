@@ -170,3 +170,27 @@ func matchPath(pattern, segs []string) (map[string]string, int, bool) {
 	}
 	return params, literals, true
 }
+
+// GatewayResponse is an answer API Gateway gives itself, without calling
+// a handler: the stacks configure them (api.addGatewayResponses) and local
+// mode answers them, so a client reads one JSend envelope whatever
+// answered.
+type GatewayResponse struct {
+	// Status is the HTTP status; 0 keeps the status of the error.
+	Status int
+	// Body is the JSON body; Default4XX's carries API Gateway's message
+	// through $context.error.messageString.
+	Body string
+}
+
+// GatewayResponses are keyed by API Gateway's response type names.
+var GatewayResponses = map[string]GatewayResponse{
+	// The same body the handlers answer (httpapi.Status): the reason a
+	// token was refused is in the authorizer's log only.
+	"Unauthorized": {401, `{"status":"fail","data":{"errors":[{"field":"Authorization","message":"invalid token"}]}}`},
+	"AccessDenied": {403, `{"status":"fail","data":{"errors":[{"message":"Your roles do not allow this request, or the platform is in maintenance mode"}]}}`},
+	"Throttled":    {429, `{"status":"fail","data":{"errors":[{"message":"Too many requests: slow down and retry"}]}}`},
+	"WafFiltered":  {403, `{"status":"fail","data":{"errors":[{"message":"The request was blocked by the firewall"}]}}`},
+	"Default4XX":   {0, `{"status":"fail","data":{"errors":[{"message":$context.error.messageString}]}}`},
+	"Default5XX":   {0, `{"status":"error","message":"An unexpected error occurred."}`},
+}

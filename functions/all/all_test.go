@@ -98,7 +98,7 @@ func TestEveryFunctionBuildsAHandlerWithoutTheNetwork(t *testing.T) {
 }
 
 func placeholder(key string) string {
-	if key == names.EnvWatchdogMaxAgeMinutes {
+	if key == names.EnvWatchdogMaxAgeMinutes || key == names.EnvDriftGraceSeconds {
 		return "90"
 	}
 	return "placeholder-" + key

@@ -3,19 +3,17 @@ package emulator
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/isb-go/isb/cmd/emulator"
 	"github.com/isb-go/isb/common/awscfg"
 	"github.com/isb-go/isb/common/names"
 )
@@ -35,7 +33,7 @@ func run(m *testing.M) int {
 	// Never talk to the instance metadata service or a developer's profile.
 	_ = os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 
-	ctx, cancel := context.WithTimeout(context.Background(), startTimeout+5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), emulator.StartTimeout+5*time.Second)
 	srv, err := Start(ctx)
 	cancel()
 	if err != nil {
@@ -115,46 +113,7 @@ func PostJSON(ctx context.Context, path string, body any) error {
 }
 
 // SentEmail is a message SES or SESv2 accepted, as the emulator recorded it.
-type SentEmail struct {
-	// Kind is moto's record type: Message (simple content), RawMessage or
-	// TemplateMessage.
-	Kind   string `json:"kind"`
-	ID     string `json:"id"`
-	Source string `json:"source"`
-	// Destinations holds ToAddresses/CcAddresses/BccAddresses for simple
-	// and templated messages; it is empty for raw ones (see RawDestinations).
-	Destinations map[string][]string `json:"-"`
-	// RawDestinations lists the recipients of a raw message.
-	RawDestinations []string `json:"-"`
-	Subject         string   `json:"subject"`
-	// Body is the HTML part when there is one, else the text part.
-	Body         string `json:"body"`
-	Template     string `json:"template"`
-	TemplateData string `json:"templateData"`
-	RawData      string `json:"rawData"`
-}
-
-// UnmarshalJSON accepts both shapes of "destinations" the emulator returns.
-func (e *SentEmail) UnmarshalJSON(data []byte) error {
-	type plain SentEmail
-	var wire struct {
-		plain
-		Destinations json.RawMessage `json:"destinations"`
-	}
-	if err := json.Unmarshal(data, &wire); err != nil {
-		return err
-	}
-	*e = SentEmail(wire.plain)
-	d := strings.TrimSpace(string(wire.Destinations))
-	switch {
-	case d == "" || d == "null":
-	case strings.HasPrefix(d, "["):
-		return json.Unmarshal(wire.Destinations, &e.RawDestinations)
-	default:
-		return json.Unmarshal(wire.Destinations, &e.Destinations)
-	}
-	return nil
-}
+type SentEmail = emulator.SentEmail
 
 // SentEmails lists what SES and SESv2 sent from account in region, oldest
 // first. moto delivers nothing; this is how tests see the mail.
@@ -163,23 +122,6 @@ func SentEmails(ctx context.Context, account, region string) ([]SentEmail, error
 		return nil, fmt.Errorf("emulator: sent emails: no emulator; call emulator.Main(m) from TestMain")
 	}
 	return current.SentEmails(ctx, account, region)
-}
-
-// SentEmails lists what SES and SESv2 sent from account in region, oldest
-// first, through the launcher's /_local/ses/sent endpoint.
-func (s *Server) SentEmails(ctx context.Context, account, region string) ([]SentEmail, error) {
-	q := url.Values{"account": {account}, "region": {region}}
-	var buf strings.Builder
-	if err := s.get(ctx, "/_local/ses/sent?"+q.Encode(), &buf); err != nil {
-		return nil, fmt.Errorf("emulator: sent emails: %w", err)
-	}
-	var out struct {
-		Messages []SentEmail `json:"messages"`
-	}
-	if err := json.Unmarshal([]byte(buf.String()), &out); err != nil {
-		return nil, fmt.Errorf("emulator: decode sent emails: %w", err)
-	}
-	return out.Messages, nil
 }
 
 func shared(t testing.TB) *Server {
@@ -208,11 +150,11 @@ func config(t testing.TB, srv *Server) aws.Config {
 	// ("use of closed network connection"); a response read at once is not
 	// lost. Nothing is retried: a retried write could apply twice.
 	cfg.HTTPClient = &http.Client{Transport: eagerBody{&http.Transport{DisableKeepAlives: true}}}
-	if srv.log != nil {
-		mark := srv.log.Mark()
+	{
+		mark := srv.LogMark()
 		t.Cleanup(func() {
 			if t.Failed() {
-				if out := srv.log.Since(mark, 16<<10); out != "" {
+				if out := srv.LogSince(mark, 16<<10); out != "" {
 					t.Logf("emulator log during this test:\n%s", out)
 				}
 			}
@@ -238,53 +180,20 @@ func (e eagerBody) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// CostAndUsage is one answer of Cost Explorer's GetCostAndUsage, in the
-// API's JSON shape, for QueueCostAndUsage.
-type CostAndUsage struct {
-	ResultsByTime            []CostResultByTime `json:"ResultsByTime"`
-	DimensionValueAttributes []any              `json:"DimensionValueAttributes"`
-	// NextPageToken, when set, makes the caller ask for another page
-	// (whose request differs, so it takes the next queued answer).
-	NextPageToken string `json:"NextPageToken,omitempty"`
-}
-
-// CostResultByTime is one time period of a CostAndUsage.
-type CostResultByTime struct {
-	TimePeriod CostPeriod            `json:"TimePeriod"`
-	Total      map[string]CostAmount `json:"Total"`
-	Groups     []CostGroup           `json:"Groups"`
-	Estimated  bool                  `json:"Estimated"`
-}
-
-// CostPeriod is a period of days, yyyy-mm-dd, End exclusive.
-type CostPeriod struct {
-	Start string `json:"Start"`
-	End   string `json:"End"`
-}
-
-// CostGroup is the metrics of one group (for example one linked account).
-type CostGroup struct {
-	Keys    []string              `json:"Keys"`
-	Metrics map[string]CostAmount `json:"Metrics"`
-}
-
-// CostAmount is an amount as Cost Explorer writes it (a decimal string).
-type CostAmount struct {
-	Amount string `json:"Amount"`
-	Unit   string `json:"Unit"`
-}
+// Cost Explorer answers, in the API's JSON shape, for QueueCostAndUsage.
+type (
+	CostAndUsage     = emulator.CostAndUsage
+	CostResultByTime = emulator.CostResultByTime
+	CostPeriod       = emulator.CostPeriod
+	CostGroup        = emulator.CostGroup
+	CostAmount       = emulator.CostAmount
+)
 
 // QueueCostAndUsage appends answers to the emulator's GetCostAndUsage
-// queue of callerAccount, the account that calls Cost Explorer (with the
-// role chain, the account of the last role). moto hands them out in order,
-// one per distinct request body, and repeats an answer for a repeated body;
-// once the queue is empty a new body gets an empty answer.
+// queue of callerAccount (see emulator.Server.QueueCostAndUsage).
 func QueueCostAndUsage(ctx context.Context, callerAccount string, results ...CostAndUsage) error {
-	for i := range results {
-		if results[i].DimensionValueAttributes == nil {
-			results[i].DimensionValueAttributes = []any{}
-		}
+	if current == nil {
+		return fmt.Errorf("emulator: queue cost and usage: no emulator; call emulator.Main(m) from TestMain")
 	}
-	return PostJSON(ctx, "/moto-api/static/ce/cost-and-usage-results",
-		map[string]any{"account_id": callerAccount, "results": results})
+	return current.QueueCostAndUsage(ctx, callerAccount, results...)
 }

@@ -6,8 +6,10 @@ package wiring
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,12 +24,20 @@ import (
 )
 
 // Function is the drift monitor.
-var Function = boot.For(names.LambdaDriftMonitor, build)
+var Function = boot.For(names.LambdaDriftMonitor, build, names.EnvDriftGraceSeconds)
 
 // build does no network work: the shared parameters and the role chain
 // are read on the first scan.
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns := env[names.EnvNamespace]
+	var grace time.Duration // drift.DefaultGrace
+	if v, ok := env[names.EnvDriftGraceSeconds]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%s=%q: a whole number of seconds, at least 1", names.EnvDriftGraceSeconds, v)
+		}
+		grace = time.Duration(n) * time.Second
+	}
 	store, publisher := bootstore.Store(cfg, env), bootstore.Bus(cfg, env)
 	clients := chain.New(cfg, ns, env[names.EnvHubAccountID],
 		env[names.EnvAccountPoolParam], env[names.EnvIdcConfigParam])
@@ -39,7 +49,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients.Lifecycle()),
 		Now: time.Now})
 	svc := drift.New(drift.Deps{Accounts: store.Accounts(), Org: clients, Complete: reconciler, Bus: publisher,
-		Metrics: os.Stdout, Namespace: ns})
+		Metrics: os.Stdout, Namespace: ns, Grace: grace})
 	slog.Info("drift-monitor configured", "env", env)
 	return func(ctx context.Context, _ json.RawMessage) (drift.Summary, error) {
 		// Any scheduler payload starts one scan; a scan is idempotent, so

@@ -5,6 +5,7 @@ package api
 import (
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
@@ -208,27 +209,36 @@ func NewRestAPI(scope constructs.Construct, id string, props *RestAPIProps) *Res
 
 // GatewayResponses are the JSend bodies of the errors API Gateway answers
 // itself (authorizer refusals, throttling, unknown routes, integration
-// faults), so a client reads one envelope whatever answered.
-var GatewayResponses = map[string]struct {
+// faults), from routes.GatewayResponses, so a client reads one envelope
+// whatever answered (local mode answers the same).
+var GatewayResponses = func() map[string]struct {
 	Type   awsapigateway.ResponseType
 	Status string
 	Body   string
-}{
-	// The same body the handlers answer (httpapi.Status): the reason a
-	// token was refused is in the authorizer's log only.
-	"Unauthorized": {awsapigateway.ResponseType_UNAUTHORIZED(), "401",
-		`{"status":"fail","data":{"errors":[{"field":"Authorization","message":"invalid token"}]}}`},
-	"AccessDenied": {awsapigateway.ResponseType_ACCESS_DENIED(), "403",
-		`{"status":"fail","data":{"errors":[{"message":"Your roles do not allow this request, or the platform is in maintenance mode"}]}}`},
-	"Throttled": {awsapigateway.ResponseType_THROTTLED(), "429",
-		`{"status":"fail","data":{"errors":[{"message":"Too many requests: slow down and retry"}]}}`},
-	"WafFiltered": {awsapigateway.ResponseType_WAF_FILTERED(), "403",
-		`{"status":"fail","data":{"errors":[{"message":"The request was blocked by the firewall"}]}}`},
-	"Default4XX": {awsapigateway.ResponseType_DEFAULT_4XX(), "",
-		`{"status":"fail","data":{"errors":[{"message":$context.error.messageString}]}}`},
-	"Default5XX": {awsapigateway.ResponseType_DEFAULT_5XX(), "",
-		`{"status":"error","message":"An unexpected error occurred."}`},
-}
+} {
+	types := map[string]awsapigateway.ResponseType{
+		"Unauthorized": awsapigateway.ResponseType_UNAUTHORIZED(), "AccessDenied": awsapigateway.ResponseType_ACCESS_DENIED(),
+		"Throttled": awsapigateway.ResponseType_THROTTLED(), "WafFiltered": awsapigateway.ResponseType_WAF_FILTERED(),
+		"Default4XX": awsapigateway.ResponseType_DEFAULT_4XX(), "Default5XX": awsapigateway.ResponseType_DEFAULT_5XX(),
+	}
+	out := map[string]struct {
+		Type   awsapigateway.ResponseType
+		Status string
+		Body   string
+	}{}
+	for id, r := range routes.GatewayResponses {
+		status := ""
+		if r.Status != 0 {
+			status = strconv.Itoa(r.Status)
+		}
+		out[id] = struct {
+			Type   awsapigateway.ResponseType
+			Status string
+			Body   string
+		}{types[id], status, r.Body}
+	}
+	return out
+}()
 
 func addGatewayResponses(api awsapigateway.RestApi) {
 	ids := make([]string, 0, len(GatewayResponses))

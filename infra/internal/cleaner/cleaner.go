@@ -140,7 +140,8 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	c.BuildDeadLetter = buildDLQ
 	c.BuildQueue = platform.NewQueue(node, "BuildQueue", &platform.QueueProps{
 		Name: names.Physical(props.Namespace, names.CleanupBuildQueue), Key: props.Key,
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(60)), DeadLetter: buildDLQ, MaxReceiveCount: 3,
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(60)), DeadLetter: buildDLQ,
+		MaxReceiveCount: names.CleanupBuildMaxReceiveCount,
 	})
 	c.Project = newProject(node, props, stateMachineArn)
 	c.Worker = platform.NewGoFunction(node, "Worker", &platform.GoFunctionProps{

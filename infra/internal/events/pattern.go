@@ -14,16 +14,7 @@ import (
 // Pattern is the event pattern matching detailTypes only from the sources
 // names.DetailTypeSources allows for each: one "$or" branch per source,
 // so an event another component forges is never delivered.
-func Pattern(detailTypes []string) map[string]any {
-	groups := names.BySource(detailTypes)
-	var branches []any
-	for _, s := range names.Sources {
-		if dts, ok := groups[s]; ok {
-			branches = append(branches, map[string]any{"source": []any{s}, "detail-type": toAny(dts)})
-		}
-	}
-	return map[string]any{"$or": branches}
-}
+func Pattern(detailTypes []string) map[string]any { return names.RulePattern(detailTypes) }
 
 // NewRule creates a rule on bus matching detailTypes from their allowed
 // sources (Pattern). The L2 EventPattern has no "$or", so the pattern

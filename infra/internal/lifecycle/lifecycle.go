@@ -19,18 +19,17 @@ import (
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
-// Sizing of the consumer. The queue's visibility timeout is six times the
-// function timeout, as AWS advises for SQS event sources.
-const (
-	TimeoutSeconds = 60
-	MemoryMB       = 256
-	BatchSize      = 10
-	// MaxConcurrency caps the function instances the queue drives, to stay
-	// well inside the Organizations and SSO Admin rate limits; each
-	// instance works on several accounts at once.
-	MaxConcurrency = 5
-	// MaxReceiveCount is how often a message is tried before the DLQ.
-	MaxReceiveCount = 5
+// MemoryMB is the function's memory.
+const MemoryMB = 256
+
+// Sizing of the consumer, from names.LifecycleConsumer (local mode runs
+// the same): the queue's visibility timeout is six times the function
+// timeout, as AWS advises for SQS event sources.
+var (
+	TimeoutSeconds  = names.LifecycleConsumer.TimeoutSeconds
+	BatchSize       = names.LifecycleConsumer.BatchSize
+	MaxConcurrency  = names.LifecycleConsumer.MaxConcurrency
+	MaxReceiveCount = names.LifecycleConsumer.MaxReceiveCount
 )
 
 // Props configures the lifecycle manager.

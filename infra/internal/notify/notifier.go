@@ -23,14 +23,16 @@ import (
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
-// Sizing of the consumer. Sends are few and small; five instances stay
-// well inside SES's default sending rate.
-const (
-	TimeoutSeconds  = 120
-	MemoryMB        = 128
-	BatchSize       = 10
-	MaxConcurrency  = 2
-	MaxReceiveCount = 5
+// MemoryMB is the function's memory.
+const MemoryMB = 128
+
+// Sizing of the consumer, from names.EmailConsumer (local mode runs the
+// same).
+var (
+	TimeoutSeconds  = names.EmailConsumer.TimeoutSeconds
+	BatchSize       = names.EmailConsumer.BatchSize
+	MaxConcurrency  = names.EmailConsumer.MaxConcurrency
+	MaxReceiveCount = names.EmailConsumer.MaxReceiveCount
 )
 
 // Props configures the notifier.

@@ -27,7 +27,7 @@ const (
 )
 
 // poolOuBase is the pool OU's base name: names.Physical(ns, poolOuBase).
-const poolOuBase = "AccountPool"
+const poolOuBase = names.PoolOU
 
 // OrganizationalUnitsProps configures the OU tree.
 type OrganizationalUnitsProps struct {

@@ -9,6 +9,9 @@ sandbox-pool workflows hit, and adds two endpoints of its own:
 
   GET /_local/health                               readiness probe
   GET /_local/ses/sent?account=<12 digits>&region=<r>  mail sent with SES/SESv2
+  POST /_local/ce/spend  {"account", "linkedAccount", "day", "amount"}
+                         adds simulated spend (local mode; see patch 9)
+  GET /_local/ce/spend?account=<12 digits>         the simulated spend
 
 In-process fixes (each one is our own code and logs a warning instead of
 failing when the moto symbol it hooks is missing):
@@ -27,6 +30,11 @@ failing when the moto symbol it hooks is missing):
   8. DynamoDB: reads (GetItem, Query, BatchGetItem, TransactGetItems, ...)
      with a partition key over 2,048 bytes or a sort key over 1,024 bytes
      answered "not found" instead of DynamoDB's ValidationException.
+  9. Cost Explorer (local mode): once spend was added through
+     /_local/ce/spend for a caller account, its GetCostAndUsage answers
+     from that ledger (daily, grouped by linked account, filtered to the
+     requested accounts and days) instead of moto's static queue, which
+     repeats its first answer for a repeated request.
 
 When it is serving it prints exactly one line on stdout:
 
@@ -730,6 +738,92 @@ def _sent_messages(account, region):
     return out
 
 
+# caller account -> {(linked account, day): amount}
+_SPEND = {}
+_SPEND_LOCK = threading.Lock()
+
+
+def _linked_accounts(expr):
+    """The LINKED_ACCOUNT values a Cost Explorer filter selects (outside Not)."""
+    if not isinstance(expr, dict):
+        return None
+    dims = expr.get("Dimensions")
+    if isinstance(dims, dict) and dims.get("Key") == "LINKED_ACCOUNT":
+        return set(dims.get("Values") or [])
+    for sub in expr.get("And") or []:
+        found = _linked_accounts(sub)
+        if found is not None:
+            return found
+    return None
+
+
+def _ledger_answer(account, body):
+    with _SPEND_LOCK:
+        ledger = dict(_SPEND.get(account, {}))
+    req = json.loads(body or "{}")
+    period = req.get("TimePeriod") or {}
+    start, end = period.get("Start", ""), period.get("End", "")
+    wanted = _linked_accounts(req.get("Filter"))
+    by_day = {}
+    for (linked, day), amount in sorted(ledger.items()):
+        if not (start <= day < end) or (wanted is not None and linked not in wanted):
+            continue
+        by_day.setdefault(day, []).append(
+            {"Keys": [linked], "Metrics": {"UnblendedCost": {"Amount": repr(amount), "Unit": "USD"}}}
+        )
+    results = []
+    for day in sorted(by_day):
+        nxt = (datetime.date.fromisoformat(day) + datetime.timedelta(days=1)).isoformat()
+        results.append({"TimePeriod": {"Start": day, "End": nxt}, "Total": {}, "Groups": by_day[day], "Estimated": True})
+    return {"ResultsByTime": results, "DimensionValueAttributes": []}
+
+
+def patch_ce_spend_ledger():
+    try:
+        from moto.ce.models import CostExplorerBackend
+    except Exception as err:  # pragma: no cover - depends on moto's layout
+        warn("CE spend ledger not applied: %s", err)
+        return
+    original = CostExplorerBackend.get_cost_and_usage
+
+    def get_cost_and_usage(self, body):
+        with _SPEND_LOCK:
+            has = self.account_id in _SPEND
+        if not has:
+            return original(self, body)
+        return _ledger_answer(self.account_id, body)
+
+    CostExplorerBackend.get_cost_and_usage = get_cost_and_usage
+
+
+def _add_spend(request):
+    try:
+        doc = json.loads(request.get_data(as_text=True) or "{}")
+        account, linked, day = doc["account"], doc["linkedAccount"], doc["day"]
+        amount = float(doc["amount"])
+    except (ValueError, KeyError, TypeError) as err:
+        return "400 Bad Request", {"error": f"spend needs account, linkedAccount, day and amount: {err}"}
+    if not ACCOUNT_RE.match(str(account)) or not ACCOUNT_RE.match(str(linked)):
+        return "400 Bad Request", {"error": "account and linkedAccount must be 12 digits"}
+    try:
+        datetime.date.fromisoformat(day)
+    except (ValueError, TypeError):
+        return "400 Bad Request", {"error": f"day must be yyyy-mm-dd, got {day!r}"}
+    if not amount >= 0:
+        return "400 Bad Request", {"error": "amount must be a non-negative number"}
+    with _SPEND_LOCK:
+        ledger = _SPEND.setdefault(account, {})
+        ledger[(linked, day)] = ledger.get((linked, day), 0.0) + amount
+        total = sum(v for (a, _), v in ledger.items() if a == linked)
+    return "200 OK", {"account": account, "linkedAccount": linked, "total": total}
+
+
+def _list_spend(account):
+    with _SPEND_LOCK:
+        ledger = dict(_SPEND.get(account, {}))
+    return [{"linkedAccount": a, "day": d, "amount": v} for (a, d), v in sorted(ledger.items())]
+
+
 class LocalRoutes:
     """WSGI middleware serving /_local/* and passing everything else to moto."""
 
@@ -739,6 +833,9 @@ class LocalRoutes:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
+        if path == "/moto-api/reset":
+            with _SPEND_LOCK:
+                _SPEND.clear()
         if not path.startswith("/_local/"):
             return self.app(environ, start_response)
         from werkzeug.wrappers import Request
@@ -753,6 +850,8 @@ class LocalRoutes:
         return [body]
 
     def route(self, request):
+        if request.path == "/_local/ce/spend" and request.method == "POST":
+            return _add_spend(request)
         if request.method != "GET":
             return "405 Method Not Allowed", {"error": "only GET is served under /_local/"}
         if request.path == "/_local/health":
@@ -770,6 +869,11 @@ class LocalRoutes:
                 log.exception("listing sent SES messages")
                 return "500 Internal Server Error", {"error": str(err)}
             return "200 OK", {"account": account, "region": region, "messages": messages}
+        if request.path == "/_local/ce/spend":
+            account = request.args.get("account", DEFAULT_ACCOUNT)
+            if not ACCOUNT_RE.match(account):
+                return "400 Bad Request", {"error": f"account must be 12 digits, got {account!r}"}
+            return "200 OK", {"account": account, "spend": _list_spend(account)}
         return "404 Not Found", {"error": f"no local endpoint {request.path}"}
 
 
@@ -816,6 +920,7 @@ def main(argv=None):
     patch_sfn_context_times()
     patch_codebuild_times()
     patch_dynamodb_read_key_sizes()
+    patch_ce_spend_ledger()
 
     from werkzeug.serving import make_server
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app

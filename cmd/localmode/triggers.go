@@ -1,0 +1,254 @@
+package localmode
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsappconfig "github.com/aws/aws-sdk-go-v2/service/appconfig"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/isb-go/isb/common/appconfig/hosted"
+	"github.com/isb-go/isb/common/cleanup"
+	"github.com/isb-go/isb/common/cleanup/localrun"
+	"github.com/isb-go/isb/common/cleanup/nuke"
+	"github.com/isb-go/isb/common/config"
+	"github.com/isb-go/isb/common/names"
+)
+
+// pollWait is how long one receive waits for messages (long polling).
+const pollWait = 1
+
+// startConsumers polls each consumer's queue as its event-source mapping
+// does: batches of the consumer's size, at most MaxConcurrency batches at
+// once, the messages a handler reports as failed (or the whole batch when
+// it fails) left on the queue to be received again, until the queue's
+// redrive policy moves them to the DLQ after MaxReceiveCount receives.
+func (p *Platform) startConsumers() {
+	for _, c := range []names.Consumer{names.LifecycleConsumer, names.EmailConsumer} {
+		if _, ok := p.fns[c.Function]; !ok {
+			continue
+		}
+		q := p.world.queues[c.Queue]
+		for range c.MaxConcurrency {
+			p.wg.Add(1)
+			go func() {
+				defer p.wg.Done()
+				for p.ctx.Err() == nil {
+					if _, err := p.pollOnce(p.ctx, c, q); err != nil && p.ctx.Err() == nil {
+						p.log.Warn("poll", "queue", c.Queue, "error", err.Error())
+						p.pause(p.opts.RetryDelay)
+					}
+				}
+			}()
+		}
+	}
+}
+
+func (p *Platform) pause(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-p.ctx.Done():
+	case <-t.C:
+	}
+}
+
+// pollOnce receives one batch and hands it to the consumer; it returns
+// how many messages it received.
+func (p *Platform) pollOnce(ctx context.Context, c names.Consumer, q queue) (int, error) {
+	api := sqs.NewFromConfig(p.cfg)
+	out, err := api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q.url),
+		MaxNumberOfMessages: int32(c.BatchSize), WaitTimeSeconds: pollWait,
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
+	if err != nil {
+		return 0, fmt.Errorf("receive from %s: %w", c.Queue, err)
+	}
+	if len(out.Messages) == 0 {
+		return 0, nil
+	}
+	ev := events.SQSEvent{Records: make([]events.SQSMessage, len(out.Messages))}
+	for i, m := range out.Messages {
+		ev.Records[i] = events.SQSMessage{MessageId: aws.ToString(m.MessageId),
+			ReceiptHandle: aws.ToString(m.ReceiptHandle),
+			Body:          aws.ToString(m.Body), Md5OfBody: aws.ToString(m.MD5OfBody), Attributes: m.Attributes,
+			EventSource: "aws:sqs", EventSourceARN: q.arn, AWSRegion: Region}
+	}
+	failed := map[string]bool{}
+	res, err := p.invoke(ctx, c.Function, ev)
+	if err != nil {
+		for _, r := range ev.Records {
+			failed[r.MessageId] = true
+		}
+	} else {
+		var resp events.SQSEventResponse
+		if len(res) > 0 && string(res) != "null" {
+			if err := json.Unmarshal(res, &resp); err != nil {
+				return len(out.Messages), fmt.Errorf("%s answered %s: %w", c.Function, res, err)
+			}
+		}
+		for _, f := range resp.BatchItemFailures {
+			failed[f.ItemIdentifier] = true
+		}
+	}
+	for _, m := range out.Messages {
+		if failed[aws.ToString(m.MessageId)] {
+			// Visible again after RetryDelay rather than the queue's
+			// visibility timeout; the receive count still drives the DLQ.
+			_, _ = api.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(q.url),
+				ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: int32(p.opts.RetryDelay.Seconds())})
+			continue
+		}
+		if _, err := api.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(q.url),
+			ReceiptHandle: m.ReceiptHandle}); err != nil {
+			return len(out.Messages), fmt.Errorf("delete from %s: %w", c.Queue, err)
+		}
+	}
+	return len(out.Messages), nil
+}
+
+// oneAtATime makes the local runner take one build request per receive,
+// so several runners share the queue as concurrent builds would.
+type oneAtATime struct{ *sqs.Client }
+
+func (o oneAtATime) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput,
+	opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+	in.MaxNumberOfMessages = 1
+	return o.Client.ReceiveMessage(ctx, in, opts...)
+}
+
+// startBuilds answers the state machine's build requests with the local
+// runner: the real aws-nuke through the cleaner, the configuration read
+// from AppConfig for each build as the CodeBuild build reads it.
+func (p *Platform) startBuilds() {
+	conf := hosted.New(awsappconfig.NewFromConfig(p.cfg), p.world.data.AppConfigApplicationID, p.world.profileIDs)
+	clean := func(ctx context.Context, accountID string) (cleanup.Result, error) {
+		gdoc, err := conf.Fetch(ctx, names.GlobalConfigProfile)
+		if err != nil {
+			return cleanup.Result{}, err
+		}
+		g, err := config.ParseGlobal(gdoc)
+		if err != nil {
+			return cleanup.Result{}, err
+		}
+		template, err := conf.Fetch(ctx, names.NukeConfigProfile)
+		if err != nil {
+			return cleanup.Result{}, err
+		}
+		work, err := os.MkdirTemp("", "isb-local-cleaner-")
+		if err != nil {
+			return cleanup.Result{}, err
+		}
+		defer func() { _ = os.RemoveAll(work) }()
+		binary := p.opts.NukeBinary
+		if p.failing.Add(-1) >= 0 {
+			binary = "/bin/false" // an aws-nuke that fails every pass
+		} else {
+			p.failing.Store(0)
+		}
+		c := &nuke.Cleaner{Base: p.cfg, Namespace: p.ns,
+			Accounts: cleanup.Accounts{Hub: HubAccount, Management: ManagementAccount, IDC: IdcAccount},
+			Template: template, Policy: cleanup.PolicyFrom(g.Cleanup), Binary: binary,
+			Endpoint: p.emu.URL(), WorkDir: work, Output: &nukeLog{p: p, account: accountID},
+			Log: p.log.With("account_id", accountID)}
+		return c.Clean(ctx, accountID)
+	}
+	q := p.world.queues[names.CleanupBuildQueue]
+	for range p.opts.Builds {
+		r := localrun.New(nil, q.url, sfn.NewFromConfig(p.cfg), clean, p.log.With("component", "local-runner"))
+		r.Queue = oneAtATime{sqs.NewFromConfig(p.cfg)}
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for p.ctx.Err() == nil {
+				if _, err := r.RunOnce(p.ctx, pollWait); err != nil && p.ctx.Err() == nil {
+					p.log.Warn("local runner", "error", err.Error())
+					p.pause(p.opts.RetryDelay)
+				}
+			}
+		}()
+	}
+}
+
+// FailNextCleanups makes the next n cleanups fail: their aws-nuke fails
+// every pass, as one that cannot delete a resource does (for tests and
+// demonstrations of quarantine).
+func (p *Platform) FailNextCleanups(n int) { p.failing.Store(int64(n)) }
+
+// nukeLog drops aws-nuke's own output (one JSON line per resource) unless
+// ISB_LOCAL_NUKE_LOG is set, keeping the platform's log readable.
+type nukeLog struct {
+	p       *Platform
+	account string
+}
+
+func (n *nukeLog) Write(b []byte) (int, error) {
+	if os.Getenv("ISB_LOCAL_NUKE_LOG") != "" {
+		return n.p.opts.Log.Write(b)
+	}
+	return len(b), nil
+}
+
+// Jobs are the scheduled jobs RunNow accepts: the function each
+// EventBridge Scheduler schedule (or rule) runs.
+var Jobs = []string{names.LeaseMonitorFunction, names.DriftMonitorFunction, names.CostReportFunction,
+	names.OutboxRelayFunction, names.CleanupWatchdogFunction}
+
+// jobMu keeps one run of each job at a time, as a schedule with a
+// function concurrency of one would.
+var jobMu sync.Map
+
+// RunNow runs a scheduled job once, now, and returns when it has finished.
+func (p *Platform) RunNow(ctx context.Context, job string) error {
+	mu, _ := jobMu.LoadOrStore(p.ns+job, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	var payload any = map[string]any{}
+	if job == names.CleanupWatchdogFunction {
+		// The watchdog's sweep is an EventBridge rule's scheduled event.
+		payload = events.CloudWatchEvent{Version: "0", ID: strconv.FormatInt(time.Now().UnixNano(), 10),
+			DetailType: "Scheduled Event", Source: "aws.events", AccountID: HubAccount, Time: time.Now().UTC(),
+			Region: Region, Detail: json.RawMessage(`{}`)}
+	}
+	_, err := p.invoke(ctx, job, payload)
+	return err
+}
+
+// startTickers runs each job with an interval every interval.
+func (p *Platform) startTickers() {
+	iv := p.opts.Intervals
+	for job, every := range map[string]time.Duration{
+		names.LeaseMonitorFunction: iv.LeaseMonitor, names.DriftMonitorFunction: iv.DriftMonitor,
+		names.CostReportFunction: iv.CostReport, names.OutboxRelayFunction: iv.OutboxSweep,
+		names.CleanupWatchdogFunction: iv.CleanupWatchdog,
+	} {
+		if every <= 0 {
+			continue
+		}
+		if _, ok := p.fns[job]; !ok {
+			continue
+		}
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			t := time.NewTicker(every)
+			defer t.Stop()
+			for {
+				select {
+				case <-p.ctx.Done():
+					return
+				case <-t.C:
+					_ = p.RunNow(p.ctx, job)
+				}
+			}
+		}()
+	}
+}
