@@ -14,6 +14,7 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/page"
 )
 
 // AccountStore reads and writes sandbox accounts.
@@ -229,7 +230,11 @@ func decodeAccounts(items []map[string]types.AttributeValue) ([]account.Account,
 
 // ListByStatus returns one page of the accounts in a status, longest in
 // that status first, through the status index (never a scan).
-func (as AccountStore) ListByStatus(ctx context.Context, q StatusQuery, p Page) ([]account.Account, string, error) {
+func (as AccountStore) ListByStatus(
+	ctx context.Context,
+	q page.StatusQuery,
+	p page.Page,
+) ([]account.Account, string, error) {
 	scope := "accounts/status/" + q.Status + "/" + fmtTime(q.ChangedBefore)
 	items, next, err := as.s.listPage(ctx, scope, p, as.s.query(ctx, as.s.statusQuery(as.s.tables.Accounts, q)))
 	if err != nil {
@@ -240,7 +245,7 @@ func (as AccountStore) ListByStatus(ctx context.Context, q StatusQuery, p Page) 
 }
 
 // List returns one page of every account.
-func (as AccountStore) List(ctx context.Context, p Page) ([]account.Account, string, error) {
+func (as AccountStore) List(ctx context.Context, p page.Page) ([]account.Account, string, error) {
 	all := func(map[string]types.AttributeValue) bool { return true }
 	items, next, err := as.s.listPage(ctx, "accounts/all", p,
 		as.s.scanFiltered(ctx, as.s.tables.Accounts, []string{names.AttrAccountID}, all))

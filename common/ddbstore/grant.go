@@ -24,13 +24,6 @@ import (
 // account items are about two read units.
 const candidatePage = 50
 
-// GrantRequest and Granted are account's: the request and outcome of a
-// grant.
-type (
-	GrantRequest = account.GrantRequest
-	Granted      = account.Granted
-)
-
 // Grant gives an available account to a pending lease in one
 // TransactWriteItems: the account goes Available→Active on its version and
 // the lease PendingApproval→Active on its version, or neither changes.
@@ -45,8 +38,8 @@ type (
 // lease or the user's quota item retries the grant. When no candidate is
 // left the error is fault.PoolEmpty; when the lease itself changed it is a
 // fault.Conflict on the lease, as it is when conflicts outlast the budget.
-func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
-	var g Granted
+func (s *Store) Grant(ctx context.Context, r account.GrantRequest) (account.Granted, error) {
+	var g account.Granted
 	active, err := r.Lease.Start(r.ApprovedBy, r.Now)
 	if err != nil {
 		return g, err
@@ -113,9 +106,9 @@ func (s *Store) Grant(ctx context.Context, r GrantRequest) (Granted, error) {
 // skip does not exclude. found is false when none is left.
 func (s *Store) pickCandidate(
 	ctx context.Context,
-	r GrantRequest,
+	r account.GrantRequest,
 	skip func(id string) bool,
-	g *Granted,
+	g *account.Granted,
 ) (c account.Account, found bool, err error) {
 	for _, w := range account.CandidateWindows(r.Now, r.Cooldown) {
 		in := dynamodb.QueryInput{
@@ -178,7 +171,7 @@ const (
 func (s *Store) tryGrant(
 	ctx context.Context,
 	c account.Account,
-	r GrantRequest,
+	r account.GrantRequest,
 	active lease.Lease,
 ) (grantOutcome, lease.Lease, account.Account, error) {
 	read := r.Lease

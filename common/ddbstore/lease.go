@@ -249,7 +249,7 @@ func decodeLeases(items []map[string]types.AttributeValue) ([]lease.Lease, error
 }
 
 // ListByUser returns one page of a user's leases, in UUID order.
-func (ls LeaseStore) ListByUser(ctx context.Context, email string, p Page) ([]lease.Lease, string, error) {
+func (ls LeaseStore) ListByUser(ctx context.Context, email string, p page.Page) ([]lease.Lease, string, error) {
 	items, next, err := ls.s.listPage(ctx, "leases/user/"+email, p, ls.s.query(ctx, dynamodb.QueryInput{
 		TableName:                 aws.String(ls.s.tables.Leases),
 		KeyConditionExpression:    aws.String("#pk = :pk AND #sk > :quota"),
@@ -264,10 +264,7 @@ func (ls LeaseStore) ListByUser(ctx context.Context, email string, p Page) ([]le
 	return leases, next, err
 }
 
-// StatusQuery is page's: a status index selection.
-type StatusQuery = page.StatusQuery
-
-func (s *Store) statusQuery(table string, q StatusQuery) dynamodb.QueryInput {
+func (s *Store) statusQuery(table string, q page.StatusQuery) dynamodb.QueryInput {
 	in := dynamodb.QueryInput{
 		TableName:                 aws.String(table),
 		IndexName:                 aws.String(names.StatusIndex),
@@ -285,7 +282,7 @@ func (s *Store) statusQuery(table string, q StatusQuery) dynamodb.QueryInput {
 
 // ListByStatus returns one page of the leases in a status, oldest status
 // change first, through the status index (never a scan).
-func (ls LeaseStore) ListByStatus(ctx context.Context, q StatusQuery, p Page) ([]lease.Lease, string, error) {
+func (ls LeaseStore) ListByStatus(ctx context.Context, q page.StatusQuery, p page.Page) ([]lease.Lease, string, error) {
 	scope := "leases/status/" + q.Status + "/" + fmtTime(q.ChangedBefore)
 	items, next, err := ls.s.listPage(ctx, scope, p, ls.s.query(ctx, ls.s.statusQuery(ls.s.tables.Leases, q)))
 	if err != nil {
@@ -296,7 +293,7 @@ func (ls LeaseStore) ListByStatus(ctx context.Context, q StatusQuery, p Page) ([
 }
 
 // List returns one page of every lease (a scan; for managers' listings).
-func (ls LeaseStore) List(ctx context.Context, p Page) ([]lease.Lease, string, error) {
+func (ls LeaseStore) List(ctx context.Context, p page.Page) ([]lease.Lease, string, error) {
 	isLease := func(it map[string]types.AttributeValue) bool {
 		sk, _ := it[names.AttrUUID].(*types.AttributeValueMemberS)
 		return sk != nil && sk.Value != quotaSK

@@ -13,6 +13,7 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/page"
 )
 
 // Attributes the lease monitor updates in place. They are the json tags of
@@ -28,7 +29,7 @@ const (
 // AllByStatus returns every lease the query selects, following the status
 // index's pages to the end. It is for the lease monitor, which needs the
 // whole set at once; listings for people use ListByStatus.
-func (ls LeaseStore) AllByStatus(ctx context.Context, q StatusQuery) ([]lease.Lease, error) {
+func (ls LeaseStore) AllByStatus(ctx context.Context, q page.StatusQuery) ([]lease.Lease, error) {
 	status := q.Status
 	in := ls.s.statusQuery(ls.s.tables.Leases, q)
 	p := dynamodb.NewQueryPaginator(ls.s.db, &in)
@@ -47,7 +48,7 @@ func (ls LeaseStore) AllByStatus(ctx context.Context, q StatusQuery) ([]lease.Le
 	return out, nil
 }
 
-// costUpdate is the update of one CostRecord: only the cost fields (and
+// costUpdate is the update of one lease.CostRecord: only the cost fields (and
 // the end requested) change, and the version goes up by one, so a
 // concurrent change to anything else is never undone, unlike upstream's
 // whole-row overwrite. It is conditional on the lease still existing in
@@ -93,9 +94,6 @@ func (ls LeaseStore) costUpdate(
 	}
 }
 
-// CostRecord is lease's: what one monitoring pass learned about a lease.
-type CostRecord = lease.CostRecord
-
 // MaxCostRecords is how many leases RecordCosts writes at once.
 const MaxCostRecords = 25
 
@@ -108,7 +106,7 @@ const maxTransactItems = 100
 // left out, with its events, and returned in conflicts; the transaction is
 // then made again without it, so one concurrent termination never holds
 // back the others.
-func (ls LeaseStore) RecordCosts(ctx context.Context, recs []CostRecord) (conflicts []lease.Key, err error) {
+func (ls LeaseStore) RecordCosts(ctx context.Context, recs []lease.CostRecord) (conflicts []lease.Key, err error) {
 	total := 0
 	for _, r := range recs {
 		total += 1 + len(r.Events)
@@ -136,7 +134,7 @@ func (ls LeaseStore) RecordCosts(ctx context.Context, recs []CostRecord) (confli
 		if len(reasons) < len(pending) {
 			return conflicts, fmt.Errorf("record costs of %d leases: %w", len(pending), err)
 		}
-		var keep []CostRecord
+		var keep []lease.CostRecord
 		for i, r := range pending {
 			if lostRace(reasons[i]) {
 				conflicts = append(conflicts, r.Read.Key)
@@ -166,7 +164,7 @@ func (ls LeaseStore) Import(ctx context.Context, leases []lease.Lease) error {
 // CountByStatus counts the accounts in a status through the status index
 // (Select COUNT, every page), reading no items.
 func (as AccountStore) CountByStatus(ctx context.Context, status account.Status) (int, error) {
-	in := as.s.statusQuery(as.s.tables.Accounts, StatusQuery{Status: string(status)})
+	in := as.s.statusQuery(as.s.tables.Accounts, page.StatusQuery{Status: string(status)})
 	in.Select = types.SelectCount
 	p := dynamodb.NewQueryPaginator(as.s.db, &in)
 	n := 0

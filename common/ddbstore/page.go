@@ -17,9 +17,6 @@ import (
 	"github.com/isb-go/isb/common/page"
 )
 
-// Page asks for one page of a listing (see package page).
-type Page = page.Page
-
 // DefaultPageSize is the page size when none is asked for.
 const DefaultPageSize = page.DefaultSize
 

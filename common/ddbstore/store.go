@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/page"
 )
 
 // Tables names the three tables.
@@ -81,7 +82,7 @@ type fetchPage func(start map[string]types.AttributeValue, limit int32) (
 func (s *Store) listPage(
 	ctx context.Context,
 	scope string,
-	p Page,
+	p page.Page,
 	fetch fetchPage,
 ) ([]map[string]types.AttributeValue, string, error) {
 	start, err := s.pages.decode(scope, p.Token)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/common/template"
 )
 
@@ -107,7 +108,7 @@ func (ts TemplateStore) Delete(ctx context.Context, read template.Template) erro
 // List returns one page of the templates a caller may see. Private
 // templates are filtered out before the page is cut, so a user's pages are
 // as full as a manager's.
-func (ts TemplateStore) List(ctx context.Context, privileged bool, p Page) ([]template.Template, string, error) {
+func (ts TemplateStore) List(ctx context.Context, privileged bool, p page.Page) ([]template.Template, string, error) {
 	keep := func(it map[string]types.AttributeValue) bool {
 		if privileged {
 			return true

@@ -163,8 +163,23 @@ func (c *Chain) UserID(ctx context.Context, email string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out, err := cl.ids.GetUserId(ctx, &identitystore.GetUserIdInput{
-		IdentityStoreId: aws.String(p.IdentityStoreID),
+	return FindUser(ctx, cl.ids, p.IdentityStoreID, email)
+}
+
+// UserFinder is the Identity Store call that finds a user by email.
+type UserFinder interface {
+	GetUserId(
+		ctx context.Context,
+		in *identitystore.GetUserIdInput,
+		opts ...func(*identitystore.Options),
+	) (*identitystore.GetUserIdOutput, error)
+}
+
+// FindUser returns the id of the user of identity store storeID whose
+// email is email, or "" when there is none.
+func FindUser(ctx context.Context, api UserFinder, storeID, email string) (string, error) {
+	out, err := api.GetUserId(ctx, &identitystore.GetUserIdInput{
+		IdentityStoreId: aws.String(storeID),
 		AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{Value: istypes.UniqueAttribute{
 			AttributePath: aws.String("emails.value"), AttributeValue: document.NewLazyDocument(email),
 		}},

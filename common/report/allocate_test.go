@@ -1,7 +1,7 @@
 package report
 
 import (
-	"github.com/isb-go/isb/common/costs"
+	"github.com/isb-go/isb/common/spend"
 
 	"testing"
 	"time"
@@ -22,7 +22,7 @@ func leaseOf(uuid, account, group string, start, end time.Time) lease.Lease {
 }
 
 // everyDay gives account the same amount on every day of October 2026.
-func everyDay(daily costs.Daily, account string, amount float64) {
+func everyDay(daily spend.Daily, account string, amount float64) {
 	for d := day("2026-10-01"); d.Before(day("2026-11-01")); d = d.AddDate(0, 0, 1) {
 		daily.Add(account, d.Format(dayLayout), amount)
 	}
@@ -31,7 +31,7 @@ func everyDay(daily costs.Daily, account string, amount float64) {
 func TestAllocate(t *testing.T) {
 	month := day("2026-10-01")
 	now := at("2026-11-02T01:25:00Z")
-	daily := costs.Daily{}
+	daily := spend.Daily{}
 	everyDay(daily, "A", 1)
 	everyDay(daily, "B", 10)
 	daily.Add("C", "2026-10-15", 2.5)
@@ -86,7 +86,7 @@ func TestAllocate(t *testing.T) {
 func TestRows(t *testing.T) {
 	month := day("2026-10-01")
 	now := at("2026-11-02T01:25:00Z")
-	daily := costs.Daily{}
+	daily := spend.Daily{}
 	everyDay(daily, "A", 1)
 	everyDay(daily, "B", 10)
 	everyDay(daily, "C", 100)

@@ -16,6 +16,7 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/test/emulator"
 )
 
@@ -65,7 +66,7 @@ func BenchmarkConcurrentGrants(b *testing.B) {
 						}
 						g, err := faulty.Grant(
 							context.Background(),
-							ddbstore.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved,
+							account.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved,
 								Now: now, Cooldown: time.Hour, New: true, MaxPerUser: 3},
 						)
 						lock.Lock()
@@ -127,12 +128,12 @@ func checkPool(b *testing.B, s *ddbstore.Store) {
 	b.Helper()
 	ctx := context.Background()
 	avail, _, err := s.Accounts().
-		ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)}, ddbstore.Page{Size: 100})
+		ListByStatus(ctx, page.StatusQuery{Status: string(account.Available)}, page.Page{Size: 100})
 	if err != nil || len(avail) != 0 {
 		b.Fatalf("%d accounts still Available after the storm (%v)", len(avail), err)
 	}
 	active, _, err := s.Leases().
-		ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.Active)}, ddbstore.Page{Size: 500})
+		ListByStatus(ctx, page.StatusQuery{Status: string(lease.Active)}, page.Page{Size: 500})
 	if err != nil || len(active) != contendedAccounts {
 		b.Fatalf("%d active leases, want %d (%v)", len(active), contendedAccounts, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/test/emulator"
 )
 
@@ -77,7 +78,7 @@ func BenchmarkGrant(b *testing.B) {
 				b.StartTimer()
 				g, err := s.Grant(
 					ctx,
-					ddbstore.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved, Now: now, Cooldown: time.Hour},
+					account.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved, Now: now, Cooldown: time.Hour},
 				)
 				if err != nil {
 					b.Fatal(err)
@@ -158,7 +159,7 @@ func BenchmarkIndexFloor(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				got, _, err := s.Accounts().
-					ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)}, ddbstore.Page{Size: 10})
+					ListByStatus(ctx, page.StatusQuery{Status: string(account.Available)}, page.Page{Size: 10})
 				if err != nil || len(got) != 10 {
 					b.Fatalf("index query: %d items, %v", len(got), err)
 				}

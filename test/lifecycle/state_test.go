@@ -11,9 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/isb-go/isb/common/account"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/page"
 )
 
 func dynamoClient(cfg aws.Config) *dynamodb.Client { return dynamodb.NewFromConfig(cfg) }
@@ -84,7 +84,7 @@ func (w *world) invariantsOf(accounts []string, leases []lease.Key) []string {
 	}
 	token := ""
 	for accounts == nil {
-		page, next, err := w.store.Accounts().List(ctx, ddbstore.Page{Size: 100, Token: token})
+		page, next, err := w.store.Accounts().List(ctx, page.Page{Size: 100, Token: token})
 		if err != nil {
 			w.t.Fatal(err)
 		}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/bus"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
@@ -108,7 +107,7 @@ func TestChangesAndTheirEventsCommitTogether(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := s.Grant(ctx, ddbstore.GrantRequest{Lease: p, ApprovedBy: lease.AutoApproved, Now: t0,
+		g, err := s.Grant(ctx, account.GrantRequest{Lease: p, ApprovedBy: lease.AutoApproved, Now: t0,
 			Announce: func(l lease.Lease, a account.Account) ([]events.Record, error) {
 				return events.Records(
 					t0,

@@ -12,6 +12,7 @@ import (
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/common/template"
 )
 
@@ -118,8 +119,8 @@ func TestAccountStatusIndex(t *testing.T) {
 		for {
 			page, next, err := accounts.ListByStatus(
 				ctx,
-				ddbstore.StatusQuery{Status: string(account.Available)},
-				ddbstore.Page{Size: 3, Token: token},
+				page.StatusQuery{Status: string(account.Available)},
+				page.Page{Size: 3, Token: token},
 			)
 			if err != nil {
 				t.Fatal(err)
@@ -144,8 +145,8 @@ func TestAccountStatusIndex(t *testing.T) {
 	t.Run("quarantined accounts are found without a scan", func(t *testing.T) {
 		q, _, err := accounts.ListByStatus(
 			ctx,
-			ddbstore.StatusQuery{Status: string(account.Quarantine)},
-			ddbstore.Page{},
+			page.StatusQuery{Status: string(account.Quarantine)},
+			page.Page{},
 		)
 		if err != nil || len(q) != 1 || q[0].ID != accountID(50) {
 			t.Fatalf("quarantined = %v, %v", q, err)
@@ -154,13 +155,13 @@ func TestAccountStatusIndex(t *testing.T) {
 	t.Run("a page token from the Available listing is refused for Quarantine", func(t *testing.T) {
 		_, next, _ := accounts.ListByStatus(
 			ctx,
-			ddbstore.StatusQuery{Status: string(account.Available)},
-			ddbstore.Page{Size: 3},
+			page.StatusQuery{Status: string(account.Available)},
+			page.Page{Size: 3},
 		)
 		_, _, err := accounts.ListByStatus(
 			ctx,
-			ddbstore.StatusQuery{Status: string(account.Quarantine)},
-			ddbstore.Page{Token: next},
+			page.StatusQuery{Status: string(account.Quarantine)},
+			page.Page{Token: next},
 		)
 		if !errors.Is(err, ddbstore.ErrBadPageToken) {
 			t.Fatalf("replayed token: %v", err)
@@ -193,7 +194,7 @@ func TestTemplateStore(t *testing.T) {
 		var sizes []int
 		token, total := "", 0
 		for {
-			page, next, err := templates.List(ctx, false, ddbstore.Page{Size: 2, Token: token})
+			page, next, err := templates.List(ctx, false, page.Page{Size: 2, Token: token})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,7 +220,7 @@ func TestTemplateStore(t *testing.T) {
 		}
 	})
 	t.Run("managers see all ten", func(t *testing.T) {
-		all, next, err := templates.List(ctx, true, ddbstore.Page{Size: 20})
+		all, next, err := templates.List(ctx, true, page.Page{Size: 20})
 		if err != nil || len(all) != 10 || next != "" {
 			t.Fatalf("manager saw %d (next %q), %v", len(all), next, err)
 		}

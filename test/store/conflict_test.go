@@ -16,6 +16,7 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/test/emulator"
 )
 
@@ -32,9 +33,9 @@ func conflictStores(t *testing.T, f *emulator.Faults) (faulty, plain *ddbstore.S
 
 // grantNew is a request on a template that needs no approval, announced
 // with LeaseApproved.
-func grantNew(email string, max int) ddbstore.GrantRequest {
+func grantNew(email string, max int) account.GrantRequest {
 	now := t0.Add(72 * time.Hour)
-	return ddbstore.GrantRequest{
+	return account.GrantRequest{
 		Lease:      pendingLease(email),
 		ApprovedBy: lease.AutoApproved,
 		Now:        now,
@@ -49,8 +50,8 @@ func grantNew(email string, max int) ddbstore.GrantRequest {
 
 // grantAll runs the requests at once and returns the grants and the
 // errors, in request order.
-func grantAll(s *ddbstore.Store, reqs []ddbstore.GrantRequest) ([]ddbstore.Granted, []error) {
-	grants, errs := make([]ddbstore.Granted, len(reqs)), make([]error, len(reqs))
+func grantAll(s *ddbstore.Store, reqs []account.GrantRequest) ([]account.Granted, []error) {
+	grants, errs := make([]account.Granted, len(reqs)), make([]error, len(reqs))
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i, r := range reqs {
@@ -70,7 +71,7 @@ func grantAll(s *ddbstore.Store, reqs []ddbstore.GrantRequest) ([]ddbstore.Grant
 // account Active and held by the lease that won it, that lease Active on
 // it, no account granted twice, each user's count equal to their active
 // leases, and one announcement per grant in the outbox.
-func checkOneLeasePerAccount(t *testing.T, s *ddbstore.Store, grants []ddbstore.Granted, errs []error) {
+func checkOneLeasePerAccount(t *testing.T, s *ddbstore.Store, grants []account.Granted, errs []error) {
 	t.Helper()
 	ctx := context.Background()
 	holder := map[string]lease.Key{}
@@ -99,7 +100,7 @@ func checkOneLeasePerAccount(t *testing.T, s *ddbstore.Store, grants []ddbstore.
 		}
 	}
 	active, _, err := s.Leases().
-		ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.Active)}, ddbstore.Page{Size: 500})
+		ListByStatus(ctx, page.StatusQuery{Status: string(lease.Active)}, page.Page{Size: 500})
 	if err != nil || len(active) != len(holder) {
 		t.Errorf("%d active leases in the table, %d grants (%v)", len(active), len(holder), err)
 	}
@@ -117,7 +118,7 @@ func TestGrantsUnderTransactionConflictsRetryUntilThePoolIsEmpty(t *testing.T) {
 	}
 	// Twenty users ask twice each, at once: the quota items and the
 	// accounts are both contended.
-	var reqs []ddbstore.GrantRequest
+	var reqs []account.GrantRequest
 	for i := range 40 {
 		reqs = append(reqs, grantNew(fmt.Sprintf("user-%02d@example.com", i%20), 2))
 	}
@@ -148,7 +149,7 @@ func TestThePerUserLimitHoldsUnderTransactionConflicts(t *testing.T) {
 	if err := plain.Accounts().Import(context.Background(), availableAccounts(12, t0)); err != nil {
 		t.Fatal(err)
 	}
-	var reqs []ddbstore.GrantRequest
+	var reqs []account.GrantRequest
 	for range 8 {
 		reqs = append(reqs, grantNew("busy@example.com", 3))
 	}
@@ -272,7 +273,7 @@ func TestConcurrentRequestsSpreadOverThePoolAndMostlyWinAtTheFirstTry(t *testing
 	}
 	// 200 requests at once on 50 accounts all read the same oldest
 	// accounts first; picking among them at random keeps them apart.
-	var reqs []ddbstore.GrantRequest
+	var reqs []account.GrantRequest
 	for i := range 200 {
 		reqs = append(reqs, grantNew(fmt.Sprintf("ci-%03d@example.com", i), 1))
 	}
@@ -303,7 +304,7 @@ func TestALeaseAndItsAccountEndTogetherUnderTransactionConflicts(t *testing.T) {
 	if err := plain.Accounts().Import(ctx, availableAccounts(5, t0)); err != nil {
 		t.Fatal(err)
 	}
-	var grants []ddbstore.Granted
+	var grants []account.Granted
 	for range 5 {
 		g, err := plain.Grant(ctx, grantNew("ended@example.com", 0))
 		if err != nil {

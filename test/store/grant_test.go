@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/isb-go/isb/common/account"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/page"
 )
 
 func TestGrant(t *testing.T) {
@@ -37,7 +37,7 @@ func TestGrant(t *testing.T) {
 		l := request(t, "a@example.com")
 		g, err := s.Grant(
 			ctx,
-			ddbstore.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved, Now: now, Cooldown: 24 * time.Hour},
+			account.GrantRequest{Lease: l, ApprovedBy: lease.AutoApproved, Now: now, Cooldown: 24 * time.Hour},
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -59,7 +59,7 @@ func TestGrant(t *testing.T) {
 	t.Run("accounts past the cooldown are granted before fresh ones", func(t *testing.T) {
 		g, err := s.Grant(
 			ctx,
-			ddbstore.GrantRequest{
+			account.GrantRequest{
 				Lease:      request(t, "b@example.com"),
 				Now:        now,
 				ApprovedBy: "mgr@example.com",
@@ -78,7 +78,7 @@ func TestGrant(t *testing.T) {
 		for _, email := range []string{"c@example.com", "d@example.com"} {
 			g, err := s.Grant(
 				ctx,
-				ddbstore.GrantRequest{
+				account.GrantRequest{
 					Lease:      request(t, email),
 					Now:        now,
 					ApprovedBy: lease.AutoApproved,
@@ -96,7 +96,7 @@ func TestGrant(t *testing.T) {
 	})
 	t.Run("an empty pool is a PoolEmpty error and leaves the lease pending", func(t *testing.T) {
 		l := request(t, "e@example.com")
-		_, err := s.Grant(ctx, ddbstore.GrantRequest{Lease: l, Now: now, ApprovedBy: lease.AutoApproved})
+		_, err := s.Grant(ctx, account.GrantRequest{Lease: l, Now: now, ApprovedBy: lease.AutoApproved})
 		if !errors.Is(err, fault.PoolEmpty) {
 			t.Fatalf("Grant on an empty pool: %v", err)
 		}
@@ -113,7 +113,7 @@ func TestGrant(t *testing.T) {
 		if _, err := s.Leases().Save(ctx, l, denied); err != nil {
 			t.Fatal(err)
 		}
-		_, err := s.Grant(ctx, ddbstore.GrantRequest{Lease: l, Now: now, ApprovedBy: lease.AutoApproved})
+		_, err := s.Grant(ctx, account.GrantRequest{Lease: l, Now: now, ApprovedBy: lease.AutoApproved})
 		var ce *fault.ConflictError
 		if !errors.As(err, &ce) || ce.Entity != "lease" {
 			t.Fatalf("Grant on a changed lease: %v", err)
@@ -125,7 +125,7 @@ func TestGrant(t *testing.T) {
 	t.Run("a lease that is not pending cannot be granted", func(t *testing.T) {
 		l := pendingLease("g@example.com")
 		l.Status = lease.Active
-		if _, err := s.Grant(ctx, ddbstore.GrantRequest{Lease: l, Now: now}); !errors.Is(err, fault.Conflict) {
+		if _, err := s.Grant(ctx, account.GrantRequest{Lease: l, Now: now}); !errors.Is(err, fault.Conflict) {
 			t.Fatalf("Grant on an active lease: %v", err)
 		}
 	})
@@ -159,7 +159,7 @@ func TestConcurrentGrantsNeverShareAnAccount(t *testing.T) {
 			<-start
 			g, err := s.Grant(
 				ctx,
-				ddbstore.GrantRequest{
+				account.GrantRequest{
 					Lease:      l,
 					Now:        t0.Add(72 * time.Hour),
 					ApprovedBy: lease.AutoApproved,
@@ -198,7 +198,7 @@ func TestConcurrentGrantsNeverShareAnAccount(t *testing.T) {
 		}
 	}
 	active, _, err := s.Leases().
-		ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.Active)}, ddbstore.Page{Size: 100})
+		ListByStatus(ctx, page.StatusQuery{Status: string(lease.Active)}, page.Page{Size: 100})
 	if err != nil || len(active) != 10 {
 		t.Fatalf("%d active leases in the index, %v", len(active), err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/page"
 )
 
 var ignoreStamps = cmpopts.IgnoreFields(lease.Lease{}, "UpdatedAt")
@@ -132,7 +133,7 @@ func TestPerUserLeaseLimit(t *testing.T) {
 		}
 	})
 	t.Run("ending a lease frees a slot", func(t *testing.T) {
-		mine, _, err := leases.ListByUser(ctx, "busy@example.com", ddbstore.Page{})
+		mine, _, err := leases.ListByUser(ctx, "busy@example.com", page.Page{})
 		if err != nil || len(mine) != 3 {
 			t.Fatalf("ListByUser = %d, %v", len(mine), err)
 		}
@@ -179,7 +180,7 @@ func TestLeaseListingAndPagination(t *testing.T) {
 		seen := map[string]bool{}
 		token, pages := "", 0
 		for {
-			page, next, err := leases.ListByUser(ctx, "pager@example.com", ddbstore.Page{Size: 2, Token: token})
+			page, next, err := leases.ListByUser(ctx, "pager@example.com", page.Page{Size: 2, Token: token})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -200,19 +201,19 @@ func TestLeaseListingAndPagination(t *testing.T) {
 		}
 	})
 	t.Run("a tampered page token is rejected", func(t *testing.T) {
-		_, next, err := leases.ListByUser(ctx, "pager@example.com", ddbstore.Page{Size: 2})
+		_, next, err := leases.ListByUser(ctx, "pager@example.com", page.Page{Size: 2})
 		if err != nil || next == "" {
 			t.Fatalf("first page: %q, %v", next, err)
 		}
 		b := []byte(next)
 		b[5] ^= 1
-		if _, _, err := leases.ListByUser(ctx, "pager@example.com", ddbstore.Page{Size: 2, Token: string(b)}); !errors.Is(
+		if _, _, err := leases.ListByUser(ctx, "pager@example.com", page.Page{Size: 2, Token: string(b)}); !errors.Is(
 			err,
 			ddbstore.ErrBadPageToken,
 		) {
 			t.Fatalf("tampered token: %v", err)
 		}
-		if _, _, err := leases.ListByUser(ctx, "other@example.com", ddbstore.Page{Size: 2, Token: next}); !errors.Is(
+		if _, _, err := leases.ListByUser(ctx, "other@example.com", page.Page{Size: 2, Token: next}); !errors.Is(
 			err,
 			ddbstore.ErrBadPageToken,
 		) {
@@ -220,9 +221,9 @@ func TestLeaseListingAndPagination(t *testing.T) {
 		}
 	})
 	t.Run("the status index returns pending leases older than a cutoff", func(t *testing.T) {
-		old, _, err := leases.ListByStatus(ctx, ddbstore.StatusQuery{
+		old, _, err := leases.ListByStatus(ctx, page.StatusQuery{
 			Status: string(lease.PendingApproval), ChangedBefore: t0.Add(150 * time.Minute),
-		}, ddbstore.Page{})
+		}, page.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,19 +232,19 @@ func TestLeaseListingAndPagination(t *testing.T) {
 		}
 		all, _, err := leases.ListByStatus(
 			ctx,
-			ddbstore.StatusQuery{Status: string(lease.PendingApproval)},
-			ddbstore.Page{},
+			page.StatusQuery{Status: string(lease.PendingApproval)},
+			page.Page{},
 		)
 		if err != nil || len(all) != 6 {
 			t.Fatalf("all pending = %d, %v", len(all), err)
 		}
 	})
 	t.Run("listing every lease skips the per-user counters", func(t *testing.T) {
-		all, next, err := leases.List(ctx, ddbstore.Page{Size: 4})
+		all, next, err := leases.List(ctx, page.Page{Size: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
-		rest, last, err := leases.List(ctx, ddbstore.Page{Size: 4, Token: next})
+		rest, last, err := leases.List(ctx, page.Page{Size: 4, Token: next})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,10 +7,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
-	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
 	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/idc"
 	"github.com/isb-go/isb/common/routes"
 )
 
@@ -54,23 +54,17 @@ func NewIdcRoles(api IdentityStore, storeID string, groups map[string]routes.Rol
 // Caller returns the user with their display name and roles; a user in
 // none of the groups has no roles (the caller refuses the sign-in).
 func (r *IdcRoles) Caller(ctx context.Context, email string) (auth.Caller, error) {
-	id, err := r.api.GetUserId(ctx, &identitystore.GetUserIdInput{
-		IdentityStoreId: aws.String(r.storeID),
-		AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{Value: istypes.UniqueAttribute{
-			AttributePath: aws.String("emails.value"), AttributeValue: document.NewLazyDocument(email),
-		}},
-	})
-	var nf *istypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
-		return auth.Caller{}, fmt.Errorf("%w: %s", ErrUnknownUser, email)
-	}
+	id, err := idc.FindUser(ctx, r.api, r.storeID, email)
 	if err != nil {
-		return auth.Caller{}, fmt.Errorf("find user %s: %w", email, err)
+		return auth.Caller{}, err
+	}
+	if id == "" {
+		return auth.Caller{}, fmt.Errorf("%w: %s", ErrUnknownUser, email)
 	}
 	c := auth.Caller{Email: email}
 	user, err := r.api.DescribeUser(
 		ctx,
-		&identitystore.DescribeUserInput{IdentityStoreId: aws.String(r.storeID), UserId: id.UserId},
+		&identitystore.DescribeUserInput{IdentityStoreId: aws.String(r.storeID), UserId: aws.String(id)},
 	)
 	if err != nil {
 		return auth.Caller{}, fmt.Errorf("describe user %s: %w", email, err)
@@ -82,7 +76,7 @@ func (r *IdcRoles) Caller(ctx context.Context, email string) (auth.Caller, error
 		page, err := r.api.ListGroupMembershipsForMember(ctx, &identitystore.ListGroupMembershipsForMemberInput{
 			IdentityStoreId: aws.String(
 				r.storeID,
-			), MemberId: &istypes.MemberIdMemberUserId{Value: aws.ToString(id.UserId)}, NextToken: next,
+			), MemberId: &istypes.MemberIdMemberUserId{Value: id}, NextToken: next,
 		})
 		if err != nil {
 			return auth.Caller{}, fmt.Errorf("group memberships of %s: %w", email, err)

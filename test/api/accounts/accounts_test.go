@@ -22,7 +22,6 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/config"
-	"github.com/isb-go/isb/common/ddbstore"
 	isbevents "github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/lifecycle"
@@ -272,7 +271,7 @@ func TestEjectionEndsTheLeaseAndLeavesThePool(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	g, err := e.Store.Grant(ctx, ddbstore.GrantRequest{New: true, Now: apitest.T0, ApprovedBy: lease.AutoApproved,
+	g, err := e.Store.Grant(ctx, account.GrantRequest{New: true, Now: apitest.T0, ApprovedBy: lease.AutoApproved,
 		Lease: lease.Lease{
 			Key:    lease.Key{UserEmail: apitest.CI.Email, UUID: "5a1b2c3d-0000-4000-8000-000000000001"},
 			Status: lease.PendingApproval,
@@ -332,7 +331,7 @@ func TestEjectionRevokesAccessBeforeTheRowIsDeleted(t *testing.T) {
 		StatusChangedAt: apitest.T0.Add(-48e9 * 3600)}}); err != nil {
 		t.Fatal(err)
 	}
-	g, err := e.Store.Grant(ctx, ddbstore.GrantRequest{New: true, Now: apitest.T0, ApprovedBy: lease.AutoApproved,
+	g, err := e.Store.Grant(ctx, account.GrantRequest{New: true, Now: apitest.T0, ApprovedBy: lease.AutoApproved,
 		Lease: lease.Lease{
 			Key:    lease.Key{UserEmail: apitest.CI.Email, UUID: "5a1b2c3d-0000-4000-8000-000000000002"},
 			Status: lease.PendingApproval,

@@ -14,6 +14,7 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/leasing"
+	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/common/template"
 	"github.com/isb-go/isb/functions/api-leases/leasesapi"
@@ -78,8 +79,8 @@ func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
 		}
 		held[l.AwsAccountID] = true
 	}
-	if avail, _, _ := e.Store.Accounts().ListByStatus(ctx, ddbstore.StatusQuery{Status: string(account.Available)},
-		ddbstore.Page{}); len(
+	if avail, _, _ := e.Store.Accounts().ListByStatus(ctx, page.StatusQuery{Status: string(account.Available)},
+		page.Page{}); len(
 		avail,
 	) != 0 {
 		t.Fatalf("%d accounts left Available while requests were refused", len(avail))
@@ -112,7 +113,7 @@ func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
 			}
 		}
 		ended, _, _ := e.Store.Leases().
-			ListByStatus(ctx, ddbstore.StatusQuery{Status: string(lease.ManuallyTerminated)}, ddbstore.Page{Size: 50})
+			ListByStatus(ctx, page.StatusQuery{Status: string(lease.ManuallyTerminated)}, page.Page{Size: 50})
 		if len(ended) != 12 {
 			t.Fatalf("%d leases terminated, want 12", len(ended))
 		}

@@ -15,11 +15,11 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/auth"
-	"github.com/isb-go/isb/common/ddbstore"
 	isbevents "github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/leasing"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/common/template"
 	"github.com/isb-go/isb/functions/api-leases/leasesapi"
@@ -116,7 +116,7 @@ func TestAnEmptyPoolAnswers409WithRetryAfterAndWritesNothing(t *testing.T) {
 	if r.Headers["Retry-After"] == "" || len(r.Errors) != 1 || r.Errors[0].Message == "" {
 		t.Fatalf("response = %+v", r)
 	}
-	ls, _, err := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, ddbstore.Page{})
+	ls, _, err := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, page.Page{})
 	if err != nil || len(ls) != 0 {
 		t.Fatalf("leases after a refused request = %v, %v", ls, err)
 	}
@@ -144,7 +144,7 @@ func TestTheLeaseLimitIsNamedInThe409(t *testing.T) {
 			Want(t, http.StatusConflict, "maxLeasesPerUser")
 	})
 	t.Run("nothing of the refused requests was written", func(t *testing.T) {
-		ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, ddbstore.Page{})
+		ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, page.Page{})
 		if len(ls) != 1 {
 			t.Fatalf("the pipeline has %d leases, want 1", len(ls))
 		}
@@ -161,7 +161,7 @@ func TestALimitOfZeroStopsEveryNewRequest(t *testing.T) {
 		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl))).
 			Want(t, http.StatusConflict, "maxLeasesPerUser")
 	}
-	if ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, ddbstore.Page{}); len(ls) != 0 {
+	if ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, page.Page{}); len(ls) != 0 {
 		t.Fatalf("%d leases written, want none", len(ls))
 	}
 }
@@ -587,10 +587,10 @@ func TestConcurrentAutoApprovedRequestsNeverExceedTheLimit(t *testing.T) {
 			t.Fatalf("statuses = %v", statuses)
 		}
 	}
-	ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, ddbstore.Page{})
+	ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, page.Page{})
 	n, _ := e.Store.Leases().Count(context.Background(), apitest.CI.Email)
 	active, _, _ := e.Store.Accounts().
-		ListByStatus(context.Background(), ddbstore.StatusQuery{Status: string(account.Active)}, ddbstore.Page{})
+		ListByStatus(context.Background(), page.StatusQuery{Status: string(account.Active)}, page.Page{})
 	if created != 3 || len(ls) != 3 || n != 3 || len(active) != 3 {
 		t.Fatalf(
 			"created %d (statuses %v), stored %d leases, count %d, %d accounts active; want 3 of each",
