@@ -107,18 +107,12 @@ var (
 	ParamOrgMgtAccount = Param{Context: "orgMgtAccountId", Env: "ORG_MGT_ACCOUNT_ID", DevDefault: "222222222222"}
 	ParamIdcAccount    = Param{Context: "idcAccountId", Env: "IDC_ACCOUNT_ID", DevDefault: "333333333333"}
 	ParamParentOu      = Param{Context: "parentOuId", Env: "PARENT_OU_ID", DevDefault: "r-abcd"}
-	ParamPoolOrgPath   = Param{
-		Context:    "poolOrgPath",
-		Env:        "POOL_ORG_PATH",
-		DevDefault: "o-abcd123456/r-abcd/ou-abcd-11111111",
-	}
+	ParamPoolOrgPath   = Param{Context: "poolOrgPath", Env: "POOL_ORG_PATH",
+		DevDefault: "o-abcd123456/r-abcd/ou-abcd-11111111"}
 	ParamManagedRegions = Param{Context: "managedRegions", Env: "AWS_REGIONS"}
 	ParamIdentityStore  = Param{Context: "identityStoreId", Env: "IDENTITY_STORE_ID", DevDefault: "d-0000000000"}
-	ParamSsoInstance    = Param{
-		Context:    "ssoInstanceArn",
-		Env:        "SSO_INSTANCE_ARN",
-		DevDefault: "arn:aws:sso:::instance/ssoins-0000000000000000",
-	}
+	ParamSsoInstance    = Param{Context: "ssoInstanceArn", Env: "SSO_INSTANCE_ARN",
+		DevDefault: "arn:aws:sso:::instance/ssoins-0000000000000000"}
 	ParamAdminGroup      = Param{Context: "adminGroupName", Env: "ADMIN_GROUP_NAME"}
 	ParamManagerGroup    = Param{Context: "managerGroupName", Env: "MANAGER_GROUP_NAME"}
 	ParamUserGroup       = Param{Context: "userGroupName", Env: "USER_GROUP_NAME"}

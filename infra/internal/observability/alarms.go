@@ -83,20 +83,10 @@ func NewAlarms(scope constructs.Construct, id string, props *AlarmsProps) *Alarm
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
 		EvaluationPeriods:  jsii.Number(1),
 	})
-	a.add("CleanupFailures", &awscloudwatch.AlarmProps{
-		AlarmDescription:   jsii.String("An account cleanup (aws-nuke) failed"),
-		Metric:             metric(names.MetricCleanupFailures, "Sum", awscdk.Duration_Hours(jsii.Number(1))),
-		Threshold:          jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		EvaluationPeriods:  jsii.Number(1),
-	})
-	a.add("AuthorizerErrors", &awscloudwatch.AlarmProps{
-		AlarmDescription:   jsii.String("The API authorizer failed (not a denial): sign-in is broken"),
-		Metric:             metric(names.MetricAuthorizerErrors, "Sum", awscdk.Duration_Minutes(jsii.Number(5))),
-		Threshold:          jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		EvaluationPeriods:  jsii.Number(1),
-	})
+	a.atLeastOne("CleanupFailures", "An account cleanup (aws-nuke) failed",
+		metric(names.MetricCleanupFailures, "Sum", awscdk.Duration_Hours(jsii.Number(1))))
+	a.atLeastOne("AuthorizerErrors", "The API authorizer failed (not a denial): sign-in is broken",
+		metric(names.MetricAuthorizerErrors, "Sum", awscdk.Duration_Minutes(jsii.Number(5))))
 	return a
 }
 
@@ -104,25 +94,25 @@ func NewAlarms(scope constructs.Construct, id string, props *AlarmsProps) *Alarm
 // a message.
 func (a *Alarms) AlarmOnDeadLetters(id string, queue awssqs.IQueue) {
 	a.DeadLetterQueues = append(a.DeadLetterQueues, queue)
-	a.add(id+"NotEmpty", &awscloudwatch.AlarmProps{
-		AlarmDescription: jsii.String("Dead-letter queue " + id + " holds undelivered messages"),
-		Metric: queue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+	a.atLeastOne(id+"NotEmpty", "Dead-letter queue "+id+" holds undelivered messages",
+		queue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
 			Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
-		}),
-		Threshold:          jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		EvaluationPeriods:  jsii.Number(1),
-	})
+		}))
 }
 
 // AlarmOnFunctionErrors raises an alarm when a function fails (a
 // scheduled run that errors, or one that times out).
 func (a *Alarms) AlarmOnFunctionErrors(id string, fn awslambda.IFunction) {
+	a.atLeastOne(id, "Function "+id+" failed", fn.MetricErrors(&awscloudwatch.MetricOptions{
+		Period: awscdk.Duration_Hours(jsii.Number(1)), Statistic: jsii.String("Sum"),
+	}))
+}
+
+// atLeastOne raises alarm id when one period of metric reaches 1.
+func (a *Alarms) atLeastOne(id, description string, metric awscloudwatch.IMetric) {
 	a.add(id, &awscloudwatch.AlarmProps{
-		AlarmDescription: jsii.String("Function " + id + " failed"),
-		Metric: fn.MetricErrors(&awscloudwatch.MetricOptions{
-			Period: awscdk.Duration_Hours(jsii.Number(1)), Statistic: jsii.String("Sum"),
-		}),
+		AlarmDescription:   jsii.String(description),
+		Metric:             metric,
 		Threshold:          jsii.Number(1),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
 		EvaluationPeriods:  jsii.Number(1),

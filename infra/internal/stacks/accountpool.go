@@ -1,13 +1,11 @@
 package stacks
 
 import (
-	"encoding/json"
-	isbconfig "github.com/isb-go/isb/common/config"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	isbconfig "github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/config"
 	"github.com/isb-go/isb/infra/internal/org"
@@ -52,29 +50,21 @@ func NewAccountPoolStack(scope constructs.Construct, cfg config.Config, sandboxT
 	org.NewSandboxStackSet(stack, "SandboxAccountStackSet", &org.SandboxStackSetProps{
 		Name: stackSetName, TemplateBody: sandboxTemplate, Target: ous.Pool, Region: cfg.Region,
 	})
-	poolConfig, err := json.Marshal(isbconfig.AccountPoolParam{
-		PoolOuID:        *ous.Pool.AttrId(),
-		AvailableOuID:   *ous.Available.AttrId(),
-		ActiveOuID:      *ous.Active.AttrId(),
-		CleanUpOuID:     *ous.CleanUp.AttrId(),
-		QuarantineOuID:  *ous.Quarantine.AttrId(),
-		FrozenOuID:      *ous.Frozen.AttrId(),
-		EntryOuID:       *ous.Entry.AttrId(),
-		ExitOuID:        *ous.Exit.AttrId(),
-		ParentOuID:      cfg.ParentOuID,
-		ManagedRegions:  cfg.ManagedRegions,
-		OrgMgtAccountID: cfg.OrgMgtAccountID,
-		StackSetName:    stackSetName,
-	})
-	if err != nil {
-		panic(err)
-	}
-	platform.NewSharedParameter(stack, "AccountPoolConfig", &platform.SharedParameterProps{
-		Name:        "/" + names.Physical(cfg.Namespace, names.AccountPoolConfigParam),
-		Description: "Innovation Sandbox account pool configuration (JSON), shared with the hub",
-		Value:       string(poolConfig),
-		ShareWith:   []string{cfg.HubAccountID},
-	})
+	shareWithHub(stack, cfg, "AccountPoolConfig", names.AccountPoolConfigParam,
+		"Innovation Sandbox account pool configuration (JSON), shared with the hub", isbconfig.AccountPoolParam{
+			PoolOuID:        *ous.Pool.AttrId(),
+			AvailableOuID:   *ous.Available.AttrId(),
+			ActiveOuID:      *ous.Active.AttrId(),
+			CleanUpOuID:     *ous.CleanUp.AttrId(),
+			QuarantineOuID:  *ous.Quarantine.AttrId(),
+			FrozenOuID:      *ous.Frozen.AttrId(),
+			EntryOuID:       *ous.Entry.AttrId(),
+			ExitOuID:        *ous.Exit.AttrId(),
+			ParentOuID:      cfg.ParentOuID,
+			ManagedRegions:  cfg.ManagedRegions,
+			OrgMgtAccountID: cfg.OrgMgtAccountID,
+			StackSetName:    stackSetName,
+		})
 	org.NewCostAllocationTags(stack, "CostAllocationTags", &org.CostAllocationTagsProps{
 		TagKeys: []string{names.TagNamespace}, Key: key, RetentionDays: cfg.LogRetentionDays, Mode: cfg.Mode,
 	})

@@ -1,12 +1,10 @@
 package stacks
 
 import (
-	"encoding/json"
-	isbconfig "github.com/isb-go/isb/common/config"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 
+	isbconfig "github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/config"
 	"github.com/isb-go/isb/infra/internal/idc"
@@ -40,25 +38,17 @@ func NewIDCStack(scope constructs.Construct, cfg config.Config) awscdk.Stack {
 		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, IdcAccountID: cfg.IdcAccountID,
 		IdentityStoreID: cfg.IdentityStoreID,
 	})
-	value, err := json.Marshal(isbconfig.IdcParam{
-		IdcAccountID:            cfg.IdcAccountID,
-		IdentityStoreID:         cfg.IdentityStoreID,
-		SsoInstanceArn:          cfg.SsoInstanceArn,
-		AdminGroupID:            *cr.GroupID(idc.RoleAdmin),
-		ManagerGroupID:          *cr.GroupID(idc.RoleManager),
-		UserGroupID:             *cr.GroupID(idc.RoleUser),
-		AdminPermissionSetArn:   *psArns[0],
-		ManagerPermissionSetArn: *psArns[1],
-		UserPermissionSetArn:    *psArns[2],
-	})
-	if err != nil {
-		panic(err)
-	}
-	platform.NewSharedParameter(stack, "IdcConfig", &platform.SharedParameterProps{
-		Name:        "/" + names.Physical(cfg.Namespace, names.IdcConfigParam),
-		Description: "Innovation Sandbox Identity Center configuration (JSON), shared with the hub",
-		Value:       string(value),
-		ShareWith:   []string{cfg.HubAccountID},
-	})
+	shareWithHub(stack, cfg, "IdcConfig", names.IdcConfigParam,
+		"Innovation Sandbox Identity Center configuration (JSON), shared with the hub", isbconfig.IdcParam{
+			IdcAccountID:            cfg.IdcAccountID,
+			IdentityStoreID:         cfg.IdentityStoreID,
+			SsoInstanceArn:          cfg.SsoInstanceArn,
+			AdminGroupID:            *cr.GroupID(idc.RoleAdmin),
+			ManagerGroupID:          *cr.GroupID(idc.RoleManager),
+			UserGroupID:             *cr.GroupID(idc.RoleUser),
+			AdminPermissionSetArn:   *psArns[0],
+			ManagerPermissionSetArn: *psArns[1],
+			UserPermissionSetArn:    *psArns[2],
+		})
 	return stack
 }
