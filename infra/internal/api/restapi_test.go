@@ -1,5 +1,3 @@
-//lint:file-ignore SA1019 assertions.Annotations returns cxapi.SynthesisMessage; the Go bindings offer no other type
-
 package api
 
 import (
@@ -7,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -21,7 +18,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -29,6 +25,7 @@ import (
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/infra/internal/config"
 	"github.com/isb-go/isb/infra/internal/platform"
+	"github.com/isb-go/isb/infra/internal/templatecheck"
 )
 
 const ns = "test"
@@ -79,6 +76,16 @@ func fakeAsset(dir string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// grantConfigRead stands in for the AppConfig reader's grant: read access
+// to one global configuration profile.
+func grantConfigRead(fn *platform.GoFunction) {
+	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadGlobalConfig"),
+		Actions:   jsii.Strings("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"),
+		Resources: jsii.Strings("arn:aws:appconfig:us-east-1:111111111111:application/app1/environment/env1/configuration/prof1"),
+	}))
 }
 
 func synth(assetDir string) {
@@ -141,30 +148,14 @@ func synth(assetDir string) {
 	authz := NewAuthorizer(stack, "AuthorizerFn", &AuthorizerProps{
 		Namespace: ns, AssetDir: assetDir, Secret: secret, LogKey: key, Sessions: sessions,
 		LogRetentionDays: 30, Mode: config.ModeDev,
-		GrantConfigRead: func(fn *platform.GoFunction) {
-			fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:     jsii.String("ReadGlobalConfig"),
-				Actions: jsii.Strings("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"),
-				Resources: jsii.Strings(
-					"arn:aws:appconfig:us-east-1:111111111111:application/app1/environment/env1/configuration/prof1",
-				),
-			}))
-		},
+		GrantConfigRead: grantConfigRead,
 	})
 	sso := NewSSO(stack, "Sso", &SSOProps{
 		Namespace: ns, AssetDir: assetDir, HubAccountID: "111111111111", JwtSecret: secret, JwtSecretKey: key,
 		IdcConfigParamArn: "arn:aws:ssm:us-east-1:333333333333:parameter/isb-test-IdcConfig",
 		Sessions:          sessions,
 		LogKey:            key, LogRetentionDays: 30, Mode: config.ModeDev,
-		GrantConfigRead: func(fn *platform.GoFunction) {
-			fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:     jsii.String("ReadGlobalConfig"),
-				Actions: jsii.Strings("appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"),
-				Resources: jsii.Strings(
-					"arn:aws:appconfig:us-east-1:111111111111:application/app1/environment/env1/configuration/prof1",
-				),
-			}))
-		},
+		GrantConfigRead: grantConfigRead,
 	})
 	integrations[routes.Auth] = sso.Function.Function
 	familyFn[routes.Auth] = *stack.GetLogicalId(sso.Function.Function.Node().DefaultChild().(awscdk.CfnElement))
@@ -337,14 +328,10 @@ func TestWafKeysOnTheConnectionAddress(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("rules %v, want %v", names, want)
 	}
-	tpl.HasResourceProperties(
-		jsii.String("AWS::WAFv2::IPSet"),
-		props{"IPAddressVersion": "IPV4", "Addresses": []any{"203.0.113.0/24"}},
-	)
-	tpl.HasResourceProperties(
-		jsii.String("AWS::WAFv2::IPSet"),
-		props{"IPAddressVersion": "IPV6", "Addresses": []any{"2001:db8::/32"}},
-	)
+	for version, ranges := range map[string][]any{"IPV4": {"203.0.113.0/24"}, "IPV6": {"2001:db8::/32"}} {
+		tpl.HasResourceProperties(jsii.String("AWS::WAFv2::IPSet"),
+			props{"IPAddressVersion": version, "Addresses": ranges})
+	}
 	tpl.ResourceCountIs(jsii.String("AWS::WAFv2::WebACLAssociation"), jsii.Number(1))
 	tpl.HasResourceProperties(jsii.String("AWS::WAFv2::LoggingConfiguration"), props{
 		"RedactedFields": []any{props{"SingleHeader": props{"Name": "authorization"}}},
@@ -408,34 +395,10 @@ func TestAuthorizerRoleIsLeastPrivilege(t *testing.T) {
 	})
 }
 
-func TestNoUnsuppressedNagFindings(t *testing.T) {
-	for _, found := range []*[]*cxapi.SynthesisMessage{
-		ann.FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))),
-		ann.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))),
-	} {
-		for _, msg := range *found {
-			s := fmt.Sprint(msg.Entry.Data)
-			if i := strings.IndexByte(s, '\n'); i > 0 {
-				s = s[:i]
-			}
-			t.Errorf("cdk-nag at %s: %s", *msg.Id, s)
-		}
-	}
-}
+func TestNoUnsuppressedNagFindings(t *testing.T) { templatecheck.NoNagFindings(t, ann) }
 
 func TestCfnLint(t *testing.T) {
-	if os.Getenv("ISB_SKIP_CFN_LINT") == "1" {
-		t.Skip("ISB_SKIP_CFN_LINT=1")
-	}
-	bin, err := exec.LookPath("cfn-lint")
-	if err != nil {
-		t.Fatal("cfn-lint not found on PATH (pip install cfn-lint==1.51.0, or ISB_SKIP_CFN_LINT=1)")
-	}
-	out, err := exec.Command(bin, "--ignore-checks", "W3005", "--", filepath.Join(outdir, "ApiTest.template.json")).
-		CombinedOutput()
-	if err != nil {
-		t.Errorf("cfn-lint failed (%v):\n%s", err, out)
-	}
+	templatecheck.CfnLint(t, filepath.Join(outdir, "ApiTest.template.json"))
 }
 
 func TestSignInRoutesAreLeftOutWithoutTheSSOHandler(t *testing.T) {

@@ -10,52 +10,68 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/infra/internal/config"
 	"github.com/isb-go/isb/infra/internal/platform"
 )
 
-// ConsumerProps configures the route from the bus to a consuming function.
-type ConsumerProps struct {
+// Wiring is what every bus consumer is built from: the hub's bus and its
+// dead-letter queue, the key and where the function's code and logs go.
+type Wiring struct {
 	Namespace string
-	// QueueName is the queue's base name from common/names; the DLQ adds
-	// "DLQ".
-	QueueName   string
-	Description string
-	// DetailTypes are the events routed to the queue (a list from
-	// common/names).
-	DetailTypes []string
-	Bus         awsevents.IEventBus
+	AssetDir  string
+	Bus       awsevents.IEventBus
 	// BusDeadLetter receives events the rule could not put on the queue.
 	BusDeadLetter awssqs.IQueue
-	Key           awskms.IKey
-	// FunctionTimeoutSeconds sets the queue's visibility timeout to six
-	// times the function timeout, as AWS advises for SQS event sources.
-	FunctionTimeoutSeconds int
-	// MaxReceiveCount is how often a message is tried before the DLQ.
-	MaxReceiveCount int
+	// Key encrypts the queues and the function's log group.
+	Key              awskms.IKey
+	LogRetentionDays int
+	Mode             config.Mode
+}
+
+// ConsumerProps configures a function fed from the bus through its own
+// queue.
+type ConsumerProps struct {
+	Wiring
+	// Sizing names the function and its queue (the DLQ adds "DLQ"), the
+	// events routed to it (a list from common/names) and how it consumes
+	// them. The queue's visibility timeout is six times the function
+	// timeout, as AWS advises for SQS event sources.
+	Sizing names.Consumer
+	// RuleDescription describes the bus rule.
+	RuleDescription string
+	// Description, MemoryMB and Environment configure the function.
+	Description string
+	MemoryMB    int
+	Environment map[string]string
 }
 
 // Consumer is a bus rule feeding an encrypted queue with a dead-letter
-// queue.
+// queue, and the function that consumes the queue.
 type Consumer struct {
+	constructs.Construct
 	Queue      awssqs.Queue
 	DeadLetter awssqs.Queue
 	Rule       awsevents.Rule
+	Function   *platform.GoFunction
+	sizing     names.Consumer
 }
 
 // NewConsumer creates the queue ("Queue"), its dead-letter queue
-// ("DeadLetter") and the rule ("Rule") in scope, the consumer's own
-// construct. Attach the consuming function with Attach.
-func NewConsumer(c constructs.Construct, props *ConsumerProps) *Consumer {
-	r := &Consumer{}
+// ("DeadLetter"), the rule ("Rule") and the function ("Function") in a
+// construct of its own. The function consumes nothing until Attach.
+func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) *Consumer {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	r := &Consumer{Construct: c, sizing: props.Sizing}
+	timeout := props.Sizing.TimeoutSeconds
 	r.DeadLetter = platform.NewQueue(c, "DeadLetter", &platform.QueueProps{
-		Name: names.Physical(props.Namespace, props.QueueName+"DLQ"), Key: props.Key, IsDeadLetterQueue: true,
+		Name: names.Physical(props.Namespace, props.Sizing.Queue+"DLQ"), Key: props.Key, IsDeadLetterQueue: true,
 	})
 	r.Queue = platform.NewQueue(c, "Queue", &platform.QueueProps{
-		Name: names.Physical(props.Namespace, props.QueueName), Key: props.Key,
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(float64(6 * props.FunctionTimeoutSeconds))),
-		DeadLetter:        r.DeadLetter, MaxReceiveCount: props.MaxReceiveCount,
+		Name: names.Physical(props.Namespace, props.Sizing.Queue), Key: props.Key,
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(float64(6 * timeout))),
+		DeadLetter:        r.DeadLetter, MaxReceiveCount: props.Sizing.MaxReceiveCount,
 	})
-	r.Rule = NewRule(c, "Rule", props.Description, props.Bus, props.DetailTypes)
+	r.Rule = NewRule(c, "Rule", props.RuleDescription, props.Bus, props.Sizing.DetailTypes)
 	// The target is set on the CfnRule: the L2 SQS target leaves the
 	// aws:SourceArn condition out of the queue policy when the queue is
 	// KMS-encrypted, which would let any rule in the account feed it.
@@ -66,18 +82,27 @@ func NewConsumer(c constructs.Construct, props *ConsumerProps) *Consumer {
 		"RetryPolicy":      map[string]any{"MaximumRetryAttempts": 20, "MaximumEventAgeInSeconds": 24 * 60 * 60},
 	}})
 	AllowEventBridge(r.Queue, *r.Rule.RuleArn())
+	r.Function = platform.NewGoFunction(c, "Function", &platform.GoFunctionProps{
+		Name: props.Sizing.Function, AssetDir: props.AssetDir, Description: props.Description,
+		MemoryMB: props.MemoryMB, Timeout: awscdk.Duration_Seconds(jsii.Number(float64(timeout))),
+		Environment: props.Environment,
+		Key:         props.Key, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
+	})
 	return r
 }
 
-// Attach makes fn consume the queue in batches of batchSize, reporting
-// failed messages one by one, with at most maxConcurrency instances.
-func (r *Consumer) Attach(fn *platform.GoFunction, batchSize, maxConcurrency int) {
-	fn.Function.AddEventSource(
+// Attach makes the function consume the queue in batches, reporting failed
+// messages one by one, with bounded concurrency (all from Sizing), and
+// waives the wildcards CDK's grants write. Call it after the function's
+// own grants, so its policy lists them first.
+func (r *Consumer) Attach() {
+	r.Function.Function.AddEventSource(
 		awslambdaeventsources.NewSqsEventSource(r.Queue, &awslambdaeventsources.SqsEventSourceProps{
-			BatchSize:               jsii.Number(float64(batchSize)),
+			BatchSize:               jsii.Number(float64(r.sizing.BatchSize)),
 			MaxBatchingWindow:       awscdk.Duration_Seconds(jsii.Number(1)),
 			ReportBatchItemFailures: jsii.Bool(true),
-			MaxConcurrency:          jsii.Number(float64(maxConcurrency)),
+			MaxConcurrency:          jsii.Number(float64(r.sizing.MaxConcurrency)),
 		}),
 	)
+	r.Function.SuppressGrantWildcards()
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/isb-go/isb/common/names"
-	"github.com/isb-go/isb/infra/internal/hub"
 )
 
 // ouNames maps the OU logical ids of the AccountPool template to names.
@@ -101,12 +100,8 @@ func TestAccountPoolOrgMgtRole(t *testing.T) {
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), props{
 		"RoleName": names.Physical(testCfg.Namespace, names.OrgMgtRole),
 		"AssumeRolePolicyDocument": objectLike(props{"Statement": []any{objectLike(props{
-			"Action": "sts:AssumeRole",
-			"Condition": props{
-				"ArnEquals": props{
-					"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.OrgMgtRole),
-				},
-			},
+			"Action":    "sts:AssumeRole",
+			"Condition": onlyHop(names.OrgMgtRole),
 		})}}),
 	})
 	all := resources(t, StackAccountPool)

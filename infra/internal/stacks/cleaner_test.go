@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"encoding/json"
-	"fmt"
 	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"os"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/cleaner"
-	"github.com/isb-go/isb/infra/internal/hub"
 )
 
 // writeCleanerAssets fakes the cleaner's function zips and its CodeBuild
@@ -118,9 +116,7 @@ func TestComputeCleanerBuild(t *testing.T) {
 
 	t.Run("the build may assume only the sandbox hop", func(t *testing.T) {
 		role := getAttTarget(all[projects[0]].Properties["ServiceRole"])
-		want := []string{
-			fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.SandboxAccountRole)),
-		}
+		want := []string{grantedHop(names.SandboxAccountRole)}
 		if got := grantsOf(all, role)["sts:AssumeRole"]; !sameSet(got, want) {
 			t.Errorf("sts:AssumeRole on %v, want exactly %v", got, want)
 		}

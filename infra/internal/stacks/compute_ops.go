@@ -67,10 +67,9 @@ func newOperations(scope constructs.Construct, cfg config.Config, data *DataStac
 	alarms.AlarmOnDeadLetters("CostReportScheduleDLQ", report.DeadLetter)
 
 	email := notify.New(scope, "EmailNotifier", &notify.Props{
-		Namespace: cfg.Namespace, HubAccountID: cfg.HubAccountID, Region: cfg.Region, AssetDir: cfg.LambdaAssetDir,
-		Deliveries: data.Tables.Deliveries, Bus: bus, BusDeadLetter: busDeadLetter, Key: key, Config: reader,
-		IdcConfigParamArn: p.IdcConfigParamArn,
-		LogRetentionDays:  cfg.LogRetentionDays, Mode: cfg.Mode,
+		Wiring:       consumerWiring(cfg, key, bus, busDeadLetter),
+		HubAccountID: cfg.HubAccountID, Region: cfg.Region,
+		Deliveries: data.Tables.Deliveries, Config: reader, IdcConfigParamArn: p.IdcConfigParamArn,
 	})
 	alarms.AlarmOnDeadLetters("EmailDLQ", email.DeadLetter)
 	// Both monitors and the report read costs (or OUs) in the management

@@ -178,10 +178,7 @@ func TestComputeHopRoles(t *testing.T) {
 			wantOf := map[string][]string{}
 			for who, targets := range uses {
 				for _, target := range targets {
-					wantOf[roleOf[who]] = append(
-						wantOf[roleOf[who]],
-						fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, target)),
-					)
+					wantOf[roleOf[who]] = append(wantOf[roleOf[who]], grantedHop(target))
 				}
 			}
 			for _, id := range ofType(all, "AWS::IAM::Role") {

@@ -2,11 +2,29 @@ package stacks
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/isb-go/isb/infra/internal/hub"
 )
+
+// hopArn is the ARN of the hub's hop role for target in the test
+// deployment.
+func hopArn(target string) string {
+	return hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, target)
+}
+
+// grantedHop is hopArn as grantsOf lists a resource (JSON-quoted).
+func grantedHop(target string) string { return fmt.Sprintf("%q", hopArn(target)) }
+
+// onlyHop is the trust policy condition that lets only the hub's hop for
+// target assume a role.
+func onlyHop(target string) props {
+	return props{"ArnEquals": props{"aws:PrincipalArn": hopArn(target)}}
+}
 
 // resource is one template resource as plain JSON.
 type resource struct {

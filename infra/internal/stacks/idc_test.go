@@ -9,7 +9,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/isb-go/isb/common/names"
-	"github.com/isb-go/isb/infra/internal/hub"
 )
 
 func TestIDCConfigurerFunction(t *testing.T) {
@@ -71,11 +70,7 @@ func TestIDCRole(t *testing.T) {
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), props{
 		"RoleName": names.Physical(testCfg.Namespace, names.IdcRole),
 		"AssumeRolePolicyDocument": objectLike(props{"Statement": []any{objectLike(props{
-			"Condition": props{
-				"ArnEquals": props{
-					"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcRole),
-				},
-			},
+			"Condition": onlyHop(names.IdcRole),
 		})}}),
 	})
 	all := resources(t, StackIDC)
@@ -126,13 +121,7 @@ func TestIDCReadOnlyRole(t *testing.T) {
 	}
 	t.Run("only the read-only IDC hop may assume it", func(t *testing.T) {
 		b, _ := json.Marshal(role["AssumeRolePolicyDocument"])
-		want, _ := json.Marshal(
-			props{
-				"ArnEquals": props{
-					"aws:PrincipalArn": hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcReadOnlyRole),
-				},
-			},
-		)
+		want, _ := json.Marshal(onlyHop(names.IdcReadOnlyRole))
 		if !strings.Contains(string(b), string(want)) || strings.Count(string(b), "aws:PrincipalArn") != 1 {
 			t.Errorf("trust %s, want only the read-only hop (%s)", b, want)
 		}

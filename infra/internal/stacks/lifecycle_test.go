@@ -11,7 +11,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/isb-go/isb/common/names"
-	"github.com/isb-go/isb/infra/internal/hub"
 	"github.com/isb-go/isb/infra/internal/lifecycle"
 )
 
@@ -35,11 +34,11 @@ func TestComputeLifecycleManager(t *testing.T) {
 		"the queue redrives to an alarmed DLQ after five receives and waits six function timeouts",
 		func(t *testing.T) {
 			tpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), props{
-				"QueueName": queueName, "VisibilityTimeout": 6 * lifecycle.TimeoutSeconds,
+				"QueueName": queueName, "VisibilityTimeout": 6 * names.LifecycleConsumer.TimeoutSeconds,
 				"KmsMasterKeyId": assertions.Match_AnyValue(),
 				"RedrivePolicy": props{
 					"deadLetterTargetArn": assertions.Match_AnyValue(),
-					"maxReceiveCount":     lifecycle.MaxReceiveCount,
+					"maxReceiveCount":     names.LifecycleConsumer.MaxReceiveCount,
 				},
 			})
 			tpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), props{"QueueName": queueName + "DLQ"})
@@ -73,7 +72,7 @@ func TestComputeLifecycleManager(t *testing.T) {
 	)
 	t.Run("the function is arm64, 256 MB, 60 s, with its environment", func(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props{
-			"Architectures": []any{"arm64"}, "MemorySize": lifecycle.MemoryMB, "Timeout": lifecycle.TimeoutSeconds,
+			"Architectures": []any{"arm64"}, "MemorySize": lifecycle.MemoryMB, "Timeout": names.LifecycleConsumer.TimeoutSeconds,
 			"Description": fn["Description"],
 			"Environment": props{"Variables": objectLike(props{
 				names.EnvHubAccountID: testCfg.HubAccountID,
@@ -97,9 +96,9 @@ func TestComputeLifecycleManager(t *testing.T) {
 	t.Run("the queue drives it in batches with partial-batch failures and bounded concurrency", func(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), props{
 			"FunctionName":          props{"Ref": fnID},
-			"BatchSize":             lifecycle.BatchSize,
+			"BatchSize":             names.LifecycleConsumer.BatchSize,
 			"FunctionResponseTypes": []any{"ReportBatchItemFailures"},
-			"ScalingConfig":         props{"MaximumConcurrency": lifecycle.MaxConcurrency},
+			"ScalingConfig":         props{"MaximumConcurrency": names.LifecycleConsumer.MaxConcurrency},
 		})
 	})
 	t.Run(
@@ -113,8 +112,7 @@ func TestComputeLifecycleManager(t *testing.T) {
 				}
 			}
 			want := []string{
-				fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.OrgMgtRole)),
-				fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, names.IdcRole)),
+				grantedHop(names.OrgMgtRole), grantedHop(names.IdcRole),
 			}
 			if !sameSet(assume, want) {
 				t.Errorf("sts:AssumeRole on %v, want exactly %v", assume, want)

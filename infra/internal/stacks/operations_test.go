@@ -12,9 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/isb-go/isb/common/names"
-	"github.com/isb-go/isb/infra/internal/hub"
 	"github.com/isb-go/isb/infra/internal/monitoring"
-	"github.com/isb-go/isb/infra/internal/notify"
 )
 
 // functionByDescription returns the logical id and properties of the one
@@ -60,9 +58,11 @@ func grantsOf(all map[string]resource, roleID string) map[string][]string {
 func TestComputeScheduledFunctions(t *testing.T) {
 	tpl := template(t, StackCompute)
 	all := resources(t, StackCompute)
-	hop := func(target string) string {
-		return fmt.Sprintf("%q", hub.HopRoleArn(testCfg.HubAccountID, testCfg.Namespace, target))
-	}
+	// Both monitors keep the pool's records: they read and write the
+	// tables, but never move accounts, write reports or send email.
+	monitorEnv := []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus,
+		names.EnvAccountPoolParam}
+	monitorMustNot := []string{"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"}
 	for _, tc := range []struct {
 		name, description, schedule, scheduleName string
 		windowMinutes, timeout                    int
@@ -79,23 +79,19 @@ func TestComputeScheduledFunctions(t *testing.T) {
 			description: "Lease monitor", schedule: monitoring.LeaseMonitorRate,
 			scheduleName:  names.LeaseMonitoringSchedule,
 			windowMinutes: monitoring.LeaseMonitorWindowMinutes, timeout: monitoring.LeaseMonitorTimeout,
-			env: []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus,
-				names.EnvAccountPoolParam, names.EnvHubAccountID},
-			mayWrite: []string{"dynamodb:UpdateItem", "dynamodb:PutItem"}, mustNot: []string{
-				"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
-			params: []string{names.AccountPoolConfigParam}, hops: []string{hop(names.OrgMgtRole)},
+			env:      slices.Concat(monitorEnv, []string{names.EnvHubAccountID}),
+			mayWrite: []string{"dynamodb:UpdateItem", "dynamodb:PutItem"}, mustNot: monitorMustNot,
+			params: []string{names.AccountPoolConfigParam}, hops: []string{grantedHop(names.OrgMgtRole)},
 		},
 		{
 			name:        "the drift monitor runs every six hours and reads both shared parameters",
 			description: "Drift monitor", schedule: monitoring.DriftMonitorRate,
 			scheduleName:  names.DriftMonitoringSchedule,
 			windowMinutes: monitoring.DriftMonitorWindowMinutes, timeout: monitoring.DriftMonitorTimeout,
-			env: []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus,
-				names.EnvAccountPoolParam, names.EnvIdcConfigParam},
-			mayWrite: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, mustNot: []string{
-				"organizations:MoveAccount", "s3:PutObject", "ses:SendEmail"},
-			params: []string{names.AccountPoolConfigParam, names.IdcConfigParam}, hops: []string{hop(
-				names.OrgMgtRole), hop(names.IdcRole)},
+			env:      slices.Concat(monitorEnv, []string{names.EnvIdcConfigParam}),
+			mayWrite: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, mustNot: monitorMustNot,
+			params: []string{names.AccountPoolConfigParam, names.IdcConfigParam},
+			hops:   []string{grantedHop(names.OrgMgtRole), grantedHop(names.IdcRole)},
 		},
 		{
 			name:        "the cost report runs monthly, reads leases and writes only report objects",
@@ -104,7 +100,7 @@ func TestComputeScheduledFunctions(t *testing.T) {
 			windowMinutes: monitoring.CostReportWindowMinutes, timeout: monitoring.CostReportTimeout,
 			env:     []string{names.EnvLeaseTable, names.EnvReportBucket, names.EnvEventBus, names.EnvAccountPoolParam},
 			mustNot: []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "ses:SendEmail"},
-			params:  []string{names.AccountPoolConfigParam}, hops: []string{hop(names.OrgMgtRole)},
+			params:  []string{names.AccountPoolConfigParam}, hops: []string{grantedHop(names.OrgMgtRole)},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,17 +229,17 @@ func TestComputeEmailNotifier(t *testing.T) {
 			})},
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), props{
-			"QueueName": queueName, "VisibilityTimeout": 6 * notify.TimeoutSeconds,
+			"QueueName": queueName, "VisibilityTimeout": 6 * names.EmailConsumer.TimeoutSeconds,
 			"RedrivePolicy": props{
 				"deadLetterTargetArn": assertions.Match_AnyValue(),
-				"maxReceiveCount":     notify.MaxReceiveCount,
+				"maxReceiveCount":     names.EmailConsumer.MaxReceiveCount,
 			},
 		})
 	})
 	t.Run("the function consumes in batches and reports failed messages one by one", func(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), props{
-			"BatchSize": notify.BatchSize, "FunctionResponseTypes": []any{"ReportBatchItemFailures"},
-			"ScalingConfig": props{"MaximumConcurrency": notify.MaxConcurrency},
+			"BatchSize": names.EmailConsumer.BatchSize, "FunctionResponseTypes": []any{"ReportBatchItemFailures"},
+			"ScalingConfig": props{"MaximumConcurrency": names.EmailConsumer.MaxConcurrency},
 			"EventSourceArn": props{
 				"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("EmailNotifierQueue.*")), "Arn"},
 			},
@@ -275,12 +271,8 @@ func TestComputeEmailNotifier(t *testing.T) {
 
 func TestComputeWafAllowsOnlyTheConfiguredRanges(t *testing.T) {
 	tpl := template(t, StackCompute)
-	tpl.HasResourceProperties(
-		jsii.String("AWS::WAFv2::IPSet"),
-		props{"IPAddressVersion": "IPV4", "Addresses": []any{"203.0.113.0/24"}},
-	)
-	tpl.HasResourceProperties(
-		jsii.String("AWS::WAFv2::IPSet"),
-		props{"IPAddressVersion": "IPV6", "Addresses": []any{"2001:db8::/32"}},
-	)
+	for version, ranges := range map[string][]any{"IPV4": {"203.0.113.0/24"}, "IPV6": {"2001:db8::/32"}} {
+		tpl.HasResourceProperties(jsii.String("AWS::WAFv2::IPSet"),
+			props{"IPAddressVersion": version, "Addresses": ranges})
+	}
 }

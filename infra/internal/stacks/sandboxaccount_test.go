@@ -6,7 +6,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/isb-go/isb/common/names"
-	"github.com/isb-go/isb/infra/internal/hub"
 )
 
 func TestSandboxAccountCleanupRole(t *testing.T) {
@@ -21,15 +20,7 @@ func TestSandboxAccountCleanupRole(t *testing.T) {
 				"Action":    "sts:AssumeRole",
 				"Effect":    "Allow",
 				"Principal": objectLike(props{"AWS": objectLike(props{})}),
-				"Condition": props{
-					"ArnEquals": props{
-						"aws:PrincipalArn": hub.HopRoleArn(
-							testCfg.HubAccountID,
-							testCfg.Namespace,
-							names.SandboxAccountRole,
-						),
-					},
-				},
+				"Condition": onlyHop(names.SandboxAccountRole),
 			}},
 		},
 	})

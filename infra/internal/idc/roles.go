@@ -2,6 +2,7 @@ package idc
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -11,6 +12,24 @@ import (
 	"github.com/isb-go/isb/infra/internal/hub"
 	"github.com/isb-go/isb/infra/internal/platform"
 )
+
+// Users, groups and memberships of the identity store are created at run
+// time, so both roles match them by wildcard, in the one identity store.
+const (
+	storeUsers       = "arn:aws:identitystore:::user/*"
+	storeGroups      = "arn:aws:identitystore:::group/*"
+	storeMemberships = "arn:aws:identitystore:::membership/*"
+)
+
+// storeWildcards waive cdk-nag IAM5 for those wildcards.
+var storeWildcards = []string{"Resource::" + storeUsers, "Resource::" + storeGroups, "Resource::" + storeMemberships}
+
+// identityStore is the identity store's ARN and its users, groups and
+// memberships.
+func identityStore(idcAccountID, identityStoreID string) *[]*string {
+	store := fmt.Sprintf("arn:aws:identitystore::%s:identitystore/%s", idcAccountID, identityStoreID)
+	return jsii.Strings(store, storeUsers, storeGroups, storeMemberships)
+}
 
 // IdcRoleProps configures the Identity Center role.
 type IdcRoleProps struct {
@@ -32,8 +51,6 @@ type IdcRoleProps struct {
 // access with the ISB User permission set only, never on the hub,
 // management or IDC account.
 func NewIdcRole(scope constructs.Construct, id string, props *IdcRoleProps) awsiam.Role {
-	storeArn := fmt.Sprintf("arn:aws:identitystore::%s:identitystore/%s", props.IdcAccountID, props.IdentityStoreID)
-	const users, groups, memberships = "arn:aws:identitystore:::user/*", "arn:aws:identitystore:::group/*", "arn:aws:identitystore:::membership/*"
 	const accounts = "arn:aws:sso:::account/*"
 	assignTargets := []*string{jsii.String(props.InstanceArn), jsii.String(accounts), props.UserPermissionSetArn}
 	var protected []*string
@@ -50,7 +67,7 @@ func NewIdcRole(scope constructs.Construct, id string, props *IdcRoleProps) awsi
 					"identitystore:DescribeGroup", "identitystore:GetGroupId", "identitystore:ListGroups",
 					"identitystore:ListGroupMemberships", "identitystore:ListGroupMembershipsForMember",
 					"identitystore:IsMemberInGroups", "identitystore:GetGroupMembershipId"),
-				Resources: jsii.Strings(storeArn, users, groups, memberships),
+				Resources: identityStore(props.IdcAccountID, props.IdentityStoreID),
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid: jsii.String("AssignIsbPermissionSets"),
@@ -74,6 +91,43 @@ func NewIdcRole(scope constructs.Construct, id string, props *IdcRoleProps) awsi
 		},
 		Wildcards: &platform.Suppression{Reason: "Users, groups and memberships of the identity store and the pool accounts are dynamic, so they are matched as user/*, group/*, " +
 			"membership/* and account/*; assignments are limited to this instance and the ISB User permission set, and denied on the hub, management and IDC accounts.",
-			AppliesTo: []string{"Resource::" + users, "Resource::" + groups, "Resource::" + memberships, "Resource::" + accounts}},
+			AppliesTo: append(slices.Clone(storeWildcards), "Resource::"+accounts)},
+	})
+}
+
+// IdcReadOnlyActions are everything the read-only role may do: look up
+// users, groups and memberships. The sign-in and email functions need
+// nothing more, and nothing here changes anyone's access.
+var IdcReadOnlyActions = []string{
+	"identitystore:GetUserId", "identitystore:DescribeUser", "identitystore:ListUsers",
+	"identitystore:GetGroupId", "identitystore:DescribeGroup", "identitystore:ListGroups",
+	"identitystore:GetGroupMembershipId", "identitystore:DescribeGroupMembership",
+	"identitystore:ListGroupMemberships", "identitystore:ListGroupMembershipsForMember",
+}
+
+// IdcReadOnlyRoleProps configures the read-only Identity Center role.
+type IdcReadOnlyRoleProps struct {
+	Namespace       string
+	HubAccountID    string
+	IdcAccountID    string
+	IdentityStoreID string
+}
+
+// NewIdcReadOnlyRole creates the role the sign-in and email functions
+// assume (through the hub's read-only IDC hop) to read the identity store.
+// The sign-in handler faces the internet; through this role it can read
+// who someone is but never grant or revoke account access.
+func NewIdcReadOnlyRole(scope constructs.Construct, id string, props *IdcReadOnlyRoleProps) awsiam.Role {
+	return hub.NewTrustedRole(scope, id, &hub.TrustedRoleProps{
+		Namespace: props.Namespace, HubAccountID: props.HubAccountID, Base: names.IdcReadOnlyRole,
+		Description: "Innovation Sandbox: read-only Identity Store access for the hub's read-only IDC hop (sign-in, email)", PolicyName: "IdcReadOnly",
+		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ReadIdentityStore"),
+			Actions:   jsii.Strings(IdcReadOnlyActions...),
+			Resources: identityStore(props.IdcAccountID, props.IdentityStoreID),
+		})},
+		Wildcards: &platform.Suppression{Reason: "Users, groups and memberships of the identity store are dynamic, so they are matched as user/*, group/* " +
+			"and membership/*; the role only reads them, in this one identity store.",
+			AppliesTo: storeWildcards},
 	})
 }
