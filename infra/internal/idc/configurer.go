@@ -7,7 +7,6 @@ package idc
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/isb-go/isb/common/idcspec"
 	"sort"
 	"strings"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/isb-go/isb/common/idcspec"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/config"
 	"github.com/isb-go/isb/infra/internal/platform"

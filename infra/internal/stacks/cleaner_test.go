@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"encoding/json"
-	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/infra/internal/cleaner"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 )
 
 // writeCleanerAssets fakes the cleaner's function zips and its CodeBuild

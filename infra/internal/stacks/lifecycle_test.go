@@ -3,7 +3,6 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
-	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/isb-go/isb/common/names"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"github.com/isb-go/isb/infra/internal/lifecycle"
 )
 

@@ -3,7 +3,6 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
-	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/isb-go/isb/common/names"
+	isbevents "github.com/isb-go/isb/infra/internal/events"
 	"github.com/isb-go/isb/infra/internal/monitoring"
 )
 
