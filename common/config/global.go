@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	_ "embed"
 	"math"
 	"net"
@@ -33,6 +34,19 @@ type Global struct {
 	Cleanup        Cleanup      `yaml:"cleanup" json:"cleanup"`
 	Auth           Auth         `yaml:"auth" json:"auth"`
 	Notification   Notification `yaml:"notification" json:"notification"`
+}
+
+// GlobalSource gives the current global configuration (appconfig.Source
+// reads it from AppConfig); the services that only read it depend on this.
+type GlobalSource interface {
+	Global(ctx context.Context) (Global, error)
+}
+
+// Source gives the current global and reporting configuration
+// (appconfig.Source).
+type Source interface {
+	GlobalSource
+	Reporting(ctx context.Context) (Reporting, error)
 }
 
 // Leases holds the limits every lease and lease template is checked

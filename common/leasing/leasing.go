@@ -49,24 +49,13 @@ type Templates interface {
 	Get(ctx context.Context, id string) (template.Template, error)
 }
 
-// Config gives the current global and reporting configuration.
-type Config interface {
-	Global(ctx context.Context) (config.Global, error)
-	Reporting(ctx context.Context) (config.Reporting, error)
-}
-
-// Deliverer publishes outbox records right after their commit.
-type Deliverer interface {
-	Deliver(ctx context.Context, recs []events.Record) error
-}
-
 // Service applies the lease rules.
 type Service struct {
 	leases    Leases
 	granter   Granter
 	templates Templates
-	cfg       Config
-	outbox    Deliverer
+	cfg       config.Source
+	outbox    outbox.Deliverer
 	now       func() time.Time
 	newID     func() string
 }
@@ -77,8 +66,8 @@ type Deps struct {
 	Leases    Leases
 	Granter   Granter
 	Templates Templates
-	Config    Config
-	Outbox    Deliverer
+	Config    config.Source
+	Outbox    outbox.Deliverer
 	Now       func() time.Time
 	NewID     func() string
 }
