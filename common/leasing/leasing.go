@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/isb-go/isb/common/account"
@@ -424,12 +425,7 @@ func managerOnly(caller auth.Caller) error {
 }
 
 func containsStatus(list []lease.Status, s lease.Status) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(list, s)
 }
 
 // normalEmailField normalises an email that arrives in a request: the
