@@ -6,6 +6,7 @@ package account
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/isb-go/isb/common/fault"
@@ -67,12 +68,7 @@ var creations = map[OU]Status{
 // CanMove reports whether an account may move from one OU to another.
 // Staying put is not a move.
 func CanMove(from, to OU) bool {
-	for _, o := range moves[from] {
-		if o == to {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(moves[from], to)
 }
 
 // CanCreate reports whether a row may be created in status for an account
@@ -137,22 +133,12 @@ func Path(from, to OU) ([]OU, error) {
 
 // IsStatus reports whether o is one of the five account statuses.
 func (o OU) IsStatus() bool {
-	for _, s := range Statuses {
-		if s == o {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Statuses, o)
 }
 
 // Valid reports whether o is one of the seven pool OUs.
 func (o OU) Valid() bool {
-	for _, v := range OUs {
-		if v == o {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(OUs, o)
 }
 
 // CleanupExecution records the cleanup run working on the account.

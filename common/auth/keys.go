@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/isb-go/isb/common/cached"
 )
 
 // PublicKey is one published verification key: the id tokens name in their
@@ -109,12 +111,7 @@ var (
 // NewSecretKeys returns a lazy, cached key source over the secret. A ttl of
 // 0 means DefaultKeyTTL; now may be nil (time.Now).
 func NewSecretKeys(client SecretsClient, secretID string, ttl time.Duration, now func() time.Time) *SecretKeys {
-	if ttl <= 0 {
-		ttl = DefaultKeyTTL
-	}
-	if now == nil {
-		now = time.Now
-	}
+	ttl, now = cached.Defaults(ttl, DefaultKeyTTL, now)
 	return &SecretKeys{client: client, secretID: secretID, ttl: ttl, now: now}
 }
 

@@ -107,6 +107,9 @@ func TestVerifyRefuses(t *testing.T) {
 		m.Write([]byte(in))
 		return in + "." + enc.EncodeToString(m.Sum(nil))
 	}()
+	// claims is a bearer token of alice's claims changed by edit, signed
+	// with keyA.
+	claims := func(edit func(map[string]any)) string { return "Bearer " + forge(es256, payload(edit), keyA) }
 	tests := []struct {
 		name   string
 		header string
@@ -209,72 +212,38 @@ func TestVerifyRefuses(t *testing.T) {
 			t0,
 			ErrAlgorithm,
 		},
-		{
-			"wrong issuer",
-			"Bearer " + forge(es256, payload(func(p map[string]any) { p["iss"] = "someone-else" }), keyA),
-			t0,
-			ErrIssuer,
-		},
-		{
-			"wrong audience",
-			"Bearer " + forge(es256, payload(func(p map[string]any) { p["aud"] = "isb-prod-Api" }), keyA),
-			t0,
-			ErrAudience,
-		},
+		{"wrong issuer", claims(func(p map[string]any) { p["iss"] = "someone-else" }), t0, ErrIssuer},
+		{"wrong audience", claims(func(p map[string]any) { p["aud"] = "isb-prod-Api" }), t0, ErrAudience},
 		{
 			"audience list without ours",
-			"Bearer " + forge(es256, payload(func(p map[string]any) { p["aud"] = []string{"a", "b"} }), keyA),
+			claims(func(p map[string]any) { p["aud"] = []string{"a", "b"} }),
 			t0,
 			ErrAudience,
 		},
-		{"no exp", "Bearer " + forge(es256, payload(func(p map[string]any) { delete(p, "exp") }), keyA), t0, ErrClaims},
-		{"no iat", "Bearer " + forge(es256, payload(func(p map[string]any) { delete(p, "iat") }), keyA), t0, ErrClaims},
+		{"no exp", claims(func(p map[string]any) { delete(p, "exp") }), t0, ErrClaims},
+		{"no iat", claims(func(p map[string]any) { delete(p, "iat") }), t0, ErrClaims},
 		{
 			"lifetime over the cap",
-			"Bearer " + forge(
-				es256,
-				payload(func(p map[string]any) { p["exp"] = t0.Add(MaxTTL + time.Hour).Unix() }),
-				keyA,
-			),
+			claims(func(p map[string]any) { p["exp"] = t0.Add(MaxTTL + time.Hour).Unix() }),
 			t0,
 			ErrClaims,
 		},
 		{
 			"nbf in the future",
-			"Bearer " + forge(es256, payload(func(p map[string]any) { p["nbf"] = t0.Add(time.Hour).Unix() }), keyA),
+			claims(func(p map[string]any) { p["nbf"] = t0.Add(time.Hour).Unix() }),
 			t0,
 			ErrNotYetValid,
 		},
-		{
-			"unknown role",
-			"Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = []string{"User", "Root"} }), keyA),
-			t0,
-			ErrUnknownRole,
-		},
-		{
-			"no roles",
-			"Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = []string{} }), keyA),
-			t0,
-			ErrClaims,
-		},
-		{
-			"no email",
-			"Bearer " + forge(es256, payload(func(p map[string]any) { delete(p, "email") }), keyA),
-			t0,
-			ErrClaims,
-		},
+		{"unknown role", claims(func(p map[string]any) { p["roles"] = []string{"User", "Root"} }), t0, ErrUnknownRole},
+		{"no roles", claims(func(p map[string]any) { p["roles"] = []string{} }), t0, ErrClaims},
+		{"no email", claims(func(p map[string]any) { delete(p, "email") }), t0, ErrClaims},
 		{
 			"email with a display name",
-			"Bearer " + forge(es256, payload(func(p map[string]any) { p["email"] = "Eve <eve@example.com>" }), keyA),
+			claims(func(p map[string]any) { p["email"] = "Eve <eve@example.com>" }),
 			t0,
 			ErrClaims,
 		},
-		{
-			"roles of the wrong type",
-			"Bearer " + forge(es256, payload(func(p map[string]any) { p["roles"] = "Admin" }), keyA),
-			t0,
-			ErrMalformed,
-		},
+		{"roles of the wrong type", claims(func(p map[string]any) { p["roles"] = "Admin" }), t0, ErrMalformed},
 		{"payload not JSON", "Bearer " + forge(es256, "not json", keyA), t0, ErrMalformed},
 	}
 	for _, tc := range tests {

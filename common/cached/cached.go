@@ -10,6 +10,18 @@ import (
 	"time"
 )
 
+// Defaults fills in a cache's settings left out: a ttl of 0 or less means
+// fallback, a nil now means time.Now.
+func Defaults(ttl, fallback time.Duration, now func() time.Time) (time.Duration, func() time.Time) {
+	if ttl <= 0 {
+		ttl = fallback
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return ttl, now
+}
+
 // Value is one value loaded on first use and reused for a bounded time.
 // Loads are serialized: concurrent callers wait for the one under way.
 // The zero Value is empty.

@@ -26,12 +26,6 @@ type Templates interface {
 	List(ctx context.Context, privileged bool, p page.Page) ([]template.Template, string, error)
 }
 
-// Config gives the current global and reporting configuration.
-type Config interface {
-	Global(ctx context.Context) (config.Global, error)
-	Reporting(ctx context.Context) (config.Reporting, error)
-}
-
 // Draft is what a manager writes: a template without its identity,
 // creator and version.
 type Draft struct {
@@ -48,13 +42,13 @@ type Draft struct {
 // Service applies the template rules.
 type Service struct {
 	templates Templates
-	cfg       Config
+	cfg       config.Source
 	now       func() time.Time
 	newID     func() string
 }
 
 // New returns the service.
-func New(templates Templates, cfg Config, now func() time.Time, newID func() string) *Service {
+func New(templates Templates, cfg config.Source, now func() time.Time, newID func() string) *Service {
 	return &Service{templates: templates, cfg: cfg, now: now, newID: newID}
 }
 

@@ -58,6 +58,12 @@ type BuildRequest struct {
 
 type obj = map[string]any
 
+// withCatch adds catchers to a state.
+func withCatch(state obj, catchers ...obj) obj {
+	state["Catch"] = catchers
+	return state
+}
+
 // Definition returns the cleanup state machine in Amazon States Language
 // (JSONPath only, so that it runs on AWS and on the emulator alike). Its
 // input is the CleanAccountRequest event as EventBridge delivers it.
@@ -174,6 +180,20 @@ func Definition(in DefinitionInput) (string, error) {
 			"Next": next,
 		}
 	}
+	// readAccount reads the account row, strongly consistent, into
+	// resultPath, retrying every interval seconds (doubling) three times.
+	readAccount := func(resultPath string, interval int, next string) obj {
+		return obj{
+			"Type":       "Task",
+			"Resource":   "arn:aws:states:::aws-sdk:dynamodb:getItem",
+			"Parameters": obj{"TableName": in.AccountTable, "Key": key, "ConsistentRead": true},
+			"ResultPath": resultPath,
+			"Retry": []obj{
+				{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": interval, "MaxAttempts": 3, "BackoffRate": 2},
+			},
+			"Next": next,
+		}
+	}
 	// publish puts the committed event on the bus; on failure the outbox
 	// record stays for the relay.
 	publish := func(detailType, next, ifFailed string) obj {
@@ -233,16 +253,7 @@ func Definition(in DefinitionInput) (string, error) {
 			"Error": ErrProtectedAccount,
 			"Cause": "the hub, management and IAM Identity Center accounts are never cleaned",
 		},
-		"ReadAccount": obj{
-			"Type":       "Task",
-			"Resource":   "arn:aws:states:::aws-sdk:dynamodb:getItem",
-			"Parameters": obj{"TableName": in.AccountTable, "Key": key, "ConsistentRead": true},
-			"ResultPath": "$.read",
-			"Retry": []obj{
-				{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2},
-			},
-			"Next": "CheckAccount",
-		},
+		"ReadAccount": readAccount("$.read", 2, "CheckAccount"),
 		"CheckAccount": obj{
 			"Type": "Choice",
 			"Choices": []obj{
@@ -337,19 +348,8 @@ func Definition(in DefinitionInput) (string, error) {
 		"PublishSucceeded": publish(names.AccountCleanupSucceeded, "ClearSucceeded", "Cleaned"),
 		"ClearSucceeded":   clearRecord("Cleaned"),
 		"Cleaned":          obj{"Type": "Succeed"},
-		"ReadOutcome": obj{
-			"Type":       "Task",
-			"Resource":   "arn:aws:states:::aws-sdk:dynamodb:getItem",
-			"Parameters": obj{"TableName": in.AccountTable, "Key": key, "ConsistentRead": true},
-			"ResultPath": "$.recheck",
-			"Retry": []obj{
-				{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2},
-			},
-			"Catch": []obj{
-				{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.commitError", "Next": "OutcomeNotRecorded"},
-			},
-			"Next": "CheckOutcome",
-		},
+		"ReadOutcome": withCatch(readAccount("$.recheck", 1, "CheckOutcome"),
+			obj{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.commitError", "Next": "OutcomeNotRecorded"}),
 		"CheckOutcome": obj{
 			"Type": "Choice",
 			"Choices": []obj{{"And": []obj{

@@ -33,11 +33,6 @@ type AccountStore interface {
 	ListByStatus(ctx context.Context, q page.StatusQuery, p page.Page) ([]account.Account, string, error)
 }
 
-// Delivery publishes records the store just committed (outbox.Relay).
-type Delivery interface {
-	Deliver(ctx context.Context, recs []events.Record) error
-}
-
 // Watchdog makes sure every cleanup ends with an event. A cleanup
 // execution that failed, timed out or was aborted before it reported
 // leaves its account in CleanUp with an outcome-less execution recorded;
@@ -48,7 +43,7 @@ type Delivery interface {
 type Watchdog struct {
 	Accounts   AccountStore
 	Executions Executions
-	Outbox     Delivery
+	Outbox     outbox.Deliverer
 	Now        func() time.Time
 	// MaxAge: a recorded execution still running after this long is
 	// stopped and reported (the state machine's own timeout plus slack).

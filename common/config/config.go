@@ -45,6 +45,30 @@ var renamedKeys = map[string]string{
 	"feature-flags":     "settings",
 }
 
+// parse decodes data over start, which holds the defaults, and validates
+// the result: every Parse function's two steps. Nothing invalid is returned.
+func parse[T interface{ Validate() error }](data []byte, start T) (T, error) {
+	var zero T
+	if err := decodeStrict(data, &start); err != nil {
+		return zero, err
+	}
+	if err := start.Validate(); err != nil {
+		return zero, err
+	}
+	return start, nil
+}
+
+// mustParseEmbedded parses a shipped defaults file; a broken one is a
+// build mistake, so it panics.
+func mustParseEmbedded[T interface{ Validate() error }](file string, data []byte) T {
+	var zero T
+	v, err := parse(data, zero)
+	if err != nil {
+		panic(fmt.Sprintf("config: embedded defaults/%s is invalid: %v", file, err))
+	}
+	return v
+}
+
 // decodeStrict decodes one YAML document onto out, which must point at a
 // struct already holding the defaults. Keys missing from data keep their
 // value in out. Unknown keys, repeated keys and values of the wrong kind are

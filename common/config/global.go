@@ -1,8 +1,8 @@
 package config
 
 import (
+	"context"
 	_ "embed"
-	"fmt"
 	"math"
 	"net"
 	"net/mail"
@@ -34,6 +34,19 @@ type Global struct {
 	Cleanup        Cleanup      `yaml:"cleanup" json:"cleanup"`
 	Auth           Auth         `yaml:"auth" json:"auth"`
 	Notification   Notification `yaml:"notification" json:"notification"`
+}
+
+// GlobalSource gives the current global configuration (appconfig.Source
+// reads it from AppConfig); the services that only read it depend on this.
+type GlobalSource interface {
+	Global(ctx context.Context) (Global, error)
+}
+
+// Source gives the current global and reporting configuration
+// (appconfig.Source).
+type Source interface {
+	GlobalSource
+	Reporting(ctx context.Context) (Reporting, error)
 }
 
 // Leases holds the limits every lease and lease template is checked
@@ -125,16 +138,7 @@ const (
 	MaxPassTimeoutMinutes = 720
 )
 
-var defaultGlobal = sync.OnceValue(func() Global {
-	var g Global
-	if err := decodeStrict(defaultGlobalYAML, &g); err != nil {
-		panic(fmt.Sprintf("config: embedded defaults/global-config.yaml does not decode: %v", err))
-	}
-	if err := g.Validate(); err != nil {
-		panic(fmt.Sprintf("config: embedded defaults/global-config.yaml is invalid: %v", err))
-	}
-	return g
-})
+var defaultGlobal = sync.OnceValue(func() Global { return mustParseEmbedded[Global]("global-config.yaml", defaultGlobalYAML) })
 
 // DefaultGlobal returns the shipped global configuration
 // (defaults/global-config.yaml).
@@ -147,16 +151,7 @@ func DefaultGlobalYAML() []byte { return append([]byte(nil), defaultGlobalYAML..
 // ParseGlobal decodes and validates a global configuration. Keys left out
 // take their shipped defaults; unknown keys are errors. The error is a
 // *fault.ValidationError naming every bad field.
-func ParseGlobal(data []byte) (Global, error) {
-	g := DefaultGlobal()
-	if err := decodeStrict(data, &g); err != nil {
-		return Global{}, err
-	}
-	if err := g.Validate(); err != nil {
-		return Global{}, err
-	}
-	return g, nil
-}
+func ParseGlobal(data []byte) (Global, error) { return parse(data, DefaultGlobal()) }
 
 // Validate checks every rule of the global configuration. Empty auth
 // fields are accepted here; see AuthReady.

@@ -127,11 +127,7 @@ func TestParseGlobalFillsMissingKeysWithDefaults(t *testing.T) {
 }
 
 func TestParseGlobalRejectsEachBrokenRule(t *testing.T) {
-	tests := []struct {
-		name  string
-		yaml  string
-		field string
-	}{
+	wantRejected(t, config.ParseGlobal, []rejectCase{
 		// Leases.
 		{"negative max budget names leases.maxBudget", "leases: {maxBudget: -1}", "leases.maxBudget"},
 		{"zero max budget while a budget is required names leases.maxBudget", "leases: {maxBudget: 0}", "leases.maxBudget"},
@@ -183,13 +179,7 @@ func TestParseGlobalRejectsEachBrokenRule(t *testing.T) {
 		{"a list document names the document", "- maintenanceMode", config.DocumentField},
 		{"broken YAML names the document", "leases: {maxBudget: 5", config.DocumentField},
 		{"two documents name the document", "maintenanceMode: false\n---\nmaintenanceMode: true\n", config.DocumentField},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := config.ParseGlobal([]byte(tc.yaml))
-			wantFieldError(t, err, tc.field)
-		})
-	}
+	})
 }
 
 func TestParseGlobalAcceptsEdgeValues(t *testing.T) {
@@ -282,71 +272,50 @@ func TestAuthReady(t *testing.T) {
 	})
 }
 
-func TestCheckBudget(t *testing.T) {
-	required := config.DefaultGlobal() // requireMaxBudget, maxBudget 50
+func TestCheckBudgetAndDuration(t *testing.T) {
+	// The defaults require both: maxBudget 50, maxDurationHours 168.
+	required := config.DefaultGlobal()
 	optional := required
 	optional.Leases.RequireMaxBudget = false
-	uncapped := optional
-	uncapped.Leases.MaxBudget = 0
-
-	tests := []struct {
-		name     string
-		global   config.Global
-		maxSpend *float64
-		wantErr  bool
-	}{
-		{"missing max spend while required names maxSpend", required, nil, true},
-		{"max spend above the global max names maxSpend", required, ptr(50.01), true},
-		{"max spend equal to the global max is accepted", required, ptr(50.0), false},
-		{"max spend below the global max is accepted", required, ptr(10.0), false},
-		{"missing max spend while optional is accepted", optional, nil, false},
-		{"max spend above the global max names maxSpend even when optional", optional, ptr(51.0), true},
-		{"any max spend is accepted without a global cap", uncapped, ptr(1e6), false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := tc.global.CheckBudget(tc.maxSpend)
-			if !tc.wantErr {
-				if err != nil {
-					t.Fatalf("CheckBudget: %v", err)
-				}
-				return
-			}
-			wantFieldError(t, err, "maxSpend")
-		})
-	}
-}
-
-func TestCheckDuration(t *testing.T) {
-	required := config.DefaultGlobal() // requireMaxDuration, maxDurationHours 168
-	optional := required
 	optional.Leases.RequireMaxDuration = false
 	uncapped := optional
+	uncapped.Leases.MaxBudget = 0
 	uncapped.Leases.MaxDurationHours = 0
+	budget, duration := config.Global.CheckBudget, config.Global.CheckDuration
 
 	tests := []struct {
-		name    string
-		global  config.Global
-		hours   *float64
-		wantErr bool
+		name   string
+		check  func(config.Global, *float64) error
+		field  string // named by the error; "" when none is wanted
+		global config.Global
+		value  *float64
 	}{
-		{"missing duration while required names leaseDurationInHours", required, nil, true},
-		{"duration above the global max names leaseDurationInHours", required, ptr(168.5), true},
-		{"duration equal to the global max is accepted", required, ptr(168.0), false},
-		{"missing duration while optional is accepted", optional, nil, false},
-		{"duration above the global max names leaseDurationInHours even when optional", optional, ptr(200.0), true},
-		{"any duration is accepted without a global cap", uncapped, ptr(10000.0), false},
+		{"missing max spend while required names maxSpend", budget, "maxSpend", required, nil},
+		{"max spend above the global max names maxSpend", budget, "maxSpend", required, ptr(50.01)},
+		{"max spend equal to the global max is accepted", budget, "", required, ptr(50.0)},
+		{"max spend below the global max is accepted", budget, "", required, ptr(10.0)},
+		{"missing max spend while optional is accepted", budget, "", optional, nil},
+		{"max spend above the global max names maxSpend even when optional", budget, "maxSpend", optional, ptr(51.0)},
+		{"any max spend is accepted without a global cap", budget, "", uncapped, ptr(1e6)},
+		{"missing duration while required names leaseDurationInHours", duration, "leaseDurationInHours", required, nil},
+		{"duration above the global max names leaseDurationInHours",
+			duration, "leaseDurationInHours", required, ptr(168.5)},
+		{"duration equal to the global max is accepted", duration, "", required, ptr(168.0)},
+		{"missing duration while optional is accepted", duration, "", optional, nil},
+		{"duration above the global max names leaseDurationInHours even when optional",
+			duration, "leaseDurationInHours", optional, ptr(200.0)},
+		{"any duration is accepted without a global cap", duration, "", uncapped, ptr(10000.0)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.global.CheckDuration(tc.hours)
-			if !tc.wantErr {
+			err := tc.check(tc.global, tc.value)
+			if tc.field == "" {
 				if err != nil {
-					t.Fatalf("CheckDuration: %v", err)
+					t.Fatalf("check: %v", err)
 				}
 				return
 			}
-			wantFieldError(t, err, "leaseDurationInHours")
+			wantFieldError(t, err, tc.field)
 		})
 	}
 }
@@ -375,19 +344,7 @@ func TestGlobalSurvivesMarshalAndParse(t *testing.T) {
 	custom.Leases.RequireMaxBudget = true
 
 	for name, g := range map[string]config.Global{"defaults": config.DefaultGlobal(), "custom values": custom} {
-		t.Run(name, func(t *testing.T) {
-			b, err := yaml.Marshal(g)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := config.ParseGlobal(b)
-			if err != nil {
-				t.Fatalf("ParseGlobal(marshalled):\n%s\n%v", b, err)
-			}
-			if !reflect.DeepEqual(got, g) {
-				t.Errorf("round trip changed the configuration:\ngot  %+v\nwant %+v", got, g)
-			}
-		})
+		t.Run(name, func(t *testing.T) { wantRoundTrip(t, config.ParseGlobal, g) })
 	}
 }
 

@@ -2,11 +2,46 @@ package config_test
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/isb-go/isb/common/fault"
 )
+
+// rejectCase is a document a parser must refuse, with the field its error
+// names.
+type rejectCase struct{ name, yaml, field string }
+
+// wantRejected runs parse on each case's document: each must fail with a
+// validation error naming the case's field.
+func wantRejected[T any](t *testing.T, parse func([]byte) (T, error), tests []rejectCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parse([]byte(tc.yaml))
+			wantFieldError(t, err, tc.field)
+		})
+	}
+}
+
+// wantRoundTrip fails unless v marshals to YAML that parse reads back as v.
+func wantRoundTrip[T any](t *testing.T, parse func([]byte) (T, error), v T) {
+	t.Helper()
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := parse(b)
+	if err != nil {
+		t.Fatalf("parse(marshalled):\n%s\n%v", b, err)
+	}
+	if !reflect.DeepEqual(got, v) {
+		t.Errorf("round trip changed the configuration:\ngot  %+v\nwant %+v", got, v)
+	}
+}
 
 // wantFieldError fails unless err is a validation error naming field.
 func wantFieldError(t *testing.T, err error, field string) {

@@ -2,9 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 
 	"gopkg.in/yaml.v3"
 
@@ -159,16 +159,7 @@ func IsPlaceholder(s string) bool { return placeholderRE.MatchString(s) }
 // ParseNuke decodes and validates an aws-nuke v3 configuration, template
 // placeholders allowed. Unknown keys are errors. The error is a
 // *fault.ValidationError naming every bad field.
-func ParseNuke(data []byte) (Nuke, error) {
-	var n Nuke
-	if err := decodeStrict(data, &n); err != nil {
-		return Nuke{}, err
-	}
-	if err := n.Validate(); err != nil {
-		return Nuke{}, err
-	}
-	return n, nil
-}
+func ParseNuke(data []byte) (Nuke, error) { return parse(data, Nuke{}) }
 
 // Validate checks the rules that keep a nuke configuration safe to run: at
 // least one region, a non-empty blocklist, at least one account, no account
@@ -293,11 +284,4 @@ func checkFilter(f *fault.Fields, path string, flt NukeFilter) {
 	}
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

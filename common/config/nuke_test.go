@@ -1,11 +1,11 @@
 package config_test
 
 import (
+	"maps"
 	"os"
 	"path"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -279,11 +279,7 @@ func TestParseNukeRejectsEachBrokenRule(t *testing.T) {
 	withFilter := func(filter string) string {
 		return "regions: [global]\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts:\n  '%CLEANUP_ACCOUNT_ID%':\n    filters:\n      IAMRole:\n        - " + filter + "\n"
 	}
-	tests := []struct {
-		name  string
-		yaml  string
-		field string
-	}{
+	wantRejected(t, config.ParseNuke, []rejectCase{
 		{"no regions names regions", "blocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}", "regions"},
 		{
 			"an empty region list names regions",
@@ -417,13 +413,7 @@ func TestParseNukeRejectsEachBrokenRule(t *testing.T) {
 			"regions: global\nblocklist: ['%HUB_ACCOUNT_ID%']\naccounts: {'111111111111': {}}",
 			"regions",
 		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := config.ParseNuke([]byte(tc.yaml))
-			wantFieldError(t, err, tc.field)
-		})
-	}
+	})
 }
 
 func TestRemovedNukeKeysPointToTheirReplacement(t *testing.T) {
@@ -510,17 +500,7 @@ func TestNukeTemplateSurvivesMarshalAndParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := yaml.Marshal(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := config.ParseNuke(b)
-	if err != nil {
-		t.Fatalf("ParseNuke(marshalled):\n%s\n%v", b, err)
-	}
-	if !reflect.DeepEqual(got, n) {
-		t.Errorf("round trip changed the configuration:\ngot  %+v\nwant %+v", got, n)
-	}
+	wantRoundTrip(t, config.ParseNuke, n)
 }
 
 func TestIsPlaceholder(t *testing.T) {
@@ -534,11 +514,4 @@ func TestIsPlaceholder(t *testing.T) {
 	}
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

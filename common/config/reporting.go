@@ -32,16 +32,7 @@ const (
 	MaxCostReportGroupLength = 50
 )
 
-var defaultReporting = sync.OnceValue(func() Reporting {
-	var r Reporting
-	if err := decodeStrict(defaultReportingYAML, &r); err != nil {
-		panic(fmt.Sprintf("config: embedded defaults/reporting-config.yaml does not decode: %v", err))
-	}
-	if err := r.Validate(); err != nil {
-		panic(fmt.Sprintf("config: embedded defaults/reporting-config.yaml is invalid: %v", err))
-	}
-	return r
-})
+var defaultReporting = sync.OnceValue(func() Reporting { return mustParseEmbedded[Reporting]("reporting-config.yaml", defaultReportingYAML) })
 
 // DefaultReporting returns the shipped reporting configuration
 // (defaults/reporting-config.yaml).
@@ -58,16 +49,7 @@ func DefaultReportingYAML() []byte { return append([]byte(nil), defaultReporting
 // ParseReporting decodes and validates a reporting configuration. Keys left
 // out take their shipped defaults; unknown keys are errors. The error is a
 // *fault.ValidationError naming every bad field.
-func ParseReporting(data []byte) (Reporting, error) {
-	r := DefaultReporting()
-	if err := decodeStrict(data, &r); err != nil {
-		return Reporting{}, err
-	}
-	if err := r.Validate(); err != nil {
-		return Reporting{}, err
-	}
-	return r, nil
-}
+func ParseReporting(data []byte) (Reporting, error) { return parse(data, DefaultReporting()) }
 
 // Validate checks every rule of the reporting configuration.
 func (r Reporting) Validate() error {

@@ -50,11 +50,7 @@ requireCostReportGroup: true
 }
 
 func TestParseReportingRejectsEachBrokenRule(t *testing.T) {
-	tests := []struct {
-		name  string
-		yaml  string
-		field string
-	}{
+	wantRejected(t, config.ParseReporting, []rejectCase{
 		{"an empty group name names costReportGroups[1]", "costReportGroups: [a, '']", "costReportGroups[1]"},
 		{"a 51-character group names costReportGroups[0]", "costReportGroups: [" + strings.Repeat("x", 51) + "]", "costReportGroups[0]"},
 		{"a group with a trailing space names costReportGroups[0]", "costReportGroups: ['Team A ']", "costReportGroups[0]"},
@@ -66,13 +62,7 @@ func TestParseReportingRejectsEachBrokenRule(t *testing.T) {
 		{"a single string for the list names costReportGroups", "costReportGroups: Team A", "costReportGroups"},
 		{"a mapping as a group names costReportGroups[0]", "costReportGroups: [{name: a}]", "costReportGroups[0]"},
 		{"a word for the flag names requireCostReportGroup", "requireCostReportGroup: yes", "requireCostReportGroup"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := config.ParseReporting([]byte(tc.yaml))
-			wantFieldError(t, err, tc.field)
-		})
-	}
+	})
 }
 
 func TestParseReportingAcceptsLimits(t *testing.T) {

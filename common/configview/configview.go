@@ -10,12 +10,6 @@ import (
 	"github.com/isb-go/isb/common/config"
 )
 
-// Config gives the current global and reporting configuration.
-type Config interface {
-	Global(ctx context.Context) (config.Global, error)
-	Reporting(ctx context.Context) (config.Reporting, error)
-}
-
 // Pool gives the account pool's shared configuration.
 type Pool interface {
 	Get(ctx context.Context) (config.AccountPoolParam, error)
@@ -41,12 +35,12 @@ type View struct {
 
 // Service reads the view.
 type Service struct {
-	cfg  Config
+	cfg  config.Source
 	pool Pool
 }
 
 // New returns the service.
-func New(cfg Config, pool Pool) *Service { return &Service{cfg: cfg, pool: pool} }
+func New(cfg config.Source, pool Pool) *Service { return &Service{cfg: cfg, pool: pool} }
 
 // Read assembles the view from the current configuration.
 func (s *Service) Read(ctx context.Context) (View, error) {

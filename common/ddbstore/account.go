@@ -136,16 +136,7 @@ func (s *Store) putAll(ctx context.Context, table string, items []map[string]typ
 
 // Get reads one account.
 func (as AccountStore) Get(ctx context.Context, id string) (account.Account, error) {
-	out, err := as.s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(as.s.tables.Accounts), Key: accountKey(id), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return account.Account{}, fmt.Errorf("get account %s: %w", id, err)
-	}
-	if len(out.Item) == 0 {
-		return account.Account{}, &fault.NotFoundError{Entity: "account", Key: id}
-	}
-	return accountFromItem(out.Item)
+	return getOne(ctx, as.s, as.s.tables.Accounts, accountKey(id), "account", id, accountFromItem)
 }
 
 // Save writes next over read, on condition that the stored account is
@@ -217,15 +208,7 @@ func (as AccountStore) Delete(ctx context.Context, read account.Account, recs ..
 }
 
 func decodeAccounts(items []map[string]types.AttributeValue) ([]account.Account, error) {
-	out := make([]account.Account, 0, len(items))
-	for _, it := range items {
-		a, err := accountFromItem(it)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, nil
+	return decodeEach(items, accountFromItem)
 }
 
 // ListByStatus returns one page of the accounts in a status, longest in
@@ -235,13 +218,7 @@ func (as AccountStore) ListByStatus(
 	q page.StatusQuery,
 	p page.Page,
 ) ([]account.Account, string, error) {
-	scope := "accounts/status/" + q.Status + "/" + fmtTime(q.ChangedBefore)
-	items, next, err := as.s.listPage(ctx, scope, p, as.s.query(ctx, as.s.statusQuery(as.s.tables.Accounts, q)))
-	if err != nil {
-		return nil, "", fmt.Errorf("list %s accounts: %w", q.Status, err)
-	}
-	accounts, err := decodeAccounts(items)
-	return accounts, next, err
+	return listByStatus(ctx, as.s, as.s.tables.Accounts, "accounts", q, p, decodeAccounts)
 }
 
 // List returns one page of every account.

@@ -42,6 +42,22 @@ func marshal(v any) (map[string]types.AttributeValue, error) {
 	return attributevalue.MarshalMapWithOptions(v, func(o *attributevalue.EncoderOptions) { o.TagKey = "json" })
 }
 
+// decodeEach decodes every item with decode; the first failure fails all.
+func decodeEach[T any](
+	items []map[string]types.AttributeValue,
+	decode func(map[string]types.AttributeValue) (T, error),
+) ([]T, error) {
+	out := make([]T, 0, len(items))
+	for _, it := range items {
+		v, err := decode(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 func unmarshal(m map[string]types.AttributeValue, v any) error {
 	return attributevalue.UnmarshalMapWithOptions(m, v, func(o *attributevalue.DecoderOptions) { o.TagKey = "json" })
 }

@@ -134,16 +134,7 @@ func (ls LeaseStore) Get(ctx context.Context, k lease.Key) (lease.Lease, error) 
 	if k.UUID == quotaSK {
 		return lease.Lease{}, &fault.NotFoundError{Entity: "lease", Key: k.String()}
 	}
-	out, err := ls.s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(ls.s.tables.Leases), Key: leaseKey(k), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return lease.Lease{}, fmt.Errorf("get lease %s: %w", k, err)
-	}
-	if len(out.Item) == 0 {
-		return lease.Lease{}, &fault.NotFoundError{Entity: "lease", Key: k.String()}
-	}
-	return leaseFromItem(out.Item)
+	return getOne(ctx, ls.s, ls.s.tables.Leases, leaseKey(k), "lease", k.String(), leaseFromItem)
 }
 
 // Count returns how many of the user's leases count toward the limit.
@@ -237,15 +228,7 @@ func (ls LeaseStore) saveError(err error, read lease.Lease) error {
 }
 
 func decodeLeases(items []map[string]types.AttributeValue) ([]lease.Lease, error) {
-	out := make([]lease.Lease, 0, len(items))
-	for _, it := range items {
-		l, err := leaseFromItem(it)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, nil
+	return decodeEach(items, leaseFromItem)
 }
 
 // ListByUser returns one page of a user's leases, in UUID order.
@@ -283,13 +266,7 @@ func (s *Store) statusQuery(table string, q page.StatusQuery) dynamodb.QueryInpu
 // ListByStatus returns one page of the leases in a status, oldest status
 // change first, through the status index (never a scan).
 func (ls LeaseStore) ListByStatus(ctx context.Context, q page.StatusQuery, p page.Page) ([]lease.Lease, string, error) {
-	scope := "leases/status/" + q.Status + "/" + fmtTime(q.ChangedBefore)
-	items, next, err := ls.s.listPage(ctx, scope, p, ls.s.query(ctx, ls.s.statusQuery(ls.s.tables.Leases, q)))
-	if err != nil {
-		return nil, "", fmt.Errorf("list %s leases: %w", q.Status, err)
-	}
-	leases, err := decodeLeases(items)
-	return leases, next, err
+	return listByStatus(ctx, ls.s, ls.s.tables.Leases, "leases", q, p, decodeLeases)
 }
 
 // List returns one page of every lease (a scan; for managers' listings).

@@ -18,65 +18,33 @@ import (
 // and TTL the Data stack deploys. Local mode and the tests use it;
 // on AWS the stack creates them. Existing tables are left alone.
 func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
-	statusIndex := types.GlobalSecondaryIndex{
-		IndexName: aws.String(names.StatusIndex),
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String(names.AttrStatus), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String(names.AttrStatusChangedAt), KeyType: types.KeyTypeRange},
-		},
-		Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-	}
-	attr := func(n string) types.AttributeDefinition {
-		return types.AttributeDefinition{AttributeName: aws.String(n), AttributeType: types.ScalarAttributeTypeS}
-	}
+	statusIndex := allIndex(names.StatusIndex, names.AttrStatus, names.AttrStatusChangedAt)
 	defs := []dynamodb.CreateTableInput{
 		{
 			TableName: aws.String(t.Leases),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(names.AttrUserEmail), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String(names.AttrUUID), KeyType: types.KeyTypeRange},
-			},
-			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrUserEmail), attr(names.AttrUUID),
-				attr(names.AttrStatus), attr(names.AttrStatusChangedAt)},
+			KeySchema: keySchema(names.AttrUserEmail, names.AttrUUID),
+			AttributeDefinitions: stringAttrs(names.AttrUserEmail, names.AttrUUID,
+				names.AttrStatus, names.AttrStatusChangedAt),
 			GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{statusIndex},
 		},
 		{
-			TableName: aws.String(t.Accounts),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(names.AttrAccountID), KeyType: types.KeyTypeHash},
-			},
-			AttributeDefinitions: []types.AttributeDefinition{
-				attr(names.AttrAccountID),
-				attr(names.AttrStatus),
-				attr(names.AttrStatusChangedAt),
-			},
+			TableName:              aws.String(t.Accounts),
+			KeySchema:              keySchema(names.AttrAccountID, ""),
+			AttributeDefinitions:   stringAttrs(names.AttrAccountID, names.AttrStatus, names.AttrStatusChangedAt),
 			GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{statusIndex},
 		},
 		{
-			TableName: aws.String(t.Templates),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(names.AttrUUID), KeyType: types.KeyTypeHash},
-			},
-			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrUUID)},
+			TableName:            aws.String(t.Templates),
+			KeySchema:            keySchema(names.AttrUUID, ""),
+			AttributeDefinitions: stringAttrs(names.AttrUUID),
 		},
 		{
-			TableName: aws.String(t.Outbox),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(names.AttrID), KeyType: types.KeyTypeHash},
+			TableName:            aws.String(t.Outbox),
+			KeySchema:            keySchema(names.AttrID, ""),
+			AttributeDefinitions: stringAttrs(names.AttrID, names.AttrPending, names.AttrCreatedAt),
+			GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
+				allIndex(names.OutboxPendingIndex, names.AttrPending, names.AttrCreatedAt),
 			},
-			AttributeDefinitions: []types.AttributeDefinition{
-				attr(names.AttrID),
-				attr(names.AttrPending),
-				attr(names.AttrCreatedAt),
-			},
-			GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
-				IndexName: aws.String(names.OutboxPendingIndex),
-				KeySchema: []types.KeySchemaElement{
-					{AttributeName: aws.String(names.AttrPending), KeyType: types.KeyTypeHash},
-					{AttributeName: aws.String(names.AttrCreatedAt), KeyType: types.KeyTypeRange},
-				},
-				Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-			}},
 		},
 	}
 	for _, optional := range []string{t.Deliveries, t.Sessions} {
@@ -84,11 +52,9 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 			continue
 		}
 		defs = append(defs, dynamodb.CreateTableInput{
-			TableName: aws.String(optional),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(names.AttrID), KeyType: types.KeyTypeHash},
-			},
-			AttributeDefinitions: []types.AttributeDefinition{attr(names.AttrID)},
+			TableName:            aws.String(optional),
+			KeySchema:            keySchema(names.AttrID, ""),
+			AttributeDefinitions: stringAttrs(names.AttrID),
 		})
 	}
 	for i := range defs {
@@ -126,6 +92,34 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 		}
 	}
 	return nil
+}
+
+// keySchema is a hash key and, unless rangeKey is empty, a range key.
+func keySchema(hash, rangeKey string) []types.KeySchemaElement {
+	k := []types.KeySchemaElement{{AttributeName: aws.String(hash), KeyType: types.KeyTypeHash}}
+	if rangeKey != "" {
+		k = append(k, types.KeySchemaElement{AttributeName: aws.String(rangeKey), KeyType: types.KeyTypeRange})
+	}
+	return k
+}
+
+// stringAttrs defines each named attribute as a string: every key the
+// tables and indexes use is one.
+func stringAttrs(attrNames ...string) []types.AttributeDefinition {
+	defs := make([]types.AttributeDefinition, len(attrNames))
+	for i, n := range attrNames {
+		defs[i] = types.AttributeDefinition{AttributeName: aws.String(n), AttributeType: types.ScalarAttributeTypeS}
+	}
+	return defs
+}
+
+// allIndex is a global secondary index that projects every attribute.
+func allIndex(name, hash, rangeKey string) types.GlobalSecondaryIndex {
+	return types.GlobalSecondaryIndex{
+		IndexName:  aws.String(name),
+		KeySchema:  keySchema(hash, rangeKey),
+		Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+	}
 }
 
 func isTTLAlreadyOn(err error) bool {

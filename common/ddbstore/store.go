@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/page"
 )
@@ -162,6 +163,49 @@ func (s *Store) scanFiltered(
 			start = out.LastEvaluatedKey
 		}
 	}
+}
+
+// getOne reads one item by key, strongly consistent, and decodes it. A
+// missing item is a *fault.NotFoundError naming entity and id.
+func getOne[T any](
+	ctx context.Context,
+	s *Store,
+	table string,
+	key map[string]types.AttributeValue,
+	entity, id string,
+	decode func(map[string]types.AttributeValue) (T, error),
+) (T, error) {
+	var zero T
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(table), Key: key, ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return zero, fmt.Errorf("get %s %s: %w", entity, id, err)
+	}
+	if len(out.Item) == 0 {
+		return zero, &fault.NotFoundError{Entity: entity, Key: id}
+	}
+	return decode(out.Item)
+}
+
+// listByStatus returns one page of the items of table in a status, through
+// the status index (never a scan). kind ("leases", "accounts") scopes the
+// page token and names the items in errors.
+func listByStatus[T any](
+	ctx context.Context,
+	s *Store,
+	table, kind string,
+	q page.StatusQuery,
+	p page.Page,
+	decode func([]map[string]types.AttributeValue) ([]T, error),
+) ([]T, string, error) {
+	scope := kind + "/status/" + q.Status + "/" + fmtTime(q.ChangedBefore)
+	items, next, err := s.listPage(ctx, scope, p, s.query(ctx, s.statusQuery(table, q)))
+	if err != nil {
+		return nil, "", fmt.Errorf("list %s %s: %w", q.Status, kind, err)
+	}
+	out, err := decode(items)
+	return out, next, err
 }
 
 func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }

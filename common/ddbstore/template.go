@@ -49,16 +49,7 @@ func (ts TemplateStore) Create(ctx context.Context, t template.Template) (templa
 
 // Get reads one template.
 func (ts TemplateStore) Get(ctx context.Context, id string) (template.Template, error) {
-	out, err := ts.s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(ts.s.tables.Templates), Key: templateKey(id), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return template.Template{}, fmt.Errorf("get lease template %s: %w", id, err)
-	}
-	if len(out.Item) == 0 {
-		return template.Template{}, &fault.NotFoundError{Entity: "lease template", Key: id}
-	}
-	return templateFromItem(out.Item)
+	return getOne(ctx, ts.s, ts.s.tables.Templates, templateKey(id), "lease template", id, templateFromItem)
 }
 
 // Save writes next over read, on condition that the stored template is
@@ -125,13 +116,9 @@ func (ts TemplateStore) List(ctx context.Context, privileged bool, p page.Page) 
 	if err != nil {
 		return nil, "", fmt.Errorf("list lease templates: %w", err)
 	}
-	out := make([]template.Template, 0, len(items))
-	for _, it := range items {
-		t, err := templateFromItem(it)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, t)
+	out, err := decodeEach(items, templateFromItem)
+	if err != nil {
+		return nil, "", err
 	}
 	return out, next, nil
 }

@@ -30,9 +30,6 @@ type CleanAccountRequest struct {
 	Reason    CleanupReason `json:"reason"`
 }
 
-// DetailType returns names.CleanAccountRequest.
-func (CleanAccountRequest) DetailType() string { return names.CleanAccountRequest }
-
 // Source returns names.SourceAPI for registration and retry (both API
 // routes) and names.SourceLifecycle for lease termination and reset.
 func (e CleanAccountRequest) Source() string {
@@ -76,12 +73,6 @@ type AccountCleanupSucceeded struct {
 	Reason                  CleanupReason    `json:"reason"`
 }
 
-// DetailType returns names.AccountCleanupSucceeded.
-func (AccountCleanupSucceeded) DetailType() string { return names.AccountCleanupSucceeded }
-
-// Source returns names.SourceCleaner.
-func (AccountCleanupSucceeded) Source() string { return names.SourceCleaner }
-
 // Validate checks the required fields.
 func (e AccountCleanupSucceeded) Validate() error {
 	var f fault.Fields
@@ -104,12 +95,6 @@ type AccountCleanupFailed struct {
 	ErrorMessage string `json:"errorMessage,omitempty"`
 }
 
-// DetailType returns names.AccountCleanupFailed.
-func (AccountCleanupFailed) DetailType() string { return names.AccountCleanupFailed }
-
-// Source returns names.SourceCleaner.
-func (AccountCleanupFailed) Source() string { return names.SourceCleaner }
-
 // Validate checks the required fields.
 func (e AccountCleanupFailed) Validate() error {
 	var f fault.Fields
@@ -127,12 +112,6 @@ type AccountQuarantined struct {
 	Reason    string `json:"reason"`
 }
 
-// DetailType returns names.AccountQuarantined.
-func (AccountQuarantined) DetailType() string { return names.AccountQuarantined }
-
-// Source returns names.SourceLifecycle.
-func (AccountQuarantined) Source() string { return names.SourceLifecycle }
-
 // Validate checks the required fields.
 func (e AccountQuarantined) Validate() error {
 	var f fault.Fields
@@ -149,12 +128,6 @@ type AccountDriftDetected struct {
 	ActualOU   string `json:"actualOu,omitempty"`
 	ExpectedOU string `json:"expectedOu,omitempty"`
 }
-
-// DetailType returns names.AccountDriftDetected.
-func (AccountDriftDetected) DetailType() string { return names.AccountDriftDetected }
-
-// Source returns names.SourceDrift.
-func (AccountDriftDetected) Source() string { return names.SourceDrift }
 
 // Validate checks the required fields: at least one OU, and two different
 // OUs when both are given.

@@ -5,7 +5,6 @@ import (
 
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
-	"github.com/isb-go/isb/common/names"
 )
 
 // RegionConcurrency is how a StackSet operation walks the regions; the
@@ -77,12 +76,6 @@ type BlueprintDeploymentRequest struct {
 	ConcurrencyMode            ConcurrencyMode `json:"concurrencyMode,omitempty"`
 }
 
-// DetailType returns names.BlueprintDeploymentRequest.
-func (BlueprintDeploymentRequest) DetailType() string { return names.BlueprintDeploymentRequest }
-
-// Source returns names.SourceAPI, where leases are approved.
-func (BlueprintDeploymentRequest) Source() string { return names.SourceAPI }
-
 // Validate checks the required fields and the deployment limits.
 func (e BlueprintDeploymentRequest) Validate() error {
 	var f fault.Fields
@@ -136,13 +129,6 @@ type BlueprintDeploymentSucceeded struct {
 	DurationSeconds int `json:"durationSeconds"`
 }
 
-// DetailType returns names.BlueprintDeploymentSucceeded.
-func (BlueprintDeploymentSucceeded) DetailType() string { return names.BlueprintDeploymentSucceeded }
-
-// Source returns names.SourceLifecycle: the blueprint workflow is part of
-// lease provisioning and has no source of its own.
-func (BlueprintDeploymentSucceeded) Source() string { return names.SourceLifecycle }
-
 // Validate checks the required fields.
 func (e BlueprintDeploymentSucceeded) Validate() error {
 	var f fault.Fields
@@ -169,12 +155,6 @@ type BlueprintDeploymentFailed struct {
 	ErrorType    DeploymentErrorType `json:"errorType"`
 	ErrorMessage string              `json:"errorMessage"`
 }
-
-// DetailType returns names.BlueprintDeploymentFailed.
-func (BlueprintDeploymentFailed) DetailType() string { return names.BlueprintDeploymentFailed }
-
-// Source returns names.SourceLifecycle, as for BlueprintDeploymentSucceeded.
-func (BlueprintDeploymentFailed) Source() string { return names.SourceLifecycle }
 
 // Validate checks the required fields.
 func (e BlueprintDeploymentFailed) Validate() error {

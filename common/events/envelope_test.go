@@ -62,13 +62,7 @@ func TestParseEnvelopeDecodesDeliveredMessages(t *testing.T) {
 				t.Errorf("envelope metadata incomplete: %+v", env)
 			}
 			tc.check(t, env, e)
-			again, err := json.Marshal(env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if eq, w, g := jsonEqual(t, body, again); !eq {
-				t.Errorf("envelope round trip changed it\nwant %s\n got %s", w, g)
-			}
+			wantMarshalsTo(t, body, env, "envelope round trip changed it")
 		})
 	}
 }
@@ -151,9 +145,7 @@ func TestNewEnvelopeIsWhatParseEnvelopeReads(t *testing.T) {
 	}
 	wantJSON, _ := Encode(want)
 	gotJSON, _ := Encode(got)
-	if eq, w, g := jsonEqual(t, wantJSON, gotJSON); !eq {
-		t.Errorf("event changed through the envelope\nwant %s\n got %s", w, g)
-	}
+	wantSameJSON(t, wantJSON, gotJSON, "event changed through the envelope")
 
 	if _, err := NewEnvelope(CleanAccountRequest{}, "evt-2", "210987654321", "eu-west-2", at); !fault.Has(
 		err,

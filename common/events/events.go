@@ -17,6 +17,7 @@ import (
 	"io"
 
 	"github.com/isb-go/isb/common/fault"
+	"github.com/isb-go/isb/common/names"
 )
 
 // Event is the detail of one platform event.
@@ -87,6 +88,58 @@ var catalog = []entry{
 	entryFor[GroupCostReportGenerated](),
 	entryFor[GroupCostReportGeneratedFailure](),
 }
+
+// The detail-type of each event, and the source of each event that only
+// one component emits, in catalog order. CleanAccountRequest,
+// LeaseTerminated and LeaseFrozen choose their source by payload (their
+// Source methods are with them). BlueprintDeploymentRequest comes from
+// the API, where leases are approved; the blueprint workflow is part of
+// lease provisioning and has no source of its own, so its results come
+// from the lifecycle manager.
+
+func (LeaseRequested) DetailType() string               { return names.LeaseRequested }
+func (LeaseRequested) Source() string                   { return names.SourceAPI }
+func (LeaseApproved) DetailType() string                { return names.LeaseApproved }
+func (LeaseApproved) Source() string                    { return names.SourceAPI }
+func (LeaseDenied) DetailType() string                  { return names.LeaseDenied }
+func (LeaseDenied) Source() string                      { return names.SourceAPI }
+func (LeaseBudgetThresholdAlert) DetailType() string    { return names.LeaseBudgetThresholdAlert }
+func (LeaseBudgetThresholdAlert) Source() string        { return names.SourceMonitoring }
+func (LeaseDurationThresholdAlert) DetailType() string  { return names.LeaseDurationThresholdAlert }
+func (LeaseDurationThresholdAlert) Source() string      { return names.SourceMonitoring }
+func (LeaseFreezingThresholdAlert) DetailType() string  { return names.LeaseFreezingThresholdAlert }
+func (LeaseFreezingThresholdAlert) Source() string      { return names.SourceMonitoring }
+func (LeaseBudgetExceeded) DetailType() string          { return names.LeaseBudgetExceeded }
+func (LeaseBudgetExceeded) Source() string              { return names.SourceMonitoring }
+func (LeaseExpired) DetailType() string                 { return names.LeaseExpired }
+func (LeaseExpired) Source() string                     { return names.SourceMonitoring }
+func (LeaseTerminated) DetailType() string              { return names.LeaseTerminated }
+func (LeaseFrozen) DetailType() string                  { return names.LeaseFrozen }
+func (LeaseUnfrozen) DetailType() string                { return names.LeaseUnfrozen }
+func (LeaseUnfrozen) Source() string                    { return names.SourceAPI }
+func (LeaseProvisioningFailed) DetailType() string      { return names.LeaseProvisioningFailed }
+func (LeaseProvisioningFailed) Source() string          { return names.SourceLifecycle }
+func (CleanAccountRequest) DetailType() string          { return names.CleanAccountRequest }
+func (AccountCleanupSucceeded) DetailType() string      { return names.AccountCleanupSucceeded }
+func (AccountCleanupSucceeded) Source() string          { return names.SourceCleaner }
+func (AccountCleanupFailed) DetailType() string         { return names.AccountCleanupFailed }
+func (AccountCleanupFailed) Source() string             { return names.SourceCleaner }
+func (AccountQuarantined) DetailType() string           { return names.AccountQuarantined }
+func (AccountQuarantined) Source() string               { return names.SourceLifecycle }
+func (AccountDriftDetected) DetailType() string         { return names.AccountDriftDetected }
+func (AccountDriftDetected) Source() string             { return names.SourceDrift }
+func (BlueprintDeploymentRequest) DetailType() string   { return names.BlueprintDeploymentRequest }
+func (BlueprintDeploymentRequest) Source() string       { return names.SourceAPI }
+func (BlueprintDeploymentSucceeded) DetailType() string { return names.BlueprintDeploymentSucceeded }
+func (BlueprintDeploymentSucceeded) Source() string     { return names.SourceLifecycle }
+func (BlueprintDeploymentFailed) DetailType() string    { return names.BlueprintDeploymentFailed }
+func (BlueprintDeploymentFailed) Source() string        { return names.SourceLifecycle }
+func (GroupCostReportGenerated) DetailType() string     { return names.GroupCostReportGenerated }
+func (GroupCostReportGenerated) Source() string         { return names.SourceReporting }
+func (GroupCostReportGeneratedFailure) DetailType() string {
+	return names.GroupCostReportGeneratedFailure
+}
+func (GroupCostReportGeneratedFailure) Source() string { return names.SourceReporting }
 
 var registry = func() map[string]decoder {
 	m := make(map[string]decoder, len(catalog))

@@ -52,6 +52,36 @@ func jsonEqual(tb testing.TB, a, b []byte) (bool, string, string) {
 	return reflect.DeepEqual(va, vb), string(pa), string(pb)
 }
 
+// wantSameJSON fails unless want and got hold the same JSON value; what
+// says what changed it.
+func wantSameJSON(t *testing.T, want, got []byte, what string) {
+	t.Helper()
+	if eq, w, g := jsonEqual(t, want, got); !eq {
+		t.Errorf("%s\nwant %s\n got %s", what, w, g)
+	}
+}
+
+// wantMarshalsTo fails unless v marshals to the JSON value of want.
+func wantMarshalsTo(t *testing.T, want []byte, v any, what string) {
+	t.Helper()
+	got, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSameJSON(t, want, got, what)
+}
+
+// decodedFixture reads the fixture of dt and decodes it.
+func decodedFixture(t *testing.T, dt string) ([]byte, Event) {
+	t.Helper()
+	raw := readFixture(t, dt)
+	e, err := Decode(dt, raw)
+	if err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	return raw, e
+}
+
 func TestEveryDetailTypeHasAnEventAndEveryEventADetailType(t *testing.T) {
 	var registered []string
 	for _, e := range catalog {
@@ -75,11 +105,7 @@ func TestEveryDetailTypeHasAnEventAndEveryEventADetailType(t *testing.T) {
 func TestEveryFixtureRoundTrips(t *testing.T) {
 	for _, dt := range names.DetailTypes {
 		t.Run(dt, func(t *testing.T) {
-			want := readFixture(t, dt)
-			e, err := Decode(dt, want)
-			if err != nil {
-				t.Fatalf("Decode: %v", err)
-			}
+			want, e := decodedFixture(t, dt)
 			if got := e.DetailType(); got != dt {
 				t.Errorf("DetailType() = %q, want %q", got, dt)
 			}
@@ -87,9 +113,7 @@ func TestEveryFixtureRoundTrips(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Encode: %v", err)
 			}
-			if eq, w, g := jsonEqual(t, want, got); !eq {
-				t.Errorf("round trip changed the detail\nwant %s\n got %s", w, g)
-			}
+			wantSameJSON(t, want, got, "round trip changed the detail")
 		})
 	}
 }

@@ -29,12 +29,6 @@ type LeaseRequested struct {
 	RequiresManualApproval bool      `json:"requiresManualApproval"`
 }
 
-// DetailType returns names.LeaseRequested.
-func (LeaseRequested) DetailType() string { return names.LeaseRequested }
-
-// Source returns names.SourceAPI.
-func (LeaseRequested) Source() string { return names.SourceAPI }
-
 // Validate checks the required fields.
 func (e LeaseRequested) Validate() error {
 	var f fault.Fields
@@ -52,12 +46,6 @@ type LeaseApproved struct {
 	ApprovedBy string `json:"approvedBy"`
 }
 
-// DetailType returns names.LeaseApproved.
-func (LeaseApproved) DetailType() string { return names.LeaseApproved }
-
-// Source returns names.SourceAPI.
-func (LeaseApproved) Source() string { return names.SourceAPI }
-
 // Validate checks the required fields.
 func (e LeaseApproved) Validate() error {
 	var f fault.Fields
@@ -74,12 +62,6 @@ type LeaseDenied struct {
 	LeaseID  lease.Key `json:"leaseId"`
 	DeniedBy string    `json:"deniedBy"`
 }
-
-// DetailType returns names.LeaseDenied.
-func (LeaseDenied) DetailType() string { return names.LeaseDenied }
-
-// Source returns names.SourceAPI.
-func (LeaseDenied) Source() string { return names.SourceAPI }
 
 // Validate checks the required fields.
 func (e LeaseDenied) Validate() error {
@@ -101,12 +83,6 @@ type LeaseBudgetThresholdAlert struct {
 	BudgetThresholdTriggered float64         `json:"budgetThresholdTriggered"`
 	ActionRequested          ThresholdAction `json:"actionRequested"`
 }
-
-// DetailType returns names.LeaseBudgetThresholdAlert.
-func (LeaseBudgetThresholdAlert) DetailType() string { return names.LeaseBudgetThresholdAlert }
-
-// Source returns names.SourceMonitoring.
-func (LeaseBudgetThresholdAlert) Source() string { return names.SourceMonitoring }
 
 // Validate checks the required fields.
 func (e LeaseBudgetThresholdAlert) Validate() error {
@@ -134,12 +110,6 @@ type LeaseDurationThresholdAlert struct {
 	ActionRequested      ThresholdAction `json:"actionRequested"`
 }
 
-// DetailType returns names.LeaseDurationThresholdAlert.
-func (LeaseDurationThresholdAlert) DetailType() string { return names.LeaseDurationThresholdAlert }
-
-// Source returns names.SourceMonitoring.
-func (LeaseDurationThresholdAlert) Source() string { return names.SourceMonitoring }
-
 // Validate checks the required fields.
 func (e LeaseDurationThresholdAlert) Validate() error {
 	var f fault.Fields
@@ -158,12 +128,6 @@ type LeaseFreezingThresholdAlert struct {
 	AccountID string       `json:"accountId"`
 	Reason    FreezeReason `json:"reason"`
 }
-
-// DetailType returns names.LeaseFreezingThresholdAlert.
-func (LeaseFreezingThresholdAlert) DetailType() string { return names.LeaseFreezingThresholdAlert }
-
-// Source returns names.SourceMonitoring.
-func (LeaseFreezingThresholdAlert) Source() string { return names.SourceMonitoring }
 
 // Validate checks the required fields. A threshold alert cannot carry a
 // manual freeze reason.
@@ -188,12 +152,6 @@ type LeaseBudgetExceeded struct {
 	TotalSpend float64   `json:"totalSpend"`
 }
 
-// DetailType returns names.LeaseBudgetExceeded.
-func (LeaseBudgetExceeded) DetailType() string { return names.LeaseBudgetExceeded }
-
-// Source returns names.SourceMonitoring.
-func (LeaseBudgetExceeded) Source() string { return names.SourceMonitoring }
-
 // Validate checks the required fields.
 func (e LeaseBudgetExceeded) Validate() error {
 	var f fault.Fields
@@ -212,12 +170,6 @@ type LeaseExpired struct {
 	LeaseExpirationDate time.Time `json:"leaseExpirationDate"`
 }
 
-// DetailType returns names.LeaseExpired.
-func (LeaseExpired) DetailType() string { return names.LeaseExpired }
-
-// Source returns names.SourceMonitoring.
-func (LeaseExpired) Source() string { return names.SourceMonitoring }
-
 // Validate checks the required fields.
 func (e LeaseExpired) Validate() error {
 	var f fault.Fields
@@ -234,9 +186,6 @@ type LeaseTerminated struct {
 	AccountID string            `json:"accountId"`
 	Reason    TerminationReason `json:"reason"`
 }
-
-// DetailType returns names.LeaseTerminated.
-func (LeaseTerminated) DetailType() string { return names.LeaseTerminated }
 
 // Source returns names.SourceAPI for the terminations a person asks for
 // (ManuallyTerminated, Ejected) and names.SourceLifecycle for the others.
@@ -265,9 +214,6 @@ type LeaseFrozen struct {
 	AccountID string       `json:"accountId"`
 	Reason    FreezeReason `json:"reason"`
 }
-
-// DetailType returns names.LeaseFrozen.
-func (LeaseFrozen) DetailType() string { return names.LeaseFrozen }
 
 // Source returns names.SourceAPI for a manual freeze and
 // names.SourceLifecycle for a freeze by threshold.
@@ -298,12 +244,6 @@ type LeaseUnfrozen struct {
 	Reason               string `json:"reason,omitempty"`
 }
 
-// DetailType returns names.LeaseUnfrozen.
-func (LeaseUnfrozen) DetailType() string { return names.LeaseUnfrozen }
-
-// Source returns names.SourceAPI.
-func (LeaseUnfrozen) Source() string { return names.SourceAPI }
-
 // Validate checks the required fields.
 func (e LeaseUnfrozen) Validate() error {
 	var f fault.Fields
@@ -322,12 +262,6 @@ type LeaseProvisioningFailed struct {
 	AccountID     string    `json:"accountId"`
 	BlueprintName string    `json:"blueprintName"`
 }
-
-// DetailType returns names.LeaseProvisioningFailed.
-func (LeaseProvisioningFailed) DetailType() string { return names.LeaseProvisioningFailed }
-
-// Source returns names.SourceLifecycle.
-func (LeaseProvisioningFailed) Source() string { return names.SourceLifecycle }
 
 // Validate checks the required fields.
 func (e LeaseProvisioningFailed) Validate() error {

@@ -82,17 +82,14 @@ func (r TerminationReason) Validate() error {
 }
 
 func (r TerminationReason) validate(f *fault.Fields, prefix string) {
-	oneOf(f, prefix+"type", r.Type, TerminationTypes)
-	spec, ok := terminationFields[r.Type]
-	if !ok {
-		return
-	}
-	spec.check(f, prefix, string(r.Type), []presence{
+	if !checkTagged(f, prefix, r.Type, TerminationTypes, terminationFields, []presence{
 		{"leaseDurationInHours", r.LeaseDurationInHours != nil},
 		{"budget", r.Budget != nil},
 		{"totalSpend", r.TotalSpend != nil},
 		{"comment", r.Comment != ""},
-	})
+	}) {
+		return
+	}
 	checkOptionalPositive(f, prefix+"leaseDurationInHours", r.LeaseDurationInHours)
 	checkOptionalMoney(f, prefix+"budget", r.Budget)
 	checkOptionalMoney(f, prefix+"totalSpend", r.TotalSpend)
@@ -176,19 +173,16 @@ func (r FreezeReason) Validate() error {
 }
 
 func (r FreezeReason) validate(f *fault.Fields, prefix string) {
-	oneOf(f, prefix+"type", r.Type, FreezeTypes)
-	spec, ok := freezeFields[r.Type]
-	if !ok {
-		return
-	}
-	spec.check(f, prefix, string(r.Type), []presence{
+	if !checkTagged(f, prefix, r.Type, FreezeTypes, freezeFields, []presence{
 		{"triggeredDurationThreshold", r.TriggeredDurationThreshold != nil},
 		{"leaseDurationInHours", r.LeaseDurationInHours != nil},
 		{"triggeredBudgetThreshold", r.TriggeredBudgetThreshold != nil},
 		{"budget", r.Budget != nil},
 		{"totalSpend", r.TotalSpend != nil},
 		{"comment", r.Comment != ""},
-	})
+	}) {
+		return
+	}
 	checkOptionalPositive(f, prefix+"triggeredDurationThreshold", r.TriggeredDurationThreshold)
 	checkOptionalPositive(f, prefix+"leaseDurationInHours", r.LeaseDurationInHours)
 	if r.TriggeredBudgetThreshold != nil {
@@ -196,6 +190,25 @@ func (r FreezeReason) validate(f *fault.Fields, prefix string) {
 	}
 	checkOptionalMoney(f, prefix+"budget", r.Budget)
 	checkOptionalMoney(f, prefix+"totalSpend", r.TotalSpend)
+}
+
+// checkTagged checks a tagged reason: its type one of types, and the
+// fields set (set) those specs allow for that type. It reports whether
+// the type is known, so that the fields' values are worth checking.
+func checkTagged[T ~string](
+	f *fault.Fields,
+	prefix string,
+	typ T,
+	types []T,
+	specs map[T]reasonSpec,
+	set []presence,
+) bool {
+	oneOf(f, prefix+"type", typ, types)
+	spec, ok := specs[typ]
+	if ok {
+		spec.check(f, prefix, string(typ), set)
+	}
+	return ok
 }
 
 // reasonSpec lists the fields a reason type requires and the ones it

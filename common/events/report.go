@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/isb-go/isb/common/fault"
-	"github.com/isb-go/isb/common/names"
 )
 
 // ReportMonthLayout is the time layout of a report month, "yyyy-MM".
@@ -30,12 +29,6 @@ type GroupCostReportGenerated struct {
 	Timestamp   time.Time `json:"timestamp"`
 }
 
-// DetailType returns names.GroupCostReportGenerated.
-func (GroupCostReportGenerated) DetailType() string { return names.GroupCostReportGenerated }
-
-// Source returns names.SourceReporting.
-func (GroupCostReportGenerated) Source() string { return names.SourceReporting }
-
 // Validate checks the required fields.
 func (e GroupCostReportGenerated) Validate() error {
 	var f fault.Fields
@@ -53,14 +46,6 @@ type GroupCostReportGeneratedFailure struct {
 	Timestamp   time.Time `json:"timestamp"`
 	LogName     string    `json:"logName"`
 }
-
-// DetailType returns names.GroupCostReportGeneratedFailure.
-func (GroupCostReportGeneratedFailure) DetailType() string {
-	return names.GroupCostReportGeneratedFailure
-}
-
-// Source returns names.SourceReporting.
-func (GroupCostReportGeneratedFailure) Source() string { return names.SourceReporting }
 
 // Validate checks the required fields.
 func (e GroupCostReportGeneratedFailure) Validate() error {

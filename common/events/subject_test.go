@@ -10,11 +10,7 @@ import (
 func TestEveryEventNamesTheAccountAndLeaseItsDetailCarries(t *testing.T) {
 	for _, dt := range names.DetailTypes {
 		t.Run(dt, func(t *testing.T) {
-			raw := readFixture(t, dt)
-			ev, err := Decode(dt, raw)
-			if err != nil {
-				t.Fatal(err)
-			}
+			raw, ev := decodedFixture(t, dt)
 			var detail struct {
 				AccountID string          `json:"accountId"`
 				LeaseID   json.RawMessage `json:"leaseId"`

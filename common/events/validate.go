@@ -23,31 +23,27 @@ func checkRequired(f *fault.Fields, field, v string) {
 	}
 }
 
-func checkAccountID(f *fault.Fields, field, v string) {
+// checkFormat records "is required" for an empty v, or must when valid
+// refuses it.
+func checkFormat(f *fault.Fields, field, v string, valid func(string) bool, must string) {
 	switch {
 	case v == "":
 		f.Add(field, "is required")
-	case !account.ValidID(v):
-		f.Add(field, "must be 12 digits")
+	case !valid(v):
+		f.Add(field, "%s", must)
 	}
+}
+
+func checkAccountID(f *fault.Fields, field, v string) {
+	checkFormat(f, field, v, account.ValidID, "must be 12 digits")
 }
 
 func checkEmail(f *fault.Fields, field, v string) {
-	switch {
-	case v == "":
-		f.Add(field, "is required")
-	case !lease.ValidEmail(v):
-		f.Add(field, "must be an email address")
-	}
+	checkFormat(f, field, v, lease.ValidEmail, "must be an email address")
 }
 
 func checkUUID(f *fault.Fields, field, v string) {
-	switch {
-	case v == "":
-		f.Add(field, "is required")
-	case !lease.ValidUUID(v):
-		f.Add(field, "must be a UUID")
-	}
+	checkFormat(f, field, v, lease.ValidUUID, "must be a UUID")
 }
 
 func checkLeaseKey(f *fault.Fields, field string, k lease.Key) {

@@ -1,7 +1,6 @@
 package events
 
 import (
-	"encoding/json"
 	"errors"
 	"math"
 	"testing"
@@ -364,13 +363,7 @@ func TestValidEventsPass(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Decode of %s: %v", b, err)
 			}
-			again, err := json.Marshal(back)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if eq, w, g := jsonEqual(t, b, again); !eq {
-				t.Errorf("re-encoding changed the detail\nwant %s\n got %s", w, g)
-			}
+			wantMarshalsTo(t, b, back, "re-encoding changed the detail")
 		})
 	}
 }

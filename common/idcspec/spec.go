@@ -56,24 +56,27 @@ func (s Spec) Validate() error {
 	if s.IdentityStoreID == "" || s.InstanceArn == "" {
 		return errors.New("identityStoreId and instanceArn are required")
 	}
-	seen := map[string]bool{}
-	for _, g := range s.Groups {
-		if g.Role == "" || g.DisplayName == "" {
-			return fmt.Errorf("group %+v needs a role and a display name", g)
-		}
-		if seen["g"+g.Role] {
-			return fmt.Errorf("group role %q appears twice", g.Role)
-		}
-		seen["g"+g.Role] = true
+	if err := checkRoles(s.Groups, "group", "a display name",
+		func(g GroupSpec) (string, string) { return g.Role, g.DisplayName }); err != nil {
+		return err
 	}
-	for _, p := range s.PermissionSets {
-		if p.Role == "" || p.Name == "" {
-			return fmt.Errorf("permission set %+v needs a role and a name", p)
+	return checkRoles(s.PermissionSets, "permission set", "a name",
+		func(p PermissionSetSpec) (string, string) { return p.Role, p.Name })
+}
+
+// checkRoles requires of each item (a kind) a role and a name (nameWord
+// says which), and no role twice.
+func checkRoles[T any](items []T, kind, nameWord string, roleAndName func(T) (string, string)) error {
+	seen := map[string]bool{}
+	for _, it := range items {
+		role, name := roleAndName(it)
+		if role == "" || name == "" {
+			return fmt.Errorf("%s %+v needs a role and %s", kind, it, nameWord)
 		}
-		if seen["p"+p.Role] {
-			return fmt.Errorf("permission set role %q appears twice", p.Role)
+		if seen[role] {
+			return fmt.Errorf("%s role %q appears twice", kind, role)
 		}
-		seen["p"+p.Role] = true
+		seen[role] = true
 	}
 	return nil
 }

@@ -13,6 +13,8 @@
 // nor a lease of 120 h and a few seconds is announced an hour off.
 package lease
 
+import "slices"
+
 // Status is the lifecycle status of a lease.
 type Status string
 
@@ -60,22 +62,12 @@ var transitions = map[Status][]Status{
 // CanTransition reports whether a lease may move from one status to another.
 // Staying in the same status is not a transition.
 func CanTransition(from, to Status) bool {
-	for _, s := range transitions[from] {
-		if s == to {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(transitions[from], to)
 }
 
 // Valid reports whether s is one of the 11 statuses.
 func (s Status) Valid() bool {
-	for _, v := range Statuses {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Statuses, s)
 }
 
 // Terminal reports whether no transition leaves s.

@@ -67,38 +67,16 @@ func (t Terms) Validate(limits Limits, groups ReportGroups) error {
 	if t.CostReportGroup != nil && (len(*t.CostReportGroup) < 1 || len(*t.CostReportGroup) > 50) {
 		f.Add("costReportGroup", "must be 1 to 50 characters")
 	}
-	seenBudget := map[float64]bool{}
+	budgets := make([]threshold, len(t.BudgetThresholds))
 	for i, th := range t.BudgetThresholds {
-		field := fmt.Sprintf("budgetThresholds[%d]", i)
-		switch {
-		case !(th.DollarsSpent > 0):
-			f.Add(field+".dollarsSpent", "must be greater than 0")
-		case t.MaxSpend != nil && th.DollarsSpent >= *t.MaxSpend:
-			f.Add(field+".dollarsSpent", "must be below maxSpend (%g)", *t.MaxSpend)
-		case seenBudget[th.DollarsSpent]:
-			f.Add(field+".dollarsSpent", "duplicates another threshold at %g", th.DollarsSpent)
-		}
-		seenBudget[th.DollarsSpent] = true
-		if !th.Action.Valid() {
-			f.Add(field+".action", "must be ALERT or FREEZE_ACCOUNT")
-		}
+		budgets[i] = threshold{th.DollarsSpent, th.Action}
 	}
-	seenDuration := map[float64]bool{}
+	checkThresholds(&f, "budgetThresholds", "dollarsSpent", "maxSpend", t.MaxSpend, budgets)
+	durations := make([]threshold, len(t.DurationThresholds))
 	for i, th := range t.DurationThresholds {
-		field := fmt.Sprintf("durationThresholds[%d]", i)
-		switch {
-		case !(th.HoursRemaining > 0):
-			f.Add(field+".hoursRemaining", "must be greater than 0")
-		case t.LeaseDurationInHours != nil && th.HoursRemaining >= *t.LeaseDurationInHours:
-			f.Add(field+".hoursRemaining", "must be below leaseDurationInHours (%g)", *t.LeaseDurationInHours)
-		case seenDuration[th.HoursRemaining]:
-			f.Add(field+".hoursRemaining", "duplicates another threshold at %g", th.HoursRemaining)
-		}
-		seenDuration[th.HoursRemaining] = true
-		if !th.Action.Valid() {
-			f.Add(field+".action", "must be ALERT or FREEZE_ACCOUNT")
-		}
+		durations[i] = threshold{th.HoursRemaining, th.Action}
 	}
+	checkThresholds(&f, "durationThresholds", "hoursRemaining", "leaseDurationInHours", t.LeaseDurationInHours, durations)
 	if limits != nil {
 		f.Merge("", limits.CheckBudget(t.MaxSpend))
 		f.Merge("", limits.CheckDuration(t.LeaseDurationInHours))
@@ -107,4 +85,33 @@ func (t Terms) Validate(limits Limits, groups ReportGroups) error {
 		f.Merge("", groups.CheckCostReportGroup(t.CostReportGroup))
 	}
 	return f.Err()
+}
+
+// threshold is a budget or duration threshold: the value at which it
+// fires and what it asks for.
+type threshold struct {
+	at     float64
+	action Action
+}
+
+// checkThresholds checks one list of thresholds (list names it, unit its
+// value's field): each value above 0, below the limit when there is one
+// (limitName names it), none repeated, each action known.
+func checkThresholds(f *fault.Fields, list, unit, limitName string, limit *float64, ths []threshold) {
+	seen := map[float64]bool{}
+	for i, th := range ths {
+		field := fmt.Sprintf("%s[%d]", list, i)
+		switch {
+		case !(th.at > 0):
+			f.Add(field+"."+unit, "must be greater than 0")
+		case limit != nil && th.at >= *limit:
+			f.Add(field+"."+unit, "must be below %s (%g)", limitName, *limit)
+		case seen[th.at]:
+			f.Add(field+"."+unit, "duplicates another threshold at %g", th.at)
+		}
+		seen[th.at] = true
+		if !th.action.Valid() {
+			f.Add(field+".action", "must be ALERT or FREEZE_ACCOUNT")
+		}
+	}
 }

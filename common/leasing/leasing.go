@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/isb-go/isb/common/account"
@@ -49,24 +50,13 @@ type Templates interface {
 	Get(ctx context.Context, id string) (template.Template, error)
 }
 
-// Config gives the current global and reporting configuration.
-type Config interface {
-	Global(ctx context.Context) (config.Global, error)
-	Reporting(ctx context.Context) (config.Reporting, error)
-}
-
-// Deliverer publishes outbox records right after their commit.
-type Deliverer interface {
-	Deliver(ctx context.Context, recs []events.Record) error
-}
-
 // Service applies the lease rules.
 type Service struct {
 	leases    Leases
 	granter   Granter
 	templates Templates
-	cfg       Config
-	outbox    Deliverer
+	cfg       config.Source
+	outbox    outbox.Deliverer
 	now       func() time.Time
 	newID     func() string
 }
@@ -77,8 +67,8 @@ type Deps struct {
 	Leases    Leases
 	Granter   Granter
 	Templates Templates
-	Config    Config
-	Outbox    Deliverer
+	Config    config.Source
+	Outbox    outbox.Deliverer
 	Now       func() time.Time
 	NewID     func() string
 }
@@ -435,12 +425,7 @@ func managerOnly(caller auth.Caller) error {
 }
 
 func containsStatus(list []lease.Status, s lease.Status) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(list, s)
 }
 
 // normalEmailField normalises an email that arrives in a request: the

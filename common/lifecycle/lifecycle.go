@@ -56,24 +56,13 @@ type Pair interface {
 	) (lease.Lease, account.Account, error)
 }
 
-// Config gives the global configuration (lease TTL, the cleanup failure
-// limit).
-type Config interface {
-	Global(ctx context.Context) (config.Global, error)
-}
-
-// Deliverer publishes outbox records right after their commit.
-type Deliverer interface {
-	Deliver(ctx context.Context, recs []events.Record) error
-}
-
 // Deps are the service's collaborators.
 type Deps struct {
 	Accounts Accounts
 	Leases   Leases
 	Pair     Pair
-	Config   Config
-	Outbox   Deliverer
+	Config   config.GlobalSource
+	Outbox   outbox.Deliverer
 	// AWS brings Organizations and Identity Center in line with the rows.
 	AWS *Reconciler
 	Now func() time.Time
@@ -207,10 +196,7 @@ func (s *Service) end(
 	reason func(lease.Lease) events.TerminationReason,
 ) error {
 	l, err := s.d.Leases.Get(ctx, k)
-	switch {
-	case errors.Is(err, fault.NotFound):
-		return s.reconcile(ctx, accountID)
-	case err != nil:
+	if done, err := s.unlessGone(ctx, accountID, err); done {
 		return err
 	}
 	if !l.Status.Monitored() {
@@ -234,10 +220,7 @@ func (s *Service) end(
 // with it. A lease that is no longer Active is left alone (upstream threw).
 func (s *Service) freeze(ctx context.Context, e events.LeaseFreezingThresholdAlert) error {
 	l, err := s.d.Leases.Get(ctx, e.LeaseID)
-	switch {
-	case errors.Is(err, fault.NotFound):
-		return s.reconcile(ctx, e.AccountID)
-	case err != nil:
+	if done, err := s.unlessGone(ctx, e.AccountID, err); done {
 		return err
 	}
 	if l.Status != lease.Active {
@@ -305,10 +288,7 @@ func (s *Service) saveWithAccount(
 // the one of the cleanup run recorded on the account.
 func (s *Service) cleanupSucceeded(ctx context.Context, e events.AccountCleanupSucceeded) error {
 	a, err := s.d.Accounts.Get(ctx, e.AccountID)
-	switch {
-	case errors.Is(err, fault.NotFound):
-		return s.reconcile(ctx, e.AccountID)
-	case err != nil:
+	if done, err := s.unlessGone(ctx, e.AccountID, err); done {
 		return err
 	}
 	if a.Status == account.CleanUp && runOf(a, e.CleanupExecutionContext) {
@@ -335,10 +315,7 @@ func (s *Service) cleanupSucceeded(ctx context.Context, e events.AccountCleanupS
 // clears the record in the same write as the request.
 func (s *Service) cleanupFailed(ctx context.Context, e events.AccountCleanupFailed) error {
 	a, err := s.d.Accounts.Get(ctx, e.AccountID)
-	switch {
-	case errors.Is(err, fault.NotFound):
-		return s.reconcile(ctx, e.AccountID)
-	case err != nil:
+	if done, err := s.unlessGone(ctx, e.AccountID, err); done {
 		return err
 	}
 	if a.Status != account.CleanUp || !runOf(a, e.CleanupExecutionContext) {
@@ -591,6 +568,19 @@ func (s *Service) reconcile(ctx context.Context, accountID string) error {
 		}
 	}
 	return s.d.AWS.Reconcile(ctx, a, holder)
+}
+
+// unlessGone settles a failed read of the row an event names: when the row
+// is gone only AWS is left to bring in line with the account's records;
+// another error is returned. done is false after a successful read.
+func (s *Service) unlessGone(ctx context.Context, accountID string, err error) (done bool, _ error) {
+	switch {
+	case errors.Is(err, fault.NotFound):
+		return true, s.reconcile(ctx, accountID)
+	case err != nil:
+		return true, err
+	}
+	return false, nil
 }
 
 // saveAccount commits the account change with the events announcing it

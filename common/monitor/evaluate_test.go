@@ -40,6 +40,16 @@ func hoursLeft(h float64, a lease.Action) lease.DurationThreshold {
 	return lease.DurationThreshold{HoursRemaining: h, Action: a}
 }
 
+// withBudgets sets the lease's budget thresholds.
+func withBudgets(ths ...lease.BudgetThreshold) func(*lease.Lease) {
+	return func(l *lease.Lease) { l.BudgetThresholds = ths }
+}
+
+// withDurations sets the lease's duration thresholds.
+func withDurations(ths ...lease.DurationThreshold) func(*lease.Lease) {
+	return func(l *lease.Lease) { l.DurationThresholds = ths }
+}
+
 func TestEvaluate(t *testing.T) {
 	const (
 		alert  = lease.ActionAlert
@@ -59,10 +69,8 @@ func TestEvaluate(t *testing.T) {
 			want: Decision{},
 		},
 		{
-			name: "spend reaching the maximum asks only to end the lease for its budget",
-			lease: running(
-				func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(50, alert)} },
-			), cost: 100,
+			name:  "spend reaching the maximum asks only to end the lease for its budget",
+			lease: running(withBudgets(budget(50, alert))), cost: 100,
 			want: Decision{End: lease.BudgetExceeded, Events: []events.Event{
 				events.LeaseBudgetExceeded{LeaseID: key, AccountID: acct, Budget: 100, TotalSpend: 100}}},
 		},
@@ -100,40 +108,30 @@ func TestEvaluate(t *testing.T) {
 				events.LeaseBudgetExceeded{LeaseID: key, AccountID: acct, Budget: 100, TotalSpend: 150}}},
 		},
 		{
-			name: "of two budget alerts crossed at once only the larger is sent",
-			lease: running(func(l *lease.Lease) {
-				l.BudgetThresholds = []lease.BudgetThreshold{budget(50, alert), budget(75, alert), budget(90, alert)}
-			}), cost: 80,
+			name:  "of two budget alerts crossed at once only the larger is sent",
+			lease: running(withBudgets(budget(50, alert), budget(75, alert), budget(90, alert))), cost: 80,
 			want: Decision{Events: []events.Event{events.LeaseBudgetThresholdAlert{LeaseID: key, AccountID: acct,
 				Budget: ptr(100.0), TotalSpend: 80, BudgetThresholdTriggered: 75, ActionRequested: alert}}},
 		},
 		{
-			name: "a budget threshold crossed before the stored cost is not sent again",
-			lease: running(
-				func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(30, alert)} },
-			), cost: 45,
+			name:  "a budget threshold crossed before the stored cost is not sent again",
+			lease: running(withBudgets(budget(30, alert))), cost: 45,
 			want: Decision{},
 		},
 		{
-			name: "a budget threshold equal to the stored cost was already sent",
-			lease: running(
-				func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(40, alert)} },
-			), cost: 45,
+			name:  "a budget threshold equal to the stored cost was already sent",
+			lease: running(withBudgets(budget(40, alert))), cost: 45,
 			want: Decision{},
 		},
 		{
-			name: "spend landing exactly on a budget threshold crosses it",
-			lease: running(
-				func(l *lease.Lease) { l.BudgetThresholds = []lease.BudgetThreshold{budget(50, alert)} },
-			), cost: 50,
+			name:  "spend landing exactly on a budget threshold crosses it",
+			lease: running(withBudgets(budget(50, alert))), cost: 50,
 			want: Decision{Events: []events.Event{events.LeaseBudgetThresholdAlert{LeaseID: key, AccountID: acct,
 				Budget: ptr(100.0), TotalSpend: 50, BudgetThresholdTriggered: 50, ActionRequested: alert}}},
 		},
 		{
-			name: "a budget freeze on an active lease sends one freeze alert and the largest plain alert",
-			lease: running(func(l *lease.Lease) {
-				l.BudgetThresholds = []lease.BudgetThreshold{budget(50, alert), budget(70, freeze), budget(60, freeze)}
-			}), cost: 80,
+			name:  "a budget freeze on an active lease sends one freeze alert and the largest plain alert",
+			lease: running(withBudgets(budget(50, alert), budget(70, freeze), budget(60, freeze))), cost: 80,
 			want: Decision{Events: []events.Event{
 				events.LeaseFreezingThresholdAlert{
 					LeaseID:   key,
@@ -194,25 +192,19 @@ func TestEvaluate(t *testing.T) {
 				TriggeredDurationThreshold: 21, LeaseDurationInHours: ptr(120), ActionRequested: alert}}},
 		},
 		{
-			name: "a threshold's hours are rounded to the nearest whole hour, as every duration in an event",
-			lease: running(func(l *lease.Lease) {
-				l.DurationThresholds = []lease.DurationThreshold{hoursLeft(20.2, alert)}
-			}), cost: 40,
+			name:  "a threshold's hours are rounded to the nearest whole hour, as every duration in an event",
+			lease: running(withDurations(hoursLeft(20.2, alert))), cost: 40,
 			want: Decision{Events: []events.Event{events.LeaseDurationThresholdAlert{LeaseID: key, AccountID: acct,
 				TriggeredDurationThreshold: 20, LeaseDurationInHours: ptr(120), ActionRequested: alert}}},
 		},
 		{
-			name: "a duration threshold that fell before the last check is not sent again",
-			lease: running(
-				func(l *lease.Lease) { l.DurationThresholds = []lease.DurationThreshold{hoursLeft(21.5, alert)} },
-			), cost: 40,
+			name:  "a duration threshold that fell before the last check is not sent again",
+			lease: running(withDurations(hoursLeft(21.5, alert))), cost: 40,
 			want: Decision{},
 		},
 		{
-			name: "a duration threshold still ahead is not sent",
-			lease: running(
-				func(l *lease.Lease) { l.DurationThresholds = []lease.DurationThreshold{hoursLeft(10, alert)} },
-			), cost: 40,
+			name:  "a duration threshold still ahead is not sent",
+			lease: running(withDurations(hoursLeft(10, alert))), cost: 40,
 			want: Decision{},
 		},
 		{

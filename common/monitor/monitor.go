@@ -61,23 +61,13 @@ type Costs interface {
 	Fetch(ctx context.Context, into spend.Daily, accounts []string, start, end string) (calls int, err error)
 }
 
-// GlobalConfig serves the global configuration (appconfig.Source).
-type GlobalConfig interface {
-	Global(ctx context.Context) (config.Global, error)
-}
-
-// Delivery publishes records the store just committed (outbox.Relay).
-type Delivery interface {
-	Deliver(ctx context.Context, recs []events.Record) error
-}
-
 // Service runs monitoring passes.
 type Service struct {
 	Leases   Leases
 	Accounts Accounts
 	Costs    Costs
-	Config   GlobalConfig
-	Outbox   Delivery
+	Config   config.GlobalSource
+	Outbox   outbox.Deliverer
 	// Namespace names the metric namespace (names.MetricNamespace).
 	Namespace string
 	// Metrics receives the pool gauges in CloudWatch embedded metric

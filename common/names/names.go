@@ -4,7 +4,10 @@
 // that carry them into the Lambdas. Nothing here is spelled twice.
 package names
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // DefaultNamespace is the namespace used when none is configured.
 const DefaultNamespace = "isb"
@@ -290,12 +293,7 @@ var DetailTypeSources = map[string][]string{
 
 // SourceMayEmit reports whether source is allowed to emit detailType.
 func SourceMayEmit(source, detailType string) bool {
-	for _, s := range DetailTypeSources[detailType] {
-		if s == source {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(DetailTypeSources[detailType], source)
 }
 
 // Sources lists every event source.

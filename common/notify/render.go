@@ -99,29 +99,22 @@ func value(v reflect.Value) any {
 }
 
 // usd formats an amount in US dollars; a nil pointer is "no limit".
-func usd(v any) string {
-	switch x := v.(type) {
-	case float64:
-		return fmt.Sprintf("$%.2f", x)
-	case *float64:
-		if x == nil {
-			return "no limit"
-		}
-		return fmt.Sprintf("$%.2f", *x)
-	}
-	return fmt.Sprint(v)
-}
+func usd(v any) string { return formatted[float64](v, "$%.2f", "no limit") }
 
 // hours formats a number of hours; a nil pointer is "not set".
-func hours(v any) string {
+func hours(v any) string { return formatted[int](v, "%d hours", "not set") }
+
+// formatted formats v, a T or a *T, with format; a nil pointer is none.
+// Any other value is printed as it is.
+func formatted[T any](v any, format, none string) string {
 	switch x := v.(type) {
-	case int:
-		return fmt.Sprintf("%d hours", x)
-	case *int:
+	case T:
+		return fmt.Sprintf(format, x)
+	case *T:
 		if x == nil {
-			return "not set"
+			return none
 		}
-		return fmt.Sprintf("%d hours", *x)
+		return fmt.Sprintf(format, *x)
 	}
 	return fmt.Sprint(v)
 }

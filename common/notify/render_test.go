@@ -91,17 +91,25 @@ func TestRender(t *testing.T) {
 	}
 }
 
-func TestOneLine(t *testing.T) {
-	tests := []struct{ name, in, want string }{
-		{"a subject on one line is kept", "Lease approved", "Lease approved"},
-		{"line breaks and repeated spaces become one space", "Lease\r\n  approved\n", "Lease approved"},
-		{"leading and trailing space is dropped", "  Lease approved ", "Lease approved"},
-	}
+// stringCase is an input and what a string function makes of it.
+type stringCase struct{ name, in, want string }
+
+// wantEach fails unless f (named fname) makes each case's want of its in.
+func wantEach(t *testing.T, fname string, f func(string) string, tests []stringCase) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := oneLine(tc.in); got != tc.want {
-				t.Errorf("oneLine(%q) = %q, want %q", tc.in, got, tc.want)
+			if got := f(tc.in); got != tc.want {
+				t.Errorf("%s(%q) = %q, want %q", fname, tc.in, got, tc.want)
 			}
 		})
 	}
+}
+
+func TestOneLine(t *testing.T) {
+	wantEach(t, "oneLine", oneLine, []stringCase{
+		{"a subject on one line is kept", "Lease approved", "Lease approved"},
+		{"line breaks and repeated spaces become one space", "Lease\r\n  approved\n", "Lease approved"},
+		{"leading and trailing space is dropped", "  Lease approved ", "Lease approved"},
+	})
 }

@@ -55,11 +55,6 @@ type PoolConfig interface {
 	Get(ctx context.Context) (config.AccountPoolParam, error)
 }
 
-// Deliverer publishes outbox records right after their commit.
-type Deliverer interface {
-	Deliver(ctx context.Context, recs []events.Record) error
-}
-
 // Access removes every lessee's access to an account
 // (lifecycle.Reconciler.Revoke, through the hub's role chain to IAM
 // Identity Center).
@@ -74,19 +69,14 @@ type PageTokens interface {
 	Open(scope, token string) (string, error)
 }
 
-// Config gives the global configuration (the TTL of ended leases).
-type Config interface {
-	Global(ctx context.Context) (config.Global, error)
-}
-
 // Deps are the service's collaborators.
 type Deps struct {
 	Accounts Accounts
 	Leases   Leases
 	Pool     PoolConfig
 	Org      Organizations
-	Outbox   Deliverer
-	Config   Config
+	Outbox   outbox.Deliverer
+	Config   config.GlobalSource
 	// Access revokes the lessee's access before an ejected account's row
 	// is deleted.
 	Access Access

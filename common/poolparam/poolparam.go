@@ -32,12 +32,7 @@ type Source struct {
 // New returns a source for the parameter name or ARN. ttl of 0 means
 // DefaultTTL; now of nil means time.Now.
 func New(api Parameters, name string, ttl time.Duration, now func() time.Time) *Source {
-	if ttl <= 0 {
-		ttl = DefaultTTL
-	}
-	if now == nil {
-		now = time.Now
-	}
+	ttl, now = cached.Defaults(ttl, DefaultTTL, now)
 	return &Source{api: api, name: name, ttl: ttl, now: now}
 }
 

@@ -28,12 +28,17 @@ func everyDay(daily spend.Daily, account string, amount float64) {
 	}
 }
 
-func TestAllocate(t *testing.T) {
-	month := day("2026-10-01")
-	now := at("2026-11-02T01:25:00Z")
-	daily := spend.Daily{}
+// october is the month the tests report on, when they report, and the
+// spend of $1 a day on account A and $10 a day on B through that month.
+func october() (month, now time.Time, daily spend.Daily) {
+	daily = spend.Daily{}
 	everyDay(daily, "A", 1)
 	everyDay(daily, "B", 10)
+	return day("2026-10-01"), at("2026-11-02T01:25:00Z"), daily
+}
+
+func TestAllocate(t *testing.T) {
+	month, now, daily := october()
 	daily.Add("C", "2026-10-15", 2.5)
 	daily.Add("C", "2026-09-30", 1000) // outside the month
 
@@ -84,11 +89,7 @@ func TestAllocate(t *testing.T) {
 }
 
 func TestRows(t *testing.T) {
-	month := day("2026-10-01")
-	now := at("2026-11-02T01:25:00Z")
-	daily := spend.Daily{}
-	everyDay(daily, "A", 1)
-	everyDay(daily, "B", 10)
+	month, now, daily := october()
 	everyDay(daily, "C", 100)
 	leases := []lease.Lease{
 		leaseOf("l1", "B", "zeta", at("2026-10-01T00:00:00Z"), at("2026-10-02T00:00:00Z")),
