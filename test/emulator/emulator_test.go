@@ -36,8 +36,6 @@ const defaultAccount = "123456789012"
 
 const passMachine = `{"StartAt":"Done","States":{"Done":{"Type":"Pass","Result":{"ok":true},"End":true}}}`
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 func TestHealthEndpointReportsTheMotoVersion(t *testing.T) {
 	resp, err := http.Get(emulator.URL() + "/_local/health")
 	if err != nil {

@@ -31,8 +31,6 @@ import (
 	"github.com/isb-go/isb/test/fixture"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 const (
 	hub = "111111111111"
 	// mgmt is the management account. It is not the emulator's default

@@ -35,8 +35,6 @@ import (
 	"github.com/isb-go/isb/test/fixture"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 const (
 	// sesAccount is the account the emulator's static credentials act
 	// as: the hub, which sends the mail.

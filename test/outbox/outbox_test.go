@@ -24,8 +24,6 @@ import (
 	"github.com/isb-go/isb/test/fixture"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 func requested(t *testing.T, l lease.Lease) []events.Record {

@@ -32,8 +32,6 @@ import (
 	"github.com/isb-go/isb/test/fixture"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 const (
 	hub = "111111111111"
 	// mgmt is the organization's management account: Cost Explorer is

@@ -22,11 +22,8 @@ import (
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-configurations/configapi"
 	"github.com/isb-go/isb/test/api/apitest"
-	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
-
-func TestMain(m *testing.M) { emulator.Main(m) }
 
 func TestClientsReadTheConfigurationTheyNeed(t *testing.T) {
 	e := apitest.New(t)

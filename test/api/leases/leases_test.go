@@ -24,11 +24,8 @@ import (
 	"github.com/isb-go/isb/common/template"
 	"github.com/isb-go/isb/functions/api-leases/leasesapi"
 	"github.com/isb-go/isb/test/api/apitest"
-	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
-
-func TestMain(m *testing.M) { emulator.Main(m) }
 
 type handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
 

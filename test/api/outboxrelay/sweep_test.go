@@ -22,8 +22,6 @@ import (
 	"github.com/isb-go/isb/test/fixture"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 func TestTheSweeperPublishesEverythingAFailedDeliveryLeft(t *testing.T) {
 	ctx := context.Background()
 	cfg := emulator.Config(t)

@@ -14,10 +14,7 @@ import (
 	"github.com/isb-go/isb/common/template"
 	"github.com/isb-go/isb/functions/api-lease-templates/templatesapi"
 	"github.com/isb-go/isb/test/api/apitest"
-	"github.com/isb-go/isb/test/emulator"
 )
-
-func TestMain(m *testing.M) { emulator.Main(m) }
 
 type handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
 
