@@ -56,12 +56,10 @@ func TestTwentyConcurrentRequestsGetTheFiveAccountsAndTheRestWaitWithRetryAfter(
 	replies := make([]reply, 20)
 	var wg sync.WaitGroup
 	for i := range replies {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			replies[i] = people[i%len(people)].call(http.MethodPost, "/leases",
 				map[string]any{"leaseTemplateUuid": tpl})
-		}()
+		})
 	}
 	wg.Wait()
 

@@ -21,7 +21,6 @@ import (
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/costs"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/outbox"
@@ -45,9 +44,8 @@ var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 // world is one test's platform and the monitor under test.
 type world struct {
-	t       *testing.T
-	store   *ddbstore.Store
-	tap     *fixture.Tap
+	t *testing.T
+	fixture.Platform
 	pub     *bus.Publisher
 	costs   *countingCosts
 	metrics *bytes.Buffer
@@ -56,8 +54,9 @@ type world struct {
 
 func newWorld(t *testing.T, g config.Global) *world {
 	t.Helper()
-	cfg := emulator.Config(t)
-	w := &world{t: t, store: fixture.Store(t, cfg), tap: fixture.Bus(t, cfg), metrics: &bytes.Buffer{}}
+	p := fixture.NewPlatform(t)
+	cfg := p.Cfg
+	w := &world{t: t, Platform: p, metrics: &bytes.Buffer{}}
 
 	fixture.PutParam(
 		t,
@@ -69,8 +68,8 @@ func newWorld(t *testing.T, g config.Global) *world {
 	w.costs = &countingCosts{inner: costs.NewChain(cfg, fixture.Namespace, hub, "lease-monitor",
 		poolparam.New(paramstore.New(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = &monitor.Service{
-		Leases: w.store.Leases(), Accounts: w.store.Accounts(), Costs: costs.Explorer{Clients: w.costs},
-		Config: fixture.StaticConfig(g), Outbox: outbox.New(w.store.Outbox(), w.pub),
+		Leases: w.Store.Leases(), Accounts: w.Store.Accounts(), Costs: costs.Explorer{Clients: w.costs},
+		Config: fixture.StaticConfig(g), Outbox: outbox.New(w.Store.Outbox(), w.pub),
 		Namespace: fixture.Namespace, Metrics: w.metrics, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)),
 		// One Cost Explorer call at a time: moto hands out queued answers
 		// in the order requests arrive.
@@ -184,7 +183,7 @@ func (w *world) run(at time.Time) monitor.Summary {
 
 func (w *world) create(l lease.Lease) lease.Lease {
 	w.t.Helper()
-	l, err := w.store.Leases().Create(context.Background(), l, 0)
+	l, err := w.Store.Leases().Create(context.Background(), l, 0)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -194,7 +193,7 @@ func (w *world) create(l lease.Lease) lease.Lease {
 // get reads a lease.
 func (w *world) get(k lease.Key) lease.Lease {
 	w.t.Helper()
-	return fixture.Lease(w.t, w.store, k)
+	return fixture.Lease(w.t, w.Store, k)
 }
 
 func ptr[T any](v T) *T { return &v }

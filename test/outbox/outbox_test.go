@@ -1,5 +1,6 @@
 // Package outbox_test checks that a change and the event announcing it are
-// committed together, and that the relay delivers every record to the bus.
+// committed together, that the relay delivers every record to the bus, and
+// that the scheduled sweeper publishes what a failed delivery left.
 package outbox_test
 
 import (

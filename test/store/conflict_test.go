@@ -18,6 +18,7 @@ import (
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/test/emulator"
+	"github.com/isb-go/isb/test/fixture"
 )
 
 // conflictStores resets the emulator and returns two stores over the same
@@ -26,8 +27,8 @@ import (
 func conflictStores(t *testing.T, f *emulator.Faults) (faulty, plain *ddbstore.Store) {
 	t.Helper()
 	cfg := emulator.Config(t)
-	plain = storeOn(t, dynamodb.NewFromConfig(cfg))
-	faulty = storeOn(t, dynamodb.NewFromConfig(f.Wrap(cfg)))
+	plain = fixture.StoreOn(t, dynamodb.NewFromConfig(cfg))
+	faulty = fixture.StoreOn(t, dynamodb.NewFromConfig(f.Wrap(cfg)))
 	return faulty, plain
 }
 
@@ -55,12 +56,10 @@ func grantAll(s *ddbstore.Store, reqs []account.GrantRequest) ([]account.Granted
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i, r := range reqs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			<-start
 			grants[i], errs[i] = s.Grant(context.Background(), r)
-		}()
+		})
 	}
 	close(start)
 	wg.Wait()
@@ -191,16 +190,14 @@ func TestTerminationsUnderTransactionConflictsRetryAndCountOnce(t *testing.T) {
 	errs := make([]error, len(leases))
 	var wg sync.WaitGroup
 	for i, l := range leases {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			next, err := l.Transition(lease.ManuallyTerminated, t0.Add(80*time.Hour))
 			if err != nil {
 				errs[i] = err
 				return
 			}
 			_, errs[i] = s.Leases().Save(ctx, l, next)
-		}()
+		})
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -317,9 +314,7 @@ func TestALeaseAndItsAccountEndTogetherUnderTransactionConflicts(t *testing.T) {
 	errs := make([]error, len(grants))
 	var wg sync.WaitGroup
 	for i, g := range grants {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			at := t0.Add(90 * time.Hour)
 			l, err := g.Lease.Transition(lease.Expired, at)
 			if err != nil {
@@ -332,7 +327,7 @@ func TestALeaseAndItsAccountEndTogetherUnderTransactionConflicts(t *testing.T) {
 				return
 			}
 			_, _, errs[i] = s.SaveLeaseAndAccount(ctx, g.Lease, l, g.Account, a)
-		}()
+		})
 	}
 	wg.Wait()
 	for i, g := range grants {

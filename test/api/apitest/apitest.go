@@ -203,6 +203,13 @@ func (e *Env) Event(method, path string, caller *auth.Caller, body any) events.A
 	return ev
 }
 
+// Page is the data of a list response: one page of items and the
+// identifier of the next page, if there is one.
+type Page[T any] struct {
+	Result []T     `json:"result"`
+	Next   *string `json:"nextPageIdentifier"`
+}
+
 // Result is a decoded response.
 type Result struct {
 	Status  int
@@ -215,10 +222,13 @@ type Result struct {
 	Raw     string
 }
 
+// Handler is an API function's entry point, as its main.go hands it to Lambda.
+type Handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
+
 // Call runs the handler on the event and decodes the JSend envelope.
 func Call(
 	t *testing.T,
-	h func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error),
+	h Handler,
 	ev events.APIGatewayProxyRequest,
 ) Result {
 	t.Helper()
@@ -288,7 +298,7 @@ func (r Result) Want(t *testing.T, status int, field string) {
 func (e *Env) Server(
 	family routes.Family,
 	handlers map[string]httpapi.HandlerFunc,
-) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+) Handler {
 	e.T.Helper()
 	srv, err := httpapi.NewServer(family, e.Verifier, e.Config, handlers)
 	if err != nil {

@@ -45,11 +45,9 @@ func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
 	results := make([]apitest.Result, len(callers))
 	var wg sync.WaitGroup
 	for i := range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			results[i] = apitest.Call(t, h, e.Event("POST", "/leases", &callers[i], request(tpl.UUID)))
-		}()
+		})
 	}
 	wg.Wait()
 	var leased []leasesapi.Lease
@@ -90,15 +88,13 @@ func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
 		statuses := make([]int, len(leased))
 		var wg sync.WaitGroup
 		for i, l := range leased {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				statuses[i] = apitest.Call(
 					t,
 					h,
 					e.Event("POST", "/leases/"+l.LeaseID+"/terminate", &leasedBy[i], nil),
 				).Status
-			}()
+			})
 		}
 		wg.Wait()
 		for i, s := range statuses {

@@ -156,8 +156,7 @@ func TestAPatchThatChangesNothingIsRefused(t *testing.T) {
 	e, h := setup(t)
 	e.Pool(1)
 	tpl := e.Template("ci", false, template.Public)
-	var l leasesapi.Lease
-	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Dev, request(tpl.UUID))).Into(t, &l)
+	l := requestLease(t, e, h, &apitest.Dev, tpl.UUID)
 	path := "/leases/" + l.LeaseID
 	for _, body := range []string{`{}`, `null`, ` { } `} {
 		t.Run(body+" is 400", func(t *testing.T) {

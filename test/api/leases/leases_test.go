@@ -4,6 +4,7 @@ package leases_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"slices"
@@ -27,9 +28,7 @@ import (
 	"github.com/isb-go/isb/test/fixture"
 )
 
-type handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
-
-func setup(t *testing.T) (*apitest.Env, handler) {
+func setup(t *testing.T) (*apitest.Env, apitest.Handler) {
 	t.Helper()
 	e := apitest.New(t)
 	svc := leasing.New(leasing.Deps{Leases: e.Store.Leases(), Granter: e.Store, Templates: e.Store.Templates(),
@@ -38,6 +37,25 @@ func setup(t *testing.T) (*apitest.Env, handler) {
 }
 
 func request(tpl string) map[string]any { return map[string]any{"leaseTemplateUuid": tpl} }
+
+// requestLease has caller request a lease of the template tpl and returns
+// the lease the API answers with.
+func requestLease(t *testing.T, e *apitest.Env, h apitest.Handler, caller *auth.Caller, tpl string) leasesapi.Lease {
+	t.Helper()
+	var l leasesapi.Lease
+	apitest.Call(t, h, e.Event("POST", "/leases", caller, request(tpl))).Into(t, &l)
+	return l
+}
+
+// limited is a pool of n accounts under a limit of that many leases a user, with
+// an auto-approved and a manually approved template.
+func limited(t *testing.T, limit, n int) (e *apitest.Env, h apitest.Handler, auto, manual template.Template) {
+	t.Helper()
+	e, h = setup(t)
+	e.SetGlobal(fmt.Sprintf("maintenanceMode: false\nleases:\n  maxLeasesPerUser: %d\n", limit))
+	e.Pool(n)
+	return e, h, e.Template("ci", false, template.Public), e.Template("manual", true, template.Public)
+}
 
 func types(rs []fixture.Received) []string { return fixture.DetailTypes(rs) }
 
@@ -126,11 +144,7 @@ func TestAnEmptyPoolAnswers409WithRetryAfterAndWritesNothing(t *testing.T) {
 }
 
 func TestTheLeaseLimitIsNamedInThe409(t *testing.T) {
-	e, h := setup(t)
-	e.SetGlobal("maintenanceMode: false\nleases:\n  maxLeasesPerUser: 1\n")
-	e.Pool(3)
-	auto := e.Template("ci", false, template.Public)
-	manual := e.Template("manual", true, template.Public)
+	e, h, auto, manual := limited(t, 1, 3)
 	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(auto.UUID))).Want(t, http.StatusCreated, "")
 	t.Run("an auto-approved request over the limit is refused", func(t *testing.T) {
 		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(auto.UUID))).
@@ -149,11 +163,7 @@ func TestTheLeaseLimitIsNamedInThe409(t *testing.T) {
 }
 
 func TestALimitOfZeroStopsEveryNewRequest(t *testing.T) {
-	e, h := setup(t)
-	e.SetGlobal("maintenanceMode: false\nleases:\n  maxLeasesPerUser: 0\n")
-	e.Pool(2)
-	auto := e.Template("ci", false, template.Public)
-	manual := e.Template("manual", true, template.Public)
+	e, h, auto, manual := limited(t, 0, 2)
 	for _, tpl := range []string{auto.UUID, manual.UUID} {
 		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl))).
 			Want(t, http.StatusConflict, "maxLeasesPerUser")
@@ -324,8 +334,7 @@ func TestManagersReviewPendingLeases(t *testing.T) {
 	tpl := e.Template("manual", true, template.Public)
 	pending := func(c auth.Caller) leasesapi.Lease {
 		t.Helper()
-		var l leasesapi.Lease
-		apitest.Call(t, h, e.Event("POST", "/leases", &c, request(tpl.UUID))).Into(t, &l)
+		l := requestLease(t, e, h, &c, tpl.UUID)
 		return l
 	}
 	a, b := pending(apitest.Dev), pending(apitest.Other)
@@ -387,9 +396,7 @@ func TestUsersSeeOnlyTheirOwnLeases(t *testing.T) {
 	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Other, request(tpl.UUID))).Into(t, &theirs)
 	list := func(c auth.Caller, q string) []leasesapi.Lease {
 		t.Helper()
-		var p struct {
-			Result []leasesapi.Lease `json:"result"`
-		}
+		var p apitest.Page[leasesapi.Lease]
 		apitest.Call(t, h, e.Event("GET", "/leases"+q, &c, nil)).Into(t, &p)
 		return p.Result
 	}
@@ -418,10 +425,7 @@ func TestUsersSeeOnlyTheirOwnLeases(t *testing.T) {
 		}
 	})
 	t.Run("pages are cut at the page size and continue with the token", func(t *testing.T) {
-		var p struct {
-			Result []leasesapi.Lease `json:"result"`
-			Next   *string           `json:"nextPageIdentifier"`
-		}
+		var p apitest.Page[leasesapi.Lease]
 		apitest.Call(t, h, e.Event("GET", "/leases?pageSize=1", &apitest.Manager, nil)).Into(t, &p)
 		if len(p.Result) != 1 || p.Next == nil {
 			t.Fatalf("first page = %+v", p)
@@ -439,8 +443,7 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 	e, h := setup(t)
 	e.Pool(1)
 	tpl := e.Template("ci", false, template.Public)
-	var l leasesapi.Lease
-	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Dev, request(tpl.UUID))).Into(t, &l)
+	l := requestLease(t, e, h, &apitest.Dev, tpl.UUID)
 	e.Events()
 	path := "/leases/" + l.LeaseID
 	t.Run("a patch changes the budget and the report group", func(t *testing.T) {
@@ -527,11 +530,9 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 		var wg sync.WaitGroup
 		statuses := make([]int, 5)
 		for i := range statuses {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				statuses[i] = apitest.Call(t, h, e.Event("POST", path+"/terminate", &apitest.Manager, nil)).Status
-			}()
+			})
 		}
 		wg.Wait()
 		won := 0
@@ -567,11 +568,9 @@ func TestConcurrentAutoApprovedRequestsNeverExceedTheLimit(t *testing.T) {
 	statuses := make([]int, 10)
 	var wg sync.WaitGroup
 	for i := range statuses {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			statuses[i] = apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl.UUID))).Status
-		}()
+		})
 	}
 	wg.Wait()
 	created := 0
@@ -605,8 +604,7 @@ func TestALookAlikeEmailReachesNoOneElsesLeases(t *testing.T) {
 	e.Pool(1)
 	tpl := e.Template("ci", false, template.Public)
 	sam := auth.Caller{Email: "sam@example.com", Roles: []routes.Role{routes.User}}
-	var leased leasesapi.Lease
-	apitest.Call(t, h, e.Event("POST", "/leases", &sam, request(tpl.UUID))).Into(t, &leased)
+	leased := requestLease(t, e, h, &sam, tpl.UUID)
 	e.Events()
 
 	as := func(tokenEmail string, ev events.APIGatewayProxyRequest) events.APIGatewayProxyRequest {
@@ -651,9 +649,7 @@ func TestALookAlikeEmailReachesNoOneElsesLeases(t *testing.T) {
 			Want(t, http.StatusBadRequest, "userEmail")
 	})
 	t.Run("a manager listing a user in capitals sees that user's leases", func(t *testing.T) {
-		var page struct {
-			Result []leasesapi.Lease `json:"result"`
-		}
+		var page apitest.Page[leasesapi.Lease]
 		apitest.Call(t, h, e.Event("GET", "/leases?userEmail=Sam@Example.com", &apitest.Manager, nil)).Into(t, &page)
 		if len(page.Result) != 1 || page.Result[0].LeaseID != leased.LeaseID {
 			t.Fatalf("leases = %+v", page.Result)

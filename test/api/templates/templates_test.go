@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/isb-go/isb/common/catalog"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/common/template"
@@ -16,9 +14,7 @@ import (
 	"github.com/isb-go/isb/test/api/apitest"
 )
 
-type handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
-
-func setup(t *testing.T) (*apitest.Env, handler) {
+func setup(t *testing.T) (*apitest.Env, apitest.Handler) {
 	t.Helper()
 	e := apitest.New(t)
 	svc := catalog.New(e.Store.Templates(), e.Config, e.Clock.Now, e.NewID)
@@ -175,10 +171,7 @@ func TestUsersListOnlyPublicTemplatesInFullPages(t *testing.T) {
 		if caller == "manager" {
 			c = apitest.Manager
 		}
-		var p struct {
-			Result []templatesapi.Template `json:"result"`
-			Next   *string                 `json:"nextPageIdentifier"`
-		}
+		var p apitest.Page[templatesapi.Template]
 		apitest.Call(t, h, e.Event("GET", "/leaseTemplates"+q, &c, nil)).Into(t, &p)
 		for _, tpl := range p.Result {
 			if caller != "manager" && tpl.Visibility != "PUBLIC" {

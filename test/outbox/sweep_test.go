@@ -1,6 +1,7 @@
-// Package outboxrelay_test checks that the scheduled sweeper publishes what
-// a failed delivery left in the outbox.
-package outboxrelay_test
+package outbox_test
+
+// The scheduled sweeper: it publishes what a failed delivery left in the
+// outbox.
 
 import (
 	"context"
@@ -10,11 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/bus"
-	"github.com/isb-go/isb/common/events"
-	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/functions/outbox-relay/sweep"
@@ -28,20 +26,13 @@ func TestTheSweeperPublishesEverythingAFailedDeliveryLeft(t *testing.T) {
 	s := fixture.Store(t, cfg)
 	tap := fixture.Bus(t, cfg)
 	eb := eventbridge.NewFromConfig(cfg)
-	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 	// 150 committed leases whose announcements the bus refused.
 	broken := bus.New(eb, "no-such-bus")
 	broken.Attempts = 1
 	for i := range 150 {
-		l := lease.Lease{
-			Key:    lease.Key{UserEmail: fmt.Sprintf("u%d@example.com", i), UUID: uuid.NewString()},
-			Status: lease.PendingApproval,
-		}
-		recs, err := events.Records(t0, events.LeaseRequested{LeaseID: l.Key, RequiresManualApproval: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		l := pending(fmt.Sprintf("u%d@example.com", i))
+		recs := requested(t, l)
 		if _, err := s.Leases().Create(ctx, l, 0, recs...); err != nil {
 			t.Fatalf("lease %d: %v", i, err)
 		}
@@ -68,11 +59,8 @@ func TestTheSweeperPublishesEverythingAFailedDeliveryLeft(t *testing.T) {
 		t.Fatalf("%d records left in the outbox", len(left))
 	}
 	t.Run("a sweep with the bus down fails, so the schedule runs it again", func(t *testing.T) {
-		l := lease.Lease{
-			Key:    lease.Key{UserEmail: "u@example.com", UUID: uuid.NewString()},
-			Status: lease.PendingApproval,
-		}
-		recs, _ := events.Records(t0, events.LeaseRequested{LeaseID: l.Key})
+		l := pending("u@example.com")
+		recs := requested(t, l)
 		if _, err := s.Leases().Create(ctx, l, 0, recs...); err != nil {
 			t.Fatal(err)
 		}
