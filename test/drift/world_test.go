@@ -16,11 +16,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/account"
-	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/drift"
@@ -83,7 +81,7 @@ func (w *world) lifecycle(cfg aws.Config) *lifecycle.Service {
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), w.Store.Tables(), nil)
 	return lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
 		Config: fixture.StaticConfig(config.DefaultGlobal()),
-		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)),
+		Outbox: fixture.Relay(cfg, store),
 		AWS: lifecycle.NewReconciler(
 			chain.New(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName).Lifecycle(),
 		),
@@ -98,7 +96,7 @@ func (w *world) newScanner(cfg aws.Config) *drift.Service {
 		w.t.Fatal(err)
 	}
 	store := ddbstore.New(dynamodb.NewFromConfig(cfg), w.Store.Tables(), codec)
-	publisher := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
+	publisher := fixture.Publisher(cfg)
 	clients := chain.New(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
 	reconciler := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
 		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients.Lifecycle())})

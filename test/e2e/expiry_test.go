@@ -15,8 +15,7 @@ func TestALeasePastItsDurationExpiresOnTheNextMonitoringRunAndItsAccountIsCleane
 	// runs lease monitoring, as the hourly schedule would.
 	tpl := template(t, map[string]any{"name": "e2e expiry", "maxSpend": 50, "leaseDurationInHours": 0.0005,
 		"requiresApproval": false})
-	var l leaseView
-	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+	l := user.request(tpl)
 	if l.Status != "Active" {
 		t.Fatalf("lease is %s, want Active", l.Status)
 	}

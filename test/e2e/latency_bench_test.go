@@ -21,8 +21,7 @@ func BenchmarkLocalModeLatency(b *testing.B) {
 		var toActive, toAvailable []time.Duration
 		for range runs {
 			start := time.Now()
-			var l leaseView
-			user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+			l := user.request(tpl)
 			assignmentsAre(b, l.AccountID, 1)
 			toActive = append(toActive, time.Since(start))
 

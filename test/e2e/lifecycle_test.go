@@ -15,8 +15,7 @@ func TestALeaseRunsFromRequestThroughBudgetToACleanAvailableAccount(t *testing.T
 		"requiresApproval": false,
 		"budgetThresholds": []map[string]any{{"dollarsSpent": 10, "action": "ALERT"}}})
 
-	var l leaseView
-	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+	l := user.request(tpl)
 	if l.Status != "Active" || l.AccountID == "" {
 		t.Fatalf("an auto-approved request answered %+v, want Active with an account", l)
 	}
@@ -113,8 +112,7 @@ func TestManagersApproveDenyFreezeAndUnfreezeAndTheLesseeEndsTheLease(t *testing
 	user.leaseIs(denied.LeaseID, "ApprovalDenied")
 	mailTo(t, "user@example.com", "your lease request was denied")
 
-	var l leaseView
-	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+	l := user.request(tpl)
 	manager.must(http.StatusOK, http.MethodPost, "/leases/"+l.LeaseID+"/review",
 		map[string]any{"action": "Approve"}, nil)
 	user.leaseIs(l.LeaseID, "Active")

@@ -206,6 +206,14 @@ func eventually(t testing.TB, within time.Duration, check func() string) {
 	}
 }
 
+// request asks for a lease of the template tpl and returns it as created.
+func (c *client) request(tpl string) leaseView {
+	c.t.Helper()
+	var l leaseView
+	c.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+	return l
+}
+
 func (c *client) leaseIs(id, want string) {
 	c.t.Helper()
 	eventually(c.t, time.Minute, func() string {

@@ -9,8 +9,7 @@ func TestThreeFailedCleanupsQuarantineTheAccountUntilAnAdministratorRetries(t *t
 	user, admin := as(t, "user@example.com"), as(t, "admin@example.com")
 	tpl := template(t, map[string]any{"name": "e2e quarantine", "maxSpend": 10, "leaseDurationInHours": 24,
 		"requiresApproval": false})
-	var l leaseView
-	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+	l := user.request(tpl)
 
 	platform.FailNextCleanups(3)
 	user.must(http.StatusOK, http.MethodPost, "/leases/"+l.LeaseID+"/terminate", nil, nil)

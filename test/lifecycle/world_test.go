@@ -16,14 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/account"
-	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/events"
@@ -32,7 +30,6 @@ import (
 	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/orgs"
-	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
@@ -92,7 +89,7 @@ func (w *world) newHandler(opts ...func(*aws.Config)) *consumer.Handler {
 		o(&svcCfg)
 	}
 	svcStore := ddbstore.New(dynamoClient(svcCfg), w.Store.Tables(), nil)
-	relay := outbox.New(svcStore.Outbox(), bus.New(eventbridge.NewFromConfig(svcCfg), fixture.BusName))
+	relay := fixture.Relay(svcCfg, svcStore)
 	clients := chain.New(svcCfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
 	reconciler := lifecycle.NewReconciler(clients.Lifecycle())
 	pp := poolparam.New(paramstore.New(svcCfg), fixture.PoolParamName, 0, nil)

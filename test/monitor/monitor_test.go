@@ -253,7 +253,7 @@ func TestLeaseTerminatedDuringThePassIsLeftAlone(t *testing.T) {
 
 	// A manager terminates the first lease while its cost is being fetched.
 	var terminated lease.Lease
-	w.costs.during = func() {
+	w.costs.During = func() {
 		l := w.get(doomed.Key)
 		next, err := l.Transition(lease.ManuallyTerminated, t0)
 		if err != nil {
@@ -356,7 +356,7 @@ func TestFailedCostBatchIsSkippedAndReported(t *testing.T) {
 	if err := w.Store.Leases().Import(ctx, leases); err != nil {
 		t.Fatal(err)
 	}
-	w.costs.failCall = 1
+	w.costs.FailCall = 1
 	// Only the second batch reaches the emulator, so only its answer is
 	// queued.
 	w.queue(answer(spend{leases[199].AccountID, day(0), 30}))
@@ -388,7 +388,7 @@ func TestCostOnlyWritesSkipALeaseTerminatedMeanwhileAndKeepTheRest(t *testing.T)
 		answer(spend{"100000000001", day(0), 12}, spend{"100000000002", day(0), 13}, spend{"100000000003", day(0), 14}),
 	)
 	w.svc.WriteWorkers = 1 // one writer, so the three writes make one group
-	w.costs.during = func() {
+	w.costs.During = func() {
 		l := w.get(doomed.Key)
 		next, err := l.Transition(lease.ManuallyTerminated, t0)
 		if err == nil {

@@ -8,15 +8,10 @@ package monitor_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
@@ -47,7 +42,7 @@ type world struct {
 	t *testing.T
 	fixture.Platform
 	pub     *bus.Publisher
-	costs   *countingCosts
+	costs   *fixture.CostCalls
 	metrics *bytes.Buffer
 	svc     *monitor.Service
 }
@@ -64,8 +59,8 @@ func newWorld(t *testing.T, g config.Global) *world {
 		fixture.PoolParamName,
 		config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: mgmt},
 	)
-	w.pub = bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
-	w.costs = &countingCosts{inner: costs.NewChain(cfg, fixture.Namespace, hub, "lease-monitor",
+	w.pub = fixture.Publisher(cfg)
+	w.costs = &fixture.CostCalls{Inner: costs.NewChain(cfg, fixture.Namespace, hub, "lease-monitor",
 		poolparam.New(paramstore.New(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = &monitor.Service{
 		Leases: w.Store.Leases(), Accounts: w.Store.Accounts(), Costs: costs.Explorer{Clients: w.costs},
@@ -84,57 +79,6 @@ type testLog struct{ t *testing.T }
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(string(bytes.TrimRight(p, "\n")))
 	return len(p), nil
-}
-
-// countingCosts wraps the real Cost Explorer client of the management
-// account: it counts the calls and can act while a call is in flight.
-type countingCosts struct {
-	inner costs.Clients
-	mu    sync.Mutex
-	calls int
-	// during, when set, runs inside each GetCostAndUsage call, before
-	// the real call.
-	during func()
-	// failCall, when set, makes that call (1-based) fail without
-	// reaching the emulator.
-	failCall int
-}
-
-func (c *countingCosts) Client(ctx context.Context) (costs.API, error) {
-	ce, err := c.inner.Client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return countingCE{ce, c}, nil
-}
-
-func (c *countingCosts) Calls() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.calls
-}
-
-type countingCE struct {
-	next costs.API
-	c    *countingCosts
-}
-
-func (ce countingCE) GetCostAndUsage(
-	ctx context.Context,
-	in *costexplorer.GetCostAndUsageInput,
-	opts ...func(*costexplorer.Options),
-) (*costexplorer.GetCostAndUsageOutput, error) {
-	ce.c.mu.Lock()
-	ce.c.calls++
-	during, fail := ce.c.during, ce.c.calls == ce.c.failCall
-	ce.c.mu.Unlock()
-	if during != nil {
-		during()
-	}
-	if fail {
-		return nil, errors.New("ThrottlingException: rate exceeded (injected)")
-	}
-	return ce.next.GetCostAndUsage(ctx, in, opts...)
 }
 
 // spend is what an account spent on one day.

@@ -15,10 +15,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/lease"
@@ -76,7 +74,7 @@ func newWorld(t *testing.T) *world {
 		Leases:  w.Store.Leases(),
 		Costs:   costs.Explorer{Clients: w.ce},
 		Objects: objects.New(w.s3),
-		Events:  bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName),
+		Events:  fixture.Publisher(cfg),
 		Bucket:  w.bucket,
 		LogName: logName,
 	})

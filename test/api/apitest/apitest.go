@@ -19,13 +19,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/auth"
-	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/httpapi"
@@ -76,7 +74,7 @@ func New(t *testing.T) *Env {
 	t.Helper()
 	cfg := emulator.Config(t)
 	e := &Env{T: t, Cfg: cfg, Store: fixture.Store(t, cfg), Tap: fixture.Bus(t, cfg), Clock: &fixture.Clock{T: T0}}
-	e.Relay = outbox.New(e.Store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName))
+	e.Relay = fixture.Relay(cfg, e.Store)
 	e.docs = map[string]string{
 		names.GlobalConfigProfile:    "maintenanceMode: false\nleases:\n  maxLeasesPerUser: 3\n",
 		names.ReportingConfigProfile: "costReportGroups: [platform, research]\n",
