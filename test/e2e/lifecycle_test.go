@@ -48,8 +48,7 @@ func TestALeaseRunsFromRequestThroughBudgetToACleanAvailableAccount(t *testing.T
 }
 
 func TestTwentyConcurrentRequestsGetTheFiveAccountsAndTheRestWaitWithRetryAfter(t *testing.T) {
-	tpl := template(t, map[string]any{"name": "e2e rush", "maxSpend": 10, "leaseDurationInHours": 24,
-		"requiresApproval": false})
+	tpl := autoTemplate(t, "e2e rush", 10, 24)
 	people := []*client{as(t, "user@example.com"), as(t, "manager@example.com"), as(t, "admin@example.com")}
 
 	replies := make([]reply, 20)

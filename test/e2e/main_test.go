@@ -293,4 +293,12 @@ func template(t testing.TB, body map[string]any) string {
 	return out.UUID
 }
 
+// autoTemplate creates a template that needs no approval, named name, with
+// the budget maxSpend and the duration hours, and returns its id.
+func autoTemplate(t testing.TB, name string, maxSpend, hours float64) string {
+	t.Helper()
+	return template(t, map[string]any{"name": name, "maxSpend": maxSpend, "leaseDurationInHours": hours,
+		"requiresApproval": false})
+}
+
 func jsonData(r reply, into any) error { return json.Unmarshal(r.Data, into) }

@@ -39,7 +39,8 @@ func (w *world) cleanupRun(id, arn, outcome string) {
 // budgetAlert is the freezing alert of lease k on account id: a spend of 41
 // past the threshold of 40 of a budget of 50.
 func budgetAlert(k lease.Key, id string) events.LeaseFreezingThresholdAlert {
-	return events.LeaseFreezingThresholdAlert{LeaseID: k, AccountID: id, Reason: events.FrozenByBudget(40, ptr(50.0), 41)}
+	return events.LeaseFreezingThresholdAlert{LeaseID: k, AccountID: id,
+		Reason: events.FrozenByBudget(40, ptr(50.0), 41)}
 }
 
 // approved is a manager's approval of lease l on account id.

@@ -106,8 +106,7 @@ func TestAdminsRegisterAccountsFromTheEntryOU(t *testing.T) {
 		var seen []string
 		q := "?pageSize=1"
 		for range 3 {
-			var p apitest.Page[pool.Unregistered]
-			apitest.Call(t, h, e.Event("GET", "/accounts/unregistered"+q, &apitest.Admin, nil)).Into(t, &p)
+			p := apitest.Decode[apitest.Page[pool.Unregistered]](t, h, e.Event("GET", "/accounts/unregistered"+q, &apitest.Admin, nil))
 			for _, a := range p.Result {
 				seen = append(seen, a.ID)
 			}
@@ -167,8 +166,7 @@ func TestAdminsRegisterAccountsFromTheEntryOU(t *testing.T) {
 			Want(t, http.StatusForbidden, "")
 	})
 	t.Run("registered accounts are listed and read", func(t *testing.T) {
-		var p apitest.Page[accountsapi.Account]
-		apitest.Call(t, h, e.Event("GET", "/accounts", &apitest.Admin, nil)).Into(t, &p)
+		p := apitest.Decode[apitest.Page[accountsapi.Account]](t, h, e.Event("GET", "/accounts", &apitest.Admin, nil))
 		if len(p.Result) != 1 || p.Result[0].AwsAccountID != reg.AwsAccountID {
 			t.Fatalf("accounts = %+v", p.Result)
 		}
@@ -213,9 +211,7 @@ func TestEjectionEndsTheLeaseAndLeavesThePool(t *testing.T) {
 			Want(t, http.StatusConflict, "")
 	})
 	t.Run("a quarantined account goes back to CleanUp", func(t *testing.T) {
-		var a accountsapi.Account
-		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[1]+"/retryCleanup", &apitest.Admin, nil)).
-			Into(t, &a)
+		a := apitest.Decode[accountsapi.Account](t, h, e.Event("POST", "/accounts/"+o.available[1]+"/retryCleanup", &apitest.Admin, nil))
 		if a.Status != string(account.CleanUp) {
 			t.Fatalf("account = %+v", a)
 		}

@@ -18,15 +18,12 @@ import (
 // Entry OU listing never hands Organizations a value from the client.
 func TestTheUnregisteredListingAcceptsOnlyTokensItSealed(t *testing.T) {
 	e, h, o := setup(t)
-	var first apitest.Page[pool.Unregistered]
-	apitest.Call(t, h, e.Event("GET", "/accounts/unregistered?pageSize=1", &apitest.Admin, nil)).Into(t, &first)
+	first := apitest.Decode[apitest.Page[pool.Unregistered]](t, h, e.Event("GET", "/accounts/unregistered?pageSize=1", &apitest.Admin, nil))
 	if first.Next == nil {
 		t.Fatal("no next page after the first of two accounts")
 	}
 	t.Run("the token it issued continues the listing", func(t *testing.T) {
-		var next apitest.Page[pool.Unregistered]
-		apitest.Call(t, h, e.Event("GET", "/accounts/unregistered?pageSize=1&pageIdentifier="+*first.Next, &apitest.Admin, nil)).
-			Into(t, &next)
+		next := apitest.Decode[apitest.Page[pool.Unregistered]](t, h, e.Event("GET", "/accounts/unregistered?pageSize=1&pageIdentifier="+*first.Next, &apitest.Admin, nil))
 		if len(next.Result) != 1 || next.Result[0].ID == first.Result[0].ID {
 			t.Fatalf("second page = %+v after %+v", next.Result, first.Result)
 		}

@@ -262,6 +262,36 @@ func Call(
 	return r
 }
 
+// AtOnce runs the handler on n events at once, the i-th made by ev(i), and
+// returns the results in that order.
+func AtOnce(t *testing.T, h Handler, n int, ev func(i int) events.APIGatewayProxyRequest) []Result {
+	t.Helper()
+	results := make([]Result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { results[i] = Call(t, h, ev(i)) })
+	}
+	wg.Wait()
+	return results
+}
+
+// Statuses lists the HTTP statuses of results.
+func Statuses(results []Result) []int {
+	out := make([]int, len(results))
+	for i, r := range results {
+		out[i] = r.Status
+	}
+	return out
+}
+
+// Decode runs the handler on the event and returns the success data as a T.
+func Decode[T any](t *testing.T, h Handler, ev events.APIGatewayProxyRequest) T {
+	t.Helper()
+	var v T
+	Call(t, h, ev).Into(t, &v)
+	return v
+}
+
 // Into decodes the success data into v.
 func (r Result) Into(t *testing.T, v any) {
 	t.Helper()

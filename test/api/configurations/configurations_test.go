@@ -45,8 +45,7 @@ func TestClientsReadTheConfigurationTheyNeed(t *testing.T) {
 
 	read := func(t *testing.T) configview.View {
 		t.Helper()
-		var v configview.View
-		apitest.Call(t, h, e.Event("GET", "/configurations", &apitest.Dev, nil)).Into(t, &v)
+		v := apitest.Decode[configview.View](t, h, e.Event("GET", "/configurations", &apitest.Dev, nil))
 		return v
 	}
 	t.Run("a user reads limits, groups and managed regions", func(t *testing.T) {

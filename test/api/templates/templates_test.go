@@ -41,8 +41,7 @@ func TestManagersCreateReadUpdateAndDeleteTemplates(t *testing.T) {
 		}
 	})
 	t.Run("a user reads a public template", func(t *testing.T) {
-		var got templatesapi.Template
-		apitest.Call(t, h, e.Event("GET", "/leaseTemplates/"+created.UUID, &apitest.Dev, nil)).Into(t, &got)
+		got := apitest.Decode[templatesapi.Template](t, h, e.Event("GET", "/leaseTemplates/"+created.UUID, &apitest.Dev, nil))
 		if got.Name != "CI" {
 			t.Fatalf("template = %+v", got)
 		}
@@ -171,8 +170,7 @@ func TestUsersListOnlyPublicTemplatesInFullPages(t *testing.T) {
 		if caller == "manager" {
 			c = apitest.Manager
 		}
-		var p apitest.Page[templatesapi.Template]
-		apitest.Call(t, h, e.Event("GET", "/leaseTemplates"+q, &c, nil)).Into(t, &p)
+		p := apitest.Decode[apitest.Page[templatesapi.Template]](t, h, e.Event("GET", "/leaseTemplates"+q, &c, nil))
 		for _, tpl := range p.Result {
 			if caller != "manager" && tpl.Visibility != "PUBLIC" {
 				t.Fatalf("a user saw %+v", tpl)
