@@ -253,7 +253,7 @@ func TestUntrackedAccounts(t *testing.T) {
 func TestARecentlyChangedRowIsSkipped(t *testing.T) {
 	w := newWorld(t)
 	id := w.newAccount(account.Active)
-	w.row(id, account.Available, t0.Add(-5*time.Minute))
+	w.row(id, account.Available, fixture.T0.Add(-5*time.Minute))
 	before := w.account(id)
 	sum := w.scan()
 	wantNoReports(t, w)
@@ -292,7 +292,7 @@ func TestOneAccountsFailureDoesNotStopTheScan(t *testing.T) {
 	w.row(fine, account.Available, longAgo)
 	untracked := w.newAccount(account.Frozen)
 
-	sum, err := w.scanner.Scan(context.Background(), t0)
+	sum, err := w.scanner.Scan(context.Background(), fixture.T0)
 	if !errors.Is(err, errInjected) {
 		t.Fatalf("scan error = %v, want the injected fault", err)
 	}

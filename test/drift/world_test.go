@@ -35,10 +35,8 @@ import (
 // mgmt is the emulator's default account, which creates the organization.
 const mgmt, hub, idc = fixture.EmulatorAccount, fixture.HubAccount, fixture.IdcAccount
 
-var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-
 // longAgo is a status change well outside the grace period.
-var longAgo = t0.Add(-24 * time.Hour)
+var longAgo = fixture.T0.Add(-24 * time.Hour)
 
 // world is one test's platform.
 type world struct {
@@ -85,7 +83,7 @@ func (w *world) lifecycle(cfg aws.Config) *lifecycle.Service {
 		AWS: lifecycle.NewReconciler(
 			chain.New(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName).Lifecycle(),
 		),
-		Now: func() time.Time { return t0 }})
+		Now: func() time.Time { return fixture.T0 }})
 }
 
 // newScanner builds the drift monitor over cfg, as cmd drift-monitor
@@ -104,10 +102,10 @@ func (w *world) newScanner(cfg aws.Config) *drift.Service {
 		Metrics: &w.metrics, Namespace: fixture.Namespace, PageSize: 2})
 }
 
-// scan runs one scan at t0 and fails the test on an error.
+// scan runs one scan at fixture.T0 and fails the test on an error.
 func (w *world) scan() drift.Summary {
 	w.t.Helper()
-	sum, err := w.scanner.Scan(context.Background(), t0)
+	sum, err := w.scanner.Scan(context.Background(), fixture.T0)
 	if err != nil {
 		w.t.Fatalf("scan: %v", err)
 	}
@@ -198,7 +196,7 @@ func (w *world) leased(email string, status account.Status, ou account.OU) (leas
 	w.t.Helper()
 	w.user(email)
 	id := w.newAccount(ou)
-	d, budget, exp := 24.0, 50.0, t0.Add(24*time.Hour)
+	d, budget, exp := 24.0, 50.0, fixture.T0.Add(24*time.Hour)
 	l, err := w.Store.Leases().
 		Create(context.Background(), lease.Lease{Key: lease.Key{UserEmail: email, UUID: uuid.NewString()},
 			Status: lease.Active, Terms: lease.Terms{LeaseDurationInHours: &d, MaxSpend: &budget},

@@ -406,47 +406,36 @@ func TestDynamoDBRefusesOversizedKeysOnReads(t *testing.T) {
 	}
 	bigPK, bigSK := strings.Repeat("p", 2049), strings.Repeat("s", 1025)
 	table := aws.String("leases")
+	getItem := func(pk, sk string) func() error {
+		return func() error {
+			_, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: key(pk, sk)})
+			return err
+		}
+	}
+	query := func(cond string, values map[string]ddbtypes.AttributeValue) func() error {
+		return func() error {
+			_, err := db.Query(ctx, &dynamodb.QueryInput{TableName: table, KeyConditionExpression: aws.String(cond),
+				ExpressionAttributeValues: values})
+			return err
+		}
+	}
 	cases := []struct {
 		name    string
 		call    func() error
 		refused bool
 	}{
-		{"GetItem with a partition key of 2,048 bytes is served", func() error {
-			_, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: key(bigPK[:2048], "a")})
-			return err
-		}, false},
-		{"GetItem with a sort key of 1,024 bytes is served", func() error {
-			_, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: key("a", bigSK[:1024])})
-			return err
-		}, false},
-		{"GetItem with a partition key over 2,048 bytes is refused", func() error {
-			_, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: key(bigPK, "a")})
-			return err
-		}, true},
-		{"GetItem with a sort key over 1,024 bytes is refused", func() error {
-			_, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: key("a", bigSK)})
-			return err
-		}, true},
+		{"GetItem with a partition key of 2,048 bytes is served", getItem(bigPK[:2048], "a"), false},
+		{"GetItem with a sort key of 1,024 bytes is served", getItem("a", bigSK[:1024]), false},
+		{"GetItem with a partition key over 2,048 bytes is refused", getItem(bigPK, "a"), true},
+		{"GetItem with a sort key over 1,024 bytes is refused", getItem("a", bigSK), true},
 		{"DeleteItem with a partition key over 2,048 bytes is refused", func() error {
 			_, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: table, Key: key(bigPK, "a")})
 			return err
 		}, true},
-		{"Query on a partition key over 2,048 bytes is refused", func() error {
-			_, err := db.Query(
-				ctx,
-				&dynamodb.QueryInput{TableName: table, KeyConditionExpression: aws.String("pk = :p"),
-					ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":p": s(bigPK)}},
-			)
-			return err
-		}, true},
-		{"Query on a sort key over 1,024 bytes is refused", func() error {
-			_, err := db.Query(
-				ctx,
-				&dynamodb.QueryInput{TableName: table, KeyConditionExpression: aws.String("pk = :p AND sk = :s"),
-					ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":p": s("a"), ":s": s(bigSK)}},
-			)
-			return err
-		}, true},
+		{"Query on a partition key over 2,048 bytes is refused",
+			query("pk = :p", map[string]ddbtypes.AttributeValue{":p": s(bigPK)}), true},
+		{"Query on a sort key over 1,024 bytes is refused",
+			query("pk = :p AND sk = :s", map[string]ddbtypes.AttributeValue{":p": s("a"), ":s": s(bigSK)}), true},
 		{"BatchGetItem with a partition key over 2,048 bytes is refused", func() error {
 			_, err := db.BatchGetItem(
 				ctx,

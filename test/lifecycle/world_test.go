@@ -40,7 +40,7 @@ import (
 // mgmt is the emulator's default account, which creates the organization.
 const mgmt, hub, idc = fixture.EmulatorAccount, fixture.HubAccount, fixture.IdcAccount
 
-var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var t0 = fixture.T0
 
 // world is one test's platform: tables, bus, organization, Identity Center.
 type world struct {

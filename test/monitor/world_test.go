@@ -35,7 +35,7 @@ const (
 
 // t0 is noon, so a second pass an hour later asks Cost Explorer the same
 // question (same days) and gets the same queued answer.
-var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var t0 = fixture.T0
 
 // world is one test's platform and the monitor under test.
 type world struct {

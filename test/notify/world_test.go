@@ -45,7 +45,7 @@ const (
 	storeID    = "d-0000000001"
 )
 
-var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var t0 = fixture.T0
 
 // world is one test's platform.
 type world struct {

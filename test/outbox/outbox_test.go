@@ -26,7 +26,7 @@ import (
 	"github.com/isb-go/isb/test/fixture"
 )
 
-var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var t0 = fixture.T0
 
 func requested(t *testing.T, l lease.Lease) []events.Record {
 	t.Helper()
