@@ -14,6 +14,9 @@ import (
 	"github.com/isb-go/isb/test/fixture"
 )
 
+// The hub and IDC accounts of the platform the tests build.
+const hubAccount, idcAccount = fixture.HubAccount, fixture.IdcAccount
+
 // The emulator does not enforce trust policies, but it reports who each
 // hop of a chain is, so this proves the order of the sign-in chain over
 // STS: the hub's read-only IDC hop, then the read-only role in the IDC
@@ -21,7 +24,6 @@ import (
 func TestSignInReachesTheIdentityStoreAsTheReadOnlyRoleThroughItsHop(t *testing.T) {
 	ctx := context.Background()
 	cfg := emulator.Config(t)
-	const hubAccount, idcAccount = "111111111111", "333333333333"
 	chain := signin.StoreRoleChain(fixture.Namespace, hubAccount, idcAccount)
 	for _, tc := range []struct {
 		name string

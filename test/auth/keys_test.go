@@ -22,8 +22,6 @@ import (
 	"github.com/isb-go/isb/test/fixture"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 var (
 	secretName = names.Physical(fixture.Namespace, names.SessionKeys)
 	issuer     = auth.Issuer(fixture.Namespace)

@@ -96,14 +96,7 @@ func TestLogoutEndsTheSessionEverywhere(t *testing.T) {
 		return resp.PolicyDocument.Statement[0].Effect
 	}
 	call := func(token string) events.APIGatewayProxyResponse {
-		resp, _ := api.Handle(
-			t.Context(),
-			events.APIGatewayProxyRequest{
-				HTTPMethod: "GET",
-				Path:       "/configurations",
-				Headers:    map[string]string{"Authorization": token},
-			},
-		)
+		resp, _ := api.Handle(t.Context(), get("/configurations", token))
 		return resp
 	}
 
@@ -114,14 +107,7 @@ func TestLogoutEndsTheSessionEverywhere(t *testing.T) {
 	if r := call(token); r.StatusCode != http.StatusOK {
 		t.Fatalf("before logout the handler says %d %s", r.StatusCode, r.Body)
 	}
-	out, err := sso.Handle(
-		t.Context(),
-		events.APIGatewayProxyRequest{
-			HTTPMethod: "GET",
-			Path:       "/auth/logout",
-			Headers:    map[string]string{"Authorization": token},
-		},
-	)
+	out, err := sso.Handle(t.Context(), get("/auth/logout", token))
 	if err != nil || out.StatusCode != http.StatusFound ||
 		out.Headers["Location"] != "https://portal.sso.example/logout" {
 		t.Fatalf("logout = %d %v %v", out.StatusCode, out.Headers, err)
@@ -139,4 +125,10 @@ func TestLogoutEndsTheSessionEverywhere(t *testing.T) {
 	if faults.n != 0 {
 		t.Errorf("%d authorizer faults", faults.n)
 	}
+}
+
+// get is a GET of path carrying the bearer token.
+func get(path, token string) events.APIGatewayProxyRequest {
+	return events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: path,
+		Headers: map[string]string{"Authorization": token}}
 }

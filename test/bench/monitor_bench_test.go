@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
-	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/lease"
@@ -32,37 +29,6 @@ const (
 	benchHub  = "111111111111"
 	benchMgmt = "222222222222"
 )
-
-// countedCosts counts the calls of the real Cost Explorer client.
-type countedCosts struct {
-	inner costs.Clients
-	calls atomic.Int64
-	nanos atomic.Int64
-}
-
-func (c *countedCosts) Client(ctx context.Context) (costs.API, error) {
-	ce, err := c.inner.Client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return countedCE{ce, c}, nil
-}
-
-type countedCE struct {
-	next costs.API
-	c    *countedCosts
-}
-
-func (ce countedCE) GetCostAndUsage(
-	ctx context.Context,
-	in *costexplorer.GetCostAndUsageInput,
-	opts ...func(*costexplorer.Options),
-) (*costexplorer.GetCostAndUsageOutput, error) {
-	ce.c.calls.Add(1)
-	began := time.Now()
-	defer func() { ce.c.nanos.Add(int64(time.Since(began))) }()
-	return ce.next.GetCostAndUsage(ctx, in, opts...)
-}
 
 // BenchmarkLeaseMonitoring measures one monitoring pass over 10,000 Active
 // leases against the emulator: the status-index read, 51 Cost Explorer
@@ -137,9 +103,9 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 		b.Fatal(err)
 	}
 
-	counted := &countedCosts{inner: costs.NewChain(cfg, fixture.Namespace, benchHub, "lease-monitor",
+	counted := &fixture.CostCalls{Inner: costs.NewChain(cfg, fixture.Namespace, benchHub, "lease-monitor",
 		poolparam.New(paramstore.New(cfg), poolName, 0, nil))}
-	pub := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
+	pub := fixture.Publisher(cfg)
 	svc := &monitor.Service{
 		Leases: store.Leases(), Accounts: store.Accounts(), Costs: costs.Explorer{Clients: counted},
 		Config: fixture.StaticConfig(config.DefaultGlobal()), Outbox: outbox.New(store.Outbox(), pub),
@@ -156,8 +122,7 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 		b.StopTimer()
 		at := now.AddDate(0, 0, pass)
 		queueBenchCosts(b, leases, at, float64(pass), changeEvery)
-		counted.calls.Store(0)
-		counted.nanos.Store(0)
+		counted.Reset()
 		pub.Calls = 0
 		b.StartTimer()
 
@@ -174,8 +139,8 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 		}
 		passEvents := sum.EventCount()
 		maxCE := (monitoredLeases + monitor.MaxAccountsPerCall - 1) / monitor.MaxAccountsPerCall
-		if int(counted.calls.Load()) > maxCE {
-			b.Fatalf("pass %d: %d Cost Explorer calls, want at most %d", pass, counted.calls.Load(), maxCE)
+		if counted.Calls() > maxCE {
+			b.Fatalf("pass %d: %d Cost Explorer calls, want at most %d", pass, counted.Calls(), maxCE)
 		}
 		if maxPut := (passEvents + 9) / 10; pub.Calls > maxPut {
 			b.Fatalf("pass %d: %d PutEvents calls for %d events, want at most %d", pass, pub.Calls, passEvents, maxPut)
@@ -185,8 +150,8 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 			sum.Leases,
 			took.Seconds(),
 			sum.Seconds,
-			counted.calls.Load(),
-			time.Duration(counted.nanos.Load()).Seconds(),
+			counted.Calls(),
+			counted.Spent().Seconds(),
 			pub.Calls,
 			passEvents,
 			sum.Events,
@@ -195,7 +160,7 @@ func benchMonitoring(b *testing.B, changeEvery int) {
 			sum.Conflicts,
 		)
 		wall += took
-		ceCalls += int(counted.calls.Load())
+		ceCalls += counted.Calls()
 		putCalls += pub.Calls
 		events += passEvents
 		writes += sum.Writes

@@ -11,11 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/test/fixture"
 )
 
 func wantNoReports(t *testing.T, w *world) {
@@ -172,7 +172,7 @@ func TestAForeignMoveIsConfirmedOnTheSecondScanAndQuarantined(t *testing.T) {
 	if a := w.account(id); a.Status != account.Quarantine || w.ouOf(id) != string(account.Quarantine) {
 		t.Errorf("account row %s in OU %s, want quarantined", a.Status, w.ouOf(id))
 	}
-	if got, err := w.store.Leases().Get(context.Background(), l.Key); err != nil ||
+	if got, err := w.Store.Leases().Get(context.Background(), l.Key); err != nil ||
 		got.Status != lease.AccountQuarantined {
 		t.Errorf("lease = %s (%v), want AccountQuarantined", got.Status, err)
 	}
@@ -253,7 +253,7 @@ func TestUntrackedAccounts(t *testing.T) {
 func TestARecentlyChangedRowIsSkipped(t *testing.T) {
 	w := newWorld(t)
 	id := w.newAccount(account.Active)
-	w.row(id, account.Available, t0.Add(-5*time.Minute))
+	w.row(id, account.Available, fixture.T0.Add(-5*time.Minute))
 	before := w.account(id)
 	sum := w.scan()
 	wantNoReports(t, w)
@@ -273,22 +273,12 @@ func TestARecentlyChangedRowIsSkipped(t *testing.T) {
 // failMoves fails the Organizations moves of one account, before they
 // reach AWS.
 func failMoves(accountID *string) func(*aws.Config) {
-	return func(cfg *aws.Config) {
-		cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
-				"FailMove",
-				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
-					middleware.InitializeOutput, middleware.Metadata, error) {
-					if mv, ok := in.Parameters.(*organizations.MoveAccountInput); ok &&
-						aws.ToString(mv.AccountId) == *accountID {
-						return middleware.InitializeOutput{}, middleware.Metadata{},
-							fmt.Errorf("%s: %w", awsmiddleware.GetOperationName(ctx), errInjected)
-					}
-					return next.HandleInitialize(ctx, in)
-				},
-			), middleware.Before)
-		})
-	}
+	return fixture.FailWhen("FailMove", func(ctx context.Context, params any) error {
+		if mv, ok := params.(*organizations.MoveAccountInput); ok && aws.ToString(mv.AccountId) == *accountID {
+			return fmt.Errorf("%s: %w", awsmiddleware.GetOperationName(ctx), errInjected)
+		}
+		return nil
+	})
 }
 
 var errInjected = errors.New("injected fault")
@@ -302,7 +292,7 @@ func TestOneAccountsFailureDoesNotStopTheScan(t *testing.T) {
 	w.row(fine, account.Available, longAgo)
 	untracked := w.newAccount(account.Frozen)
 
-	sum, err := w.scanner.Scan(context.Background(), t0)
+	sum, err := w.scanner.Scan(context.Background(), fixture.T0)
 	if !errors.Is(err, errInjected) {
 		t.Fatalf("scan error = %v, want the injected fault", err)
 	}

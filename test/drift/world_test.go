@@ -16,11 +16,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/account"
-	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/drift"
@@ -31,26 +29,19 @@ import (
 	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
-	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
-
-func TestMain(m *testing.M) { emulator.Main(m) }
 
 // mgmt is the emulator's default account, which creates the organization.
 const mgmt, hub, idc = fixture.EmulatorAccount, fixture.HubAccount, fixture.IdcAccount
 
-var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-
 // longAgo is a status change well outside the grace period.
-var longAgo = t0.Add(-24 * time.Hour)
+var longAgo = fixture.T0.Add(-24 * time.Hour)
 
 // world is one test's platform.
 type world struct {
-	t     *testing.T
-	cfg   aws.Config
-	store *ddbstore.Store
-	tap   *fixture.Tap
+	t *testing.T
+	fixture.Platform
 
 	org *fixture.Org
 	ic  *fixture.IdentityCenter
@@ -68,13 +59,11 @@ type world struct {
 // the drift monitor only (fault injection).
 func newWorld(t *testing.T, scanOpts ...func(*aws.Config)) *world {
 	t.Helper()
-	cfg := emulator.Config(t)
-	w := &world{t: t, cfg: cfg, store: fixture.Store(t, cfg), tap: fixture.Bus(t, cfg), users: map[string]string{}}
+	p := fixture.NewPlatform(t)
+	cfg := p.Cfg
+	w := &world{t: t, Platform: p, users: map[string]string{}}
 
-	w.org = fixture.NewOrg(t, cfg)
-	w.ic = fixture.NewIdentityCenter(t, cfg, hub, idc)
-	fixture.PutParam(t, cfg, fixture.PoolParamName, w.org.PoolParam(mgmt))
-	fixture.PutParam(t, cfg, fixture.IdcParamName, w.ic.Param)
+	w.org, w.ic = p.Pool(t, mgmt, hub, idc)
 
 	w.life = w.lifecycle(cfg)
 	scanCfg := cfg.Copy()
@@ -87,14 +76,14 @@ func newWorld(t *testing.T, scanOpts ...func(*aws.Config)) *world {
 
 // lifecycle builds a lifecycle manager over cfg, as its Lambda does.
 func (w *world) lifecycle(cfg aws.Config) *lifecycle.Service {
-	store := ddbstore.New(dynamodb.NewFromConfig(cfg), w.store.Tables(), nil)
+	store := ddbstore.New(dynamodb.NewFromConfig(cfg), w.Store.Tables(), nil)
 	return lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
 		Config: fixture.StaticConfig(config.DefaultGlobal()),
-		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)),
+		Outbox: fixture.Relay(cfg, store),
 		AWS: lifecycle.NewReconciler(
 			chain.New(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName).Lifecycle(),
 		),
-		Now: func() time.Time { return t0 }})
+		Now: func() time.Time { return fixture.T0 }})
 }
 
 // newScanner builds the drift monitor over cfg, as cmd drift-monitor
@@ -104,8 +93,8 @@ func (w *world) newScanner(cfg aws.Config) *drift.Service {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	store := ddbstore.New(dynamodb.NewFromConfig(cfg), w.store.Tables(), codec)
-	publisher := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
+	store := ddbstore.New(dynamodb.NewFromConfig(cfg), w.Store.Tables(), codec)
+	publisher := fixture.Publisher(cfg)
 	clients := chain.New(cfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
 	reconciler := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
 		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients.Lifecycle())})
@@ -113,10 +102,10 @@ func (w *world) newScanner(cfg aws.Config) *drift.Service {
 		Metrics: &w.metrics, Namespace: fixture.Namespace, PageSize: 2})
 }
 
-// scan runs one scan at t0 and fails the test on an error.
+// scan runs one scan at fixture.T0 and fails the test on an error.
 func (w *world) scan() drift.Summary {
 	w.t.Helper()
-	sum, err := w.scanner.Scan(context.Background(), t0)
+	sum, err := w.scanner.Scan(context.Background(), fixture.T0)
 	if err != nil {
 		w.t.Fatalf("scan: %v", err)
 	}
@@ -128,7 +117,7 @@ func (w *world) scan() drift.Summary {
 func (w *world) reports() []events.AccountDriftDetected {
 	w.t.Helper()
 	var out []events.AccountDriftDetected
-	for _, r := range w.tap.Drain(w.t) {
+	for _, r := range w.Tap.Drain(w.t) {
 		d, ok := r.Event.(events.AccountDriftDetected)
 		if !ok {
 			w.t.Fatalf("the scan emitted %s, want only %s", r.Envelope.DetailType, names.AccountDriftDetected)
@@ -159,7 +148,7 @@ func (w *world) handle(reports ...events.AccountDriftDetected) {
 			w.t.Fatalf("lifecycle manager: %v", err)
 		}
 	}
-	w.tap.Drain(w.t)
+	w.Tap.Drain(w.t)
 }
 
 // newAccount creates an organization account in the OU ou.
@@ -180,7 +169,7 @@ func (w *world) row(id string, status account.Status, changed time.Time) {
 
 func (w *world) put(a account.Account) {
 	w.t.Helper()
-	if err := w.store.Accounts().Import(context.Background(), []account.Account{a}); err != nil {
+	if err := w.Store.Accounts().Import(context.Background(), []account.Account{a}); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -188,13 +177,13 @@ func (w *world) put(a account.Account) {
 // account reads an account row.
 func (w *world) account(id string) account.Account {
 	w.t.Helper()
-	return fixture.Account(w.t, w.store, id)
+	return fixture.Account(w.t, w.Store, id)
 }
 
 // gone reports whether the account has no row.
 func (w *world) gone(id string) bool {
 	w.t.Helper()
-	_, err := w.store.Accounts().Get(context.Background(), id)
+	_, err := w.Store.Accounts().Get(context.Background(), id)
 	if err != nil && !errors.Is(err, fault.NotFound) {
 		w.t.Fatal(err)
 	}
@@ -207,8 +196,8 @@ func (w *world) leased(email string, status account.Status, ou account.OU) (leas
 	w.t.Helper()
 	w.user(email)
 	id := w.newAccount(ou)
-	d, budget, exp := 24.0, 50.0, t0.Add(24*time.Hour)
-	l, err := w.store.Leases().
+	d, budget, exp := 24.0, 50.0, fixture.T0.Add(24*time.Hour)
+	l, err := w.Store.Leases().
 		Create(context.Background(), lease.Lease{Key: lease.Key{UserEmail: email, UUID: uuid.NewString()},
 			Status: lease.Active, Terms: lease.Terms{LeaseDurationInHours: &d, MaxSpend: &budget},
 			AccountID: id, ApprovedBy: "manager@example.com", StartDate: longAgo, ExpirationDate: &exp,

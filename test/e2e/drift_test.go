@@ -63,11 +63,20 @@ func driftScan(t *testing.T) {
 	}
 }
 
+// moveAvailable waits for the i-th pool account to be Available, then moves
+// it to the OU ou ("" is the root) as someone outside the platform would,
+// and returns its id.
+func moveAvailable(t *testing.T, admin *client, i int, ou string) string {
+	t.Helper()
+	id := platform.Accounts()[i]
+	admin.accountIs(id, "Available")
+	orgMove(t, id, ou)
+	return id
+}
+
 func TestAnAccountMovedToAnotherPoolOUIsQuarantinedOnTheSecondDriftScan(t *testing.T) {
 	admin := as(t, "admin@example.com")
-	id := platform.Accounts()[0]
-	admin.accountIs(id, "Available")
-	orgMove(t, id, "Frozen")
+	id := moveAvailable(t, admin, 0, "Frozen")
 
 	// A scan within the grace after the account's last status change
 	// leaves it alone; the first scan after it notes the drift and the
@@ -97,9 +106,7 @@ func TestAnAccountMovedToAnotherPoolOUIsQuarantinedOnTheSecondDriftScan(t *testi
 
 func TestAnAccountThatLeftThePoolIsForgottenAndCanBeRegisteredAgain(t *testing.T) {
 	admin := as(t, "admin@example.com")
-	id := platform.Accounts()[1]
-	admin.accountIs(id, "Available")
-	orgMove(t, id, "")
+	id := moveAvailable(t, admin, 1, "")
 
 	eventually(t, time.Minute, func() string {
 		driftScan(t)

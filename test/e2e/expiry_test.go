@@ -13,10 +13,8 @@ func TestALeasePastItsDurationExpiresOnTheNextMonitoringRunAndItsAccountIsCleane
 	user, admin := as(t, "user@example.com"), as(t, "admin@example.com")
 	// 0.0005 h is under two seconds: the lease expires while the test
 	// runs lease monitoring, as the hourly schedule would.
-	tpl := template(t, map[string]any{"name": "e2e expiry", "maxSpend": 50, "leaseDurationInHours": 0.0005,
-		"requiresApproval": false})
-	var l leaseView
-	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+	tpl := autoTemplate(t, "e2e expiry", 50, 0.0005)
+	l := user.request(tpl)
 	if l.Status != "Active" {
 		t.Fatalf("lease is %s, want Active", l.Status)
 	}

@@ -15,14 +15,12 @@ import (
 func BenchmarkLocalModeLatency(b *testing.B) {
 	const runs = 20
 	user, admin := as(b, "user@example.com"), as(b, "admin@example.com")
-	tpl := template(b, map[string]any{"name": "bench latency", "maxSpend": 10, "leaseDurationInHours": 24,
-		"requiresApproval": false})
+	tpl := autoTemplate(b, "bench latency", 10, 24)
 	for range b.N {
 		var toActive, toAvailable []time.Duration
 		for range runs {
 			start := time.Now()
-			var l leaseView
-			user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+			l := user.request(tpl)
 			assignmentsAre(b, l.AccountID, 1)
 			toActive = append(toActive, time.Since(start))
 

@@ -15,8 +15,7 @@ func TestALeaseRunsFromRequestThroughBudgetToACleanAvailableAccount(t *testing.T
 		"requiresApproval": false,
 		"budgetThresholds": []map[string]any{{"dollarsSpent": 10, "action": "ALERT"}}})
 
-	var l leaseView
-	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+	l := user.request(tpl)
 	if l.Status != "Active" || l.AccountID == "" {
 		t.Fatalf("an auto-approved request answered %+v, want Active with an account", l)
 	}
@@ -49,19 +48,16 @@ func TestALeaseRunsFromRequestThroughBudgetToACleanAvailableAccount(t *testing.T
 }
 
 func TestTwentyConcurrentRequestsGetTheFiveAccountsAndTheRestWaitWithRetryAfter(t *testing.T) {
-	tpl := template(t, map[string]any{"name": "e2e rush", "maxSpend": 10, "leaseDurationInHours": 24,
-		"requiresApproval": false})
+	tpl := autoTemplate(t, "e2e rush", 10, 24)
 	people := []*client{as(t, "user@example.com"), as(t, "manager@example.com"), as(t, "admin@example.com")}
 
 	replies := make([]reply, 20)
 	var wg sync.WaitGroup
 	for i := range replies {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			replies[i] = people[i%len(people)].call(http.MethodPost, "/leases",
 				map[string]any{"leaseTemplateUuid": tpl})
-		}()
+		})
 	}
 	wg.Wait()
 
@@ -115,8 +111,7 @@ func TestManagersApproveDenyFreezeAndUnfreezeAndTheLesseeEndsTheLease(t *testing
 	user.leaseIs(denied.LeaseID, "ApprovalDenied")
 	mailTo(t, "user@example.com", "your lease request was denied")
 
-	var l leaseView
-	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+	l := user.request(tpl)
 	manager.must(http.StatusOK, http.MethodPost, "/leases/"+l.LeaseID+"/review",
 		map[string]any{"action": "Approve"}, nil)
 	user.leaseIs(l.LeaseID, "Active")

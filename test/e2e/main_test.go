@@ -206,6 +206,14 @@ func eventually(t testing.TB, within time.Duration, check func() string) {
 	}
 }
 
+// request asks for a lease of the template tpl and returns it as created.
+func (c *client) request(tpl string) leaseView {
+	c.t.Helper()
+	var l leaseView
+	c.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+	return l
+}
+
 func (c *client) leaseIs(id, want string) {
 	c.t.Helper()
 	eventually(c.t, time.Minute, func() string {
@@ -283,6 +291,14 @@ func template(t testing.TB, body map[string]any) string {
 	}
 	as(t, "manager@example.com").must(http.StatusCreated, http.MethodPost, "/leaseTemplates", body, &out)
 	return out.UUID
+}
+
+// autoTemplate creates a template that needs no approval, named name, with
+// the budget maxSpend and the duration hours, and returns its id.
+func autoTemplate(t testing.TB, name string, maxSpend, hours float64) string {
+	t.Helper()
+	return template(t, map[string]any{"name": name, "maxSpend": maxSpend, "leaseDurationInHours": hours,
+		"requiresApproval": false})
 }
 
 func jsonData(r reply, into any) error { return json.Unmarshal(r.Data, into) }

@@ -7,10 +7,8 @@ import (
 
 func TestThreeFailedCleanupsQuarantineTheAccountUntilAnAdministratorRetries(t *testing.T) {
 	user, admin := as(t, "user@example.com"), as(t, "admin@example.com")
-	tpl := template(t, map[string]any{"name": "e2e quarantine", "maxSpend": 10, "leaseDurationInHours": 24,
-		"requiresApproval": false})
-	var l leaseView
-	user.must(http.StatusCreated, http.MethodPost, "/leases", map[string]any{"leaseTemplateUuid": tpl}, &l)
+	tpl := autoTemplate(t, "e2e quarantine", 10, 24)
+	l := user.request(tpl)
 
 	platform.FailNextCleanups(3)
 	user.must(http.StatusOK, http.MethodPost, "/leases/"+l.LeaseID+"/terminate", nil, nil)

@@ -5,12 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -27,6 +21,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/isb-go/isb/test/emulator"
 )
@@ -36,42 +31,32 @@ const defaultAccount = "123456789012"
 
 const passMachine = `{"StartAt":"Done","States":{"Done":{"Type":"Pass","Result":{"ok":true},"End":true}}}`
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
-func TestHealthEndpointReportsTheMotoVersion(t *testing.T) {
-	resp, err := http.Get(emulator.URL() + "/_local/health")
-	if err != nil {
-		t.Fatalf("GET /_local/health: %v", err)
+// createTable creates the pay-per-request table name keyed by the string
+// attributes keys: the partition key, then the sort key if there is one.
+func createTable(t *testing.T, db *dynamodb.Client, name string, keys ...string) {
+	t.Helper()
+	in := &dynamodb.CreateTableInput{TableName: aws.String(name), BillingMode: ddbtypes.BillingModePayPerRequest}
+	for i, k := range keys {
+		kind := ddbtypes.KeyTypeHash
+		if i > 0 {
+			kind = ddbtypes.KeyTypeRange
+		}
+		in.AttributeDefinitions = append(in.AttributeDefinitions,
+			ddbtypes.AttributeDefinition{AttributeName: aws.String(k), AttributeType: ddbtypes.ScalarAttributeTypeS})
+		in.KeySchema = append(in.KeySchema, ddbtypes.KeySchemaElement{AttributeName: aws.String(k), KeyType: kind})
 	}
-	defer func() { _ = resp.Body.Close() }()
-	var body struct{ Status, Moto string }
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatalf("decode health: %v", err)
-	}
-	if resp.StatusCode != http.StatusOK || body.Status != "ok" || !strings.HasPrefix(body.Moto, "5.2.") {
-		t.Errorf("health = %d %+v, want 200 ok with moto 5.2.x", resp.StatusCode, body)
+	if _, err := db.CreateTable(t.Context(), in); err != nil {
+		t.Fatalf("create table %s: %v", name, err)
 	}
 }
 
 func TestConfigEmptiesTheEmulatorBetweenTests(t *testing.T) {
 	ctx := t.Context()
 	db := dynamodb.NewFromConfig(emulator.Config(t))
-	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:   aws.String("leases"),
-		BillingMode: ddbtypes.BillingModePayPerRequest,
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
-		},
-		KeySchema: []ddbtypes.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
-		},
-	})
-	if err != nil {
-		t.Fatalf("create table: %v", err)
-	}
+	createTable(t, db, "leases", "pk")
 
 	db = dynamodb.NewFromConfig(emulator.Config(t)) // what the next test sees
-	_, err = db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("leases")})
+	_, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("leases")})
 	var notFound *ddbtypes.ResourceNotFoundException
 	if !errors.As(err, &notFound) {
 		t.Fatalf("describe table after reset: err = %v, want ResourceNotFoundException", err)
@@ -322,65 +307,6 @@ func TestStepFunctionsCallsSSOAdminThroughTheAWSSDKIntegration(t *testing.T) {
 	}
 }
 
-func TestPostJSONReachesControlEndpoints(t *testing.T) {
-	emulator.Config(t)
-	err := emulator.PostJSON(t.Context(), "/moto-api/static/ce/cost-and-usage-results", map[string]any{
-		"results": []any{map[string]any{"ResultsByTime": []any{}}},
-	})
-	if err != nil {
-		t.Errorf("post static CE results: %v", err)
-	}
-	if err := emulator.PostJSON(t.Context(), "/moto-api/no-such-endpoint", map[string]any{}); err == nil {
-		t.Error("post to an unknown endpoint: want an error")
-	}
-}
-
-func TestStartExplainsAMissingPythonOrMoto(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatalf("python3 must be on PATH for the emulator tests: %v", err)
-	}
-	// An interpreter that cannot see site-packages behaves like one without moto.
-	noMoto := filepath.Join(t.TempDir(), "python-without-moto")
-	script := fmt.Sprintf("#!/bin/sh\nexec %q -I -S \"$@\"\n", python)
-	if err := os.WriteFile(noMoto, []byte(script), 0o700); err != nil {
-		t.Fatal(err)
-	}
-
-	tests := []struct {
-		name   string
-		python string
-		want   []string
-	}{
-		{
-			name:   "an interpreter that does not exist is named with the fix",
-			python: "no-such-python-isb",
-			want:   []string{`"no-such-python-isb"`, emulator.EnvPython, "moto 5.2.1"},
-		},
-		{
-			name:   "an interpreter without moto is reported with the fix",
-			python: noMoto,
-			want:   []string{"cannot import moto", "moto 5.2.1", "PyPI", emulator.EnvPython},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(emulator.EnvURL, "")
-			t.Setenv(emulator.EnvPython, tt.python)
-			srv, err := emulator.Start(t.Context())
-			if err == nil {
-				srv.Stop()
-				t.Fatal("Start succeeded, want an error")
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error does not mention %q:\n%v", w, err)
-				}
-			}
-		})
-	}
-}
-
 func createStateMachine(t *testing.T, client *sfn.Client, name, definition string) string {
 	t.Helper()
 	out, err := client.CreateStateMachine(t.Context(), &sfn.CreateStateMachineInput{
@@ -467,37 +393,87 @@ func jsonEqual(a, b string) bool {
 	return reflect.DeepEqual(va, vb)
 }
 
-func TestAWSManagedPoliciesAreLoaded(t *testing.T) {
-	emulator.Config(t)
-	// A bare Query-protocol call: moto routes on the credential scope and does
-	// not check signatures.
-	form := url.Values{
-		"Action":    {"GetPolicy"},
-		"Version":   {"2010-05-08"},
-		"PolicyArn": {"arn:aws:iam::aws:policy/AdministratorAccess"},
+// DynamoDB refuses a partition key over 2,048 bytes or a sort key over
+// 1,024 bytes with a ValidationException on reads as on writes; moto 5.2.1
+// checks writes only, and the launcher adds the check to reads.
+func TestDynamoDBRefusesOversizedKeysOnReads(t *testing.T) {
+	ctx := t.Context()
+	db := dynamodb.NewFromConfig(emulator.Config(t))
+	createTable(t, db, "leases", "pk", "sk")
+	s := func(v string) ddbtypes.AttributeValue { return &ddbtypes.AttributeValueMemberS{Value: v} }
+	key := func(pk, sk string) map[string]ddbtypes.AttributeValue {
+		return map[string]ddbtypes.AttributeValue{"pk": s(pk), "sk": s(sk)}
 	}
-	req, err := http.NewRequestWithContext(
-		t.Context(),
-		http.MethodPost,
-		emulator.URL()+"/",
-		strings.NewReader(form.Encode()),
-	)
-	if err != nil {
-		t.Fatal(err)
+	bigPK, bigSK := strings.Repeat("p", 2049), strings.Repeat("s", 1025)
+	table := aws.String("leases")
+	getItem := func(pk, sk string) func() error {
+		return func() error {
+			_, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: key(pk, sk)})
+			return err
+		}
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set(
-		"Authorization",
-		"AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
-	)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("GetPolicy: %v", err)
+	query := func(cond string, values map[string]ddbtypes.AttributeValue) func() error {
+		return func() error {
+			_, err := db.Query(ctx, &dynamodb.QueryInput{TableName: table, KeyConditionExpression: aws.String(cond),
+				ExpressionAttributeValues: values})
+			return err
+		}
 	}
-	defer func() { _ = resp.Body.Close() }()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK ||
-		!strings.Contains(string(body), "<PolicyName>AdministratorAccess</PolicyName>") {
-		t.Errorf("GetPolicy AdministratorAccess = HTTP %d: %s", resp.StatusCode, body)
+	cases := []struct {
+		name    string
+		call    func() error
+		refused bool
+	}{
+		{"GetItem with a partition key of 2,048 bytes is served", getItem(bigPK[:2048], "a"), false},
+		{"GetItem with a sort key of 1,024 bytes is served", getItem("a", bigSK[:1024]), false},
+		{"GetItem with a partition key over 2,048 bytes is refused", getItem(bigPK, "a"), true},
+		{"GetItem with a sort key over 1,024 bytes is refused", getItem("a", bigSK), true},
+		{"DeleteItem with a partition key over 2,048 bytes is refused", func() error {
+			_, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: table, Key: key(bigPK, "a")})
+			return err
+		}, true},
+		{"Query on a partition key over 2,048 bytes is refused",
+			query("pk = :p", map[string]ddbtypes.AttributeValue{":p": s(bigPK)}), true},
+		{"Query on a sort key over 1,024 bytes is refused",
+			query("pk = :p AND sk = :s", map[string]ddbtypes.AttributeValue{":p": s("a"), ":s": s(bigSK)}), true},
+		{"BatchGetItem with a partition key over 2,048 bytes is refused", func() error {
+			_, err := db.BatchGetItem(
+				ctx,
+				&dynamodb.BatchGetItemInput{RequestItems: map[string]ddbtypes.KeysAndAttributes{
+					"leases": {Keys: []map[string]ddbtypes.AttributeValue{key(bigPK, "a")}}}},
+			)
+			return err
+		}, true},
+		{"TransactGetItems with a partition key over 2,048 bytes is refused", func() error {
+			_, err := db.TransactGetItems(
+				ctx,
+				&dynamodb.TransactGetItemsInput{TransactItems: []ddbtypes.TransactGetItem{
+					{Get: &ddbtypes.Get{TableName: table, Key: key(bigPK, "a")}}}},
+			)
+			return err
+		}, true},
+		{"UpdateItem with a partition key over 2,048 bytes is refused", func() error {
+			_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: table, Key: key(bigPK, "a"),
+				UpdateExpression: aws.String(
+					"SET v = :v",
+				), ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":v": s("x")}})
+			return err
+		}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			if !tc.refused {
+				if err != nil {
+					t.Fatalf("err = %v, want none", err)
+				}
+				return
+			}
+			var apiErr smithy.APIError
+			if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ValidationException" ||
+				!strings.HasPrefix(apiErr.ErrorMessage(), "One or more parameter values were invalid") {
+				t.Fatalf("err = %v, want DynamoDB's ValidationException", err)
+			}
+		})
 	}
 }

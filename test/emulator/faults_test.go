@@ -19,19 +19,7 @@ func faultTable(t *testing.T, f *emulator.Faults) (*dynamodb.Client, *dynamodb.C
 	t.Helper()
 	cfg := emulator.Config(t)
 	plain := dynamodb.NewFromConfig(cfg)
-	_, err := plain.CreateTable(context.Background(), &dynamodb.CreateTableInput{
-		TableName: aws.String("faults"),
-		KeySchema: []ddbtypes.KeySchemaElement{
-			{AttributeName: aws.String("id"), KeyType: ddbtypes.KeyTypeHash},
-		},
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{
-			{AttributeName: aws.String("id"), AttributeType: ddbtypes.ScalarAttributeTypeS},
-		},
-		BillingMode: ddbtypes.BillingModePayPerRequest,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	createTable(t, plain, "faults", "id")
 	return plain, dynamodb.NewFromConfig(f.Wrap(cfg))
 }
 

@@ -14,8 +14,6 @@ import (
 	"github.com/isb-go/isb/test/emulator"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 func TestEnsureCreatesThenFindsGroupsAndPermissionSets(t *testing.T) {
 	ctx := context.Background()
 	cfg := emulator.Config(t)

@@ -17,6 +17,7 @@ import (
 	"github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/test/fixture"
 )
 
 // injector fails the k-th AWS call the service makes (counting from 1),
@@ -48,30 +49,25 @@ func changesNothing(op string) bool {
 var errInjected = errors.New("injected fault")
 
 func (in *injector) install(cfg *aws.Config) {
-	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
-			"InjectFault",
-			func(ctx context.Context, input middleware.InitializeInput, next middleware.InitializeHandler) (
-				middleware.InitializeOutput, middleware.Metadata, error) {
-				n := in.calls.Add(1)
-				op := awsmiddleware.GetServiceID(ctx) + "." + awsmiddleware.GetOperationName(ctx)
-				in.mu.Lock()
-				in.ops = append(in.ops, op)
-				in.mu.Unlock()
-				if n != in.k {
-					return next.HandleInitialize(ctx, input)
-				}
-				in.failed.Store(op)
-				if !in.after {
-					return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", op, errInjected)
-				}
-				out, md, err := next.HandleInitialize(ctx, input)
-				if err != nil {
-					return out, md, err
-				}
-				return middleware.InitializeOutput{}, md, fmt.Errorf("%s (response lost): %w", op, errInjected)
-			},
-		), middleware.Before)
+	fixture.Intercept(cfg, "InjectFault", func(ctx context.Context, input middleware.InitializeInput,
+		next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+		n := in.calls.Add(1)
+		op := awsmiddleware.GetServiceID(ctx) + "." + awsmiddleware.GetOperationName(ctx)
+		in.mu.Lock()
+		in.ops = append(in.ops, op)
+		in.mu.Unlock()
+		if n != in.k {
+			return next.HandleInitialize(ctx, input)
+		}
+		in.failed.Store(op)
+		if !in.after {
+			return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", op, errInjected)
+		}
+		out, md, err := next.HandleInitialize(ctx, input)
+		if err != nil {
+			return out, md, err
+		}
+		return middleware.InitializeOutput{}, md, fmt.Errorf("%s (response lost): %w", op, errInjected)
 	})
 }
 
@@ -131,22 +127,16 @@ func failedRun(w *world, failures int) (string, events.Event) {
 // runs.
 var transitions = []transition{
 	{"budget exceeded: lease ends, account to cleanup, access revoked", func(w *world) ([]string, []lease.Key, step) {
-		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
-		w.grantAccess(id, dev)
+		l, id := w.inUse()
 		return onLease(id, l, events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51})
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\nlease0: BudgetExceeded\n"},
 	{"approval: account to Active, access granted", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Active, account.Available)
-		return onLease(id, l, events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"})
+		return onLease(id, l, approved(l, id))
 	}, "account0: Active holder=lease0 cleanupRun=false; ou=Active; access=[dev@example.com]\nlease0: Active\n"},
 	{"freeze: lease and account frozen, access revoked", func(w *world) ([]string, []lease.Key, step) {
-		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
-		w.grantAccess(id, dev)
-		return onLease(id, l, events.LeaseFreezingThresholdAlert{
-			LeaseID:   l.Key,
-			AccountID: id,
-			Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
-		})
+		l, id := w.inUse()
+		return onLease(id, l, budgetAlert(l.Key, id))
 	}, "account0: Frozen holder=lease0 cleanupRun=false; ou=Frozen; access=[]\nlease0: Frozen\n"},
 	{"unfreeze: account back to Active, access granted", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Active, account.Frozen, account.Frozen)
@@ -163,11 +153,7 @@ var transitions = []transition{
 		arn := "arn:aws:states:run-" + id
 		w.row(account.Account{ID: id, Status: account.CleanUp,
 			Cleanup: &account.CleanupExecution{ExecutionARN: arn, StartedAt: t0, Outcome: account.CleanupSucceeded}})
-		return onAccount(id, events.AccountCleanupSucceeded{
-			AccountID:               id,
-			CleanupExecutionContext: run(arn),
-			Reason:                  events.CleanupLeaseTermination,
-		})
+		return onAccount(id, cleanupSucceeded(id, arn, events.CleanupLeaseTermination))
 	}, "account0: Available holder=- cleanupRun=false; ou=Available; access=[]\n"},
 	{"cleanup failure below the limit: another cleanup asked", func(w *world) ([]string, []lease.Key, step) {
 		id, ev := failedRun(w, 1)
@@ -183,8 +169,7 @@ var transitions = []transition{
 		return onAccount(id, events.CleanAccountRequest{AccountID: id, Reason: events.CleanupRetryFailed})
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\n"},
 	{"eject: lease ends, access revoked, account to Exit, row deleted", func(w *world) ([]string, []lease.Key, step) {
-		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
-		w.grantAccess(id, dev)
+		l, id := w.inUse()
 		ended := deliver(events.LeaseTerminated{LeaseID: l.Key, AccountID: id,
 			Reason: events.TerminatedWithComment(events.TerminationEjected, "account ejected from the pool")})
 		return []string{id}, []lease.Key{l.Key}, func(w *world) error {
@@ -198,17 +183,12 @@ var transitions = []transition{
 	}, "account0: no row; ou=Exit; access=[]\nlease0: Ejected\n"},
 	{"drift: lease ends, account quarantined, access revoked", func(w *world) ([]string, []lease.Key, step) {
 		l, id := w.leased(dev, lease.Frozen, account.Frozen, account.Available)
-		return onLease(id, l, events.AccountDriftDetected{
-			AccountID:  id,
-			ExpectedOU: string(account.Frozen),
-			ActualOU:   string(account.Available),
-		})
+		return onLease(id, l, drifted(id, account.Frozen, account.Available))
 	}, "account0: Quarantine holder=- cleanupRun=false; ou=Quarantine; access=[]\nlease0: AccountQuarantined\n"},
 	{
 		"drift: a leased account that left the pool is forgotten, access revoked first",
 		func(w *world) ([]string, []lease.Key, step) {
-			l, id := w.leased(dev, lease.Active, account.Active, account.Active)
-			w.grantAccess(id, dev)
+			l, id := w.inUse()
 			w.moveTo(id, "")
 			return onLease(id, l, events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active)})
 		},

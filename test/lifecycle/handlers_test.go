@@ -36,6 +36,66 @@ func (w *world) cleanupRun(id, arn, outcome string) {
 		Cleanup: &account.CleanupExecution{ExecutionARN: arn, StartedAt: t0, Outcome: outcome}})
 }
 
+// budgetAlert is the freezing alert of lease k on account id: a spend of 41
+// past the threshold of 40 of a budget of 50.
+func budgetAlert(k lease.Key, id string) events.LeaseFreezingThresholdAlert {
+	return events.LeaseFreezingThresholdAlert{LeaseID: k, AccountID: id,
+		Reason: events.FrozenByBudget(40, ptr(50.0), 41)}
+}
+
+// approved is a manager's approval of lease l on account id.
+func approved(l lease.Lease, id string) events.LeaseApproved {
+	return events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"}
+}
+
+// terminated is the end of lease l on account id, for the reason kind.
+func terminated(l lease.Lease, id string, kind events.TerminationType, comment string) events.LeaseTerminated {
+	return events.LeaseTerminated{LeaseID: l.Key, AccountID: id, Reason: events.TerminatedWithComment(kind, comment)}
+}
+
+// drifted is the drift monitor's report of account id found in actual
+// while its row says expected.
+func drifted(id string, expected, actual account.OU) events.AccountDriftDetected {
+	return events.AccountDriftDetected{AccountID: id, ExpectedOU: string(expected), ActualOU: string(actual)}
+}
+
+// cleanupSucceeded is the success of the cleanup run arn of account id.
+func cleanupSucceeded(id, arn string, why events.CleanupReason) events.AccountCleanupSucceeded {
+	return events.AccountCleanupSucceeded{AccountID: id, CleanupExecutionContext: run(arn), Reason: why}
+}
+
+// cleanupFailed is the failure of the cleanup run arn of account id, the
+// account's failures-th in a row.
+func cleanupFailed(id, arn string, why events.CleanupReason, failures int) events.AccountCleanupFailed {
+	return events.AccountCleanupFailed{AccountID: id, CleanupExecutionContext: run(arn), Reason: why,
+		ConsecutiveFailures: failures}
+}
+
+// wantEvents checks the detail-types of the events put on the bus, in order.
+func wantEvents(t *testing.T, w *world, want ...string) {
+	t.Helper()
+	if got := w.detailTypes(); !slices.Equal(got, want) {
+		t.Errorf("events = %v, want %v", got, want)
+	}
+}
+
+// wantLease checks the status of lease k.
+func wantLease(t *testing.T, w *world, k lease.Key, status lease.Status) {
+	t.Helper()
+	if got := w.lease(k); got.Status != status {
+		t.Errorf("lease = %s, want %s", got.Status, status)
+	}
+}
+
+// cleaning creates an account in the CleanUp OU whose row records the
+// cleanup run arn with its outcome, and returns its id.
+func (w *world) cleaning(arn, outcome string) string {
+	w.t.Helper()
+	id := w.newAccount(account.CleanUp)
+	w.cleanupRun(id, arn, outcome)
+	return id
+}
+
 func wantAccount(t *testing.T, w *world, id string, status account.Status, access []string) {
 	t.Helper()
 	if a := w.account(id); a.Status != status {
@@ -53,7 +113,7 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 	t.Run("an approved lease's account moves to Active and the lessee gets access", func(t *testing.T) {
 		w := newWorld(t)
 		l, id := w.leased(dev, lease.Active, account.Active, account.Available)
-		w.ok(events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"})
+		w.ok(approved(l, id))
 		wantAccount(t, w, id, account.Active, []string{w.users[dev]})
 		if evs := w.detailTypes(); len(evs) != 0 {
 			t.Errorf("events = %v, want none", evs)
@@ -72,10 +132,9 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 	})
 	t.Run("duplicate assignments of the lessee are reduced to one", func(t *testing.T) {
 		w := newWorld(t)
-		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+		l, id := w.inUse()
 		w.grantAccess(id, dev)
-		w.grantAccess(id, dev)
-		w.ok(events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"})
+		w.ok(approved(l, id))
 		wantAccount(t, w, id, account.Active, []string{w.users[dev]})
 	})
 	t.Run("a late termination of an earlier lease leaves the account's next lease alone", func(t *testing.T) {
@@ -83,7 +142,7 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 		next, id := w.leased("next@example.com", lease.Active, account.Active, account.Active)
 		w.grantAccess(id, "next@example.com")
 		old := lease.Key{UserEmail: dev, UUID: "00000000-0000-4000-8000-000000000001"}
-		if _, err := w.store.Leases().Create(t.Context(), lease.Lease{Key: old, Status: lease.ManuallyTerminated,
+		if _, err := w.Store.Leases().Create(t.Context(), lease.Lease{Key: old, Status: lease.ManuallyTerminated,
 			AccountID: id,
 			StartDate: t0.Add(-72 * time.Hour), EndDate: t0.Add(-48 * time.Hour), CreatedAt: t0.Add(-72 * time.Hour)},
 			0); err != nil {
@@ -105,41 +164,28 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 		w := newWorld(t)
 		l, id := w.leased(dev, lease.ManuallyTerminated, account.Active, account.Active)
 		w.grantAccess(id, dev)
-		w.ok(
-			events.LeaseTerminated{
-				LeaseID:   l.Key,
-				AccountID: id,
-				Reason:    events.TerminatedWithComment(events.TerminationManual, "done"),
-			},
-		)
+		w.ok(terminated(l, id, events.TerminationManual, "done"))
 		wantAccount(t, w, id, account.CleanUp, nil)
 		if a := w.account(id); a.Lease != nil {
 			t.Errorf("the account still names lease %v", a.Lease)
 		}
-		if got := w.detailTypes(); !slices.Equal(got, []string{names.CleanAccountRequest}) {
-			t.Errorf("events = %v, want one CleanAccountRequest", got)
-		}
+		wantEvents(t, w, names.CleanAccountRequest)
 	})
 	t.Run("a budget-exceeded lease ends and its account goes to cleanup in one step", func(t *testing.T) {
 		w := newWorld(t)
-		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
-		w.grantAccess(id, dev)
+		l, id := w.inUse()
 		w.ok(events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51})
 		if got := w.lease(l.Key); got.Status != lease.BudgetExceeded || got.TTL == 0 {
 			t.Errorf("lease = %s ttl %d, want BudgetExceeded with a TTL", got.Status, got.TTL)
 		}
 		wantAccount(t, w, id, account.CleanUp, nil)
-		if got := w.detailTypes(); !slices.Equal(got, []string{names.CleanAccountRequest, names.LeaseTerminated}) {
-			t.Errorf("events = %v", got)
-		}
+		wantEvents(t, w, names.CleanAccountRequest, names.LeaseTerminated)
 	})
 	t.Run("an expired frozen lease ends and its account goes to cleanup", func(t *testing.T) {
 		w := newWorld(t)
 		l, id := w.leased(dev, lease.Frozen, account.Frozen, account.Frozen)
 		w.ok(events.LeaseExpired{LeaseID: l.Key, AccountID: id, LeaseExpirationDate: t0})
-		if got := w.lease(l.Key); got.Status != lease.Expired {
-			t.Errorf("lease = %s, want Expired", got.Status)
-		}
+		wantLease(t, w, l.Key, lease.Expired)
 		wantAccount(t, w, id, account.CleanUp, nil)
 	})
 	t.Run("an expired lease of half an hour is announced as lasting one whole hour", func(t *testing.T) {
@@ -148,13 +194,13 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 		half := 0.5
 		next := l
 		next.LeaseDurationInHours = &half
-		if _, err := w.store.Leases().Save(t.Context(), l, next); err != nil {
+		if _, err := w.Store.Leases().Save(t.Context(), l, next); err != nil {
 			t.Fatal(err)
 		}
 		w.ok(events.LeaseExpired{LeaseID: l.Key, AccountID: id, LeaseExpirationDate: t0})
 		wantAccount(t, w, id, account.CleanUp, nil)
 		var ended []events.LeaseTerminated
-		for _, r := range w.tap.Drain(t) {
+		for _, r := range w.Tap.Drain(t) {
 			if e, ok := r.Event.(events.LeaseTerminated); ok {
 				ended = append(ended, e)
 			}
@@ -166,36 +212,17 @@ func TestLeaseEventsMoveTheAccountAndSetAccess(t *testing.T) {
 	})
 	t.Run("a freezing alert freezes the lease and the account and revokes access", func(t *testing.T) {
 		w := newWorld(t)
-		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
-		w.grantAccess(id, dev)
-		w.ok(
-			events.LeaseFreezingThresholdAlert{
-				LeaseID:   l.Key,
-				AccountID: id,
-				Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
-			},
-		)
-		if got := w.lease(l.Key); got.Status != lease.Frozen {
-			t.Errorf("lease = %s, want Frozen", got.Status)
-		}
+		l, id := w.inUse()
+		w.ok(budgetAlert(l.Key, id))
+		wantLease(t, w, l.Key, lease.Frozen)
 		wantAccount(t, w, id, account.Frozen, nil)
-		if got := w.detailTypes(); !slices.Equal(got, []string{names.LeaseFrozen}) {
-			t.Errorf("events = %v", got)
-		}
+		wantEvents(t, w, names.LeaseFrozen)
 	})
 	t.Run("a freezing alert for a lease that already ended changes nothing", func(t *testing.T) {
 		w := newWorld(t)
 		l, id := w.leased(dev, lease.Expired, account.CleanUp, account.CleanUp)
-		w.ok(
-			events.LeaseFreezingThresholdAlert{
-				LeaseID:   l.Key,
-				AccountID: id,
-				Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
-			},
-		)
-		if got := w.lease(l.Key); got.Status != lease.Expired {
-			t.Errorf("lease = %s, want Expired", got.Status)
-		}
+		w.ok(budgetAlert(l.Key, id))
+		wantLease(t, w, l.Key, lease.Expired)
 		wantAccount(t, w, id, account.CleanUp, nil)
 	})
 	t.Run("a lease frozen by a manager freezes its account", func(t *testing.T) {
@@ -223,15 +250,8 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 	})
 	t.Run("a successful cleanup makes the account Available", func(t *testing.T) {
 		w := newWorld(t)
-		id := w.newAccount(account.CleanUp)
-		w.cleanupRun(id, "arn:aws:states:run-1", "")
-		w.ok(
-			events.AccountCleanupSucceeded{
-				AccountID:               id,
-				CleanupExecutionContext: run("arn:aws:states:run-1"),
-				Reason:                  events.CleanupLeaseTermination,
-			},
-		)
+		id := w.cleaning("arn:aws:states:run-1", "")
+		w.ok(cleanupSucceeded(id, "arn:aws:states:run-1", events.CleanupLeaseTermination))
 		wantAccount(t, w, id, account.Available, nil)
 		if a := w.account(id); !a.LastCleanedAt.Equal(t0) || a.Cleanup != nil {
 			t.Errorf("account = %+v, want cleaned at t0 with no run recorded", a)
@@ -239,37 +259,21 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 	})
 	t.Run("a success of an earlier cleanup run does not end the current one", func(t *testing.T) {
 		w := newWorld(t)
-		id := w.newAccount(account.CleanUp)
-		w.cleanupRun(id, "arn:aws:states:run-2", "")
-		w.ok(
-			events.AccountCleanupSucceeded{
-				AccountID:               id,
-				CleanupExecutionContext: run("arn:aws:states:run-1"),
-				Reason:                  events.CleanupLeaseTermination,
-			},
-		)
+		id := w.cleaning("arn:aws:states:run-2", "")
+		w.ok(cleanupSucceeded(id, "arn:aws:states:run-1", events.CleanupLeaseTermination))
 		wantAccount(t, w, id, account.CleanUp, nil)
 	})
 	t.Run("a failed cleanup below the limit asks for another run, once", func(t *testing.T) {
 		w := newWorld(t)
-		id := w.newAccount(account.CleanUp)
-		w.cleanupRun(id, "arn:aws:states:run-1", account.CleanupFailed)
-		failed := events.AccountCleanupFailed{
-			AccountID:               id,
-			CleanupExecutionContext: run("arn:aws:states:run-1"),
-			Reason:                  events.CleanupLeaseTermination,
-			ConsecutiveFailures:     1,
-		}
+		id := w.cleaning("arn:aws:states:run-1", account.CleanupFailed)
+		failed := cleanupFailed(id, "arn:aws:states:run-1", events.CleanupLeaseTermination, 1)
 		w.ok(failed, failed)
 		wantAccount(t, w, id, account.CleanUp, nil)
-		if got := w.detailTypes(); !slices.Equal(got, []string{names.CleanAccountRequest}) {
-			t.Errorf("events = %v, want one CleanAccountRequest", got)
-		}
+		wantEvents(t, w, names.CleanAccountRequest)
 	})
 	t.Run("a failed cleanup at the limit quarantines the account", func(t *testing.T) {
 		w := newWorld(t)
-		id := w.newAccount(account.CleanUp)
-		w.cleanupRun(id, "arn:aws:states:run-3", account.CleanupFailed)
+		id := w.cleaning("arn:aws:states:run-3", account.CleanupFailed)
 		w.ok(
 			events.AccountCleanupFailed{
 				AccountID:               id,
@@ -280,41 +284,22 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 			},
 		)
 		wantAccount(t, w, id, account.Quarantine, nil)
-		if got := w.detailTypes(); !slices.Equal(got, []string{names.AccountQuarantined}) {
-			t.Errorf("events = %v", got)
-		}
+		wantEvents(t, w, names.AccountQuarantined)
 	})
 	t.Run("drift of a leased account quarantines it and ends the lease", func(t *testing.T) {
 		w := newWorld(t)
-		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
-		w.grantAccess(id, dev)
+		l, id := w.inUse()
 		w.moveTo(id, account.Available)
-		w.ok(
-			events.AccountDriftDetected{
-				AccountID:  id,
-				ExpectedOU: string(account.Active),
-				ActualOU:   string(account.Available),
-			},
-		)
-		if got := w.lease(l.Key); got.Status != lease.AccountQuarantined {
-			t.Errorf("lease = %s, want AccountQuarantined", got.Status)
-		}
+		w.ok(drifted(id, account.Active, account.Available))
+		wantLease(t, w, l.Key, lease.AccountQuarantined)
 		wantAccount(t, w, id, account.Quarantine, nil)
-		if got := w.detailTypes(); !slices.Equal(got, []string{names.AccountQuarantined, names.LeaseTerminated}) {
-			t.Errorf("events = %v", got)
-		}
+		wantEvents(t, w, names.AccountQuarantined, names.LeaseTerminated)
 	})
 	t.Run("a stale drift report changes nothing", func(t *testing.T) {
 		w := newWorld(t)
 		id := w.newAccount(account.Available)
 		w.row(account.Account{ID: id, Status: account.Available})
-		w.ok(
-			events.AccountDriftDetected{
-				AccountID:  id,
-				ExpectedOU: string(account.Available),
-				ActualOU:   string(account.CleanUp),
-			},
-		)
+		w.ok(drifted(id, account.Available, account.CleanUp))
 		wantAccount(t, w, id, account.Available, nil)
 	})
 	t.Run(
@@ -323,13 +308,7 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 			w := newWorld(t)
 			id := w.newAccount(account.Entry)
 			w.row(account.Account{ID: id, Status: account.CleanUp})
-			w.ok(
-				events.AccountDriftDetected{
-					AccountID:  id,
-					ExpectedOU: string(account.CleanUp),
-					ActualOU:   string(account.Entry),
-				},
-			)
+			w.ok(drifted(id, account.CleanUp, account.Entry))
 			wantAccount(t, w, id, account.CleanUp, nil)
 		},
 	)
@@ -339,7 +318,7 @@ func TestAccountEventsMoveTheAccount(t *testing.T) {
 		w.row(account.Account{ID: id, Status: account.Available})
 		w.moveTo(id, "")
 		w.ok(events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Available)})
-		if _, err := w.store.Accounts().Get(t.Context(), id); err == nil {
+		if _, err := w.Store.Accounts().Get(t.Context(), id); err == nil {
 			t.Error("the row is still there")
 		}
 		if ou := w.ouOf(id); ou != "root" {
@@ -420,13 +399,12 @@ func mustJSON(v any) string {
 
 func TestItsOwnEventsComingBackThroughTheBusChangeNothing(t *testing.T) {
 	w := newWorld(t)
-	l, id := w.leased(dev, lease.Active, account.Active, account.Active)
-	w.grantAccess(id, dev)
+	l, id := w.inUse()
 	w.ok(events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51})
 	before := w.snapshot([]string{id}, []lease.Key{l.Key})
 	// The bus delivered LeaseTerminated and CleanAccountRequest to the tap
 	// as EventBridge envelopes; hand the same bodies to the handler.
-	received := w.tap.Drain(t)
+	received := w.Tap.Drain(t)
 	var batch awsevents.SQSEvent
 	for i, r := range received {
 		body, err := json.Marshal(r.Envelope)
@@ -477,11 +455,7 @@ func TestNoOneKeepsAccessToAnAccountWithoutARow(t *testing.T) {
 			return events.LeaseUnfrozen{LeaseID: k, AccountID: id, Reason: "by manager"}
 		}},
 		{"a freezing alert", func(id string) events.Event {
-			return events.LeaseFreezingThresholdAlert{
-				LeaseID:   k,
-				AccountID: id,
-				Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
-			}
+			return budgetAlert(k, id)
 		}},
 		{"a budget exceeded", func(id string) events.Event {
 			return events.LeaseBudgetExceeded{LeaseID: k, AccountID: id, Budget: 50, TotalSpend: 51}
@@ -493,19 +467,10 @@ func TestNoOneKeepsAccessToAnAccountWithoutARow(t *testing.T) {
 			return events.CleanAccountRequest{AccountID: id, Reason: events.CleanupRetryFailed}
 		}},
 		{"a cleanup success", func(id string) events.Event {
-			return events.AccountCleanupSucceeded{
-				AccountID:               id,
-				CleanupExecutionContext: run("arn:aws:states:run-1"),
-				Reason:                  events.CleanupLeaseTermination,
-			}
+			return cleanupSucceeded(id, "arn:aws:states:run-1", events.CleanupLeaseTermination)
 		}},
 		{"a cleanup failure", func(id string) events.Event {
-			return events.AccountCleanupFailed{
-				AccountID:               id,
-				CleanupExecutionContext: run("arn:aws:states:run-1"),
-				Reason:                  events.CleanupLeaseTermination,
-				ConsecutiveFailures:     1,
-			}
+			return cleanupFailed(id, "arn:aws:states:run-1", events.CleanupLeaseTermination, 1)
 		}},
 		{"a drift report of an account in Exit", func(id string) events.Event {
 			return events.AccountDriftDetected{AccountID: id, ActualOU: string(account.Exit)}
@@ -520,7 +485,7 @@ func TestNoOneKeepsAccessToAnAccountWithoutARow(t *testing.T) {
 			if got := w.assignees(id); len(got) != 0 {
 				t.Errorf("user access = %v, want none", got)
 			}
-			if _, err := w.store.Accounts().Get(t.Context(), id); err == nil {
+			if _, err := w.Store.Accounts().Get(t.Context(), id); err == nil {
 				t.Error("a row was created for the ejected account")
 			}
 		})
@@ -534,19 +499,14 @@ type moves struct {
 }
 
 func (m *moves) install(cfg *aws.Config) {
-	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
-			"RecordMoves",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
-				middleware.InitializeOutput, middleware.Metadata, error) {
-				if mv, ok := in.Parameters.(*organizations.MoveAccountInput); ok {
-					m.mu.Lock()
-					m.ids = append(m.ids, aws.ToString(mv.DestinationParentId))
-					m.mu.Unlock()
-				}
-				return next.HandleInitialize(ctx, in)
-			},
-		), middleware.Before)
+	fixture.Intercept(cfg, "RecordMoves", func(ctx context.Context, in middleware.InitializeInput,
+		next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+		if mv, ok := in.Parameters.(*organizations.MoveAccountInput); ok {
+			m.mu.Lock()
+			m.ids = append(m.ids, aws.ToString(mv.DestinationParentId))
+			m.mu.Unlock()
+		}
+		return next.HandleInitialize(ctx, in)
 	})
 }
 
@@ -560,11 +520,7 @@ func TestEveryOUMoveIsAMoveOfTheTable(t *testing.T) {
 			"a registered account cleaned before it left Entry passes through CleanUp",
 			func(w *world) (string, events.Event) {
 				id := cleanedRun(w, account.Entry, account.CleanupSucceeded)
-				return id, events.AccountCleanupSucceeded{
-					AccountID:               id,
-					CleanupExecutionContext: run("arn:aws:states:run-" + id),
-					Reason:                  events.CleanupAccountRegistration,
-				}
+				return id, cleanupSucceeded(id, "arn:aws:states:run-"+id, events.CleanupAccountRegistration)
 			},
 			[]account.OU{account.CleanUp, account.Available},
 		},
@@ -574,7 +530,7 @@ func TestEveryOUMoveIsAMoveOfTheTable(t *testing.T) {
 		}, []account.OU{account.Active, account.Frozen}},
 		{"a granted account moves once", func(w *world) (string, events.Event) {
 			l, id := w.leased(dev, lease.Active, account.Active, account.Available)
-			return id, events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"}
+			return id, approved(l, id)
 		}, []account.OU{account.Active}},
 	}
 	for _, tt := range tests {

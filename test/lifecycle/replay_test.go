@@ -19,8 +19,7 @@ type scenario struct {
 
 func cleanedRun(w *world, ou account.OU, outcome string) string {
 	id := w.newAccount(ou)
-	w.row(account.Account{ID: id, Status: account.CleanUp,
-		Cleanup: &account.CleanupExecution{ExecutionARN: "arn:aws:states:run-" + id, StartedAt: t0, Outcome: outcome}})
+	w.cleanupRun(id, "arn:aws:states:run-"+id, outcome)
 	return id
 }
 
@@ -31,12 +30,8 @@ var scenarios = []scenario{
 	{"approval then termination by the lessee", func(w *world) ([]string, []lease.Key, []events.Event) {
 		l, id := w.leased(dev, lease.ManuallyTerminated, account.Active, account.Available)
 		return []string{id}, []lease.Key{l.Key}, []events.Event{
-			events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"},
-			events.LeaseTerminated{
-				LeaseID:   l.Key,
-				AccountID: id,
-				Reason:    events.TerminatedWithComment(events.TerminationManual, "done"),
-			},
+			approved(l, id),
+			terminated(l, id, events.TerminationManual, "done"),
 		}
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\nlease0: ManuallyTerminated\n"},
 	{"freeze then unfreeze by a manager", func(w *world) ([]string, []lease.Key, []events.Event) {
@@ -48,14 +43,9 @@ var scenarios = []scenario{
 		}
 	}, "account0: Active holder=lease0 cleanupRun=false; ou=Active; access=[dev@example.com]\nlease0: Active\n"},
 	{"freezing alert then budget exceeded", func(w *world) ([]string, []lease.Key, []events.Event) {
-		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
-		w.grantAccess(id, dev)
+		l, id := w.inUse()
 		return []string{id}, []lease.Key{l.Key}, []events.Event{
-			events.LeaseFreezingThresholdAlert{
-				LeaseID:   l.Key,
-				AccountID: id,
-				Reason:    events.FrozenByBudget(40, ptr(50.0), 41),
-			},
+			budgetAlert(l.Key, id),
 			events.LeaseBudgetExceeded{LeaseID: l.Key, AccountID: id, Budget: 50, TotalSpend: 51},
 		}
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\nlease0: BudgetExceeded\n"},
@@ -70,38 +60,20 @@ var scenarios = []scenario{
 		id := cleanedRun(w, account.Entry, account.CleanupSucceeded)
 		return []string{id}, nil, []events.Event{
 			events.CleanAccountRequest{AccountID: id, Reason: events.CleanupAccountRegistration},
-			events.AccountCleanupSucceeded{
-				AccountID:               id,
-				CleanupExecutionContext: run("arn:aws:states:run-" + id),
-				Reason:                  events.CleanupAccountRegistration,
-			},
+			cleanupSucceeded(id, "arn:aws:states:run-"+id, events.CleanupAccountRegistration),
 		}
 	}, "account0: Available holder=- cleanupRun=false; ou=Available; access=[]\n"},
 	{"a cleanup failure below the limit", func(w *world) ([]string, []lease.Key, []events.Event) {
 		id := cleanedRun(w, account.CleanUp, account.CleanupFailed)
 		return []string{id}, nil, []events.Event{
-			events.AccountCleanupFailed{
-				AccountID:               id,
-				CleanupExecutionContext: run("arn:aws:states:run-" + id),
-				Reason:                  events.CleanupLeaseTermination,
-				ConsecutiveFailures:     1,
-			},
+			cleanupFailed(id, "arn:aws:states:run-"+id, events.CleanupLeaseTermination, 1),
 		}
 	}, "account0: CleanUp holder=- cleanupRun=false; ou=CleanUp; access=[]\n"},
 	{"a cleanup failure at the limit then a drift report", func(w *world) ([]string, []lease.Key, []events.Event) {
 		id := cleanedRun(w, account.CleanUp, account.CleanupFailed)
 		return []string{id}, nil, []events.Event{
-			events.AccountCleanupFailed{
-				AccountID:               id,
-				CleanupExecutionContext: run("arn:aws:states:run-" + id),
-				Reason:                  events.CleanupRetryFailed,
-				ConsecutiveFailures:     3,
-			},
-			events.AccountDriftDetected{
-				AccountID:  id,
-				ExpectedOU: string(account.CleanUp),
-				ActualOU:   string(account.Quarantine),
-			},
+			cleanupFailed(id, "arn:aws:states:run-"+id, events.CleanupRetryFailed, 3),
+			drifted(id, account.CleanUp, account.Quarantine),
 		}
 	}, "account0: Quarantine holder=- cleanupRun=true; ou=Quarantine; access=[]\n"},
 	{"late lease events of an ejected account", func(w *world) ([]string, []lease.Key, []events.Event) {
@@ -112,25 +84,16 @@ var scenarios = []scenario{
 		w.deleteRow(id)
 		w.grantAccess(id, dev)
 		return []string{id}, []lease.Key{l.Key}, []events.Event{
-			events.LeaseApproved{LeaseID: l.Key, AccountID: id, ApprovedBy: "manager@example.com"},
-			events.LeaseTerminated{
-				LeaseID:   l.Key,
-				AccountID: id,
-				Reason:    events.TerminatedWithComment(events.TerminationEjected, "account ejected from the pool"),
-			},
+			approved(l, id),
+			terminated(l, id, events.TerminationEjected, "account ejected from the pool"),
 		}
 	}, "account0: no row; ou=Exit; access=[]\nlease0: Ejected\n"},
 	{"a leased account that left the pool is forgotten", func(w *world) ([]string, []lease.Key, []events.Event) {
-		l, id := w.leased(dev, lease.Active, account.Active, account.Active)
-		w.grantAccess(id, dev)
+		l, id := w.inUse()
 		w.moveTo(id, "")
 		return []string{id}, []lease.Key{l.Key}, []events.Event{
 			events.AccountDriftDetected{AccountID: id, ExpectedOU: string(account.Active)},
-			events.LeaseTerminated{
-				LeaseID:   l.Key,
-				AccountID: id,
-				Reason:    events.TerminatedWithComment(events.TerminationEjected, "the account left the pool's OUs"),
-			},
+			terminated(l, id, events.TerminationEjected, "the account left the pool's OUs"),
 		}
 	}, "account0: no row; ou=root; access=[]\nlease0: Ejected\n"},
 	{"a cleanup retried from quarantine", func(w *world) ([]string, []lease.Key, []events.Event) {
@@ -152,11 +115,7 @@ var scenarios = []scenario{
 		l, id := w.leased(dev, lease.Active, account.Active, account.Available)
 		w.grantAccess(id, dev)
 		return []string{id}, []lease.Key{l.Key}, []events.Event{
-			events.AccountDriftDetected{
-				AccountID:  id,
-				ExpectedOU: string(account.Active),
-				ActualOU:   string(account.Available),
-			},
+			drifted(id, account.Active, account.Available),
 		}
 	}, "account0: Quarantine holder=- cleanupRun=false; ou=Quarantine; access=[]\nlease0: AccountQuarantined\n"},
 }

@@ -34,7 +34,7 @@ func (w *world) snapshot(accounts []string, leases []lease.Key) string {
 	}
 	var b strings.Builder
 	for i, id := range accounts {
-		a, err := w.store.Accounts().Get(context.Background(), id)
+		a, err := w.Store.Accounts().Get(context.Background(), id)
 		row := "no row"
 		if err == nil {
 			holder := "-"
@@ -74,7 +74,7 @@ func (w *world) invariantsOf(accounts []string, leases []lease.Key) []string {
 	var problems []string
 	var rows []account.Account
 	for _, id := range accounts {
-		if a, err := w.store.Accounts().Get(ctx, id); err == nil {
+		if a, err := w.Store.Accounts().Get(ctx, id); err == nil {
 			rows = append(rows, a)
 		}
 	}
@@ -84,7 +84,7 @@ func (w *world) invariantsOf(accounts []string, leases []lease.Key) []string {
 	}
 	token := ""
 	for accounts == nil {
-		page, next, err := w.store.Accounts().List(ctx, page.Page{Size: 100, Token: token})
+		page, next, err := w.Store.Accounts().List(ctx, page.Page{Size: 100, Token: token})
 		if err != nil {
 			w.t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func (w *world) invariantsOf(accounts []string, leases []lease.Key) []string {
 		}
 	}
 	for _, id := range untracked {
-		if _, err := w.store.Accounts().Get(ctx, id); !errors.Is(err, fault.NotFound) {
+		if _, err := w.Store.Accounts().Get(ctx, id); !errors.Is(err, fault.NotFound) {
 			continue // a row: checked above
 		}
 		if got := w.assignees(id); len(got) > 0 {
@@ -123,7 +123,7 @@ func (w *world) invariantsOf(accounts []string, leases []lease.Key) []string {
 		if !l.Status.Monitored() {
 			continue
 		}
-		a, err := w.store.Accounts().Get(ctx, l.AccountID)
+		a, err := w.Store.Accounts().Get(ctx, l.AccountID)
 		if err != nil || a.Lease == nil || *a.Lease != k || string(a.Status) != string(l.Status) {
 			problems = append(problems, fmt.Sprintf("lease %s is %s but its account row is %+v (%v)", k.UUID, l.Status, a, err))
 		}

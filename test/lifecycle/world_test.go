@@ -16,14 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/account"
-	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/events"
@@ -32,28 +30,22 @@ import (
 	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/orgs"
-	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/pool"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/functions/lifecycle/consumer"
-	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
-
-func TestMain(m *testing.M) { emulator.Main(m) }
 
 // mgmt is the emulator's default account, which creates the organization.
 const mgmt, hub, idc = fixture.EmulatorAccount, fixture.HubAccount, fixture.IdcAccount
 
-var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var t0 = fixture.T0
 
 // world is one test's platform: tables, bus, organization, Identity Center.
 type world struct {
-	t     *testing.T
-	cfg   aws.Config
-	store *ddbstore.Store
-	tap   *fixture.Tap
+	t *testing.T
+	fixture.Platform
 	clock *fixture.Clock
 
 	org *fixture.Org
@@ -76,16 +68,13 @@ type world struct {
 // the service under test only (the fault-injection middleware).
 func newWorld(t *testing.T, svcOpts ...func(*aws.Config)) *world {
 	t.Helper()
-	cfg := emulator.Config(t)
-	w := &world{t: t, cfg: cfg, store: fixture.Store(t, cfg), tap: fixture.Bus(t, cfg),
+	p := fixture.NewPlatform(t)
+	w := &world{t: t, Platform: p,
 		clock: &fixture.Clock{T: t0}, users: map[string]string{}, global: config.DefaultGlobal()}
 	w.global.Cleanup.MaxConsecutiveCleanupFailures = 3
 
-	w.org = fixture.NewOrg(t, cfg)
-	w.ic = fixture.NewIdentityCenter(t, cfg, hub, idc)
+	w.org, w.ic = p.Pool(t, mgmt, hub, idc)
 	w.idc, w.ids = w.ic.Param, w.ic.IDs
-	fixture.PutParam(t, cfg, fixture.PoolParamName, w.org.PoolParam(mgmt))
-	fixture.PutParam(t, cfg, fixture.IdcParamName, w.idc)
 
 	w.handler = w.newHandler(svcOpts...)
 	return w
@@ -95,12 +84,12 @@ func newWorld(t *testing.T, svcOpts ...func(*aws.Config)) *world {
 // and caches, as a cold start would. opts change the AWS configuration of
 // the service only (the fault-injection middleware).
 func (w *world) newHandler(opts ...func(*aws.Config)) *consumer.Handler {
-	svcCfg := w.cfg.Copy()
+	svcCfg := w.Cfg.Copy()
 	for _, o := range opts {
 		o(&svcCfg)
 	}
-	svcStore := ddbstore.New(dynamoClient(svcCfg), w.store.Tables(), nil)
-	relay := outbox.New(svcStore.Outbox(), bus.New(eventbridge.NewFromConfig(svcCfg), fixture.BusName))
+	svcStore := ddbstore.New(dynamoClient(svcCfg), w.Store.Tables(), nil)
+	relay := fixture.Relay(svcCfg, svcStore)
 	clients := chain.New(svcCfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
 	reconciler := lifecycle.NewReconciler(clients.Lifecycle())
 	pp := poolparam.New(paramstore.New(svcCfg), fixture.PoolParamName, 0, nil)
@@ -155,7 +144,7 @@ func (w *world) grantAccess(id, email string) {
 // row writes an account row.
 func (w *world) row(a account.Account) {
 	w.t.Helper()
-	if err := w.store.Accounts().Import(context.Background(), []account.Account{a}); err != nil {
+	if err := w.Store.Accounts().Import(context.Background(), []account.Account{a}); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -163,11 +152,11 @@ func (w *world) row(a account.Account) {
 // deleteRow deletes an account row, as an ejection does.
 func (w *world) deleteRow(id string) {
 	w.t.Helper()
-	if _, err := w.store.Accounts().Get(context.Background(), id); err != nil {
+	if _, err := w.Store.Accounts().Get(context.Background(), id); err != nil {
 		w.t.Fatal(err)
 	}
-	if _, err := dynamoClient(w.cfg).DeleteItem(context.Background(), &dynamodb.DeleteItemInput{
-		TableName: aws.String(w.store.Tables().Accounts),
+	if _, err := dynamoClient(w.Cfg).DeleteItem(context.Background(), &dynamodb.DeleteItemInput{
+		TableName: aws.String(w.Store.Tables().Accounts),
 		Key:       map[string]dbtypes.AttributeValue{names.AttrAccountID: &dbtypes.AttributeValueMemberS{Value: id}},
 	}); err != nil {
 		w.t.Fatal(err)
@@ -195,12 +184,21 @@ func (w *world) leased(
 	if st.Terminal() {
 		l.EndDate = t0
 	}
-	l, err := w.store.Leases().Create(context.Background(), l, 0)
+	l, err := w.Store.Leases().Create(context.Background(), l, 0)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	k := l.Key
 	w.row(account.Account{ID: id, Status: accountStatus, Lease: &k, LastCleanedAt: t0.Add(-48 * time.Hour)})
+	return l, id
+}
+
+// inUse sets up an Active lease of dev on an Active account, with dev
+// signed in to it.
+func (w *world) inUse() (lease.Lease, string) {
+	w.t.Helper()
+	l, id := w.leased(dev, lease.Active, account.Active, account.Active)
+	w.grantAccess(id, dev)
 	return l, id
 }
 
@@ -239,19 +237,19 @@ func (w *world) ok(evs ...events.Event) {
 // account reads an account row.
 func (w *world) account(id string) account.Account {
 	w.t.Helper()
-	return fixture.Account(w.t, w.store, id)
+	return fixture.Account(w.t, w.Store, id)
 }
 
 // lease reads a lease.
 func (w *world) lease(k lease.Key) lease.Lease {
 	w.t.Helper()
-	return fixture.Lease(w.t, w.store, k)
+	return fixture.Lease(w.t, w.Store, k)
 }
 
 // detailTypes drains the tap and returns the sorted detail-types.
 func (w *world) detailTypes() []string {
 	w.t.Helper()
-	got := fixture.DetailTypes(w.tap.Drain(w.t))
+	got := fixture.DetailTypes(w.Tap.Drain(w.t))
 	slices.Sort(got)
 	return got
 }

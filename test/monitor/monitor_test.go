@@ -37,7 +37,7 @@ func TestEveryEventFiresOnceAcrossTwoPasses(t *testing.T) {
 	for i := range leases {
 		leases[i] = w.create(leases[i])
 	}
-	if err := w.store.Accounts().Import(ctx, []account.Account{
+	if err := w.Store.Accounts().Import(ctx, []account.Account{
 		{ID: "300000000001", Status: account.Available}, {ID: "300000000002", Status: account.Available},
 		{ID: "300000000003", Status: account.Available}, {ID: "300000000004", Status: account.Quarantine},
 		{ID: "300000000005", Status: account.Active},
@@ -54,7 +54,7 @@ func TestEveryEventFiresOnceAcrossTwoPasses(t *testing.T) {
 	))
 
 	first := w.run(t0)
-	got := fixture.DetailTypes(w.tap.Drain(t))
+	got := fixture.DetailTypes(w.Tap.Drain(t))
 	slices.Sort(got)
 	want := []string{names.LeaseBudgetExceeded, names.LeaseBudgetThresholdAlert, names.LeaseDurationThresholdAlert,
 		names.LeaseExpired, names.LeaseFreezingThresholdAlert}
@@ -111,7 +111,7 @@ func TestEveryEventFiresOnceAcrossTwoPasses(t *testing.T) {
 		before[l.Key] = w.get(l.Key).Version
 	}
 	second := w.run(t0.Add(time.Hour))
-	if got := w.tap.Drain(t); len(got) != 0 {
+	if got := w.Tap.Drain(t); len(got) != 0 {
 		t.Errorf("second pass sent %v, want nothing", fixture.DetailTypes(got))
 	}
 	if second.Writes != 0 || second.EventCount() != 0 || second.Unchanged != 6 {
@@ -141,7 +141,7 @@ func TestFrozenLeaseIsNotFrozenAgain(t *testing.T) {
 	w.queue(answer(spend{"100000000001", day(0), 60}))
 
 	sum := w.run(t0)
-	got := w.tap.Drain(t)
+	got := w.Tap.Drain(t)
 	if len(got) != 1 || got[0].Envelope.DetailType != names.LeaseBudgetThresholdAlert {
 		t.Fatalf("a frozen lease past a freeze threshold sent %v, want only its budget alert", fixture.DetailTypes(got))
 	}
@@ -171,7 +171,7 @@ func TestCostExplorerIsAskedOncePer199Accounts(t *testing.T) {
 		l.BudgetThresholds = []lease.BudgetThreshold{{DollarsSpent: 50, Action: lease.ActionAlert}}
 		leases[i] = l
 	}
-	if err := w.store.Leases().Import(ctx, leases); err != nil {
+	if err := w.Store.Leases().Import(ctx, leases); err != nil {
 		t.Fatal(err)
 	}
 	// 23 leases cross their threshold, the others spend a little.
@@ -197,7 +197,7 @@ func TestCostExplorerIsAskedOncePer199Accounts(t *testing.T) {
 		sum.CostCalls != want {
 		t.Errorf("%d leases took %d Cost Explorer calls (summary %d), want %d", n, w.costs.Calls(), sum.CostCalls, want)
 	}
-	if got := len(w.tap.Drain(t)); got != crossing || sum.EventCount() != crossing {
+	if got := len(w.Tap.Drain(t)); got != crossing || sum.EventCount() != crossing {
 		t.Errorf("%d events on the bus (summary %d), want %d", got, sum.EventCount(), crossing)
 	}
 	if limit := (crossing + 9) / 10; w.pub.Calls > limit {
@@ -253,20 +253,20 @@ func TestLeaseTerminatedDuringThePassIsLeftAlone(t *testing.T) {
 
 	// A manager terminates the first lease while its cost is being fetched.
 	var terminated lease.Lease
-	w.costs.during = func() {
+	w.costs.During = func() {
 		l := w.get(doomed.Key)
 		next, err := l.Transition(lease.ManuallyTerminated, t0)
 		if err != nil {
 			t.Error(err)
 			return
 		}
-		if terminated, err = w.store.Leases().Save(ctx, l, next); err != nil {
+		if terminated, err = w.Store.Leases().Save(ctx, l, next); err != nil {
 			t.Error(err)
 		}
 	}
 
 	sum := w.run(t0)
-	got := w.tap.Drain(t)
+	got := w.Tap.Drain(t)
 	if len(got) != 1 || got[0].Envelope.DetailType != names.LeaseBudgetThresholdAlert {
 		t.Fatalf("sent %v, want only the other lease's budget alert", fixture.DetailTypes(got))
 	}
@@ -298,7 +298,7 @@ func TestPendingRequestsExpireAfterTheConfiguredWait(t *testing.T) {
 			w := newWorld(t, g)
 			ctx := context.Background()
 			pending := func(n int, created time.Time) lease.Lease {
-				l, err := w.store.Leases().Create(ctx, lease.Lease{Key: lease.Key{UserEmail: "user@example.com",
+				l, err := w.Store.Leases().Create(ctx, lease.Lease{Key: lease.Key{UserEmail: "user@example.com",
 					UUID: fmt.Sprintf("00000000-0000-4000-8000-%012d", n)}, Status: lease.PendingApproval,
 					CreatedAt: created, StatusChangedAt: created}, 5)
 				if err != nil {
@@ -310,8 +310,8 @@ func TestPendingRequestsExpireAfterTheConfiguredWait(t *testing.T) {
 			fresh := pending(2, t0.Add(-time.Hour))
 
 			sum := w.run(t0)
-			got := w.tap.Drain(t)
-			count, err := w.store.Leases().Count(ctx, "user@example.com")
+			got := w.Tap.Drain(t)
+			count, err := w.Store.Leases().Count(ctx, "user@example.com")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -353,10 +353,10 @@ func TestFailedCostBatchIsSkippedAndReported(t *testing.T) {
 		l.StartDate = l.StartDate.Add(time.Duration(i) * time.Second)
 		leases[i] = l
 	}
-	if err := w.store.Leases().Import(ctx, leases); err != nil {
+	if err := w.Store.Leases().Import(ctx, leases); err != nil {
 		t.Fatal(err)
 	}
-	w.costs.failCall = 1
+	w.costs.FailCall = 1
 	// Only the second batch reaches the emulator, so only its answer is
 	// queued.
 	w.queue(answer(spend{leases[199].AccountID, day(0), 30}))
@@ -388,11 +388,11 @@ func TestCostOnlyWritesSkipALeaseTerminatedMeanwhileAndKeepTheRest(t *testing.T)
 		answer(spend{"100000000001", day(0), 12}, spend{"100000000002", day(0), 13}, spend{"100000000003", day(0), 14}),
 	)
 	w.svc.WriteWorkers = 1 // one writer, so the three writes make one group
-	w.costs.during = func() {
+	w.costs.During = func() {
 		l := w.get(doomed.Key)
 		next, err := l.Transition(lease.ManuallyTerminated, t0)
 		if err == nil {
-			_, err = w.store.Leases().Save(ctx, l, next)
+			_, err = w.Store.Leases().Save(ctx, l, next)
 		}
 		if err != nil {
 			t.Error(err)
@@ -421,7 +421,7 @@ func TestCostOnlyWritesSkipALeaseTerminatedMeanwhileAndKeepTheRest(t *testing.T)
 			)
 		}
 	}
-	if got := w.tap.Drain(t); len(got) != 0 {
+	if got := w.Tap.Drain(t); len(got) != 0 {
 		t.Errorf("sent %v, want nothing", fixture.DetailTypes(got))
 	}
 }

@@ -8,20 +8,14 @@ package monitor_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/costs"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/outbox"
@@ -30,8 +24,6 @@ import (
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
-
-func TestMain(m *testing.M) { emulator.Main(m) }
 
 const (
 	hub = "111111111111"
@@ -43,23 +35,23 @@ const (
 
 // t0 is noon, so a second pass an hour later asks Cost Explorer the same
 // question (same days) and gets the same queued answer.
-var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var t0 = fixture.T0
 
 // world is one test's platform and the monitor under test.
 type world struct {
-	t       *testing.T
-	store   *ddbstore.Store
-	tap     *fixture.Tap
+	t *testing.T
+	fixture.Platform
 	pub     *bus.Publisher
-	costs   *countingCosts
+	costs   *fixture.CostCalls
 	metrics *bytes.Buffer
 	svc     *monitor.Service
 }
 
 func newWorld(t *testing.T, g config.Global) *world {
 	t.Helper()
-	cfg := emulator.Config(t)
-	w := &world{t: t, store: fixture.Store(t, cfg), tap: fixture.Bus(t, cfg), metrics: &bytes.Buffer{}}
+	p := fixture.NewPlatform(t)
+	cfg := p.Cfg
+	w := &world{t: t, Platform: p, metrics: &bytes.Buffer{}}
 
 	fixture.PutParam(
 		t,
@@ -67,12 +59,12 @@ func newWorld(t *testing.T, g config.Global) *world {
 		fixture.PoolParamName,
 		config.AccountPoolParam{EntryOuID: "ou-entry", OrgMgtAccountID: mgmt},
 	)
-	w.pub = bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
-	w.costs = &countingCosts{inner: costs.NewChain(cfg, fixture.Namespace, hub, "lease-monitor",
+	w.pub = fixture.Publisher(cfg)
+	w.costs = &fixture.CostCalls{Inner: costs.NewChain(cfg, fixture.Namespace, hub, "lease-monitor",
 		poolparam.New(paramstore.New(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = &monitor.Service{
-		Leases: w.store.Leases(), Accounts: w.store.Accounts(), Costs: costs.Explorer{Clients: w.costs},
-		Config: fixture.StaticConfig(g), Outbox: outbox.New(w.store.Outbox(), w.pub),
+		Leases: w.Store.Leases(), Accounts: w.Store.Accounts(), Costs: costs.Explorer{Clients: w.costs},
+		Config: fixture.StaticConfig(g), Outbox: outbox.New(w.Store.Outbox(), w.pub),
 		Namespace: fixture.Namespace, Metrics: w.metrics, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)),
 		// One Cost Explorer call at a time: moto hands out queued answers
 		// in the order requests arrive.
@@ -87,57 +79,6 @@ type testLog struct{ t *testing.T }
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(string(bytes.TrimRight(p, "\n")))
 	return len(p), nil
-}
-
-// countingCosts wraps the real Cost Explorer client of the management
-// account: it counts the calls and can act while a call is in flight.
-type countingCosts struct {
-	inner costs.Clients
-	mu    sync.Mutex
-	calls int
-	// during, when set, runs inside each GetCostAndUsage call, before
-	// the real call.
-	during func()
-	// failCall, when set, makes that call (1-based) fail without
-	// reaching the emulator.
-	failCall int
-}
-
-func (c *countingCosts) Client(ctx context.Context) (costs.API, error) {
-	ce, err := c.inner.Client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return countingCE{ce, c}, nil
-}
-
-func (c *countingCosts) Calls() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.calls
-}
-
-type countingCE struct {
-	next costs.API
-	c    *countingCosts
-}
-
-func (ce countingCE) GetCostAndUsage(
-	ctx context.Context,
-	in *costexplorer.GetCostAndUsageInput,
-	opts ...func(*costexplorer.Options),
-) (*costexplorer.GetCostAndUsageOutput, error) {
-	ce.c.mu.Lock()
-	ce.c.calls++
-	during, fail := ce.c.during, ce.c.calls == ce.c.failCall
-	ce.c.mu.Unlock()
-	if during != nil {
-		during()
-	}
-	if fail {
-		return nil, errors.New("ThrottlingException: rate exceeded (injected)")
-	}
-	return ce.next.GetCostAndUsage(ctx, in, opts...)
 }
 
 // spend is what an account spent on one day.
@@ -186,7 +127,7 @@ func (w *world) run(at time.Time) monitor.Summary {
 
 func (w *world) create(l lease.Lease) lease.Lease {
 	w.t.Helper()
-	l, err := w.store.Leases().Create(context.Background(), l, 0)
+	l, err := w.Store.Leases().Create(context.Background(), l, 0)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -196,7 +137,7 @@ func (w *world) create(l lease.Lease) lease.Lease {
 // get reads a lease.
 func (w *world) get(k lease.Key) lease.Lease {
 	w.t.Helper()
-	return fixture.Lease(w.t, w.store, k)
+	return fixture.Lease(w.t, w.Store, k)
 }
 
 func ptr[T any](v T) *T { return &v }

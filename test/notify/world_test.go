@@ -21,7 +21,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/config"
@@ -35,8 +34,6 @@ import (
 	"github.com/isb-go/isb/test/fixture"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 const (
 	// sesAccount is the account the emulator's static credentials act
 	// as: the hub, which sends the mail.
@@ -48,7 +45,7 @@ const (
 	storeID    = "d-0000000001"
 )
 
-var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var t0 = fixture.T0
 
 // world is one test's platform.
 type world struct {
@@ -222,25 +219,17 @@ func (b *syncBuffer) String() string {
 // failSendTo is an SDK middleware that fails SendEmail with err whenever
 // one of addrs is among the destinations; other calls go through.
 func failSendTo(err error, addrs ...string) func(*aws.Config) {
-	return func(cfg *aws.Config) {
-		cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(
-				"FailSendTo",
-				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
-					middleware.InitializeOutput, middleware.Metadata, error) {
-					if send, ok := in.Parameters.(*sesv2.SendEmailInput); ok && send.Destination != nil {
-						d := send.Destination
-						for _, a := range slices.Concat(d.ToAddresses, d.CcAddresses, d.BccAddresses) {
-							if len(addrs) == 0 || slices.Contains(addrs, a) {
-								return middleware.InitializeOutput{}, middleware.Metadata{}, err
-							}
-						}
-					}
-					return next.HandleInitialize(ctx, in)
-				},
-			), middleware.Before)
-		})
-	}
+	return fixture.FailWhen("FailSendTo", func(_ context.Context, params any) error {
+		if send, ok := params.(*sesv2.SendEmailInput); ok && send.Destination != nil {
+			d := send.Destination
+			for _, a := range slices.Concat(d.ToAddresses, d.CcAddresses, d.BccAddresses) {
+				if len(addrs) == 0 || slices.Contains(addrs, a) {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 func sorted(xs ...string) []string {

@@ -12,8 +12,6 @@ import (
 	"github.com/isb-go/isb/test/fixture"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 func TestTheOrganizationsAdapterOverTheEmulator(t *testing.T) {
 	cfg := emulator.Config(t)
 	org := fixture.NewOrg(t, cfg)

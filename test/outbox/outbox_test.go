@@ -1,5 +1,6 @@
 // Package outbox_test checks that a change and the event announcing it are
-// committed together, and that the relay delivers every record to the bus.
+// committed together, that the relay delivers every record to the bus, and
+// that the scheduled sweeper publishes what a failed delivery left.
 package outbox_test
 
 import (
@@ -20,13 +21,12 @@ import (
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
+	"github.com/isb-go/isb/functions/outbox-relay/sweep"
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
-var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var t0 = fixture.T0
 
 func requested(t *testing.T, l lease.Lease) []events.Record {
 	t.Helper()
@@ -47,10 +47,8 @@ func pending(email string) lease.Lease {
 
 func TestChangesAndTheirEventsCommitTogether(t *testing.T) {
 	ctx := context.Background()
-	cfg := emulator.Config(t)
-	s := fixture.Store(t, cfg)
-	tap := fixture.Bus(t, cfg)
-	pub := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
+	p := fixture.NewPlatform(t)
+	s, tap, pub := p.Store, p.Tap, fixture.Publisher(p.Cfg)
 	relay := outbox.New(s.Outbox(), pub)
 
 	l := pending("dev@example.com")
@@ -130,10 +128,8 @@ func TestChangesAndTheirEventsCommitTogether(t *testing.T) {
 
 func TestTheSweeperDeliversWhatAFailedPublishLeft(t *testing.T) {
 	ctx := context.Background()
-	cfg := emulator.Config(t)
-	s := fixture.Store(t, cfg)
-	tap := fixture.Bus(t, cfg)
-	eb := eventbridge.NewFromConfig(cfg)
+	p := fixture.NewPlatform(t)
+	s, tap, eb := p.Store, p.Tap, eventbridge.NewFromConfig(p.Cfg)
 
 	l := pending("dev@example.com")
 	recs := requested(t, l)
@@ -149,7 +145,7 @@ func TestTheSweeperDeliversWhatAFailedPublishLeft(t *testing.T) {
 		t.Fatalf("after a failed publish the outbox holds %d records, want 1", len(waiting))
 	}
 
-	relay := outbox.New(s.Outbox(), bus.New(eb, fixture.BusName))
+	relay := outbox.New(s.Outbox(), fixture.Publisher(p.Cfg))
 	t.Run("records younger than the minimum age are left to the deliverer in flight", func(t *testing.T) {
 		res, err := relay.Sweep(ctx, t0.Add(30*time.Second), time.Minute, 100)
 		if err != nil || res.Found != 0 {
@@ -174,7 +170,7 @@ func TestPublisherBatchesByTen(t *testing.T) {
 	ctx := context.Background()
 	cfg := emulator.Config(t)
 	tap := fixture.Bus(t, cfg)
-	pub := bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName)
+	pub := fixture.Publisher(cfg)
 	var evs []events.Event
 	for i := range 25 {
 		evs = append(
@@ -248,7 +244,7 @@ func TestTheSweeperReadsThePendingIndexOldestFirstAndNeverScans(t *testing.T) {
 		}
 	})
 	t.Run("a sweep delivers the oldest records and leaves the younger ones", func(t *testing.T) {
-		relay := outbox.New(s.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName))
+		relay := fixture.Relay(cfg, s)
 		res, err := relay.Sweep(ctx, t0.Add(time.Hour), time.Minute, 2)
 		if err != nil || res.Found != 2 || res.Delivered != 2 {
 			t.Fatalf("sweep = %+v, %v", res, err)
@@ -264,6 +260,58 @@ func TestTheSweeperReadsThePendingIndexOldestFirstAndNeverScans(t *testing.T) {
 	t.Run("the outbox is read through its index, never scanned", func(t *testing.T) {
 		if calls.Calls("Scan") != 0 || calls.Calls("Query") == 0 {
 			t.Fatalf("%d scans and %d queries", calls.Calls("Scan"), calls.Calls("Query"))
+		}
+	})
+}
+
+func TestTheSweeperPublishesEverythingAFailedDeliveryLeft(t *testing.T) {
+	ctx := context.Background()
+	p := fixture.NewPlatform(t)
+	s, tap, eb := p.Store, p.Tap, eventbridge.NewFromConfig(p.Cfg)
+
+	// 150 committed leases whose announcements the bus refused.
+	broken := bus.New(eb, "no-such-bus")
+	broken.Attempts = 1
+	for i := range 150 {
+		l := pending(fmt.Sprintf("u%d@example.com", i))
+		recs := requested(t, l)
+		if _, err := s.Leases().Create(ctx, l, 0, recs...); err != nil {
+			t.Fatalf("lease %d: %v", i, err)
+		}
+		if err := outbox.New(s.Outbox(), broken).Deliver(ctx, recs); err == nil {
+			t.Fatal("delivery to a missing bus succeeded")
+		}
+	}
+	sw := &sweep.Sweeper{
+		Relay: outbox.New(s.Outbox(), fixture.Publisher(p.Cfg)),
+		Now:   func() time.Time { return t0.Add(time.Minute) },
+	}
+	if err := sw.Handle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := tap.Drain(t)
+	if len(got) != 150 ||
+		slices.ContainsFunc(
+			got,
+			func(r fixture.Received) bool { return r.Envelope.DetailType != names.LeaseRequested },
+		) {
+		t.Fatalf("the bus got %d events, want 150 LeaseRequested", len(got))
+	}
+	if left, _ := s.Outbox().Pending(ctx, t0.Add(time.Hour), 10); len(left) != 0 {
+		t.Fatalf("%d records left in the outbox", len(left))
+	}
+	t.Run("a sweep with the bus down fails, so the schedule runs it again", func(t *testing.T) {
+		l := pending("u@example.com")
+		recs := requested(t, l)
+		if _, err := s.Leases().Create(ctx, l, 0, recs...); err != nil {
+			t.Fatal(err)
+		}
+		down := &sweep.Sweeper{Relay: outbox.New(s.Outbox(), broken), Now: sw.Now}
+		if err := down.Handle(ctx); err == nil {
+			t.Fatal("a sweep that published nothing succeeded")
+		}
+		if left, _ := s.Outbox().Pending(ctx, t0.Add(time.Hour), 10); len(left) != 1 {
+			t.Fatalf("outbox holds %d, want 1", len(left))
 		}
 	})
 }

@@ -14,8 +14,6 @@ import (
 	"github.com/isb-go/isb/test/emulator"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 func TestAParameterReadsAsTheSSMClientWroteIt(t *testing.T) {
 	cfg := emulator.Config(t)
 	value := `{"entryOuId":"ou-entry","note":"quotes \" and unicode é"}`

@@ -85,7 +85,7 @@ func TestTheScheduledRunReportsLastMonthPerGroup(t *testing.T) {
 		t.Fatalf("accounts asked for mismatch (-want +got):\n%s", diff)
 	}
 
-	got := w.tap.Drain(t)
+	got := w.Tap.Drain(t)
 	wantEvent := events.GroupCostReportGenerated{
 		ReportMonth: "2026-10",
 		FileName:    wantKey,
@@ -170,7 +170,7 @@ func TestAFailedCostExplorerBatchFailsTheReport(t *testing.T) {
 	if keys := w.objects(); len(keys) != 0 {
 		t.Fatalf("a failed report wrote %v", keys)
 	}
-	got := w.tap.Drain(t)
+	got := w.Tap.Drain(t)
 	want := events.GroupCostReportGeneratedFailure{ReportMonth: "2026-10", Timestamp: now, LogName: logName}
 	if len(got) != 1 || !cmp.Equal(got[0].Event, want) {
 		t.Fatalf("events = %s; want only %s", fixture.JSON(got), fixture.JSON(want))
@@ -193,7 +193,7 @@ func TestABadReportMonthIsRejectedNamingTheField(t *testing.T) {
 	if keys := w.objects(); len(keys) != 0 {
 		t.Fatalf("a rejected request wrote %v", keys)
 	}
-	if got := w.tap.Drain(t); len(got) != 0 {
+	if got := w.Tap.Drain(t); len(got) != 0 {
 		t.Fatalf("a rejected request published %s", fixture.JSON(got))
 	}
 }
@@ -223,7 +223,7 @@ func TestAGivenReportMonthIsReportedAndARerunAddsAFile(t *testing.T) {
 			t.Fatalf("%s =\n%s\nwant\n%s", k, got, want)
 		}
 	}
-	if got := fixture.DetailTypes(w.tap.Drain(t)); !slices.Equal(
+	if got := fixture.DetailTypes(w.Tap.Drain(t)); !slices.Equal(
 		got,
 		[]string{"GroupCostReportGenerated", "GroupCostReportGenerated"},
 	) {

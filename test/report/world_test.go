@@ -15,13 +15,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/costs"
-	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/objects"
@@ -31,8 +28,6 @@ import (
 	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
-
-func TestMain(m *testing.M) { emulator.Main(m) }
 
 const (
 	hub = "111111111111"
@@ -48,10 +43,8 @@ var now = time.Date(2026, 11, 2, 1, 25, 0, 0, time.UTC)
 
 // world is one test's platform.
 type world struct {
-	t      *testing.T
-	cfg    aws.Config
-	store  *ddbstore.Store
-	tap    *fixture.Tap
+	t *testing.T
+	fixture.Platform
 	s3     *s3.Client
 	bucket string
 	ce     *recorder
@@ -61,8 +54,9 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
-	cfg := emulator.Config(t)
-	w := &world{t: t, cfg: cfg, store: fixture.Store(t, cfg), tap: fixture.Bus(t, cfg),
+	p := fixture.NewPlatform(t)
+	cfg := p.Cfg
+	w := &world{t: t, Platform: p,
 		bucket: names.Physical(fixture.Namespace, names.ReportBucket)}
 	w.s3 = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	if _, err := w.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(w.bucket)}); err != nil {
@@ -77,10 +71,10 @@ func newWorld(t *testing.T) *world {
 	w.ce = &recorder{inner: costs.NewChain(cfg, fixture.Namespace, hub, "cost-reporter",
 		poolparam.New(paramstore.New(cfg), fixture.PoolParamName, 0, nil))}
 	w.svc = report.New(report.Deps{
-		Leases:  w.store.Leases(),
+		Leases:  w.Store.Leases(),
 		Costs:   costs.Explorer{Clients: w.ce},
 		Objects: objects.New(w.s3),
-		Events:  bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName),
+		Events:  fixture.Publisher(cfg),
 		Bucket:  w.bucket,
 		LogName: logName,
 	})
@@ -96,7 +90,7 @@ func (w *world) lease(uuid string, status lease.Status, account, group string, s
 	if group != "" {
 		l.CostReportGroup = &group
 	}
-	if _, err := w.store.Leases().Create(context.Background(), l, 0); err != nil {
+	if _, err := w.Store.Leases().Create(context.Background(), l, 0); err != nil {
 		w.t.Fatal(err)
 	}
 }

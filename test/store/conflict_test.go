@@ -18,17 +18,53 @@ import (
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/test/emulator"
+	"github.com/isb-go/isb/test/fixture"
 )
 
-// conflictStores resets the emulator and returns two stores over the same
-// tables: one whose transactions DynamoDB answers with TransactionConflict
-// as f says, and a plain one to check the rows with.
-func conflictStores(t *testing.T, f *emulator.Faults) (faulty, plain *ddbstore.Store) {
+// conflictStores resets the emulator, imports n Available accounts and
+// returns two stores over the same tables: one whose transactions DynamoDB
+// answers with TransactionConflict as f says, and a plain one to check the
+// rows with.
+func conflictStores(t *testing.T, f *emulator.Faults, n int) (faulty, plain *ddbstore.Store) {
 	t.Helper()
 	cfg := emulator.Config(t)
-	plain = storeOn(t, dynamodb.NewFromConfig(cfg))
-	faulty = storeOn(t, dynamodb.NewFromConfig(f.Wrap(cfg)))
+	plain = fixture.StoreOn(t, dynamodb.NewFromConfig(cfg))
+	faulty = fixture.StoreOn(t, dynamodb.NewFromConfig(f.Wrap(cfg)))
+	if err := plain.Accounts().Import(context.Background(), availableAccounts(n, t0)); err != nil {
+		t.Fatal(err)
+	}
 	return faulty, plain
+}
+
+// tally counts the requests granted and those refused with want; any other
+// error fails the test.
+func tally(t *testing.T, errs []error, want error) (granted, refused int) {
+	t.Helper()
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			granted++
+		case errors.Is(err, want):
+			refused++
+		default:
+			t.Errorf("request %d: %v", i, err)
+		}
+	}
+	return granted, refused
+}
+
+// grantEach grants n leases to email through s, one after the other.
+func grantEach(t *testing.T, s *ddbstore.Store, n int, email string) []account.Granted {
+	t.Helper()
+	var grants []account.Granted
+	for range n {
+		g, err := s.Grant(context.Background(), grantNew(email, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		grants = append(grants, g)
+	}
+	return grants
 }
 
 // grantNew is a request on a template that needs no approval, announced
@@ -55,12 +91,10 @@ func grantAll(s *ddbstore.Store, reqs []account.GrantRequest) ([]account.Granted
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i, r := range reqs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			<-start
 			grants[i], errs[i] = s.Grant(context.Background(), r)
-		}()
+		})
 	}
 	close(start)
 	wg.Wait()
@@ -112,10 +146,7 @@ func checkOneLeasePerAccount(t *testing.T, s *ddbstore.Store, grants []account.G
 
 func TestGrantsUnderTransactionConflictsRetryUntilThePoolIsEmpty(t *testing.T) {
 	f := &emulator.Faults{TransactionConflictRate: 0.3, Seed: 3}
-	s, plain := conflictStores(t, f)
-	if err := plain.Accounts().Import(context.Background(), availableAccounts(30, t0)); err != nil {
-		t.Fatal(err)
-	}
+	s, plain := conflictStores(t, f, 30)
 	// Twenty users ask twice each, at once: the quota items and the
 	// accounts are both contended.
 	var reqs []account.GrantRequest
@@ -123,17 +154,7 @@ func TestGrantsUnderTransactionConflictsRetryUntilThePoolIsEmpty(t *testing.T) {
 		reqs = append(reqs, grantNew(fmt.Sprintf("user-%02d@example.com", i%20), 2))
 	}
 	grants, errs := grantAll(s, reqs)
-	granted, empty := 0, 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			granted++
-		case errors.Is(err, fault.PoolEmpty):
-			empty++
-		default:
-			t.Errorf("request %d: %v", i, err)
-		}
-	}
+	granted, empty := tally(t, errs, fault.PoolEmpty)
 	if granted != 30 || empty != 10 {
 		t.Fatalf("%d grants and %d empty-pool answers; want 30 and 10", granted, empty)
 	}
@@ -145,26 +166,13 @@ func TestGrantsUnderTransactionConflictsRetryUntilThePoolIsEmpty(t *testing.T) {
 
 func TestThePerUserLimitHoldsUnderTransactionConflicts(t *testing.T) {
 	f := &emulator.Faults{TransactionConflictRate: 0.5, Seed: 5}
-	s, plain := conflictStores(t, f)
-	if err := plain.Accounts().Import(context.Background(), availableAccounts(12, t0)); err != nil {
-		t.Fatal(err)
-	}
+	s, plain := conflictStores(t, f, 12)
 	var reqs []account.GrantRequest
 	for range 8 {
 		reqs = append(reqs, grantNew("busy@example.com", 3))
 	}
 	grants, errs := grantAll(s, reqs)
-	granted, limited := 0, 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			granted++
-		case errors.Is(err, fault.LimitReached):
-			limited++
-		default:
-			t.Errorf("request %d: %v", i, err)
-		}
-	}
+	granted, limited := tally(t, errs, fault.LimitReached)
 	if granted != 3 || limited != 5 {
 		t.Fatalf("%d grants and %d limit answers; want 3 and 5", granted, limited)
 	}
@@ -174,33 +182,24 @@ func TestThePerUserLimitHoldsUnderTransactionConflicts(t *testing.T) {
 func TestTerminationsUnderTransactionConflictsRetryAndCountOnce(t *testing.T) {
 	ctx := context.Background()
 	f := &emulator.Faults{TransactionConflictRate: 0.5, Seed: 9}
-	s, plain := conflictStores(t, f)
-	if err := plain.Accounts().Import(ctx, availableAccounts(6, t0)); err != nil {
-		t.Fatal(err)
-	}
+	s, plain := conflictStores(t, f, 6)
 	// One user's six leases end at once: every termination lowers the same
 	// quota item.
 	var leases []lease.Lease
-	for range 6 {
-		g, err := plain.Grant(ctx, grantNew("done@example.com", 0))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, g := range grantEach(t, plain, 6, "done@example.com") {
 		leases = append(leases, g.Lease)
 	}
 	errs := make([]error, len(leases))
 	var wg sync.WaitGroup
 	for i, l := range leases {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			next, err := l.Transition(lease.ManuallyTerminated, t0.Add(80*time.Hour))
 			if err != nil {
 				errs[i] = err
 				return
 			}
 			_, errs[i] = s.Leases().Save(ctx, l, next)
-		}()
+		})
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -225,13 +224,10 @@ func TestTerminationsUnderTransactionConflictsRetryAndCountOnce(t *testing.T) {
 func TestConflictsThatOutlastTheBudgetAreAConflictAndWriteNothing(t *testing.T) {
 	ctx := context.Background()
 	f := &emulator.Faults{TransactionConflictRate: 1}
-	s, plain := conflictStores(t, f)
+	s, plain := conflictStores(t, f, 3)
 	s = s.WithBackoff(
 		ddbstore.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Budget: 50 * time.Millisecond},
 	)
-	if err := plain.Accounts().Import(ctx, availableAccounts(3, t0)); err != nil {
-		t.Fatal(err)
-	}
 	r := grantNew("late@example.com", 2)
 	_, err := s.Grant(ctx, r)
 	if !errors.Is(err, fault.Conflict) {
@@ -267,10 +263,7 @@ func TestConflictsThatOutlastTheBudgetAreAConflictAndWriteNothing(t *testing.T) 
 }
 
 func TestConcurrentRequestsSpreadOverThePoolAndMostlyWinAtTheFirstTry(t *testing.T) {
-	_, s := conflictStores(t, &emulator.Faults{})
-	if err := s.Accounts().Import(context.Background(), availableAccounts(50, t0)); err != nil {
-		t.Fatal(err)
-	}
+	_, s := conflictStores(t, &emulator.Faults{}, 50)
 	// 200 requests at once on 50 accounts all read the same oldest
 	// accounts first; picking among them at random keeps them apart.
 	var reqs []account.GrantRequest
@@ -300,26 +293,14 @@ func TestConcurrentRequestsSpreadOverThePoolAndMostlyWinAtTheFirstTry(t *testing
 func TestALeaseAndItsAccountEndTogetherUnderTransactionConflicts(t *testing.T) {
 	ctx := context.Background()
 	f := &emulator.Faults{TransactionConflictRate: 0.5, Seed: 13}
-	s, plain := conflictStores(t, f)
-	if err := plain.Accounts().Import(ctx, availableAccounts(5, t0)); err != nil {
-		t.Fatal(err)
-	}
-	var grants []account.Granted
-	for range 5 {
-		g, err := plain.Grant(ctx, grantNew("ended@example.com", 0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		grants = append(grants, g)
-	}
+	s, plain := conflictStores(t, f, 5)
+	grants := grantEach(t, plain, 5, "ended@example.com")
 	// The lifecycle manager ends each lease and sends its account to
 	// cleanup in one transaction; five at once share the quota item.
 	errs := make([]error, len(grants))
 	var wg sync.WaitGroup
 	for i, g := range grants {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			at := t0.Add(90 * time.Hour)
 			l, err := g.Lease.Transition(lease.Expired, at)
 			if err != nil {
@@ -332,7 +313,7 @@ func TestALeaseAndItsAccountEndTogetherUnderTransactionConflicts(t *testing.T) {
 				return
 			}
 			_, _, errs[i] = s.SaveLeaseAndAccount(ctx, g.Lease, l, g.Account, a)
-		}()
+		})
 	}
 	wg.Wait()
 	for i, g := range grants {

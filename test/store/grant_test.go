@@ -153,9 +153,7 @@ func TestConcurrentGrantsNeverShareAnAccount(t *testing.T) {
 	empty := 0
 	start := make(chan struct{})
 	for _, l := range pending {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			<-start
 			g, err := s.Grant(
 				ctx,
@@ -179,7 +177,7 @@ func TestConcurrentGrantsNeverShareAnAccount(t *testing.T) {
 			default:
 				t.Errorf("Grant for %s: %v", l.Key, err)
 			}
-		}()
+		})
 	}
 	close(start)
 	wg.Wait()

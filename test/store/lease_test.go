@@ -101,9 +101,7 @@ func TestPerUserLeaseLimit(t *testing.T) {
 		var mu sync.Mutex
 		created, limited := 0, 0
 		for range 20 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				_, err := leases.Create(ctx, pendingLease("busy@example.com"), 3)
 				mu.Lock()
 				defer mu.Unlock()
@@ -115,7 +113,7 @@ func TestPerUserLeaseLimit(t *testing.T) {
 				default:
 					t.Errorf("Create: %v", err)
 				}
-			}()
+			})
 		}
 		wg.Wait()
 		if created != 3 || limited != 17 {

@@ -3,18 +3,17 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/test/emulator"
+	"github.com/isb-go/isb/test/fixture"
 )
 
 func TestMain(m *testing.M) { emulator.Main(m) }
@@ -25,21 +24,7 @@ var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 // newStore resets the emulator and creates the three tables.
 func newStore(t testing.TB) *ddbstore.Store {
 	t.Helper()
-	db := dynamodb.NewFromConfig(emulator.Config(t))
-	return storeOn(t, db)
-}
-
-func storeOn(t testing.TB, db *dynamodb.Client) *ddbstore.Store {
-	t.Helper()
-	tables := ddbstore.TablesFor("test")
-	if err := ddbstore.CreateTables(context.Background(), db, tables); err != nil {
-		t.Fatal(err)
-	}
-	codec, err := ddbstore.NewPageCodec([]byte("store-test-page-secret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ddbstore.New(db, tables, codec)
+	return fixture.Store(t, emulator.Config(t))
 }
 
 func pendingLease(email string) lease.Lease {

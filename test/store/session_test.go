@@ -15,12 +15,13 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/test/emulator"
+	"github.com/isb-go/isb/test/fixture"
 )
 
 func TestSessionStore(t *testing.T) {
 	ctx := context.Background()
 	db := dynamodb.NewFromConfig(emulator.Config(t))
-	tables := storeOn(t, db).Tables()
+	tables := fixture.StoreOn(t, db).Tables()
 	now := t0
 	sessions := ddbstore.NewSessionStore(db, tables.Sessions, func() time.Time { return now })
 
@@ -49,8 +50,7 @@ func TestSessionStore(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, 8)
 		for i := range errs {
-			wg.Add(1)
-			go func() { defer wg.Done(); errs[i] = sessions.UseSignIn(ctx, "id-race", now.Add(time.Minute)) }()
+			wg.Go(func() { errs[i] = sessions.UseSignIn(ctx, "id-race", now.Add(time.Minute)) })
 		}
 		wg.Wait()
 		won := 0

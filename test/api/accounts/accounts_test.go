@@ -5,18 +5,13 @@ package accounts_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
@@ -34,106 +29,45 @@ import (
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-accounts/accountsapi"
 	"github.com/isb-go/isb/test/api/apitest"
-	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
-
-func TestMain(m *testing.M) { emulator.Main(m) }
 
 // mgmt is the emulator's default account, which creates the organization.
 const mgmt, hub, idc = fixture.EmulatorAccount, fixture.HubAccount, fixture.IdcAccount
 
-type handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
-
+// org is the organization with the pool's OUs: two accounts wait in
+// Entry, one sits under the root, two are in Available.
 type org struct {
-	api                         *organizations.Client
-	root, entry, exit, avail    string
+	*fixture.Org
 	inEntry, outside, available []string
 	// ic is the IAM Identity Center eject revokes access in.
 	ic *fixture.IdentityCenter
 }
 
-// newOrg builds an organization with the pool's Entry, Exit and Available
-// OUs: two accounts wait in Entry, one sits under the root, one is in
-// Available.
 func newOrg(t *testing.T, cfg aws.Config) org {
 	t.Helper()
-	ctx := context.Background()
-	api := organizations.NewFromConfig(cfg)
-	if _, err := api.CreateOrganization(ctx, &organizations.CreateOrganizationInput{
-		FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := org{api: api, root: aws.ToString(roots.Roots[0].Id)}
-	ou := func(name string) string {
-		out, err := api.CreateOrganizationalUnit(
-			ctx,
-			&organizations.CreateOrganizationalUnitInput{ParentId: aws.String(o.root), Name: aws.String(name)},
-		)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return aws.ToString(out.OrganizationalUnit.Id)
-	}
-	o.entry, o.exit, o.avail = ou("Entry"), ou("Exit"), ou("Available")
-	acct := func(i int, parent string) string {
-		out, err := api.CreateAccount(
-			ctx,
-			&organizations.CreateAccountInput{
-				AccountName: aws.String(fmt.Sprintf("sandbox-%d", i)),
-				Email:       aws.String(fmt.Sprintf("sandbox-%d@example.com", i)),
-			},
-		)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := api.DescribeCreateAccountStatus(
-			ctx,
-			&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id},
-		)
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := aws.ToString(st.CreateAccountStatus.AccountId)
-		if parent != o.root {
-			if _, err := api.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id),
-				SourceParentId: aws.String(o.root), DestinationParentId: aws.String(parent)}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return id
-	}
-	o.inEntry = []string{acct(1, o.entry), acct(2, o.entry)}
-	o.outside = []string{acct(3, o.root)}
-	o.available = []string{acct(4, o.avail), acct(5, o.avail)}
+	o := org{Org: fixture.NewOrg(t, cfg)}
+	acct := func(i int, ou account.OU) string { return o.NewAccountNamed(fmt.Sprintf("sandbox-%d", i), ou) }
+	o.inEntry = []string{acct(1, account.Entry), acct(2, account.Entry)}
+	o.outside = []string{acct(3, "")}
+	o.available = []string{acct(4, account.Available), acct(5, account.Available)}
 	return o
 }
 
-func setup(t *testing.T) (*apitest.Env, handler, org) {
+func setup(t *testing.T) (*apitest.Env, apitest.Handler, org) {
 	t.Helper()
 	e := apitest.New(t)
 	o := newOrg(t, e.Cfg)
-	doc, _ := json.Marshal(
-		config.AccountPoolParam{EntryOuID: o.entry, ExitOuID: o.exit, AvailableOuID: o.avail, OrgMgtAccountID: mgmt},
-	)
-	name := "/" + names.Physical(fixture.Namespace, names.AccountPoolConfigParam)
-	sp := ssm.NewFromConfig(e.Cfg)
-	if _, err := sp.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String(name),
-		Value: aws.String(string(doc)), Type: ssmtypes.ParameterTypeString}); err != nil {
-		t.Fatal(err)
-	}
+	fixture.PutParam(t, e.Cfg, fixture.PoolParamName, config.AccountPoolParam{EntryOuID: o.OUs[account.Entry],
+		ExitOuID: o.OUs[account.Exit], AvailableOuID: o.OUs[account.Available], OrgMgtAccountID: mgmt})
 	o.ic = fixture.NewIdentityCenter(t, e.Cfg, hub, idc)
 	fixture.PutParam(t, e.Cfg, fixture.IdcParamName, o.ic.Param)
-	return e, server(e, sp, name, fixture.IdcParamName), o
+	return e, server(e, fixture.PoolParamName, fixture.IdcParamName), o
 }
 
 // server builds the accounts API over the pool service, its access
 // revoked through the IDC parameter idcParam.
-func server(e *apitest.Env, sp *ssm.Client, poolParam, idcParam string) handler {
+func server(e *apitest.Env, poolParam, idcParam string) apitest.Handler {
 	access := lifecycle.NewReconciler(chain.New(e.Cfg, fixture.Namespace, hub, poolParam, idcParam).Lifecycle())
 	pp := poolparam.New(paramstore.New(e.Cfg), poolParam, 0, nil)
 	svc := pool.New(pool.Deps{Accounts: e.Store.Accounts(), Leases: e.Store.Leases(), Config: e.Config,
@@ -159,7 +93,7 @@ func register(id string) map[string]any { return map[string]any{"awsAccountId": 
 
 func parent(t *testing.T, o org, id string) string {
 	t.Helper()
-	out, err := o.api.ListParents(context.Background(), &organizations.ListParentsInput{ChildId: aws.String(id)})
+	out, err := o.Client.ListParents(context.Background(), &organizations.ListParentsInput{ChildId: aws.String(id)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,11 +106,7 @@ func TestAdminsRegisterAccountsFromTheEntryOU(t *testing.T) {
 		var seen []string
 		q := "?pageSize=1"
 		for range 3 {
-			var p struct {
-				Result []pool.Unregistered `json:"result"`
-				Next   *string             `json:"nextPageIdentifier"`
-			}
-			apitest.Call(t, h, e.Event("GET", "/accounts/unregistered"+q, &apitest.Admin, nil)).Into(t, &p)
+			p := apitest.Decode[apitest.Page[pool.Unregistered]](t, h, e.Event("GET", "/accounts/unregistered"+q, &apitest.Admin, nil))
 			for _, a := range p.Result {
 				seen = append(seen, a.ID)
 			}
@@ -207,7 +137,7 @@ func TestAdminsRegisterAccountsFromTheEntryOU(t *testing.T) {
 			ev.Reason != isbevents.CleanupAccountRegistration {
 			t.Fatalf("event = %+v", ev)
 		}
-		if p := parent(t, o, reg.AwsAccountID); p != o.entry {
+		if p := parent(t, o, reg.AwsAccountID); p != o.OUs[account.Entry] {
 			t.Fatalf("the API moved the account (to %s); the move is the lifecycle manager's", p)
 		}
 	})
@@ -236,10 +166,7 @@ func TestAdminsRegisterAccountsFromTheEntryOU(t *testing.T) {
 			Want(t, http.StatusForbidden, "")
 	})
 	t.Run("registered accounts are listed and read", func(t *testing.T) {
-		var p struct {
-			Result []accountsapi.Account `json:"result"`
-		}
-		apitest.Call(t, h, e.Event("GET", "/accounts", &apitest.Admin, nil)).Into(t, &p)
+		p := apitest.Decode[apitest.Page[accountsapi.Account]](t, h, e.Event("GET", "/accounts", &apitest.Admin, nil))
 		if len(p.Result) != 1 || p.Result[0].AwsAccountID != reg.AwsAccountID {
 			t.Fatalf("accounts = %+v", p.Result)
 		}
@@ -284,9 +211,7 @@ func TestEjectionEndsTheLeaseAndLeavesThePool(t *testing.T) {
 			Want(t, http.StatusConflict, "")
 	})
 	t.Run("a quarantined account goes back to CleanUp", func(t *testing.T) {
-		var a accountsapi.Account
-		apitest.Call(t, h, e.Event("POST", "/accounts/"+o.available[1]+"/retryCleanup", &apitest.Admin, nil)).
-			Into(t, &a)
+		a := apitest.Decode[accountsapi.Account](t, h, e.Event("POST", "/accounts/"+o.available[1]+"/retryCleanup", &apitest.Admin, nil))
 		if a.Status != string(account.CleanUp) {
 			t.Fatalf("account = %+v", a)
 		}
@@ -311,8 +236,8 @@ func TestEjectionEndsTheLeaseAndLeavesThePool(t *testing.T) {
 		}
 	})
 	t.Run("the account is in the Exit OU and no longer recorded", func(t *testing.T) {
-		if p := parent(t, o, o.available[0]); p != o.exit {
-			t.Fatalf("parent = %s, want the Exit OU %s", p, o.exit)
+		if p := parent(t, o, o.available[0]); p != o.OUs[account.Exit] {
+			t.Fatalf("parent = %s, want the Exit OU %s", p, o.OUs[account.Exit])
 		}
 		apitest.Call(t, h, e.Event("GET", "/accounts/"+o.available[0], &apitest.Admin, nil)).
 			Want(t, http.StatusNotFound, "")
@@ -343,13 +268,13 @@ func TestEjectionRevokesAccessBeforeTheRowIsDeleted(t *testing.T) {
 	t.Run(
 		"an ejection that cannot revoke access keeps the row and the OU, so it can be asked again",
 		func(t *testing.T) {
-			broken := server(e, ssm.NewFromConfig(e.Cfg), fixture.PoolParamName, "/no-such-idc-parameter")
+			broken := server(e, fixture.PoolParamName, "/no-such-idc-parameter")
 			apitest.Call(t, broken, e.Event("POST", "/accounts/"+id+"/eject", &apitest.Admin, nil)).
 				Want(t, http.StatusInternalServerError, "")
 			if _, err := e.Store.Accounts().Get(ctx, id); err != nil {
 				t.Fatalf("the row is gone while the lessee keeps access: %v", err)
 			}
-			if p := parent(t, o, id); p != o.avail {
+			if p := parent(t, o, id); p != o.OUs[account.Available] {
 				t.Fatalf("the account moved to %s before its access was revoked", p)
 			}
 			if got := o.ic.Assignees(id); len(got) != 1 {
@@ -362,8 +287,8 @@ func TestEjectionRevokesAccessBeforeTheRowIsDeleted(t *testing.T) {
 		if got := o.ic.Assignees(id); len(got) != 0 {
 			t.Fatalf("user assignments left on the ejected account: %v", got)
 		}
-		if p := parent(t, o, id); p != o.exit {
-			t.Fatalf("parent = %s, want the Exit OU %s", p, o.exit)
+		if p := parent(t, o, id); p != o.OUs[account.Exit] {
+			t.Fatalf("parent = %s, want the Exit OU %s", p, o.OUs[account.Exit])
 		}
 		if _, err := e.Store.Accounts().Get(ctx, id); err == nil {
 			t.Fatal("the row is still there")

@@ -18,27 +18,19 @@ import (
 // Entry OU listing never hands Organizations a value from the client.
 func TestTheUnregisteredListingAcceptsOnlyTokensItSealed(t *testing.T) {
 	e, h, o := setup(t)
-	var first struct {
-		Result []pool.Unregistered `json:"result"`
-		Next   *string             `json:"nextPageIdentifier"`
-	}
-	apitest.Call(t, h, e.Event("GET", "/accounts/unregistered?pageSize=1", &apitest.Admin, nil)).Into(t, &first)
+	first := apitest.Decode[apitest.Page[pool.Unregistered]](t, h, e.Event("GET", "/accounts/unregistered?pageSize=1", &apitest.Admin, nil))
 	if first.Next == nil {
 		t.Fatal("no next page after the first of two accounts")
 	}
 	t.Run("the token it issued continues the listing", func(t *testing.T) {
-		var next struct {
-			Result []pool.Unregistered `json:"result"`
-		}
-		apitest.Call(t, h, e.Event("GET", "/accounts/unregistered?pageSize=1&pageIdentifier="+*first.Next, &apitest.Admin, nil)).
-			Into(t, &next)
+		next := apitest.Decode[apitest.Page[pool.Unregistered]](t, h, e.Event("GET", "/accounts/unregistered?pageSize=1&pageIdentifier="+*first.Next, &apitest.Admin, nil))
 		if len(next.Result) != 1 || next.Result[0].ID == first.Result[0].ID {
 			t.Fatalf("second page = %+v after %+v", next.Result, first.Result)
 		}
 	})
 	orgToken := func() string {
-		out, err := o.api.ListAccountsForParent(context.Background(), &organizations.ListAccountsForParentInput{
-			ParentId: aws.String(o.entry), MaxResults: aws.Int32(1)})
+		out, err := o.Client.ListAccountsForParent(context.Background(), &organizations.ListAccountsForParentInput{
+			ParentId: aws.String(o.OUs[account.Entry]), MaxResults: aws.Int32(1)})
 		if err != nil || out.NextToken == nil {
 			t.Fatalf("list the Entry OU: %v, %v", out, err)
 		}

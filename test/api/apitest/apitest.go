@@ -19,13 +19,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/auth"
-	"github.com/isb-go/isb/common/bus"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/httpapi"
@@ -76,7 +74,7 @@ func New(t *testing.T) *Env {
 	t.Helper()
 	cfg := emulator.Config(t)
 	e := &Env{T: t, Cfg: cfg, Store: fixture.Store(t, cfg), Tap: fixture.Bus(t, cfg), Clock: &fixture.Clock{T: T0}}
-	e.Relay = outbox.New(e.Store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), fixture.BusName))
+	e.Relay = fixture.Relay(cfg, e.Store)
 	e.docs = map[string]string{
 		names.GlobalConfigProfile:    "maintenanceMode: false\nleases:\n  maxLeasesPerUser: 3\n",
 		names.ReportingConfigProfile: "costReportGroups: [platform, research]\n",
@@ -203,6 +201,13 @@ func (e *Env) Event(method, path string, caller *auth.Caller, body any) events.A
 	return ev
 }
 
+// Page is the data of a list response: one page of items and the
+// identifier of the next page, if there is one.
+type Page[T any] struct {
+	Result []T     `json:"result"`
+	Next   *string `json:"nextPageIdentifier"`
+}
+
 // Result is a decoded response.
 type Result struct {
 	Status  int
@@ -215,10 +220,13 @@ type Result struct {
 	Raw     string
 }
 
+// Handler is an API function's entry point, as its main.go hands it to Lambda.
+type Handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
+
 // Call runs the handler on the event and decodes the JSend envelope.
 func Call(
 	t *testing.T,
-	h func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error),
+	h Handler,
 	ev events.APIGatewayProxyRequest,
 ) Result {
 	t.Helper()
@@ -252,6 +260,36 @@ func Call(
 		r.Errors = d.Errors
 	}
 	return r
+}
+
+// AtOnce runs the handler on n events at once, the i-th made by ev(i), and
+// returns the results in that order.
+func AtOnce(t *testing.T, h Handler, n int, ev func(i int) events.APIGatewayProxyRequest) []Result {
+	t.Helper()
+	results := make([]Result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { results[i] = Call(t, h, ev(i)) })
+	}
+	wg.Wait()
+	return results
+}
+
+// Statuses lists the HTTP statuses of results.
+func Statuses(results []Result) []int {
+	out := make([]int, len(results))
+	for i, r := range results {
+		out[i] = r.Status
+	}
+	return out
+}
+
+// Decode runs the handler on the event and returns the success data as a T.
+func Decode[T any](t *testing.T, h Handler, ev events.APIGatewayProxyRequest) T {
+	t.Helper()
+	var v T
+	Call(t, h, ev).Into(t, &v)
+	return v
 }
 
 // Into decodes the success data into v.
@@ -288,7 +326,7 @@ func (r Result) Want(t *testing.T, status int, field string) {
 func (e *Env) Server(
 	family routes.Family,
 	handlers map[string]httpapi.HandlerFunc,
-) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+) Handler {
 	e.T.Helper()
 	srv, err := httpapi.NewServer(family, e.Verifier, e.Config, handlers)
 	if err != nil {

@@ -16,8 +16,6 @@ import (
 	"github.com/isb-go/isb/test/emulator"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
 func TestHostedReadsTheNewestVersion(t *testing.T) {
 	ctx := context.Background()
 	api := appconfig.NewFromConfig(emulator.Config(t))

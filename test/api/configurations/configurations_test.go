@@ -22,11 +22,8 @@ import (
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/api-configurations/configapi"
 	"github.com/isb-go/isb/test/api/apitest"
-	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
-
-func TestMain(m *testing.M) { emulator.Main(m) }
 
 func TestClientsReadTheConfigurationTheyNeed(t *testing.T) {
 	e := apitest.New(t)
@@ -48,8 +45,7 @@ func TestClientsReadTheConfigurationTheyNeed(t *testing.T) {
 
 	read := func(t *testing.T) configview.View {
 		t.Helper()
-		var v configview.View
-		apitest.Call(t, h, e.Event("GET", "/configurations", &apitest.Dev, nil)).Into(t, &v)
+		v := apitest.Decode[configview.View](t, h, e.Event("GET", "/configurations", &apitest.Dev, nil))
 		return v
 	}
 	t.Run("a user reads limits, groups and managed regions", func(t *testing.T) {

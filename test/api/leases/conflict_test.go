@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/isb-go/isb/common/account"
@@ -42,16 +42,9 @@ func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
 	for i := range callers {
 		callers[i] = auth.Caller{Email: fmt.Sprintf("ci-%d@example.com", i%8), Roles: []routes.Role{routes.User}}
 	}
-	results := make([]apitest.Result, len(callers))
-	var wg sync.WaitGroup
-	for i := range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = apitest.Call(t, h, e.Event("POST", "/leases", &callers[i], request(tpl.UUID)))
-		}()
-	}
-	wg.Wait()
+	results := apitest.AtOnce(t, h, len(callers), func(i int) events.APIGatewayProxyRequest {
+		return e.Event("POST", "/leases", &callers[i], request(tpl.UUID))
+	})
 	var leased []leasesapi.Lease
 	var leasedBy []auth.Caller
 	for i, r := range results {
@@ -87,20 +80,9 @@ func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
 	}
 
 	t.Run("every pipeline terminates its leases at once and none is refused", func(t *testing.T) {
-		statuses := make([]int, len(leased))
-		var wg sync.WaitGroup
-		for i, l := range leased {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				statuses[i] = apitest.Call(
-					t,
-					h,
-					e.Event("POST", "/leases/"+l.LeaseID+"/terminate", &leasedBy[i], nil),
-				).Status
-			}()
-		}
-		wg.Wait()
+		statuses := apitest.Statuses(apitest.AtOnce(t, h, len(leased), func(i int) events.APIGatewayProxyRequest {
+			return e.Event("POST", "/leases/"+leased[i].LeaseID+"/terminate", &leasedBy[i], nil)
+		}))
 		for i, s := range statuses {
 			if s != http.StatusOK {
 				t.Errorf("terminate %s: %d", leased[i].LeaseID, s)

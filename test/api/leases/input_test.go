@@ -143,9 +143,7 @@ func TestBadLeaseInputIsRefusedNamingTheParameter(t *testing.T) {
 		}
 	})
 	t.Run("a comment may span lines", func(t *testing.T) {
-		var l leasesapi.Lease
-		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+tpl.UUID+`", "comments": "for CI\n\tthanks"}`)).
-			Into(t, &l)
+		l := apitest.Decode[leasesapi.Lease](t, h, e.Event("POST", "/leases", &apitest.Dev, `{"leaseTemplateUuid": "`+tpl.UUID+`", "comments": "for CI\n\tthanks"}`))
 		if l.Comments != "for CI\n\tthanks" {
 			t.Fatalf("comments = %q", l.Comments)
 		}
@@ -156,8 +154,7 @@ func TestAPatchThatChangesNothingIsRefused(t *testing.T) {
 	e, h := setup(t)
 	e.Pool(1)
 	tpl := e.Template("ci", false, template.Public)
-	var l leasesapi.Lease
-	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Dev, request(tpl.UUID))).Into(t, &l)
+	l := requestLease(t, e, h, &apitest.Dev, tpl.UUID)
 	path := "/leases/" + l.LeaseID
 	for _, body := range []string{`{}`, `null`, ` { } `} {
 		t.Run(body+" is 400", func(t *testing.T) {
@@ -165,8 +162,7 @@ func TestAPatchThatChangesNothingIsRefused(t *testing.T) {
 		})
 	}
 	t.Run("the lease keeps its version", func(t *testing.T) {
-		var got leasesapi.Lease
-		apitest.Call(t, h, e.Event("GET", path, &apitest.Manager, nil)).Into(t, &got)
+		got := apitest.Decode[leasesapi.Lease](t, h, e.Event("GET", path, &apitest.Manager, nil))
 		if got.Version != l.Version {
 			t.Fatalf("version %d, want %d", got.Version, l.Version)
 		}

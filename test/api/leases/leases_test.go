@@ -4,10 +4,10 @@ package leases_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,15 +24,10 @@ import (
 	"github.com/isb-go/isb/common/template"
 	"github.com/isb-go/isb/functions/api-leases/leasesapi"
 	"github.com/isb-go/isb/test/api/apitest"
-	"github.com/isb-go/isb/test/emulator"
 	"github.com/isb-go/isb/test/fixture"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
-type handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
-
-func setup(t *testing.T) (*apitest.Env, handler) {
+func setup(t *testing.T) (*apitest.Env, apitest.Handler) {
 	t.Helper()
 	e := apitest.New(t)
 	svc := leasing.New(leasing.Deps{Leases: e.Store.Leases(), Granter: e.Store, Templates: e.Store.Templates(),
@@ -41,6 +36,41 @@ func setup(t *testing.T) (*apitest.Env, handler) {
 }
 
 func request(tpl string) map[string]any { return map[string]any{"leaseTemplateUuid": tpl} }
+
+// requestLease has caller request a lease of the template tpl and returns
+// the lease the API answers with.
+func requestLease(t *testing.T, e *apitest.Env, h apitest.Handler, caller *auth.Caller, tpl string) leasesapi.Lease {
+	t.Helper()
+	l := apitest.Decode[leasesapi.Lease](t, h, e.Event("POST", "/leases", caller, request(tpl)))
+	return l
+}
+
+// limited is a pool of n accounts under a limit of that many leases a user, with
+// an auto-approved and a manually approved template.
+func limited(t *testing.T, limit, n int) (e *apitest.Env, h apitest.Handler, auto, manual template.Template) {
+	t.Helper()
+	e, h = setup(t)
+	e.SetGlobal(fmt.Sprintf("maintenanceMode: false\nleases:\n  maxLeasesPerUser: %d\n", limit))
+	e.Pool(n)
+	return e, h, e.Template("ci", false, template.Public), e.Template("manual", true, template.Public)
+}
+
+// succeeded counts the statuses that are ok; every other one must be a 409
+// (the request lost a race).
+func succeeded(t *testing.T, statuses []int, ok int) int {
+	t.Helper()
+	n := 0
+	for _, s := range statuses {
+		switch s {
+		case ok:
+			n++
+		case http.StatusConflict:
+		default:
+			t.Fatalf("statuses = %v", statuses)
+		}
+	}
+	return n
+}
 
 func types(rs []fixture.Received) []string { return fixture.DetailTypes(rs) }
 
@@ -78,15 +108,13 @@ func TestAPipelineLeasesAnAccountAndReleasesIt(t *testing.T) {
 		}
 	})
 	t.Run("the pipeline reads its lease", func(t *testing.T) {
-		var got leasesapi.Lease
-		apitest.Call(t, h, e.Event("GET", "/leases/"+leased.LeaseID, &apitest.CI, nil)).Into(t, &got)
+		got := apitest.Decode[leasesapi.Lease](t, h, e.Event("GET", "/leases/"+leased.LeaseID, &apitest.CI, nil))
 		if got.AwsAccountID != leased.AwsAccountID {
 			t.Fatalf("lease = %+v", got)
 		}
 	})
 	t.Run("the pipeline terminates its own lease", func(t *testing.T) {
-		var got leasesapi.Lease
-		apitest.Call(t, h, e.Event("POST", "/leases/"+leased.LeaseID+"/terminate", &apitest.CI, nil)).Into(t, &got)
+		got := apitest.Decode[leasesapi.Lease](t, h, e.Event("POST", "/leases/"+leased.LeaseID+"/terminate", &apitest.CI, nil))
 		if got.Status != string(lease.ManuallyTerminated) || got.EndDate == nil || got.TTL == 0 {
 			t.Fatalf("lease = %+v", got)
 		}
@@ -129,11 +157,7 @@ func TestAnEmptyPoolAnswers409WithRetryAfterAndWritesNothing(t *testing.T) {
 }
 
 func TestTheLeaseLimitIsNamedInThe409(t *testing.T) {
-	e, h := setup(t)
-	e.SetGlobal("maintenanceMode: false\nleases:\n  maxLeasesPerUser: 1\n")
-	e.Pool(3)
-	auto := e.Template("ci", false, template.Public)
-	manual := e.Template("manual", true, template.Public)
+	e, h, auto, manual := limited(t, 1, 3)
 	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(auto.UUID))).Want(t, http.StatusCreated, "")
 	t.Run("an auto-approved request over the limit is refused", func(t *testing.T) {
 		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(auto.UUID))).
@@ -152,11 +176,7 @@ func TestTheLeaseLimitIsNamedInThe409(t *testing.T) {
 }
 
 func TestALimitOfZeroStopsEveryNewRequest(t *testing.T) {
-	e, h := setup(t)
-	e.SetGlobal("maintenanceMode: false\nleases:\n  maxLeasesPerUser: 0\n")
-	e.Pool(2)
-	auto := e.Template("ci", false, template.Public)
-	manual := e.Template("manual", true, template.Public)
+	e, h, auto, manual := limited(t, 0, 2)
 	for _, tpl := range []string{auto.UUID, manual.UUID} {
 		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl))).
 			Want(t, http.StatusConflict, "maxLeasesPerUser")
@@ -312,9 +332,8 @@ func TestRequestsAreRefusedWithTheRightStatus(t *testing.T) {
 		})
 	}
 	t.Run("a privileged user may request for someone else", func(t *testing.T) {
-		var l leasesapi.Lease
-		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Manager, map[string]any{"leaseTemplateUuid": private.UUID, "userEmail": "Dev@Example.com"})).
-			Into(t, &l)
+		forDev := map[string]any{"leaseTemplateUuid": private.UUID, "userEmail": "Dev@Example.com"}
+		l := apitest.Decode[leasesapi.Lease](t, h, e.Event("POST", "/leases", &apitest.Manager, forDev))
 		if l.UserEmail != apitest.Dev.Email || l.CreatedBy != apitest.Manager.Email ||
 			l.Status != string(lease.PendingApproval) {
 			t.Fatalf("lease = %+v", l)
@@ -327,8 +346,7 @@ func TestManagersReviewPendingLeases(t *testing.T) {
 	tpl := e.Template("manual", true, template.Public)
 	pending := func(c auth.Caller) leasesapi.Lease {
 		t.Helper()
-		var l leasesapi.Lease
-		apitest.Call(t, h, e.Event("POST", "/leases", &c, request(tpl.UUID))).Into(t, &l)
+		l := requestLease(t, e, h, &c, tpl.UUID)
 		return l
 	}
 	a, b := pending(apitest.Dev), pending(apitest.Other)
@@ -390,10 +408,7 @@ func TestUsersSeeOnlyTheirOwnLeases(t *testing.T) {
 	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Other, request(tpl.UUID))).Into(t, &theirs)
 	list := func(c auth.Caller, q string) []leasesapi.Lease {
 		t.Helper()
-		var p struct {
-			Result []leasesapi.Lease `json:"result"`
-		}
-		apitest.Call(t, h, e.Event("GET", "/leases"+q, &c, nil)).Into(t, &p)
+		p := apitest.Decode[apitest.Page[leasesapi.Lease]](t, h, e.Event("GET", "/leases"+q, &c, nil))
 		return p.Result
 	}
 	if got := list(apitest.Dev, ""); len(got) != 1 || got[0].LeaseID != mine.LeaseID {
@@ -414,18 +429,13 @@ func TestUsersSeeOnlyTheirOwnLeases(t *testing.T) {
 			Want(t, http.StatusForbidden, "")
 	})
 	t.Run("a user withdraws their own pending request", func(t *testing.T) {
-		var l leasesapi.Lease
-		apitest.Call(t, h, e.Event("POST", "/leases/"+mine.LeaseID+"/terminate", &apitest.Dev, nil)).Into(t, &l)
+		l := apitest.Decode[leasesapi.Lease](t, h, e.Event("POST", "/leases/"+mine.LeaseID+"/terminate", &apitest.Dev, nil))
 		if l.Status != string(lease.ManuallyTerminated) {
 			t.Fatalf("lease = %+v", l)
 		}
 	})
 	t.Run("pages are cut at the page size and continue with the token", func(t *testing.T) {
-		var p struct {
-			Result []leasesapi.Lease `json:"result"`
-			Next   *string           `json:"nextPageIdentifier"`
-		}
-		apitest.Call(t, h, e.Event("GET", "/leases?pageSize=1", &apitest.Manager, nil)).Into(t, &p)
+		p := apitest.Decode[apitest.Page[leasesapi.Lease]](t, h, e.Event("GET", "/leases?pageSize=1", &apitest.Manager, nil))
 		if len(p.Result) != 1 || p.Next == nil {
 			t.Fatalf("first page = %+v", p)
 		}
@@ -442,14 +452,11 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 	e, h := setup(t)
 	e.Pool(1)
 	tpl := e.Template("ci", false, template.Public)
-	var l leasesapi.Lease
-	apitest.Call(t, h, e.Event("POST", "/leases", &apitest.Dev, request(tpl.UUID))).Into(t, &l)
+	l := requestLease(t, e, h, &apitest.Dev, tpl.UUID)
 	e.Events()
 	path := "/leases/" + l.LeaseID
 	t.Run("a patch changes the budget and the report group", func(t *testing.T) {
-		var got leasesapi.Lease
-		apitest.Call(t, h, e.Event("PATCH", path, &apitest.Manager, map[string]any{"maxSpend": 45, "costReportGroup": "research"})).
-			Into(t, &got)
+		got := apitest.Decode[leasesapi.Lease](t, h, e.Event("PATCH", path, &apitest.Manager, map[string]any{"maxSpend": 45, "costReportGroup": "research"}))
 		if got.MaxSpend == nil || *got.MaxSpend != 45 || got.CostReportGroup == nil ||
 			*got.CostReportGroup != "research" ||
 			got.Version != l.Version+1 {
@@ -457,8 +464,7 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 		}
 	})
 	t.Run("null clears a field", func(t *testing.T) {
-		var got leasesapi.Lease
-		apitest.Call(t, h, e.Event("PATCH", path, &apitest.Manager, `{"costReportGroup": null}`)).Into(t, &got)
+		got := apitest.Decode[leasesapi.Lease](t, h, e.Event("PATCH", path, &apitest.Manager, `{"costReportGroup": null}`))
 		if got.CostReportGroup != nil {
 			t.Fatalf("lease = %+v", got)
 		}
@@ -494,8 +500,7 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 		}
 	})
 	t.Run("a freeze is recorded and announced", func(t *testing.T) {
-		var got leasesapi.Lease
-		apitest.Call(t, h, e.Event("POST", path+"/freeze", &apitest.Manager, nil)).Into(t, &got)
+		got := apitest.Decode[leasesapi.Lease](t, h, e.Event("POST", path+"/freeze", &apitest.Manager, nil))
 		if got.Status != string(lease.Frozen) {
 			t.Fatalf("lease = %+v", got)
 		}
@@ -509,8 +514,7 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 		apitest.Call(t, h, e.Event("POST", path+"/freeze", &apitest.Manager, nil)).Want(t, http.StatusConflict, "")
 	})
 	t.Run("an unfreeze makes it active again", func(t *testing.T) {
-		var got leasesapi.Lease
-		apitest.Call(t, h, e.Event("POST", path+"/unfreeze", &apitest.Admin, nil)).Into(t, &got)
+		got := apitest.Decode[leasesapi.Lease](t, h, e.Event("POST", path+"/unfreeze", &apitest.Admin, nil))
 		if got.Status != string(lease.Active) {
 			t.Fatalf("lease = %+v", got)
 		}
@@ -527,26 +531,10 @@ func TestManagersChangeFreezeAndUnfreezeLeases(t *testing.T) {
 		apitest.Call(t, h, e.Event("POST", path+"/unfreeze", &apitest.Manager, nil)).Want(t, http.StatusConflict, "")
 	})
 	t.Run("of concurrent terminations exactly one wins, the others lose the race with 409", func(t *testing.T) {
-		var wg sync.WaitGroup
-		statuses := make([]int, 5)
-		for i := range statuses {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				statuses[i] = apitest.Call(t, h, e.Event("POST", path+"/terminate", &apitest.Manager, nil)).Status
-			}()
-		}
-		wg.Wait()
-		won := 0
-		for _, s := range statuses {
-			switch s {
-			case http.StatusOK:
-				won++
-			case http.StatusConflict:
-			default:
-				t.Fatalf("statuses = %v", statuses)
-			}
-		}
+		statuses := apitest.Statuses(apitest.AtOnce(t, h, 5, func(int) events.APIGatewayProxyRequest {
+			return e.Event("POST", path+"/terminate", &apitest.Manager, nil)
+		}))
+		won := succeeded(t, statuses, http.StatusOK)
 		if won != 1 {
 			t.Fatalf("statuses = %v, want exactly one 200", statuses)
 		}
@@ -567,26 +555,10 @@ func TestConcurrentAutoApprovedRequestsNeverExceedTheLimit(t *testing.T) {
 	e, h := setup(t)
 	e.Pool(10)
 	tpl := e.Template("ci", false, template.Public)
-	statuses := make([]int, 10)
-	var wg sync.WaitGroup
-	for i := range statuses {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			statuses[i] = apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(tpl.UUID))).Status
-		}()
-	}
-	wg.Wait()
-	created := 0
-	for _, s := range statuses {
-		switch s {
-		case http.StatusCreated:
-			created++
-		case http.StatusConflict:
-		default:
-			t.Fatalf("statuses = %v", statuses)
-		}
-	}
+	statuses := apitest.Statuses(apitest.AtOnce(t, h, 10, func(int) events.APIGatewayProxyRequest {
+		return e.Event("POST", "/leases", &apitest.CI, request(tpl.UUID))
+	}))
+	created := succeeded(t, statuses, http.StatusCreated)
 	ls, _, _ := e.Store.Leases().ListByUser(context.Background(), apitest.CI.Email, page.Page{})
 	n, _ := e.Store.Leases().Count(context.Background(), apitest.CI.Email)
 	active, _, _ := e.Store.Accounts().
@@ -608,8 +580,7 @@ func TestALookAlikeEmailReachesNoOneElsesLeases(t *testing.T) {
 	e.Pool(1)
 	tpl := e.Template("ci", false, template.Public)
 	sam := auth.Caller{Email: "sam@example.com", Roles: []routes.Role{routes.User}}
-	var leased leasesapi.Lease
-	apitest.Call(t, h, e.Event("POST", "/leases", &sam, request(tpl.UUID))).Into(t, &leased)
+	leased := requestLease(t, e, h, &sam, tpl.UUID)
 	e.Events()
 
 	as := func(tokenEmail string, ev events.APIGatewayProxyRequest) events.APIGatewayProxyRequest {
@@ -654,10 +625,7 @@ func TestALookAlikeEmailReachesNoOneElsesLeases(t *testing.T) {
 			Want(t, http.StatusBadRequest, "userEmail")
 	})
 	t.Run("a manager listing a user in capitals sees that user's leases", func(t *testing.T) {
-		var page struct {
-			Result []leasesapi.Lease `json:"result"`
-		}
-		apitest.Call(t, h, e.Event("GET", "/leases?userEmail=Sam@Example.com", &apitest.Manager, nil)).Into(t, &page)
+		page := apitest.Decode[apitest.Page[leasesapi.Lease]](t, h, e.Event("GET", "/leases?userEmail=Sam@Example.com", &apitest.Manager, nil))
 		if len(page.Result) != 1 || page.Result[0].LeaseID != leased.LeaseID {
 			t.Fatalf("leases = %+v", page.Result)
 		}

@@ -15,8 +15,7 @@ import (
 // before it reaches DynamoDB (which refuses keys over 2,048 bytes).
 func TestBadTemplateInputIsRefusedNamingTheParameter(t *testing.T) {
 	e, h := setup(t)
-	var created templatesapi.Template
-	apitest.Call(t, h, e.Event("POST", "/leaseTemplates", &apitest.Manager, good)).Into(t, &created)
+	created := apitest.Decode[templatesapi.Template](t, h, e.Event("POST", "/leaseTemplates", &apitest.Manager, good))
 	huge := strings.Repeat("a", 3000)
 	cases := []struct {
 		name  string
@@ -42,15 +41,13 @@ func TestBadTemplateInputIsRefusedNamingTheParameter(t *testing.T) {
 		})
 	}
 	t.Run("a description may span lines", func(t *testing.T) {
-		var got templatesapi.Template
-		apitest.Call(t, h, e.Event("POST", "/leaseTemplates", &apitest.Manager, `{"name": "CI", "description": "one\n\ttwo", "requiresApproval": true, "maxSpend": 40, "leaseDurationInHours": 8}`)).Into(t, &got)
+		got := apitest.Decode[templatesapi.Template](t, h, e.Event("POST", "/leaseTemplates", &apitest.Manager, `{"name": "CI", "description": "one\n\ttwo", "requiresApproval": true, "maxSpend": 40, "leaseDurationInHours": 8}`))
 		if got.Description != "one\n\ttwo" {
 			t.Fatalf("description = %q", got.Description)
 		}
 	})
 	t.Run("the template is unchanged", func(t *testing.T) {
-		var got templatesapi.Template
-		apitest.Call(t, h, e.Event("GET", "/leaseTemplates/"+created.UUID, &apitest.Manager, nil)).Into(t, &got)
+		got := apitest.Decode[templatesapi.Template](t, h, e.Event("GET", "/leaseTemplates/"+created.UUID, &apitest.Manager, nil))
 		if got.Version != created.Version {
 			t.Fatalf("version %d, want %d", got.Version, created.Version)
 		}

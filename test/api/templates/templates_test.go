@@ -7,21 +7,14 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/isb-go/isb/common/catalog"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/common/template"
 	"github.com/isb-go/isb/functions/api-lease-templates/templatesapi"
 	"github.com/isb-go/isb/test/api/apitest"
-	"github.com/isb-go/isb/test/emulator"
 )
 
-func TestMain(m *testing.M) { emulator.Main(m) }
-
-type handler = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
-
-func setup(t *testing.T) (*apitest.Env, handler) {
+func setup(t *testing.T) (*apitest.Env, apitest.Handler) {
 	t.Helper()
 	e := apitest.New(t)
 	svc := catalog.New(e.Store.Templates(), e.Config, e.Clock.Now, e.NewID)
@@ -48,8 +41,7 @@ func TestManagersCreateReadUpdateAndDeleteTemplates(t *testing.T) {
 		}
 	})
 	t.Run("a user reads a public template", func(t *testing.T) {
-		var got templatesapi.Template
-		apitest.Call(t, h, e.Event("GET", "/leaseTemplates/"+created.UUID, &apitest.Dev, nil)).Into(t, &got)
+		got := apitest.Decode[templatesapi.Template](t, h, e.Event("GET", "/leaseTemplates/"+created.UUID, &apitest.Dev, nil))
 		if got.Name != "CI" {
 			t.Fatalf("template = %+v", got)
 		}
@@ -178,11 +170,7 @@ func TestUsersListOnlyPublicTemplatesInFullPages(t *testing.T) {
 		if caller == "manager" {
 			c = apitest.Manager
 		}
-		var p struct {
-			Result []templatesapi.Template `json:"result"`
-			Next   *string                 `json:"nextPageIdentifier"`
-		}
-		apitest.Call(t, h, e.Event("GET", "/leaseTemplates"+q, &c, nil)).Into(t, &p)
+		p := apitest.Decode[apitest.Page[templatesapi.Template]](t, h, e.Event("GET", "/leaseTemplates"+q, &c, nil))
 		for _, tpl := range p.Result {
 			if caller != "manager" && tpl.Visibility != "PUBLIC" {
 				t.Fatalf("a user saw %+v", tpl)
