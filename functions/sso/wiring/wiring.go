@@ -16,7 +16,7 @@ import (
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/auth"
-	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/awscfg/rolechain"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
@@ -48,7 +48,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 			},
 			// The Identity Store lives in the IDC account, read-only.
 			Store: func(p config.IdcParam) signin.IdentityStore {
-				return identitystore.NewFromConfig(awscfg.Chain(cfg, names.Physical(ns, "sso"),
+				return identitystore.NewFromConfig(rolechain.Chain(cfg, names.Physical(ns, "sso"),
 					signin.StoreRoleChain(ns, env[names.EnvHubAccountID], p.IdcAccountID)...))
 			},
 		},
