@@ -132,15 +132,18 @@ func deps(t *testing.T, dir string) []string {
 //   - a service's schemas package (schema-based serialisation, in SDK
 //     releases after those go.mod pins) builds its tables at package
 //     initialisation, up to 1 ms and 600 KB a service.
-//   - STS only for the functions that assume a role (awscfg/rolechain).
+//   - STS only for the functions that assume a role (awscfg/rolechain),
+//     KMS only for those that sign or rotate keys (auth/kmssign): each
+//     client's endpoint tables cost its package initialisation.
 func TestNoFunctionLinksWhatMakesItLargeOrSlowToStart(t *testing.T) {
 	const sdk = "github.com/aws/aws-sdk-go-v2/"
 	forbidden := []string{"text/template", "html/template", sdk + "service/ssm", sdk + "config",
 		sdk + "service/sso", sdk + "service/ssooidc", sdk + "service/signin", sdk + "feature/ec2/imds",
-		sdk + "service/sts"}
+		sdk + "service/sts", sdk + "service/kms"}
 	sts := []string{sdk + "service/sts"}
 	allowed := map[string][]string{
-		names.LambdaSSO:           {"text/template", "html/template", sdk + "service/sts"},
+		names.LambdaSSO:           {"text/template", "html/template", sdk + "service/sts", sdk + "service/kms"},
+		names.LambdaJWTRotator:    {sdk + "service/kms"},
 		names.LambdaAPIAccounts:   sts,
 		names.LambdaCostReporter:  sts,
 		names.LambdaDriftMonitor:  sts,

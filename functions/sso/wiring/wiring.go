@@ -16,6 +16,7 @@ import (
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/auth/kmssign"
 	"github.com/isb-go/isb/common/awscfg/rolechain"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
@@ -35,7 +36,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	params := paramstore.New(cfg)
 	svc := &signin.Service{
 		Keys:   auth.NewSecretKeys(sm, env[names.EnvSessionKeys], auth.DefaultKeyTTL, nil),
-		Signer: auth.KMSSigner{Client: kms.NewFromConfig(cfg)},
+		Signer: kmssign.Signer{Client: kms.NewFromConfig(cfg)},
 		Config: appconfig.New(appconfig.NewExtension(ns, env[appconfig.ExtensionPortEnv]), 0, nil),
 		IdP:    signin.NewSecretMetadata(sm, env[names.EnvIdpMetadataSecret], nil),
 		Callers: &signin.LazyCallers{
