@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/awscfg/defaultchain"
 	"github.com/isb-go/isb/common/cleanup"
 	"github.com/isb-go/isb/common/cleanup/nuke"
 	"github.com/isb-go/isb/common/config"
@@ -95,7 +96,7 @@ func run(ctx context.Context, log *slog.Logger) (bool, error) {
 		return false, err
 	}
 	log = log.With("account_id", s.account)
-	cfg, err := awscfg.Load(ctx, awscfg.Options{Endpoint: s.endpoint})
+	cfg, err := defaultchain.Load(ctx, awscfg.Options{Endpoint: s.endpoint})
 	if err != nil {
 		return false, err
 	}

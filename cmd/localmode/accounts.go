@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/auth/kmssign"
 	"github.com/isb-go/isb/common/routes"
 )
 
@@ -145,7 +146,7 @@ func IssueToken(ctx context.Context, cfg aws.Config, keyID, email string, ttl ti
 	for _, person := range People {
 		if person.Email == email {
 			c := auth.Caller{Email: person.Email, Name: person.Name, Roles: []routes.Role{person.Role}}
-			return auth.Issue(ctx, auth.KMSSigner{Client: kms.NewFromConfig(cfg)}, keyID, c,
+			return auth.Issue(ctx, kmssign.Signer{Client: kms.NewFromConfig(cfg)}, keyID, c,
 				auth.Issuer(Namespace), auth.Audience(Namespace), ttl, time.Now())
 		}
 	}

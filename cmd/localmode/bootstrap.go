@@ -30,7 +30,7 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/auth"
-	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/awscfg/rolechain"
 	"github.com/isb-go/isb/common/cleanup"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
@@ -125,7 +125,7 @@ func (p *Platform) createOrganization(ctx context.Context, cfg aws.Config, ns st
 
 // idcConfig acts in the IDC account through the hub's role chain.
 func idcConfig(cfg aws.Config, ns string) aws.Config {
-	return awscfg.ChainTo(cfg, "local-setup", HubAccount, ns, IdcAccount, names.IdcRole)
+	return rolechain.ChainTo(cfg, "local-setup", HubAccount, ns, IdcAccount, names.IdcRole)
 }
 
 func (p *Platform) createIdentityCenter(ctx context.Context, cfg aws.Config, ns string, w *world) error {

@@ -16,9 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/isb-go/isb/common/names"
@@ -26,41 +23,9 @@ import (
 
 // Signer makes ECDSA P-256 SHA-256 signatures with the private key named
 // keyID, ASN.1 DER-encoded as KMS returns them. Only the sign-in function
-// holds one.
+// holds one (kmssign.Signer).
 type Signer interface {
 	Sign(ctx context.Context, keyID string, message []byte) ([]byte, error)
-}
-
-// MaxSignedMessageBytes is the longest message KMS signs whole (RAW).
-const MaxSignedMessageBytes = 4096
-
-// KMSClient is the one KMS call KMSSigner makes.
-type KMSClient interface {
-	Sign(ctx context.Context, in *kms.SignInput, opts ...func(*kms.Options)) (*kms.SignOutput, error)
-}
-
-// KMSSigner signs with an asymmetric KMS key (ECC_NIST_P256, SIGN_VERIFY):
-// the private key never leaves KMS.
-type KMSSigner struct{ Client KMSClient }
-
-// Sign asks KMS for an ECDSA_SHA_256 signature of the raw message.
-func (s KMSSigner) Sign(ctx context.Context, keyID string, message []byte) ([]byte, error) {
-	if len(message) > MaxSignedMessageBytes {
-		return nil, fmt.Errorf(
-			"sign with %s: message of %d bytes, KMS signs at most %d",
-			keyID,
-			len(message),
-			MaxSignedMessageBytes,
-		)
-	}
-	out, err := s.Client.Sign(ctx, &kms.SignInput{
-		KeyId: aws.String(keyID), Message: message,
-		MessageType: kmstypes.MessageTypeRaw, SigningAlgorithm: kmstypes.SigningAlgorithmSpecEcdsaSha256,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sign with %s: %w", keyID, err)
-	}
-	return out.Signature, nil
 }
 
 // LocalKey is an in-memory P-256 key that signs as KMS does (tests, tools).

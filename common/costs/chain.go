@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 
-	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/awscfg/rolechain"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/spend"
@@ -25,13 +25,13 @@ type PoolParam interface {
 // nothing touches the network before the first call.
 type Chain struct {
 	pool    PoolParam
-	clients *awscfg.Hops[API]
+	clients *rolechain.Hops[API]
 }
 
 // NewChain returns the source. session names the caller in CloudTrail
 // (names.Physical(ns, session)).
 func NewChain(cfg aws.Config, namespace, hubAccountID, session string, pool PoolParam) *Chain {
-	return &Chain{pool: pool, clients: awscfg.NewHops(cfg, namespace, hubAccountID, session, names.OrgMgtRole,
+	return &Chain{pool: pool, clients: rolechain.NewHops(cfg, namespace, hubAccountID, session, names.OrgMgtRole,
 		func(chained aws.Config) API { return costexplorer.NewFromConfig(chained) })}
 }
 

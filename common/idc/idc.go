@@ -19,6 +19,7 @@ import (
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
 	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/awscfg/rolechain"
 	"github.com/isb-go/isb/common/cached"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
@@ -109,7 +110,7 @@ type ParamSource interface {
 // on first use.
 type Chain struct {
 	params  ParamSource
-	clients *awscfg.Hops[clients]
+	clients *rolechain.Hops[clients]
 }
 
 type clients struct {
@@ -122,7 +123,7 @@ type clients struct {
 // names.IdcReadOnlyRole (the directory); session names the caller in
 // CloudTrail (names.Physical(namespace, session)).
 func NewChain(cfg aws.Config, namespace, hubAccountID, session, role string, params ParamSource) *Chain {
-	return &Chain{params: params, clients: awscfg.NewHops(cfg, namespace, hubAccountID, session, role,
+	return &Chain{params: params, clients: rolechain.NewHops(cfg, namespace, hubAccountID, session, role,
 		func(chained aws.Config) clients {
 			return clients{cfg: chained, ids: identitystore.NewFromConfig(chained)}
 		})}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/awscfg/rolechain"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/names"
@@ -154,13 +155,13 @@ type PoolParam interface {
 // before the first call).
 type Chain struct {
 	pool    PoolParam
-	clients *awscfg.Hops[*Org]
+	clients *rolechain.Hops[*Org]
 }
 
 // NewChain returns the chained adapter. session names the caller in
 // CloudTrail (names.Physical(namespace, session)).
 func NewChain(cfg aws.Config, namespace, hubAccountID, session string, pool PoolParam) *Chain {
-	return &Chain{pool: pool, clients: awscfg.NewHops(cfg, namespace, hubAccountID, session, names.OrgMgtRole,
+	return &Chain{pool: pool, clients: rolechain.NewHops(cfg, namespace, hubAccountID, session, names.OrgMgtRole,
 		func(chained aws.Config) *Org { return New(organizations.NewFromConfig(chained)) })}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	isbappconfig "github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/auth/kmssign"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/routes"
@@ -101,7 +102,7 @@ func TestAuthorizerAgainstTheEmulator(t *testing.T) {
 	set, _ := keys.Keys(t.Context())
 	adminTok, err := auth.Issue(
 		t.Context(),
-		auth.KMSSigner{Client: kms.NewFromConfig(cfg)},
+		kmssign.Signer{Client: kms.NewFromConfig(cfg)},
 		set.Current.ID,
 		auth.Caller{Email: "root@example.com", Roles: []routes.Role{routes.Admin}},
 		issuer,

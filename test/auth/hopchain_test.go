@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/awscfg/rolechain"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/functions/sso/signin"
 	"github.com/isb-go/isb/test/emulator"
@@ -36,7 +36,7 @@ func TestSignInReachesTheIdentityStoreAsTheReadOnlyRoleThroughItsHop(t *testing.
 			"arn:aws:sts::" + idcAccount + ":assumed-role/" + names.Physical(fixture.Namespace, names.IdcReadOnlyRole) + "/sso"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := sts.NewFromConfig(awscfg.Chain(cfg, "sso", chain[:tc.hops]...)).
+			out, err := sts.NewFromConfig(rolechain.Chain(cfg, "sso", chain[:tc.hops]...)).
 				GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 			if err != nil {
 				t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/isb-go/isb/common/auth"
+	"github.com/isb-go/isb/common/auth/kmssign"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/jwt-rotator/rotator"
@@ -94,7 +95,7 @@ func issue(t *testing.T, cfg aws.Config, keys auth.KeySource, now time.Time) str
 	}
 	tok, err := auth.Issue(
 		t.Context(),
-		auth.KMSSigner{Client: kms.NewFromConfig(cfg)},
+		kmssign.Signer{Client: kms.NewFromConfig(cfg)},
 		set.Current.ID,
 		bob,
 		issuer,
@@ -280,7 +281,7 @@ func TestATokenSignedByAnUnpublishedKMSKeyIsRefused(t *testing.T) {
 	}
 	tok, err := auth.Issue(
 		t.Context(),
-		auth.KMSSigner{Client: kc},
+		kmssign.Signer{Client: kc},
 		aws.ToString(k.KeyMetadata.Arn),
 		bob,
 		issuer,

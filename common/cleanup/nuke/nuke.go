@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/awscfg/rolechain"
 	"io"
 	"log/slog"
 	"os"
@@ -68,7 +69,7 @@ func (c *Cleaner) RoleARNs(account string) (hop, sandbox string) {
 // one hour, and a cleanup can take longer).
 func (c *Cleaner) Credentials(account string) aws.CredentialsProvider {
 	hop, sandbox := c.RoleARNs(account)
-	return awscfg.Chain(c.Base, "IsbCleaner", hop, sandbox).Credentials
+	return rolechain.Chain(c.Base, "IsbCleaner", hop, sandbox).Credentials
 }
 
 // EnabledRegions asks the account which regions are enabled in it.

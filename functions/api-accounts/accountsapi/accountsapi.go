@@ -11,6 +11,7 @@ import (
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/pool"
+	"github.com/isb-go/isb/functions/listroute"
 )
 
 // MaxPageSize is the largest page GET /accounts returns.
@@ -102,19 +103,7 @@ func Handlers(svc *pool.Service) map[string]httpapi.HandlerFunc {
 	}
 	return map[string]httpapi.HandlerFunc{
 		httpapi.Key(http.MethodGet, "/accounts"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-			p, err := httpapi.ParsePage(r.Query, MaxPageSize)
-			if err != nil {
-				return httpapi.Response{}, err
-			}
-			as, next, err := svc.List(ctx, p)
-			if err != nil {
-				return httpapi.Response{}, err
-			}
-			views := make([]Account, len(as))
-			for i, a := range as {
-				views[i] = View(a)
-			}
-			return httpapi.OK(httpapi.NewPage(views, next)), nil
+			return listroute.Answer(ctx, r, MaxPageSize, svc.List, View)
 		},
 		httpapi.Key(http.MethodPost, "/accounts"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 			if err := httpapi.RequireJSON(r); err != nil {
@@ -131,15 +120,8 @@ func Handlers(svc *pool.Service) map[string]httpapi.HandlerFunc {
 			return httpapi.Created(View(a)), nil
 		},
 		httpapi.Key(http.MethodGet, "/accounts/unregistered"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-			p, err := httpapi.ParsePage(r.Query, pool.MaxUnregisteredPage)
-			if err != nil {
-				return httpapi.Response{}, err
-			}
-			list, next, err := svc.Unregistered(ctx, p)
-			if err != nil {
-				return httpapi.Response{}, err
-			}
-			return httpapi.OK(httpapi.NewPage(list, next)), nil
+			return listroute.Answer(ctx, r, pool.MaxUnregisteredPage, svc.Unregistered,
+				listroute.Same[pool.Unregistered])
 		},
 		httpapi.Key(http.MethodGet, "/accounts/{awsAccountId}"):               one(svc.Get),
 		httpapi.Key(http.MethodPost, "/accounts/{awsAccountId}/retryCleanup"): one(svc.RetryCleanup),

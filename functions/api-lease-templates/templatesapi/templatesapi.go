@@ -12,7 +12,9 @@ import (
 	"github.com/isb-go/isb/common/fault"
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/common/template"
+	"github.com/isb-go/isb/functions/listroute"
 )
 
 // MaxPageSize is the largest page GET /leaseTemplates returns.
@@ -109,19 +111,10 @@ func Handlers(svc *catalog.Service) map[string]httpapi.HandlerFunc {
 	return map[string]httpapi.HandlerFunc{
 		httpapi.Key(http.MethodGet, "/leaseTemplates"): func(ctx context.Context, r *httpapi.Request) (
 			httpapi.Response, error) {
-			p, err := httpapi.ParsePage(r.Query, MaxPageSize)
-			if err != nil {
-				return httpapi.Response{}, err
+			list := func(ctx context.Context, p page.Page) ([]template.Template, string, error) {
+				return svc.List(ctx, r.Caller, p)
 			}
-			ts, next, err := svc.List(ctx, r.Caller, p)
-			if err != nil {
-				return httpapi.Response{}, err
-			}
-			views := make([]Template, len(ts))
-			for i, t := range ts {
-				views[i] = View(t)
-			}
-			return httpapi.OK(httpapi.NewPage(views, next)), nil
+			return listroute.Answer(ctx, r, MaxPageSize, list, View)
 		},
 		httpapi.Key(http.MethodPost, "/leaseTemplates"): func(ctx context.Context, r *httpapi.Request) (
 			httpapi.Response, error) {

@@ -12,6 +12,8 @@ import (
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/leasing"
+	"github.com/isb-go/isb/common/page"
+	"github.com/isb-go/isb/functions/listroute"
 )
 
 // MaxPageSize is the largest page GET /leases returns (upstream's limit).
@@ -203,19 +205,10 @@ func Handlers(svc *leasing.Service) map[string]httpapi.HandlerFunc {
 	return map[string]httpapi.HandlerFunc{
 		httpapi.Key(http.MethodGet, "/leases"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response,
 			error) {
-			p, err := httpapi.ParsePage(r.Query, MaxPageSize)
-			if err != nil {
-				return httpapi.Response{}, err
+			list := func(ctx context.Context, p page.Page) ([]lease.Lease, string, error) {
+				return svc.List(ctx, r.Caller, r.Query["userEmail"], p)
 			}
-			ls, next, err := svc.List(ctx, r.Caller, r.Query["userEmail"], p)
-			if err != nil {
-				return httpapi.Response{}, err
-			}
-			views := make([]Lease, len(ls))
-			for i, l := range ls {
-				views[i] = View(l)
-			}
-			return httpapi.OK(httpapi.NewPage(views, next)), nil
+			return listroute.Answer(ctx, r, MaxPageSize, list, View)
 		},
 		httpapi.Key(http.MethodPost, "/leases"): func(ctx context.Context, r *httpapi.Request) (httpapi.Response,
 			error) {

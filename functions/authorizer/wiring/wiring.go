@@ -12,16 +12,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/auth"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/functions/authorizer/gate"
 	"github.com/isb-go/isb/functions/boot"
+	"github.com/isb-go/isb/functions/boot/bootconf"
 )
 
 // Function is the API Gateway REQUEST authorizer.
-var Function = boot.For(names.LambdaAuthorizer, build, appconfig.ExtensionPortEnv)
+var Function = boot.For(names.LambdaAuthorizer, build, bootconf.Port)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns := env[names.EnvNamespace]
@@ -32,7 +32,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 		// Logout puts a token's id on the deny-list: one GetItem per call.
 		auth.NewVerifier(keys, auth.Issuer(ns), auth.Audience(ns), nil).
 			CheckRevocations(ddbstore.NewSessionStore(dynamodb.NewFromConfig(cfg), env[names.EnvSessionTable], nil)),
-		appconfig.New(appconfig.NewExtension(ns, env[appconfig.ExtensionPortEnv]), 0, nil),
+		bootconf.Source(env),
 		gate.NewEMFCounter(names.MetricNamespace(ns), os.Stdout, time.Now),
 	)
 	return h.Handle, nil

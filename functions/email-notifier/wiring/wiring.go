@@ -13,23 +13,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
-	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/idc"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/notify"
 	"github.com/isb-go/isb/common/ses"
 	"github.com/isb-go/isb/functions/boot"
+	"github.com/isb-go/isb/functions/boot/bootconf"
 	"github.com/isb-go/isb/functions/email-notifier/consumer"
 )
 
 // Function is the email notifier.
-var Function = boot.For(names.LambdaEmailNotifier, build, appconfig.ExtensionPortEnv)
+var Function = boot.For(names.LambdaEmailNotifier, build, bootconf.Port)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	ns := env[names.EnvNamespace]
 	n := &notify.Notifier{
-		Config: appconfig.New(appconfig.NewExtension(ns, env[appconfig.ExtensionPortEnv]), 0, nil),
+		Config: bootconf.Source(env),
 		Recipients: notify.NewDirectory(idc.ReadOnly(cfg, ns, env[names.EnvHubAccountID], names.LambdaEmailNotifier,
 			env[names.EnvIdcConfigParam]), nil),
 		Deliveries: ddbstore.NewDeliveryStore(dynamodb.NewFromConfig(cfg), env[names.EnvDeliveryTable]),

@@ -12,18 +12,18 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/costs"
 	"github.com/isb-go/isb/common/monitor"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/common/poolparam"
 	"github.com/isb-go/isb/functions/boot"
+	"github.com/isb-go/isb/functions/boot/bootconf"
 	"github.com/isb-go/isb/functions/boot/bootstore"
 )
 
 // Function is the lease monitor.
-var Function = boot.For(names.LambdaLeaseMonitor, build, appconfig.ExtensionPortEnv)
+var Function = boot.For(names.LambdaLeaseMonitor, build, bootconf.Port)
 
 // build does no network work: the pool parameter and the role chain are
 // read on the first pass.
@@ -34,7 +34,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	svc := &monitor.Service{
 		Leases: store.Leases(), Accounts: store.Accounts(),
 		Costs:     costs.NewChain(cfg, ns, env[names.EnvHubAccountID], names.LambdaLeaseMonitor, pool),
-		Config:    appconfig.New(appconfig.NewExtension(ns, env[appconfig.ExtensionPortEnv]), 0, nil),
+		Config:    bootconf.Source(env),
 		Outbox:    bootstore.Outbox(cfg, env, store),
 		Namespace: ns, Metrics: os.Stdout, Log: slog.Default(),
 	}

@@ -8,22 +8,22 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/lifecycle/chain"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/functions/boot"
+	"github.com/isb-go/isb/functions/boot/bootconf"
 	"github.com/isb-go/isb/functions/boot/bootstore"
 	"github.com/isb-go/isb/functions/lifecycle/consumer"
 )
 
 // Function is the lifecycle manager.
-var Function = boot.For(names.LambdaLifecycle, build, appconfig.ExtensionPortEnv)
+var Function = boot.For(names.LambdaLifecycle, build, bootconf.Port)
 
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	store := bootstore.Store(cfg, env)
 	svc := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
-		Config: appconfig.New(appconfig.NewExtension(env[names.EnvNamespace], env[appconfig.ExtensionPortEnv]), 0, nil),
+		Config: bootconf.Source(env),
 		Outbox: bootstore.Outbox(cfg, env, store),
 		AWS: lifecycle.NewReconciler(chain.New(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID],
 			env[names.EnvAccountPoolParam], env[names.EnvIdcConfigParam]).Lifecycle()),

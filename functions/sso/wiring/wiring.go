@@ -14,19 +14,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/auth"
-	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/auth/kmssign"
+	"github.com/isb-go/isb/common/awscfg/rolechain"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/paramstore"
 	"github.com/isb-go/isb/functions/boot"
+	"github.com/isb-go/isb/functions/boot/bootconf"
 	"github.com/isb-go/isb/functions/sso/signin"
 )
 
 // Function is the sign-in handler of the /auth routes.
-var Function = boot.For(names.LambdaSSO, build, appconfig.ExtensionPortEnv)
+var Function = boot.For(names.LambdaSSO, build, bootconf.Port)
 
 // build calls no AWS: every client is used on the first event.
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
@@ -35,8 +36,8 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	params := paramstore.New(cfg)
 	svc := &signin.Service{
 		Keys:   auth.NewSecretKeys(sm, env[names.EnvSessionKeys], auth.DefaultKeyTTL, nil),
-		Signer: auth.KMSSigner{Client: kms.NewFromConfig(cfg)},
-		Config: appconfig.New(appconfig.NewExtension(ns, env[appconfig.ExtensionPortEnv]), 0, nil),
+		Signer: kmssign.Signer{Client: kms.NewFromConfig(cfg)},
+		Config: bootconf.Source(env),
 		IdP:    signin.NewSecretMetadata(sm, env[names.EnvIdpMetadataSecret], nil),
 		Callers: &signin.LazyCallers{
 			Param: func(ctx context.Context) (config.IdcParam, error) {
@@ -48,7 +49,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 			},
 			// The Identity Store lives in the IDC account, read-only.
 			Store: func(p config.IdcParam) signin.IdentityStore {
-				return identitystore.NewFromConfig(awscfg.Chain(cfg, names.Physical(ns, "sso"),
+				return identitystore.NewFromConfig(rolechain.Chain(cfg, names.Physical(ns, "sso"),
 					signin.StoreRoleChain(ns, env[names.EnvHubAccountID], p.IdcAccountID)...))
 			},
 		},

@@ -2,8 +2,10 @@
 // function of names.Lambdas and a bare aws-lambda-go program with the flags
 // of `make build-lambdas` (for this machine's architecture), starts each
 // against a local stand-in of the Lambda Runtime API, and prints the time
-// from process start to its first call of the runtime's invocation/next
-// and the peak RSS at that moment, next to the bare program's. It asserts
+// from process start to its first call of the runtime's invocation/next,
+// the CPU time the process used to that moment (less sensitive than the
+// wall time to other work on a shared machine) and the peak RSS, next to
+// the bare program's. It asserts
 // nothing; the targets (start-up within 1.5x the bare program, binaries of
 // at most 15 MB) are printed as flags.
 package main
@@ -19,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -49,6 +52,7 @@ type result struct {
 	name    string
 	bytes   int64
 	startup time.Duration // median
+	cpu     time.Duration // median CPU time (user and system) to that moment
 	rssKiB  int64         // largest peak RSS over the runs
 }
 
@@ -65,16 +69,41 @@ func run(root string, runs int) error {
 	for _, l := range names.Lambdas {
 		programs = append(programs, l.Dir)
 	}
-	var results []result
-	for _, p := range programs {
-		r, err := measure(filepath.Join(bin, p), p, runs)
+	results := make([]result, len(programs))
+	times := make([][]time.Duration, len(programs))
+	cpus := make([][]time.Duration, len(programs))
+	for i, p := range programs {
+		info, err := os.Stat(filepath.Join(bin, p))
 		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
+			return err
 		}
-		results = append(results, r)
+		results[i] = result{name: p, bytes: info.Size()}
+	}
+	// Every program starts once a round, so that a change of the machine's
+	// load (it is shared) weighs on all of them alike. One round more than
+	// asked: the first only warms the page cache.
+	for round := 0; round <= runs; round++ {
+		for i, p := range programs {
+			d, cpu, rss, err := startOnce(filepath.Join(bin, p), env(p))
+			if err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			if round > 0 {
+				times[i], cpus[i] = append(times[i], d), append(cpus[i], cpu)
+				results[i].rssKiB = max(results[i].rssKiB, rss)
+			}
+		}
+	}
+	for i := range results {
+		results[i].startup, results[i].cpu = median(times[i]), median(cpus[i])
 	}
 	report(results)
 	return nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
 
 // build writes every function and the bare program into bin, each named
@@ -97,29 +126,6 @@ func build(root, bin string) error {
 		}
 	}
 	return nil
-}
-
-func measure(path, name string, runs int) (result, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return result{}, err
-	}
-	r := result{name: name, bytes: info.Size()}
-	var times []time.Duration
-	// One start more than asked: the first only warms the page cache.
-	for i := 0; i <= runs; i++ {
-		d, rss, err := startOnce(path, env(name))
-		if err != nil {
-			return result{}, err
-		}
-		if i > 0 {
-			times = append(times, d)
-			r.rssKiB = max(r.rssKiB, rss)
-		}
-	}
-	slices.Sort(times)
-	r.startup = times[len(times)/2]
-	return r, nil
 }
 
 // env is a function's environment: every key it needs, with a placeholder
@@ -147,10 +153,10 @@ func env(name string) []string {
 // startOnce starts the program with a runtime API stand-in that answers
 // nothing: the first GET of invocation/next marks the end of the start,
 // then the process is killed and its peak RSS read from its rusage.
-func startOnce(path string, environ []string) (time.Duration, int64, error) {
+func startOnce(path string, environ []string) (wall, cpu time.Duration, rssKiB int64, err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	next := make(chan time.Time, 1)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -171,7 +177,7 @@ func startOnce(path string, environ []string) (time.Duration, int64, error) {
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -179,25 +185,48 @@ func startOnce(path string, environ []string) (time.Duration, int64, error) {
 	select {
 	case at = <-next:
 	case err := <-exited:
-		return 0, 0, fmt.Errorf("exited before calling the runtime API (%v): %s", err, stderr.String())
+		return 0, 0, 0, fmt.Errorf("exited before calling the runtime API (%v): %s", err, stderr.String())
 	case <-time.After(10 * time.Second):
 		_ = cmd.Process.Kill()
 		<-exited
-		return 0, 0, errors.New("no call of the runtime API within 10 s")
+		return 0, 0, 0, errors.New("no call of the runtime API within 10 s")
 	}
+	// The peak RSS is read while the process lives: the rusage of a child
+	// started by os/exec reports at least the parent's RSS, which the
+	// child shared until its exec.
+	rssKiB, rssErr := peakRSS(cmd.Process.Pid)
 	_ = cmd.Process.Kill()
 	<-exited
+	if rssErr != nil {
+		return 0, 0, 0, rssErr
+	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return 0, 0, errors.New("no rusage")
+		return 0, 0, 0, errors.New("no rusage")
 	}
-	return at.Sub(start), ru.Maxrss, nil
+	return at.Sub(start), time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), rssKiB, nil
+}
+
+// peakRSS is VmHWM of /proc/<pid>/status, in KiB.
+func peakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc/<pid>/status")
 }
 
 func report(results []result) {
 	base := results[0]
-	fmt.Printf("\nstart-up to the first runtime API call (median) and peak RSS; bare aws-lambda-go first\n")
-	fmt.Printf("%-20s %9s %10s %7s %9s  %s\n", "program", "size MB", "start ms", "x bare", "RSS MiB", "targets")
+	fmt.Printf("\nstart-up to the first runtime API call (median), its CPU time (median) and peak RSS;" +
+		" bare aws-lambda-go first\n")
+	fmt.Printf("%-20s %9s %10s %7s %8s %7s %9s  %s\n", "program", "size MB", "start ms", "x bare", "CPU ms",
+		"x bare", "RSS MiB", "targets")
 	slices.SortStableFunc(results[1:], func(a, b result) int { return cmp.Compare(b.startup, a.startup) })
 	for _, r := range results {
 		factor := float64(r.startup) / float64(base.startup)
@@ -212,7 +241,8 @@ func report(results []result) {
 		if len(miss) > 0 {
 			flag = "MISSED: " + strings.Join(miss, ", ")
 		}
-		fmt.Printf("%-20s %9.1f %10.2f %7.2f %9.1f  %s\n", r.name, float64(r.bytes)/(1<<20),
-			float64(r.startup.Microseconds())/1000, factor, float64(r.rssKiB)/1024, flag)
+		fmt.Printf("%-20s %9.1f %10.2f %7.2f %8.2f %7.2f %9.1f  %s\n", r.name, float64(r.bytes)/(1<<20),
+			float64(r.startup.Microseconds())/1000, factor, float64(r.cpu.Microseconds())/1000,
+			float64(r.cpu)/float64(base.cpu), float64(r.rssKiB)/1024, flag)
 	}
 }
