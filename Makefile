@@ -70,10 +70,11 @@ test: fmt-check vet lint test-unit test-emulator test-infra ## every test (what 
 	@echo "make test: all tests passed"
 
 .PHONY: bench
-bench: bench-startup check-emulator aws-nuke ## benchmark figures: each function's start-up and size, then against the emulator (grant latency by pool size; transactions per grant for 200 concurrent requests on 50 accounts; one lease-monitoring pass over 10,000 leases; local mode request→Active and termination→Available)
+bench: bench-startup check-emulator aws-nuke ## benchmark figures: each function's start-up and size, then against the emulator (grant latency by pool size; transactions per grant for 200 concurrent requests on 50 accounts; one lease-monitoring pass over 10,000 leases; 1,000 lease terminations through the lifecycle manager, deployed vs upstream sizing; local mode request→Active and termination→Available)
 	cd test && $(GO) test -run '^$$' -bench '^Benchmark(Grant|UpstreamScanPick|IndexFloor)$$' -benchtime 10x -timeout 30m ./bench/
 	cd test && $(GO) test -run '^$$' -bench 'ConcurrentGrants' -benchtime 3x -timeout 30m ./bench/
 	cd test && $(GO) test -run '^$$' -bench 'LeaseMonitoring' -benchtime 1x -timeout 30m ./bench/
+	cd test && $(GO) test -run '^$$' -bench 'LifecycleThroughput' -benchtime 1x -timeout 60m ./bench/
 	cd test && $(GO) test -run '^$$' -bench 'LocalModeLatency' -benchtime 1x -timeout 30m ./e2e/
 
 ISB_BIN := bin/isb

@@ -3,18 +3,15 @@ package localmode
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awsappconfig "github.com/aws/aws-sdk-go-v2/service/appconfig"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/isb-go/isb/common/appconfig/hosted"
 	"github.com/isb-go/isb/common/cleanup"
@@ -28,92 +25,27 @@ import (
 const pollWait = 1
 
 // startConsumers polls each consumer's queue as its event-source mapping
-// does: batches of the consumer's size, at most MaxConcurrency batches at
-// once, the messages a handler reports as failed (or the whole batch when
-// it fails) left on the queue to be received again, until the queue's
-// redrive policy moves them to the DLQ after MaxReceiveCount receives.
+// does (Mapping), with the stacks' batch size and MaxConcurrency.
 func (p *Platform) startConsumers() {
 	for _, c := range []names.Consumer{names.LifecycleConsumer, names.EmailConsumer} {
 		if _, ok := p.fns[c.Function]; !ok {
 			continue
 		}
 		q := p.world.queues[c.Queue]
-		for range c.MaxConcurrency {
-			p.wg.Add(1)
-			go func() {
-				defer p.wg.Done()
-				for p.ctx.Err() == nil {
-					if _, err := p.pollOnce(p.ctx, c, q); err != nil && p.ctx.Err() == nil {
-						p.log.Warn("poll", "queue", c.Queue, "error", err.Error())
-						p.pause(p.opts.RetryDelay)
-					}
-				}
-			}()
-		}
+		m := &Mapping{SQS: sqs.NewFromConfig(p.cfg), Queue: c.Queue, QueueURL: q.url, QueueARN: q.arn,
+			BatchSize: c.BatchSize, Concurrency: c.MaxConcurrency, RetryDelay: p.opts.RetryDelay,
+			Invoke: func(ctx context.Context, ev events.SQSEvent) ([]byte, error) {
+				return p.invoke(ctx, c.Function, ev)
+			}}
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			m.Run(p.ctx, func(err error) { p.log.Warn("poll", "queue", c.Queue, "error", err.Error()) })
+		}()
 	}
 }
 
-func (p *Platform) pause(d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-p.ctx.Done():
-	case <-t.C:
-	}
-}
-
-// pollOnce receives one batch and hands it to the consumer; it returns
-// how many messages it received.
-func (p *Platform) pollOnce(ctx context.Context, c names.Consumer, q queue) (int, error) {
-	api := sqs.NewFromConfig(p.cfg)
-	out, err := api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q.url),
-		MaxNumberOfMessages: int32(c.BatchSize), WaitTimeSeconds: pollWait,
-		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
-	if err != nil {
-		return 0, fmt.Errorf("receive from %s: %w", c.Queue, err)
-	}
-	if len(out.Messages) == 0 {
-		return 0, nil
-	}
-	ev := events.SQSEvent{Records: make([]events.SQSMessage, len(out.Messages))}
-	for i, m := range out.Messages {
-		ev.Records[i] = events.SQSMessage{MessageId: aws.ToString(m.MessageId),
-			ReceiptHandle: aws.ToString(m.ReceiptHandle),
-			Body:          aws.ToString(m.Body), Md5OfBody: aws.ToString(m.MD5OfBody), Attributes: m.Attributes,
-			EventSource: "aws:sqs", EventSourceARN: q.arn, AWSRegion: Region}
-	}
-	failed := map[string]bool{}
-	res, err := p.invoke(ctx, c.Function, ev)
-	if err != nil {
-		for _, r := range ev.Records {
-			failed[r.MessageId] = true
-		}
-	} else {
-		var resp events.SQSEventResponse
-		if len(res) > 0 && string(res) != "null" {
-			if err := json.Unmarshal(res, &resp); err != nil {
-				return len(out.Messages), fmt.Errorf("%s answered %s: %w", c.Function, res, err)
-			}
-		}
-		for _, f := range resp.BatchItemFailures {
-			failed[f.ItemIdentifier] = true
-		}
-	}
-	for _, m := range out.Messages {
-		if failed[aws.ToString(m.MessageId)] {
-			// Visible again after RetryDelay rather than the queue's
-			// visibility timeout; the receive count still drives the DLQ.
-			_, _ = api.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(q.url),
-				ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: int32(p.opts.RetryDelay.Seconds())})
-			continue
-		}
-		if _, err := api.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(q.url),
-			ReceiptHandle: m.ReceiptHandle}); err != nil {
-			return len(out.Messages), fmt.Errorf("delete from %s: %w", c.Queue, err)
-		}
-	}
-	return len(out.Messages), nil
-}
+func (p *Platform) pause(d time.Duration) { pause(p.ctx, d) }
 
 // oneAtATime makes the local runner take one build request per receive,
 // so several runners share the queue as concurrent builds would.

@@ -9,8 +9,11 @@ package chain
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/assignments"
@@ -33,17 +36,48 @@ type Clients struct {
 	IDC       *assignments.Chain
 }
 
+// Retries of the Organizations and Identity Center calls. Both services
+// have low per-account request rates and answer a mass termination's
+// burst of moves with TooManyRequestsException (ThrottlingException). The
+// SDK's default gives up after three attempts, and the event then waits
+// for the queue's visibility timeout (six minutes) before it is tried
+// again; riding out the throttling inside the call ends the termination
+// in seconds. MaxBackoff keeps one call's worst case (about 20 s) well
+// inside the function's timeout. The SDK's client-side retry quota is
+// off: under sustained throttling it would fail the calls at once,
+// without backing off, which is what the throttling asks for.
+const (
+	MaxAttempts = 6
+	MaxBackoff  = 5 * time.Second
+)
+
 // New returns the clients. poolParam and idcParam are the names or ARNs of
 // the AccountPool and IDC stacks' shared parameters.
 func New(cfg aws.Config, namespace, hubAccountID, poolParam, idcParam string) *Clients {
 	api := paramstore.New(cfg)
 	pool := poolparam.New(api, poolParam, 0, nil)
+	patient := Patient(cfg)
 	return &Clients{
 		PoolParam: pool,
-		Org:       orgs.NewChain(cfg, namespace, hubAccountID, session, pool),
-		IDC: assignments.New(idc.NewChain(cfg, namespace, hubAccountID, session, names.IdcRole,
+		Org:       orgs.NewChain(patient, namespace, hubAccountID, session, pool),
+		IDC: assignments.New(idc.NewChain(patient, namespace, hubAccountID, session, names.IdcRole,
 			idc.NewParams(api, idcParam, nil, "ssoInstanceArn", "userPermissionSetArn"))),
 	}
+}
+
+// Patient returns cfg retrying as MaxAttempts and MaxBackoff say, with no
+// client-side retry quota.
+func Patient(cfg aws.Config) aws.Config {
+	out := cfg.Copy()
+	out.RetryMaxAttempts = 0
+	out.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = MaxAttempts
+			o.MaxBackoff = MaxBackoff
+			o.RateLimiter = ratelimit.None
+		})
+	}
+	return out
 }
 
 // Lifecycle is what lifecycle.NewReconciler is handed.

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,5 +24,19 @@ func TestTheLifecycleReachesEachTargetThroughItsHop(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			chaintest.Want(t, "chain", tc.got, tc.want...)
 		})
+	}
+}
+
+func TestTheLifecycleRidesOutThrottlingWithoutARetryQuota(t *testing.T) {
+	r := Patient(aws.Config{Retryer: func() aws.Retryer { return nil }, RetryMaxAttempts: 1}).Retryer()
+	if got := r.MaxAttempts(); got != MaxAttempts {
+		t.Errorf("max attempts = %d, want %d", got, MaxAttempts)
+	}
+	// The default quota (500 tokens, 5 per retry) refuses the 101st retry
+	// in a row; without it every throttled call backs off instead.
+	for i := range 200 {
+		if _, err := r.GetRetryToken(t.Context(), errors.New("throttled")); err != nil {
+			t.Fatalf("retry %d refused: %v", i+1, err)
+		}
 	}
 }
