@@ -18,6 +18,7 @@ import (
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/appconfig/hosted"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/functions/boot"
 )
 
 // function is one built handler.
@@ -67,6 +68,7 @@ func (p *Platform) buildFunctions(ctx context.Context, confURL string) error {
 	port := confURL[strings.LastIndex(confURL, ":")+1:]
 	env := p.environment(port)
 	p.fns = map[string]*function{}
+	ctx = boot.WithClock(ctx, p.clock.Now)
 	for _, f := range p.opts.Functions {
 		fenv, missing := f.Env(func(k string) string { return env[k] })
 		if len(missing) > 0 {

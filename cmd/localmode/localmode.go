@@ -127,6 +127,7 @@ type Platform struct {
 	wg     sync.WaitGroup
 
 	accounts []string
+	clock    Clock
 	failing  atomic.Int64 // cleanups still to fail (FailNextCleanups)
 	stopOnce sync.Once
 }

@@ -208,6 +208,12 @@ var jobMu sync.Map
 
 // RunNow runs a scheduled job once, now, and returns when it has finished.
 func (p *Platform) RunNow(ctx context.Context, job string) error {
+	_, err := p.Run(ctx, job)
+	return err
+}
+
+// Run is RunNow returning the job's answer (its JSON summary).
+func (p *Platform) Run(ctx context.Context, job string) (json.RawMessage, error) {
 	mu, _ := jobMu.LoadOrStore(p.ns+job, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
@@ -218,8 +224,7 @@ func (p *Platform) RunNow(ctx context.Context, job string) error {
 			DetailType: "Scheduled Event", Source: "aws.events", AccountID: HubAccount, Time: time.Now().UTC(),
 			Region: Region, Detail: json.RawMessage(`{}`)}
 	}
-	_, err := p.invoke(ctx, job, payload)
-	return err
+	return p.invoke(ctx, job, payload)
 }
 
 // startTickers runs each job with an interval every interval.

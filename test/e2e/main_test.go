@@ -56,7 +56,12 @@ func run(m *testing.M) int {
 		ReadyTimeout: 5 * time.Minute, Log: logs,
 		// Three people share five accounts in the concurrency test; the
 		// per-user limit must not be what refuses them.
-		Global: func(g *config.Global) { g.Leases.MaxLeasesPerUser = 10 },
+		// A request waits an hour for approval at most; the timeout test
+		// moves the platform's clock past it.
+		Global: func(g *config.Global) {
+			g.Leases.MaxLeasesPerUser = 10
+			g.Leases.PendingApprovalTimeoutHours = 1
+		},
 		// Drift leaves an account alone this long after a status change
 		// (15 minutes when deployed); the drift test moves a freshly cleaned
 		// account.
