@@ -29,6 +29,13 @@ var platform *localmode.Platform
 // logs holds the platform's log; a failing test prints its tail.
 var logs = &syncBuffer{}
 
+// nukeBinary and nukeTemplate are what a test starting a platform of its
+// own gives it.
+var (
+	nukeBinary   string
+	nukeTemplate []byte
+)
+
 func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 func run(m *testing.M) int {
@@ -42,6 +49,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "FAIL: read the aws-nuke configuration:", err)
 		return 1
 	}
+	nukeBinary, nukeTemplate = nuke, template
 	if path := os.Getenv("ISB_E2E_LOG"); path != "" {
 		if f, err := os.Create(path); err == nil {
 			logs.file = f

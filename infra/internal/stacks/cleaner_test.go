@@ -138,3 +138,39 @@ func TestComputeCleanerBuild(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{"ScheduleExpression": "rate(30 minutes)"})
 	})
 }
+
+// A build CodeBuild's concurrent-build quota refuses waits on the build
+// queue: the worker puts the request back there itself, so it may send to
+// that queue and to no other.
+func TestComputeCleanupWorkerMayPutRefusedBuildsBackOnItsQueueOnly(t *testing.T) {
+	all := resources(t, StackCompute)
+	queueName := names.Physical(testCfg.Namespace, names.CleanupBuildQueue)
+	var queueID string
+	for _, id := range ofType(all, "AWS::SQS::Queue") {
+		if all[id].Properties["QueueName"] == queueName {
+			queueID = id
+		}
+	}
+	if queueID == "" {
+		t.Fatalf("no queue named %s", queueName)
+	}
+	id, fn := functionByDescription(t, all, "Starts the aws-nuke CodeBuild build")
+	grants := grantsOf(all, getAttTarget(fn["Role"]))
+	want := []string{fmt.Sprintf(`{"Fn::GetAtt":[%q,"Arn"]}`, queueID)}
+	if got := grants["sqs:SendMessage"]; !sameSet(got, want) {
+		t.Errorf("the worker may sqs:SendMessage on %v, want exactly the build queue %v", got, want)
+	}
+	for action := range grants {
+		if strings.HasPrefix(action, "sqs:Send") && action != "sqs:SendMessage" || action == "sqs:*" {
+			t.Errorf("the worker holds %s, want only sqs:SendMessage", action)
+		}
+	}
+	env, _ := json.Marshal(fn["Environment"])
+	if !strings.Contains(string(env), names.EnvCleanupBuildQueueURL) || !strings.Contains(string(env), queueID) {
+		t.Errorf("function %s is not told its build queue (%s): %s", id, names.EnvCleanupBuildQueueURL, env)
+	}
+	template(t, StackCompute).HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), props{
+		"BatchSize":     names.CleanupWorkerConsumer.BatchSize,
+		"ScalingConfig": props{"MaximumConcurrency": names.CleanupWorkerConsumer.MaxConcurrency},
+	})
+}
