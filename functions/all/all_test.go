@@ -98,7 +98,7 @@ func TestEveryFunctionBuildsAHandlerWithoutTheNetwork(t *testing.T) {
 }
 
 func placeholder(key string) string {
-	if key == names.EnvWatchdogMaxAgeMinutes || key == names.EnvDriftGraceSeconds {
+	if key == names.EnvWatchdogMaxAgeMinutes || key == names.EnvDriftGraceSeconds || key == names.EnvCleanupQuotaBackoffSeconds {
 		return "90"
 	}
 	return "placeholder-" + key

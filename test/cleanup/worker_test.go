@@ -35,7 +35,9 @@ func (a *answers) Succeed(_ context.Context, token, _ string) error {
 	return nil
 }
 
-func (a *answers) Fail(ctx context.Context, token, _, _ string) error { return a.Succeed(ctx, token, "") }
+func (a *answers) Fail(ctx context.Context, token, _, _ string) error {
+	return a.Succeed(ctx, token, "")
+}
 
 func TestABuildRefusedByTheQuotaIsPutBackDelayedAndTheOriginalTaken(t *testing.T) {
 	ctx := t.Context()
