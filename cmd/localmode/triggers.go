@@ -164,7 +164,8 @@ func (p *Platform) startCodeBuild() error {
 	if err != nil {
 		return fmt.Errorf("emulator endpoint: %w", err)
 	}
-	p.codebuild = &localrun.CodeBuild{Quota: max(p.opts.Builds, 0), Clean: clean, SFN: sfnrun.New(sfn.NewFromConfig(p.cfg)),
+	p.codebuild = &localrun.CodeBuild{Quota: max(p.opts.Builds, 0), Clean: clean,
+		SFN: sfnrun.New(sfn.NewFromConfig(p.cfg)),
 		Next: &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(emu)
 			r.Out.Host = emu.Host

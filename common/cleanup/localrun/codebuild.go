@@ -132,7 +132,7 @@ func (c *CodeBuild) start(in startBuildInput, account, token string) (id string,
 	}
 	if c.Quota > 0 && c.running >= c.Quota {
 		c.refused++
-		return "", false, fmt.Errorf("Cannot have more than %d builds in queue for the account", c.Quota)
+		return "", false, fmt.Errorf("cannot have more than %d builds running for the account", c.Quota)
 	}
 	id = in.ProjectName + ":" + uuid.NewString()
 	key := in.IdempotencyToken

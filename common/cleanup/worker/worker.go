@@ -35,7 +35,11 @@ type CodeBuild interface {
 
 // Queue is the one SQS call the worker makes: putting a request back.
 type Queue interface {
-	SendMessage(ctx context.Context, in *sqs.SendMessageInput, opts ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+	SendMessage(
+		ctx context.Context,
+		in *sqs.SendMessageInput,
+		opts ...func(*sqs.Options),
+	) (*sqs.SendMessageOutput, error)
 }
 
 // Delays of a request refused by CodeBuild's concurrent-build quota.

@@ -138,6 +138,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	)
 
 	// The build queue and its worker.
+	worker := names.CleanupWorkerConsumer
 	buildDLQ := platform.NewQueue(
 		node,
 		"BuildDeadLetter",
@@ -146,15 +147,15 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	c.BuildDeadLetter = buildDLQ
 	c.BuildQueue = platform.NewQueue(node, "BuildQueue", &platform.QueueProps{
 		Name: names.Physical(props.Namespace, names.CleanupBuildQueue), Key: props.Key,
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(float64(6 * names.CleanupWorkerConsumer.TimeoutSeconds))),
-		DeadLetter:        buildDLQ, MaxReceiveCount: names.CleanupWorkerConsumer.MaxReceiveCount,
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(float64(6 * worker.TimeoutSeconds))),
+		DeadLetter:        buildDLQ, MaxReceiveCount: worker.MaxReceiveCount,
 	})
 	c.Project = newProject(node, props, stateMachineArn)
 	c.Worker = platform.NewGoFunction(node, "Worker", &platform.GoFunctionProps{
 		Name: names.LambdaCleanupWorker, AssetDir: props.AssetDir, Description: "Starts the aws-nuke CodeBuild build for a cleanup",
 		Environment: map[string]string{names.EnvCleanupProject: *c.Project.ProjectName(),
 			names.EnvCleanupBuildQueueURL: *c.BuildQueue.QueueUrl()},
-		Timeout: awscdk.Duration_Seconds(jsii.Number(float64(names.CleanupWorkerConsumer.TimeoutSeconds))),
+		Timeout: awscdk.Duration_Seconds(jsii.Number(float64(worker.TimeoutSeconds))),
 		Key:     props.Key, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
 	})
 	c.Worker.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -173,10 +174,10 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 			"kms:ViaService": "sqs." + *stack.Region() + ".amazonaws.com",
 		}},
 	}))
-	worker := names.CleanupWorkerConsumer
 	c.Worker.Function.AddEventSource(
 		awslambdaeventsources.NewSqsEventSource(c.BuildQueue, &awslambdaeventsources.SqsEventSourceProps{
-			BatchSize: jsii.Number(float64(worker.BatchSize)), MaxConcurrency: jsii.Number(float64(worker.MaxConcurrency)),
+			BatchSize:               jsii.Number(float64(worker.BatchSize)),
+			MaxConcurrency:          jsii.Number(float64(worker.MaxConcurrency)),
 			ReportBatchItemFailures: jsii.Bool(true),
 		}),
 	)
