@@ -169,6 +169,21 @@ func TestComputeCleanupWorkerMayPutRefusedBuildsBackOnItsQueueOnly(t *testing.T)
 	if !strings.Contains(string(env), names.EnvCleanupBuildQueueURL) || !strings.Contains(string(env), queueID) {
 		t.Errorf("function %s is not told its build queue (%s): %s", id, names.EnvCleanupBuildQueueURL, env)
 	}
+	// The state machine waits for a build slot as well as for the build,
+	// and the watchdog leaves it that long.
+	machines := ofType(all, "AWS::StepFunctions::StateMachine")
+	if len(machines) != 1 {
+		t.Fatalf("state machines = %v, want one", machines)
+	}
+	def, _ := json.Marshal(all[machines[0]].Properties["DefinitionString"])
+	if want := fmt.Sprintf(`TimeoutSeconds\": %d`, cleaner.StateWaitSeconds); !strings.Contains(string(def), want) {
+		t.Errorf("the build wait is not %d s (queueing and build): %s", cleaner.StateWaitSeconds, def)
+	}
+	if cleaner.StateWaitSeconds < (cleaner.QuotaQueueingMinutes+cleaner.BuildTimeoutMinutes)*60 ||
+		cleaner.WatchdogMaxAgeMinutes*60 <= cleaner.StateWaitSeconds+1800 {
+		t.Errorf("build wait %d s, watchdog %d min: the wait must cover queueing and the build, the watchdog more",
+			cleaner.StateWaitSeconds, cleaner.WatchdogMaxAgeMinutes)
+	}
 	template(t, StackCompute).HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), props{
 		"BatchSize":     names.CleanupWorkerConsumer.BatchSize,
 		"ScalingConfig": props{"MaximumConcurrency": names.CleanupWorkerConsumer.MaxConcurrency},
