@@ -347,7 +347,8 @@ func createRoutes(ctx context.Context, cfg aws.Config, ns string, w *world) erro
 			return fmt.Errorf("target of %s: %w", rule, err)
 		}
 	}
-	qu, err := createQueue(ctx, q, names.Physical(ns, names.CleanupBuildQueue), 60, names.CleanupBuildMaxReceiveCount)
+	worker := names.CleanupWorkerConsumer
+	qu, err := createQueue(ctx, q, names.Physical(ns, worker.Queue), 6*worker.TimeoutSeconds, worker.MaxReceiveCount)
 	if err != nil {
 		return err
 	}

@@ -12,12 +12,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsappconfig "github.com/aws/aws-sdk-go-v2/service/appconfig"
 	"github.com/google/uuid"
 
 	"github.com/isb-go/isb/common/appconfig"
 	"github.com/isb-go/isb/common/appconfig/hosted"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/functions/boot"
 )
 
 // function is one built handler.
@@ -52,7 +54,10 @@ func (p *Platform) environment(confPort string) map[string]string {
 		names.EnvCleanupProject:        names.Physical(ns, names.CleanupProject),
 		names.EnvStateMachineArn:       p.world.machineArn,
 		names.EnvWatchdogMaxAgeMinutes: "120",
-		appconfig.ExtensionPortEnv:     confPort,
+		names.EnvCleanupBuildQueueURL:  p.world.queues[names.CleanupBuildQueue].url,
+		// A cleanup refused by the build quota is retried within seconds.
+		names.EnvCleanupQuotaBackoffSeconds: "1",
+		appconfig.ExtensionPortEnv:          confPort,
 	}
 	if g := p.opts.DriftGrace; g > 0 {
 		env[names.EnvDriftGraceSeconds] = strconv.Itoa(max(1, int(g.Seconds())))
@@ -67,12 +72,20 @@ func (p *Platform) buildFunctions(ctx context.Context, confURL string) error {
 	port := confURL[strings.LastIndex(confURL, ":")+1:]
 	env := p.environment(port)
 	p.fns = map[string]*function{}
+	ctx = boot.WithClock(ctx, p.clock.Now)
 	for _, f := range p.opts.Functions {
 		fenv, missing := f.Env(func(k string) string { return env[k] })
 		if len(missing) > 0 {
 			return fmt.Errorf("function %s needs %v, which local mode does not set", f.Name, missing)
 		}
-		h, err := f.Build(ctx, fenv, p.cfg)
+		cfg := p.cfg
+		if f.Name == names.LambdaCleanupWorker {
+			// The worker's CodeBuild is local mode's; its other calls go
+			// through to the emulator.
+			cfg = p.cfg.Copy()
+			cfg.BaseEndpoint = aws.String(p.cbURL)
+		}
+		h, err := f.Build(ctx, fenv, cfg)
 		if err != nil {
 			return fmt.Errorf("build %s: %w", f.Name, err)
 		}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/isb-go/isb/cmd/emulator"
 	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/cleanup/localrun"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/routes"
 	"github.com/isb-go/isb/functions/boot"
@@ -84,7 +85,10 @@ type Options struct {
 	// NukeConfig is the aws-nuke configuration template
 	// (nuke-config/nuke-config.yaml).
 	NukeConfig []byte
-	// Builds is how many cleanups run at once (CodeBuild builds; 5 when 0).
+	// Builds is local CodeBuild's concurrent-build quota: how many cleanups
+	// run at once (5 when 0, -1 for no limit). A start beyond it is refused
+	// with AccountLimitExceededException, as CodeBuild refuses it, and the
+	// cleanup worker puts the request back to wait.
 	Builds int
 	// RetryDelay is how long a message a consumer failed stays invisible
 	// before it is tried again (2 s when 0). On AWS the queue's visibility
@@ -122,11 +126,16 @@ type Platform struct {
 	apiURL string
 	conf   *http.Server
 
+	codebuild *localrun.CodeBuild
+	cbServer  *http.Server
+	cbURL     string
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
 	accounts []string
+	clock    Clock
 	failing  atomic.Int64 // cleanups still to fail (FailNextCleanups)
 	stopOnce sync.Once
 }
@@ -184,6 +193,9 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	if err != nil {
 		return p, err
 	}
+	if err := p.startCodeBuild(); err != nil {
+		return p, err
+	}
 	if err := p.buildFunctions(ctx, confURL); err != nil {
 		return p, err
 	}
@@ -191,7 +203,6 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 		return p, err
 	}
 	p.startConsumers()
-	p.startBuilds()
 	p.startTickers()
 	if err := p.registerAccounts(ctx); err != nil {
 		return p, err
@@ -211,7 +222,7 @@ func (p *Platform) Stop() {
 		if p.cancel != nil {
 			p.cancel()
 		}
-		for _, s := range []*http.Server{p.api, p.conf} {
+		for _, s := range []*http.Server{p.api, p.conf, p.cbServer} {
 			if s != nil {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				_ = s.Shutdown(ctx)
@@ -219,6 +230,9 @@ func (p *Platform) Stop() {
 			}
 		}
 		p.wg.Wait()
+		if p.codebuild != nil {
+			p.codebuild.Wait()
+		}
 		if p.emu != nil {
 			p.emu.Stop()
 		}

@@ -3,15 +3,21 @@ package localmode
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsappconfig "github.com/aws/aws-sdk-go-v2/service/appconfig"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/isb-go/isb/common/appconfig/hosted"
 	"github.com/isb-go/isb/common/cleanup"
@@ -19,6 +25,7 @@ import (
 	"github.com/isb-go/isb/common/cleanup/nuke"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/names"
+	"github.com/isb-go/isb/common/sfnrun"
 )
 
 // pollWait is how long one receive waits for messages (long polling).
@@ -27,7 +34,7 @@ const pollWait = 1
 // startConsumers polls each consumer's queue as its event-source mapping
 // does (Mapping), with the stacks' batch size and MaxConcurrency.
 func (p *Platform) startConsumers() {
-	for _, c := range []names.Consumer{names.LifecycleConsumer, names.EmailConsumer} {
+	for _, c := range []names.Consumer{names.LifecycleConsumer, names.EmailConsumer, names.CleanupWorkerConsumer} {
 		if _, ok := p.fns[c.Function]; !ok {
 			continue
 		}
@@ -47,20 +54,15 @@ func (p *Platform) startConsumers() {
 
 func (p *Platform) pause(d time.Duration) { pause(p.ctx, d) }
 
-// oneAtATime makes the local runner take one build request per receive,
-// so several runners share the queue as concurrent builds would.
-type oneAtATime struct{ *sqs.Client }
-
-func (o oneAtATime) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput,
-	opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
-	in.MaxNumberOfMessages = 1
-	return o.Client.ReceiveMessage(ctx, in, opts...)
-}
-
-// startBuilds answers the state machine's build requests with the local
-// runner: the real aws-nuke through the cleaner, the configuration read
-// from AppConfig for each build as the CodeBuild build reads it.
-func (p *Platform) startBuilds() {
+// startCodeBuild serves local mode's CodeBuild: the cleanup worker (the
+// production handler, on the build queue's poller) starts its builds
+// there, and each build runs the local cleaner (the real aws-nuke through
+// nuke.Cleaner, the configuration read from AppConfig for each build as
+// the CodeBuild build reads it) and answers the state machine's task
+// token. At most Builds run at once; CodeBuild's quota refusal beyond
+// that is what the worker sees. Every other call of the worker goes on to
+// the emulator.
+func (p *Platform) startCodeBuild() error {
 	conf := hosted.New(awsappconfig.NewFromConfig(p.cfg), p.world.data.AppConfigApplicationID, p.world.profileIDs)
 	clean := func(ctx context.Context, accountID string) (cleanup.Result, error) {
 		gdoc, err := conf.Fetch(ctx, names.GlobalConfigProfile)
@@ -93,21 +95,52 @@ func (p *Platform) startBuilds() {
 			Log: p.log.With("account_id", accountID)}
 		return c.Clean(ctx, accountID)
 	}
-	q := p.world.queues[names.CleanupBuildQueue]
-	for range p.opts.Builds {
-		r := localrun.New(nil, q.url, sfn.NewFromConfig(p.cfg), clean, p.log.With("component", "local-runner"))
-		r.Queue = oneAtATime{sqs.NewFromConfig(p.cfg)}
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			for p.ctx.Err() == nil {
-				if _, err := r.RunOnce(p.ctx, pollWait); err != nil && p.ctx.Err() == nil {
-					p.log.Warn("local runner", "error", err.Error())
-					p.pause(p.opts.RetryDelay)
-				}
-			}
-		}()
+	emu, err := url.Parse(p.emu.URL())
+	if err != nil {
+		return fmt.Errorf("emulator endpoint: %w", err)
 	}
+	p.codebuild = &localrun.CodeBuild{Quota: max(p.opts.Builds, 0), Clean: clean,
+		SFN: sfnrun.New(sfn.NewFromConfig(p.cfg)),
+		Next: &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(emu)
+			r.Out.Host = emu.Host
+		}},
+		Log: p.log.With("component", "local-codebuild"), Context: p.ctx}
+	ln, err := listen(0)
+	if err != nil {
+		return fmt.Errorf("local CodeBuild: %w", err)
+	}
+	p.cbServer = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: p.codebuild}
+	p.wg.Add(1)
+	go func() { defer p.wg.Done(); _ = p.cbServer.Serve(ln) }()
+	p.cbURL = "http://" + ln.Addr().String()
+	return nil
+}
+
+// CodeBuild reports the builds local mode's CodeBuild ran: the most at
+// once and the starts its quota refused.
+func (p *Platform) CodeBuild() localrun.Stats { return p.codebuild.Stats() }
+
+// DeadLetters counts the messages in the dead-letter queue of queue (a
+// base name such as names.CleanupBuildQueue).
+func (p *Platform) DeadLetters(ctx context.Context, queue string) (int, error) {
+	api := sqs.NewFromConfig(p.cfg)
+	u, err := api.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(names.Physical(p.ns, queue) + "DLQ")})
+	if err != nil {
+		return 0, fmt.Errorf("dead-letter queue of %s: %w", queue, err)
+	}
+	out, err := api.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: u.QueueUrl,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	if err != nil {
+		return 0, fmt.Errorf("dead-letter queue of %s: %w", queue, err)
+	}
+	n := 0
+	for _, v := range out.Attributes {
+		k, _ := strconv.Atoi(v)
+		n += k
+	}
+	return n, nil
 }
 
 // FailNextCleanups makes the next n cleanups fail: their aws-nuke fails
@@ -140,6 +173,12 @@ var jobMu sync.Map
 
 // RunNow runs a scheduled job once, now, and returns when it has finished.
 func (p *Platform) RunNow(ctx context.Context, job string) error {
+	_, err := p.Run(ctx, job)
+	return err
+}
+
+// Run is RunNow returning the job's answer (its JSON summary).
+func (p *Platform) Run(ctx context.Context, job string) (json.RawMessage, error) {
 	mu, _ := jobMu.LoadOrStore(p.ns+job, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
@@ -150,8 +189,7 @@ func (p *Platform) RunNow(ctx context.Context, job string) error {
 			DetailType: "Scheduled Event", Source: "aws.events", AccountID: HubAccount, Time: time.Now().UTC(),
 			Region: Region, Detail: json.RawMessage(`{}`)}
 	}
-	_, err := p.invoke(ctx, job, payload)
-	return err
+	return p.invoke(ctx, job, payload)
 }
 
 // startTickers runs each job with an interval every interval.

@@ -54,6 +54,9 @@ type BuildRequest struct {
 	Reason        string `json:"reason"`
 	ExecutionArn  string `json:"executionArn"`
 	ExecutionName string `json:"executionName"`
+	// QuotaWaits counts how often CodeBuild's concurrent-build quota
+	// refused this request (the worker sets it when it puts it back).
+	QuotaWaits int `json:"quotaWaits,omitempty"`
 }
 
 type obj = map[string]any

@@ -17,7 +17,7 @@ var rules = []string{"lifecycle", "pool", "drift", "monitor", "notify", "report"
 var adapters = map[string]string{
 	"cleanup/nuke":     "runs aws-nuke against the sandbox account (the cleaner program's adapter)",
 	"cleanup/worker":   "the CodeBuild worker: starts builds and reads queues",
-	"cleanup/localrun": "the local stand-in for CodeBuild: reads the build queue, answers Step Functions",
+	"cleanup/localrun": "the local stand-ins for CodeBuild: a StartBuild endpoint and a build-queue reader; answer Step Functions",
 	"lifecycle/chain":  "builds the Organizations and Identity Center adapters through the hub's role chain",
 }
 

@@ -44,7 +44,7 @@ var Lambdas = []Lambda{
 	{LambdaAPILeases, apiEnv},
 	{LambdaAuthorizer, []string{EnvNamespace, EnvSessionKeys, EnvSessionTable}},
 	{LambdaCleanupWatchdog, []string{EnvNamespace, EnvEventBus, EnvWatchdogMaxAgeMinutes}},
-	{LambdaCleanupWorker, []string{EnvCleanupProject}},
+	{LambdaCleanupWorker, []string{EnvCleanupProject, EnvCleanupBuildQueueURL}},
 	{LambdaCostReporter, []string{EnvNamespace, EnvLeaseTable, EnvEventBus, EnvHubAccountID,
 		EnvAccountPoolParam, EnvReportBucket}},
 	{LambdaDriftMonitor, []string{EnvNamespace, EnvLeaseTable, EnvAccountTable, EnvOutboxTable,

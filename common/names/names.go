@@ -370,7 +370,13 @@ const (
 	EnvNukeConfigFile   = "ISB_NUKE_CONFIG_FILE"
 	EnvGlobalConfigFile = "ISB_GLOBAL_CONFIG_FILE"
 	EnvCleanupProject   = "ISB_CLEANUP_PROJECT"
-	EnvStateMachineArn  = "ISB_CLEANUP_STATE_MACHINE_ARN"
+	// EnvCleanupBuildQueueURL is the build queue, where the worker puts back
+	// a request CodeBuild's concurrent-build quota refused.
+	EnvCleanupBuildQueueURL = "ISB_CLEANUP_BUILD_QUEUE_URL"
+	// EnvCleanupQuotaBackoffSeconds is the worker's first wait after such a
+	// refusal (30 s when unset; local mode shortens it).
+	EnvCleanupQuotaBackoffSeconds = "ISB_CLEANUP_QUOTA_BACKOFF_SECONDS"
+	EnvStateMachineArn            = "ISB_CLEANUP_STATE_MACHINE_ARN"
 	// EnvWatchdogMaxAgeMinutes: a cleanup running longer is stopped.
 	EnvWatchdogMaxAgeMinutes = "ISB_CLEANUP_MAX_AGE_MINUTES"
 	// EnvDriftGraceSeconds is how long after a status change the drift
@@ -458,6 +464,12 @@ var EmailConsumer = Consumer{Function: LambdaEmailNotifier, Queue: EmailQueue, D
 // CleanupBuildMaxReceiveCount is how often a build request is tried
 // before the build queue's DLQ.
 const CleanupBuildMaxReceiveCount = 3
+
+// CleanupWorkerConsumer is the cleanup worker's build queue (fed by the
+// state machine, not by a rule): one request per invocation, so a request
+// refused or failed is handled alone.
+var CleanupWorkerConsumer = Consumer{Function: LambdaCleanupWorker, Queue: CleanupBuildQueue,
+	TimeoutSeconds: 10, BatchSize: 1, MaxConcurrency: 2, MaxReceiveCount: CleanupBuildMaxReceiveCount}
 
 // RulePattern is the event pattern matching detailTypes only from the
 // sources DetailTypeSources allows for each: one "$or" branch per source,

@@ -98,7 +98,8 @@ func TestEveryFunctionBuildsAHandlerWithoutTheNetwork(t *testing.T) {
 }
 
 func placeholder(key string) string {
-	if key == names.EnvWatchdogMaxAgeMinutes || key == names.EnvDriftGraceSeconds {
+	switch key {
+	case names.EnvWatchdogMaxAgeMinutes, names.EnvDriftGraceSeconds, names.EnvCleanupQuotaBackoffSeconds:
 		return "90"
 	}
 	return "placeholder-" + key

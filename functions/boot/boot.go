@@ -11,6 +11,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -22,6 +23,27 @@ import (
 
 // Env is a function's environment: the keys it declared, with their values.
 type Env map[string]string
+
+// clockKey carries the clock a function is built with.
+type clockKey struct{}
+
+// WithClock returns ctx carrying now: the functions built with it read the
+// platform's time from now instead of the wall clock. Local mode hands
+// every function one adjustable clock this way, so a test can age leases
+// without waiting; in Lambda nothing sets it.
+func WithClock(ctx context.Context, now func() time.Time) context.Context {
+	return context.WithValue(ctx, clockKey{}, now)
+}
+
+// Clock is the clock Build is handed in ctx: time.Now unless WithClock
+// set another. It travels in the build context rather than in Env so that
+// Env stays the plain environment Lambda gives.
+func Clock(ctx context.Context) func() time.Time {
+	if now, ok := ctx.Value(clockKey{}).(func() time.Time); ok && now != nil {
+		return now
+	}
+	return time.Now
+}
 
 // Function is one Lambda function.
 type Function struct {

@@ -1,9 +1,11 @@
 package boot
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestLookupNamesEveryMissingKey(t *testing.T) {
@@ -26,5 +28,16 @@ func TestEnvReadsWantedKeysOnlyWhenSet(t *testing.T) {
 	}
 	if want := (Env{"NEED": "n", "WANT": "w"}); !maps.Equal(env, want) {
 		t.Errorf("env = %v, want %v", env, want)
+	}
+}
+
+func TestTheClockIsTheWallClockUnlessTheBuildContextCarriesAnother(t *testing.T) {
+	if got := Clock(context.Background())(); time.Since(got) > time.Minute || time.Until(got) > time.Minute {
+		t.Errorf("default clock says %s, want about now", got)
+	}
+	fixed := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	ctx := WithClock(context.Background(), func() time.Time { return fixed })
+	if got := Clock(ctx)(); !got.Equal(fixed) {
+		t.Errorf("clock handed in the context says %s, want %s", got, fixed)
 	}
 }

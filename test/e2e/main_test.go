@@ -29,6 +29,13 @@ var platform *localmode.Platform
 // logs holds the platform's log; a failing test prints its tail.
 var logs = &syncBuffer{}
 
+// nukeBinary and nukeTemplate are what a test starting a platform of its
+// own gives it.
+var (
+	nukeBinary   string
+	nukeTemplate []byte
+)
+
 func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 func run(m *testing.M) int {
@@ -42,6 +49,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "FAIL: read the aws-nuke configuration:", err)
 		return 1
 	}
+	nukeBinary, nukeTemplate = nuke, template
 	if path := os.Getenv("ISB_E2E_LOG"); path != "" {
 		if f, err := os.Create(path); err == nil {
 			logs.file = f
@@ -56,7 +64,12 @@ func run(m *testing.M) int {
 		ReadyTimeout: 5 * time.Minute, Log: logs,
 		// Three people share five accounts in the concurrency test; the
 		// per-user limit must not be what refuses them.
-		Global: func(g *config.Global) { g.Leases.MaxLeasesPerUser = 10 },
+		// A request waits an hour for approval at most; the timeout test
+		// moves the platform's clock past it.
+		Global: func(g *config.Global) {
+			g.Leases.MaxLeasesPerUser = 10
+			g.Leases.PendingApprovalTimeoutHours = 1
+		},
 		// Drift leaves an account alone this long after a status change
 		// (15 minutes when deployed); the drift test moves a freshly cleaned
 		// account.

@@ -29,6 +29,7 @@ const (
 	EnvNukeBin  = "ISB_AWS_NUKE"
 	EnvNukeConf = "ISB_LOCAL_NUKE_CONFIG"
 	EnvDrift    = "ISB_LOCAL_DRIFT_GRACE"
+	EnvQuota    = "ISB_LOCAL_CODEBUILD_QUOTA"
 )
 
 // intervalEnv maps each scheduled job to its interval variable and the
@@ -115,6 +116,16 @@ func Options(log io.Writer) (localmode.Options, error) {
 			return o, fmt.Errorf("%s=%q is not a duration of at least 1s", EnvDrift, v)
 		}
 	}
+	// CodeBuild's concurrent-build quota, simulated: 0 is no limit.
+	if o.Builds, err = envInt(EnvQuota, 5); err != nil {
+		return o, err
+	}
+	if o.Builds < 0 {
+		return o, fmt.Errorf("%s=%d: a number of builds, 0 for no limit", EnvQuota, o.Builds)
+	}
+	if o.Builds == 0 {
+		o.Builds = -1
+	}
 	conf := envOr(EnvNukeConf, filepath.Join("nuke-config", "nuke-config.yaml"))
 	if o.NukeConfig, err = os.ReadFile(conf); err != nil {
 		return o, fmt.Errorf("aws-nuke configuration (%s): %w", EnvNukeConf, err)
@@ -129,7 +140,8 @@ func upCmd() *cobra.Command {
 		Long: "Starts the moto emulator on loopback, creates what the stacks deploy, registers the sandbox accounts\n" +
 			"through the API, lets the real cleaner (aws-nuke) clean them, and serves the REST API.\n\n" +
 			"Environment: " + EnvPort + " (8080), " + EnvAccounts + " (5), " + EnvState + " (state directory), " +
-			EnvAWSPort + " (emulator port, free when unset), " + EnvNukeBin + ", and the job intervals " + intervalNames() + ".",
+			EnvAWSPort + " (emulator port, free when unset), " + EnvQuota + " (CodeBuild's concurrent builds, 5; 0 no limit), " +
+			EnvNukeBin + ", and the job intervals " + intervalNames() + ".",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()

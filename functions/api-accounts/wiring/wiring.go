@@ -5,7 +5,6 @@ package wiring
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -30,7 +29,8 @@ import (
 // Function serves the /accounts routes of the REST API.
 var Function = boot.For(names.LambdaAPIAccounts, build, appconfig.ExtensionPortEnv)
 
-func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	now := boot.Clock(ctx)
 	e := apiwire.EnvFrom(env)
 	hub, idc, param := env[names.EnvHubAccountID], env[names.EnvIdcAccountID], env[names.EnvAccountPoolParam]
 	clients := chain.New(cfg, e.Namespace, hub, param, env[names.EnvIdcConfigParam])
@@ -41,6 +41,6 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 				Config: conf, Pool: clients.PoolParam,
 				Org:    orgs.NewChain(cfg, e.Namespace, hub, names.LambdaAPIAccounts, clients.PoolParam),
 				Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)), Access: access,
-				Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: time.Now}))
+				Pages: store.Pages(), HubAccountID: hub, IdcAccountID: idc, Now: now}))
 		}), nil
 }

@@ -4,7 +4,6 @@ package wiring
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/uuid"
@@ -24,9 +23,10 @@ import (
 // Function serves the /leaseTemplates routes of the REST API.
 var Function = boot.For(names.LambdaAPILeaseTemplates, build, appconfig.ExtensionPortEnv)
 
-func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	now := boot.Clock(ctx)
 	return storewire.API(cfg, apiwire.EnvFrom(env), routes.LeaseTemplates,
 		func(store *ddbstore.Store, conf *appconfig.Source) map[string]httpapi.HandlerFunc {
-			return templatesapi.Handlers(catalog.New(store.Templates(), conf, time.Now, uuid.NewString))
+			return templatesapi.Handlers(catalog.New(store.Templates(), conf, now, uuid.NewString))
 		}), nil
 }

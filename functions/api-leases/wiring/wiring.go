@@ -4,7 +4,6 @@ package wiring
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -27,14 +26,15 @@ import (
 // Function serves the /leases routes of the REST API.
 var Function = boot.For(names.LambdaAPILeases, build, appconfig.ExtensionPortEnv)
 
-func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	now := boot.Clock(ctx)
 	e := apiwire.EnvFrom(env)
 	return storewire.API(cfg, e, routes.Leases,
 		func(store *ddbstore.Store, conf *appconfig.Source) map[string]httpapi.HandlerFunc {
 			return leasesapi.Handlers(leasing.New(
 				leasing.Deps{Leases: store.Leases(), Granter: store, Templates: store.Templates(), Config: conf,
 					Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)),
-					Now:    time.Now, NewID: uuid.NewString},
+					Now:    now, NewID: uuid.NewString},
 			))
 		}), nil
 }

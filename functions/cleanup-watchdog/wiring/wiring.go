@@ -28,7 +28,8 @@ import (
 // namespace's.
 var Function = boot.For(names.LambdaCleanupWatchdog, build, names.EnvAccountTable, names.EnvOutboxTable)
 
-func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	now := boot.Clock(ctx)
 	ns, busName := env[names.EnvNamespace], env[names.EnvEventBus]
 	maxAge, err := strconv.Atoi(env[names.EnvWatchdogMaxAgeMinutes])
 	if err != nil || maxAge <= 0 {
@@ -59,7 +60,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	w := &cleanup.Watchdog{
 		Accounts: store.Accounts(), Executions: sfnrun.New(sfn.NewFromConfig(cfg)),
 		Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), busName)),
-		Now:    time.Now, MaxAge: time.Duration(maxAge) * time.Minute, Namespace: ns,
+		Now:    now, MaxAge: time.Duration(maxAge) * time.Minute, Namespace: ns,
 		Metrics: os.Stdout, Log: slog.Default(),
 	}
 	return (&handler{w: w}).Handle, nil

@@ -6,7 +6,6 @@ package wiring
 import (
 	"context"
 	"log/slog"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,7 +31,8 @@ const (
 // Function is the cost reporter.
 var Function = boot.For(names.LambdaCostReporter, build, envLogGroup, envFunctionName)
 
-func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	now := boot.Clock(ctx)
 	store := bootstore.Store(cfg, env)
 	logName := env[envLogGroup]
 	if logName == "" {
@@ -52,6 +52,6 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 		LogName: logName,
 	})
 	slog.Info("cost-reporter configured", "env", env, "log_name", logName)
-	return lambda.NewHandlerWithOptions((&report.Handler{Service: svc, Now: time.Now}).Handle,
+	return lambda.NewHandlerWithOptions((&report.Handler{Service: svc, Now: now}).Handle,
 		lambda.WithDisallowUnknownFields(true)), nil
 }

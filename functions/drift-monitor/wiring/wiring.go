@@ -28,7 +28,8 @@ var Function = boot.For(names.LambdaDriftMonitor, build, names.EnvDriftGraceSeco
 
 // build does no network work: the shared parameters and the role chain
 // are read on the first scan.
-func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	now := boot.Clock(ctx)
 	ns := env[names.EnvNamespace]
 	var grace time.Duration // drift.DefaultGrace
 	if v, ok := env[names.EnvDriftGraceSeconds]; ok {
@@ -47,13 +48,13 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	// configuration, so none is given.
 	reconciler := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
 		Outbox: outbox.New(store.Outbox(), publisher), AWS: lifecycle.NewReconciler(clients.Lifecycle()),
-		Now: time.Now})
+		Now: now})
 	svc := drift.New(drift.Deps{Accounts: store.Accounts(), Org: clients, Complete: reconciler, Bus: publisher,
 		Metrics: os.Stdout, Namespace: ns, Grace: grace})
 	slog.Info("drift-monitor configured", "env", env)
 	return func(ctx context.Context, _ json.RawMessage) (drift.Summary, error) {
 		// Any scheduler payload starts one scan; a scan is idempotent, so
 		// the scheduler's retries are safe.
-		return svc.Scan(ctx, time.Now().UTC())
+		return svc.Scan(ctx, now().UTC())
 	}, nil
 }

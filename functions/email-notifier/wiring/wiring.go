@@ -7,7 +7,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -26,7 +25,8 @@ import (
 // Function is the email notifier.
 var Function = boot.For(names.LambdaEmailNotifier, build, bootconf.Port)
 
-func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	now := boot.Clock(ctx)
 	ns := env[names.EnvNamespace]
 	n := &notify.Notifier{
 		Config: bootconf.Source(env),
@@ -34,7 +34,7 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 			env[names.EnvIdcConfigParam]), nil),
 		Deliveries: ddbstore.NewDeliveryStore(dynamodb.NewFromConfig(cfg), env[names.EnvDeliveryTable]),
 		Sender:     &notify.Sender{Mail: ses.New(sesv2.NewFromConfig(cfg)), Metrics: os.Stdout, Namespace: ns},
-		Now:        time.Now,
+		Now:        now,
 	}
 	slog.Info("email-notifier configured", "env", env)
 	return (&consumer.Handler{Notifier: n}).Handle, nil

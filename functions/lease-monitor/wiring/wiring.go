@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -27,7 +26,8 @@ var Function = boot.For(names.LambdaLeaseMonitor, build, bootconf.Port)
 
 // build does no network work: the pool parameter and the role chain are
 // read on the first pass.
-func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	now := boot.Clock(ctx)
 	ns := env[names.EnvNamespace]
 	store := bootstore.Store(cfg, env)
 	pool := poolparam.New(paramstore.New(cfg), env[names.EnvAccountPoolParam], 0, nil)
@@ -42,6 +42,6 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 	return func(ctx context.Context, _ json.RawMessage) (monitor.Summary, error) {
 		// Any scheduler payload starts one pass; the pass is idempotent,
 		// so the scheduler's retries are safe.
-		return svc.Run(ctx, time.Now().UTC())
+		return svc.Run(ctx, now().UTC())
 	}, nil
 }

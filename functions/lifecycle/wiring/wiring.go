@@ -4,7 +4,6 @@ package wiring
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -20,13 +19,14 @@ import (
 // Function is the lifecycle manager.
 var Function = boot.For(names.LambdaLifecycle, build, bootconf.Port)
 
-func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
+func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	now := boot.Clock(ctx)
 	store := bootstore.Store(cfg, env)
 	svc := lifecycle.New(lifecycle.Deps{Accounts: store.Accounts(), Leases: store.Leases(), Pair: store,
 		Config: bootconf.Source(env),
 		Outbox: bootstore.Outbox(cfg, env, store),
 		AWS: lifecycle.NewReconciler(chain.New(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID],
 			env[names.EnvAccountPoolParam], env[names.EnvIdcConfigParam]).Lifecycle()),
-		Now: time.Now})
+		Now: now})
 	return (&consumer.Handler{Service: svc}).Handle, nil
 }

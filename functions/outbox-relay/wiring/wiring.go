@@ -4,7 +4,6 @@ package wiring
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -17,7 +16,8 @@ import (
 // Function is the outbox relay.
 var Function = boot.For(names.LambdaOutboxRelay, build)
 
-func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
-	s := &sweep.Sweeper{Relay: bootstore.Outbox(cfg, env, bootstore.Store(cfg, env)), Now: time.Now}
+func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
+	now := boot.Clock(ctx)
+	s := &sweep.Sweeper{Relay: bootstore.Outbox(cfg, env, bootstore.Store(cfg, env)), Now: now}
 	return s.Handle, nil
 }

@@ -37,14 +37,20 @@ import (
 const BuildAssetName = "cleanup-build"
 
 // Timeouts. A build runs every pass of one cleanup (at most
-// successes+failures passes of passTimeoutMinutes each, 30 by default);
-// the state machine waits a little longer for its answer, and the
-// watchdog stops an execution older than that.
+// successes+failures passes of passTimeoutMinutes each, 30 by default).
+// Before it starts, a request may wait on the build queue while the
+// account's concurrent-build quota is reached (the worker puts it back
+// with a delay; a mass termination queues many); the state machine waits
+// for the build's answer that long plus the build, and the watchdog stops
+// an execution older than that.
 const (
 	BuildTimeoutMinutes = 240
-	stateWaitSeconds    = (BuildTimeoutMinutes + 15) * 60
+	// QuotaQueueingMinutes is how long a cleanup may wait for a build slot.
+	QuotaQueueingMinutes = 360
+	// StateWaitSeconds is the state machine's wait for the build's answer.
+	StateWaitSeconds = (QuotaQueueingMinutes + BuildTimeoutMinutes + 15) * 60
 	// WatchdogMaxAgeMinutes exceeds the state machine's own timeout.
-	WatchdogMaxAgeMinutes = BuildTimeoutMinutes + 90
+	WatchdogMaxAgeMinutes = QuotaQueueingMinutes + BuildTimeoutMinutes + 90
 )
 
 // Props configures the cleaner.
@@ -132,6 +138,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	)
 
 	// The build queue and its worker.
+	worker := names.CleanupWorkerConsumer
 	buildDLQ := platform.NewQueue(
 		node,
 		"BuildDeadLetter",
@@ -140,21 +147,38 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 	c.BuildDeadLetter = buildDLQ
 	c.BuildQueue = platform.NewQueue(node, "BuildQueue", &platform.QueueProps{
 		Name: names.Physical(props.Namespace, names.CleanupBuildQueue), Key: props.Key,
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(60)), DeadLetter: buildDLQ,
-		MaxReceiveCount: names.CleanupBuildMaxReceiveCount,
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(float64(6 * worker.TimeoutSeconds))),
+		DeadLetter:        buildDLQ, MaxReceiveCount: worker.MaxReceiveCount,
 	})
 	c.Project = newProject(node, props, stateMachineArn)
 	c.Worker = platform.NewGoFunction(node, "Worker", &platform.GoFunctionProps{
 		Name: names.LambdaCleanupWorker, AssetDir: props.AssetDir, Description: "Starts the aws-nuke CodeBuild build for a cleanup",
-		Environment: map[string]string{names.EnvCleanupProject: *c.Project.ProjectName()},
-		Key:         props.Key, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
+		Environment: map[string]string{names.EnvCleanupProject: *c.Project.ProjectName(),
+			names.EnvCleanupBuildQueueURL: *c.BuildQueue.QueueUrl()},
+		Timeout: awscdk.Duration_Seconds(jsii.Number(float64(worker.TimeoutSeconds))),
+		Key:     props.Key, LogRetentionDays: props.LogRetentionDays, Mode: props.Mode,
 	})
 	c.Worker.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("codebuild:StartBuild"), Resources: &[]*string{c.Project.ProjectArn()},
 	}))
+	// A request refused by CodeBuild's concurrent-build quota goes back to
+	// the build queue, delayed; the worker may send to that queue only.
+	c.Worker.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("PutBackRefusedBuilds"), Actions: jsii.Strings("sqs:SendMessage"),
+		Resources: &[]*string{c.BuildQueue.QueueArn()},
+	}))
+	c.Worker.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("BuildQueueKeyThroughSQS"), Actions: jsii.Strings("kms:GenerateDataKey"),
+		Resources: &[]*string{props.Key.KeyArn()},
+		Conditions: &map[string]any{"StringEquals": map[string]any{
+			"kms:ViaService": "sqs." + *stack.Region() + ".amazonaws.com",
+		}},
+	}))
 	c.Worker.Function.AddEventSource(
 		awslambdaeventsources.NewSqsEventSource(c.BuildQueue, &awslambdaeventsources.SqsEventSourceProps{
-			BatchSize: jsii.Number(1), ReportBatchItemFailures: jsii.Bool(true),
+			BatchSize:               jsii.Number(float64(worker.BatchSize)),
+			MaxConcurrency:          jsii.Number(float64(worker.MaxConcurrency)),
+			ReportBatchItemFailures: jsii.Bool(true),
 		}),
 	)
 
@@ -166,7 +190,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 		), OutboxTable: names.Physical(props.Namespace, names.OutboxTable),
 		EventBus: *props.Bus.EventBusName(), BuildQueueURL: *c.BuildQueue.QueueUrl(), ProtectedAccounts: []string{
 			props.HubAccountID, props.OrgMgtAccountID, props.IdcAccountID},
-		BuildTimeoutSeconds: stateWaitSeconds, MetricNamespace: names.MetricNamespace(props.Namespace),
+		BuildTimeoutSeconds: StateWaitSeconds, MetricNamespace: names.MetricNamespace(props.Namespace),
 	})
 	if err != nil {
 		panic(err)
@@ -182,7 +206,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cleaner {
 			StateMachineName: jsii.String(stateMachineName),
 			DefinitionBody:   awsstepfunctions.DefinitionBody_FromString(jsii.String(def)),
 			StateMachineType: awsstepfunctions.StateMachineType_STANDARD,
-			Timeout:          awscdk.Duration_Seconds(jsii.Number(stateWaitSeconds + 1800)),
+			Timeout:          awscdk.Duration_Seconds(jsii.Number(StateWaitSeconds + 1800)),
 			TracingEnabled:   jsii.Bool(true),
 			Logs: &awsstepfunctions.LogOptions{
 				Destination: logs, Level: awsstepfunctions.LogLevel_ALL, IncludeExecutionData: jsii.Bool(true),

@@ -134,3 +134,54 @@ func TestComputeCleanerBuild(t *testing.T) {
 		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), props{"ScheduleExpression": "rate(30 minutes)"})
 	})
 }
+
+// A build CodeBuild's concurrent-build quota refuses waits on the build
+// queue: the worker puts the request back there itself, so it may send to
+// that queue and to no other.
+func TestComputeCleanupWorkerMayPutRefusedBuildsBackOnItsQueueOnly(t *testing.T) {
+	all := resources(t, StackCompute)
+	queueName := names.Physical(testCfg.Namespace, names.CleanupBuildQueue)
+	var queueID string
+	for _, id := range ofType(all, "AWS::SQS::Queue") {
+		if all[id].Properties["QueueName"] == queueName {
+			queueID = id
+		}
+	}
+	if queueID == "" {
+		t.Fatalf("no queue named %s", queueName)
+	}
+	id, fn := functionByDescription(t, all, "Starts the aws-nuke CodeBuild build")
+	grants := grantsOf(all, getAttTarget(fn["Role"]))
+	want := []string{fmt.Sprintf(`{"Fn::GetAtt":[%q,"Arn"]}`, queueID)}
+	if got := grants["sqs:SendMessage"]; !sameSet(got, want) {
+		t.Errorf("the worker may sqs:SendMessage on %v, want exactly the build queue %v", got, want)
+	}
+	for action := range grants {
+		if strings.HasPrefix(action, "sqs:Send") && action != "sqs:SendMessage" || action == "sqs:*" {
+			t.Errorf("the worker holds %s, want only sqs:SendMessage", action)
+		}
+	}
+	env, _ := json.Marshal(fn["Environment"])
+	if !strings.Contains(string(env), names.EnvCleanupBuildQueueURL) || !strings.Contains(string(env), queueID) {
+		t.Errorf("function %s is not told its build queue (%s): %s", id, names.EnvCleanupBuildQueueURL, env)
+	}
+	// The state machine waits for a build slot as well as for the build,
+	// and the watchdog leaves it that long.
+	machines := ofType(all, "AWS::StepFunctions::StateMachine")
+	if len(machines) != 1 {
+		t.Fatalf("state machines = %v, want one", machines)
+	}
+	def, _ := json.Marshal(all[machines[0]].Properties["DefinitionString"])
+	if want := fmt.Sprintf(`TimeoutSeconds\": %d`, cleaner.StateWaitSeconds); !strings.Contains(string(def), want) {
+		t.Errorf("the build wait is not %d s (queueing and build): %s", cleaner.StateWaitSeconds, def)
+	}
+	if cleaner.StateWaitSeconds < (cleaner.QuotaQueueingMinutes+cleaner.BuildTimeoutMinutes)*60 ||
+		cleaner.WatchdogMaxAgeMinutes*60 <= cleaner.StateWaitSeconds+1800 {
+		t.Errorf("build wait %d s, watchdog %d min: the wait must cover queueing and the build, the watchdog more",
+			cleaner.StateWaitSeconds, cleaner.WatchdogMaxAgeMinutes)
+	}
+	template(t, StackCompute).HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), props{
+		"BatchSize":     names.CleanupWorkerConsumer.BatchSize,
+		"ScalingConfig": props{"MaximumConcurrency": names.CleanupWorkerConsumer.MaxConcurrency},
+	})
+}
