@@ -53,6 +53,7 @@ cannot be loaded.
 """
 
 import argparse
+import collections
 import copy
 import datetime
 import ipaddress
@@ -1002,6 +1003,14 @@ def _state_pickler(out):
                 # others are created again when first used.
                 items = [(k, v) for k, v in obj.items() if k == "aws"]
                 return (copy_reg_new, (type(obj),), vars(obj), None, iter(items))
+            if type(obj) is collections.defaultdict and _is_local(obj.default_factory):
+                return (collections.defaultdict, (_Factory.of(obj.default_factory),), None, None, iter(obj.items()))
+            if isinstance(obj, collections.defaultdict) and type(obj) is not collections.defaultdict:
+                # A subclass's __init__ takes other arguments (SSM's
+                # ParameterDict): build it without, then fill it.
+                factory = _Factory.of(obj.default_factory)
+                state = (dict(vars(obj)), list(obj.items()))
+                return (_new_defaultdict, (type(obj), factory), state, None, None, _fill_dict)
             if isinstance(obj, lock_types):
                 return (type(obj) is lock_types[1] and threading.RLock or _thread.allocate_lock, ())
             if type(obj).__name__ == "Execution" and type(obj).__module__.startswith("moto.stepfunctions.parser"):
@@ -1087,6 +1096,46 @@ def _aws_policy(account_id, partition, name, attachment_count):
     return policy
 
 
+def _is_local(fn):
+    """Whether fn is a lambda or a nested function, which pickle cannot
+    save by name."""
+    return callable(fn) and "<" in getattr(fn, "__qualname__", "")
+
+
+class _Factory:
+    """A defaultdict factory saved by what it makes: moto builds some of its
+    defaultdicts with lambdas (lambda: defaultdict(dict))."""
+
+    def __init__(self, make, inner=None):
+        self.make, self.inner = make, inner
+
+    @classmethod
+    def of(cls, fn):
+        if not _is_local(fn):
+            return fn
+        sample = fn()
+        if type(sample) is collections.defaultdict:
+            return cls(collections.defaultdict, cls.of(sample.default_factory))
+        if type(sample) in (dict, list, set, int, float, str) and sample == type(sample)():
+            return cls(type(sample))
+        raise StateError(f"cannot save a defaultdict made by {fn.__qualname__} (it makes a {type(sample).__name__})")
+
+    def __call__(self):
+        return self.make() if self.inner is None else self.make(self.inner)
+
+
+def _new_defaultdict(cls, factory):
+    obj = cls.__new__(cls)
+    collections.defaultdict.__init__(obj, factory)
+    return obj
+
+
+def _fill_dict(obj, state):
+    attrs, items = state
+    vars(obj).update(attrs)
+    dict.update(obj, items)
+
+
 def copy_reg_new(cls):
     return cls.__new__(cls)
 
@@ -1129,7 +1178,9 @@ def save_state(path, version, platform):
     directory = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
     try:
-        with backend_lock, _SPEND_LOCK, open(tmp, "wb") as out:
+        # The state holds the KMS keys: readable by the owner only.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with backend_lock, _SPEND_LOCK, os.fdopen(fd, "wb") as out:
             out.write(_state_header(version).encode("utf-8") + b"\n")
             payload = {
                 "backends": [(home, dict(bd)) for home, bd in _live_backend_dicts()],
