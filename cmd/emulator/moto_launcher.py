@@ -47,7 +47,8 @@ and the spend ledger, pickled), and POST /_local/state (body: local mode's
 own record, JSON) writes them there atomically; GET /_local/state says
 whether a state was loaded and returns that record.
 
-It exits with status 0 on SIGTERM or SIGINT, 2 on bad arguments, 3 when
+It exits with status 0 on SIGTERM or SIGINT (SIGINT is ignored with
+--managed: the Go side stops it with SIGTERM), 2 on bad arguments, 3 when
 moto or its server extras cannot be imported and 4 when the state file
 cannot be loaded.
 """
@@ -1289,6 +1290,11 @@ def parse_args(argv):
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument(
+        "--managed",
+        action="store_true",
+        help="ignore SIGINT: the parent process stops the launcher with SIGTERM (after saving its state)",
+    )
     parser.add_argument("--state", help="state file: loaded at start when it exists, written by POST /_local/state")
     args = parser.parse_args(argv)
     if not is_loopback(args.host):
@@ -1341,7 +1347,9 @@ def main(argv=None):
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    # Ctrl-C at a terminal reaches the whole process group; a managed
+    # launcher leaves it to its parent, which may still save the state.
+    signal.signal(signal.SIGINT, signal.SIG_IGN if args.managed else stop)
 
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"READY http://{host}:{port}", flush=True)

@@ -123,7 +123,7 @@ func StartWith(ctx context.Context, opts Options) (*Server, error) {
 		log:  newLogBuffer(1 << 20),
 		done: make(chan struct{}),
 	}
-	args := []string{launcher, "--host", "127.0.0.1", "--port", strconv.Itoa(opts.Port)}
+	args := []string{launcher, "--managed", "--host", "127.0.0.1", "--port", strconv.Itoa(opts.Port)}
 	if opts.StateFile != "" {
 		abs, err := filepath.Abs(opts.StateFile)
 		if err != nil {
