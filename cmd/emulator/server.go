@@ -258,6 +258,22 @@ func (s *Server) Stop() {
 	})
 }
 
+// Crash ends the launcher with SIGKILL, as a crash or kill -9 does:
+// nothing is saved. Tests use it to check that a kept state survives one.
+// Stop does nothing afterwards.
+func (s *Server) Crash() {
+	if s == nil || s.cmd == nil {
+		return
+	}
+	s.stopOnce.Do(func() {
+		if s.cmd.Process != nil {
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+		_ = os.RemoveAll(s.dir)
+	})
+}
+
 // Log returns the tail of what the launcher wrote (moto's errors and
 // tracebacks), at most max bytes. It is empty for an attached server.
 func (s *Server) Log(max int) string {
