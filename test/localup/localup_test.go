@@ -306,7 +306,7 @@ func groupMembers(t *testing.T, pgid int) []string {
 	return found
 }
 
-// tail keeps the last 64 KiB written to it (the platform logs a lot).
+// tail keeps the last 16 KiB written to it (the platform logs a lot).
 type tail struct {
 	mu  sync.Mutex
 	buf []byte
@@ -316,7 +316,7 @@ func (b *tail) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - 64<<10; over > 0 {
+	if over := len(b.buf) - 16<<10; over > 0 {
 		b.buf = append(b.buf[:0], b.buf[over:]...)
 	}
 	return len(p), nil
