@@ -454,6 +454,10 @@ def patch_iam_managed_policy_cache():
 # --------------------------------------------------------------------------
 
 
+# Held by every DynamoDB request (patch 5) and by a save of the state.
+_DYNAMODB_LOCK = threading.RLock()
+
+
 def patch_dynamodb_atomicity():
     """moto 5.2.1 gap: the threaded server runs DynamoDB requests side by
     side with no lock, and TransactWriteItems applies its items one by one,
@@ -480,7 +484,7 @@ def patch_dynamodb_atomicity():
         warn("DynamoDB atomicity patch not applied: %s", err)
         return
 
-    lock = threading.RLock()
+    lock = _DYNAMODB_LOCK
 
     def call_action(self):
         with lock:
@@ -856,7 +860,16 @@ class LocalRoutes:
             with _SPEND_LOCK:
                 _SPEND.clear()
         if not path.startswith("/_local/"):
-            return self.app(environ, start_response)
+            _GATE.enter()
+            try:
+                result = self.app(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+            finally:
+                _GATE.leave()
         from werkzeug.wrappers import Request
 
         request = Request(environ)
@@ -1169,28 +1182,63 @@ def _state_unpickler(inp):
     return Unpickler(inp)
 
 
+class _RequestGate:
+    """Lets a save wait until the AWS requests in flight have finished and
+    holds new ones back meanwhile, so the state is not saved halfway through
+    a request."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.active = 0
+        self.closed = False
+
+    def enter(self):
+        with self.cond:
+            self.cond.wait_for(lambda: not self.closed)
+            self.active += 1
+
+    def leave(self):
+        with self.cond:
+            self.active -= 1
+            self.cond.notify_all()
+
+    def close(self, timeout):
+        with self.cond:
+            self.closed = True
+            # A request still running after timeout (a long poll) does not
+            # block the save; a save that meets a change retries.
+            self.cond.wait_for(lambda: self.active == 0, timeout)
+
+    def open(self):
+        with self.cond:
+            self.closed = False
+            self.cond.notify_all()
+
+
+_GATE = _RequestGate()
+
+
 def save_state(path, version, platform):
     """Writes every backend, the spend ledger and the platform's own record
-    (opaque bytes from local mode) to path: a temporary file in the same
-    directory, flushed to disk, then renamed over path, so a crash at any
-    moment leaves the previous state whole."""
+    (local mode's JSON) to path: a temporary file in the same directory,
+    flushed to disk, then renamed over path, so a crash at any moment leaves
+    the previous state whole. AWS requests wait meanwhile."""
     from moto.core.base_backend import backend_lock
 
     directory = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    _GATE.close(timeout=30)
     try:
-        # The state holds the KMS keys: readable by the owner only.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with backend_lock, _SPEND_LOCK, os.fdopen(fd, "wb") as out:
-            out.write(_state_header(version).encode("utf-8") + b"\n")
-            payload = {
-                "backends": [(home, dict(bd)) for home, bd in _live_backend_dicts()],
-                "spend": _SPEND,
-                "platform": platform,
-            }
-            _state_pickler(out).dump(payload)
-            out.flush()
-            os.fsync(out.fileno())
+        for attempt in range(5):
+            try:
+                _write_state(tmp, version, platform, backend_lock)
+                break
+            except RuntimeError as err:
+                # A Step Functions execution thread changed a backend while
+                # it was being saved ("changed size during iteration").
+                if attempt == 4:
+                    raise
+                warn("state changed while saving (%s); saving again", err)
         os.replace(tmp, path)
     except BaseException as err:
         try:
@@ -1200,7 +1248,24 @@ def save_state(path, version, platform):
         if isinstance(err, StateError):
             raise
         raise StateError(f"cannot save the emulator state to {path}: {type(err).__name__}: {err}") from err
+    finally:
+        _GATE.open()
     return os.path.getsize(path)
+
+
+def _write_state(tmp, version, platform, backend_lock):
+    # The state holds the KMS keys: readable by the owner only.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with backend_lock, _DYNAMODB_LOCK, _SPEND_LOCK, os.fdopen(fd, "wb") as out:
+        out.write(_state_header(version).encode("utf-8") + b"\n")
+        payload = {
+            "backends": [(home, dict(bd)) for home, bd in _live_backend_dicts()],
+            "spend": _SPEND,
+            "platform": platform,
+        }
+        _state_pickler(out).dump(payload)
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def read_state_header(path):
