@@ -12,6 +12,7 @@ sandbox-pool workflows hit, and adds two endpoints of its own:
   POST /_local/ce/spend  {"account", "linkedAccount", "day", "amount"}
                          adds simulated spend (local mode; see patch 9)
   GET /_local/ce/spend?account=<12 digits>         the simulated spend
+  POST /_local/state, GET /_local/state            save / read back the state (--state)
 
 In-process fixes (each one is our own code and logs a warning instead of
 failing when the moto symbol it hooks is missing):
@@ -41,11 +42,19 @@ When it is serving it prints exactly one line on stdout:
   READY http://127.0.0.1:<port>
 
 Everything else (warnings, moto's request errors) goes to stderr.
-It exits with status 0 on SIGTERM or SIGINT, 2 on bad arguments and 3 when
-moto or its server extras cannot be imported.
+With --state FILE it loads FILE at start when it exists (moto's backends
+and the spend ledger, pickled), and POST /_local/state (body: local mode's
+own record, JSON) writes them there atomically; GET /_local/state says
+whether a state was loaded and returns that record.
+
+It exits with status 0 on SIGTERM or SIGINT (SIGINT is ignored with
+--managed: the Go side stops it with SIGTERM), 2 on bad arguments, 3 when
+moto or its server extras cannot be imported and 4 when the state file
+cannot be loaded.
 """
 
 import argparse
+import collections
 import copy
 import datetime
 import ipaddress
@@ -373,6 +382,12 @@ def patch_sfn_sdk_service_names():
 # --------------------------------------------------------------------------
 
 
+# The parsed AWS managed policies (patch 4), also used to rebuild them when a
+# saved state is loaded.
+_AWS_POLICY_SPECS = []
+_AWS_POLICY_BY_NAME = {}
+
+
 def patch_iam_managed_policy_cache():
     """moto 5.2.1 cost: with MOTO_IAM_LOAD_MANAGED_POLICIES every IAMBackend
     (7 per account, one per partition, rebuilt on every /moto-api/reset)
@@ -396,7 +411,7 @@ def patch_iam_managed_policy_cache():
         warn("IAM managed-policy cache not applied: IAMBackend._init_aws_policies not found")
         return
 
-    cache = []
+    cache = _AWS_POLICY_SPECS
 
     def cached_policies():
         if not cache:
@@ -431,11 +446,16 @@ def patch_iam_managed_policy_cache():
         ]
 
     backend_cls._init_aws_policies = init_aws_policies
+    cached_policies()
 
 
 # --------------------------------------------------------------------------
 # Patch 5: DynamoDB requests are atomic, transactions copy only what they touch
 # --------------------------------------------------------------------------
+
+
+# Held by every DynamoDB request (patch 5) and by a save of the state.
+_DYNAMODB_LOCK = threading.RLock()
 
 
 def patch_dynamodb_atomicity():
@@ -464,7 +484,7 @@ def patch_dynamodb_atomicity():
         warn("DynamoDB atomicity patch not applied: %s", err)
         return
 
-    lock = threading.RLock()
+    lock = _DYNAMODB_LOCK
 
     def call_action(self):
         with lock:
@@ -827,9 +847,12 @@ def _list_spend(account):
 class LocalRoutes:
     """WSGI middleware serving /_local/* and passing everything else to moto."""
 
-    def __init__(self, app, version):
+    def __init__(self, app, version, state_path=None, restored=None):
         self.app = app
         self.version = version
+        self.state_path = state_path
+        # The platform's record from the loaded state (None: started fresh).
+        self.restored = restored
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -837,7 +860,16 @@ class LocalRoutes:
             with _SPEND_LOCK:
                 _SPEND.clear()
         if not path.startswith("/_local/"):
-            return self.app(environ, start_response)
+            _GATE.enter()
+            try:
+                result = self.app(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+            finally:
+                _GATE.leave()
         from werkzeug.wrappers import Request
 
         request = Request(environ)
@@ -852,6 +884,12 @@ class LocalRoutes:
     def route(self, request):
         if request.path == "/_local/ce/spend" and request.method == "POST":
             return _add_spend(request)
+        if request.path == "/_local/state" and request.method == "POST":
+            return self.save(request)
+        if request.path == "/_local/state" and request.method == "GET":
+            if self.restored is None:
+                return "200 OK", {"restored": False}
+            return "200 OK", {"restored": True, "platform": self.restored}
         if request.method != "GET":
             return "405 Method Not Allowed", {"error": "only GET is served under /_local/"}
         if request.path == "/_local/health":
@@ -876,6 +914,427 @@ class LocalRoutes:
             return "200 OK", {"account": account, "spend": _list_spend(account)}
         return "404 Not Found", {"error": f"no local endpoint {request.path}"}
 
+    def save(self, request):
+        if not self.state_path:
+            return "409 Conflict", {"error": "the launcher was started without --state; there is nowhere to save"}
+        try:
+            platform = json.loads(request.get_data(as_text=True) or "null")
+        except ValueError as err:
+            return "400 Bad Request", {"error": f"the platform record must be JSON: {err}"}
+        try:
+            size = save_state(self.state_path, self.version, platform)
+        except StateError as err:
+            log.exception("saving the state")
+            return "500 Internal Server Error", {"error": str(err)}
+        return "200 OK", {"path": self.state_path, "bytes": size}
+
+
+# --------------------------------------------------------------------------
+# State kept between runs (local mode's ISB_LOCAL_STATE)
+# --------------------------------------------------------------------------
+
+# The first line of a state file; a file with another first line was written
+# by another version of this format and is refused, never half-read.
+STATE_FORMAT = "isb-moto-state/1"
+
+
+class StateError(Exception):
+    """A state file that cannot be read or written."""
+
+
+def _state_header(version):
+    return json.dumps({"format": STATE_FORMAT, "moto": version, "python": sys.version.split()[0]})
+
+
+def _live_backend_dicts():
+    """Every BackendDict in use, with the module attribute that holds it.
+
+    Loading puts the saved accounts back into those same objects, because
+    moto's modules (and other backends) hold them by reference.
+    """
+    from moto.core.base_backend import BackendDict
+
+    found = []
+    seen = set()
+    for bd in list(BackendDict._instances):
+        if id(bd) in seen:
+            continue
+        seen.add(id(bd))
+        found.append((_backend_dict_home(bd), bd))
+    return found
+
+
+def _backend_dict_home(bd):
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("moto.") or module is None:
+            continue
+        for attr, value in list(vars(module).items()):
+            if value is bd:
+                return (name, attr)
+    raise StateError(f"cannot find the module holding the {bd.service_name} backends")
+
+
+def _state_pickler(out):
+    """A pickler for moto's backends.
+
+    Locks are saved as new locks; threads, Step Functions execution workers
+    and SDK clients are not saved (a running execution is stopped on load);
+    a BackendDict referenced from inside a backend is saved by name, so it
+    is the live one again after loading.
+    """
+    import pickle
+    import _thread
+    from moto.core.base_backend import AccountSpecificBackend, BackendDict
+
+    lock_types = (type(_thread.allocate_lock()), type(threading.RLock()))
+    try:
+        from botocore.client import BaseClient
+    except ImportError:  # pragma: no cover
+        BaseClient = ()
+
+    private_keys, public_keys = _crypto_key_types()
+    aws_policy = _aws_policy_class()
+
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            if type(obj) is aws_policy and obj.partition in _PARTITION_REGIONS:
+                # ~1,500 per IAM backend, 10 MB a backend: saved by name
+                return ("awspolicy", obj.account_id, obj.partition, obj.name, obj.attachment_count)
+            if isinstance(obj, BackendDict):
+                return ("backends",) + _backend_dict_home(obj)
+            if isinstance(obj, (threading.Thread, BaseClient)):
+                return ("none",)
+            return None
+
+        def reducer_override(self, obj):
+            if private_keys and isinstance(obj, private_keys):
+                return (_load_private_key, (_private_key_pem(obj),))
+            if public_keys and isinstance(obj, public_keys):
+                return (_load_public_key, (_public_key_pem(obj),))
+            if isinstance(obj, AccountSpecificBackend) and obj.service_name == "iam":
+                # IAM keeps a backend per partition, each with ~1,500 AWS
+                # managed policies; the platform uses only "aws", and the
+                # others are created again when first used.
+                items = [(k, v) for k, v in obj.items() if k == "aws"]
+                return (copy_reg_new, (type(obj),), vars(obj), None, iter(items))
+            if type(obj) is collections.defaultdict and _is_local(obj.default_factory):
+                return (collections.defaultdict, (_Factory.of(obj.default_factory),), None, None, iter(obj.items()))
+            if isinstance(obj, collections.defaultdict) and type(obj) is not collections.defaultdict:
+                # A subclass's __init__ takes other arguments (SSM's
+                # ParameterDict): build it without, then fill it.
+                factory = _Factory.of(obj.default_factory)
+                state = (dict(vars(obj)), list(obj.items()))
+                return (_new_defaultdict, (type(obj), factory), state, None, None, _fill_dict)
+            if isinstance(obj, lock_types):
+                return (type(obj) is lock_types[1] and threading.RLock or _thread.allocate_lock, ())
+            if type(obj).__name__ == "Execution" and type(obj).__module__.startswith("moto.stepfunctions.parser"):
+                state = dict(vars(obj))
+                state["exec_worker"] = None
+                return (copy_reg_new, (type(obj),), state)
+            return NotImplemented
+
+    return Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _crypto_key_types():
+    """KMS keeps its keys as cryptography objects, which do not pickle: they
+    are saved as PEM."""
+    try:
+        from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+    except ImportError:  # pragma: no cover
+        return (), ()
+    return (
+        (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey),
+        (rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey),
+    )
+
+
+def _private_key_pem(key):
+    from cryptography.hazmat.primitives import serialization
+
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def _public_key_pem(key):
+    from cryptography.hazmat.primitives import serialization
+
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _load_private_key(pem):
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(pem, password=None)
+
+
+def _load_public_key(pem):
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_public_key(pem)
+
+
+# A region of each partition, to rebuild an AWS managed policy in it.
+_PARTITION_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+
+
+def _aws_policy_class():
+    try:
+        from moto.iam.models import AWSManagedPolicy
+    except ImportError:  # pragma: no cover
+        return None
+    return AWSManagedPolicy if _AWS_POLICY_SPECS else None
+
+
+def _aws_policy(account_id, partition, name, attachment_count):
+    """Rebuilds an AWS managed policy saved by name from patch 4's cache."""
+    from moto.iam.models import AWSManagedPolicy
+
+    if not _AWS_POLICY_BY_NAME:
+        _AWS_POLICY_BY_NAME.update((p["name"], p) for p in _AWS_POLICY_SPECS)
+    spec = _AWS_POLICY_BY_NAME.get(name)
+    if spec is None:
+        raise StateError(f"the saved state names an AWS managed policy {name!r} this moto does not have")
+    policy = AWSManagedPolicy(
+        name,
+        account_id=account_id,
+        region=_PARTITION_REGIONS[partition],
+        default_version_id=spec["default_version_id"],
+        path=spec["path"],
+        document=spec["document"],
+        create_date=spec["create_date"],
+        update_date=spec["update_date"],
+    )
+    policy.attachment_count = attachment_count
+    return policy
+
+
+def _is_local(fn):
+    """Whether fn is a lambda or a nested function, which pickle cannot
+    save by name."""
+    return callable(fn) and "<" in getattr(fn, "__qualname__", "")
+
+
+class _Factory:
+    """A defaultdict factory saved by what it makes: moto builds some of its
+    defaultdicts with lambdas (lambda: defaultdict(dict))."""
+
+    def __init__(self, make, inner=None):
+        self.make, self.inner = make, inner
+
+    @classmethod
+    def of(cls, fn):
+        if not _is_local(fn):
+            return fn
+        sample = fn()
+        if type(sample) is collections.defaultdict:
+            return cls(collections.defaultdict, cls.of(sample.default_factory))
+        if type(sample) in (dict, list, set, int, float, str) and sample == type(sample)():
+            return cls(type(sample))
+        raise StateError(f"cannot save a defaultdict made by {fn.__qualname__} (it makes a {type(sample).__name__})")
+
+    def __call__(self):
+        return self.make() if self.inner is None else self.make(self.inner)
+
+
+def _new_defaultdict(cls, factory):
+    obj = cls.__new__(cls)
+    collections.defaultdict.__init__(obj, factory)
+    return obj
+
+
+def _fill_dict(obj, state):
+    attrs, items = state
+    vars(obj).update(attrs)
+    dict.update(obj, items)
+
+
+def copy_reg_new(cls):
+    return cls.__new__(cls)
+
+
+def _state_unpickler(inp):
+    import importlib
+    import pickle
+
+    policies = {}
+
+    class Unpickler(pickle.Unpickler):
+        def find_class(self, module, name):
+            # The launcher's own helpers were saved as __main__'s.
+            if module == "__main__":
+                module = __name__
+            return super().find_class(module, name)
+
+        def persistent_load(self, pid):
+            if pid[0] == "backends":
+                return getattr(importlib.import_module(pid[1]), pid[2])
+            if pid[0] == "none":
+                return None
+            if pid[0] == "awspolicy":
+                key = pid[1:4]
+                if key not in policies:
+                    policies[key] = _aws_policy(*pid[1:])
+                return policies[key]
+            raise pickle.UnpicklingError(f"unknown reference {pid!r}")
+
+    return Unpickler(inp)
+
+
+class _RequestGate:
+    """Lets a save wait until the AWS requests in flight have finished and
+    holds new ones back meanwhile, so the state is not saved halfway through
+    a request."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.active = 0
+        self.closed = False
+
+    def enter(self):
+        with self.cond:
+            self.cond.wait_for(lambda: not self.closed)
+            self.active += 1
+
+    def leave(self):
+        with self.cond:
+            self.active -= 1
+            self.cond.notify_all()
+
+    def close(self, timeout):
+        with self.cond:
+            self.closed = True
+            # A request still running after timeout (a long poll) does not
+            # block the save; a save that meets a change retries.
+            self.cond.wait_for(lambda: self.active == 0, timeout)
+
+    def open(self):
+        with self.cond:
+            self.closed = False
+            self.cond.notify_all()
+
+
+_GATE = _RequestGate()
+
+
+def save_state(path, version, platform):
+    """Writes every backend, the spend ledger and the platform's own record
+    (local mode's JSON) to path: a temporary file in the same directory,
+    flushed to disk, then renamed over path, so a crash at any moment leaves
+    the previous state whole. AWS requests wait meanwhile."""
+    from moto.core.base_backend import backend_lock
+
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    _GATE.close(timeout=30)
+    try:
+        for attempt in range(5):
+            try:
+                _write_state(tmp, version, platform, backend_lock)
+                break
+            except RuntimeError as err:
+                # A Step Functions execution thread changed a backend while
+                # it was being saved ("changed size during iteration").
+                if attempt == 4:
+                    raise
+                warn("state changed while saving (%s); saving again", err)
+        os.replace(tmp, path)
+    except BaseException as err:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        if isinstance(err, StateError):
+            raise
+        raise StateError(f"cannot save the emulator state to {path}: {type(err).__name__}: {err}") from err
+    finally:
+        _GATE.open()
+    return os.path.getsize(path)
+
+
+def _write_state(tmp, version, platform, backend_lock):
+    # The state holds the KMS keys: readable by the owner only.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with backend_lock, _DYNAMODB_LOCK, _SPEND_LOCK, os.fdopen(fd, "wb") as out:
+        out.write(_state_header(version).encode("utf-8") + b"\n")
+        payload = {
+            "backends": [(home, dict(bd)) for home, bd in _live_backend_dicts()],
+            "spend": _SPEND,
+            "platform": platform,
+        }
+        _state_pickler(out).dump(payload)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def read_state_header(path):
+    with open(path, "rb") as inp:
+        line = inp.readline(4096)
+    try:
+        header = json.loads(line)
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or header.get("format") != STATE_FORMAT:
+        raise StateError(
+            f"{path} is not an emulator state of format {STATE_FORMAT} (written by another version?); "
+            "remove the state directory to start fresh"
+        )
+    return header
+
+
+def load_state(path, version):
+    """Puts a saved state back into the (empty) backends and returns the
+    platform's record."""
+    from moto.core.base_backend import BackendDict, backend_lock
+
+    header = read_state_header(path)
+    if header.get("moto") != version:
+        raise StateError(f"{path} was saved by moto {header.get('moto')}, this is moto {version}; remove it to start fresh")
+    try:
+        with open(path, "rb") as inp:
+            inp.readline(4096)
+            payload = _state_unpickler(inp).load()
+    except Exception as err:
+        raise StateError(f"cannot read the emulator state {path}: {type(err).__name__}: {err}") from err
+    import importlib
+
+    with backend_lock:
+        for (module, attr), accounts in payload["backends"]:
+            bd = getattr(importlib.import_module(module), attr)
+            bd.clear()
+            dict.update(bd, accounts)
+            if not any(b is bd for b in BackendDict._instances):
+                BackendDict._instances.append(bd)
+    with _SPEND_LOCK:
+        _SPEND.clear()
+        _SPEND.update(payload.get("spend") or {})
+    _stop_saved_executions()
+    platform = payload.get("platform")
+    return {} if platform is None else platform
+
+
+def _stop_saved_executions():
+    """An execution that was running when the state was saved has no worker
+    any more: it is marked ABORTED, as if stopped, so that a caller waiting
+    on it (the cleanup watchdog) sees it ended."""
+    if "moto.stepfunctions.parser.models" not in sys.modules:
+        return  # the state has no executions (importing the interpreter takes seconds)
+    try:
+        from moto.stepfunctions.parser.api import ExecutionStatus
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+    except ImportError:
+        return
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for account in list(stepfunctions_parser_backends.values()):
+        for backend in list(account.values()):
+            for machine in list(getattr(backend, "state_machines", [])):
+                for execution in list(getattr(machine, "executions", [])):
+                    if getattr(execution, "exec_status", None) != ExecutionStatus.RUNNING:
+                        continue
+                    execution.exec_status = ExecutionStatus.ABORTED
+                    execution.stop_date = now
+
 
 # --------------------------------------------------------------------------
 # Main
@@ -896,6 +1355,12 @@ def parse_args(argv):
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument(
+        "--managed",
+        action="store_true",
+        help="ignore SIGINT: the parent process stops the launcher with SIGTERM (after saving its state)",
+    )
+    parser.add_argument("--state", help="state file: loaded at start when it exists, written by POST /_local/state")
     args = parser.parse_args(argv)
     if not is_loopback(args.host):
         parser.error(f"--host {args.host} is not a loopback address; the emulator must not be reachable from outside")
@@ -925,7 +1390,14 @@ def main(argv=None):
     from werkzeug.serving import make_server
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    app = LocalRoutes(DomainDispatcherApplication(create_backend_app), version)
+    restored = None
+    if args.state and os.path.exists(args.state):
+        try:
+            restored = load_state(args.state, version)
+        except StateError as err:
+            sys.stderr.write(f"moto_launcher: {err}\n")
+            return 4
+    app = LocalRoutes(DomainDispatcherApplication(create_backend_app), version, args.state, restored)
     try:
         server = make_server(args.host, args.port, app, threaded=True)
     except OSError as err:
@@ -940,7 +1412,9 @@ def main(argv=None):
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    # Ctrl-C at a terminal reaches the whole process group; a managed
+    # launcher leaves it to its parent, which may still save the state.
+    signal.signal(signal.SIGINT, signal.SIG_IGN if args.managed else stop)
 
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"READY http://{host}:{port}", flush=True)

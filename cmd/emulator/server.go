@@ -52,6 +52,9 @@ const (
 	// exitMissingModules is the launcher's exit status when moto or its
 	// server extras cannot be imported.
 	exitMissingModules = 3
+	// exitBadState is the launcher's exit status when the state file it
+	// was given cannot be loaded.
+	exitBadState = 4
 )
 
 // Server is a running emulator.
@@ -81,6 +84,25 @@ func Start(ctx context.Context) (*Server, error) {
 // StartOn starts a new emulator on loopback port port (0: a free one),
 // whatever EnvURL says.
 func StartOn(ctx context.Context, port int) (*Server, error) {
+	return StartWith(ctx, Options{Port: port})
+}
+
+// Options configure a new emulator.
+type Options struct {
+	// Port is the loopback port (0: a free one).
+	Port int
+	// StateFile, when set, is loaded at start if it exists (see
+	// CheckStateFile) and written by SaveState.
+	StateFile string
+}
+
+// StartWith starts a new emulator as opts say, whatever EnvURL says.
+func StartWith(ctx context.Context, opts Options) (*Server, error) {
+	if opts.StateFile != "" {
+		if err := CheckStateFile(opts.StateFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
 	python, err := findPython()
 	if err != nil {
 		return nil, err
@@ -101,7 +123,16 @@ func StartOn(ctx context.Context, port int) (*Server, error) {
 		log:  newLogBuffer(1 << 20),
 		done: make(chan struct{}),
 	}
-	s.cmd = exec.Command(python, launcher, "--host", "127.0.0.1", "--port", strconv.Itoa(port))
+	args := []string{launcher, "--managed", "--host", "127.0.0.1", "--port", strconv.Itoa(opts.Port)}
+	if opts.StateFile != "" {
+		abs, err := filepath.Abs(opts.StateFile)
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, fmt.Errorf("emulator: state file %s: %w", opts.StateFile, err)
+		}
+		args = append(args, "--state", abs)
+	}
+	s.cmd = exec.Command(python, args...)
 	s.cmd.Dir = dir
 	s.cmd.Env = launcherEnv()
 	s.cmd.Stderr = s.log
@@ -227,6 +258,22 @@ func (s *Server) Stop() {
 	})
 }
 
+// Crash ends the launcher with SIGKILL, as a crash or kill -9 does:
+// nothing is saved. Tests use it to check that a kept state survives one.
+// Stop does nothing afterwards.
+func (s *Server) Crash() {
+	if s == nil || s.cmd == nil {
+		return
+	}
+	s.stopOnce.Do(func() {
+		if s.cmd.Process != nil {
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+		_ = os.RemoveAll(s.dir)
+	})
+}
+
 // Log returns the tail of what the launcher wrote (moto's errors and
 // tracebacks), at most max bytes. It is empty for an attached server.
 func (s *Server) Log(max int) string {
@@ -282,6 +329,9 @@ func (s *Server) exitError(python string) error {
 		code = st.ExitCode()
 	}
 	tail := s.log.Tail(4096)
+	if code == exitBadState {
+		return fmt.Errorf("emulator: the saved state cannot be loaded (remove it to start fresh):\n%s", tail)
+	}
 	if code == exitMissingModules {
 		return fmt.Errorf("emulator: %s cannot import moto and its server extras. "+
 			"The emulator-backed tests need moto 5.2.1 with server extras (flask, flask-cors, "+

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -155,44 +153,4 @@ func IssueToken(ctx context.Context, cfg aws.Config, keyID, email string, ttl ti
 		known[i] = person.Email
 	}
 	return "", fmt.Errorf("%s is not a seeded person; local mode seeds %s", email, strings.Join(known, ", "))
-}
-
-// State is what `isb local up` writes for the other `isb local` commands.
-type State struct {
-	API        string   `json:"api"`
-	AWS        string   `json:"aws"`
-	SigningKey string   `json:"signingKey"`
-	Accounts   []string `json:"accounts"`
-	PID        int      `json:"pid"`
-}
-
-// StateFile is the state file's path in dir.
-func StateFile(dir string) string { return filepath.Join(dir, "local.json") }
-
-func (p *Platform) writeState() error {
-	if p.opts.StateDir == "" {
-		return nil
-	}
-	if err := os.MkdirAll(p.opts.StateDir, 0o700); err != nil {
-		return err
-	}
-	b, _ := json.MarshalIndent(State{API: p.apiURL, AWS: p.emu.URL(), SigningKey: p.world.keyID,
-		Accounts: p.accounts, PID: os.Getpid()}, "", "  ")
-	return os.WriteFile(StateFile(p.opts.StateDir), b, 0o600)
-}
-
-func (p *Platform) removeState() {
-	if p.opts.StateDir != "" && p.world != nil {
-		_ = os.Remove(StateFile(p.opts.StateDir))
-	}
-}
-
-// ReadState reads the state file a running `isb local up` wrote in dir.
-func ReadState(dir string) (State, error) {
-	var s State
-	b, err := os.ReadFile(StateFile(dir))
-	if err != nil {
-		return s, fmt.Errorf("no local platform running (start one with make local or isb local up): %w", err)
-	}
-	return s, json.Unmarshal(b, &s)
 }

@@ -71,9 +71,14 @@ type Options struct {
 	Port int
 	// AWSPort is the emulator's port (0 picks a free one).
 	AWSPort int
-	// StateDir receives the state file the CLI reads (isb local token,
-	// spend, mail).
-	StateDir string
+	// RuntimeDir receives the runtime file the CLI reads (isb local token,
+	// spend, mail) while the platform runs.
+	RuntimeDir string
+	// KeepDir keeps the platform's state between runs: a start finds the
+	// state there (skipping the bootstrap and the accounts' registration)
+	// and Stop saves it there. Empty: every start is fresh and nothing is
+	// kept.
+	KeepDir string
 	// Intervals of the scheduled jobs; a zero interval runs the job only
 	// through RunNow.
 	Intervals Intervals
@@ -137,7 +142,10 @@ type Platform struct {
 	accounts []string
 	clock    Clock
 	failing  atomic.Int64 // cleanups still to fail (FailNextCleanups)
+	restored bool         // started from a kept state
+	ready    bool         // Start finished; only then is the state worth keeping
 	stopOnce sync.Once
+	stopErr  error
 }
 
 // Start brings the platform up and returns once every account is
@@ -175,19 +183,21 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
-			p.Stop()
+			_ = p.Stop()
 			p = nil
 		}
 	}()
-	if p.emu, err = emulator.StartOn(ctx, opts.AWSPort); err != nil {
+	if p.restored, err = p.startEmulator(ctx); err != nil {
 		return p, err
 	}
 	if p.cfg, err = awscfg.Load(ctx, awscfg.Options{Region: Region, Endpoint: p.emu.URL(), StaticKey: "local",
 		StaticSecret: "local"}); err != nil {
 		return p, err
 	}
-	if p.world, err = p.bootstrap(ctx); err != nil {
-		return p, err
+	if !p.restored {
+		if p.world, err = p.bootstrap(ctx); err != nil {
+			return p, err
+		}
 	}
 	confURL, err := p.serveConfiguration()
 	if err != nil {
@@ -204,19 +214,33 @@ func Start(ctx context.Context, opts Options) (p *Platform, err error) {
 	}
 	p.startConsumers()
 	p.startTickers()
-	if err := p.registerAccounts(ctx); err != nil {
+	if p.restored {
+		err = p.resume(ctx)
+	} else if err = p.registerAccounts(ctx); err == nil {
+		// Kept from the first ready moment on, so that a crash later
+		// still leaves a state to start from.
+		err = p.saveState()
+	}
+	if err != nil {
 		return p, err
 	}
-	if err := p.writeState(); err != nil {
+	if err := p.writeRuntime(); err != nil {
 		return p, err
 	}
+	p.ready = true
 	return p, nil
 }
 
-// Stop ends the tickers, pollers and servers and the emulator process.
-func (p *Platform) Stop() {
+// Restored says whether the platform started from a kept state.
+func (p *Platform) Restored() bool { return p.restored }
+
+// Stop ends the tickers, pollers and servers, saves the state when it is
+// kept (Options.KeepDir) and the platform had started, and ends the
+// emulator process. It returns the saving's error; calling it again
+// returns the same.
+func (p *Platform) Stop() error {
 	if p == nil {
-		return
+		return nil
 	}
 	p.stopOnce.Do(func() {
 		if p.cancel != nil {
@@ -233,11 +257,15 @@ func (p *Platform) Stop() {
 		if p.codebuild != nil {
 			p.codebuild.Wait()
 		}
+		if p.ready {
+			p.stopErr = p.saveState()
+		}
 		if p.emu != nil {
 			p.emu.Stop()
 		}
-		p.removeState()
+		p.removeRuntime()
 	})
+	return p.stopErr
 }
 
 // APIURL is the REST API's base URL, e.g. http://127.0.0.1:8080.

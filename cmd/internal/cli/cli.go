@@ -26,6 +26,7 @@ const (
 	EnvAWSPort  = "ISB_LOCAL_AWS_PORT"
 	EnvAccounts = "ISB_LOCAL_ACCOUNTS"
 	EnvState    = "ISB_LOCAL_STATE"
+	EnvRuntime  = "ISB_LOCAL_RUNTIME"
 	EnvNukeBin  = "ISB_AWS_NUKE"
 	EnvNukeConf = "ISB_LOCAL_NUKE_CONFIG"
 	EnvDrift    = "ISB_LOCAL_DRIFT_GRACE"
@@ -55,9 +56,10 @@ func Root() *cobra.Command {
 	return root
 }
 
-// stateDir is where isb local up writes its state file.
-func stateDir() string {
-	if d := os.Getenv(EnvState); d != "" {
+// runtimeDir is where isb local up writes its runtime file for the other
+// isb local commands.
+func runtimeDir() string {
+	if d := os.Getenv(EnvRuntime); d != "" {
 		return d
 	}
 	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
@@ -87,7 +89,7 @@ func envOr(key, def string) string {
 
 // Options reads isb local up's settings from the environment.
 func Options(log io.Writer) (localmode.Options, error) {
-	o := localmode.Options{Functions: all.Functions, StateDir: stateDir(), Log: log,
+	o := localmode.Options{Functions: all.Functions, RuntimeDir: runtimeDir(), KeepDir: os.Getenv(EnvState), Log: log,
 		NukeBinary: envOr(EnvNukeBin, filepath.Join("build", "aws-nuke", "aws-nuke"))}
 	var err error
 	if o.Port, err = envInt(EnvPort, 8080); err != nil {
@@ -134,13 +136,18 @@ func Options(log io.Writer) (localmode.Options, error) {
 }
 
 func upCmd() *cobra.Command {
-	return &cobra.Command{
+	var keep string
+	c := &cobra.Command{
 		Use:   "up",
 		Short: "Start the whole platform on the local emulator; Ctrl-C stops it",
 		Long: "Starts the moto emulator on loopback, creates what the stacks deploy, registers the sandbox accounts\n" +
 			"through the API, lets the real cleaner (aws-nuke) clean them, and serves the REST API.\n\n" +
-			"Environment: " + EnvPort + " (8080), " + EnvAccounts + " (5), " + EnvState + " (state directory), " +
-			EnvAWSPort + " (emulator port, free when unset), " + EnvQuota + " (CodeBuild's concurrent builds, 5; 0 no limit), " +
+			"With --state DIR (or " + EnvState + "=DIR) the state is kept in DIR: saved when Ctrl-C stops the\n" +
+			"platform and restored by the next start with the same DIR (rm -rf DIR starts fresh).\n\n" +
+			"Environment: " + EnvPort + " (8080), " + EnvAccounts + " (5), " + EnvState + " (kept state), " +
+			EnvRuntime + " (runtime file for token/spend/mail), " +
+			EnvAWSPort + " (emulator port, free when unset), " +
+			EnvQuota + " (CodeBuild's concurrent builds, 5; 0 no limit), " +
 			EnvNukeBin + ", and the job intervals " + intervalNames() + ".",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -151,20 +158,37 @@ func upCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if keep != "" {
+				o.KeepDir = keep
+			}
 			start := time.Now()
 			fmt.Fprintf(out, "starting local mode: %d accounts, cleaned by aws-nuke (logs on stderr)\n", o.Accounts)
+			if o.KeepDir != "" {
+				fmt.Fprintf(out, "state kept in %s\n", o.KeepDir)
+			}
 			p, err := localmode.Start(cmd.Context(), o)
 			if err != nil {
 				return err
 			}
-			defer p.Stop()
-			fmt.Fprintf(out, "ready: %s\naws endpoint: %s\n(started in %s)\n\n%s", p.APIURL(), p.EmulatorURL(),
+			how := "started"
+			if p.Restored() {
+				how = "restored from " + o.KeepDir
+			}
+			fmt.Fprintf(out, "ready: %s\naws endpoint: %s\n(%s in %s)\n\n%s", p.APIURL(), p.EmulatorURL(), how,
 				time.Since(start).Round(100*time.Millisecond), guide(p))
 			<-cmd.Context().Done()
 			fmt.Fprintln(out, "stopping")
+			if err := p.Stop(); err != nil {
+				return err
+			}
+			if o.KeepDir != "" {
+				fmt.Fprintf(out, "state saved in %s\n", o.KeepDir)
+			}
 			return nil
 		},
 	}
+	c.Flags().StringVar(&keep, "state", "", "keep the state in this directory between runs (default $"+EnvState+")")
+	return c
 }
 
 func intervalNames() string {
@@ -194,14 +218,14 @@ Ctrl-C stops everything.
 `, p.APIURL(), first, p.EmulatorURL(), strings.Join(acc, " "))
 }
 
-func running(ctx context.Context) (localmode.State, *emulator.Server, error) {
-	st, err := localmode.ReadState(stateDir())
+func running(ctx context.Context) (localmode.Runtime, *emulator.Server, error) {
+	st, err := localmode.ReadRuntime(runtimeDir())
 	if err != nil {
 		return st, nil, err
 	}
 	emu, err := emulator.Attach(ctx, st.AWS)
 	if err != nil {
-		return st, nil, fmt.Errorf("the local platform in %s is not answering (stale state file?): %w", stateDir(), err)
+		return st, nil, fmt.Errorf("the local platform in %s is not answering (stale runtime file?): %w", runtimeDir(), err)
 	}
 	return st, emu, nil
 }
