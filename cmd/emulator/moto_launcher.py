@@ -860,16 +860,7 @@ class LocalRoutes:
             with _SPEND_LOCK:
                 _SPEND.clear()
         if not path.startswith("/_local/"):
-            _GATE.enter()
-            try:
-                result = self.app(environ, start_response)
-                try:
-                    return list(result)
-                finally:
-                    if hasattr(result, "close"):
-                        result.close()
-            finally:
-                _GATE.leave()
+            return self.app(environ, start_response)
         from werkzeug.wrappers import Request
 
         request = Request(environ)
@@ -1182,60 +1173,25 @@ def _state_unpickler(inp):
     return Unpickler(inp)
 
 
-class _RequestGate:
-    """Lets a save wait until the AWS requests in flight have finished and
-    holds new ones back meanwhile, so the state is not saved halfway through
-    a request."""
-
-    def __init__(self):
-        self.cond = threading.Condition()
-        self.active = 0
-        self.closed = False
-
-    def enter(self):
-        with self.cond:
-            self.cond.wait_for(lambda: not self.closed)
-            self.active += 1
-
-    def leave(self):
-        with self.cond:
-            self.active -= 1
-            self.cond.notify_all()
-
-    def close(self, timeout):
-        with self.cond:
-            self.closed = True
-            # A request still running after timeout (a long poll) does not
-            # block the save; a save that meets a change retries.
-            self.cond.wait_for(lambda: self.active == 0, timeout)
-
-    def open(self):
-        with self.cond:
-            self.closed = False
-            self.cond.notify_all()
-
-
-_GATE = _RequestGate()
-
-
 def save_state(path, version, platform):
     """Writes every backend, the spend ledger and the platform's own record
     (local mode's JSON) to path: a temporary file in the same directory,
     flushed to disk, then renamed over path, so a crash at any moment leaves
-    the previous state whole. AWS requests wait meanwhile."""
+    the previous state whole."""
     from moto.core.base_backend import backend_lock
 
     directory = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
-    _GATE.close(timeout=30)
     try:
         for attempt in range(5):
             try:
                 _write_state(tmp, version, platform, backend_lock)
                 break
             except RuntimeError as err:
-                # A Step Functions execution thread changed a backend while
-                # it was being saved ("changed size during iteration").
+                # A request or a Step Functions execution thread changed a
+                # backend while it was being saved ("changed size during
+                # iteration"). Local mode saves when its own callers are
+                # stopped (and once at its first ready moment).
                 if attempt == 4:
                     raise
                 warn("state changed while saving (%s); saving again", err)
@@ -1248,8 +1204,6 @@ def save_state(path, version, platform):
         if isinstance(err, StateError):
             raise
         raise StateError(f"cannot save the emulator state to {path}: {type(err).__name__}: {err}") from err
-    finally:
-        _GATE.open()
     return os.path.getsize(path)
 
 
