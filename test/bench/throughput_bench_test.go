@@ -89,7 +89,7 @@ type throughputResult struct {
 // before the clock starts; it stops when the handler has reported the
 // last account done. Then every account is checked: row in CleanUp, in
 // the CleanUp OU, no user assignment, the CleanAccountRequest delivered
-// (outbox empty), the queue and its DLQ empty.
+// (outbox empty), the DLQ empty.
 //
 //   - deployed: standard queue, batch size and concurrency of
 //     names.LifecycleConsumer (the stack's).
@@ -101,7 +101,8 @@ type throughputResult struct {
 // calls in flight overlap it while moto serves one request at a time);
 // the runs with 0 ms show what moto's own service time allows. The
 // throttled run answers 30% of MoveAccount and ListParents calls with
-// TooManyRequestsException. Set-up is not timed.
+// TooManyRequestsException. Set-up is not timed; the organization's
+// accounts are created once and put back for each run.
 func BenchmarkLifecycleThroughput(b *testing.B) {
 	n := terminations(b)
 	ms30 := 30 * time.Millisecond
