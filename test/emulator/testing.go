@@ -79,10 +79,7 @@ func isolateFromAWS(endpoint string) {
 func Config(t testing.TB) aws.Config {
 	t.Helper()
 	srv := shared(t)
-	// moto resets every organization account's own IAM backend, so a reset
-	// after a test that created many accounts took over 30 s on a loaded
-	// machine.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := srv.Reset(ctx); err != nil {
 		t.Fatalf("empty the emulator: %v", err)
