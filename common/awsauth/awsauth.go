@@ -202,4 +202,3 @@ func signature(query url.Values, h http.Header) (signed []string, date string, e
 	}
 	return signed, h.Get("X-Amz-Date"), nil
 }
-

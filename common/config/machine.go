@@ -2,8 +2,8 @@ package config
 
 import (
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	emailpkg "github.com/isb-go/isb/common/email"

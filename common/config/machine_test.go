@@ -32,7 +32,7 @@ func TestParseGlobalRejectsEachBadMachineIdentity(t *testing.T) {
 			entry("  - {principal: 'arn:aws:iam::123456789012:role/ci', owner: ci@example.com, maxLeases: -1}\n"),
 			"auth.machineIdentities[0].maxLeases"},
 		{"the same principal twice", entry(
-			"  - {principal: 'arn:aws:iam::123456789012:role/ci', owner: ci@example.com}\n"+
+			"  - {principal: 'arn:aws:iam::123456789012:role/ci', owner: ci@example.com}\n" +
 				"  - {principal: 'arn:aws:iam::123456789012:role/ci', owner: ci2@example.com}\n"),
 			"auth.machineIdentities[1].principal"},
 	})
