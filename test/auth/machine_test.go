@@ -312,4 +312,3 @@ func TestMachineSignInRefuses(t *testing.T) {
 		t.Errorf("the foreign host received %d requests", n)
 	}
 }
-
