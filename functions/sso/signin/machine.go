@@ -37,7 +37,9 @@ type Machine struct {
 
 // machine answers POST /auth/aws: check the signed GetCallerIdentity
 // request, replay it to STS, map the caller and issue a short token.
-func (s *Service) machine(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+func (s *Service) machine(
+	ctx context.Context, e events.APIGatewayProxyRequest,
+) (events.APIGatewayProxyResponse, error) {
 	body := []byte(e.Body)
 	if e.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(e.Body)
