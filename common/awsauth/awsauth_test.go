@@ -2,6 +2,8 @@ package awsauth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -119,5 +122,29 @@ func TestEndpointsFollowThePartition(t *testing.T) {
 		if got := strings.Join(Endpoints(tc.region, tc.extra), " "); got != tc.want {
 			t.Errorf("Endpoints(%q, %q) = %s, want %s", tc.region, tc.extra, got, tc.want)
 		}
+	}
+}
+
+func TestCheckAcceptsAPostSignedInItsHeaderAsTheREADMEMakesIt(t *testing.T) {
+	form := "Action=GetCallerIdentity&Version=2011-06-15"
+	r, _ := http.NewRequest(http.MethodPost, "https://sts.eu-west-1.amazonaws.com/", strings.NewReader(form))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	r.Header.Set(DeploymentHeader, "isb")
+	sum := sha256.Sum256([]byte(form))
+	if err := v4.NewSigner().SignHTTP(t.Context(), aws.Credentials{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "s"},
+		r, hex.EncodeToString(sum[:]), "sts", "eu-west-1", now); err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Method: "POST", URL: r.URL.String(), Headers: r.Header, Body: form}
+	out, err := Check(req, Policy{Deployment: "isb", Endpoints: Endpoints("eu-west-1", ""), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Method != http.MethodPost || out.Header.Get("Authorization") == "" {
+		t.Errorf("rebuilt %s with headers %v", out.Method, out.Header)
+	}
+	req.Body = form + "&Action=AssumeRole"
+	if _, err := Check(req, Policy{Deployment: "isb", Endpoints: Endpoints("eu-west-1", ""), Now: now}); err == nil {
+		t.Error("a body with a second action was accepted")
 	}
 }

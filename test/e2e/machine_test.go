@@ -16,8 +16,9 @@ import (
 )
 
 // pipelinePrincipal is the IAM user the test creates, mapped in the
-// platform's global configuration.
-const pipelinePrincipal = "arn:aws:iam::" + localmode.HubAccount + ":user/e2e-pipeline"
+// platform's global configuration. The emulator puts it in its default
+// account: local mode's keys name no account of their own.
+const pipelinePrincipal = "arn:aws:iam::123456789012:user/e2e-pipeline"
 
 func TestAPipelineSignsInWithItsAWSIdentityRequestsALeaseAndGetsIt(t *testing.T) {
 	ctx := t.Context()
