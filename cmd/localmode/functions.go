@@ -51,6 +51,7 @@ func (p *Platform) environment(confPort string) map[string]string {
 		names.EnvIdcAccountID:          IdcAccount,
 		names.EnvManagementAccountID:   ManagementAccount,
 		names.EnvEndpoint:              p.emu.URL(),
+		names.EnvStsEndpoint:           p.emu.URL(),
 		names.EnvCleanupProject:        names.Physical(ns, names.CleanupProject),
 		names.EnvStateMachineArn:       p.world.machineArn,
 		names.EnvWatchdogMaxAgeMinutes: "120",

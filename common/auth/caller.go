@@ -15,6 +15,9 @@ type Caller struct {
 	Email string        `json:"email"`
 	Name  string        `json:"name,omitempty"`
 	Roles []routes.Role `json:"roles"`
+	// Principal is the AWS principal ARN of a machine sign-in (POST
+	// /auth/aws); empty for a person.
+	Principal string `json:"principal,omitempty"`
 }
 
 // Has reports whether the caller holds role.

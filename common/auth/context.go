@@ -15,6 +15,8 @@ const (
 	ContextName  = "name"
 	// ContextRoles holds the roles comma-separated, e.g. "Manager,User".
 	ContextRoles = "roles"
+	// ContextPrincipal is the AWS principal of a machine sign-in.
+	ContextPrincipal = "principal"
 )
 
 // ToContext renders the caller as an authorizer context.
@@ -23,7 +25,11 @@ func (c Caller) ToContext() map[string]any {
 	for i, r := range c.Roles {
 		roles[i] = string(r)
 	}
-	return map[string]any{ContextEmail: c.Email, ContextName: c.Name, ContextRoles: strings.Join(roles, ",")}
+	m := map[string]any{ContextEmail: c.Email, ContextName: c.Name, ContextRoles: strings.Join(roles, ",")}
+	if c.Principal != "" {
+		m[ContextPrincipal] = c.Principal
+	}
+	return m
 }
 
 // FromContext reads the caller back from an authorizer context. The
@@ -33,6 +39,7 @@ func FromContext(ctx map[string]any) (Caller, error) {
 	email, _ := ctx[ContextEmail].(string)
 	name, _ := ctx[ContextName].(string)
 	rawRoles, _ := ctx[ContextRoles].(string)
+	principal, _ := ctx[ContextPrincipal].(string)
 	var roles []routes.Role
 	for _, r := range strings.Split(rawRoles, ",") {
 		if r != "" {
@@ -42,5 +49,5 @@ func FromContext(ctx map[string]any) (Caller, error) {
 	if _, err := checkCaller(email, roles); err != nil {
 		return Caller{}, fmt.Errorf("authorizer context: %w", err)
 	}
-	return Caller{Email: email, Name: name, Roles: roles}, nil
+	return Caller{Email: email, Name: name, Roles: roles, Principal: principal}, nil
 }

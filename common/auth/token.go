@@ -71,6 +71,8 @@ type claims struct {
 	Email string   `json:"email"`
 	Name  string   `json:"name,omitempty"`
 	Roles []string `json:"roles"`
+	// Principal is the AWS principal of a machine sign-in.
+	Principal string `json:"principal,omitempty"`
 }
 
 // issued is what Issue signs: "aud" a single string, as tokens always
@@ -110,7 +112,7 @@ func Issue(ctx context.Context, signer Signer, keyID string, c Caller, issuer, a
 				Issuer: issuer, ExpiresAt: jwt.NewNumericDate(now.Add(ttl)), IssuedAt: at, NotBefore: at,
 				ID: enc.EncodeToString(jti),
 			},
-			Email: c.Email, Name: c.Name, Roles: roles,
+			Email: c.Email, Name: c.Name, Roles: roles, Principal: c.Principal,
 		},
 		Audience: audience,
 	})
@@ -259,7 +261,7 @@ func (c claims) session() (Session, error) {
 	if c.ID == "" || len(c.ID) > MaxTokenIDBytes {
 		return Session{}, ErrClaims
 	}
-	out := Caller{Email: c.Email, Name: c.Name}
+	out := Caller{Email: c.Email, Name: c.Name, Principal: c.Principal}
 	for _, r := range clean {
 		out.Roles = append(out.Roles, routes.Role(r))
 	}

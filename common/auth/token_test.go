@@ -439,3 +439,18 @@ func TestVerifyRefusesARevokedToken(t *testing.T) {
 		t.Fatalf("an unreadable deny-list: err = %v, want a fault (500), not a 401", err)
 	}
 }
+
+func TestAMachineTokenCarriesItsPrincipalThroughVerifyAndTheAuthorizerContext(t *testing.T) {
+	ci := Caller{Email: "ci@example.com", Roles: []routes.Role{routes.User},
+		Principal: "arn:aws:sts::111111111111:assumed-role/ci/build-1"}
+	tok := mustIssue(t, keyA, ci, time.Hour, t0)
+	got, err := NewVerifier(StaticKeys{Current: keyA.Public()}, iss, aud,
+		func() time.Time { return t0 }).Verify(context.Background(), "Bearer "+tok)
+	if err != nil || got.Principal != ci.Principal {
+		t.Fatalf("Verify = %+v, %v; want principal %s", got, err, ci.Principal)
+	}
+	back, err := FromContext(got.ToContext())
+	if err != nil || back.Principal != ci.Principal {
+		t.Fatalf("FromContext(ToContext) = %+v, %v", back, err)
+	}
+}

@@ -121,6 +121,9 @@ type Auth struct {
 	WebAppURL                string `yaml:"webAppUrl" json:"webAppUrl"`
 	AwsAccessPortalURL       string `yaml:"awsAccessPortalUrl" json:"awsAccessPortalUrl"`
 	SessionDurationInMinutes int    `yaml:"sessionDurationInMinutes" json:"sessionDurationInMinutes"`
+	// MachineIdentities are the AWS principals that may sign in with
+	// POST /auth/aws (CI jobs); empty lets none.
+	MachineIdentities []MachineIdentity `yaml:"machineIdentities" json:"machineIdentities"`
 }
 
 // Notification configures email.
@@ -138,7 +141,9 @@ const (
 	MaxPassTimeoutMinutes = 720
 )
 
-var defaultGlobal = sync.OnceValue(func() Global { return mustParseEmbedded[Global]("global-config.yaml", defaultGlobalYAML) })
+var defaultGlobal = sync.OnceValue(func() Global {
+	return mustParseEmbedded[Global]("global-config.yaml", defaultGlobalYAML).normal()
+})
 
 // DefaultGlobal returns the shipped global configuration
 // (defaults/global-config.yaml).
@@ -151,7 +156,19 @@ func DefaultGlobalYAML() []byte { return append([]byte(nil), defaultGlobalYAML..
 // ParseGlobal decodes and validates a global configuration. Keys left out
 // take their shipped defaults; unknown keys are errors. The error is a
 // *fault.ValidationError naming every bad field.
-func ParseGlobal(data []byte) (Global, error) { return parse(data, DefaultGlobal()) }
+func ParseGlobal(data []byte) (Global, error) {
+	g, err := parse(data, DefaultGlobal())
+	return g.normal(), err
+}
+
+// normal spells "no machine identities" one way (nil), so configurations
+// compare equal however the empty list was written.
+func (g Global) normal() Global {
+	if len(g.Auth.MachineIdentities) == 0 {
+		g.Auth.MachineIdentities = nil
+	}
+	return g
+}
 
 // Validate checks every rule of the global configuration. Empty auth
 // fields are accepted here; see AuthReady.
@@ -192,6 +209,7 @@ func (g Global) Validate() error {
 	}
 	between(&f, "auth.sessionDurationInMinutes", a.SessionDurationInMinutes,
 		MinSessionDurationMinutes, MaxSessionDurationMinutes)
+	validateMachineIdentities(&f, a.MachineIdentities)
 
 	if e := g.Notification.EmailFrom; e != "" && !isPlainEmail(e) {
 		f.Add("notification.emailFrom", "must be an email address such as sandbox@example.com, or empty to turn email off")

@@ -123,10 +123,16 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 	if err := tpl.Terms.Validate(g, rep); err != nil {
 		return lease.Lease{}, fmt.Errorf("lease template %s no longer meets the global limits: %w", tpl.UUID, err)
 	}
-	if g.Leases.MaxLeasesPerUser == 0 {
+	max, limit := g.Leases.MaxLeasesPerUser, "maxLeasesPerUser"
+	if m, ok := g.MachineIdentity(caller.Principal); ok && caller.Principal != "" {
+		// A CI identity has its own limit (a pipeline runs more jobs at
+		// once than a person).
+		max, limit = m.LeaseLimit(g.Leases), "auth.machineIdentities.maxLeases"
+	}
+	if max == 0 {
 		// The documented meaning of 0: no new requests at all. (The store
 		// reads a limit of 0 as "unchecked", so it is decided here.)
-		return lease.Lease{}, &fault.LimitError{Limit: "maxLeasesPerUser", Value: 0}
+		return lease.Lease{}, &fault.LimitError{Limit: limit, Value: 0}
 	}
 	now := s.now()
 	pending := lease.Lease{
@@ -137,7 +143,6 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 		CreatedAt: now, StatusChangedAt: now,
 	}
 	log := slog.With("lease_id", pending.Key.ID(), "lessee", lessee, "template", tpl.UUID)
-	max := g.Leases.MaxLeasesPerUser
 	if !tpl.RequiresApproval {
 		granted, err := s.grant(ctx, account.GrantRequest{
 			Lease: pending, ApprovedBy: lease.AutoApproved, Now: now,

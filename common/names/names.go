@@ -222,6 +222,9 @@ const (
 	EnvIdcAccountID = "ISB_IDC_ACCOUNT_ID"
 	// EnvEndpoint overrides every AWS endpoint (the local emulator).
 	EnvEndpoint = "ISB_AWS_ENDPOINT"
+	// EnvStsEndpoint adds an STS endpoint (the local emulator's) to those
+	// a machine sign-in may be replayed to; unset in a deployment.
+	EnvStsEndpoint = "ISB_STS_ENDPOINT"
 )
 
 // Event sources: the component that emits an event.

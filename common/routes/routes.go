@@ -89,6 +89,7 @@ var Table = []Route{
 	{Method: "POST", Path: "/auth/login/callback", Family: Auth, Public: true},
 	{Method: "GET", Path: "/auth/login/status", Family: Auth, Public: true},
 	{Method: "GET", Path: "/auth/logout", Family: Auth, Public: true},
+	{Method: "POST", Path: "/auth/aws", Family: Auth, Public: true},
 }
 
 // Allows reports whether a caller holding roles may call the route.

@@ -69,6 +69,10 @@ func run(m *testing.M) int {
 		Global: func(g *config.Global) {
 			g.Leases.MaxLeasesPerUser = 10
 			g.Leases.PendingApprovalTimeoutHours = 1
+			// The pipeline of the machine sign-in test, an IAM user it
+			// creates in the emulator.
+			g.Auth.MachineIdentities = []config.MachineIdentity{{Principal: pipelinePrincipal,
+				Owner: "pipeline@example.com", MaxLeases: 2}}
 		},
 		// Drift leaves an account alone this long after a status change
 		// (15 minutes when deployed); the drift test moves a freshly cleaned

@@ -80,6 +80,21 @@ func (h *Handler) Handle(
 		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 	}
 	log = log.With("caller", caller.Email)
+	if caller.Principal != "" {
+		// A machine token holds only while its mapping does: removing the
+		// entry (or changing its role or owner) ends every token at once.
+		g, err := h.config.Global(ctx)
+		if err != nil {
+			h.faults.Fault(ctx)
+			log.ErrorContext(ctx, "cannot read the global configuration", "error", err)
+			return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("read global configuration: %w", err)
+		}
+		if !stillMapped(g, caller) {
+			log.InfoContext(ctx, "token refused", "reason", "machine identity no longer mapped",
+				"principal", caller.Principal)
+			return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
+		}
+	}
 	route, _, ok := routes.Match(method, path)
 	if !ok {
 		log.InfoContext(ctx, "denied: no such route")
@@ -103,6 +118,13 @@ func (h *Handler) Handle(
 	}
 	log.InfoContext(ctx, "allowed", "route", route.Path)
 	return policy(caller, "Allow", req.MethodArn), nil
+}
+
+// stillMapped reports whether a machine caller's principal still maps to
+// the owner and the one role its token names.
+func stillMapped(g config.Global, c auth.Caller) bool {
+	m, ok := g.MachineIdentity(c.Principal)
+	return ok && m.Owner == c.Email && len(c.Roles) == 1 && c.Roles[0] == m.RoleOf()
 }
 
 // policy allows or denies exactly one method ARN; the result is cached per

@@ -33,13 +33,14 @@ var (
 // fakeConfig is the one-method global configuration source.
 type fakeConfig struct {
 	maintenance bool
+	machines    []config.MachineIdentity
 	err         error
 	reads       int
 }
 
 func (f *fakeConfig) Global(context.Context) (config.Global, error) {
 	f.reads++
-	return config.Global{MaintenanceMode: f.maintenance}, f.err
+	return config.Global{MaintenanceMode: f.maintenance, Auth: config.Auth{MachineIdentities: f.machines}}, f.err
 }
 
 type faultCount struct{ n int }
@@ -394,6 +395,42 @@ func TestTwoDifferentAuthorizationHeadersAreRefused(t *testing.T) {
 				if got := run(t, h, req); got != tc.want {
 					t.Fatalf("%s, want %s", got, tc.want)
 				}
+			}
+		})
+	}
+}
+
+func TestAMachineTokenHoldsOnlyWhileItsMappingDoes(t *testing.T) {
+	const principal = "arn:aws:sts::111111111111:assumed-role/ci/build-1"
+	ci := config.MachineIdentity{Principal: "arn:aws:iam::111111111111:role/ci", Owner: "ci@example.com"}
+	tok, err := auth.Issue(t.Context(), key, key.ID, auth.Caller{Email: "ci@example.com",
+		Roles: []routes.Role{routes.User}, Principal: principal}, auth.Issuer(ns), auth.Audience(ns), time.Hour, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asManager, asOther := ci, ci
+	asManager.Role, asOther.Owner = "Manager", "other@example.com"
+	for _, tc := range []struct {
+		name     string
+		machines []config.MachineIdentity
+		allowed  bool
+	}{
+		{"a token whose mapping is configured is allowed", []config.MachineIdentity{ci}, true},
+		{"a token whose mapping was removed is refused", nil, false},
+		{"a token whose mapping now grants another role is refused", []config.MachineIdentity{asManager}, false},
+		{"a token whose mapping now names another owner is refused", []config.MachineIdentity{asOther}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHandler(auth.StaticKeys{Current: key.Public()}, &fakeConfig{machines: tc.machines}, &faultCount{})
+			resp, err := h.Handle(t.Context(), request("GET", "/leases", "Bearer "+tok))
+			if tc.allowed {
+				if err != nil || resp.PolicyDocument.Statement[0].Effect != "Allow" {
+					t.Fatalf("Handle = %+v, %v; want Allow", resp, err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrUnauthorized) {
+				t.Fatalf("Handle error = %v; want ErrUnauthorized", err)
 			}
 		})
 	}

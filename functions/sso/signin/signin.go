@@ -90,6 +90,8 @@ type Service struct {
 	Issuer   string
 	Audience string
 	Now      func() time.Time
+	// Machine is the AWS identity sign-in (POST /auth/aws).
+	Machine Machine
 }
 
 // Handle serves one API Gateway proxy event.
@@ -115,6 +117,8 @@ func (s *Service) Handle(ctx context.Context, e events.APIGatewayProxyRequest) (
 		resp, err = s.status(ctx, e)
 	case "GET /auth/logout":
 		resp, err = s.logout(ctx, e)
+	case "POST /auth/aws":
+		resp, err = s.machine(ctx, e)
 	}
 	if err != nil {
 		var refused *refusal

@@ -16,6 +16,7 @@ import (
 
 	"github.com/isb-go/isb/common/auth"
 	"github.com/isb-go/isb/common/auth/kmssign"
+	"github.com/isb-go/isb/common/awsauth"
 	"github.com/isb-go/isb/common/awscfg/rolechain"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/ddbstore"
@@ -27,7 +28,7 @@ import (
 )
 
 // Function is the sign-in handler of the /auth routes.
-var Function = boot.For(names.LambdaSSO, build, bootconf.Port)
+var Function = boot.For(names.LambdaSSO, build, bootconf.Port, names.EnvStsEndpoint)
 
 // build calls no AWS: every client is used on the first event.
 func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
@@ -55,6 +56,11 @@ func build(_ context.Context, env boot.Env, cfg aws.Config) (any, error) {
 		},
 		Sessions: ddbstore.NewSessionStore(dynamodb.NewFromConfig(cfg), env[names.EnvSessionTable], nil),
 		Issuer:   auth.Issuer(ns), Audience: auth.Audience(ns), Now: time.Now,
+		Machine: signin.Machine{
+			Deployment: ns,
+			Endpoints:  awsauth.Endpoints(cfg.Region, env[names.EnvStsEndpoint]),
+			Client:     awsauth.NewClient(),
+		},
 	}
 	return svc.Handle, nil
 }

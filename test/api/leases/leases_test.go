@@ -186,6 +186,27 @@ func TestALimitOfZeroStopsEveryNewRequest(t *testing.T) {
 	}
 }
 
+func TestAMachineIdentityRequestsUpToItsOwnLeaseLimit(t *testing.T) {
+	e, h := setup(t)
+	e.SetGlobal("maintenanceMode: false\nleases:\n  maxLeasesPerUser: 1\nauth:\n  machineIdentities:\n" +
+		"  - {principal: 'arn:aws:iam::123456789012:role/ci', owner: ci-pipeline@example.com, maxLeases: 3}\n")
+	e.Pool(5)
+	auto := e.Template("ci", false, template.Public)
+	machine := apitest.CI
+	machine.Principal = "arn:aws:sts::123456789012:assumed-role/ci/job-1"
+	for range 3 {
+		apitest.Call(t, h, e.Event("POST", "/leases", &machine, request(auto.UUID))).Want(t, http.StatusCreated, "")
+	}
+	t.Run("the fourth request is over the identity's limit", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/leases", &machine, request(auto.UUID))).
+			Want(t, http.StatusConflict, "maxLeasesPerUser")
+	})
+	t.Run("the owner signed in as a person keeps the per-user limit", func(t *testing.T) {
+		apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI, request(auto.UUID))).
+			Want(t, http.StatusConflict, "maxLeasesPerUser")
+	})
+}
+
 func TestApprovalIsNeverBypassed(t *testing.T) {
 	e, h := setup(t)
 	e.Pool(1)
