@@ -112,7 +112,7 @@ func (c *Cleaner) Clean(ctx context.Context, account string) (cleanup.Result, er
 	rendered, err := cleanup.Render(c.Template, cleanup.RenderInput{
 		Accounts: accounts, CleanupRoleName: names.Physical(c.Namespace, names.SandboxAccountRole),
 		LesseeRoleName: names.RoleName(c.Namespace, names.LesseeRole),
-		Regions: regions, Endpoint: c.Endpoint, HomeRegion: c.Base.Region,
+		Regions:        regions, Endpoint: c.Endpoint, HomeRegion: c.Base.Region,
 	})
 	if err != nil {
 		return cleanup.Result{}, err
