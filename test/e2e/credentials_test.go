@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -11,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/isb-go/isb/cmd/localmode"
+	"github.com/isb-go/isb/common/awscfg/rolechain"
+	"github.com/isb-go/isb/common/lessee/iamrevoke"
 	"github.com/isb-go/isb/common/names"
 )
 
@@ -49,4 +54,20 @@ func TestAPipelineActsInItsLeasedAccountWithTheCredentialsItIsGiven(t *testing.T
 
 	ci.must(http.StatusOK, http.MethodPost, "/leases/"+l.LeaseID+"/terminate", nil, nil)
 	ci.must(http.StatusConflict, http.MethodGet, path, nil, nil)
+
+	// The lifecycle manager denies the lessee role's sessions issued
+	// before the end.
+	admin := iam.NewFromConfig(rolechain.Chain(platform.AWS(), "e2e",
+		"arn:aws:iam::"+l.AccountID+":role/OrganizationAccountAccessRole"))
+	eventually(t, time.Minute, func() string {
+		out, err := admin.GetRolePolicy(t.Context(), &iam.GetRolePolicyInput{RoleName: aws.String(role),
+			PolicyName: aws.String(iamrevoke.PolicyName)})
+		if err != nil {
+			return fmt.Sprintf("no revocation policy on %s in %s: %v", role, l.AccountID, err)
+		}
+		if doc, _ := url.QueryUnescape(aws.ToString(out.PolicyDocument)); !strings.Contains(doc, "aws:TokenIssueTime") {
+			return "revocation policy " + doc
+		}
+		return ""
+	})
 }

@@ -79,7 +79,8 @@ func NewComputeStack(scope constructs.Construct, cfg config.Config, data *DataSt
 	assumers := map[string][]awsiam.IRole{
 		names.OrgMgtRole:         {manager.Function.Role},
 		names.IdcRole:            {manager.Function.Role},
-		names.SandboxAccountRole: {cleanup.Project.Role()},
+		// The lifecycle manager revokes lessee sessions through the cleanup role.
+		names.SandboxAccountRole: {cleanup.Project.Role(), manager.Function.Role},
 	}
 	for _, more := range []map[string][]awsiam.IRole{ops, apiRoles} {
 		for target, roles := range more {

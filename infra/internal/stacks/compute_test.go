@@ -81,7 +81,7 @@ func TestComputeHopRoles(t *testing.T) {
 		"REST API: /accounts":       {names.OrgMgtRole, names.IdcRole},
 		"REST API: /leases":         {names.LesseeRole},
 		"SAML sign-in":              {names.IdcReadOnlyRole},
-		"Account lifecycle manager": {names.OrgMgtRole, names.IdcRole},
+		"Account lifecycle manager": {names.OrgMgtRole, names.IdcRole, names.SandboxAccountRole},
 		"Lease monitor":             {names.OrgMgtRole},
 		"Drift monitor":             {names.OrgMgtRole, names.IdcRole},
 		"Group cost report":         {names.OrgMgtRole},
