@@ -90,7 +90,8 @@ func TestRenderProtectsThePlatformAccounts(t *testing.T) {
 	if thin == string(tmpl) {
 		t.Fatal("test setup: the template no longer lists the management and IDC accounts this way")
 	}
-	r, err := Render([]byte(thin), RenderInput{Accounts: testAccounts, CleanupRoleName: "r", LesseeRoleName: "l", Regions: []string{"us-east-1"}})
+	r, err := Render([]byte(thin), RenderInput{Accounts: testAccounts, CleanupRoleName: "r", LesseeRoleName: "l",
+		Regions: []string{"us-east-1"}})
 	if err != nil {
 		t.Fatal(err)
 	}

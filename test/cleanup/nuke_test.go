@@ -362,7 +362,8 @@ func TestRealAwsNukeDeletesWhatTheLesseeCreatedAndKeepsTheControlPlane(t *testin
 	after := sb.inventory(t)
 	t.Logf("before: %+v", before)
 	t.Logf("after:  %+v", after)
-	wantRoles := []string{names.Physical(namespace, names.SandboxAccountRole), names.RoleName(namespace, names.LesseeRole)}
+	wantRoles := []string{names.Physical(namespace, names.SandboxAccountRole),
+		names.RoleName(namespace, names.LesseeRole)}
 	for _, r := range genuineRoles {
 		wantRoles = append(wantRoles, r.name)
 	}

@@ -47,7 +47,8 @@ func TestAPipelineActsInItsLeasedAccountWithTheCredentialsItIsGiven(t *testing.T
 			aws.ToString(who.Account), l.AccountID)
 	}
 	// The lessee role is in the account, as the StackSet puts it there.
-	if _, err := iam.NewFromConfig(cfg).GetRole(t.Context(), &iam.GetRoleInput{RoleName: aws.String(role)}); err != nil {
+	_, err = iam.NewFromConfig(cfg).GetRole(t.Context(), &iam.GetRoleInput{RoleName: aws.String(role)})
+	if err != nil {
 		t.Errorf("lessee role %s in %s: %v", role, l.AccountID, err)
 	}
 	other.must(http.StatusForbidden, http.MethodGet, path, nil, nil)
