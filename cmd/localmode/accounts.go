@@ -11,11 +11,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/isb-go/isb/common/auth"
 	"github.com/isb-go/isb/common/auth/kmssign"
+	"github.com/isb-go/isb/common/awscfg"
+	"github.com/isb-go/isb/common/awscfg/rolechain"
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/routes"
 )
 
@@ -42,6 +46,9 @@ func (p *Platform) registerAccounts(ctx context.Context) error {
 			DestinationParentId: aws.String(p.world.pool.EntryOuID)}); err != nil {
 			return fmt.Errorf("move %s to Entry: %w", id, err)
 		}
+		if err := p.createLesseeRole(ctx, id); err != nil {
+			return fmt.Errorf("lessee role in %s: %w", id, err)
+		}
 		p.accounts = append(p.accounts, id)
 	}
 	admin, err := p.Token(ctx, "admin@example.com")
@@ -64,6 +71,20 @@ func (p *Platform) registerAccounts(ctx context.Context) error {
 	}
 	p.log.Info("accounts available", "accounts", p.accounts)
 	return nil
+}
+
+// createLesseeRole makes the lessee role in a sandbox account as the
+// SandboxAccount StackSet does: its name, trusted by the hub's lessee hop
+// (the emulator does not evaluate trust policies).
+func (p *Platform) createLesseeRole(ctx context.Context, account string) error {
+	cfg := rolechain.Chain(p.cfg, "local-setup", "arn:aws:iam::"+account+":role/OrganizationAccountAccessRole")
+	hop := awscfg.RoleARN(HubAccount, p.ns, names.LesseeHopRole)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + hop +
+		`"},"Action":["sts:AssumeRole","sts:SetSourceIdentity"]}]}`
+	_, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName: aws.String(names.RoleName(p.ns, names.LesseeRole)), AssumeRolePolicyDocument: aws.String(trust),
+		MaxSessionDuration: aws.Int32(3600)})
+	return err
 }
 
 // waitAccount polls the account through the API until it is in status.

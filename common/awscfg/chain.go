@@ -17,7 +17,7 @@ func RoleARNIn(partition, accountID, namespace, base string) string {
 	if partition == "" {
 		partition = "aws"
 	}
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, accountID, names.Physical(namespace, base))
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, accountID, names.RoleName(namespace, base))
 }
 
 // HopChain returns the two roles that reach target (a names.*Role base such

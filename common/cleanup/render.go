@@ -32,6 +32,9 @@ type RenderInput struct {
 	// CleanupRoleName is the role the cleaner works through in the sandbox
 	// account (names.Physical(ns, names.SandboxAccountRole)).
 	CleanupRoleName string
+	// LesseeRoleName is the role lessees' sessions use
+	// (names.RoleName(ns, names.LesseeRole)); aws-nuke keeps it.
+	LesseeRoleName string
 	// Regions are the regions enabled in the sandbox account (from
 	// ec2:DescribeRegions through the role chain). "global" is added.
 	Regions []string
@@ -114,6 +117,7 @@ func Render(template []byte, in RenderInput) (Rendered, error) {
 		config.PlaceholderManagementAccountID, in.Accounts.Management,
 		config.PlaceholderIDCAccountID, in.Accounts.IDC,
 		config.PlaceholderCleanupRoleName, in.CleanupRoleName,
+		config.PlaceholderLesseeRoleName, in.LesseeRoleName,
 	).Replace(string(template))
 	n, err := config.ParseNuke([]byte(filled))
 	if err != nil {
@@ -187,8 +191,10 @@ func (in RenderInput) validate() error {
 	if a.Cleanup == a.Hub || a.Cleanup == a.Management || a.Cleanup == a.IDC {
 		return fmt.Errorf("render nuke config: account %s is one of the platform's own accounts and is never cleaned", a.Cleanup)
 	}
-	if !roleNameRE().MatchString(in.CleanupRoleName) {
-		return fmt.Errorf("render nuke config: %q is not an IAM role name", in.CleanupRoleName)
+	for _, r := range []string{in.CleanupRoleName, in.LesseeRoleName} {
+		if !roleNameRE().MatchString(r) {
+			return fmt.Errorf("render nuke config: %q is not an IAM role name", r)
+		}
 	}
 	return nil
 }

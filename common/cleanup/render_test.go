@@ -34,13 +34,13 @@ func TestRenderMatchesTheGoldenFiles(t *testing.T) {
 		{
 			name:   "every enabled region, sorted, after global",
 			golden: "rendered-aws.yaml",
-			in: RenderInput{Accounts: testAccounts, CleanupRoleName: "isb-dev-SandboxAccountRole",
+			in: RenderInput{Accounts: testAccounts, CleanupRoleName: "isb-dev-SandboxAccountRole", LesseeRoleName: "Lessee-isb-dev-LesseeRole",
 				Regions: []string{"us-west-2", "eu-west-1", "us-east-1", "eu-west-1", "ap-south-2"}},
 		},
 		{
 			name:   "an emulator endpoint cleans the first region with custom endpoints",
 			golden: "rendered-emulator.yaml",
-			in: RenderInput{Accounts: testAccounts, CleanupRoleName: "isb-dev-SandboxAccountRole",
+			in: RenderInput{Accounts: testAccounts, CleanupRoleName: "isb-dev-SandboxAccountRole", LesseeRoleName: "Lessee-isb-dev-LesseeRole",
 				Regions: []string{"eu-west-1", "us-east-1"}, Endpoint: "http://127.0.0.1:5000", HomeRegion: "us-east-1"},
 		},
 	} {
@@ -90,7 +90,8 @@ func TestRenderProtectsThePlatformAccounts(t *testing.T) {
 	if thin == string(tmpl) {
 		t.Fatal("test setup: the template no longer lists the management and IDC accounts this way")
 	}
-	r, err := Render([]byte(thin), RenderInput{Accounts: testAccounts, CleanupRoleName: "r", Regions: []string{"us-east-1"}})
+	r, err := Render([]byte(thin), RenderInput{Accounts: testAccounts, CleanupRoleName: "r", LesseeRoleName: "l",
+		Regions: []string{"us-east-1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestRenderProtectsThePlatformAccounts(t *testing.T) {
 
 func TestRenderRefusesBadInput(t *testing.T) {
 	tmpl := readTemplate(t)
-	ok := RenderInput{Accounts: testAccounts, CleanupRoleName: "isb-dev-SandboxAccountRole", Regions: []string{"us-east-1"}}
+	ok := RenderInput{Accounts: testAccounts, CleanupRoleName: "isb-dev-SandboxAccountRole", LesseeRoleName: "Lessee-isb-dev-LesseeRole", Regions: []string{"us-east-1"}}
 	for _, tt := range []struct {
 		name   string
 		change func(*RenderInput)
@@ -116,6 +117,7 @@ func TestRenderRefusesBadInput(t *testing.T) {
 		{name: "the IDC account is never cleaned", change: func(in *RenderInput) { in.Accounts.Cleanup = in.Accounts.IDC }, want: "platform's own accounts"},
 		{name: "an account id must be 12 digits", change: func(in *RenderInput) { in.Accounts.Cleanup = "12345" }, want: "not 12 digits"},
 		{name: "a role name with a space is refused", change: func(in *RenderInput) { in.CleanupRoleName = "a b" }, want: "not an IAM role name"},
+		{name: "a missing lessee role name is refused", change: func(in *RenderInput) { in.LesseeRoleName = "" }, want: "not an IAM role name"},
 		{name: "no regions is refused", change: func(in *RenderInput) { in.Regions = []string{"global"} }, want: "no enabled regions"},
 		{name: "an emulator home region must be enabled", change: func(in *RenderInput) { in.Endpoint, in.HomeRegion = "http://127.0.0.1:1", "eu-north-1" }, want: "home region"},
 		{name: "an unknown placeholder is refused", tmpl: strings.Replace(string(tmpl), "all-org-cloud-trail", "\"%OTHER%\"", 1), want: "%OTHER%"},

@@ -22,6 +22,9 @@ const (
 	// PlaceholderCleanupRoleName is the role the cleaner assumes in the
 	// sandbox account; aws-nuke must not delete it mid-run.
 	PlaceholderCleanupRoleName = "%CLEANUP_ROLE_NAME%"
+	// PlaceholderLesseeRoleName is the role lessees' sessions use in the
+	// sandbox account; it and its revocation policy outlive every cleanup.
+	PlaceholderLesseeRoleName = "%LESSEE_ROLE_NAME%"
 	// PlaceholderManagementAccountID is the organization management account.
 	PlaceholderManagementAccountID = "%MANAGEMENT_ACCOUNT_ID%"
 	// PlaceholderIDCAccountID is the IAM Identity Center account.
@@ -33,6 +36,7 @@ var NukePlaceholders = []string{
 	PlaceholderCleanupAccountID,
 	PlaceholderHubAccountID,
 	PlaceholderCleanupRoleName,
+	PlaceholderLesseeRoleName,
 	PlaceholderManagementAccountID,
 	PlaceholderIDCAccountID,
 }

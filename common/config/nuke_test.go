@@ -131,6 +131,7 @@ func TestNukeTemplateKeepsTheControlPlane(t *testing.T) {
 	roles := func(name, path string) []config.NukeFilter {
 		return []config.NukeFilter{
 			{Property: name, Value: config.PlaceholderCleanupRoleName},
+			{Property: name, Value: config.PlaceholderLesseeRoleName},
 			{Property: name, Type: "In", Values: []string{
 				"OrganizationAccountAccessRole", "AWSControlTowerExecution",
 				"aws-controltower-AdministratorExecutionRole",
@@ -245,6 +246,7 @@ func TestRenderedNukeTemplateStillParses(t *testing.T) {
 			config.PlaceholderManagementAccountID, "333333333333",
 			config.PlaceholderIDCAccountID, "444444444444",
 			config.PlaceholderCleanupRoleName, "isb-dev-SandboxAccountRole",
+			config.PlaceholderLesseeRoleName, "Lessee-isb-dev-LesseeRole",
 		).Replace(string(readTemplate(t))))
 	}
 

@@ -132,6 +132,11 @@ func (s *Service) settle(ctx context.Context, k lease.Key, accountID string) err
 		return err
 	}
 	if err == nil {
+		// Sessions first: nothing handed to the lease outlives it,
+		// whatever fails after.
+		if err := s.d.AWS.EndSessions(ctx, l); err != nil {
+			return err
+		}
 		a, err := s.d.Accounts.Get(ctx, accountID)
 		switch {
 		case errors.Is(err, fault.NotFound):
@@ -213,6 +218,11 @@ func (s *Service) end(
 		events.CleanAccountRequest{AccountID: l.AccountID, Reason: events.CleanupLeaseTermination}); err != nil {
 		return err
 	}
+	// A failure here is retried with the event, which finds the lease ended
+	// and settles it (EndSessions again).
+	if err := s.d.AWS.EndSessions(ctx, next); err != nil {
+		return err
+	}
 	return s.reconcile(ctx, accountID)
 }
 
@@ -232,6 +242,10 @@ func (s *Service) freeze(ctx context.Context, e events.LeaseFreezingThresholdAle
 	}
 	frozen := events.LeaseFrozen{LeaseID: l.Key, AccountID: l.AccountID, Reason: e.Reason}
 	if err := s.saveWithAccount(ctx, l, next, account.Frozen, frozen); err != nil {
+		return err
+	}
+	// A frozen lease keeps its account but not its sessions.
+	if err := s.d.AWS.EndSessions(ctx, next); err != nil {
 		return err
 	}
 	return s.reconcile(ctx, e.AccountID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/config"
@@ -41,6 +42,16 @@ type Clients struct {
 	Pool PoolConfig
 	Org  Organizations
 	IDC  IdentityCenter
+	// Sessions, when set, revokes the lessee role's sessions of a lease
+	// that is no longer Active.
+	Sessions Sessions
+}
+
+// Sessions ends the lessee role's sessions in a pool account
+// (lessee/iamrevoke): every session issued before cutoff stops working.
+// It must be idempotent and never move the cutoff back.
+type Sessions interface {
+	RevokeBefore(ctx context.Context, accountID string, cutoff time.Time) error
 }
 
 // Reconciler brings AWS in line with an account's row. It only reads
@@ -113,6 +124,33 @@ func (r *Reconciler) Reconcile(ctx context.Context, a account.Account, holder *l
 		leaseID = holder.Key.ID()
 	}
 	return r.settleAccess(ctx, a.ID, want, leaseID)
+}
+
+// EndSessions revokes the lessee role's sessions of a lease that held an
+// account and is no longer Active (ended, frozen, quarantined): every one
+// issued before it stopped being Active stops working. It is idempotent
+// and a late event never weakens a later lease's revocation (Sessions
+// only moves the cutoff forward).
+func (r *Reconciler) EndSessions(ctx context.Context, l lease.Lease) error {
+	if r.c.Sessions == nil || l.Status == lease.Active || l.AccountID == "" {
+		return nil
+	}
+	if err := r.c.Sessions.RevokeBefore(ctx, l.AccountID, sessionCutoff(l)); err != nil {
+		return err
+	}
+	slog.InfoContext(ctx, "lessee sessions revoked", "lease_id", l.Key.ID(), "account_id", l.AccountID,
+		"lease_status", l.Status)
+	return nil
+}
+
+// sessionCutoff is when a lease stopped being Active: its end, or (frozen
+// or quarantined) its last change. Sessions issued before are revoked; a
+// frozen lease gets no new one until it is Active again.
+func sessionCutoff(l lease.Lease) time.Time {
+	if !l.EndDate.IsZero() {
+		return l.EndDate
+	}
+	return l.UpdatedAt
 }
 
 // Revoke removes every user assignment of the user permission set on the

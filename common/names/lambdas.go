@@ -1,5 +1,7 @@
 package names
 
+import "slices"
+
 // Lambda functions, each named by its directory under functions/, which is
 // also the directory of its asset (bootstrap.zip) under the Lambda asset
 // directory.
@@ -41,7 +43,7 @@ var Lambdas = []Lambda{
 	{LambdaAPIAccounts, with(apiEnv, EnvHubAccountID, EnvIdcAccountID, EnvAccountPoolParam, EnvIdcConfigParam)},
 	{LambdaAPIConfigurations, []string{EnvNamespace, EnvAccountPoolParam, EnvSessionKeys, EnvSessionTable}},
 	{LambdaAPILeaseTemplates, apiEnv},
-	{LambdaAPILeases, apiEnv},
+	{LambdaAPILeases, append(slices.Clip(apiEnv), EnvHubAccountID)},
 	{LambdaAuthorizer, []string{EnvNamespace, EnvSessionKeys, EnvSessionTable}},
 	{LambdaCleanupWatchdog, []string{EnvNamespace, EnvEventBus, EnvWatchdogMaxAgeMinutes}},
 	{LambdaCleanupWorker, []string{EnvCleanupProject, EnvCleanupBuildQueueURL}},

@@ -66,7 +66,27 @@ const (
 	// SandboxAccountRole is the cleanup role in every pool account,
 	// assumed (through SandboxHopRole) by the account cleaner.
 	SandboxAccountRole = "SandboxAccountRole"
+	// LesseeHopRole is the hub hop to LesseeRole in pool accounts.
+	LesseeHopRole = "LesseeHopRole"
+	// LesseeRole is the role whose short sessions a lessee gets in the
+	// leased account (GET /leases/{leaseId}/credentials), assumed through
+	// LesseeHopRole. Its deployed name is RoleName(ns, LesseeRole).
+	LesseeRole = "LesseeRole"
 )
+
+// RoleName is the deployed name of a role base. Every platform role is
+// Physical(ns, base) but the lessee role, which is "Lessee-" + Physical:
+// the SCPs exempt principals named isb-<ns>-* (the platform's own roles)
+// from the lease write protection and the control-plane protection, and
+// a lessee's session must get neither exemption, while the control-plane
+// protection of roles named *isb-<ns>-* still keeps the lessee from
+// changing its own role.
+func RoleName(namespace, base string) string {
+	if base == LesseeRole {
+		return "Lessee-" + Physical(namespace, base)
+	}
+	return Physical(namespace, base)
+}
 
 // hops maps each target role to the one hub hop that may assume it.
 var hops = map[string]string{
@@ -74,6 +94,7 @@ var hops = map[string]string{
 	IdcRole:            IdcHopRole,
 	IdcReadOnlyRole:    IdcReadOnlyHopRole,
 	SandboxAccountRole: SandboxHopRole,
+	LesseeRole:         LesseeHopRole,
 }
 
 // HopFor returns the hub hop role (base name) that reaches the target role
@@ -84,7 +105,7 @@ func HopFor(target string) (string, bool) {
 }
 
 // HopTargets lists the target roles, one per hop.
-var HopTargets = []string{OrgMgtRole, IdcRole, IdcReadOnlyRole, SandboxAccountRole}
+var HopTargets = []string{OrgMgtRole, IdcRole, IdcReadOnlyRole, SandboxAccountRole, LesseeRole}
 
 // SandboxAccountStackSet is the base name of the StackSet that deploys the
 // cleanup role into every pool account. CloudFormation names each stack

@@ -69,6 +69,8 @@ var Table = []Route{
 	{Method: "POST", Path: "/leases/{leaseId}/unfreeze", Family: Leases, Roles: managers},
 	// The owner may terminate their own lease: CI releases what it leased.
 	{Method: "POST", Path: "/leases/{leaseId}/terminate", Family: Leases, Roles: everyone, OwnerOnlyForUsers: true},
+	// Only the owner, whatever their roles, gets a session in the account.
+	{Method: "GET", Path: "/leases/{leaseId}/credentials", Family: Leases, Roles: everyone, OwnerOnlyForUsers: true},
 
 	{Method: "GET", Path: "/leaseTemplates", Family: LeaseTemplates, Roles: everyone},
 	{Method: "POST", Path: "/leaseTemplates", Family: LeaseTemplates, Roles: managers},

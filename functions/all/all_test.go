@@ -151,6 +151,7 @@ func TestNoFunctionLinksWhatMakesItLargeOrSlowToStart(t *testing.T) {
 		names.LambdaSSO:           {"text/template", "html/template", sdk + "service/sts", sdk + "service/kms"},
 		names.LambdaJWTRotator:    {sdk + "service/kms"},
 		names.LambdaAPIAccounts:   sts,
+		names.LambdaAPILeases:     sts, // lessee sessions in a leased account
 		names.LambdaCostReporter:  sts,
 		names.LambdaDriftMonitor:  sts,
 		names.LambdaEmailNotifier: sts,

@@ -105,8 +105,11 @@ func keptRoles(t *testing.T) map[string][]string {
 		switch {
 		case (f.Property == "" || f.Property == "Name") && typ == "exact":
 			v := f.Value
-			if v == config.PlaceholderCleanupRoleName {
+			switch v {
+			case config.PlaceholderCleanupRoleName:
 				v = names.Physical(vars.Namespace, names.SandboxAccountRole)
+			case config.PlaceholderLesseeRoleName:
+				v = names.RoleName(vars.Namespace, names.LesseeRole)
 			}
 			out[key] = []string{v}
 		case f.Property == "Name" && typ == "In":

@@ -152,6 +152,14 @@ func setUpSandbox(t *testing.T, hub aws.Config) sandbox {
 	}
 	attachPolicy("attach policy to the cleanup role", names.Physical(namespace, names.SandboxAccountRole),
 		"arn:aws:iam::aws:policy/AdministratorAccess")
+	// The lessee role (the StackSet makes it) with its permissions and an
+	// ended lease's revocation deny: all must survive the cleanup.
+	lesseeRole := names.RoleName(namespace, names.LesseeRole)
+	createRole("create the lessee role", role{name: lesseeRole}, trust)
+	attachPolicy("attach policy to the lessee role", lesseeRole, "arn:aws:iam::aws:policy/AdministratorAccess")
+	putPolicy("revoke the lessee role's sessions", lesseeRole, "RevokeOlderSessions",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",`+
+			`"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-01-01T00:00:00Z"}}}]}`)
 
 	// A lessee's resources: must go.
 	createRole("create lessee role", role{name: "lessee-app-role"}, trust)
@@ -354,7 +362,8 @@ func TestRealAwsNukeDeletesWhatTheLesseeCreatedAndKeepsTheControlPlane(t *testin
 	after := sb.inventory(t)
 	t.Logf("before: %+v", before)
 	t.Logf("after:  %+v", after)
-	wantRoles := []string{names.Physical(namespace, names.SandboxAccountRole)}
+	wantRoles := []string{names.Physical(namespace, names.SandboxAccountRole),
+		names.RoleName(namespace, names.LesseeRole)}
 	for _, r := range genuineRoles {
 		wantRoles = append(wantRoles, r.name)
 	}
@@ -373,6 +382,11 @@ func TestRealAwsNukeDeletesWhatTheLesseeCreatedAndKeepsTheControlPlane(t *testin
 			"cleanup role policies kept",
 			after.RolePolicies[names.Physical(namespace, names.SandboxAccountRole)],
 			[]string{"AdministratorAccess", "admin"},
+		},
+		{
+			"lessee role policies kept, the revocation deny with them",
+			after.RolePolicies[names.RoleName(namespace, names.LesseeRole)],
+			[]string{"AdministratorAccess", "RevokeOlderSessions"},
 		},
 		{
 			"OrganizationAccountAccessRole policies kept",

@@ -91,7 +91,7 @@ func (w *world) newHandler(opts ...func(*aws.Config)) *consumer.Handler {
 	svcStore := ddbstore.New(dynamoClient(svcCfg), w.Store.Tables(), nil)
 	relay := fixture.Relay(svcCfg, svcStore)
 	clients := chain.New(svcCfg, fixture.Namespace, hub, fixture.PoolParamName, fixture.IdcParamName)
-	reconciler := lifecycle.NewReconciler(clients.Lifecycle())
+	reconciler := lifecycle.NewReconciler(clients.Manager())
 	pp := poolparam.New(paramstore.New(svcCfg), fixture.PoolParamName, 0, nil)
 	svc := lifecycle.New(lifecycle.Deps{Accounts: svcStore.Accounts(), Leases: svcStore.Leases(), Pair: svcStore,
 		Config: fixture.StaticConfig(w.global), Outbox: relay, AWS: reconciler, Now: w.clock.Now})

@@ -111,7 +111,8 @@ func (c *Cleaner) Clean(ctx context.Context, account string) (cleanup.Result, er
 	accounts.Cleanup = account
 	rendered, err := cleanup.Render(c.Template, cleanup.RenderInput{
 		Accounts: accounts, CleanupRoleName: names.Physical(c.Namespace, names.SandboxAccountRole),
-		Regions: regions, Endpoint: c.Endpoint, HomeRegion: c.Base.Region,
+		LesseeRoleName: names.RoleName(c.Namespace, names.LesseeRole),
+		Regions:        regions, Endpoint: c.Endpoint, HomeRegion: c.Base.Region,
 	})
 	if err != nil {
 		return cleanup.Result{}, err

@@ -19,6 +19,7 @@ import (
 	"github.com/isb-go/isb/common/assignments"
 	"github.com/isb-go/isb/common/config"
 	"github.com/isb-go/isb/common/idc"
+	"github.com/isb-go/isb/common/lessee/iamrevoke"
 	"github.com/isb-go/isb/common/lifecycle"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/orgs"
@@ -34,6 +35,8 @@ type Clients struct {
 	PoolParam *poolparam.Source
 	Org       *orgs.Chain
 	IDC       *assignments.Chain
+	// Sessions revokes lessee sessions through the sandbox hop.
+	Sessions *iamrevoke.Revoker
 }
 
 // Retries of the Organizations and Identity Center calls. Both services
@@ -62,6 +65,7 @@ func New(cfg aws.Config, namespace, hubAccountID, poolParam, idcParam string) *C
 		Org:       orgs.NewChain(patient, namespace, hubAccountID, session, pool),
 		IDC: assignments.New(idc.NewChain(patient, namespace, hubAccountID, session, names.IdcRole,
 			idc.NewParams(api, idcParam, nil, "ssoInstanceArn", "userPermissionSetArn"))),
+		Sessions: iamrevoke.New(patient, namespace, hubAccountID, session),
 	}
 }
 
@@ -83,6 +87,15 @@ func Patient(cfg aws.Config) aws.Config {
 // Lifecycle is what lifecycle.NewReconciler is handed.
 func (c *Clients) Lifecycle() lifecycle.Clients {
 	return lifecycle.Clients{Pool: c.PoolParam, Org: c.Org, IDC: c.IDC}
+}
+
+// Manager is Lifecycle plus the revocation of lessee sessions, for the
+// lifecycle manager alone: it handles every lease's end, and only its role
+// is granted the sandbox hop.
+func (c *Clients) Manager() lifecycle.Clients {
+	out := c.Lifecycle()
+	out.Sessions = c.Sessions
+	return out
 }
 
 // Pool returns the pool configuration (drift.Org).

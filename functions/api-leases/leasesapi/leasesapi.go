@@ -12,6 +12,7 @@ import (
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/leasing"
+	"github.com/isb-go/isb/common/lessee"
 	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/functions/listroute"
 )
@@ -184,8 +185,9 @@ func DecodeReview(body []byte) (bool, error) {
 	}
 }
 
-// Handlers returns the handlers of every /leases route.
-func Handlers(svc *leasing.Service) map[string]httpapi.HandlerFunc {
+// Handlers returns the handlers of every /leases route; sessions hands
+// out credentials into a lease's account.
+func Handlers(svc *leasing.Service, sessions *lessee.Service) map[string]httpapi.HandlerFunc {
 	withLease := func(fn func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease,
 		error)) httpapi.HandlerFunc {
 		return func(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
@@ -264,6 +266,22 @@ func Handlers(svc *leasing.Service) map[string]httpapi.HandlerFunc {
 				return svc.Unfreeze(ctx, r.Caller, k)
 			},
 		),
+		httpapi.Key(http.MethodGet, "/leases/{leaseId}/credentials"): func(ctx context.Context,
+			r *httpapi.Request) (httpapi.Response, error) {
+			k, err := lease.ParseID(r.Params["leaseId"])
+			if err != nil {
+				var f fault.Fields
+				f.Add("leaseId", "is not a lease id this API issued")
+				return httpapi.Response{}, f.Err()
+			}
+			c, err := sessions.Issue(ctx, r.Caller, k)
+			if err != nil {
+				return httpapi.Response{}, err
+			}
+			// Keys: no cache anywhere keeps them.
+			return httpapi.Response{Status: http.StatusOK, Data: c,
+				Headers: map[string]string{"Cache-Control": "no-store"}}, nil
+		},
 		httpapi.Key(http.MethodPost, "/leases/{leaseId}/terminate"): withLease(
 			func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
 				return svc.Terminate(ctx, r.Caller, k)

@@ -16,6 +16,8 @@ import (
 	"github.com/isb-go/isb/common/ddbstore"
 	"github.com/isb-go/isb/common/httpapi"
 	"github.com/isb-go/isb/common/leasing"
+	"github.com/isb-go/isb/common/lessee"
+	"github.com/isb-go/isb/common/lessee/stsassume"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/outbox"
 	"github.com/isb-go/isb/common/routes"
@@ -35,6 +37,7 @@ func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
 				leasing.Deps{Leases: store.Leases(), Granter: store, Templates: store.Templates(), Config: conf,
 					Outbox: outbox.New(store.Outbox(), bus.New(eventbridge.NewFromConfig(cfg), e.EventBus)),
 					Now:    now, NewID: uuid.NewString},
-			))
+			), lessee.New(store.Leases(), stsassume.New(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID],
+				names.LambdaAPILeases), now))
 		}), nil
 }

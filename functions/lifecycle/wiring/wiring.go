@@ -26,7 +26,7 @@ func build(ctx context.Context, env boot.Env, cfg aws.Config) (any, error) {
 		Config: bootconf.Source(env),
 		Outbox: bootstore.Outbox(cfg, env, store),
 		AWS: lifecycle.NewReconciler(chain.New(cfg, env[names.EnvNamespace], env[names.EnvHubAccountID],
-			env[names.EnvAccountPoolParam], env[names.EnvIdcConfigParam]).Lifecycle()),
+			env[names.EnvAccountPoolParam], env[names.EnvIdcConfigParam]).Manager()),
 		Now: now})
 	return (&consumer.Handler{Service: svc}).Handle, nil
 }

@@ -140,7 +140,11 @@ func NewFunctions(scope constructs.Construct, id string, props *FunctionsProps) 
 	}
 	readPoolParam := func(fn *platform.GoFunction) { fn.AllowParameters(props.AccountPoolParamArn) }
 
-	leases := base(routes.Leases, "REST API: /leases", tableEnv(nil))
+	// The hub account names the lessee hop the function assumes to hand out
+	// sessions in a leased account (the hop is granted in the stack).
+	leases := base(routes.Leases, "REST API: /leases", tableEnv(map[string]string{
+		names.EnvHubAccountID: props.HubAccountID,
+	}))
 	props.Tables.Leases.GrantReadWriteData(leases.Role)
 	props.Tables.Accounts.GrantReadWriteData(leases.Role) // a grant moves the account to Active
 	props.Tables.Templates.GrantReadData(leases.Role)

@@ -16,7 +16,7 @@ import (
 // RoleArn is the ARN of an ISB role in another account. The partition is
 // the standard one; GovCloud and China are not supported yet.
 func RoleArn(account, namespace, base string) string {
-	return fmt.Sprintf("arn:aws:iam::%s:role/%s", account, names.Physical(namespace, base))
+	return fmt.Sprintf("arn:aws:iam::%s:role/%s", account, names.RoleName(namespace, base))
 }
 
 // HopRoleArn is the hub's hop role that reaches target (a names.*Role

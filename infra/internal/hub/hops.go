@@ -37,6 +37,12 @@ func SandboxTargetArn(namespace string) string {
 	return fmt.Sprintf("arn:aws:iam::*:role/%s", names.Physical(namespace, names.SandboxAccountRole))
 }
 
+// LesseeTargetArn matches the lessee role in every account, as
+// SandboxTargetArn does the cleanup role.
+func LesseeTargetArn(namespace string) string {
+	return fmt.Sprintf("arn:aws:iam::*:role/%s", names.RoleName(namespace, names.LesseeRole))
+}
+
 // PoolOrgPathCondition is the sandbox hop's condition: the role assumed
 // must be in an account under the pool OU.
 func PoolOrgPathCondition(poolOrgPath string) map[string]any {
@@ -76,6 +82,12 @@ func NewHops(scope constructs.Construct, id string, props *HopsProps) map[string
 		case names.SandboxAccountRole:
 			allow.Resources = jsii.Strings(SandboxTargetArn(props.Namespace))
 			allow.Conditions = ptr(PoolOrgPathCondition(props.PoolOrgPath))
+		case names.LesseeRole:
+			// The lessee's session names the lessee (SourceIdentity), which
+			// the caller must be allowed to set.
+			allow.Actions = jsii.Strings("sts:AssumeRole", "sts:SetSourceIdentity")
+			allow.Resources = jsii.Strings(LesseeTargetArn(props.Namespace))
+			allow.Conditions = ptr(PoolOrgPathCondition(props.PoolOrgPath))
 		}
 		role := awsiam.NewRole(c, jsii.String(hop), &awsiam.RoleProps{
 			RoleName:           jsii.String(names.Physical(props.Namespace, hop)),
@@ -92,6 +104,14 @@ func NewHops(scope constructs.Construct, id string, props *HopsProps) map[string
 				Reason: "Pool accounts join and leave at run time, so the cleanup role is matched in any account " +
 					"(arn:aws:iam::*:role/isb-<ns>-SandboxAccountRole); aws:ResourceOrgPaths limits it to accounts under the pool OU.",
 				AppliesTo: []string{"Resource::" + SandboxTargetArn(props.Namespace)},
+			})
+		}
+		if target == names.LesseeRole {
+			platform.Suppress(role, platform.Suppression{
+				Rule: "AwsSolutions-IAM5",
+				Reason: "Pool accounts join and leave at run time, so the lessee role is matched in any account " +
+					"(arn:aws:iam::*:role/Lessee-isb-<ns>-LesseeRole); aws:ResourceOrgPaths limits it to accounts under the pool OU.",
+				AppliesTo: []string{"Resource::" + LesseeTargetArn(props.Namespace)},
 			})
 		}
 		for _, r := range assumers {

@@ -30,7 +30,7 @@ type TrustedRoleProps struct {
 // by the hub's hop for Base (TrustHop), one-hour sessions.
 func NewTrustedRole(scope constructs.Construct, id string, props *TrustedRoleProps) awsiam.Role {
 	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
-		RoleName:           jsii.String(names.Physical(props.Namespace, props.Base)),
+		RoleName:           jsii.String(names.RoleName(props.Namespace, props.Base)),
 		Description:        jsii.String(props.Description),
 		AssumedBy:          TrustHop(props.HubAccountID, props.Namespace, props.Base),
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),

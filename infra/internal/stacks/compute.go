@@ -77,9 +77,10 @@ func NewComputeStack(scope constructs.Construct, cfg config.Config, data *DataSt
 	// Who reaches which account, in one table: each hop trusts exactly
 	// these roles and each role is granted exactly these hops.
 	assumers := map[string][]awsiam.IRole{
-		names.OrgMgtRole:         {manager.Function.Role},
-		names.IdcRole:            {manager.Function.Role},
-		names.SandboxAccountRole: {cleanup.Project.Role()},
+		names.OrgMgtRole: {manager.Function.Role},
+		names.IdcRole:    {manager.Function.Role},
+		// The lifecycle manager revokes lessee sessions through the cleanup role.
+		names.SandboxAccountRole: {cleanup.Project.Role(), manager.Function.Role},
 	}
 	for _, more := range []map[string][]awsiam.IRole{ops, apiRoles} {
 		for target, roles := range more {

@@ -56,10 +56,12 @@ func newAPI(scope constructs.Construct, cfg config.Config, data *DataStack, key 
 	// The accounts handler moves accounts (Organizations) and revokes an
 	// ejected account's assignments; sign-in faces the internet and only
 	// reads the Identity Store.
+	// Only the leases handler hands out sessions in a leased account.
 	accounts := fns.ByFamily[routes.Accounts].Role
 	return map[string][]awsiam.IRole{
 		names.OrgMgtRole:      {accounts},
 		names.IdcRole:         {accounts},
 		names.IdcReadOnlyRole: {sso.Function.Role},
+		names.LesseeRole:      {fns.ByFamily[routes.Leases].Role},
 	}
 }

@@ -64,7 +64,7 @@ func TestComputeHopRoles(t *testing.T) {
 	// The roles that reach other accounts, by what they are: a Lambda by
 	// the start of its description, the cleanup build by its project.
 	roleOf := map[string]string{}
-	for _, who := range []string{"REST API: /accounts", "SAML sign-in", "Account lifecycle manager",
+	for _, who := range []string{"REST API: /accounts", "REST API: /leases", "SAML sign-in", "Account lifecycle manager",
 		"Lease monitor", "Drift monitor", "Group cost report", "Email notifier"} {
 		_, fn := functionByDescription(t, all, who)
 		roleOf[who] = getAttTarget(fn["Role"])
@@ -79,8 +79,9 @@ func TestComputeHopRoles(t *testing.T) {
 	// accounts.
 	uses := map[string][]string{
 		"REST API: /accounts":       {names.OrgMgtRole, names.IdcRole},
+		"REST API: /leases":         {names.LesseeRole},
 		"SAML sign-in":              {names.IdcReadOnlyRole},
-		"Account lifecycle manager": {names.OrgMgtRole, names.IdcRole},
+		"Account lifecycle manager": {names.OrgMgtRole, names.IdcRole, names.SandboxAccountRole},
 		"Lease monitor":             {names.OrgMgtRole},
 		"Drift monitor":             {names.OrgMgtRole, names.IdcRole},
 		"Group cost report":         {names.OrgMgtRole},
@@ -143,8 +144,13 @@ func TestComputeHopRoles(t *testing.T) {
 			if grants := grantsOf(all, hopID[target]); len(grants) != 0 {
 				t.Errorf("extra policies on the hop: %v", grants)
 			}
-			if len(sts) != 1 || fmt.Sprint(sts[0]["Action"]) != "sts:AssumeRole" || sts[0]["Effect"] != "Allow" {
-				t.Fatalf("hop policy %v, want one sts:AssumeRole statement", sts)
+			wantAction := "sts:AssumeRole"
+			if target == names.LesseeRole {
+				// The lessee hop also names the lessee in the session.
+				wantAction = "[sts:AssumeRole sts:SetSourceIdentity]"
+			}
+			if len(sts) != 1 || fmt.Sprint(sts[0]["Action"]) != wantAction || sts[0]["Effect"] != "Allow" {
+				t.Fatalf("hop policy %v, want one %s statement", sts, wantAction)
 			}
 			want := ""
 			switch target {
@@ -154,12 +160,14 @@ func TestComputeHopRoles(t *testing.T) {
 				want = hub.RoleArn(testCfg.IdcAccountID, testCfg.Namespace, target)
 			case names.SandboxAccountRole:
 				want = "arn:aws:iam::*:role/" + names.Physical(testCfg.Namespace, target)
+			case names.LesseeRole:
+				want = "arn:aws:iam::*:role/Lessee-" + names.Physical(testCfg.Namespace, target)
 			}
 			if sts[0]["Resource"] != want {
 				t.Errorf("may assume %v, want %s", sts[0]["Resource"], want)
 			}
 			cond, _ := json.Marshal(sts[0]["Condition"])
-			if target == names.SandboxAccountRole {
+			if target == names.SandboxAccountRole || target == names.LesseeRole {
 				want := fmt.Sprintf(
 					`{"ForAnyValue:StringLike":{"aws:ResourceOrgPaths":[%q]}}`,
 					testCfg.PoolOrgPath+"/*",

@@ -102,7 +102,7 @@ func TestComputeLifecycleManager(t *testing.T) {
 		})
 	})
 	t.Run(
-		"its role may assume only the OrgMgt and IDC hops and read only the two shared parameters",
+		"its role may assume only the OrgMgt, IDC and sandbox hops and read only the two shared parameters",
 		func(t *testing.T) {
 			grants := grantsOf(all, roleID)
 			assume, params, put := grants["sts:AssumeRole"], grants["ssm:GetParameter"], grants["events:PutEvents"]
@@ -111,8 +111,9 @@ func TestComputeLifecycleManager(t *testing.T) {
 					t.Errorf("wildcard action %s", a)
 				}
 			}
+			// The sandbox hop revokes lessee sessions when a lease ends.
 			want := []string{
-				grantedHop(names.OrgMgtRole), grantedHop(names.IdcRole),
+				grantedHop(names.OrgMgtRole), grantedHop(names.IdcRole), grantedHop(names.SandboxAccountRole),
 			}
 			if !sameSet(assume, want) {
 				t.Errorf("sts:AssumeRole on %v, want exactly %v", assume, want)

@@ -29,6 +29,10 @@ func NewSandboxAccountStack(scope constructs.Construct, cfg config.Config) awscd
 		Namespace:    cfg.Namespace,
 		HubAccountID: cfg.HubAccountID,
 	})
+	sandbox.NewLesseeRole(stack, "LesseeRole", &sandbox.LesseeRoleProps{
+		Namespace:    cfg.Namespace,
+		HubAccountID: cfg.HubAccountID,
+	})
 	return stack
 }
 

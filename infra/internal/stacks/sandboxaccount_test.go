@@ -10,7 +10,8 @@ import (
 
 func TestSandboxAccountCleanupRole(t *testing.T) {
 	tpl := template(t, StackSandboxAccount)
-	tpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(1))
+	// The cleanup role and the lessee role.
+	tpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(2))
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), props{
 		"RoleName":           names.Physical(testCfg.Namespace, names.SandboxAccountRole),
 		"MaxSessionDuration": 3600,
@@ -32,6 +33,38 @@ func TestSandboxAccountCleanupRole(t *testing.T) {
 	) != 0 {
 		t.Error("the StackSet template must not need a CDK bootstrap")
 	}
+}
+
+func TestSandboxAccountLesseeRoleIsTrustedOnlyByTheLesseeHop(t *testing.T) {
+	tpl := template(t, StackSandboxAccount)
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), props{
+		"RoleName":           "Lessee-" + names.Physical(testCfg.Namespace, names.LesseeRole),
+		"MaxSessionDuration": 3600,
+		"AssumeRolePolicyDocument": props{
+			"Version": "2012-10-17",
+			"Statement": []any{
+				props{
+					"Action":    "sts:AssumeRole",
+					"Effect":    "Allow",
+					"Principal": objectLike(props{"AWS": objectLike(props{})}),
+					"Condition": onlyHop(names.LesseeRole),
+				},
+				props{
+					"Action":    "sts:SetSourceIdentity",
+					"Effect":    "Allow",
+					"Principal": objectLike(props{"AWS": objectLike(props{})}),
+					"Condition": onlyHop(names.LesseeRole),
+				},
+			},
+		},
+		"ManagedPolicyArns": []any{objectLike(props{})},
+		"Policies": []any{props{
+			"PolicyName": "NothingThatOutlivesTheLease",
+			"PolicyDocument": objectLike(props{"Statement": []any{objectLike(props{
+				"Effect": "Deny", "Sid": "DenyIsolationBreaks",
+			})}}),
+		}},
+	})
 }
 
 func TestSandboxAccountCleanupRoleIsDeniedWhatCleanupNeverDoes(t *testing.T) {

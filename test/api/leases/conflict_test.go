@@ -33,7 +33,7 @@ func TestTransactionConflictsAreNeverA409WhileAccountsRemain(t *testing.T) {
 	faulty := ddbstore.New(dynamodb.NewFromConfig(f.Wrap(e.Cfg)), e.Store.Tables(), nil)
 	svc := leasing.New(leasing.Deps{Leases: faulty.Leases(), Granter: faulty, Templates: e.Store.Templates(),
 		Config: e.Config, Outbox: e.Relay, Now: e.Clock.Now, NewID: e.NewID})
-	h := e.Server(routes.Leases, leasesapi.Handlers(svc))
+	h := e.Server(routes.Leases, leasesapi.Handlers(svc, sessions(e)))
 	e.Pool(12)
 	tpl := e.Template("ci", false, template.Public)
 

@@ -18,6 +18,8 @@ import (
 	isbevents "github.com/isb-go/isb/common/events"
 	"github.com/isb-go/isb/common/lease"
 	"github.com/isb-go/isb/common/leasing"
+	"github.com/isb-go/isb/common/lessee"
+	"github.com/isb-go/isb/common/lessee/stsassume"
 	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/page"
 	"github.com/isb-go/isb/common/routes"
@@ -32,7 +34,14 @@ func setup(t *testing.T) (*apitest.Env, apitest.Handler) {
 	e := apitest.New(t)
 	svc := leasing.New(leasing.Deps{Leases: e.Store.Leases(), Granter: e.Store, Templates: e.Store.Templates(),
 		Config: e.Config, Outbox: e.Relay, Now: e.Clock.Now, NewID: e.NewID})
-	return e, e.Server(routes.Leases, leasesapi.Handlers(svc))
+	return e, e.Server(routes.Leases, leasesapi.Handlers(svc, sessions(e)))
+}
+
+// sessions hands out lessee sessions through the emulator's STS, as the
+// function does: the hub's lessee hop, then the lessee role.
+func sessions(e *apitest.Env) *lessee.Service {
+	return lessee.New(e.Store.Leases(), stsassume.New(e.Cfg, fixture.Namespace, fixture.HubAccount,
+		names.LambdaAPILeases), e.Clock.Now)
 }
 
 func request(tpl string) map[string]any { return map[string]any{"leaseTemplateUuid": tpl} }
