@@ -36,6 +36,7 @@ type Leases interface {
 	Create(ctx context.Context, l lease.Lease, maxPerUser int, recs ...events.Record) (lease.Lease, error)
 	Get(ctx context.Context, k lease.Key) (lease.Lease, error)
 	Save(ctx context.Context, read, next lease.Lease, recs ...events.Record) (lease.Lease, error)
+	Beat(ctx context.Context, read, next lease.Lease) (lease.Lease, error)
 	ListByUser(ctx context.Context, email string, p page.Page) ([]lease.Lease, string, error)
 	List(ctx context.Context, p page.Page) ([]lease.Lease, string, error)
 }
@@ -128,14 +129,19 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 		// reads a limit of 0 as "unchecked", so it is decided here.)
 		return lease.Lease{}, &fault.LimitError{Limit: "maxLeasesPerUser", Value: 0}
 	}
+	timeout, err := tpl.Heartbeat.Timeout(r.HeartbeatTimeoutMinutes)
+	if err != nil {
+		return lease.Lease{}, err
+	}
 	now := s.now()
 	pending := lease.Lease{
 		Key:    lease.Key{UserEmail: lessee, UUID: s.newID()},
 		Status: lease.PendingApproval, Terms: tpl.Terms,
 		OriginalTemplateUUID: tpl.UUID, OriginalTemplateName: tpl.Name,
 		Comments: r.Comments, CreatedBy: caller.Email,
-		CreatedAt: now, StatusChangedAt: now,
+		CreatedAt: now, StatusChangedAt: now, HeartbeatTimeoutMinutes: timeout,
 	}
+	pending = pending.ArmHeartbeat(now)
 	log := slog.With("lease_id", pending.Key.ID(), "lessee", lessee, "template", tpl.UUID)
 	max := g.Leases.MaxLeasesPerUser
 	if !tpl.RequiresApproval {
@@ -338,6 +344,32 @@ func (s *Service) Terminate(ctx context.Context, caller auth.Caller, k lease.Key
 		return events.LeaseTerminated{LeaseID: l.Key, AccountID: l.AccountID,
 			Reason: events.TerminatedWithComment(events.TerminationManual, "terminated by "+by)}
 	})
+}
+
+// Heartbeat records that the lessee's holder is alive: the lease's
+// heartbeat deadline moves to now plus its timeout. Only the lessee beats,
+// managers and admins included: a beat is the holder's liveness signal,
+// and nobody else can vouch for it. A lease without a heartbeat is a
+// field error, an ended one a conflict naming its status.
+func (s *Service) Heartbeat(ctx context.Context, caller auth.Caller, k lease.Key) (lease.Lease, error) {
+	if caller.Email != k.UserEmail {
+		return lease.Lease{}, &fault.ForbiddenError{Reason: "only the lessee may send a lease's heartbeat"}
+	}
+	read, err := s.leases.Get(ctx, k)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	next, err := read.Beat(s.now())
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	saved, err := s.leases.Beat(ctx, read, next)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	slog.DebugContext(ctx, "lease heartbeat", "lease_id", k.ID(), "account_id", saved.AccountID,
+		"deadline", saved.HeartbeatDeadline)
+	return saved, nil
 }
 
 // transition moves a lease to status through the transition table (a
