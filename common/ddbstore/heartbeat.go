@@ -17,9 +17,8 @@ import (
 )
 
 const (
-	attrHeartbeatDeadline = "heartbeatDeadline"
-	attrHeartbeatTimeout  = "heartbeatTimeoutMinutes"
-	attrCreatedDate       = "createdDate"
+	attrHeartbeatTimeout = "heartbeatTimeoutMinutes"
+	attrCreatedDate      = "createdDate"
 )
 
 // Beat stores next's heartbeat deadline, read being the lease it was
@@ -38,7 +37,7 @@ func (ls LeaseStore) Beat(ctx context.Context, read, next lease.Lease) (lease.Le
 	alive := []string{}
 	values := map[string]types.AttributeValue{
 		":d": str(fmtTime(*next.HeartbeatDeadline)), ":created": str(fmtTime(read.CreatedAt)),
-		":t": num(int64(read.HeartbeatTimeoutMinutes)), ":one": num(1), ":now": str(fmtTime(time.Now())),
+		":t": num(int64(read.HeartbeatTimeoutMinutes)), ":one": num(1), ":b": str(names.Beating), ":now": str(fmtTime(time.Now())),
 	}
 	for i, s := range lease.Statuses {
 		if s.CanBeat() {
@@ -50,12 +49,12 @@ func (ls LeaseStore) Beat(ctx context.Context, read, next lease.Lease) (lease.Le
 	out, err := ls.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:        aws.String(ls.s.tables.Leases),
 		Key:              leaseKey(read.Key),
-		UpdateExpression: aws.String("SET #d = :d, #m = :now ADD #v :one"),
+		UpdateExpression: aws.String("SET #d = :d, #b = :b, #m = :now ADD #v :one"),
 		ConditionExpression: aws.String("#c = :created AND #t = :t AND #s IN (" + strings.Join(alive, ", ") +
 			") AND (attribute_not_exists(#d) OR #d < :d)"),
 		ExpressionAttributeNames: map[string]string{
-			"#d": attrHeartbeatDeadline, "#c": attrCreatedDate, "#t": attrHeartbeatTimeout,
-			"#s": names.AttrStatus, "#v": names.AttrVersion, "#m": "lastModifiedDate",
+			"#d": names.AttrHeartbeatDeadline, "#c": attrCreatedDate, "#t": attrHeartbeatTimeout,
+			"#b": names.AttrBeating, "#s": names.AttrStatus, "#v": names.AttrVersion, "#m": "lastModifiedDate",
 		},
 		ExpressionAttributeValues:           values,
 		ReturnValues:                        types.ReturnValueAllNew,
@@ -94,4 +93,36 @@ func beatRefused(read lease.Lease, current map[string]types.AttributeValue) (lea
 		return cur, f.Err()
 	}
 	return cur, nil
+}
+
+// Overdue returns the leases whose heartbeat deadline is before now,
+// earliest first, through the sparse heartbeat index (never a scan): only
+// leases that beat and have not ended are in it. The index is eventually
+// consistent, so callers re-read each lease before acting on it.
+func (ls LeaseStore) Overdue(ctx context.Context, now time.Time) ([]lease.Lease, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                aws.String(ls.s.tables.Leases),
+		IndexName:                aws.String(names.HeartbeatIndex),
+		KeyConditionExpression:   aws.String("#b = :b AND #d < :now"),
+		ExpressionAttributeNames: map[string]string{"#b": names.AttrBeating, "#d": names.AttrHeartbeatDeadline},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":b": str(names.Beating), ":now": str(fmtTime(now)),
+		},
+	}
+	var out []lease.Lease
+	for {
+		page, err := ls.s.db.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("query overdue leases: %w", err)
+		}
+		ls, err := decodeLeases(page.Items)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ls...)
+		if len(page.LastEvaluatedKey) == 0 {
+			return out, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
 }

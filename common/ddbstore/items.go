@@ -9,6 +9,7 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/template"
 )
 
@@ -88,6 +89,7 @@ type leaseItem struct {
 	EndRequestedAt            string                    `json:"endRequestedAt,omitempty"`
 	HeartbeatTimeoutMinutes   int                       `json:"heartbeatTimeoutMinutes,omitempty"`
 	HeartbeatDeadline         string                    `json:"heartbeatDeadline,omitempty"`
+	Beating                   string                    `json:"beating,omitempty"`
 	EndDate                   string                    `json:"endDate,omitempty"`
 	TTL                       int64                     `json:"ttl,omitempty"`
 	Version                   int64                     `json:"version"`
@@ -110,6 +112,9 @@ func leaseToItem(l lease.Lease) (map[string]types.AttributeValue, error) {
 		HeartbeatTimeoutMinutes: l.HeartbeatTimeoutMinutes, HeartbeatDeadline: fmtTimePtr(l.HeartbeatDeadline),
 		EndDate: fmtTime(l.EndDate), TTL: l.TTL, Version: l.Version,
 		CreatedDate: fmtTime(l.CreatedAt), LastModifiedDate: fmtTime(l.UpdatedAt),
+	}
+	if l.HeartbeatDeadline != nil {
+		it.Beating = names.Beating
 	}
 	m, err := marshal(it)
 	if err != nil {

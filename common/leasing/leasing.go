@@ -372,6 +372,48 @@ func (s *Service) Heartbeat(ctx context.Context, caller auth.Caller, k lease.Key
 	return saved, nil
 }
 
+// EndSilent ends a lease whose holder missed its heartbeat deadline, as
+// the reaper asks, through the same conditional save as any termination:
+// the lease is re-read, and one that beat meanwhile (or ended) is left
+// alone and reported false; a beat racing this write raises the version,
+// so the save fails instead of ending a live lease. The lease ends
+// Expired (ManuallyTerminated from a status the table lets end only so),
+// announced by LeaseTerminated with reason HeartbeatTimedOut when it holds
+// an account, on which the lifecycle manager sends the account to cleanup.
+func (s *Service) EndSilent(ctx context.Context, k lease.Key) (bool, error) {
+	read, err := s.leases.Get(ctx, k)
+	if err != nil {
+		return false, err
+	}
+	now := s.now()
+	if !read.Silent(now) {
+		return false, nil
+	}
+	to := lease.Expired
+	if !lease.CanTransition(read.Status, to) {
+		to = lease.ManuallyTerminated
+	}
+	g, err := s.cfg.Global(ctx)
+	if err != nil {
+		return false, err
+	}
+	next, err := read.End(to, now, g.Leases.LeaseTTL())
+	if err != nil {
+		return false, err
+	}
+	var evs []events.Event
+	if next.AccountID != "" {
+		evs = append(evs, events.LeaseTerminated{LeaseID: k, AccountID: next.AccountID,
+			Reason: events.TerminatedSilent(read.HeartbeatTimeoutMinutes)})
+	}
+	if _, err := s.save(ctx, read, next, now, evs...); err != nil {
+		return false, err
+	}
+	slog.InfoContext(ctx, "silent lease ended", "lease_id", k.ID(), "account_id", read.AccountID,
+		"state_from", read.Status, "state_to", to, "deadline", read.HeartbeatDeadline)
+	return true, nil
+}
+
 // transition moves a lease to status through the transition table (a
 // forbidden move is a fault.Conflict naming both statuses) and writes the
 // event announce returns (nil: none) in the same transaction. from, when
