@@ -409,6 +409,8 @@ const (
 	LeaseMonitoringSchedule = "LeaseMonitoring"
 	// DriftMonitoringSchedule runs the drift monitor every six hours.
 	DriftMonitoringSchedule = "DriftMonitoring"
+	// ReaperSchedule runs the reaper every minute.
+	ReaperSchedule = "Reaper"
 	// CostReportSchedule runs the group cost report monthly.
 	CostReportSchedule = "CostReport"
 	// ReportBucket holds the monthly group cost reports (CSV).
@@ -520,5 +522,6 @@ const (
 	CostReportFunction      = LambdaCostReporter
 	OutboxRelayFunction     = LambdaOutboxRelay
 	CleanupWatchdogFunction = LambdaCleanupWatchdog
+	ReaperFunction          = LambdaReaper
 	AuthorizerFunction      = LambdaAuthorizer
 )

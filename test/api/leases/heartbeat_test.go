@@ -199,7 +199,8 @@ func TestAWriterThatReadBeforeABeatCannotPutTheOldDeadlineBack(t *testing.T) {
 		t.Fatal("a save from before the beat succeeded and put the old deadline back")
 	}
 	stored, _ := e.Store.Leases().Get(ctx, k)
-	if want := apitest.T0.Add(3 * time.Minute); stored.HeartbeatDeadline == nil || !stored.HeartbeatDeadline.Equal(want) {
+	want := apitest.T0.Add(3 * time.Minute)
+	if stored.HeartbeatDeadline == nil || !stored.HeartbeatDeadline.Equal(want) {
 		t.Fatalf("deadline = %v, want %v", stored.HeartbeatDeadline, want)
 	}
 }
