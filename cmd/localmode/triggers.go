@@ -52,8 +52,6 @@ func (p *Platform) startConsumers() {
 	}
 }
 
-func (p *Platform) pause(d time.Duration) { pause(p.ctx, d) }
-
 // startCodeBuild serves local mode's CodeBuild: the cleanup worker (the
 // production handler, on the build queue's poller) starts its builds
 // there, and each build runs the local cleaner (the real aws-nuke through
