@@ -115,7 +115,7 @@ type Options struct {
 
 // Intervals are the periods of the scheduled jobs.
 type Intervals struct {
-	LeaseMonitor, DriftMonitor, CostReport, OutboxSweep, CleanupWatchdog time.Duration
+	LeaseMonitor, DriftMonitor, CostReport, OutboxSweep, CleanupWatchdog, Reaper time.Duration
 }
 
 // Platform is a running local platform.

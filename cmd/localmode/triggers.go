@@ -163,7 +163,7 @@ func (n *nukeLog) Write(b []byte) (int, error) {
 // Jobs are the scheduled jobs RunNow accepts: the function each
 // EventBridge Scheduler schedule (or rule) runs.
 var Jobs = []string{names.LeaseMonitorFunction, names.DriftMonitorFunction, names.CostReportFunction,
-	names.OutboxRelayFunction, names.CleanupWatchdogFunction}
+	names.OutboxRelayFunction, names.CleanupWatchdogFunction, names.ReaperFunction}
 
 // jobMu keeps one run of each job at a time, as a schedule with a
 // function concurrency of one would.
@@ -196,7 +196,7 @@ func (p *Platform) startTickers() {
 	for job, every := range map[string]time.Duration{
 		names.LeaseMonitorFunction: iv.LeaseMonitor, names.DriftMonitorFunction: iv.DriftMonitor,
 		names.CostReportFunction: iv.CostReport, names.OutboxRelayFunction: iv.OutboxSweep,
-		names.CleanupWatchdogFunction: iv.CleanupWatchdog,
+		names.CleanupWatchdogFunction: iv.CleanupWatchdog, names.ReaperFunction: iv.Reaper,
 	} {
 		if every <= 0 {
 			continue

@@ -34,6 +34,7 @@ type Draft struct {
 	RequiresApproval bool
 	Visibility       template.Visibility
 	Terms            lease.Terms
+	Heartbeat        lease.Heartbeat
 	// Version, when not zero on an update, must be the stored version: a
 	// client that read version 3 cannot overwrite version 4.
 	Version int64
@@ -144,7 +145,7 @@ func (s *Service) validate(ctx context.Context, t template.Template) error {
 
 func apply(t template.Template, d Draft) template.Template {
 	t.Name, t.Description, t.RequiresApproval = d.Name, d.Description, d.RequiresApproval
-	t.Visibility, t.Terms = d.Visibility, d.Terms
+	t.Visibility, t.Terms, t.Heartbeat = d.Visibility, d.Terms, d.Heartbeat
 	if t.Visibility == "" {
 		t.Visibility = template.Public
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/isb-go/isb/common/account"
 	"github.com/isb-go/isb/common/lease"
+	"github.com/isb-go/isb/common/names"
 	"github.com/isb-go/isb/common/template"
 )
 
@@ -86,6 +87,9 @@ type leaseItem struct {
 	TotalCostAccrued          float64                   `json:"totalCostAccrued"`
 	EndRequested              string                    `json:"endRequested,omitempty"`
 	EndRequestedAt            string                    `json:"endRequestedAt,omitempty"`
+	HeartbeatTimeoutMinutes   int                       `json:"heartbeatTimeoutMinutes,omitempty"`
+	HeartbeatDeadline         string                    `json:"heartbeatDeadline,omitempty"`
+	Beating                   string                    `json:"beating,omitempty"`
 	EndDate                   string                    `json:"endDate,omitempty"`
 	TTL                       int64                     `json:"ttl,omitempty"`
 	Version                   int64                     `json:"version"`
@@ -105,8 +109,12 @@ func leaseToItem(l lease.Lease) (map[string]types.AttributeValue, error) {
 		StartDate: fmtTime(l.StartDate), ExpirationDate: fmtTimePtr(l.ExpirationDate),
 		LastCheckedDate: fmtTime(l.LastCheckedDate), TotalCostAccrued: l.TotalCostAccrued,
 		EndRequested: string(l.EndRequested), EndRequestedAt: fmtTime(l.EndRequestedAt),
+		HeartbeatTimeoutMinutes: l.HeartbeatTimeoutMinutes, HeartbeatDeadline: fmtTimePtr(l.HeartbeatDeadline),
 		EndDate: fmtTime(l.EndDate), TTL: l.TTL, Version: l.Version,
 		CreatedDate: fmtTime(l.CreatedAt), LastModifiedDate: fmtTime(l.UpdatedAt),
+	}
+	if l.HeartbeatDeadline != nil {
+		it.Beating = names.Beating
 	}
 	m, err := marshal(it)
 	if err != nil {
@@ -129,7 +137,8 @@ func leaseFromItem(m map[string]types.AttributeValue) (lease.Lease, error) {
 		OriginalTemplateUUID: it.OriginalLeaseTemplateUUID, OriginalTemplateName: it.OriginalLeaseTemplateName,
 		Comments: it.Comments, CreatedBy: it.CreatedBy, AccountID: it.AwsAccountID, ApprovedBy: it.ApprovedBy,
 		TotalCostAccrued: it.TotalCostAccrued, TTL: it.TTL, Version: it.Version,
-		EndRequested: lease.Status(it.EndRequested),
+		EndRequested:            lease.Status(it.EndRequested),
+		HeartbeatTimeoutMinutes: it.HeartbeatTimeoutMinutes,
 	}
 	var err error
 	times := []struct {
@@ -152,6 +161,13 @@ func leaseFromItem(m map[string]types.AttributeValue) (lease.Lease, error) {
 			return lease.Lease{}, fmt.Errorf("lease %s/%s: %w", it.UserEmail, it.UUID, err)
 		}
 		l.ExpirationDate = &exp
+	}
+	if it.HeartbeatDeadline != "" {
+		d, err := parseTime(it.HeartbeatDeadline)
+		if err != nil {
+			return lease.Lease{}, fmt.Errorf("lease %s/%s: %w", it.UserEmail, it.UUID, err)
+		}
+		l.HeartbeatDeadline = &d
 	}
 	if !l.Status.Valid() {
 		return lease.Lease{}, fmt.Errorf("lease %s/%s has unknown status %q", it.UserEmail, it.UUID, it.Status)
@@ -262,6 +278,8 @@ type templateItem struct {
 	BudgetThresholds     []lease.BudgetThreshold   `json:"budgetThresholds,omitempty"`
 	DurationThresholds   []lease.DurationThreshold `json:"durationThresholds,omitempty"`
 	CostReportGroup      *string                   `json:"costReportGroup,omitempty"`
+	HeartbeatDefault     int                       `json:"heartbeatTimeoutMinutes,omitempty"`
+	HeartbeatMax         int                       `json:"maxHeartbeatTimeoutMinutes,omitempty"`
 	Version              int64                     `json:"version"`
 	CreatedDate          string                    `json:"createdDate"`
 	LastModifiedDate     string                    `json:"lastModifiedDate"`
@@ -274,6 +292,7 @@ func templateToItem(t template.Template) (map[string]types.AttributeValue, error
 		MaxSpend: t.MaxSpend, LeaseDurationInHours: t.LeaseDurationInHours,
 		BudgetThresholds: t.BudgetThresholds, DurationThresholds: t.DurationThresholds,
 		CostReportGroup: t.CostReportGroup, Version: t.Version,
+		HeartbeatDefault: t.Heartbeat.DefaultMinutes, HeartbeatMax: t.Heartbeat.MaxMinutes,
 		CreatedDate: fmtTime(t.CreatedAt), LastModifiedDate: fmtTime(t.UpdatedAt),
 	}
 	m, err := marshal(it)
@@ -294,7 +313,8 @@ func templateFromItem(m map[string]types.AttributeValue) (template.Template, err
 		Terms: lease.Terms{MaxSpend: it.MaxSpend, LeaseDurationInHours: it.LeaseDurationInHours,
 			BudgetThresholds: it.BudgetThresholds, DurationThresholds: it.DurationThresholds,
 			CostReportGroup: it.CostReportGroup},
-		Version: it.Version,
+		Heartbeat: lease.Heartbeat{DefaultMinutes: it.HeartbeatDefault, MaxMinutes: it.HeartbeatMax},
+		Version:   it.Version,
 	}
 	var err error
 	if t.CreatedAt, err = parseTime(it.CreatedDate); err != nil {

@@ -24,8 +24,9 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, t Tables) error {
 			TableName: aws.String(t.Leases),
 			KeySchema: keySchema(names.AttrUserEmail, names.AttrUUID),
 			AttributeDefinitions: stringAttrs(names.AttrUserEmail, names.AttrUUID,
-				names.AttrStatus, names.AttrStatusChangedAt),
-			GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{statusIndex},
+				names.AttrStatus, names.AttrStatusChangedAt, names.AttrBeating, names.AttrHeartbeatDeadline),
+			GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{statusIndex,
+				allIndex(names.HeartbeatIndex, names.AttrBeating, names.AttrHeartbeatDeadline)},
 		},
 		{
 			TableName:              aws.String(t.Accounts),

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/isb-go/isb/common/fault"
@@ -18,12 +19,16 @@ const (
 	TerminationAccountQuarantined TerminationType = "AccountQuarantined"
 	TerminationEjected            TerminationType = "Ejected"
 	TerminationProvisioningFailed TerminationType = "ProvisioningFailed"
+	// TerminationHeartbeatTimedOut: the holder stopped beating; the lease
+	// ends Expired, since it ran out of the time its heartbeat bought.
+	TerminationHeartbeatTimedOut TerminationType = "HeartbeatTimedOut"
 )
 
 // TerminationTypes lists every TerminationType.
 var TerminationTypes = []TerminationType{
 	TerminationExpired, TerminationBudgetExceeded, TerminationManual,
 	TerminationAccountQuarantined, TerminationEjected, TerminationProvisioningFailed,
+	TerminationHeartbeatTimedOut,
 }
 
 // TerminationReason is the tagged reason of LeaseTerminated. Type selects
@@ -33,8 +38,8 @@ var TerminationTypes = []TerminationType{
 //	                   without a configured duration when its expiration
 //	                   date was edited)
 //	BudgetExceeded     totalSpend (required), budget (optional)
-//	ManuallyTerminated, AccountQuarantined, Ejected, ProvisioningFailed
-//	                   comment (optional)
+//	ManuallyTerminated, AccountQuarantined, Ejected, ProvisioningFailed,
+//	HeartbeatTimedOut  comment (optional)
 //
 // Build one with the Terminated* constructors; Validate rejects fields that
 // do not belong to the type.
@@ -58,6 +63,13 @@ func TerminatedBudgetExceeded(budget *float64, totalSpend float64) TerminationRe
 	return TerminationReason{Type: TerminationBudgetExceeded, Budget: budget, TotalSpend: &totalSpend}
 }
 
+// TerminatedSilent is the reason of a lease whose holder sent no heartbeat
+// for its whole timeout.
+func TerminatedSilent(timeoutMinutes int) TerminationReason {
+	return TerminationReason{Type: TerminationHeartbeatTimedOut,
+		Comment: fmt.Sprintf("no heartbeat for %d minutes", timeoutMinutes)}
+}
+
 // TerminatedWithComment is the reason for the types that carry only a
 // comment: ManuallyTerminated, AccountQuarantined, Ejected,
 // ProvisioningFailed.
@@ -72,6 +84,7 @@ var terminationFields = map[TerminationType]reasonSpec{
 	TerminationAccountQuarantined: {allowed: []string{"comment"}},
 	TerminationEjected:            {allowed: []string{"comment"}},
 	TerminationProvisioningFailed: {allowed: []string{"comment"}},
+	TerminationHeartbeatTimedOut:  {allowed: []string{"comment"}},
 }
 
 // Validate checks the type and that exactly the fields of that type are set.

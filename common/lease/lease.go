@@ -41,6 +41,12 @@ type Lease struct {
 	EndRequested   Status
 	EndRequestedAt time.Time
 
+	// HeartbeatTimeoutMinutes is how long the holder may stay silent (0:
+	// the lease does not beat); HeartbeatDeadline is the last beat (or the
+	// request, or the grant) plus that timeout, cleared when the lease ends.
+	HeartbeatTimeoutMinutes int
+	HeartbeatDeadline       *time.Time
+
 	// Set when the lease ends.
 	EndDate time.Time
 	// TTL is when the store may delete the ended lease (epoch seconds).
@@ -67,6 +73,9 @@ func (l Lease) Transition(to Status, now time.Time) (Lease, error) {
 	if to.Terminal() && l.EndDate.IsZero() {
 		l.EndDate = now
 	}
+	if to.Terminal() {
+		l.HeartbeatDeadline = nil
+	}
 	return l, nil
 }
 
@@ -77,6 +86,9 @@ type Request struct {
 	// UserEmail names the lessee when a manager requests on someone's
 	// behalf; empty means the caller.
 	UserEmail string
+	// HeartbeatTimeoutMinutes asks for a heartbeat; nil takes the
+	// template's default.
+	HeartbeatTimeoutMinutes *int
 }
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -106,6 +118,9 @@ func (r Request) Validate() error {
 	}
 	if r.UserEmail != "" && !ValidEmail(r.UserEmail) {
 		f.Add("userEmail", "must be an email address")
+	}
+	if h := r.HeartbeatTimeoutMinutes; h != nil && (*h < 1 || *h > MaxHeartbeatTimeoutMinutes) {
+		f.Add("heartbeatTimeoutMinutes", "must be 1 to %d minutes", MaxHeartbeatTimeoutMinutes)
 	}
 	return f.Err()
 }

@@ -21,6 +21,7 @@ func (l Lease) Start(approvedBy string, now time.Time) (Lease, error) {
 	active.StartDate = now
 	active.LastCheckedDate = now
 	active.ExpirationDate = active.Terms.Expiry(now)
+	active.armHeartbeat(now)
 	return active, nil
 }
 

@@ -36,6 +36,7 @@ type Leases interface {
 	Create(ctx context.Context, l lease.Lease, maxPerUser int, recs ...events.Record) (lease.Lease, error)
 	Get(ctx context.Context, k lease.Key) (lease.Lease, error)
 	Save(ctx context.Context, read, next lease.Lease, recs ...events.Record) (lease.Lease, error)
+	Beat(ctx context.Context, read, next lease.Lease) (lease.Lease, error)
 	ListByUser(ctx context.Context, email string, p page.Page) ([]lease.Lease, string, error)
 	List(ctx context.Context, p page.Page) ([]lease.Lease, string, error)
 }
@@ -134,14 +135,19 @@ func (s *Service) Request(ctx context.Context, caller auth.Caller, r lease.Reque
 		// reads a limit of 0 as "unchecked", so it is decided here.)
 		return lease.Lease{}, &fault.LimitError{Limit: limit, Value: 0}
 	}
+	timeout, err := tpl.Heartbeat.Timeout(r.HeartbeatTimeoutMinutes)
+	if err != nil {
+		return lease.Lease{}, err
+	}
 	now := s.now()
 	pending := lease.Lease{
 		Key:    lease.Key{UserEmail: lessee, UUID: s.newID()},
 		Status: lease.PendingApproval, Terms: tpl.Terms,
 		OriginalTemplateUUID: tpl.UUID, OriginalTemplateName: tpl.Name,
 		Comments: r.Comments, CreatedBy: caller.Email,
-		CreatedAt: now, StatusChangedAt: now,
+		CreatedAt: now, StatusChangedAt: now, HeartbeatTimeoutMinutes: timeout,
 	}
+	pending = pending.ArmHeartbeat(now)
 	log := slog.With("lease_id", pending.Key.ID(), "lessee", lessee, "template", tpl.UUID)
 	if !tpl.RequiresApproval {
 		granted, err := s.grant(ctx, account.GrantRequest{
@@ -343,6 +349,74 @@ func (s *Service) Terminate(ctx context.Context, caller auth.Caller, k lease.Key
 		return events.LeaseTerminated{LeaseID: l.Key, AccountID: l.AccountID,
 			Reason: events.TerminatedWithComment(events.TerminationManual, "terminated by "+by)}
 	})
+}
+
+// Heartbeat records that the lessee's holder is alive: the lease's
+// heartbeat deadline moves to now plus its timeout. Only the lessee beats,
+// managers and admins included: a beat is the holder's liveness signal,
+// and nobody else can vouch for it. A lease without a heartbeat is a
+// field error, an ended one a conflict naming its status.
+func (s *Service) Heartbeat(ctx context.Context, caller auth.Caller, k lease.Key) (lease.Lease, error) {
+	if caller.Email != k.UserEmail {
+		return lease.Lease{}, &fault.ForbiddenError{Reason: "only the lessee may send a lease's heartbeat"}
+	}
+	read, err := s.leases.Get(ctx, k)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	next, err := read.Beat(s.now())
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	saved, err := s.leases.Beat(ctx, read, next)
+	if err != nil {
+		return lease.Lease{}, err
+	}
+	slog.DebugContext(ctx, "lease heartbeat", "lease_id", k.ID(), "account_id", saved.AccountID,
+		"deadline", saved.HeartbeatDeadline)
+	return saved, nil
+}
+
+// EndSilent ends a lease whose holder missed its heartbeat deadline, as
+// the reaper asks, through the same conditional save as any termination:
+// the lease is re-read, and one that beat meanwhile (or ended) is left
+// alone and reported false; a beat racing this write raises the version,
+// so the save fails instead of ending a live lease. The lease ends
+// Expired (ManuallyTerminated from a status the table lets end only so),
+// announced by LeaseTerminated with reason HeartbeatTimedOut when it holds
+// an account, on which the lifecycle manager sends the account to cleanup.
+func (s *Service) EndSilent(ctx context.Context, k lease.Key) (bool, error) {
+	read, err := s.leases.Get(ctx, k)
+	if err != nil {
+		return false, err
+	}
+	now := s.now()
+	if !read.Silent(now) {
+		return false, nil
+	}
+	to := lease.Expired
+	if !lease.CanTransition(read.Status, to) {
+		to = lease.ManuallyTerminated
+	}
+	g, err := s.cfg.Global(ctx)
+	if err != nil {
+		return false, err
+	}
+	next, err := read.End(to, now, g.Leases.LeaseTTL())
+	if err != nil {
+		return false, err
+	}
+	var evs []events.Event
+	if next.AccountID != "" {
+		evs = append(evs, events.LeaseTerminated{LeaseID: k, AccountID: next.AccountID,
+			Reason: events.TerminatedSilent(read.HeartbeatTimeoutMinutes)})
+	}
+	if _, err := s.save(ctx, read, next, now, evs...); err != nil {
+		return false, err
+	}
+	slog.InfoContext(ctx, "silent lease ended", "lease_id", k.ID(), "account_id", read.AccountID,
+		"state_from", read.Status, "state_to", to, "deadline", read.HeartbeatDeadline)
+	return true, nil
 }
 
 // transition moves a lease to status through the transition table (a

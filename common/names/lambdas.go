@@ -21,6 +21,7 @@ const (
 	LambdaLeaseMonitor      = "lease-monitor"
 	LambdaLifecycle         = "lifecycle"
 	LambdaOutboxRelay       = "outbox-relay"
+	LambdaReaper            = "reaper"
 	LambdaSSO               = "sso"
 )
 
@@ -59,6 +60,7 @@ var Lambdas = []Lambda{
 	{LambdaLifecycle, []string{EnvNamespace, EnvLeaseTable, EnvAccountTable, EnvOutboxTable,
 		EnvEventBus, EnvHubAccountID, EnvAccountPoolParam, EnvIdcConfigParam}},
 	{LambdaOutboxRelay, []string{EnvOutboxTable, EnvEventBus}},
+	{LambdaReaper, []string{EnvNamespace, EnvLeaseTable, EnvAccountTable, EnvOutboxTable, EnvEventBus}},
 	{LambdaSSO, []string{EnvNamespace, EnvSessionKeys, EnvIdpMetadataSecret, EnvIdcConfigParam,
 		EnvHubAccountID, EnvSessionTable}},
 }

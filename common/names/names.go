@@ -188,7 +188,17 @@ const (
 	// that lists undelivered records oldest first: partition key
 	// AttrPending (always OutboxPending), sort key AttrCreatedAt.
 	OutboxPendingIndex = "PendingIndex"
+	// HeartbeatIndex is the sparse global secondary index of the lease
+	// table that lists the leases with a heartbeat deadline, earliest
+	// first: partition key AttrBeating (always Beating), sort key
+	// AttrHeartbeatDeadline. Only a lease that beats and has not ended
+	// carries the attributes, so the reaper reads overdue leases only.
+	HeartbeatIndex = "HeartbeatIndex"
 )
+
+// Beating is the AttrBeating value of every lease with a heartbeat
+// deadline; an ended lease drops it and leaves the heartbeat index.
+const Beating = "beating"
 
 // OutboxPending is the AttrPending value of every undelivered outbox
 // record. A delivered record is deleted, so it leaves the index.
@@ -206,6 +216,9 @@ const (
 	AttrID              = "id"
 	AttrPending         = "pending"
 	AttrCreatedAt       = "createdAt"
+	AttrBeating         = "beating"
+	// AttrHeartbeatDeadline is a lease's last beat plus its timeout.
+	AttrHeartbeatDeadline = "heartbeatDeadline"
 )
 
 // Environment variable keys read by the functions and set by the stacks.
@@ -420,6 +433,8 @@ const (
 	LeaseMonitoringSchedule = "LeaseMonitoring"
 	// DriftMonitoringSchedule runs the drift monitor every six hours.
 	DriftMonitoringSchedule = "DriftMonitoring"
+	// ReaperSchedule runs the reaper every minute.
+	ReaperSchedule = "Reaper"
 	// CostReportSchedule runs the group cost report monthly.
 	CostReportSchedule = "CostReport"
 	// ReportBucket holds the monthly group cost reports (CSV).
@@ -531,5 +546,6 @@ const (
 	CostReportFunction      = LambdaCostReporter
 	OutboxRelayFunction     = LambdaOutboxRelay
 	CleanupWatchdogFunction = LambdaCleanupWatchdog
+	ReaperFunction          = LambdaReaper
 	AuthorizerFunction      = LambdaAuthorizer
 )

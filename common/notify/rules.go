@@ -49,6 +49,7 @@ var rules = map[ruleKey]Audience{
 	terminationBy(events.TerminationManual):             userOnly,
 	terminationBy(events.TerminationAccountQuarantined): userOnly,
 	terminationBy(events.TerminationEjected):            userOnly,
+	terminationBy(events.TerminationHeartbeatTimedOut):  userOnly,
 	{names.LeaseProvisioningFailed, ""}:                 staff,
 	{names.AccountCleanupFailed, ""}:                    adminsOnly,
 	{names.AccountDriftDetected, ""}:                    adminsOnly,

@@ -71,6 +71,9 @@ var Table = []Route{
 	{Method: "POST", Path: "/leases/{leaseId}/terminate", Family: Leases, Roles: everyone, OwnerOnlyForUsers: true},
 	// Only the owner, whatever their roles, gets a session in the account.
 	{Method: "GET", Path: "/leases/{leaseId}/credentials", Family: Leases, Roles: everyone, OwnerOnlyForUsers: true},
+	// A heartbeat is the holder's liveness signal: the lessee only, whatever
+	// the role (the handler refuses anyone else, managers included).
+	{Method: "POST", Path: "/leases/{leaseId}/heartbeat", Family: Leases, Roles: everyone, OwnerOnlyForUsers: true},
 
 	{Method: "GET", Path: "/leaseTemplates", Family: LeaseTemplates, Roles: everyone},
 	{Method: "POST", Path: "/leaseTemplates", Family: LeaseTemplates, Roles: managers},

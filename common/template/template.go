@@ -36,6 +36,9 @@ type Template struct {
 	// CreatedBy is always the caller who created the template.
 	CreatedBy string
 	lease.Terms
+	// Heartbeat is the default and maximum heartbeat timeout of the
+	// leases requested on this template.
+	Heartbeat lease.Heartbeat
 
 	Version   int64
 	CreatedAt time.Time
@@ -62,6 +65,7 @@ func (t Template) Validate(limits lease.Limits, groups lease.ReportGroups) error
 		f.Add("createdBy", "must be an email address")
 	}
 	f.Merge("", t.Terms.Validate(limits, groups))
+	f.Merge("", t.Heartbeat.Validate())
 	return f.Err()
 }
 

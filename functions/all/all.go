@@ -19,6 +19,7 @@ import (
 	monitor "github.com/isb-go/isb/functions/lease-monitor/wiring"
 	lifecycle "github.com/isb-go/isb/functions/lifecycle/wiring"
 	relay "github.com/isb-go/isb/functions/outbox-relay/wiring"
+	reaper "github.com/isb-go/isb/functions/reaper/wiring"
 	sso "github.com/isb-go/isb/functions/sso/wiring"
 )
 
@@ -27,5 +28,5 @@ var Functions = []boot.Function{
 	accounts.Function, configurations.Function, templates.Function, leases.Function,
 	authorizer.Function, watchdog.Function, worker.Function, costs.Function, drift.Function,
 	email.Function, idc.Function, rotator.Function, monitor.Function, lifecycle.Function,
-	relay.Function, sso.Function,
+	relay.Function, reaper.Function, sso.Function,
 }

@@ -45,6 +45,7 @@ var intervalEnv = []struct {
 	{"ISB_LOCAL_COST_REPORT_INTERVAL", 30 * 24 * time.Hour, func(i *localmode.Intervals) *time.Duration { return &i.CostReport }},
 	{"ISB_LOCAL_OUTBOX_SWEEP_INTERVAL", time.Minute, func(i *localmode.Intervals) *time.Duration { return &i.OutboxSweep }},
 	{"ISB_LOCAL_CLEANUP_WATCHDOG_INTERVAL", 30 * time.Minute, func(i *localmode.Intervals) *time.Duration { return &i.CleanupWatchdog }},
+	{"ISB_LOCAL_REAPER_INTERVAL", time.Minute, func(i *localmode.Intervals) *time.Duration { return &i.Reaper }},
 }
 
 // Root is the isb command.

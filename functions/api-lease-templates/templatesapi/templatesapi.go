@@ -29,15 +29,18 @@ type Template struct {
 	Visibility       string `json:"visibility"`
 	CreatedBy        string `json:"createdBy"`
 	lease.Terms
-	Version          int64     `json:"version"`
-	CreatedDate      time.Time `json:"createdDate"`
-	LastModifiedDate time.Time `json:"lastModifiedDate"`
+	HeartbeatTimeoutMinutes    int       `json:"heartbeatTimeoutMinutes,omitempty"`
+	MaxHeartbeatTimeoutMinutes int       `json:"maxHeartbeatTimeoutMinutes,omitempty"`
+	Version                    int64     `json:"version"`
+	CreatedDate                time.Time `json:"createdDate"`
+	LastModifiedDate           time.Time `json:"lastModifiedDate"`
 }
 
 // View renders a template for the API.
 func View(t template.Template) Template {
 	return Template{UUID: t.UUID, Name: t.Name, Description: t.Description, RequiresApproval: t.RequiresApproval,
 		Visibility: string(t.Visibility), CreatedBy: t.CreatedBy, Terms: t.Terms, Version: t.Version,
+		HeartbeatTimeoutMinutes: t.Heartbeat.DefaultMinutes, MaxHeartbeatTimeoutMinutes: t.Heartbeat.MaxMinutes,
 		CreatedDate: t.CreatedAt, LastModifiedDate: t.UpdatedAt}
 }
 
@@ -52,6 +55,10 @@ type Body struct {
 	BudgetThresholds     []lease.BudgetThreshold   `json:"budgetThresholds,omitempty"`
 	DurationThresholds   []lease.DurationThreshold `json:"durationThresholds,omitempty"`
 	CostReportGroup      *string                   `json:"costReportGroup,omitempty"`
+	// The heartbeat's default and maximum timeout; absent: no default, and
+	// the platform's maximum.
+	HeartbeatTimeoutMinutes    *int `json:"heartbeatTimeoutMinutes,omitempty"`
+	MaxHeartbeatTimeoutMinutes *int `json:"maxHeartbeatTimeoutMinutes,omitempty"`
 	// Version is accepted on PUT only: the version the client read.
 	Version int64 `json:"version,omitempty"`
 	// CreatedBy is refused: the creator is always the caller.
@@ -80,16 +87,31 @@ func DecodeBody(body []byte, update bool) (catalog.Draft, error) {
 	if b.Visibility != "" && b.Visibility != string(template.Public) && b.Visibility != string(template.Private) {
 		f.Add("visibility", "must be PUBLIC or PRIVATE")
 	}
+	hb := lease.Heartbeat{DefaultMinutes: minutes(&f, "heartbeatTimeoutMinutes", b.HeartbeatTimeoutMinutes),
+		MaxMinutes: minutes(&f, "maxHeartbeatTimeoutMinutes", b.MaxHeartbeatTimeoutMinutes)}
 	if err := f.Err(); err != nil {
 		return catalog.Draft{}, err
 	}
-	return catalog.Draft{
+	return catalog.Draft{Heartbeat: hb,
 		Name: b.Name, Description: b.Description, RequiresApproval: *b.RequiresApproval,
 		Visibility: template.Visibility(b.Visibility), Version: b.Version,
 		Terms: lease.Terms{MaxSpend: b.MaxSpend, LeaseDurationInHours: b.LeaseDurationInHours,
 			BudgetThresholds: b.BudgetThresholds, DurationThresholds: b.DurationThresholds,
 			CostReportGroup: b.CostReportGroup},
 	}, nil
+}
+
+// minutes reads an optional heartbeat timeout: absent is 0 (unset), and
+// a value sent must be positive, since 0 would silently mean unset.
+func minutes(f *fault.Fields, field string, m *int) int {
+	if m == nil {
+		return 0
+	}
+	if *m < 1 || *m > lease.MaxHeartbeatTimeoutMinutes {
+		f.Add(field, "must be 1 to %d minutes", lease.MaxHeartbeatTimeoutMinutes)
+		return 0
+	}
+	return *m
 }
 
 // templateID reads the leaseTemplateId path parameter, which must be a

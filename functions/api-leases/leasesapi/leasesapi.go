@@ -37,11 +37,15 @@ type Lease struct {
 	ExpirationDate   *time.Time `json:"expirationDate,omitempty"`
 	LastCheckedDate  *time.Time `json:"lastCheckedDate,omitempty"`
 	TotalCostAccrued float64    `json:"totalCostAccrued"`
-	EndDate          *time.Time `json:"endDate,omitempty"`
-	TTL              int64      `json:"ttl,omitempty"`
-	Version          int64      `json:"version"`
-	CreatedDate      time.Time  `json:"createdDate"`
-	LastModifiedDate time.Time  `json:"lastModifiedDate"`
+	// The heartbeat: its timeout (absent: none) and the moment the lease
+	// is ended unless it beats before.
+	HeartbeatTimeoutMinutes int        `json:"heartbeatTimeoutMinutes,omitempty"`
+	HeartbeatDeadline       *time.Time `json:"heartbeatDeadline,omitempty"`
+	EndDate                 *time.Time `json:"endDate,omitempty"`
+	TTL                     int64      `json:"ttl,omitempty"`
+	Version                 int64      `json:"version"`
+	CreatedDate             time.Time  `json:"createdDate"`
+	LastModifiedDate        time.Time  `json:"lastModifiedDate"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -59,7 +63,9 @@ func View(l lease.Lease) Lease {
 		Comments: l.Comments, CreatedBy: l.CreatedBy, Terms: l.Terms,
 		AwsAccountID: l.AccountID, ApprovedBy: l.ApprovedBy,
 		StartDate: timePtr(l.StartDate), ExpirationDate: l.ExpirationDate, LastCheckedDate: timePtr(l.LastCheckedDate),
-		TotalCostAccrued: l.TotalCostAccrued, EndDate: timePtr(l.EndDate), TTL: l.TTL, Version: l.Version,
+		TotalCostAccrued:        l.TotalCostAccrued,
+		HeartbeatTimeoutMinutes: l.HeartbeatTimeoutMinutes, HeartbeatDeadline: l.HeartbeatDeadline,
+		EndDate: timePtr(l.EndDate), TTL: l.TTL, Version: l.Version,
 		CreatedDate: l.CreatedAt, LastModifiedDate: l.UpdatedAt,
 	}
 }
@@ -69,6 +75,9 @@ type RequestBody struct {
 	LeaseTemplateUUID string `json:"leaseTemplateUuid"`
 	Comments          string `json:"comments,omitempty"`
 	UserEmail         string `json:"userEmail,omitempty"`
+	// HeartbeatTimeoutMinutes asks for a heartbeat; absent takes the
+	// template's default.
+	HeartbeatTimeoutMinutes *int `json:"heartbeatTimeoutMinutes,omitempty"`
 }
 
 // DecodeRequest decodes and validates a lease request body.
@@ -77,7 +86,8 @@ func DecodeRequest(body []byte) (lease.Request, error) {
 	if err := httpapi.DecodeBytes(body, &b, "comments"); err != nil {
 		return lease.Request{}, err
 	}
-	r := lease.Request{LeaseTemplateUUID: b.LeaseTemplateUUID, Comments: b.Comments, UserEmail: b.UserEmail}
+	r := lease.Request{LeaseTemplateUUID: b.LeaseTemplateUUID, Comments: b.Comments, UserEmail: b.UserEmail,
+		HeartbeatTimeoutMinutes: b.HeartbeatTimeoutMinutes}
 	return r, r.Validate()
 }
 
@@ -285,6 +295,11 @@ func Handlers(svc *leasing.Service, sessions *lessee.Service) map[string]httpapi
 		httpapi.Key(http.MethodPost, "/leases/{leaseId}/terminate"): withLease(
 			func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
 				return svc.Terminate(ctx, r.Caller, k)
+			},
+		),
+		httpapi.Key(http.MethodPost, "/leases/{leaseId}/heartbeat"): withLease(
+			func(ctx context.Context, r *httpapi.Request, k lease.Key) (lease.Lease, error) {
+				return svc.Heartbeat(ctx, r.Caller, k)
 			},
 		),
 	}

@@ -50,6 +50,14 @@ func NewTables(scope constructs.Construct, id string, props *TablesProps) *Table
 	t.Leases = newTable(c, "LeaseTable", props, names.LeaseTable,
 		str(names.AttrUserEmail), str(names.AttrUUID), names.AttrTTL)
 	addStatusIndex(t.Leases)
+	// Sparse: only leases with a heartbeat deadline carry its keys, so the
+	// reaper queries the overdue ones instead of scanning the table.
+	t.Leases.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+		IndexName:      jsii.String(names.HeartbeatIndex),
+		PartitionKey:   str(names.AttrBeating),
+		SortKey:        str(names.AttrHeartbeatDeadline),
+		ProjectionType: awsdynamodb.ProjectionType_ALL,
+	})
 
 	t.Accounts = newTable(c, "SandboxAccountTable", props, names.AccountTable,
 		str(names.AttrAccountID), nil, "")

@@ -40,8 +40,12 @@ const (
 	CostReportCron          = "cron(25 3 3 * ? *)"
 	CostReportWindowMinutes = 360
 	CostReportTimeout       = 900
-	MemoryMB                = 256
-	RetryAttempts           = 10
+	// The reaper runs every minute, on time: a dead job's account is back
+	// in cleanup within its heartbeat timeout plus two minutes.
+	ReaperRate    = "rate(1 minute)"
+	ReaperTimeout = 50
+	MemoryMB      = 256
+	RetryAttempts = 10
 )
 
 // Props are what the scheduled functions share.
@@ -147,6 +151,35 @@ func NewDriftMonitor(scope constructs.Construct, id string, p *Props) *scheduled
 	t.Outbox.GrantReadWriteData(fn.Role)
 	p.Config.Grant(fn)
 	fn.AllowParameters(p.AccountPoolParamArn, p.IdcConfigParamArn)
+	return j
+}
+
+// NewReaper deploys the reaper: every minute it queries the lease table's
+// sparse heartbeat index for overdue leases, re-reads each and ends it
+// with the outbox record in one transaction (the lease's version and
+// status condition the write), and reads the global configuration (the
+// ended lease's TTL). It reads and writes nothing else.
+func NewReaper(scope constructs.Construct, id string, p *Props) *scheduled.Job {
+	t := p.Tables
+	jp := jobProps(names.LambdaReaper, names.ReaperSchedule,
+		"Reaper: ends the leases whose holders stopped sending heartbeats", ReaperRate, 0, ReaperTimeout)
+	jp.Window = nil
+	j := p.job(scope, id, jp, p.storeEnv(nil),
+		isbevents.Emits{}.And(names.SourceLifecycle, names.LeaseTerminated))
+	fn := j.Function
+	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("LeasesAndTheirIndex"),
+		Actions: jsii.Strings("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+		Resources: jsii.Strings(*t.Leases.TableArn(),
+			*t.Leases.TableArn()+"/index/"+names.HeartbeatIndex),
+	}))
+	fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("OutboxRecords"),
+		Actions:   jsii.Strings("dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"),
+		Resources: jsii.Strings(*t.Outbox.TableArn()),
+	}))
+	p.Key.GrantEncryptDecrypt(fn.Role)
+	p.Config.Grant(fn)
 	return j
 }
 

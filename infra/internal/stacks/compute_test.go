@@ -254,9 +254,9 @@ func TestComputeHasNoStubFunctions(t *testing.T) {
 	// The Compute stack deploys exactly the functions that exist: the JWT
 	// rotator, the authorizer, the SSO handler, the four API handlers and
 	// the outbox relay, the cleaner's worker and watchdog, the lifecycle
-	// manager, the lease and drift monitors, the cost report and the email
-	// notifier.
-	template(t, StackCompute).ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(15))
+	// manager, the lease and drift monitors, the reaper, the cost report and
+	// the email notifier.
+	template(t, StackCompute).ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(16))
 }
 
 func TestComputeServesEveryRoute(t *testing.T) {

@@ -34,13 +34,20 @@ func TestDataTables(t *testing.T) {
 		name  string
 		extra props
 	}{
-		{"lease table has email/uuid keys, the status index and TTL", props{
+		{"lease table has email/uuid keys, the status and heartbeat indexes and TTL", props{
 			"TableName": names.Physical(testCfg.Namespace, names.LeaseTable),
 			"KeySchema": []any{
 				props{"AttributeName": names.AttrUserEmail, "KeyType": "HASH"},
 				props{"AttributeName": names.AttrUUID, "KeyType": "RANGE"},
 			},
-			"GlobalSecondaryIndexes":  statusIndex,
+			"GlobalSecondaryIndexes": []any{statusIndex[0], props{
+				"IndexName": names.HeartbeatIndex,
+				"KeySchema": []any{
+					props{"AttributeName": names.AttrBeating, "KeyType": "HASH"},
+					props{"AttributeName": names.AttrHeartbeatDeadline, "KeyType": "RANGE"},
+				},
+				"Projection": props{"ProjectionType": "ALL"},
+			}},
 			"TimeToLiveSpecification": props{"AttributeName": names.AttrTTL, "Enabled": true},
 		}},
 		{"account table has the account id key and the status index", props{

@@ -94,6 +94,16 @@ func TestComputeScheduledFunctions(t *testing.T) {
 			hops:   []string{grantedHop(names.OrgMgtRole), grantedHop(names.IdcRole)},
 		},
 		{
+			name: "the reaper runs every minute on time, queries the heartbeat index and writes only leases " +
+				"and the outbox, never scanning",
+			description: "Reaper", schedule: monitoring.ReaperRate, scheduleName: names.ReaperSchedule,
+			timeout:  monitoring.ReaperTimeout,
+			env:      []string{names.EnvLeaseTable, names.EnvAccountTable, names.EnvOutboxTable, names.EnvEventBus},
+			mayWrite: []string{"dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:Query"},
+			mustNot: []string{"dynamodb:Scan", "organizations:MoveAccount", "s3:PutObject", "ses:SendEmail",
+				"ssm:GetParameter"},
+		},
+		{
 			name:        "the cost report runs monthly, reads leases and writes only report objects",
 			description: "Group cost report", schedule: monitoring.CostReportCron,
 			scheduleName:  names.CostReportSchedule,
@@ -120,10 +130,14 @@ func TestComputeScheduledFunctions(t *testing.T) {
 					t.Errorf("environment lacks %s", k)
 				}
 			}
+			window := props{"Mode": "FLEXIBLE", "MaximumWindowInMinutes": tc.windowMinutes}
+			if tc.windowMinutes == 0 {
+				window = props{"Mode": "OFF"}
+			}
 			tpl.HasResourceProperties(jsii.String("AWS::Scheduler::Schedule"), props{
 				"Name":               names.Physical(testCfg.Namespace, tc.scheduleName),
 				"ScheduleExpression": tc.schedule,
-				"FlexibleTimeWindow": props{"Mode": "FLEXIBLE", "MaximumWindowInMinutes": tc.windowMinutes},
+				"FlexibleTimeWindow": window,
 				"KmsKeyArn":          assertions.Match_AnyValue(),
 				"Target": objectLike(props{
 					"Arn":              props{"Fn::GetAtt": []any{fnID, "Arn"}},
@@ -166,7 +180,8 @@ func TestComputeScheduledFunctions(t *testing.T) {
 			switch all[id].Properties["Name"] {
 			case names.Physical(testCfg.Namespace, names.LeaseMonitoringSchedule),
 				names.Physical(testCfg.Namespace, names.DriftMonitoringSchedule),
-				names.Physical(testCfg.Namespace, names.CostReportSchedule):
+				names.Physical(testCfg.Namespace, names.CostReportSchedule),
+				names.Physical(testCfg.Namespace, names.ReaperSchedule):
 			default:
 				continue
 			}
@@ -194,7 +209,7 @@ func TestComputeScheduledFunctions(t *testing.T) {
 		}
 		for _, want := range []string{"LeaseMonitorErrors", "DriftMonitorErrors", "CostReportErrors",
 			"LeaseMonitorScheduleDLQNotEmpty", "DriftMonitorScheduleDLQNotEmpty", "CostReportScheduleDLQNotEmpty",
-			"EmailDLQNotEmpty"} {
+			"EmailDLQNotEmpty", "ReaperErrors", "ReaperScheduleDLQNotEmpty"} {
 			if !slices.Contains(alarmed, names.Physical(testCfg.Namespace, want)) {
 				t.Errorf("no alarm %s", want)
 			}
