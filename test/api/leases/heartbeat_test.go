@@ -142,7 +142,7 @@ func TestAHeartbeatNeverUndoesAConcurrentStatusChange(t *testing.T) {
 	tpl := beatTemplate(t, e, 0, 30)
 	plain := leasing.Deps{Leases: e.Store.Leases(), Granter: e.Store, Templates: e.Store.Templates(),
 		Config: e.Config, Outbox: e.Relay, Now: e.Clock.Now, NewID: e.NewID}
-	h := e.Server(routes.Leases, leasesapi.Handlers(leasing.New(plain)))
+	h := e.Server(routes.Leases, leasesapi.Handlers(leasing.New(plain), sessions(e)))
 	var leased leasesapi.Lease
 	r := apitest.Call(t, h, e.Event("POST", "/leases", &apitest.CI,
 		map[string]any{"leaseTemplateUuid": tpl.UUID, "heartbeatTimeoutMinutes": 2}))
@@ -164,7 +164,7 @@ func TestAHeartbeatNeverUndoesAConcurrentStatusChange(t *testing.T) {
 		}
 	}}
 	e.Clock.T = apitest.T0.Add(time.Minute)
-	hr := e.Server(routes.Leases, leasesapi.Handlers(leasing.New(raced)))
+	hr := e.Server(routes.Leases, leasesapi.Handlers(leasing.New(raced), sessions(e)))
 	res := apitest.Call(t, hr, e.Event("POST", "/leases/"+leased.LeaseID+"/heartbeat", &apitest.CI, nil))
 	res.Want(t, http.StatusConflict, "")
 	if injected != 1 || !strings.Contains(string(res.Raw), string(lease.ManuallyTerminated)) {
@@ -183,7 +183,7 @@ func TestAWriterThatReadBeforeABeatCannotPutTheOldDeadlineBack(t *testing.T) {
 	tpl := beatTemplate(t, e, 2, 0)
 	h := e.Server(routes.Leases, leasesapi.Handlers(leasing.New(leasing.Deps{Leases: e.Store.Leases(),
 		Granter: e.Store, Templates: e.Store.Templates(), Config: e.Config, Outbox: e.Relay,
-		Now: e.Clock.Now, NewID: e.NewID})))
+		Now: e.Clock.Now, NewID: e.NewID}), sessions(e)))
 	leased := requestLease(t, e, h, &apitest.CI, tpl.UUID)
 	k := mustKey(t, leased.LeaseID)
 	before, err := e.Store.Leases().Get(ctx, k)

@@ -24,7 +24,7 @@ func TestTheReaperEndsSilentLeasesOnly(t *testing.T) {
 	e.Pool(4)
 	svc := leasing.New(leasing.Deps{Leases: e.Store.Leases(), Granter: e.Store, Templates: e.Store.Templates(),
 		Config: e.Config, Outbox: e.Relay, Now: e.Clock.Now, NewID: e.NewID})
-	h := e.Server(routes.Leases, leasesapi.Handlers(svc))
+	h := e.Server(routes.Leases, leasesapi.Handlers(svc, sessions(e)))
 	tpl := beatTemplate(t, e, 0, 30)
 	ask := func(minutes int) leasesapi.Lease {
 		body := map[string]any{"leaseTemplateUuid": tpl.UUID}
