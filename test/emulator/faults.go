@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
@@ -48,11 +47,7 @@ type Faults struct {
 	// Seed makes the choices repeatable; 0 seeds at random.
 	Seed uint64
 
-	once     sync.Once
-	mu       sync.Mutex
-	rng      *rand.Rand
-	calls    map[string]int
-	injected map[string]int
+	t tally
 }
 
 // TransactItem is one item of an intercepted TransactWriteItems call.
@@ -79,59 +74,32 @@ func (f *Faults) Wrap(cfg aws.Config) aws.Config {
 // Calls returns how many calls of a DynamoDB operation (for example
 // "Scan", "Query", "TransactWriteItems") went through f, answered or not.
 func (f *Faults) Calls(op string) int {
-	f.init()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[op]
+	return f.t.get(f.Seed, func(t *tally) int { return t.calls[op] })
 }
 
 // Injected returns how many calls of op f answered with a conflict.
 func (f *Faults) Injected(op string) int {
-	f.init()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.injected[op]
+	return f.t.get(f.Seed, func(t *tally) int { return t.injected[op] })
 }
 
 // Reset forgets the counts.
-func (f *Faults) Reset() {
-	f.init()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls, f.injected = map[string]int{}, map[string]int{}
-}
-
-func (f *Faults) init() {
-	f.once.Do(func() {
-		seed := f.Seed
-		if seed == 0 {
-			seed = rand.Uint64()
-		}
-		f.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-		f.calls, f.injected = map[string]int{}, map[string]int{}
-	})
-}
+func (f *Faults) Reset() { f.t.reset(f.Seed) }
 
 // roll counts a call of op and reports whether it is to be answered with a
 // conflict, at rate.
-func (f *Faults) roll(op string, rate float64) bool {
-	f.init()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls[op]++
-	return rate > 0 && f.rng.Float64() < rate
+func (f *Faults) roll(op string, rate float64) (conflict bool) {
+	f.t.with(f.Seed, func(t *tally) {
+		t.calls[op]++
+		conflict = rate > 0 && t.rng.Float64() < rate
+	})
+	return conflict
 }
 
-func (f *Faults) count(op string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.injected[op]++
-}
+func (f *Faults) count(op string) { f.t.with(f.Seed, func(t *tally) { t.injected[op]++ }) }
 
-func (f *Faults) intn(n int) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.rng.IntN(n)
+func (f *Faults) intn(n int) (i int) {
+	f.t.with(f.Seed, func(t *tally) { i = t.rng.IntN(n) })
+	return i
 }
 
 type faultClient struct {

@@ -5,11 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,13 +41,10 @@ type Network struct {
 	// Seed makes the choices repeatable; 0 seeds at random.
 	Seed uint64
 
-	calls     atomic.Int64
-	once      sync.Once
-	mu        sync.Mutex
-	rng       *rand.Rand
-	byOp      map[string]int
-	throttled map[string]int
-	runs      map[string]int // op and account → throttled so far
+	calls atomic.Int64
+	// t counts calls and throttled answers by operation, and throttled
+	// answers so far by operation and account (keyed).
+	t tally
 }
 
 // Wrap returns a copy of cfg whose calls pass through n.
@@ -70,60 +65,39 @@ func (n *Network) Calls() int { return int(n.calls.Load()) }
 // the operation of the X-Amz-Target header ("MoveAccount", "GetItem"), or
 // method and path for the query protocols ("POST /" for STS).
 func (n *Network) CallsOf(op string) int {
-	n.init()
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.byOp[op]
+	return n.t.get(n.Seed, func(t *tally) int { return t.calls[op] })
 }
 
 // Throttled returns how many calls of op n answered with
 // TooManyRequestsException.
 func (n *Network) Throttled(op string) int {
-	n.init()
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.throttled[op]
+	return n.t.get(n.Seed, func(t *tally) int { return t.injected[op] })
 }
 
 // Reset forgets the counts.
 func (n *Network) Reset() {
-	n.init()
-	n.mu.Lock()
-	defer n.mu.Unlock()
 	n.calls.Store(0)
-	n.byOp, n.throttled, n.runs = map[string]int{}, map[string]int{}, map[string]int{}
-}
-
-func (n *Network) init() {
-	n.once.Do(func() {
-		seed := n.Seed
-		if seed == 0 {
-			seed = rand.Uint64()
-		}
-		n.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-		n.byOp, n.throttled, n.runs = map[string]int{}, map[string]int{}, map[string]int{}
-	})
+	n.t.reset(n.Seed)
 }
 
 // count records a call of op on subject (the account it names) and
 // reports whether to throttle it.
-func (n *Network) count(op, subject string, org bool) bool {
-	n.init()
+func (n *Network) count(op, subject string, org bool) (throttle bool) {
 	n.calls.Add(1)
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.byOp[op]++
-	if !org || !contains(n.OrgThrottled, op) {
-		return false
-	}
-	throttle := n.OrgThrottleRate > 0 && n.rng.Float64() < n.OrgThrottleRate
-	if key := op + " " + subject; n.OrgThrottleRun > 0 && n.runs[key] < n.OrgThrottleRun {
-		n.runs[key]++
-		throttle = true
-	}
-	if throttle {
-		n.throttled[op]++
-	}
+	n.t.with(n.Seed, func(t *tally) {
+		t.calls[op]++
+		if !org || !contains(n.OrgThrottled, op) {
+			return
+		}
+		throttle = n.OrgThrottleRate > 0 && t.rng.Float64() < n.OrgThrottleRate
+		if key := op + " " + subject; n.OrgThrottleRun > 0 && t.keyed[key] < n.OrgThrottleRun {
+			t.keyed[key]++
+			throttle = true
+		}
+		if throttle {
+			t.injected[op]++
+		}
+	})
 	return throttle
 }
 
